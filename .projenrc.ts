@@ -1,0 +1,135 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * aws-cdk-lib floor: 2.189.1.
+ * - It is the oldest release that has everything the constructs use: `lambda.Runtime.NODEJS_22_X`
+ *   (2.168), CodePipeline V2 pipeline type and variables, and Step Functions JSONata-era
+ *   `DefinitionBody` APIs.
+ * - cdk-nag 2.38 (the AwsSolutions checks in our tests) needs aws-cdk-lib >= 2.176.
+ * Consumers must have at least this version; raising it is a breaking change for them.
+ */
+const CDK_VERSION = '2.189.1';
+
+/** The Lambda runtime every bundled handler runs on (set explicitly, never the CDK default). */
+const LAMBDA_RUNTIME = awscdk.LambdaRuntime.NODEJS_22_X;
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-control-tower-customizations',
+  packageName: 'cdk-control-tower-customizations',
+  description:
+    'Customizations for AWS Control Tower (CfCT) as a CDK construct library: a pipeline that validates, plans and applies SCPs, RCPs and CloudFormation stack sets from a CfCT configuration package, plus the `cfct` command line.',
+  keywords: ['cdk', 'aws-cdk', 'control-tower', 'cfct', 'organizations', 'scp', 'rcp', 'stacksets'],
+  license: 'Apache-2.0',
+  author: 'cdk-control-tower-customizations contributors',
+  authorAddress: 'noreply@example.com',
+  repositoryUrl: 'https://github.com/cdk-control-tower-customizations/cdk-control-tower-customizations.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  stability: 'experimental',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // 7.x (the native port) breaks jsii, ts-jest and ts-node.
+  typescriptVersion: '~6.0',
+  minNodeVersion: '20.0.0',
+
+  publishToPypi: {
+    distName: 'cdk-control-tower-customizations',
+    module: 'cdk_control_tower_customizations',
+  },
+
+  lambdaOptions: {
+    runtime: LAMBDA_RUNTIME,
+    bundlingOptions: { sourcemap: true },
+  },
+
+  // Construct code itself needs nothing at synth time beyond aws-cdk-lib and constructs.
+  bundledDeps: [],
+  // Everything below is used only by the CLI, the handlers and the tests. esbuild inlines what
+  // the CLI and handlers use, so the published package carries none of it as a dependency.
+  devDeps: [
+    '@types/node@^20',
+    'yaml@^2',
+    'ajv@^8',
+    'commander@^14',
+    'yauzl@^3',
+    '@types/yauzl@^2',
+    'yazl@^3',
+    '@types/yazl@^3',
+    '@aws-sdk/client-organizations@^3',
+    '@aws-sdk/client-cloudformation@^3',
+    '@aws-sdk/client-ssm@^3',
+    '@aws-sdk/client-s3@^3',
+    '@aws-sdk/client-ec2@^3',
+    '@aws-sdk/client-sts@^3',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    'fast-check@^4',
+    'cdk-nag@^2.38.2',
+    'diff@^8',
+    'playwright-core@^1',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 60_000,
+    },
+  },
+
+  gitignore: ['/assets/', '/cdk.out/', '*.d.ts.map'],
+  // Rebuild the CLI bundle and handlers from a fresh clone before tests: `assets/` is generated.
+  githubOptions: { mergify: false },
+});
+
+// ---------------------------------------------------------------------------------------------
+// The `cfct` command line: one esbuild bundle shipped in the npm package.
+// ---------------------------------------------------------------------------------------------
+const cli = project.bundler.addBundle('./src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  outfile: 'cfct.js',
+  executable: true,
+  sourcemap: false,
+  minify: false,
+  // `yaml` and friends are inlined; nothing is external, so the bin needs no node_modules.
+  externals: [],
+});
+const cfctBin = `${cli.outdir}/cfct.js`.replace(/^\.\//, '');
+project.addBins({ cfct: cfctBin });
+
+// The README's main job: build the CLI and run it on the bundled example.
+const example = project.addTask('example', {
+  description: 'Build the cfct bundle and run it on the bundled example package',
+});
+example.spawn(project.tasks.tryFind('bundle')!);
+example.exec(`node ${cfctBin} --help`);
+
+// ---------------------------------------------------------------------------------------------
+// Tests: never pass on an empty run.
+// ---------------------------------------------------------------------------------------------
+const testTask = project.tasks.tryFind('test')!;
+testTask.reset();
+testTask.exec('jest --updateSnapshot=false', { receiveArgs: true });
+testTask.spawn(project.tasks.tryFind('eslint')!);
+
+// ---------------------------------------------------------------------------------------------
+// Packaging: npm tarball and the Python sdist and wheel, without PyPI.
+// `jsii-pacmak --target python` pip-installs its build tools from PyPI; instead, generate the
+// Python code only, then build it with Debian's python3-build/setuptools/wheel (no isolation).
+// ---------------------------------------------------------------------------------------------
+const packagePython = project.tasks.tryFind('package:python') ?? project.addTask('package:python');
+packagePython.reset();
+packagePython.exec('rm -rf dist/python-src && jsii-pacmak --targets python --code-only --outdir dist/python-src');
+packagePython.exec(
+  'cd dist/python-src/python && /usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir ../../python .',
+);
+packagePython.exec('rm -rf dist/python-src');
+
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+packageTask.spawn(packagePython);
+
+project.synth();

@@ -1,0 +1,64 @@
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from './version';
+
+/** Exit codes shared by every command. */
+export const ExitCode = {
+  /** Success; for `validate`, no errors (and no warnings with `--strict`). */
+  OK: 0,
+  /** The command ran and found problems (findings, failed operations). */
+  FINDINGS: 1,
+  /** Usage error, or an input path that does not exist or cannot be read. */
+  USAGE: 2,
+} as const;
+
+/** Where a command writes; tests pass their own sinks. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Builds the `cfct` program. Each command sets `exitCode` through the returned holder, so the
+ * program can be run in-process by tests without touching `process.exitCode`.
+ */
+export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
+  const program = new Command();
+  program
+    .name('cfct')
+    .description(
+      'Customizations for AWS Control Tower: validate a configuration package, plan its changes to the organization, and apply them.',
+    )
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(run `cfct --help` for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    })
+    .exitOverride();
+
+  // Commands register themselves here as they are added.
+  void result;
+  return program;
+}
+
+/** Runs `cfct` with `argv` (as `process.argv`: node, script, ...args) and resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const result = { exitCode: ExitCode.OK as number };
+  const program = buildProgram(io, result);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with exit code 0; anything else commander rejects is usage.
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    throw err;
+  }
+  return result.exitCode;
+}
