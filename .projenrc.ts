@@ -106,6 +106,17 @@ const example = project.addTask('example', {
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec(`node ${cfctBin} --help`);
 
+// Internal code (engine, manifest, CLI, handlers) is bundled by esbuild, so it may import
+// devDependencies; construct code (the jsii API) may not.
+project.eslint?.addOverride({
+  files: ['src/aws/**', 'src/cli/**', 'src/engine/**', 'src/handlers/**', 'src/manifest/**'],
+  rules: {
+    'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }],
+  },
+});
+
+project.eslint?.addLintPattern('benchmarks');
+
 // ---------------------------------------------------------------------------------------------
 // Tests: never pass on an empty run.
 // ---------------------------------------------------------------------------------------------
