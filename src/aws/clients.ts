@@ -1,0 +1,154 @@
+/**
+ * The one place AWS SDK clients are created. The engine receives an `AwsClients` and never
+ * creates clients itself, so tests hand it clients backed by a fake and the CLI and the Lambda
+ * handlers hand it real ones.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+
+/** The AWS clients the engine uses. Clients for the management account unless stated otherwise. */
+export interface AwsClients {
+  /** AWS Organizations (a global service). */
+  organizations(): OrganizationsClient;
+  /** CloudFormation (StackSets) in `region`. */
+  cloudFormation(region: string): CloudFormationClient;
+  /** Systems Manager Parameter Store in `region`. */
+  ssm(region: string): SSMClient;
+  /** S3, with `region` as the client region. */
+  s3(region: string): S3Client;
+  /** STS in `region`. */
+  sts(region: string): STSClient;
+  /**
+   * EC2 in a member account: credentials come from STS AssumeRole of
+   * `arn:<partition>:iam::<accountId>:role/<roleName>`, refreshed before they expire.
+   */
+  ec2InAccount(accountId: string, region: string, roleName: string): Promise<EC2Client>;
+}
+
+/** Options of `createAwsClients`; each falls back to the SDK's standard resolution. */
+export interface AwsClientsOptions {
+  /**
+   * Default region (also used for Organizations, whose endpoint the SDK resolves to the
+   * partition's global endpoint).
+   * @default - `AWS_REGION` or the profile's region, as the SDK resolves it
+   */
+  readonly region?: string;
+  /**
+   * Named profile of the shared config files.
+   * @default - `AWS_PROFILE`, else the default credential chain
+   */
+  readonly profile?: string;
+  /**
+   * Endpoint for every client (an emulator).
+   * @default - `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` as the SDK resolves them
+   */
+  readonly endpoint?: string;
+  /**
+   * Product token appended to the SDK user agent, e.g. `cdk-control-tower-customizations/1.2.3`.
+   * @default 'cdk-control-tower-customizations'
+   */
+  readonly userAgent?: string;
+  /**
+   * Attempts per request under the SDK's `standard` retry mode.
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /**
+   * AWS partition, for role ARNs.
+   * @default 'aws'
+   */
+  readonly partition?: string;
+  /**
+   * Session name of assumed-role sessions.
+   * @default 'cfct'
+   */
+  readonly roleSessionName?: string;
+}
+
+/** Configuration shared by every client `createAwsClients` makes. */
+interface CommonConfig {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  maxAttempts: number;
+  retryMode: 'standard';
+  customUserAgent: string;
+}
+
+/**
+ * Real clients: standard credential chain (honours `AWS_PROFILE`, `AWS_REGION` and
+ * `AWS_ENDPOINT_URL`), `standard` retry mode and a custom user agent. Clients are created on
+ * first use and reused (one per service and region; one per member account, region and role).
+ */
+export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
+  const common: CommonConfig = {
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    customUserAgent: options.userAgent ?? 'cdk-control-tower-customizations',
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  const partition = options.partition ?? 'aws';
+  const sessionName = options.roleSessionName ?? 'cfct';
+  const cache = new Map<string, unknown>();
+  const cached = <T>(key: string, make: () => T): T => {
+    if (!cache.has(key)) cache.set(key, make());
+    return cache.get(key) as T;
+  };
+
+  const clients: AwsClients = {
+    organizations: () => cached('organizations', () => new OrganizationsClient({ ...common })),
+    cloudFormation: (region) => cached(`cloudformation:${region}`, () => new CloudFormationClient({ ...common, region })),
+    ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
+    s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),
+    sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region })),
+    ec2InAccount: async (accountId, region, roleName) => {
+      const key = `ec2:${accountId}:${region}:${roleName}`;
+      const existing = cache.get(key) as EC2Client | undefined;
+      if (existing) return existing;
+      const roleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
+      const credentials = assumeRoleCredentials(clients.sts(region), roleArn, sessionName);
+      // Assume once now, so a missing role fails here rather than at the first EC2 call.
+      await credentials();
+      return cached(key, () => new EC2Client({ ...common, region, credentials }));
+    },
+  };
+  return clients;
+}
+
+/** Temporary credentials of an assumed role, as the SDK's credential provider interface wants them. */
+export interface AssumedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/**
+ * A credential provider that calls STS AssumeRole. The SDK memoises provider results and calls
+ * the provider again shortly before `expiration`.
+ */
+export function assumeRoleCredentials(
+  sts: STSClient,
+  roleArn: string,
+  roleSessionName: string,
+): () => Promise<AssumedCredentials> {
+  return async () => {
+    const response = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: roleSessionName }));
+    const c = response.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) {
+      throw new Error(`AssumeRole of ${roleArn} returned no credentials`);
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+  };
+}
