@@ -1,0 +1,430 @@
+/**
+ * Fake CloudFormation: StackSets in the management account (asynchronous operations, one at a
+ * time per stack set, NoEcho masking, pages of 100, injected instance failures) and the stacks
+ * those operations create in member accounts (DescribeStacks with outputs).
+ *
+ * Register with `fake.register(fakeCloudFormation.service)`; create clients with
+ * `fake.client(CloudFormationClient, cfn, 'cloudformation', { accountId, region })`.
+ */
+import {
+  CloudFormationServiceException,
+  NameAlreadyExistsException,
+  OperationIdAlreadyExistsException,
+  OperationInProgressException,
+  OperationNotFoundException,
+  StackInstanceNotFoundException,
+  StackSetNotEmptyException,
+  StackSetNotFoundException,
+} from '@aws-sdk/client-cloudformation';
+import { parse } from 'yaml';
+import type { CallContext, FakeService, SeededRandom } from './core';
+
+type InstanceStatus = 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
+
+interface FakeInstance {
+  account: string;
+  region: string;
+  status: InstanceStatus;
+  detailedStatus: string;
+  statusReason?: string;
+  stackId?: string;
+}
+
+interface FakeOperation {
+  id: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
+  checksLeft: number;
+  pairs: { account: string; region: string }[];
+  retainStacks: boolean;
+  preferences: any;
+  parameterOverrides?: { ParameterKey: string; ParameterValue: string }[];
+  results: { Account: string; Region: string; Status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; StatusReason?: string }[];
+  created: Date;
+  ended?: Date;
+}
+
+interface FakeStackSet {
+  name: string;
+  id: string;
+  description?: string;
+  templateBody: string;
+  parameters: { ParameterKey: string; ParameterValue: string }[];
+  tags: { Key: string; Value: string }[];
+  capabilities: string[];
+  administrationRoleArn?: string;
+  executionRoleName?: string;
+  permissionModel: string;
+  status: 'ACTIVE' | 'DELETED';
+  instances: Map<string, FakeInstance>;
+  operations: Map<string, FakeOperation>;
+}
+
+/** A stack a stack set operation deployed in a member account. */
+interface FakeStack {
+  stackId: string;
+  stackName: string;
+  outputs: { OutputKey: string; OutputValue: string }[];
+}
+
+/** Options of {@link FakeCloudFormation}. */
+export interface FakeCloudFormationOptions {
+  /** DescribeStackSetOperation calls a RUNNING operation needs before it finishes. @default 3 */
+  readonly checksToFinish?: number;
+  /** Fetches a TemplateURL's text (the fake S3). */
+  readonly readTemplateUrl?: (url: string) => string;
+}
+
+const PAGE = 100;
+
+function error<T extends CloudFormationServiceException>(ctor: new (args: any) => T, message: string): T {
+  return new ctor({ message, $metadata: { httpStatusCode: 400 } });
+}
+
+/** A CloudFormation error without a modelled class (`ValidationError`, `Throttling`). */
+export function cloudFormationError(name: string, message: string): CloudFormationServiceException {
+  return new CloudFormationServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: 400 } });
+}
+
+function page<T>(items: T[], input: { NextToken?: string; MaxResults?: number }): { items: T[]; next?: string } {
+  const size = Math.min(input.MaxResults ?? PAGE, PAGE);
+  const start = input.NextToken ? Number(input.NextToken) : 0;
+  const next = start + size < items.length ? String(start + size) : undefined;
+  return { items: items.slice(start, start + size), next };
+}
+
+function pairKey(account: string, region: string): string {
+  return `${account}/${region}`;
+}
+
+/** The fake's state and its service module. */
+export class FakeCloudFormation {
+  readonly stackSets = new Map<string, FakeStackSet>();
+  readonly stacks = new Map<string, FakeStack>();
+  /** Accounts (or `account/region` pairs) whose instance operations fail. */
+  readonly failingTargets = new Set<string>();
+  /** Share (0..1) of instance operations that fail at random. */
+  instanceFailureRate = 0;
+  /** Accounts whose stack set operations count as executed (every account when empty). */
+  private readonly checksToFinish: number;
+  private counter = 0;
+
+  constructor(private readonly rng: SeededRandom, private readonly options: FakeCloudFormationOptions = {}) {
+    this.checksToFinish = options.checksToFinish ?? 3;
+  }
+
+  /** The service module for `FakeAws.register`. */
+  get service(): FakeService {
+    const op = (fn: (input: any, context: CallContext) => unknown) => fn.bind(this);
+    return {
+      name: 'cloudformation',
+      operations: {
+        CreateStackSet: op(this.createStackSet),
+        UpdateStackSet: op(this.updateStackSet),
+        DeleteStackSet: op(this.deleteStackSet),
+        DescribeStackSet: op(this.describeStackSet),
+        ListStackSets: op(this.listStackSets),
+        CreateStackInstances: op((i) => this.startInstances(i, 'CREATE')),
+        UpdateStackInstances: op((i) => this.startInstances(i, 'UPDATE')),
+        DeleteStackInstances: op((i) => this.startInstances(i, 'DELETE')),
+        ListStackInstances: op(this.listStackInstances),
+        DescribeStackInstance: op(this.describeStackInstance),
+        DescribeStackSetOperation: op(this.describeOperation),
+        ListStackSetOperationResults: op(this.listOperationResults),
+        DescribeStacks: op(this.describeStacks),
+      },
+    };
+  }
+
+  /** Adds a stack set directly (state that existed before the test), e.g. upstream's. */
+  seedStackSet(input: { name: string; templateBody: string; parameters?: { ParameterKey: string; ParameterValue: string }[]; tags?: Record<string, string>; instances?: { account: string; region: string; status?: InstanceStatus }[] }): void {
+    const set = this.newStackSet({ StackSetName: input.name, TemplateBody: input.templateBody, Parameters: input.parameters ?? [], Tags: Object.entries(input.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) });
+    for (const i of input.instances ?? []) {
+      set.instances.set(pairKey(i.account, i.region), { account: i.account, region: i.region, status: i.status ?? 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, i.account, i.region) });
+    }
+  }
+
+  /** Every instance as `account/region:STATUS`, sorted. */
+  instancesOf(name: string): string[] {
+    const set = this.stackSets.get(name);
+    return set ? [...set.instances.values()].map((i) => `${i.account}/${i.region}:${i.status}`).sort() : [];
+  }
+
+  /** The stack set's parameters as CloudFormation holds them (unmasked). */
+  parametersOf(name: string): Record<string, string> {
+    return Object.fromEntries((this.stackSets.get(name)?.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  }
+
+  /** Every operation ever started, in order. */
+  operations(): { stackSet: string; action: string; status: string; pairs: number }[] {
+    return [...this.stackSets.values()].flatMap((s) => [...s.operations.values()].map((o) => ({ stackSet: s.name, action: o.action, status: o.status, pairs: o.pairs.length, created: o.created }))).sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
+  }
+
+  private newStackSet(input: any): FakeStackSet {
+    const set: FakeStackSet = {
+      name: input.StackSetName,
+      id: `${input.StackSetName}:${String(++this.counter).padStart(8, '0')}-fake`,
+      description: input.Description,
+      templateBody: this.templateOf(input),
+      parameters: [...(input.Parameters ?? [])],
+      tags: [...(input.Tags ?? [])],
+      capabilities: [...(input.Capabilities ?? [])],
+      administrationRoleArn: input.AdministrationRoleARN,
+      executionRoleName: input.ExecutionRoleName,
+      permissionModel: input.PermissionModel ?? 'SELF_MANAGED',
+      status: 'ACTIVE',
+      instances: new Map(),
+      operations: new Map(),
+    };
+    this.stackSets.set(set.name, set);
+    return set;
+  }
+
+  private templateOf(input: { TemplateBody?: string; TemplateURL?: string }): string {
+    if (input.TemplateBody !== undefined) {
+      if (Buffer.byteLength(input.TemplateBody) > 51_200) throw cloudFormationError('ValidationError', 'Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket');
+      return input.TemplateBody;
+    }
+    if (input.TemplateURL !== undefined) {
+      if (!this.options.readTemplateUrl) throw cloudFormationError('ValidationError', 'TemplateURL must be a supported URL');
+      return this.options.readTemplateUrl(input.TemplateURL);
+    }
+    throw cloudFormationError('ValidationError', 'Either Template URL or Template Body must be specified.');
+  }
+
+  private active(name: string): FakeStackSet {
+    const set = this.stackSets.get(name);
+    if (!set || set.status !== 'ACTIVE') throw error(StackSetNotFoundException, `StackSet ${name} not found`);
+    return set;
+  }
+
+  private createStackSet(input: any) {
+    if (this.stackSets.get(input.StackSetName)?.status === 'ACTIVE') throw error(NameAlreadyExistsException, `StackSet ${input.StackSetName} already exists`);
+    return { StackSetId: this.newStackSet(input).id };
+  }
+
+  private beginOperation(set: FakeStackSet, operationId: string | undefined, action: FakeOperation['action'], pairs: { account: string; region: string }[], input: any): { OperationId: string } {
+    const running = [...set.operations.values()].find((o) => o.status === 'RUNNING');
+    if (operationId && set.operations.has(operationId)) throw error(OperationIdAlreadyExistsException, `The operation id ${operationId} already exists`);
+    if (running) throw error(OperationInProgressException, `Another Operation on StackSet ${set.id} is in progress: ${running.id}`);
+    const id = operationId ?? `op-${String(++this.counter).padStart(8, '0')}`;
+    set.operations.set(id, {
+      id,
+      action,
+      status: 'RUNNING',
+      checksLeft: this.checksToFinish,
+      pairs,
+      retainStacks: Boolean(input.RetainStacks),
+      preferences: input.OperationPreferences,
+      parameterOverrides: input.ParameterOverrides,
+      results: [],
+      created: new Date(Date.UTC(2026, 0, 1) + this.counter * 1000),
+    });
+    return { OperationId: id };
+  }
+
+  private updateStackSet(input: any) {
+    const set = this.active(input.StackSetName);
+    const accounts: string[] | undefined = input.Accounts;
+    const regions: string[] | undefined = input.Regions;
+    if ((accounts === undefined) !== (regions === undefined)) throw cloudFormationError('ValidationError', 'Accounts and Regions must be specified together');
+    const newTemplate = input.UsePreviousTemplate === true ? undefined : this.templateOf(input);
+    const result = this.beginOperation(set, input.OperationId, 'UPDATE', [], input);
+    // The definition changes when the update is accepted; instances follow when it finishes.
+    const templateChanged = newTemplate !== undefined || input.Parameters !== undefined;
+    if (newTemplate !== undefined) set.templateBody = newTemplate;
+    if (input.Parameters !== undefined) set.parameters = [...input.Parameters];
+    if (input.Tags !== undefined) set.tags = [...input.Tags];
+    if (input.Description !== undefined) set.description = input.Description;
+    if (input.Capabilities !== undefined) set.capabilities = [...input.Capabilities];
+    if (input.AdministrationRoleARN !== undefined) set.administrationRoleArn = input.AdministrationRoleARN;
+    if (input.ExecutionRoleName !== undefined) set.executionRoleName = input.ExecutionRoleName;
+    const operation = set.operations.get(result.OperationId)!;
+    const targeted = accounts && regions
+      ? accounts.flatMap((a) => regions.map((r) => set.instances.get(pairKey(a, r))).filter((i): i is FakeInstance => i !== undefined))
+      : [...set.instances.values()];
+    if (templateChanged) for (const instance of set.instances.values()) instance.status = 'OUTDATED';
+    operation.pairs = targeted.map((i) => ({ account: i.account, region: i.region }));
+    return result;
+  }
+
+  private deleteStackSet(input: any) {
+    const set = this.active(input.StackSetName);
+    if ([...set.operations.values()].some((o) => o.status === 'RUNNING')) throw error(OperationInProgressException, `Another Operation on StackSet ${set.id} is in progress`);
+    if (set.instances.size > 0) throw error(StackSetNotEmptyException, `StackSet ${set.name} is not empty`);
+    set.status = 'DELETED';
+    return {};
+  }
+
+  private describeStackSet(input: any) {
+    const set = this.active(input.StackSetName);
+    const noEcho = noEchoKeys(set.templateBody);
+    return {
+      StackSet: {
+        StackSetName: set.name,
+        StackSetId: set.id,
+        Description: set.description,
+        Status: set.status,
+        TemplateBody: set.templateBody,
+        Parameters: set.parameters.map((p) => ({ ...p, ParameterValue: noEcho.has(p.ParameterKey) ? '****' : p.ParameterValue })),
+        Capabilities: [...set.capabilities],
+        Tags: set.tags.map((t) => ({ ...t })),
+        AdministrationRoleARN: set.administrationRoleArn,
+        ExecutionRoleName: set.executionRoleName,
+        PermissionModel: set.permissionModel,
+      },
+    };
+  }
+
+  private listStackSets(input: any) {
+    const all = [...this.stackSets.values()].filter((s) => !input.Status || s.status === input.Status);
+    const { items, next } = page(all, input);
+    return { Summaries: items.map((s) => ({ StackSetName: s.name, StackSetId: s.id, Status: s.status, PermissionModel: s.permissionModel })), NextToken: next };
+  }
+
+  private startInstances(input: any, action: FakeOperation['action']) {
+    const set = this.active(input.StackSetName);
+    const accounts: string[] = input.Accounts ?? [];
+    const regions: string[] = input.Regions ?? [];
+    if (accounts.length === 0 || regions.length === 0) throw cloudFormationError('ValidationError', 'Accounts and Regions must not be empty');
+    if (action === 'DELETE' && input.RetainStacks === undefined) throw cloudFormationError('ValidationError', 'RetainStacks is required');
+    const pairs = accounts.flatMap((account) => regions.map((region) => ({ account, region })));
+    if (action === 'UPDATE') {
+      const missing = pairs.find((p) => !set.instances.has(pairKey(p.account, p.region)));
+      if (missing) throw error(StackInstanceNotFoundException, `Stack instance ${missing.account}/${missing.region} not found`);
+    }
+    return this.beginOperation(set, input.OperationId, action, pairs, input);
+  }
+
+  private listStackInstances(input: any) {
+    const set = this.active(input.StackSetName);
+    const { items, next } = page([...set.instances.values()], input);
+    return {
+      Summaries: items.map((i) => ({
+        StackSetId: set.id,
+        Account: i.account,
+        Region: i.region,
+        Status: i.status,
+        StatusReason: i.statusReason,
+        StackInstanceStatus: { DetailedStatus: i.detailedStatus },
+        StackId: i.stackId,
+      })),
+      NextToken: next,
+    };
+  }
+
+  private describeStackInstance(input: any) {
+    const set = this.active(input.StackSetName);
+    const instance = set.instances.get(pairKey(input.StackInstanceAccount, input.StackInstanceRegion));
+    if (!instance) throw error(StackInstanceNotFoundException, 'Stack instance not found');
+    return { StackInstance: { StackSetId: set.id, Account: instance.account, Region: instance.region, Status: instance.status, StackId: instance.stackId, StackInstanceStatus: { DetailedStatus: instance.detailedStatus } } };
+  }
+
+  private operation(input: any): { set: FakeStackSet; operation: FakeOperation } {
+    const set = this.active(input.StackSetName);
+    const operation = set.operations.get(input.OperationId);
+    if (!operation) throw error(OperationNotFoundException, `Operation ${input.OperationId} not found`);
+    return { set, operation };
+  }
+
+  private describeOperation(input: any) {
+    const { set, operation } = this.operation(input);
+    if (operation.status === 'RUNNING' && --operation.checksLeft <= 0) this.finish(set, operation);
+    return {
+      StackSetOperation: {
+        OperationId: operation.id,
+        StackSetId: set.id,
+        Action: operation.action,
+        Status: operation.status,
+        RetainStacks: operation.retainStacks,
+        OperationPreferences: operation.preferences,
+        CreationTimestamp: operation.created,
+        EndTimestamp: operation.ended,
+      },
+    };
+  }
+
+  private listOperationResults(input: any) {
+    const { operation } = this.operation(input);
+    const { items, next } = page(operation.results, input);
+    return { Summaries: items, NextToken: next };
+  }
+
+  private describeStacks(input: any, context: CallContext) {
+    const stack = this.stacks.get(`${context.accountId}/${context.region}/${input.StackName}`);
+    if (!stack) throw cloudFormationError('ValidationError', `Stack with id ${input.StackName} does not exist`);
+    return { Stacks: [{ StackId: stack.stackId, StackName: stack.stackName, StackStatus: 'CREATE_COMPLETE', Outputs: stack.outputs }] };
+  }
+
+  private fails(account: string, region: string): boolean {
+    if (this.failingTargets.has(account) || this.failingTargets.has(pairKey(account, region))) return true;
+    return this.instanceFailureRate > 0 && this.rng.next() < this.instanceFailureRate;
+  }
+
+  private finish(set: FakeStackSet, operation: FakeOperation): void {
+    for (const { account, region } of operation.pairs) {
+      const key = pairKey(account, region);
+      const failed = this.fails(account, region);
+      const reason = failed ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.` : undefined;
+      operation.results.push({ Account: account, Region: region, Status: failed ? 'FAILED' : 'SUCCEEDED', ...(reason ? { StatusReason: reason } : {}) });
+      if (operation.action === 'DELETE') {
+        if (!failed) {
+          set.instances.delete(key);
+          if (!operation.retainStacks) this.stacks.delete(`${account}/${region}/${stackNameOf(set)}`);
+        } else {
+          set.instances.set(key, { ...(set.instances.get(key) ?? { account, region }), status: 'INOPERABLE', detailedStatus: 'FAILED', statusReason: reason } as FakeInstance);
+        }
+        continue;
+      }
+      if (failed) {
+        set.instances.set(key, { account, region, status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: reason, stackId: set.instances.get(key)?.stackId });
+      } else {
+        set.instances.set(key, { account, region, status: 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, account, region, operation.parameterOverrides) });
+      }
+    }
+    const failures = operation.results.filter((r) => r.Status === 'FAILED').length;
+    const tolerance = operation.preferences?.FailureToleranceCount ?? Math.floor(((operation.preferences?.FailureTolerancePercentage ?? 0) * operation.pairs.length) / 100);
+    operation.status = failures > tolerance ? 'FAILED' : 'SUCCEEDED';
+    operation.ended = new Date(operation.created.getTime() + 60_000);
+  }
+
+  /** Deploys the stack set's template in the member account; outputs resolve `Ref` to parameters. */
+  private deployStack(set: FakeStackSet, account: string, region: string, overrides?: { ParameterKey: string; ParameterValue: string }[]): string {
+    const name = stackNameOf(set);
+    const stackId = `arn:aws:cloudformation:${region}:${account}:stack/${name}/fake`;
+    const parameters = Object.fromEntries([...set.parameters, ...(overrides ?? [])].map((p) => [p.ParameterKey, p.ParameterValue]));
+    const template = parseTemplate(set.templateBody);
+    const outputs = Object.entries((template.Outputs ?? {}) as Record<string, any>).map(([key, definition]) => ({
+      OutputKey: key,
+      OutputValue: outputValue(definition?.Value, parameters, account, region),
+    }));
+    this.stacks.set(`${account}/${region}/${name}`, { stackId, stackName: name, outputs });
+    this.stacks.set(`${account}/${region}/${stackId}`, { stackId, stackName: name, outputs });
+    return stackId;
+  }
+}
+
+function stackNameOf(set: FakeStackSet): string {
+  return `StackSet-${set.name}-${set.id.split(':')[1]}`;
+}
+
+function parseTemplate(body: string): Record<string, any> {
+  const value = parse(body, { logLevel: 'silent' });
+  return value && typeof value === 'object' ? value : {};
+}
+
+function noEchoKeys(body: string): Set<string> {
+  const parameters = (parseTemplate(body).Parameters ?? {}) as Record<string, any>;
+  return new Set(Object.keys(parameters).filter((k) => String(parameters[k]?.NoEcho).toLowerCase() === 'true'));
+}
+
+function outputValue(value: unknown, parameters: Record<string, string>, account: string, region: string): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'Ref' in value) {
+    const ref = String((value as { Ref: unknown }).Ref);
+    if (ref === 'AWS::AccountId') return account;
+    if (ref === 'AWS::Region') return region;
+    return parameters[ref] ?? `${ref}-${account}-${region}`;
+  }
+  return `value-${account}-${region}`;
+}

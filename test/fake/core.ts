@@ -1,0 +1,212 @@
+/**
+ * Core of the stateful AWS fake: a registry of service modules, a call log, a seeded random
+ * number generator, fault injection and a clock. Service modules (organizations.ts, ...) hold
+ * the state of one service and implement its operations; this file knows none of them.
+ *
+ * The fake sits behind the real SDK v3 clients through aws-sdk-client-mock, so the real
+ * paginators and the real error classes run.
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+
+/** Who calls and where: the account whose credentials the client has, and the client region. */
+export interface CallContext {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** One operation of a fake service: receives the command input, returns the command output or throws. */
+export type OperationHandler = (input: any, context: CallContext) => unknown;
+
+/** A service module: a name (`organizations`, `cloudformation`, ...) and its operations by name. */
+export interface FakeService {
+  readonly name: string;
+  readonly operations: Readonly<Record<string, OperationHandler>>;
+}
+
+/** One recorded call. */
+export interface CallRecord {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: unknown;
+  readonly context: CallContext;
+  readonly at: number;
+  /** The error name when the call failed (injected or not). */
+  readonly error?: string;
+}
+
+/** A fault: calls matching service/operation fail with `error()` at `rate` (0..1). */
+export interface Fault {
+  readonly service: string;
+  /** Operation name, a pattern, or every operation of the service when absent. */
+  readonly operation?: string | RegExp;
+  readonly rate: number;
+  readonly error: (operation: string) => Error;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+export class SeededRandom {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** An integer in [0, max). */
+  int(max: number): number {
+    return Math.floor(this.next() * max);
+  }
+
+  /** `length` characters from `alphabet`. */
+  chars(length: number, alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'): string {
+    let text = '';
+    for (let i = 0; i < length; i++) text += alphabet[this.int(alphabet.length)];
+    return text;
+  }
+}
+
+/** A clock whose sleeps return at once and move time forward. */
+export class FakeClock {
+  private current: number;
+  /** Every sleep requested, in milliseconds. */
+  readonly sleeps: number[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.current += ms;
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** An SDK v3 client class (its constructor) and the module that exports its commands. */
+type ClientClass<C> = new (config: any) => C;
+type CommandModule = Readonly<Record<string, unknown>>;
+
+/** Options of `FakeAws`. */
+export interface FakeAwsOptions {
+  /** @default 1 */
+  readonly seed?: number;
+  /** @default - a `FakeClock` at 2026-01-01 */
+  readonly clock?: FakeClock;
+}
+
+/** The fake AWS: services, call log, faults, random numbers, clock. */
+export class FakeAws {
+  readonly rng: SeededRandom;
+  readonly clock: FakeClock;
+  readonly calls: CallRecord[] = [];
+  private readonly services = new Map<string, FakeService>();
+  private faults: Fault[] = [];
+  private readonly stubs: { restore(): void }[] = [];
+
+  constructor(options: FakeAwsOptions = {}) {
+    this.rng = new SeededRandom(options.seed ?? 1);
+    this.clock = options.clock ?? new FakeClock();
+  }
+
+  /** Adds a service module. */
+  register(service: FakeService): void {
+    this.services.set(service.name, service);
+  }
+
+  /** Makes calls fail; faults are checked before the operation runs, so a failed call changes nothing. */
+  injectFault(fault: Fault): void {
+    this.faults.push(fault);
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Calls per `service:Operation`. */
+  callCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const call of this.calls) {
+      const key = `${call.service}:${call.operation}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Number of calls, optionally of one service and operation. */
+  callCount(service?: string, operation?: string): number {
+    return this.calls.filter(
+      (c) => (service === undefined || c.service === service) && (operation === undefined || c.operation === operation),
+    ).length;
+  }
+
+  /** Runs one operation as the SDK client would have sent it. */
+  async handle(service: string, operation: string, input: unknown, context: CallContext): Promise<unknown> {
+    const record = { service, operation, input, context, at: this.clock.now() };
+    try {
+      for (const fault of this.faults) {
+        if (fault.service !== service || !matches(fault.operation, operation)) continue;
+        if (this.rng.next() < fault.rate) throw fault.error(operation);
+      }
+      const module = this.services.get(service);
+      const handler = module?.operations[operation];
+      if (!handler) throw new Error(`the fake does not implement ${service}:${operation}`);
+      const output = await handler(input ?? {}, context);
+      this.calls.push(record);
+      return { $metadata: { httpStatusCode: 200 }, ...(output as object) };
+    } catch (err) {
+      this.calls.push({ ...record, error: (err as Error).name });
+      throw err;
+    }
+  }
+
+  /** A new client instance whose every command is answered by the fake as `context`. */
+  client<C extends object>(clientClass: ClientClass<C>, commands: CommandModule, service: string, context: CallContext): C {
+    const client = new clientClass({ region: context.region, credentials: FAKE_CREDENTIALS });
+    this.stubs.push(this.route(mockClient(client as any), commands, service, context));
+    return client;
+  }
+
+  /**
+   * Answers every command of every instance of `clientClass` (including clients created by code
+   * under test, such as a Lambda handler) as `context`. Undo with `restore()`.
+   */
+  mockAllInstances(clientClass: ClientClass<object>, commands: CommandModule, service: string, context: CallContext): void {
+    this.stubs.push(this.route(mockClient(clientClass as any), commands, service, context));
+  }
+
+  /** Removes every client mock this fake installed. */
+  restore(): void {
+    for (const stub of this.stubs.splice(0)) stub.restore();
+  }
+
+  private route(stub: ReturnType<typeof mockClient>, commands: CommandModule, service: string, context: CallContext) {
+    for (const [exportName, command] of Object.entries(commands)) {
+      if (!exportName.endsWith('Command') || typeof command !== 'function' || exportName === 'Command') continue;
+      const operation = exportName.slice(0, -'Command'.length);
+      stub.on(command as any).callsFake((input: unknown) => this.handle(service, operation, input, context));
+    }
+    return stub;
+  }
+}
+
+const FAKE_CREDENTIALS = { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' };
+
+function matches(pattern: string | RegExp | undefined, operation: string): boolean {
+  if (pattern === undefined) return true;
+  return typeof pattern === 'string' ? pattern === operation : pattern.test(operation);
+}
