@@ -1,0 +1,201 @@
+/**
+ * Desired parameter values (with helpers resolved as far as planning allows), their comparison
+ * with what DescribeStackSet reports (both ways), and the NoEcho fingerprint.
+ *
+ * Secrets never travel as values: a SecureString is a `secureSsm` reference that the executor
+ * decrypts just before the CloudFormation call, and comparisons use SHA-256 digests of each
+ * comma-separated element.
+ */
+import type { Finding } from '../../manifest/findings';
+import type { ParameterEntry } from '../../manifest/model';
+import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
+import { sha256 } from './template';
+
+/** One comma-separated element of a parameter value. */
+export type ValuePart =
+  | { readonly literal: string }
+  /** The decrypted value of a SecureString parameter of the management account (home region). */
+  | { readonly secureSsm: string }
+  /** Exists only once earlier work of the same apply has run. */
+  | { readonly afterApply: string };
+
+/** A parameter as it will be passed: its parts, joined with commas. */
+export interface ResolvedParameter {
+  readonly key: string;
+  readonly parts: readonly ValuePart[];
+}
+
+/** An SSM parameter as recorded in a snapshot: SecureString values only as digests. */
+export interface SsmValue {
+  readonly name: string;
+  readonly type: 'String' | 'StringList' | 'SecureString';
+  /** Plain value; absent for SecureString. */
+  readonly value?: string;
+  /** SHA-256 of each comma-separated element of the value. */
+  readonly elementHashes: readonly string[];
+  readonly version: number;
+}
+
+/** What planning knows about SSM: recorded values, and names that earlier steps of this run may write. */
+export interface SsmView {
+  get(name: string): SsmValue | undefined;
+  /** The resource that exports `name` and runs earlier in this apply with changes, if any. */
+  pendingExport(name: string): string | undefined;
+}
+
+/** Digests of every comma-separated element. */
+export function elementHashes(value: string): string[] {
+  return value.split(',').map(sha256);
+}
+
+/** The SSM name of the sibling `ssm_parameters` entry holding `marker`, if any. */
+export function storageName(entry: ParameterEntry, marker: string): string | undefined {
+  return entry.ssmParameters.find((s) => s.value.trim() === marker)?.name;
+}
+
+/**
+ * Resolves a parameter as far as planning can, reading only `ssm`. Unresolvable references
+ * become findings; values that will exist after earlier steps are `afterApply` parts.
+ */
+export function resolveParameter(entry: ParameterEntry, ssm: SsmView, resource: string): { parameter: ResolvedParameter; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const parts = parseParameterValue(entry.value).flatMap((token) => resolveToken(token, entry, ssm, resource, findings));
+  return { parameter: { key: entry.key, parts }, findings };
+}
+
+function resolveToken(token: HelperToken, entry: ParameterEntry, ssm: SsmView, resource: string, findings: Finding[]): ValuePart[] {
+  switch (token.kind) {
+    case 'literal':
+      return [{ literal: token.text }];
+    case 'ssm': {
+      const pending = ssm.pendingExport(token.name);
+      if (pending) return [{ afterApply: `SSM parameter ${token.name}, exported by ${pending}` }];
+      const stored = ssm.get(token.name);
+      if (stored) return storedParts(stored);
+      findings.push({
+        ruleId: 'CFCT-S010',
+        severity: 'error',
+        message: `parameter ${entry.key} reads SSM parameter ${token.name}, which does not exist in the home region and no resource exports it`,
+        location: entry.location,
+        hint: `create ${token.name} in the management account's home region, or export it from an earlier resource with export_outputs`,
+        resource,
+      });
+      return [{ afterApply: `SSM parameter ${token.name} (missing)` }];
+    }
+    case 'genpass':
+      return generatedParts(entry, STORAGE_MARKERS.password, ssm, resource, findings, `generated password of ${token.length} characters`);
+    case 'genkeypair':
+      return generatedParts(entry, STORAGE_MARKERS.keyName, ssm, resource, findings, 'generated EC2 key pair name');
+    case 'genaz':
+      return generatedParts(entry, STORAGE_MARKERS.az, ssm, resource, findings, `${token.count} availability zones`);
+  }
+}
+
+function storedParts(stored: SsmValue): ValuePart[] {
+  if (stored.type === 'SecureString') return [{ secureSsm: stored.name }];
+  return (stored.value ?? '').split(',').map((literal) => ({ literal }));
+}
+
+function generatedParts(entry: ParameterEntry, marker: string, ssm: SsmView, resource: string, findings: Finding[], what: string): ValuePart[] {
+  const name = storageName(entry, marker);
+  if (!name) {
+    findings.push({
+      ruleId: 'CFCT-S011',
+      severity: 'error',
+      message: `parameter ${entry.key} uses a generating helper but has no ssm_parameters entry with value ${marker} to store it`,
+      location: entry.location,
+      hint: `add "ssm_parameters": [{"name": "/my/name", "value": "${marker}"}] to this parameter file entry`,
+      resource,
+    });
+    return [{ afterApply: what }];
+  }
+  const stored = ssm.get(name);
+  return stored ? storedParts(stored) : [{ afterApply: `${what}, stored in ${name}` }];
+}
+
+/** Per-element digests of a resolved parameter, or undefined while any part is known only after apply. */
+export function parameterDigests(parameter: ResolvedParameter, ssm: Pick<SsmView, 'get'>): string[] | undefined {
+  const digests: string[] = [];
+  for (const part of parameter.parts) {
+    if ('afterApply' in part) return undefined;
+    if ('literal' in part) digests.push(sha256(part.literal));
+    else {
+      const stored = ssm.get(part.secureSsm);
+      if (!stored) return undefined;
+      digests.push(...stored.elementHashes);
+    }
+  }
+  return digests;
+}
+
+/** How a parameter is shown in a plan: values, secrets as references, unknowns as such. */
+export function displayValue(parameter: ResolvedParameter, secret: boolean): string {
+  if (parameter.parts.some((p) => 'afterApply' in p)) {
+    return `(known after apply: ${parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; ')})`;
+  }
+  if (secret) return '(secret)';
+  return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '')).join(',');
+}
+
+/** One parameter difference, safe to show. */
+export interface ParameterChange {
+  readonly key: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/**
+ * Compares desired parameters with DescribeStackSet's, both ways. NoEcho parameters (masked as
+ * `****` by the API) are left to {@link noEchoFingerprint}.
+ */
+export function diffParameters(
+  desired: readonly ResolvedParameter[],
+  actual: readonly { readonly key: string; readonly value: string }[],
+  noEcho: ReadonlySet<string>,
+  ssm: Pick<SsmView, 'get'>,
+): ParameterChange[] {
+  const changes: ParameterChange[] = [];
+  const actualByKey = new Map(actual.map((p) => [p.key, p.value]));
+  const secretKeys = new Set(desired.filter((p) => p.parts.some((part) => 'secureSsm' in part)).map((p) => p.key));
+  for (const parameter of desired) {
+    const secret = noEcho.has(parameter.key) || secretKeys.has(parameter.key);
+    const to = displayValue(parameter, secret);
+    const current = actualByKey.get(parameter.key);
+    if (current === undefined) {
+      changes.push({ key: parameter.key, change: 'added', to });
+      continue;
+    }
+    if (noEcho.has(parameter.key)) continue;
+    const digests = parameterDigests(parameter, ssm);
+    if (!digests || digests.join(',') !== elementHashes(current).join(',')) {
+      changes.push({ key: parameter.key, change: 'changed', from: secret ? '(secret)' : current, to });
+    }
+  }
+  const desiredKeys = new Set(desired.map((p) => p.key));
+  for (const { key, value } of actual) {
+    if (!desiredKeys.has(key)) changes.push({ key, change: 'removed', from: noEcho.has(key) ? '(secret)' : value });
+  }
+  return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * A salted digest of the NoEcho parameters' values: SHA-256 over the stack set name and, for
+ * each NoEcho key in order, the digests of its elements. Recorded in the stack set's
+ * `cfct:noecho-sha256` tag at every create/update; undefined while a value is known only after
+ * apply, or when there are no NoEcho parameters.
+ */
+export function noEchoFingerprint(
+  stackSetName: string,
+  desired: readonly ResolvedParameter[],
+  noEcho: ReadonlySet<string>,
+  ssm: Pick<SsmView, 'get'>,
+): string | undefined | 'unknown' {
+  const lines: string[] = [];
+  for (const parameter of [...desired].filter((p) => noEcho.has(p.key)).sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    const digests = parameterDigests(parameter, ssm);
+    if (!digests) return 'unknown';
+    lines.push(`${parameter.key}=${digests.join(',')}`);
+  }
+  return lines.length === 0 ? undefined : sha256(`${stackSetName}\n${lines.join('\n')}`);
+}

@@ -1,0 +1,275 @@
+/**
+ * The stack set planner: desired state (manifest resource, template, resolved targets) against
+ * actual state (the snapshot) gives the steps that converge them, and nothing when nothing
+ * differs. Pure: it reads only its inputs.
+ */
+import type { Finding } from '../../manifest/findings';
+import type { StackSetResource, TargetEntry } from '../../manifest/model';
+import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
+import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView } from './parameters';
+import {
+  ENGINE_TAG_KEYS,
+  INLINE_TEMPLATE_LIMIT_BYTES,
+  INSTALLATION_TAG_KEY,
+  NOECHO_TAG_KEY,
+  resolveOperationPreferences,
+  StackSetSettings,
+  stackSetNameFor,
+  UPSTREAM_TAG_KEY,
+  UPSTREAM_TAG_VALUE,
+  CREATED_TAG_KEY,
+} from './settings';
+import type { StackInstanceState, StackSetState } from './snapshot';
+import type { InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef } from './steps';
+import { NormalisedTemplate } from './template';
+
+/** Account state as Organizations reports it (`State`, else `Status`). */
+export type AccountState = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+
+/** A resource's deployment targets, resolved to accounts. */
+export interface ResolvedStackSetTargets {
+  /** Target accounts in target order; the first is where helpers and default exports run. */
+  readonly accounts: readonly string[];
+  /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
+  readonly unresolved: readonly TargetEntry[];
+  readonly findings: readonly Finding[];
+}
+
+/** A manifest resource with what planning needs beside it. */
+export interface DesiredStackSet {
+  readonly resource: StackSetResource;
+  /** The template text (as it will be sent) and its parsed facts. */
+  readonly template: { readonly text: string; readonly normalised: NormalisedTemplate; readonly url?: string };
+  readonly targets: ResolvedStackSetTargets;
+}
+
+/** Shared inputs of planning. */
+export interface StackSetPlanContext {
+  readonly settings: StackSetSettings;
+  readonly stackSets: Readonly<Record<string, StackSetState>>;
+  readonly accountState: (accountId: string) => AccountState | undefined;
+  readonly ssm: SsmView;
+}
+
+/** The plan for one stack set. */
+export interface StackSetResourcePlan {
+  readonly summary: StackSetChangeSummary;
+  readonly steps: readonly StackSetStep[];
+  readonly findings: readonly Finding[];
+}
+
+/** Plans one manifest resource. */
+export function planStackSetResource(desired: DesiredStackSet, context: StackSetPlanContext): StackSetResourcePlan {
+  const { resource, template, targets } = desired;
+  const { settings } = context;
+  const stackSetName = stackSetNameFor(resource, settings);
+  const findings: Finding[] = [...targets.findings];
+  const actual = context.stackSets[stackSetName];
+  const preferences = resolveOperationPreferences(resource.operationPreferences);
+  const base = { resource: resource.name, stackSetName };
+
+  if (resource.permissionModel === 'service_managed') {
+    findings.push(finding('CFCT-S020', 'error', `permission_model service_managed is not supported by the stack set engine yet; ${stackSetName} was not planned`, resource, 'use permission_model self_managed (the default)'));
+    return { summary: summary(base, 'blocked'), steps: [], findings };
+  }
+
+  const parameters: ResolvedParameter[] = [];
+  for (const entry of resource.parameters) {
+    const resolved = resolveParameter(entry, context.ssm, resource.name);
+    parameters.push(resolved.parameter);
+    findings.push(...resolved.findings);
+  }
+  const noEcho = new Set(template.normalised.noEchoParameters);
+  const fingerprint = noEchoFingerprint(stackSetName, parameters, noEcho, context.ssm);
+  const knownAfterApply = parameters.flatMap((p) => p.parts.flatMap((part) => ('afterApply' in part ? [`${p.key}: ${part.afterApply}`] : [])));
+
+  const tags: Record<string, string> = {
+    ...withoutEngineTags(resource.tags),
+    [UPSTREAM_TAG_KEY]: UPSTREAM_TAG_VALUE,
+    [INSTALLATION_TAG_KEY]: settings.installationId,
+    ...(fingerprint ? { [NOECHO_TAG_KEY]: fingerprint === 'unknown' ? '(known after apply)' : fingerprint } : {}),
+  };
+  const definition: StackSetDefinition = {
+    ...(resource.description !== undefined ? { description: resource.description } : {}),
+    template: templateRef(template),
+    parameters,
+    tags,
+    ...(actual?.tags[CREATED_TAG_KEY] ? { createdTag: actual.tags[CREATED_TAG_KEY] } : {}),
+    capabilities: [...settings.capabilities],
+    administrationRoleArn: settings.administrationRoleArn,
+    executionRoleName: settings.executionRoleName,
+  };
+
+  const { wanted, left } = wantedPairs(resource, targets, context, findings);
+
+  if (!actual) {
+    const steps: StackSetStep[] = [{ kind: 'stackset.create', ...base, definition }];
+    steps.push(...instanceSteps('stackset.create-instances', base, wanted, preferences));
+    return {
+      summary: { ...summary(base, 'create'), templateChanged: true, parameterChanges: diffParameters(parameters, [], noEcho, context.ssm), instancesToCreate: wanted.length, knownAfterApply },
+      steps,
+      findings,
+    };
+  }
+
+  const ownership = ownershipOf(actual, settings);
+  if (ownership === 'foreign') {
+    findings.push(finding('CFCT-S021', 'error', `stack set ${stackSetName} exists but is not owned by installation '${settings.installationId}' (tag ${INSTALLATION_TAG_KEY}=${actual.tags[INSTALLATION_TAG_KEY] ?? '(none)'}); it was left alone`, resource, 'give the resource another name or stack_set_name, or remove the stack set from the other installation'));
+    return { summary: summary(base, 'blocked'), steps: [], findings };
+  }
+  const adopt = ownership === 'adopt';
+
+  const templateChanged = actual.templateHash !== template.normalised.hash;
+  const parameterChanges: ParameterChange[] = diffParameters(parameters, actual.parameters, noEcho, context.ssm);
+  const noEchoChanged = fingerprint !== undefined && (fingerprint === 'unknown' || actual.tags[NOECHO_TAG_KEY] !== fingerprint);
+  const tagChanges = diffTags(tags, actual.tags);
+  const settingsChanged =
+    (actual.administrationRoleArn ?? '') !== settings.administrationRoleArn ||
+    (actual.executionRoleName ?? '') !== settings.executionRoleName ||
+    [...actual.capabilities].sort().join(',') !== [...settings.capabilities].sort().join(',') ||
+    (resource.description !== undefined && (actual.description ?? '') !== resource.description);
+  const reasons = [
+    ...(adopt ? ['adopt'] : []),
+    ...(templateChanged ? ['template'] : []),
+    ...(parameterChanges.length > 0 || noEchoChanged ? ['parameters'] : []),
+    ...(tagChanges.length > 0 && !adopt ? ['tags'] : []),
+    ...(settingsChanged ? ['settings'] : []),
+  ];
+
+  const existing = new Map(actual.instances.map((i) => [pairKey(i), i]));
+  const wantedKeys = new Set(wanted.map(pairKey));
+  const toCreate = wanted.filter((p) => !existing.has(pairKey(p)));
+  const toDelete: StackInstanceState[] = [];
+  const toRetain: StackInstanceState[] = [];
+  const kept: StackInstanceState[] = [];
+  for (const instance of actual.instances) {
+    const state = context.accountState(instance.account);
+    if (state === 'SUSPENDED' || state === 'PENDING_CLOSURE') continue;
+    if (state === undefined || state === 'CLOSED') toRetain.push(instance);
+    else if (!wantedKeys.has(pairKey(instance))) toDelete.push(instance);
+    else if (instance.status === 'INOPERABLE') {
+      findings.push(finding('CFCT-S030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
+    } else kept.push(instance);
+  }
+  reportLeftOut(actual.instances, left, stackSetName, resource, findings);
+  if (toDelete.length > 0 && targets.unresolved.length > 0) {
+    findings.push(finding('CFCT-S031', 'error', `${toDelete.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
+    toDelete.length = 0;
+  }
+
+  const steps: StackSetStep[] = [];
+  if (toRetain.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toRetain, preferences, true));
+  if (toDelete.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toDelete, preferences, false));
+  let toUpdate = kept.filter((i) => i.status === 'OUTDATED');
+  if (reasons.length > 0) {
+    const groups = groupPairs(kept);
+    steps.push({ kind: 'stackset.update', ...base, definition, ...(groups[0] ? { targets: groups[0] } : {}), preferences, reasons });
+    // Instances outside the UpdateStackSet group are left OUTDATED by it: update them too.
+    const covered = new Set(groups[0] ? crossPairs(groups[0].accounts, groups[0].regions).map(pairKey) : []);
+    toUpdate = kept.filter((i) => !covered.has(pairKey(i)));
+  }
+  if (toCreate.length > 0) steps.push(...instanceSteps('stackset.create-instances', base, toCreate, preferences));
+  if (toUpdate.length > 0) steps.push(...instanceSteps('stackset.update-instances', base, toUpdate, preferences));
+
+  const action = reasons.length > 0 ? 'update' : steps.length > 0 ? 'instances' : 'none';
+  return {
+    summary: {
+      ...summary(base, action),
+      adopt,
+      templateChanged,
+      parameterChanges: noEchoChanged && !parameterChanges.some((c) => noEcho.has(c.key)) ? [...parameterChanges, ...noEchoChangeNote(noEcho)] : parameterChanges,
+      tagChanges,
+      instancesToCreate: toCreate.length,
+      instancesToUpdate: reasons.length > 0 ? kept.length : toUpdate.length,
+      instancesToDelete: toDelete.length + toRetain.length,
+      knownAfterApply,
+    },
+    steps,
+    findings,
+  };
+}
+
+/** Plans a stack set that left the manifest: deleted only when deletion is enabled and it is ours. */
+export function planStackSetRemoval(state: StackSetState, enableDeletion: boolean, context: StackSetPlanContext): StackSetResourcePlan {
+  const base = { resource: state.name, stackSetName: state.name };
+  const findings: Finding[] = [];
+  const where = { resource: state.name };
+  if (ownershipOf(state, context.settings) !== 'owned') {
+    findings.push({ ruleId: 'CFCT-S040', severity: 'warning', message: `stack set ${state.name} has the prefix but is not in the manifest and carries no ${INSTALLATION_TAG_KEY}=${context.settings.installationId} tag; it is left alone`, hint: 'delete it by hand if it is no longer needed', ...where });
+    return { summary: summary(base, 'none'), steps: [], findings };
+  }
+  if (!enableDeletion) {
+    findings.push({ ruleId: 'CFCT-S041', severity: 'info', message: `stack set ${state.name} is no longer in the manifest; it is kept because enable_stack_set_deletion is false`, hint: 'set enable_stack_set_deletion: true to delete it and its instances', ...where });
+    return { summary: summary(base, 'none'), steps: [], findings };
+  }
+  const preferences = resolveOperationPreferences(undefined);
+  const left = state.instances.filter((i) => ['SUSPENDED', 'PENDING_CLOSURE'].includes(context.accountState(i.account) ?? ''));
+  const retain = state.instances.filter((i) => ['CLOSED', undefined].includes(context.accountState(i.account)));
+  const remove = state.instances.filter((i) => context.accountState(i.account) === 'ACTIVE');
+  const steps: StackSetStep[] = [
+    ...instanceSteps('stackset.delete-instances', base, retain, preferences, true),
+    ...instanceSteps('stackset.delete-instances', base, remove, preferences, false),
+  ];
+  if (left.length > 0) {
+    findings.push({ ruleId: 'CFCT-S042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
+  } else steps.push({ kind: 'stackset.delete', ...base });
+  return { summary: { ...summary(base, 'delete'), instancesToDelete: retain.length + remove.length }, steps, findings };
+}
+
+function wantedPairs(resource: StackSetResource, targets: ResolvedStackSetTargets, context: StackSetPlanContext, findings: Finding[]): { wanted: Pair[]; left: Set<string> } {
+  const active: string[] = [];
+  const left = new Set<string>();
+  for (const account of targets.accounts) {
+    const state = context.accountState(account);
+    if (state === 'ACTIVE') active.push(account);
+    else left.add(account);
+  }
+  for (const account of left) {
+    findings.push(finding('CFCT-S032', 'info', `account ${account} is ${context.accountState(account) ?? 'not in the organization'}; it is left out of every operation on ${stackSetNameFor(resource, context.settings)}`, resource));
+  }
+  return { wanted: crossPairs(active, resource.regions), left };
+}
+
+function reportLeftOut(instances: readonly StackInstanceState[], left: Set<string>, stackSetName: string, resource: StackSetResource, findings: Finding[]): void {
+  const count = instances.filter((i) => left.has(i.account)).length;
+  if (count > 0) findings.push(finding('CFCT-S033', 'info', `${count} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
+}
+
+function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; stackSetName: string }, pairs: readonly Pair[], preferences: InstancesStep['preferences'], retainStacks?: boolean): InstancesStep[] {
+  return groupPairs(pairs).map((targets) => ({ kind, ...base, targets, preferences, ...(retainStacks !== undefined ? { retainStacks } : {}) }));
+}
+
+function ownershipOf(state: StackSetState, settings: StackSetSettings): 'owned' | 'adopt' | 'foreign' {
+  const owner = state.tags[INSTALLATION_TAG_KEY];
+  if (owner === settings.installationId) return 'owned';
+  if (owner === undefined && state.tags[UPSTREAM_TAG_KEY] === UPSTREAM_TAG_VALUE && settings.installationId === 'default') return 'adopt';
+  return 'foreign';
+}
+
+function templateRef(template: DesiredStackSet['template']): TemplateRef {
+  const bytes = Buffer.byteLength(template.text);
+  return { hash: template.normalised.hash, bytes, ...(bytes <= INLINE_TEMPLATE_LIMIT_BYTES ? { body: template.text } : template.url ? { url: template.url } : {}) };
+}
+
+function withoutEngineTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => !ENGINE_TAG_KEYS.includes(k)));
+}
+
+/** Tag keys added, removed or changed, ignoring `cfct:created`. */
+function diffTags(desired: Readonly<Record<string, string>>, actual: Readonly<Record<string, string>>): string[] {
+  const keys = new Set([...Object.keys(desired), ...Object.keys(actual)]);
+  keys.delete(CREATED_TAG_KEY);
+  return [...keys].filter((k) => desired[k] !== actual[k]).sort();
+}
+
+function noEchoChangeNote(noEcho: ReadonlySet<string>): ParameterChange[] {
+  return [...noEcho].sort().map((key) => ({ key, change: 'changed' as const, from: '(secret)', to: '(secret)' }));
+}
+
+function summary(base: { resource: string; stackSetName: string }, action: StackSetChangeSummary['action']): StackSetChangeSummary {
+  return { ...base, action, adopt: false, templateChanged: false, parameterChanges: [], tagChanges: [], instancesToCreate: 0, instancesToUpdate: 0, instancesToDelete: 0, knownAfterApply: [] };
+}
+
+function finding(ruleId: string, severity: Finding['severity'], message: string, resource: StackSetResource, hint?: string, location = resource.location): Finding {
+  return { ruleId, severity, message, ...(location ? { location } : {}), ...(hint ? { hint } : {}), resource: resource.name };
+}

@@ -1,0 +1,184 @@
+/**
+ * The stack set part of the organization snapshot: existing stack sets (template hash, parameters
+ * with NoEcho values masked as the API returns them, tags, instances with status), the Control
+ * Tower baseline's accounts, and the SSM values the manifest reads. Enough to plan offline.
+ *
+ * Reads, per stack set: one DescribeStackSet and one paginated ListStackInstances (never a
+ * per-account listing); plus one paginated ListStackSets to find stack sets that left the
+ * manifest, and GetParameters in batches of 10.
+ */
+import {
+  DescribeStackSetCommand,
+  ListStackInstancesCommand,
+  ListStackSetsCommand,
+  StackSetNotFoundException,
+} from '@aws-sdk/client-cloudformation';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
+import type { Finding } from '../../manifest/findings';
+import type { StackSetResource } from '../../manifest/model';
+import { Clock, retryThrottled, StackSetClients } from './clients';
+import { storageName, SsmValue, elementHashes } from './parameters';
+import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
+import { CONTROL_TOWER_BASELINE_STACK_SET, INSTALLATION_TAG_KEY } from './settings';
+import { normaliseTemplate } from './template';
+
+/** Parses a template's text (JSON or YAML with short-form tags in long form). */
+export type TemplateParser = (text: string, file: string) => { readonly value?: unknown; readonly findings: readonly Finding[] };
+
+/** One existing stack instance. */
+export interface StackInstanceState {
+  readonly account: string;
+  readonly region: string;
+  readonly status: 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
+  readonly detailedStatus?: string;
+  readonly statusReason?: string;
+}
+
+/** One existing stack set, as planning needs it. */
+export interface StackSetState {
+  readonly name: string;
+  readonly id: string;
+  readonly description?: string;
+  /** Hash of the normalised template (see template.ts); undefined when it could not be parsed. */
+  readonly templateHash?: string;
+  /** As DescribeStackSet returns them: NoEcho values are `****`. */
+  readonly parameters: readonly { readonly key: string; readonly value: string }[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly capabilities: readonly string[];
+  readonly administrationRoleArn?: string;
+  readonly executionRoleName?: string;
+  readonly permissionModel?: string;
+  readonly instances: readonly StackInstanceState[];
+}
+
+/** Stack sets and SSM values of the management account (home region). */
+export interface StackSetSnapshot {
+  readonly homeRegion: string;
+  /** Existing stack sets by name: the manifest's, and others with the prefix. */
+  readonly stackSets: Readonly<Record<string, StackSetState>>;
+  /** Accounts with an instance of Control Tower's baseline stack set; undefined when it does not exist. */
+  readonly baselineAccounts?: readonly string[];
+  /** SSM parameters the manifest reads or stores helpers in (missing names are absent). */
+  readonly ssm: Readonly<Record<string, SsmValue>>;
+}
+
+/** What to read. */
+export interface StackSetSnapshotRequest {
+  readonly homeRegion: string;
+  /** Stack set names of the manifest's resources. */
+  readonly names: readonly string[];
+  /** Stack sets with this prefix that are not in `names` are read too (deletion candidates). */
+  readonly prefix: string;
+  readonly ssmNames: readonly string[];
+  readonly parseTemplate: TemplateParser;
+}
+
+/** Every SSM name the stack set resources read (`$[alfred_ssm_...]`) or store helper values in. */
+export function ssmNamesOf(resources: readonly StackSetResource[]): string[] {
+  const names = new Set<string>();
+  for (const resource of resources) {
+    for (const parameter of resource.parameters) {
+      ssmNamesRead(parameter.value).forEach((n) => names.add(n));
+      for (const marker of Object.values(STORAGE_MARKERS)) {
+        const name = storageName(parameter, marker);
+        if (name) names.add(name);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+/** Reads the stack set snapshot. */
+export async function readStackSetSnapshot(clients: StackSetClients, request: StackSetSnapshotRequest, clock: Clock): Promise<StackSetSnapshot> {
+  const cfn = clients.cloudFormation(request.homeRegion);
+  const wanted = new Set(request.names);
+  let token: string | undefined;
+  do {
+    const page = await retryThrottled(() => cfn.send(new ListStackSetsCommand({ Status: 'ACTIVE', MaxResults: 100, NextToken: token })), clock);
+    for (const summary of page.Summaries ?? []) {
+      if (summary.StackSetName?.startsWith(request.prefix)) wanted.add(summary.StackSetName);
+    }
+    token = page.NextToken;
+  } while (token);
+  const stackSets: Record<string, StackSetState> = {};
+  for (const name of [...wanted].sort()) {
+    const state = await readStackSet(clients, request.homeRegion, name, request.parseTemplate, clock);
+    if (state) stackSets[name] = state;
+  }
+  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, request.parseTemplate, clock);
+  return {
+    homeRegion: request.homeRegion,
+    stackSets,
+    ...(baseline ? { baselineAccounts: [...new Set(baseline.instances.map((i) => i.account))].sort() } : {}),
+    ssm: await readSsmValues(clients, request.homeRegion, request.ssmNames, clock),
+  };
+}
+
+/** One stack set and its instances, or undefined when it does not exist. */
+export async function readStackSet(clients: StackSetClients, homeRegion: string, name: string, parseTemplate: TemplateParser, clock: Clock): Promise<StackSetState | undefined> {
+  const cfn = clients.cloudFormation(homeRegion);
+  let described;
+  try {
+    described = (await retryThrottled(() => cfn.send(new DescribeStackSetCommand({ StackSetName: name })), clock)).StackSet;
+  } catch (error) {
+    if (error instanceof StackSetNotFoundException) return undefined;
+    throw error;
+  }
+  if (!described || described.Status === 'DELETED') return undefined;
+  const instances: StackInstanceState[] = [];
+  let token: string | undefined;
+  do {
+    const page = await retryThrottled(() => cfn.send(new ListStackInstancesCommand({ StackSetName: name, MaxResults: 100, NextToken: token })), clock);
+    token = page.NextToken;
+    for (const summary of page.Summaries ?? []) {
+      instances.push({
+        account: summary.Account!,
+        region: summary.Region!,
+        status: (summary.Status ?? 'OUTDATED') as StackInstanceState['status'],
+        ...(summary.StackInstanceStatus?.DetailedStatus ? { detailedStatus: summary.StackInstanceStatus.DetailedStatus } : {}),
+        ...(summary.StatusReason ? { statusReason: summary.StatusReason } : {}),
+      });
+    }
+  } while (token);
+  const parsed = described.TemplateBody !== undefined ? parseTemplate(described.TemplateBody, name).value : undefined;
+  return {
+    name,
+    id: described.StackSetId ?? name,
+    ...(described.Description !== undefined ? { description: described.Description } : {}),
+    ...(parsed !== undefined ? { templateHash: normaliseTemplate(parsed).hash } : {}),
+    parameters: (described.Parameters ?? []).map((p) => ({ key: p.ParameterKey!, value: p.ParameterValue ?? '' })),
+    tags: Object.fromEntries((described.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
+    capabilities: described.Capabilities ?? [],
+    ...(described.AdministrationRoleARN ? { administrationRoleArn: described.AdministrationRoleARN } : {}),
+    ...(described.ExecutionRoleName ? { executionRoleName: described.ExecutionRoleName } : {}),
+    ...(described.PermissionModel ? { permissionModel: described.PermissionModel } : {}),
+    instances,
+  };
+}
+
+/** SSM values by name; SecureString values are kept only as digests. */
+export async function readSsmValues(clients: StackSetClients, homeRegion: string, names: readonly string[], clock: Clock): Promise<Record<string, SsmValue>> {
+  const ssm = clients.ssm(homeRegion);
+  const values: Record<string, SsmValue> = {};
+  for (let i = 0; i < names.length; i += 10) {
+    const batch = names.slice(i, i + 10);
+    const result = await retryThrottled(() => ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true })), clock);
+    for (const p of result.Parameters ?? []) {
+      const type = (p.Type ?? 'String') as SsmValue['type'];
+      const value = p.Value ?? '';
+      values[p.Name!] = {
+        name: p.Name!,
+        type,
+        ...(type === 'SecureString' ? {} : { value }),
+        elementHashes: elementHashes(value),
+        version: p.Version ?? 0,
+      };
+    }
+  }
+  return values;
+}
+
+/** True when the stack set carries this installation's ownership tag. */
+export function ownedBy(state: StackSetState, installationId: string): boolean {
+  return state.tags[INSTALLATION_TAG_KEY] === installationId;
+}

@@ -1,0 +1,94 @@
+/**
+ * Stack set plan steps. Each is JSON-serialisable and carries no secret: parameter values are
+ * literals, references to SecureString parameters, or (in a read-only plan) "known after apply".
+ */
+import type { PairGroup } from './pairs';
+import type { ParameterChange, ResolvedParameter } from './parameters';
+import type { ResolvedOperationPreferences } from './settings';
+
+/** Where the executor gets the template from. */
+export interface TemplateRef {
+  /** SHA-256 of the normalised template. */
+  readonly hash: string;
+  /** Size of the template text in bytes. */
+  readonly bytes: number;
+  /** Inline body, for templates up to 51,200 bytes. */
+  readonly body?: string;
+  /** Staged copy in S3, for larger templates (filled when the stack set's turn comes). */
+  readonly url?: string;
+}
+
+/** Everything CreateStackSet/UpdateStackSet set on the stack set itself. */
+export interface StackSetDefinition {
+  readonly description?: string;
+  readonly template: TemplateRef;
+  readonly parameters: readonly ResolvedParameter[];
+  /** Desired tags, without `cfct:created` (kept from the stack set or stamped by the executor). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The `cfct:created` tag already on the stack set, if any. */
+  readonly createdTag?: string;
+  readonly capabilities: readonly string[];
+  readonly administrationRoleArn: string;
+  readonly executionRoleName: string;
+}
+
+interface StepBase {
+  /** The manifest resource, or the stack set name for stack sets that left the manifest. */
+  readonly resource: string;
+  readonly stackSetName: string;
+}
+
+/** CreateStackSet (synchronous). */
+export interface CreateStackSetStep extends StepBase {
+  readonly kind: 'stackset.create';
+  readonly definition: StackSetDefinition;
+}
+
+/** UpdateStackSet (an operation); `targets` limits the instances it updates. */
+export interface UpdateStackSetStep extends StepBase {
+  readonly kind: 'stackset.update';
+  readonly definition: StackSetDefinition;
+  readonly targets?: PairGroup;
+  readonly preferences: ResolvedOperationPreferences;
+  /** Why: template, parameters, tags, settings, adoption. */
+  readonly reasons: readonly string[];
+}
+
+/** CreateStackInstances / UpdateStackInstances / DeleteStackInstances for one accounts × regions group. */
+export interface InstancesStep extends StepBase {
+  readonly kind: 'stackset.create-instances' | 'stackset.update-instances' | 'stackset.delete-instances';
+  readonly targets: PairGroup;
+  readonly preferences: ResolvedOperationPreferences;
+  /** DeleteStackInstances only: keep the stacks (accounts that are closed or gone). */
+  readonly retainStacks?: boolean;
+}
+
+/** DeleteStackSet (synchronous; its instances were deleted by earlier steps). */
+export interface DeleteStackSetStep extends StepBase {
+  readonly kind: 'stackset.delete';
+}
+
+/** Every stack set step kind. */
+export type StackSetStep = CreateStackSetStep | UpdateStackSetStep | InstancesStep | DeleteStackSetStep;
+
+/** What the plan says about one stack set. */
+export interface StackSetChangeSummary {
+  readonly resource: string;
+  readonly stackSetName: string;
+  readonly action: 'create' | 'update' | 'instances' | 'none' | 'delete' | 'blocked';
+  readonly adopt: boolean;
+  readonly templateChanged: boolean;
+  readonly parameterChanges: readonly ParameterChange[];
+  readonly tagChanges: readonly string[];
+  /** `account/region` lists. */
+  readonly instancesToCreate: number;
+  readonly instancesToUpdate: number;
+  readonly instancesToDelete: number;
+  /** Values only known once earlier work of the apply ran. */
+  readonly knownAfterApply: readonly string[];
+}
+
+/** True for steps that start a StackSets operation (the others complete synchronously). */
+export function isOperationStep(step: StackSetStep): step is UpdateStackSetStep | InstancesStep {
+  return step.kind !== 'stackset.create' && step.kind !== 'stackset.delete';
+}
