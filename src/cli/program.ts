@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import * as initCommand from './commands/init';
+import * as migrateCommand from './commands/migrate';
 import { packageVersion } from './version';
 
 /** Exit codes shared by every command. */
@@ -42,8 +44,9 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  // Commands register themselves here as they are added.
-  void result;
+  for (const command of [initCommand, migrateCommand]) {
+    command.register(program, io, result);
+  }
   return program;
 }
 
