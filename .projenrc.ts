@@ -117,6 +117,13 @@ project.eslint?.addOverride({
 
 project.eslint?.addLintPattern('benchmarks');
 
+// The compiled internals need devDependencies that only the bundles carry: ship the bundles
+// (assets/) and the construct code, not the unbundled internals.
+for (const internal of ['/lib/aws/', '/lib/cli/', '/lib/engine/', '/lib/manifest/', '/lib/handlers/**/*.lambda.*']) {
+  project.npmignore?.exclude(internal);
+}
+project.npmignore?.exclude('/examples/', '/benchmarks/', '/.ci/');
+
 // ---------------------------------------------------------------------------------------------
 // Tests: never pass on an empty run.
 // ---------------------------------------------------------------------------------------------
