@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
+import * as validateCommand from './commands/validate';
 import { packageVersion } from './version';
 
 /** Exit codes shared by every command. */
@@ -44,7 +45,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [initCommand, migrateCommand]) {
+  for (const command of [initCommand, migrateCommand, validateCommand]) {
     command.register(program, io, result);
   }
   return program;

@@ -1,0 +1,56 @@
+/**
+ * `lint_suppressions`: each names a warning rule and gives a reason; matching warnings of that
+ * resource are kept as `info` findings that say they were suppressed and why.
+ */
+import type { Finding } from '../findings';
+import type { Manifest } from '../model';
+import { finding, RULES } from '../rules';
+import { didYouMean } from '../suggest';
+
+/** Checks every suppression (CFCT-M016). */
+export function checkSuppressions(manifest: Manifest): Finding[] {
+  const findings: Finding[] = [];
+  const ids = Object.keys(RULES);
+  for (const resource of manifest.resources) {
+    for (const suppression of resource.lintSuppressions) {
+      const rule = (RULES as Record<string, { severity: string }>)[suppression.ruleId];
+      let problem: string | undefined;
+      let hint: string | undefined;
+      if (!rule) {
+        problem = `names no rule ("${suppression.ruleId}")`;
+        hint = didYouMean(suppression.ruleId, ids) ?? 'rule ids are listed in docs/rules.md';
+      } else if (rule.severity !== 'warning') {
+        problem = `names ${suppression.ruleId}, which is an error; only warnings can be suppressed`;
+        hint = 'fix the cause instead';
+      } else if (suppression.reason.trim() === '') {
+        problem = `for ${suppression.ruleId} gives no reason`;
+        hint = 'say why the warning does not apply here';
+      }
+      if (problem) {
+        findings.push(
+          finding('CFCT-M016', {
+            message: `lint suppression of "${resource.name}" ${problem}`,
+            location: resource.location,
+            hint,
+            resource: resource.name,
+          }),
+        );
+      }
+    }
+  }
+  return findings;
+}
+
+/** Turns suppressed warnings into `info` findings; everything else is returned unchanged. */
+export function applySuppressions(findings: readonly Finding[], manifest: Manifest): Finding[] {
+  const reasons = new Map<string, string>();
+  for (const resource of manifest.resources) {
+    for (const suppression of resource.lintSuppressions) {
+      if (suppression.reason.trim()) reasons.set(`${resource.name}\u0000${suppression.ruleId}`, suppression.reason.trim());
+    }
+  }
+  return findings.map((f) => {
+    const reason = f.severity === 'warning' && f.resource !== undefined ? reasons.get(`${f.resource}\u0000${f.ruleId}`) : undefined;
+    return reason === undefined ? f : { ...f, severity: 'info', message: `${f.message} (suppressed: ${reason})` };
+  });
+}

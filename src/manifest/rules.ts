@@ -1,0 +1,296 @@
+/**
+ * The rule catalogue: every finding this package reports has one of these ids. docs/rules.md
+ * lists the same rules (a test keeps the two in step).
+ */
+import type { Finding, Severity, SourceLocation } from './findings';
+
+/** One rule: its default severity, a one-line title, and why the rule exists. */
+export interface RuleInfo {
+  readonly severity: Severity;
+  readonly title: string;
+  readonly explanation: string;
+}
+
+/** Every rule, by id. */
+export const RULES = {
+  // Package reading
+  'CFCT-P001': {
+    severity: 'error',
+    title: 'manifest.yaml not found where it must be',
+    explanation:
+      'The manifest sits at the package root, or (in a zip) inside a single `custom-control-tower-configuration/` folder; anything else is rejected, as upstream does.',
+  },
+  'CFCT-P002': {
+    severity: 'error',
+    title: 'zip entry path escapes the package',
+    explanation: 'Entries with `..` segments or absolute paths could write outside the extraction folder; they are refused.',
+  },
+  'CFCT-P003': {
+    severity: 'error',
+    title: 'zip entry is a symbolic link',
+    explanation: 'A symbolic link can point outside the package; links are refused.',
+  },
+  'CFCT-P004': {
+    severity: 'error',
+    title: 'zip has too many entries',
+    explanation: 'The entry count is capped (default 1,000, as upstream) so a hostile archive cannot exhaust the reader.',
+  },
+  'CFCT-P005': {
+    severity: 'error',
+    title: 'zip uncompressed size too large',
+    explanation: 'The total uncompressed size is capped (default 500 MiB, as upstream) so a zip bomb cannot exhaust memory.',
+  },
+  'CFCT-P006': {
+    severity: 'error',
+    title: 'zip is corrupt or unreadable',
+    explanation: 'The archive could not be read; nothing in it is used.',
+  },
+  'CFCT-P007': {
+    severity: 'error',
+    title: 'file is not valid UTF-8 text',
+    explanation: 'Manifests, templates, parameter files and policies are text; a binary or mis-encoded file cannot be read.',
+  },
+  // YAML
+  'CFCT-Y001': {
+    severity: 'error',
+    title: 'YAML syntax error',
+    explanation: 'The file is not valid YAML, so nothing in it can be checked further.',
+  },
+  'CFCT-Y002': {
+    severity: 'warning',
+    title: 'unquoted value read as another type',
+    explanation:
+      'Manifests are read with YAML 1.1 rules, as upstream does: `yes`/`no`/`on`/`off` are booleans, leading-zero numbers made of 0-7 are octal, `1.00` is 1.0. Where a string was expected and the text changed, quote the value.',
+  },
+  'CFCT-Y003': {
+    severity: 'warning',
+    title: 'duplicate mapping key',
+    explanation: 'The same key appears twice in one mapping; the last one wins (as with upstream), which is rarely what the author meant.',
+  },
+  // Schema
+  'CFCT-S001': {
+    severity: 'error',
+    title: 'unsupported manifest version',
+    explanation: '`version` must be `2021-03-15` (current) or `2020-01-01` (legacy).',
+  },
+  'CFCT-S002': {
+    severity: 'error',
+    title: 'required field missing',
+    explanation: 'The manifest schema requires this field.',
+  },
+  'CFCT-S003': {
+    severity: 'error',
+    title: 'unknown key',
+    explanation: 'The key is not part of the manifest schema; a misspelt optional key would otherwise be silently ignored.',
+  },
+  'CFCT-S004': {
+    severity: 'error',
+    title: 'value has the wrong type',
+    explanation: 'The manifest schema expects another type here (a list, a mapping, a string, a boolean, ...).',
+  },
+  'CFCT-S005': {
+    severity: 'error',
+    title: 'value not allowed',
+    explanation: 'The field accepts only the listed values (e.g. `deploy_method`: scp, rcp or stack_set).',
+  },
+  'CFCT-S006': {
+    severity: 'warning',
+    title: 'legacy manifest version',
+    explanation: 'Version 2020-01-01 is deprecated upstream; it is still read (mapped onto the 2021-03-15 model).',
+  },
+  'CFCT-S007': {
+    severity: 'error',
+    title: 'value out of range',
+    explanation: 'A number or a list is outside the range the schema allows (e.g. a percentage above 100, an empty list).',
+  },
+  // Manifest semantics
+  'CFCT-M001': {
+    severity: 'error',
+    title: 'duplicate resource name',
+    explanation: 'Resources are identified by name (policies by name, stack sets by prefix + name); two resources with one name would overwrite each other.',
+  },
+  'CFCT-M002': {
+    severity: 'error',
+    title: 'invalid stack set name',
+    explanation:
+      'The stack set name (prefix + name, or `stack_set_name`) must start with a letter, contain only letters, digits and hyphens, and be at most 128 characters, or CloudFormation rejects it at deployment.',
+  },
+  'CFCT-M003': {
+    severity: 'error',
+    title: 'referenced file not in the package',
+    explanation: 'A local `resource_file` or `parameter_file` must exist inside the package.',
+  },
+  'CFCT-M004': {
+    severity: 'error',
+    title: 'file path leaves the package',
+    explanation: 'Local paths are relative to the package root and may not be absolute or climb out of it with `..`.',
+  },
+  'CFCT-M005': {
+    severity: 'error',
+    title: 'malformed remote file reference',
+    explanation: 'Remote files are `s3://bucket/key` or an `https://` Amazon S3 URL with a bucket and a key.',
+  },
+  'CFCT-M006': {
+    severity: 'error',
+    title: 'malformed account id',
+    explanation: 'An account given by id has exactly 12 digits.',
+  },
+  'CFCT-M007': {
+    severity: 'warning',
+    title: 'account id written as a number',
+    explanation:
+      'An unquoted account id is read as a number: leading zeros are lost (or, with digits 0-7 only, it is read as octal). The id is taken as the 12 digits the author most likely meant; quote it to be sure.',
+  },
+  'CFCT-M008': {
+    severity: 'error',
+    title: 'malformed organizational unit',
+    explanation: 'An OU is `Root`, a name, a nested path `A:B:C` (no empty levels, no surrounding spaces), an `ou-...` id or an `r-...` root id.',
+  },
+  'CFCT-M009': {
+    severity: 'error',
+    title: 'unknown region',
+    explanation: 'Regions must be AWS region codes (e.g. `us-east-1`); a typo would deploy nowhere.',
+  },
+  'CFCT-M010': {
+    severity: 'error',
+    title: 'depends_on names no resource',
+    explanation: '`depends_on` entries are names of stack set resources in the same manifest.',
+  },
+  'CFCT-M011': {
+    severity: 'error',
+    title: 'dependency cycle',
+    explanation: 'Resources that depend on each other in a circle can never run.',
+  },
+  'CFCT-M012': {
+    severity: 'error',
+    title: 'invalid SSM parameter name',
+    explanation:
+      'Export and helper names are SSM parameter names: letters, digits and `_.-/` (plus `{account_id}` and `{region}` placeholders in exports), at most 1,011 characters, `/`-prefixed paths with at most 15 levels, not starting with `aws` or `ssm`.',
+  },
+  'CFCT-M013': {
+    severity: 'warning',
+    title: 'export names an output the template does not declare',
+    explanation: '`$[output_X]` reads the stack output `X`; when the template has no such output, nothing is exported.',
+  },
+  'CFCT-M014': {
+    severity: 'warning',
+    title: 'accounts on a policy are ignored',
+    explanation: 'As upstream, `accounts` of an scp/rcp resource are ignored unless the resource sets `attach_to_accounts: true`.',
+  },
+  'CFCT-M015': {
+    severity: 'error',
+    title: 'option not valid for policies',
+    explanation:
+      '`include_nested_ous` and `exclude_accounts` make no sense for SCPs/RCPs: policies are inherited down the OU tree. Stack set options (`parameters`, `regions`, ...) on a policy are errors too.',
+  },
+  'CFCT-M016': {
+    severity: 'error',
+    title: 'invalid lint suppression',
+    explanation: 'A suppression names an existing warning rule id and gives a non-empty reason; errors cannot be suppressed.',
+  },
+  'CFCT-M017': {
+    severity: 'error',
+    title: 'parameters and parameter_file together',
+    explanation: 'Upstream silently passes no parameters at all when both are given; use one or the other.',
+  },
+  'CFCT-M018': {
+    severity: 'error',
+    title: 'invalid option value',
+    explanation: 'An extension option has an inconsistent value (e.g. `auto_deployment` without `permission_model: service_managed`, a percentage and a count together).',
+  },
+  // Templates
+  'CFCT-T001': {
+    severity: 'error',
+    title: 'template does not parse',
+    explanation: 'A template is a JSON or YAML CloudFormation template (short-form tags like `!Ref` allowed).',
+  },
+  'CFCT-T002': {
+    severity: 'error',
+    title: 'template has no Resources',
+    explanation: 'CloudFormation requires a non-empty `Resources` mapping.',
+  },
+  'CFCT-T003': {
+    severity: 'error',
+    title: 'template too large',
+    explanation: 'CloudFormation accepts templates up to 1 MB (staged through S3); larger ones fail at deployment.',
+  },
+  // Parameters
+  'CFCT-R001': {
+    severity: 'error',
+    title: 'parameter file is not valid JSON',
+    explanation: 'A parameter file is a JSON list of `{ParameterKey, ParameterValue[, ssm_parameters]}`.',
+  },
+  'CFCT-R002': {
+    severity: 'error',
+    title: 'malformed parameter entry',
+    explanation: 'Each entry is `{ParameterKey, ParameterValue[, ssm_parameters]}` (a file) or `{parameter_key, parameter_value}` (the manifest).',
+  },
+  'CFCT-R003': {
+    severity: 'error',
+    title: 'parameter not declared by the template',
+    explanation: 'CloudFormation rejects parameters the template does not declare.',
+  },
+  'CFCT-R004': {
+    severity: 'error',
+    title: 'required parameter missing',
+    explanation: 'A template parameter without a `Default` must be given, or CloudFormation rejects the stack set.',
+  },
+  'CFCT-R005': {
+    severity: 'error',
+    title: 'duplicate parameter',
+    explanation: 'The same parameter key is given twice.',
+  },
+  // Helpers
+  'CFCT-H001': {
+    severity: 'error',
+    title: 'malformed parameter helper',
+    explanation:
+      'Helpers are `$[alfred_ssm_<name>]`, `$[alfred_genpass_<N>]`, `$[alfred_genkeypair]`, `$[alfred_genaz_<N>]`; storage placeholders are `$[password]`, `$[keymaterial]`, `$[keyfingerprint]`, `$[keyname]`, `$[az]`.',
+  },
+  'CFCT-H002': {
+    severity: 'error',
+    title: 'helper needs an SSM parameter name',
+    explanation:
+      '`$[alfred_genpass_N]` stores the password under the sibling `ssm_parameters` entry whose value is `$[password]`; `$[alfred_genkeypair]` needs one with `$[keymaterial]`. Upstream crashes without them.',
+  },
+  // Policies
+  'CFCT-L001': {
+    severity: 'error',
+    title: 'policy is not valid JSON',
+    explanation: 'SCP and RCP documents are JSON.',
+  },
+  'CFCT-L002': {
+    severity: 'error',
+    title: 'policy too large',
+    explanation: 'Organizations limits a policy to 5,120 characters; the check is on the minified document, which is what is uploaded.',
+  },
+  'CFCT-L003': {
+    severity: 'error',
+    title: 'policy has no statements',
+    explanation: 'A policy document is an object with a non-empty `Statement`.',
+  },
+} as const satisfies Record<string, RuleInfo>;
+
+/** A rule id of the catalogue. */
+export type RuleId = keyof typeof RULES;
+
+/** What a finding says besides its rule. */
+export interface FindingDetails {
+  readonly message: string;
+  readonly location?: SourceLocation;
+  readonly hint?: string;
+  readonly resource?: string;
+}
+
+/** Builds a finding of `ruleId` with the rule's severity. */
+export function finding(ruleId: RuleId, details: FindingDetails): Finding {
+  const out: { -readonly [K in keyof Finding]: Finding[K] } = {
+    ruleId,
+    severity: RULES[ruleId].severity,
+    message: details.message,
+  };
+  if (details.location) out.location = details.location;
+  if (details.hint) out.hint = details.hint;
+  if (details.resource) out.resource = details.resource;
+  return out;
+}

@@ -1,0 +1,280 @@
+/**
+ * YAML with source positions: parses a document with PyYAML's scalar resolution, turns it into
+ * plain values, and keeps where each value (and each mapping key) was written.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Finding, SourceLocation } from './findings';
+import { finding, type RuleId } from './rules';
+import { pyyamlTags, YamlTimestamp } from './yaml-schema';
+
+/** A path inside a document: mapping keys and list indexes. */
+export type DocPath = readonly (string | number)[];
+
+/** `resources[3].deployment_targets.accounts[1]`. */
+export function formatPath(path: DocPath): string {
+  let text = '';
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else text += text ? `.${part}` : part;
+  }
+  return text;
+}
+
+/** Where a value was written, and for scalars the text as written. */
+interface NodeInfo {
+  readonly line: number;
+  readonly column: number;
+  /** Plain (unquoted) scalar text, when the value is a plain scalar. */
+  readonly plainSource?: string;
+}
+
+/** Positions of the values (and keys) of one parsed document. */
+export class PositionIndex {
+  private readonly values = new Map<string, NodeInfo>();
+  private readonly keys = new Map<string, NodeInfo>();
+
+  constructor(readonly file: string) {}
+
+  /** @internal */
+  record(path: DocPath, info: NodeInfo, isKey = false): void {
+    (isKey ? this.keys : this.values).set(formatPath(path), info);
+  }
+
+  /** The location of the value at `path`, or of its nearest recorded ancestor. */
+  at(path: DocPath): SourceLocation {
+    return this.locate(path, this.values);
+  }
+
+  /** The location of the mapping key that ends `path` (falls back to the value's location). */
+  keyAt(path: DocPath): SourceLocation {
+    return this.keys.has(formatPath(path)) ? this.locate(path, this.keys) : this.at(path);
+  }
+
+  /** The unquoted source text of the scalar at `path`, when it was a plain scalar. */
+  plainSource(path: DocPath): string | undefined {
+    return this.values.get(formatPath(path))?.plainSource;
+  }
+
+  private locate(path: DocPath, map: Map<string, NodeInfo>): SourceLocation {
+    for (let n = path.length; n >= 0; n--) {
+      const info = map.get(formatPath(path.slice(0, n)));
+      if (info) return { file: this.file, line: info.line, column: info.column, path: formatPath(path) || undefined };
+    }
+    return { file: this.file, path: formatPath(path) || undefined };
+  }
+}
+
+/** CloudFormation short-form tags and their long forms. */
+const CFN_TAGS: Readonly<Record<string, string>> = {
+  '!Ref': 'Ref',
+  '!Condition': 'Condition',
+  '!GetAtt': 'Fn::GetAtt',
+  '!Sub': 'Fn::Sub',
+  '!If': 'Fn::If',
+  '!Join': 'Fn::Join',
+  '!Select': 'Fn::Select',
+  '!Split': 'Fn::Split',
+  '!FindInMap': 'Fn::FindInMap',
+  '!Base64': 'Fn::Base64',
+  '!Cidr': 'Fn::Cidr',
+  '!GetAZs': 'Fn::GetAZs',
+  '!ImportValue': 'Fn::ImportValue',
+  '!Equals': 'Fn::Equals',
+  '!And': 'Fn::And',
+  '!Or': 'Fn::Or',
+  '!Not': 'Fn::Not',
+  '!Transform': 'Fn::Transform',
+  '!ToJsonString': 'Fn::ToJsonString',
+  '!Length': 'Fn::Length',
+};
+
+/** Options of {@link parseYaml}. */
+export interface ParseYamlOptions {
+  /** Convert CloudFormation short-form tags (`!Ref X`) to their long form. */
+  readonly cloudFormationTags?: boolean;
+  /** Rule id for syntax errors. */
+  readonly syntaxRule: RuleId;
+  /** Read the text as JSON (the `yaml` package's JSON schema) instead of PyYAML's YAML 1.1. */
+  readonly json?: boolean;
+}
+
+/** A parsed YAML document. */
+export interface ParsedYaml {
+  /** Plain values (strings, numbers, booleans, null, arrays, objects); undefined on syntax errors. */
+  readonly value?: unknown;
+  readonly positions: PositionIndex;
+  readonly findings: Finding[];
+}
+
+/** Defines `key` on `target` as an own enumerable property (safe for keys like `__proto__`). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+class Walker {
+  readonly findings: Finding[] = [];
+  private readonly active = new Set<Node>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    readonly positions: PositionIndex,
+    private readonly options: ParseYamlOptions,
+  ) {}
+
+  private info(node: Node | null | undefined): { line: number; column: number } | undefined {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = this.lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+
+  walk(node: Node | null | undefined, path: DocPath): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (!target || this.active.has(target)) {
+        this.findings.push(
+          finding(this.options.syntaxRule, {
+            message: `alias *${node.source} refers to no anchor or to itself`,
+            location: this.positions.at(path),
+          }),
+        );
+        return null;
+      }
+      return this.walk(target, path);
+    }
+    const where = this.info(node);
+    if (isScalar(node)) {
+      const plainSource = node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
+      if (where) this.positions.record(path, { ...where, plainSource });
+      const raw = node.value;
+      const value = raw instanceof YamlTimestamp ? raw.text : raw;
+      return this.tagged(node, value, path);
+    }
+    if (where) this.positions.record(path, where);
+    this.active.add(node);
+    try {
+      if (isSeq(node)) {
+        const items = node.items.map((item, index) => this.walk(item as Node, [...path, index]));
+        return this.tagged(node, items, path);
+      }
+      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path), path);
+    } finally {
+      this.active.delete(node);
+    }
+    return null;
+  }
+
+  private mapping(pairs: readonly Pair[], path: DocPath): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const merged: Record<string, unknown>[] = [];
+    for (const pair of pairs) {
+      const keyNode = pair.key as Node | null;
+      if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN') {
+        merged.push(...this.mergeSources(pair.value as Node, path));
+        continue;
+      }
+      if (keyNode !== null && !isScalar(keyNode)) {
+        this.findings.push(
+          finding(this.options.syntaxRule, {
+            message: 'a mapping key is a list or a mapping; only plain keys are supported',
+            location: { ...this.positions.at(path), ...this.info(keyNode) && { line: this.info(keyNode)!.line, column: this.info(keyNode)!.column } },
+          }),
+        );
+        continue;
+      }
+      const rawKey = keyNode === null ? null : keyNode.value;
+      const key = rawKey === null ? 'null' : String(rawKey);
+      const childPath = [...path, key];
+      const keyWhere = this.info(keyNode);
+      if (keyWhere) this.positions.record(childPath, keyWhere, true);
+      if (Object.prototype.hasOwnProperty.call(out, key)) {
+        this.findings.push(
+          finding('CFCT-Y003', {
+            message: `key "${key}" appears more than once in this mapping; the last one is used`,
+            location: this.positions.keyAt(childPath),
+            hint: 'remove or rename one of the duplicate keys',
+          }),
+        );
+      }
+      const valueNode = pair.value as Node | null;
+      if (valueNode === null && keyWhere) this.positions.record(childPath, keyWhere);
+      setOwn(out, key, this.walk(valueNode, childPath));
+    }
+    for (const source of merged) {
+      for (const [key, value] of Object.entries(source)) {
+        if (!Object.prototype.hasOwnProperty.call(out, key)) setOwn(out, key, value);
+      }
+    }
+    return out;
+  }
+
+  private mergeSources(node: Node | null, path: DocPath): Record<string, unknown>[] {
+    const value = this.walk(node, path);
+    const sources = Array.isArray(value) ? value : [value];
+    const maps = sources.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item));
+    if (maps.length !== sources.length) {
+      this.findings.push(
+        finding(this.options.syntaxRule, {
+          message: 'a merge key (<<) must refer to a mapping or a list of mappings',
+          location: this.positions.at(path),
+        }),
+      );
+    }
+    return maps;
+  }
+
+  private tagged(node: Node, value: unknown, path: DocPath): unknown {
+    const tag = node.tag;
+    if (!tag || !tag.startsWith('!') || tag.startsWith('!!')) return value;
+    const longForm = this.options.cloudFormationTags ? CFN_TAGS[tag] : undefined;
+    if (!longForm) {
+      this.findings.push(
+        finding(this.options.syntaxRule, {
+          message: `unknown tag ${tag}`,
+          location: this.positions.at(path),
+          hint: this.options.cloudFormationTags ? 'use a CloudFormation short-form tag such as !Ref or !Sub, or the long form' : 'remove the tag',
+        }),
+      );
+      return value;
+    }
+    if (tag === '!GetAtt' && typeof value === 'string') {
+      const dot = value.indexOf('.');
+      return { [longForm]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+    }
+    return { [longForm]: value };
+  }
+}
+
+/**
+ * Parses one YAML document. Syntax errors become findings (`options.syntaxRule`) with their
+ * position; the value is then undefined.
+ */
+export function parseYaml(text: string, file: string, options: ParseYamlOptions): ParsedYaml {
+  const lines = new LineCounter();
+  const positions = new PositionIndex(file);
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    ...(options.json ? { schema: 'json' } : { schema: 'yaml-1.1', customTags: pyyamlTags }),
+    merge: false,
+    uniqueKeys: false,
+    prettyErrors: false,
+    strict: false,
+  });
+  const findings: Finding[] = [];
+  for (const error of doc.errors) {
+    const pos = error.linePos?.[0];
+    findings.push(
+      finding(options.syntaxRule, {
+        message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+        location: { file, line: pos?.line, column: pos?.col },
+      }),
+    );
+  }
+  if (findings.length > 0) return { positions, findings };
+  const walker = new Walker(doc, lines, positions, options);
+  const value = walker.walk(doc.contents as Node | null, []);
+  findings.push(...walker.findings);
+  return { value, positions, findings };
+}
