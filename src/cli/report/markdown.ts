@@ -1,0 +1,79 @@
+/** The plan as Markdown (a pull request comment, a CodeBuild report, a wiki page). */
+import { ACTION_SYMBOL, describeGroup, findingsLine, summaryLine } from './format';
+import { toMermaid } from './graph';
+import { instanceCount, type InstanceGroup, type ReportModel } from './model';
+import { formatLocation } from '../../manifest/findings';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body.replace(/\n$/, '')}\n\`\`\``;
+
+function instanceSection(label: string, list: readonly InstanceGroup[]): string[] {
+  if (list.length === 0) return [];
+  const body = list.map((g) => `- ${describeGroup(g)}`).join('\n');
+  const count = instanceCount(list);
+  // Long lists fold away; short ones stay visible.
+  return count > 10
+    ? [`<details><summary>${label}: ${count}</summary>`, '', body, '', '</details>', '']
+    : [`**${label}** (${count}):`, '', body, ''];
+}
+
+export function renderMarkdown(report: ReportModel): string {
+  const out: string[] = [`# ${report.title}`, '', `**Plan:** ${summaryLine(report)}`, '', `**Findings:** ${findingsLine(report)}`, ''];
+  const s = report.summary;
+  out.push(
+    '| | create | update | delete | other |',
+    '|---|---:|---:|---:|---|',
+    `| Policies | ${s.policies.create} | ${s.policies.update} | ${s.policies.delete} | ${s.policies.adopt} adopt, ${s.policies.attach} attach, ${s.policies.detach} detach |`,
+    `| Stack sets | ${s.stackSets.create} | ${s.stackSets.update} | ${s.stackSets.delete} | |`,
+    `| Stack instances | ${s.instances.create} | ${s.instances.update} | ${s.instances.delete} | |`,
+    '',
+  );
+
+  const policies = report.policies.filter((p) => p.action !== 'none' || p.attach.length + p.detach.length > 0);
+  if (policies.length > 0) {
+    out.push('## Policies', '');
+    for (const p of policies) {
+      out.push(`### \`${ACTION_SYMBOL[p.action]}\` ${p.type} ${p.name}${p.action === 'none' ? '' : ` (${p.action})`}`, '');
+      if (p.descriptionChange) {
+        out.push(`Description: ${p.descriptionChange.before ?? '(none)'} → ${p.descriptionChange.after ?? '(none)'}`, '');
+      }
+      if (p.contentDiff) out.push(fence('diff', p.contentDiff), '');
+      if (p.attach.length > 0) out.push(`Attach to: ${p.attach.join(', ')}`, '');
+      if (p.detach.length > 0) out.push(`Detach from: ${p.detach.join(', ')}`, '');
+    }
+  }
+
+  const stackSets = report.stackSets.filter((x) => x.action !== 'none');
+  if (stackSets.length > 0) {
+    out.push('## Stack sets', '');
+    for (const x of stackSets) {
+      out.push(`### \`${ACTION_SYMBOL[x.action]}\` ${x.stackSetName} (${x.action})`, '');
+      if (x.reasons.length > 0) out.push(`Why: ${x.reasons.join(', ')}`, '');
+      if (x.parameterChanges.length > 0) {
+        out.push('| Parameter | Before | After |', '|---|---|---|');
+        for (const c of x.parameterChanges) out.push(`| ${cell(c.key)} | ${cell(c.before ?? '(not set)')} | ${cell(c.after ?? '(removed)')} |`);
+        out.push('');
+      }
+      if (x.templateDiff) out.push('<details><summary>Template diff</summary>', '', fence('diff', x.templateDiff), '', '</details>', '');
+      out.push(
+        ...instanceSection('Instances to create', x.create),
+        ...instanceSection('Instances to update', x.update),
+        ...instanceSection('Instances to delete', x.delete),
+      );
+      if (x.knownAfterApply.length > 0) out.push(`Known after apply: ${x.knownAfterApply.join(', ')}`, '');
+    }
+  }
+
+  if (report.graph.nodes.length > 0) out.push('## Stack set order', '', fence('mermaid', toMermaid(report.graph)), '');
+
+  if (report.findings.length > 0) {
+    out.push('## Findings', '', '| Severity | Rule | Where | Message | Hint |', '|---|---|---|---|---|');
+    for (const f of report.findings) {
+      out.push(`| ${f.severity} | ${f.ruleId} | ${cell(formatLocation(f.location))} | ${cell(f.message)} | ${cell(f.hint ?? '')} |`);
+    }
+    out.push('');
+  }
+  const inputs = Object.entries(report.inputs);
+  if (inputs.length > 0) out.push(`<sub>${inputs.map(([k, v]) => `${k} \`${v}\``).join(' · ')}</sub>`, '');
+  return out.join('\n');
+}

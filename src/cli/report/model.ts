@@ -1,0 +1,76 @@
+/**
+ * What the plan report shows, independent of its format. `buildReport` (from the engine's plan)
+ * fills it; the text, Markdown, HTML and JSON renderers only lay it out. It never holds a secret:
+ * parameter values come from the plan, where secrets are references or digests.
+ */
+import type { Finding } from '../../manifest/findings';
+
+export type PolicyAction = 'create' | 'update' | 'adopt' | 'delete' | 'none';
+export type StackSetAction = 'create' | 'update' | 'adopt' | 'instances' | 'delete' | 'none' | 'blocked';
+
+export interface PolicyChange {
+  readonly name: string;
+  /** `SCP` or `RCP`. */
+  readonly type: string;
+  readonly action: PolicyAction;
+  /** Unified diff of the (pretty-printed) policy document, when content changes. */
+  readonly contentDiff?: string;
+  readonly descriptionChange?: { readonly before?: string; readonly after?: string };
+  /** Target labels (`Workloads (ou-ab12-...)`, `Root`, `111111111111 (prod)`). */
+  readonly attach: readonly string[];
+  readonly detach: readonly string[];
+}
+
+export interface InstanceGroup {
+  readonly region: string;
+  readonly accounts: readonly string[];
+}
+
+export interface ParameterChangeView {
+  readonly key: string;
+  /** Display values: literal text, `(secret)`, or `(known after apply)`. Absent: not set. */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface StackSetChange {
+  readonly resource: string;
+  readonly stackSetName: string;
+  readonly action: StackSetAction;
+  /** Why it changes: template, parameters, tags, adoption... */
+  readonly reasons: readonly string[];
+  readonly templateDiff?: string;
+  readonly parameterChanges: readonly ParameterChangeView[];
+  readonly create: readonly InstanceGroup[];
+  readonly update: readonly InstanceGroup[];
+  readonly delete: readonly InstanceGroup[];
+  readonly knownAfterApply: readonly string[];
+}
+
+export interface GraphNode {
+  readonly id: string;
+  readonly action: StackSetAction;
+}
+
+export interface ReportModel {
+  readonly title: string;
+  /** Short ids of what the plan was computed from. */
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly summary: {
+    readonly policies: Readonly<Record<'create' | 'update' | 'adopt' | 'delete' | 'attach' | 'detach', number>>;
+    readonly stackSets: Readonly<Record<'create' | 'update' | 'delete', number>>;
+    readonly instances: Readonly<Record<'create' | 'update' | 'delete', number>>;
+    readonly findings: Readonly<Record<'error' | 'warning' | 'info', number>>;
+  };
+  readonly policies: readonly PolicyChange[];
+  readonly stackSets: readonly StackSetChange[];
+  readonly findings: readonly Finding[];
+  readonly graph: { readonly nodes: readonly GraphNode[]; readonly edges: readonly { from: string; to: string }[] };
+  /** True when applying the plan changes nothing. */
+  readonly empty: boolean;
+}
+
+/** Number of instances in groups. */
+export function instanceCount(groups: readonly InstanceGroup[]): number {
+  return groups.reduce((n, g) => n + g.accounts.length, 0);
+}
