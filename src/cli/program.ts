@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
+import * as packageCommand from './commands/package';
 import * as validateCommand from './commands/validate';
 import { packageVersion } from './version';
 
@@ -45,7 +46,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [initCommand, migrateCommand, validateCommand]) {
+  for (const command of [validateCommand, packageCommand, initCommand, migrateCommand]) {
     command.register(program, io, result);
   }
   return program;

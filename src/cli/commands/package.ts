@@ -1,0 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { createAwsClients } from '../../aws/clients';
+import { formatFinding, hasErrors, loadPackage } from '../../manifest';
+import { createPackageZip, PACKAGE_ZIP_NAME } from '../package-zip';
+import { ExitCode, type CliIo } from '../program';
+import { isReadableDirectory } from '../paths';
+
+interface PackageOptions {
+  readonly out?: string;
+  readonly upload?: string;
+  readonly key: string;
+  readonly region?: string;
+}
+
+/**
+ * `cfct package <folder>`: validates the folder, then writes the zip the pipeline's S3 source
+ * expects (`custom-control-tower-configuration.zip`, manifest at the root) and optionally
+ * uploads it. An invalid package is never packaged.
+ */
+export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
+  program
+    .command('package')
+    .description('validate a configuration package folder and zip it for the pipeline (optionally upload it)')
+    .argument('<folder>', 'configuration package folder')
+    .option('--out <file>', 'where to write the zip', PACKAGE_ZIP_NAME)
+    .option('--upload <bucket>', 'also upload the zip to this S3 bucket (the configuration bucket)')
+    .option('--key <key>', 'object key of the upload', PACKAGE_ZIP_NAME)
+    .option('--region <region>', 'region of the bucket (default: AWS_REGION)')
+    .action(async (folder: string, options: PackageOptions) => {
+      if (!isReadableDirectory(folder)) {
+        io.stderr(`cfct package: ${folder} is not a readable folder\n`);
+        result.exitCode = ExitCode.USAGE;
+        return;
+      }
+      const loaded = await loadPackage(folder);
+      for (const finding of loaded.findings) io.stderr(`${formatFinding(finding)}\n`);
+      if (hasErrors(loaded.findings)) {
+        io.stderr('cfct package: the package has errors; nothing was written\n');
+        result.exitCode = ExitCode.FINDINGS;
+        return;
+      }
+      const files = loaded.files.list();
+      const zip = await createPackageZip(folder, files);
+      writeFileSync(options.out ?? PACKAGE_ZIP_NAME, zip);
+      io.stdout(`wrote ${options.out} (${files.length} files, ${zip.length} bytes)\n`);
+      if (options.upload) {
+        const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+        if (!region) {
+          io.stderr('cfct package: --upload needs a region: pass --region or set AWS_REGION\n');
+          result.exitCode = ExitCode.USAGE;
+          return;
+        }
+        await createAwsClients({ region }).s3(region).send(
+          new PutObjectCommand({ Bucket: options.upload, Key: options.key, Body: zip, ContentType: 'application/zip' }),
+        );
+        io.stdout(`uploaded s3://${options.upload}/${options.key}\n`);
+      }
+    });
+}
