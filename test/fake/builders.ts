@@ -129,7 +129,13 @@ export function organizationSpecArbitrary(): fc.Arbitrary<OrganizationSpec> {
  * the OUs, and `policyCount` customer SCPs of which every tenth is attached to the root and the
  * others to one OU each (all tagged for the `default` installation).
  */
-export function buildLargeOrganization(options: { accountCount: number; ouCount: number; policyCount: number; maxDepth?: number; seed?: number }): BuiltOrganization {
+export function buildLargeOrganization(options: {
+  accountCount: number;
+  ouCount: number;
+  policyCount: number;
+  maxDepth?: number;
+  seed?: number;
+}): BuiltOrganization {
   const maxDepth = options.maxDepth ?? 5;
   const ous: { name: string; parent: number }[] = [];
   const depth: number[] = [];

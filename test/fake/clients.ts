@@ -10,9 +10,9 @@ import * as organizations from '@aws-sdk/client-organizations';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
+import type { FakeAws } from './core';
 import type { AwsClients } from '../../src/aws/clients';
 import { assumeRoleCredentials } from '../../src/aws/clients';
-import type { FakeAws } from './core';
 
 /** Creates `AwsClients` for `managementAccountId` backed by `fake`. */
 export function fakeAwsClients(fake: FakeAws, managementAccountId: string, homeRegion = 'us-east-1'): AwsClients {

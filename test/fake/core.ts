@@ -48,10 +48,11 @@ export class SeededRandom {
   private state: number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.state = Math.abs(Math.trunc(seed)) % 4294967296;
   }
 
   /** A float in [0, 1). */
+  /* eslint-disable no-bitwise -- mulberry32 is defined in terms of 32-bit integer operations */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
@@ -59,6 +60,7 @@ export class SeededRandom {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  /* eslint-enable no-bitwise */
 
   /** An integer in [0, max). */
   int(max: number): number {

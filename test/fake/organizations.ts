@@ -77,6 +77,17 @@ interface PolicyState {
   tags: Map<string, string>;
 }
 
+/** A copy of a policy's state. */
+export interface FakePolicyView {
+  readonly id: string;
+  readonly name: string;
+  readonly type: FakePolicyType;
+  readonly description: string;
+  readonly content: string;
+  readonly awsManaged: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** Options of `FakeOrganizations`. */
 export interface FakeOrganizationsOptions {
   /** @default '111111111111' */
@@ -104,6 +115,8 @@ export class FakeOrganizations implements FakeService {
   private readonly attachments = new Map<string, Set<string>>();
   private readonly enabledTypes = new Set<FakePolicyType>();
   private readonly omitAccountState: boolean;
+  /** Tags of roots, OUs and accounts. */
+  private readonly otherTags = new Map<string, Map<string, string>>();
 
   constructor(private readonly fake: FakeAws, options: FakeOrganizationsOptions = {}) {
     this.managementAccountId = options.managementAccountId ?? '111111111111';
@@ -198,7 +211,7 @@ export class FakeOrganizations implements FakeService {
   }
 
   /** A policy by id (a copy), or undefined. */
-  policy(id: string): { id: string; name: string; type: FakePolicyType; description: string; content: string; awsManaged: boolean; tags: Record<string, string> } | undefined {
+  policy(id: string): FakePolicyView | undefined {
     const p = this.policies.get(id);
     return p && { ...p, tags: Object.fromEntries(p.tags) };
   }
@@ -424,7 +437,12 @@ export class FakeOrganizations implements FakeService {
    * One page of `items`. The token encodes the operation and offset; a token from another
    * operation, or an unparsable one, is an InvalidInputException (INVALID_NEXT_TOKEN) as in AWS.
    */
-  private page<T>(operation: string, items: T[], input: { NextToken?: string; MaxResults?: number }, shape: (items: T[], token?: string) => object): object {
+  private page<T>(
+    operation: string,
+    items: T[],
+    input: { NextToken?: string; MaxResults?: number },
+    shape: (items: T[], token?: string) => object,
+  ): object {
     const max = input.MaxResults ?? ORGANIZATIONS_PAGE_SIZE;
     if (!Number.isInteger(max) || max < 1 || max > ORGANIZATIONS_PAGE_SIZE) {
       throw new InvalidInputException({
@@ -553,8 +571,6 @@ export class FakeOrganizations implements FakeService {
     }
     throw new TargetNotFoundException({ message: 'We can\'t find a root, OU, account, or policy with the TargetId that you specified.', $metadata: {} });
   }
-
-  private readonly otherTags = new Map<string, Map<string, string>>();
 }
 
 /** A TooManyRequestsException, as Organizations throws when throttling. */

@@ -1,0 +1,168 @@
+/**
+ * Reads an `OrganizationSnapshot` from AWS Organizations: every list paginated (pages of 20),
+ * each thing read once, API calls counted per operation.
+ */
+import {
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  OrganizationsClient,
+  paginateListAccountsForParent,
+  paginateListOrganizationalUnitsForParent,
+  paginateListPolicies,
+  paginateListRoots,
+  paginateListTagsForResource,
+  paginateListTargetsForPolicy,
+} from '@aws-sdk/client-organizations';
+import type { AwsClients } from '../../aws/clients';
+import type { Clock } from '../retry';
+import { systemClock } from '../retry';
+import {
+  AccountState,
+  OrganizationSnapshot,
+  POLICY_TYPES,
+  PolicyType,
+  SnapshotAccount,
+  SnapshotOrganizationalUnit,
+  SnapshotPolicy,
+  SnapshotRoot,
+} from './snapshot';
+
+/** Organizations' maximum page size for list operations. */
+export const ORGANIZATIONS_PAGE_SIZE = 20;
+
+/** Options of `loadOrganizationSnapshot`. */
+export interface LoadSnapshotOptions {
+  /** @default both SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY */
+  readonly policyTypes?: readonly PolicyType[];
+  /** Parallel requests; Organizations throttles early, so keep it small. @default 4 */
+  readonly concurrency?: number;
+  /** @default the system clock */
+  readonly clock?: Clock;
+}
+
+/** A snapshot and the API calls it took, per operation (`ListAccountsForParent: 751`). */
+export interface LoadedSnapshot {
+  readonly snapshot: OrganizationSnapshot;
+  readonly apiCalls: Readonly<Record<string, number>>;
+}
+
+/** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
+export async function loadOrganizationSnapshot(clients: AwsClients, options: LoadSnapshotOptions = {}): Promise<LoadedSnapshot> {
+  const client = clients.organizations();
+  const concurrency = options.concurrency ?? 4;
+  const apiCalls: Record<string, number> = {};
+  const count = (operation: string) => {
+    apiCalls[operation] = (apiCalls[operation] ?? 0) + 1;
+  };
+  const paging = { client, pageSize: ORGANIZATIONS_PAGE_SIZE };
+
+  count('DescribeOrganization');
+  const organization = (await client.send(new DescribeOrganizationCommand({}))).Organization;
+
+  const roots: SnapshotRoot[] = [];
+  for await (const page of paginateListRoots(paging, {})) {
+    count('ListRoots');
+    for (const root of page.Roots ?? []) {
+      roots.push({
+        id: root.Id!,
+        name: root.Name ?? 'Root',
+        enabledPolicyTypes: (root.PolicyTypes ?? [])
+          .filter((t) => t.Status === 'ENABLED' && isPolicyType(t.Type))
+          .map((t) => t.Type as PolicyType),
+      });
+    }
+  }
+
+  const organizationalUnits: SnapshotOrganizationalUnit[] = [];
+  const accounts: SnapshotAccount[] = [];
+  let level = roots.map((r) => r.id);
+  while (level.length > 0) {
+    const children = await mapLimit(level, concurrency, async (parentId) => {
+      const ous: SnapshotOrganizationalUnit[] = [];
+      for await (const page of paginateListOrganizationalUnitsForParent(paging, { ParentId: parentId })) {
+        count('ListOrganizationalUnitsForParent');
+        for (const ou of page.OrganizationalUnits ?? []) ous.push({ id: ou.Id!, name: ou.Name ?? '', parentId });
+      }
+      for await (const page of paginateListAccountsForParent(paging, { ParentId: parentId })) {
+        count('ListAccountsForParent');
+        for (const a of page.Accounts ?? []) {
+          accounts.push({ id: a.Id!, name: a.Name ?? '', email: a.Email ?? '', parentId, state: accountState(a.State, a.Status) });
+        }
+      }
+      return ous;
+    });
+    const next = children.flat();
+    organizationalUnits.push(...next);
+    level = next.map((ou) => ou.id);
+  }
+
+  const policies: SnapshotPolicy[] = [];
+  for (const type of options.policyTypes ?? POLICY_TYPES) {
+    const summaries = [];
+    for await (const page of paginateListPolicies(paging, { Filter: type })) {
+      count('ListPolicies');
+      summaries.push(...(page.Policies ?? []));
+    }
+    policies.push(
+      ...(await mapLimit(summaries, concurrency, async (summary) => {
+        const id = summary.Id!;
+        const awsManaged = summary.AwsManaged ?? false;
+        const targetIds = await listTargets(client, id, count);
+        if (awsManaged) {
+          return { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged, tags: {}, targetIds };
+        }
+        count('DescribePolicy');
+        const content = (await client.send(new DescribePolicyCommand({ PolicyId: id }))).Policy?.Content ?? '';
+        const tags: Record<string, string> = {};
+        for await (const page of paginateListTagsForResource({ client }, { ResourceId: id })) {
+          count('ListTagsForResource');
+          for (const tag of page.Tags ?? []) tags[tag.Key!] = tag.Value ?? '';
+        }
+        return { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged, content, tags, targetIds };
+      })),
+    );
+  }
+
+  const snapshot: OrganizationSnapshot = {
+    organizationId: organization?.Id ?? '',
+    managementAccountId: organization?.MasterAccountId ?? '',
+    takenAt: new Date((options.clock ?? systemClock).now()).toISOString(),
+    roots,
+    organizationalUnits,
+    accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
+    policies,
+  };
+  return { snapshot, apiCalls };
+}
+
+async function listTargets(client: OrganizationsClient, policyId: string, count: (op: string) => void): Promise<string[]> {
+  const targetIds: string[] = [];
+  for await (const page of paginateListTargetsForPolicy({ client, pageSize: ORGANIZATIONS_PAGE_SIZE }, { PolicyId: policyId })) {
+    count('ListTargetsForPolicy');
+    for (const target of page.Targets ?? []) targetIds.push(target.TargetId!);
+  }
+  return targetIds;
+}
+
+function isPolicyType(type: string | undefined): type is PolicyType {
+  return (POLICY_TYPES as readonly (string | undefined)[]).includes(type);
+}
+
+/** `State` where the API returns it, else `Status` (whose values are a subset of `State`'s). */
+export function accountState(state: string | undefined, status: string | undefined): AccountState {
+  return (state ?? status ?? 'ACTIVE') as AccountState;
+}
+
+/** Maps `items` through `fn` with at most `limit` calls in flight, keeping order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,62 @@
+/**
+ * The organization snapshot: what the engine knows about the organization when it plans.
+ * Plain JSON-compatible data (see docs/organization-snapshot.md), so plans can also be made
+ * offline from an exported snapshot.
+ */
+
+/** The policy types this library manages. */
+export type PolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+
+export const POLICY_TYPES: readonly PolicyType[] = ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'];
+
+/** Account state: the API's `State` where it returns it, else its deprecated `Status`. */
+export type AccountState = 'ACTIVE' | 'PENDING_ACTIVATION' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+
+export interface SnapshotRoot {
+  readonly id: string;
+  readonly name: string;
+  /** Policy types whose status on the root is ENABLED. */
+  readonly enabledPolicyTypes: readonly PolicyType[];
+}
+
+export interface SnapshotOrganizationalUnit {
+  readonly id: string;
+  readonly name: string;
+  /** A root id or an OU id. */
+  readonly parentId: string;
+}
+
+export interface SnapshotAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly parentId: string;
+  readonly state: AccountState;
+}
+
+export interface SnapshotPolicy {
+  readonly id: string;
+  readonly name: string;
+  readonly type: PolicyType;
+  readonly description: string;
+  readonly awsManaged: boolean;
+  /** The policy document as stored; absent for AWS-managed policies (not read). */
+  readonly content?: string;
+  /** Tags (AWS-managed policies have none). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Roots, OUs and accounts the policy is attached to. */
+  readonly targetIds: readonly string[];
+}
+
+export interface OrganizationSnapshot {
+  readonly organizationId: string;
+  readonly managementAccountId: string;
+  /** ISO 8601 time the snapshot was taken. */
+  readonly takenAt: string;
+  readonly roots: readonly SnapshotRoot[];
+  /** Every OU of every depth, parents before children. */
+  readonly organizationalUnits: readonly SnapshotOrganizationalUnit[];
+  readonly accounts: readonly SnapshotAccount[];
+  /** Policies of the types that were read. */
+  readonly policies: readonly SnapshotPolicy[];
+}
