@@ -17,7 +17,7 @@ import {
   StackSetNotFoundException,
 } from '@aws-sdk/client-cloudformation';
 import { parse } from 'yaml';
-import type { CallContext, FakeService, SeededRandom } from './core';
+import type { CallContext, FakeAws, FakeService } from './core';
 
 type InstanceStatus = 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
 
@@ -105,12 +105,12 @@ export class FakeCloudFormation {
   readonly failingTargets = new Set<string>();
   /** Share (0..1) of instance operations that fail at random. */
   instanceFailureRate = 0;
-  /** Accounts whose stack set operations count as executed (every account when empty). */
   private readonly checksToFinish: number;
   private counter = 0;
 
-  constructor(private readonly rng: SeededRandom, private readonly options: FakeCloudFormationOptions = {}) {
+  constructor(private readonly fake: FakeAws, private readonly options: FakeCloudFormationOptions = {}) {
     this.checksToFinish = options.checksToFinish ?? 3;
+    fake.register(this.service);
   }
 
   /** The service module for `FakeAws.register`. */
@@ -131,6 +131,7 @@ export class FakeCloudFormation {
         DescribeStackInstance: op(this.describeStackInstance),
         DescribeStackSetOperation: op(this.describeOperation),
         ListStackSetOperationResults: op(this.listOperationResults),
+        ListStackSetOperations: op(this.listOperations),
         DescribeStacks: op(this.describeStacks),
       },
     };
@@ -346,8 +347,16 @@ export class FakeCloudFormation {
 
   private listOperationResults(input: any) {
     const { operation } = this.operation(input);
-    const { items, next } = page(operation.results, input);
+    const filter = (input.Filters ?? []).find((f: any) => f.Name === 'OPERATION_RESULT_STATUS');
+    const { items, next } = page(operation.results.filter((r) => !filter || r.Status === filter.Values), input);
     return { Summaries: items, NextToken: next };
+  }
+
+  private listOperations(input: any) {
+    const set = this.active(input.StackSetName);
+    const all = [...set.operations.values()].reverse();
+    const { items, next } = page(all, input);
+    return { Summaries: items.map((o) => ({ OperationId: o.id, Action: o.action, Status: o.status, CreationTimestamp: o.created })), NextToken: next };
   }
 
   private describeStacks(input: any, context: CallContext) {
@@ -358,7 +367,7 @@ export class FakeCloudFormation {
 
   private fails(account: string, region: string): boolean {
     if (this.failingTargets.has(account) || this.failingTargets.has(pairKey(account, region))) return true;
-    return this.instanceFailureRate > 0 && this.rng.next() < this.instanceFailureRate;
+    return this.instanceFailureRate > 0 && this.fake.rng.next() < this.instanceFailureRate;
   }
 
   private finish(set: FakeStackSet, operation: FakeOperation): void {

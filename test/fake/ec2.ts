@@ -1,6 +1,6 @@
 /** Fake EC2: key pairs and availability zones per account and region. */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import type { CallContext, FakeService, SeededRandom } from './core';
+import type { CallContext, FakeAws, FakeService } from './core';
 
 function ec2Error(name: string, message: string): EC2ServiceException {
   return new EC2ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: 400 } });
@@ -12,7 +12,9 @@ export class FakeEc2 {
   /** Zones per region; every account sees the same zone names unless overridden by `account/region`. */
   readonly zones = new Map<string, { name: string; state: 'available' | 'impaired' | 'unavailable' }[]>();
 
-  constructor(private readonly rng: SeededRandom) {}
+  constructor(private readonly fake: FakeAws) {
+    fake.register(this.service);
+  }
 
   get service(): FakeService {
     return {
@@ -34,9 +36,9 @@ export class FakeEc2 {
   private createKeyPair(input: any, context: CallContext) {
     const key = `${context.accountId}/${context.region}/${input.KeyName}`;
     if (this.keyPairs.has(key)) throw ec2Error('InvalidKeyPair.Duplicate', `The keypair '${input.KeyName}' already exists.`);
-    const pair = { name: input.KeyName, fingerprint: this.rng.chars(40, '0123456789abcdef').replace(/(..)(?!$)/g, '$1:'), id: `key-${this.rng.chars(17)}` };
+    const pair = { name: input.KeyName, fingerprint: this.fake.rng.chars(40, '0123456789abcdef').replace(/(..)(?!$)/g, '$1:'), id: `key-${this.fake.rng.chars(17)}` };
     this.keyPairs.set(key, pair);
-    return { KeyName: pair.name, KeyFingerprint: pair.fingerprint, KeyPairId: pair.id, KeyMaterial: `-----BEGIN RSA PRIVATE KEY-----\n${this.rng.chars(64)}\n-----END RSA PRIVATE KEY-----` };
+    return { KeyName: pair.name, KeyFingerprint: pair.fingerprint, KeyPairId: pair.id, KeyMaterial: `-----BEGIN RSA PRIVATE KEY-----\n${this.fake.rng.chars(64)}\n-----END RSA PRIVATE KEY-----` };
   }
 
   private describeKeyPairs(input: any, context: CallContext) {

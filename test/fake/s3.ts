@@ -1,10 +1,14 @@
 /** Fake S3: objects by bucket and key (what template staging and remote templates need). */
 import { NoSuchKey } from '@aws-sdk/client-s3';
-import type { FakeService } from './core';
+import type { FakeAws, FakeService } from './core';
 
 /** The fake's state and its service module. */
 export class FakeS3 {
   readonly objects = new Map<string, Buffer>();
+
+  constructor(fake: FakeAws) {
+    fake.register(this.service);
+  }
 
   get service(): FakeService {
     return {

@@ -3,7 +3,7 @@
  * SecureString values come back encrypted unless WithDecryption is set.
  */
 import { ParameterAlreadyExists, ParameterNotFound, SSMServiceException } from '@aws-sdk/client-ssm';
-import type { CallContext, FakeService } from './core';
+import type { CallContext, FakeAws, FakeService } from './core';
 
 interface FakeParameter {
   type: 'String' | 'StringList' | 'SecureString';
@@ -19,6 +19,10 @@ function validation(message: string): SSMServiceException {
 /** The fake's state and its service module. */
 export class FakeSsm {
   readonly parameters = new Map<string, FakeParameter>();
+
+  constructor(fake: FakeAws) {
+    fake.register(this.service);
+  }
 
   get service(): FakeService {
     return {

@@ -3,7 +3,7 @@
  * credentials' access key id names the account, so clients made from them get that account's view.
  */
 import { STSServiceException } from '@aws-sdk/client-sts';
-import type { FakeService } from './core';
+import type { FakeAws, FakeService } from './core';
 
 /** The fake's state and its service module. */
 export class FakeSts {
@@ -11,6 +11,10 @@ export class FakeSts {
   readonly missingRoles = new Set<string>();
   /** Every role ARN assumed, in order. */
   readonly assumed: string[] = [];
+
+  constructor(fake: FakeAws) {
+    fake.register(this.service);
+  }
 
   get service(): FakeService {
     return {

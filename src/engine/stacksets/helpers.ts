@@ -3,38 +3,23 @@
  * contains commas is a list: each element is parsed on its own and the results are joined with
  * commas again.
  */
+import { Helper, parseHelper } from '../../manifest/helpers';
 
-/** One element of a parameter value. */
-export type HelperToken =
-  | { readonly kind: 'literal'; readonly text: string }
-  /** `$[alfred_ssm_<name>]`: an SSM parameter of the management account, home region. */
-  | { readonly kind: 'ssm'; readonly name: string }
-  /** `$[alfred_genpass_<N>]`: a generated password of N characters (default 8). */
-  | { readonly kind: 'genpass'; readonly length: number }
-  /** `$[alfred_genkeypair]`: an EC2 key pair in the first target account and region. */
-  | { readonly kind: 'genkeypair' }
-  /** `$[alfred_genaz_<N>]`: N availability zones of the first target account and region (default 2). */
-  | { readonly kind: 'genaz'; readonly count: number };
-
-const HELPER = /^\$\[(.*)\]$/s;
+/** One element of a parameter value: a helper, or literal text. */
+export type HelperToken = Helper;
 
 /** Splits a parameter value into its comma-separated elements and parses each. */
 export function parseParameterValue(value: string): HelperToken[] {
   return value.split(',').map(parseElement);
 }
 
-/** Parses one list element; `$[x]` that names no helper becomes the literal `x`, as upstream. */
-export function parseElement(element: string): HelperToken {
-  const match = HELPER.exec(element.trim());
-  if (!match) return { kind: 'literal', text: element };
-  const inner = match[1];
-  if (inner.startsWith('alfred_ssm_')) return { kind: 'ssm', name: inner.slice('alfred_ssm_'.length) };
-  if (inner === 'alfred_genkeypair') return { kind: 'genkeypair' };
-  const genpass = /^alfred_genpass(?:_(\d+))?$/.exec(inner);
-  if (genpass) return { kind: 'genpass', length: genpass[1] ? Number(genpass[1]) : 8 };
-  const genaz = /^alfred_genaz(?:_(\d+))?$/.exec(inner);
-  if (genaz) return { kind: 'genaz', count: genaz[1] ? Number(genaz[1]) : 2 };
-  return { kind: 'literal', text: inner };
+/**
+ * Parses one list element. Plain text, and text that only looks like a helper (the manifest
+ * rules report those), stay literal; `$[x]` naming no helper becomes `x`, as upstream.
+ */
+function parseElement(element: string): HelperToken {
+  const helper = parseHelper(element.trim());
+  return helper === undefined || 'error' in helper ? { kind: 'literal', text: element } : helper;
 }
 
 /** Sibling `ssm_parameters` value markers that say where a generated value is stored. */

@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../../manifest/findings';
 import type { StackSetResource, TargetEntry } from '../../manifest/model';
+import type { AccountState } from '../organization/snapshot';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
 import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView } from './parameters';
 import {
@@ -23,12 +24,9 @@ import type { StackInstanceState, StackSetState } from './snapshot';
 import type { InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef } from './steps';
 import { NormalisedTemplate } from './template';
 
-/** Account state as Organizations reports it (`State`, else `Status`). */
-export type AccountState = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
-
 /** A resource's deployment targets, resolved to accounts. */
 export interface ResolvedStackSetTargets {
-  /** Target accounts in target order; the first is where helpers and default exports run. */
+  /** ACTIVE target account ids, sorted; the first is where helpers and default exports run. */
   readonly accounts: readonly string[];
   /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
   readonly unresolved: readonly TargetEntry[];
@@ -100,7 +98,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     executionRoleName: settings.executionRoleName,
   };
 
-  const { wanted, left } = wantedPairs(resource, targets, context, findings);
+  const wanted = crossPairs(targets.accounts, resource.regions);
 
   if (!actual) {
     const steps: StackSetStep[] = [{ kind: 'stackset.create', ...base, definition }];
@@ -142,16 +140,20 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const toDelete: StackInstanceState[] = [];
   const toRetain: StackInstanceState[] = [];
   const kept: StackInstanceState[] = [];
+  let leftOut = 0;
   for (const instance of actual.instances) {
     const state = context.accountState(instance.account);
-    if (state === 'SUSPENDED' || state === 'PENDING_CLOSURE') continue;
+    if (state === 'SUSPENDED' || state === 'PENDING_CLOSURE' || state === 'PENDING_ACTIVATION') {
+      leftOut++;
+      continue;
+    }
     if (state === undefined || state === 'CLOSED') toRetain.push(instance);
     else if (!wantedKeys.has(pairKey(instance))) toDelete.push(instance);
     else if (instance.status === 'INOPERABLE') {
       findings.push(finding('CFCT-S030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
     } else kept.push(instance);
   }
-  reportLeftOut(actual.instances, left, stackSetName, resource, findings);
+  if (leftOut > 0) findings.push(finding('CFCT-S033', 'info', `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
   if (toDelete.length > 0 && targets.unresolved.length > 0) {
     findings.push(finding('CFCT-S031', 'error', `${toDelete.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
     toDelete.length = 0;
@@ -203,7 +205,7 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
     return { summary: summary(base, 'none'), steps: [], findings };
   }
   const preferences = resolveOperationPreferences(undefined);
-  const left = state.instances.filter((i) => ['SUSPENDED', 'PENDING_CLOSURE'].includes(context.accountState(i.account) ?? ''));
+  const left = state.instances.filter((i) => ['SUSPENDED', 'PENDING_CLOSURE', 'PENDING_ACTIVATION'].includes(context.accountState(i.account) ?? ''));
   const retain = state.instances.filter((i) => ['CLOSED', undefined].includes(context.accountState(i.account)));
   const remove = state.instances.filter((i) => context.accountState(i.account) === 'ACTIVE');
   const steps: StackSetStep[] = [
@@ -214,25 +216,6 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
     findings.push({ ruleId: 'CFCT-S042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
   } else steps.push({ kind: 'stackset.delete', ...base });
   return { summary: { ...summary(base, 'delete'), instancesToDelete: retain.length + remove.length }, steps, findings };
-}
-
-function wantedPairs(resource: StackSetResource, targets: ResolvedStackSetTargets, context: StackSetPlanContext, findings: Finding[]): { wanted: Pair[]; left: Set<string> } {
-  const active: string[] = [];
-  const left = new Set<string>();
-  for (const account of targets.accounts) {
-    const state = context.accountState(account);
-    if (state === 'ACTIVE') active.push(account);
-    else left.add(account);
-  }
-  for (const account of left) {
-    findings.push(finding('CFCT-S032', 'info', `account ${account} is ${context.accountState(account) ?? 'not in the organization'}; it is left out of every operation on ${stackSetNameFor(resource, context.settings)}`, resource));
-  }
-  return { wanted: crossPairs(active, resource.regions), left };
-}
-
-function reportLeftOut(instances: readonly StackInstanceState[], left: Set<string>, stackSetName: string, resource: StackSetResource, findings: Finding[]): void {
-  const count = instances.filter((i) => left.has(i.account)).length;
-  if (count > 0) findings.push(finding('CFCT-S033', 'info', `${count} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
 }
 
 function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; stackSetName: string }, pairs: readonly Pair[], preferences: InstancesStep['preferences'], retainStacks?: boolean): InstancesStep[] {

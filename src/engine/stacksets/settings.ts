@@ -2,7 +2,9 @@
  * Stack set naming, roles, capabilities and ownership tags (reference behaviour §4, §5).
  * Defaults match upstream CfCT so its stack sets are adopted, not recreated.
  */
+import { stackSetName } from '../../manifest/checks/names';
 import type { OperationPreferences, StackSetResource } from '../../manifest/model';
+import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
 
 /** Upstream's tag on every stack set it creates. */
 export const UPSTREAM_TAG_KEY = 'AWS_Solutions';
@@ -55,7 +57,7 @@ export type StackSetSettingsOverrides = Partial<Omit<StackSetSettings, 'manageme
 export function defaultStackSetSettings(managementAccountId: string, overrides: StackSetSettingsOverrides = {}): StackSetSettings {
   return {
     managementAccountId,
-    prefix: 'CustomControlTower-',
+    prefix: DEFAULT_STACK_SET_PREFIX,
     installationId: 'default',
     administrationRoleArn: `arn:aws:iam::${managementAccountId}:role/service-role/AWSControlTowerStackSetRole`,
     executionRoleName: 'AWSControlTowerExecution',
@@ -66,8 +68,8 @@ export function defaultStackSetSettings(managementAccountId: string, overrides: 
 }
 
 /** The stack set name of a resource: `stack_set_name` when given, else prefix + name. */
-export function stackSetNameFor(resource: Pick<StackSetResource, 'name' | 'stackSetName'>, settings: Pick<StackSetSettings, 'prefix'>): string {
-  return resource.stackSetName ?? `${settings.prefix}${resource.name}`;
+export function stackSetNameFor(resource: StackSetResource, settings: Pick<StackSetSettings, 'prefix'>): string {
+  return stackSetName(resource, settings.prefix);
 }
 
 /** CloudFormation's OperationPreferences shape, with this library's defaults. */

@@ -14,16 +14,14 @@ import {
   StackSetNotFoundException,
 } from '@aws-sdk/client-cloudformation';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
-import type { Finding } from '../../manifest/findings';
 import type { StackSetResource } from '../../manifest/model';
-import { Clock, retryThrottled, StackSetClients } from './clients';
+import { parseTemplate } from '../../manifest/template';
+import type { Clock } from '../retry';
+import { retryThrottled, StackSetClients } from './clients';
 import { storageName, SsmValue, elementHashes } from './parameters';
 import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
 import { CONTROL_TOWER_BASELINE_STACK_SET, INSTALLATION_TAG_KEY } from './settings';
 import { normaliseTemplate } from './template';
-
-/** Parses a template's text (JSON or YAML with short-form tags in long form). */
-export type TemplateParser = (text: string, file: string) => { readonly value?: unknown; readonly findings: readonly Finding[] };
 
 /** One existing stack instance. */
 export interface StackInstanceState {
@@ -70,7 +68,6 @@ export interface StackSetSnapshotRequest {
   /** Stack sets with this prefix that are not in `names` are read too (deletion candidates). */
   readonly prefix: string;
   readonly ssmNames: readonly string[];
-  readonly parseTemplate: TemplateParser;
 }
 
 /** Every SSM name the stack set resources read (`$[alfred_ssm_...]`) or store helper values in. */
@@ -102,10 +99,10 @@ export async function readStackSetSnapshot(clients: StackSetClients, request: St
   } while (token);
   const stackSets: Record<string, StackSetState> = {};
   for (const name of [...wanted].sort()) {
-    const state = await readStackSet(clients, request.homeRegion, name, request.parseTemplate, clock);
+    const state = await readStackSet(clients, request.homeRegion, name, clock);
     if (state) stackSets[name] = state;
   }
-  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, request.parseTemplate, clock);
+  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, clock);
   return {
     homeRegion: request.homeRegion,
     stackSets,
@@ -115,7 +112,7 @@ export async function readStackSetSnapshot(clients: StackSetClients, request: St
 }
 
 /** One stack set and its instances, or undefined when it does not exist. */
-export async function readStackSet(clients: StackSetClients, homeRegion: string, name: string, parseTemplate: TemplateParser, clock: Clock): Promise<StackSetState | undefined> {
+export async function readStackSet(clients: StackSetClients, homeRegion: string, name: string, clock: Clock): Promise<StackSetState | undefined> {
   const cfn = clients.cloudFormation(homeRegion);
   let described;
   try {

@@ -1,0 +1,124 @@
+/**
+ * Applies the stack set part of a plan, for the command line (the pipeline's state machine does
+ * the same through the handlers): removed stack sets first, then the manifest's resources wave
+ * by wave, each re-planned just before its turn. A failure blocks only what depends on it; the
+ * report lists every failure. Waiting between operation checks is the caller's `wait`.
+ */
+import { hasErrors, formatFinding, Finding } from '../../manifest/findings';
+import type { Manifest } from '../../manifest/model';
+import { isStackSet } from '../../manifest/model';
+import { checkStep, InstanceFailure, startStep, StepContext } from './executor';
+import { buildStackSetGraph, dependantsOf } from './graph';
+import { ExportedOutput, exportOutputs } from './outputs';
+import type { DesiredStackSet, StackSetResourcePlan } from './planner';
+import { PrepareContext, prepareStackSet } from './prepare';
+import type { StackSetStep } from './steps';
+
+/** How the apply loop waits and how much it runs at once. */
+export interface ApplyOptions {
+  /** Waits between checks of a running operation (and before retrying a busy stack set). */
+  readonly wait: (ms: number) => Promise<void>;
+  /** @default 10000 */
+  readonly pollIntervalMs?: number;
+  /** Independent stack sets applied at once (`stack_set_order: dependencies`). @default 4 */
+  readonly concurrency?: number;
+}
+
+/** One failed stack set. */
+export interface StackSetFailure {
+  readonly resource: string;
+  readonly message: string;
+  readonly failures: readonly InstanceFailure[];
+}
+
+/** What an apply did. */
+export interface StackSetApplyReport {
+  /** Resources (or removed stack sets) whose steps all succeeded, including those with no step. */
+  readonly succeeded: string[];
+  readonly failed: StackSetFailure[];
+  /** Resources not attempted because something they depend on failed. */
+  readonly blocked: { readonly resource: string; readonly blockedBy: string }[];
+  /** Steps run, by kind. */
+  readonly steps: Record<string, number>;
+  readonly exports: ExportedOutput[];
+  readonly findings: Finding[];
+}
+
+/** Applies removals (already planned) and every desired stack set. */
+export async function applyStackSets(
+  manifest: Manifest,
+  desired: readonly DesiredStackSet[],
+  removals: readonly StackSetResourcePlan[],
+  context: PrepareContext,
+  options: ApplyOptions,
+): Promise<StackSetApplyReport> {
+  const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
+  for (const removal of removals) {
+    if (removal.steps.length === 0) continue;
+    const failure = await runSteps(removal.steps, context, options, report);
+    if (failure) report.failed.push({ resource: removal.summary.resource, ...failure });
+    else report.succeeded.push(removal.summary.resource);
+  }
+  const graph = buildStackSetGraph(manifest.resources.filter(isStackSet), manifest.stackSetOrder);
+  const byName = new Map(desired.map((d) => [d.resource.name, d]));
+  const stopped = new Map<string, string>();
+  for (const wave of graph.waves) {
+    const runnable = wave.filter((name) => !stopped.has(name) && byName.has(name));
+    await inBatches(runnable, options.concurrency ?? 4, async (name) => {
+      const failure = await applyOne(byName.get(name)!, context, options, report);
+      if (!failure) {
+        report.succeeded.push(name);
+        return;
+      }
+      report.failed.push({ resource: name, ...failure });
+      for (const dependant of dependantsOf(graph, name)) if (!stopped.has(dependant)) stopped.set(dependant, name);
+    });
+  }
+  for (const [resource, blockedBy] of stopped) report.blocked.push({ resource, blockedBy });
+  for (const name of graph.nodes) if (!byName.has(name)) report.failed.push({ resource: name, message: 'not planned: its template or targets could not be read', failures: [] });
+  return report;
+}
+
+async function applyOne(desired: DesiredStackSet, context: PrepareContext, options: ApplyOptions, report: StackSetApplyReport): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+  const plan = await prepareStackSet(desired, context);
+  report.findings.push(...plan.findings);
+  if (hasErrors(plan.findings)) {
+    return { message: plan.findings.filter((f) => f.severity === 'error').map(formatFinding).join('\n'), failures: [] };
+  }
+  const failure = await runSteps(plan.steps, context, options, report);
+  if (failure) return failure;
+  if (desired.resource.exportOutputs.length > 0) {
+    try {
+      report.exports.push(...(await exportOutputs(desired, context)));
+    } catch (error) {
+      return { message: (error as Error).message, failures: [] };
+    }
+  }
+  return undefined;
+}
+
+/** Runs steps in order, each to completion; stops at the first failure and returns it. */
+export async function runSteps(steps: readonly StackSetStep[], context: StepContext, options: ApplyOptions, report: Pick<StackSetApplyReport, 'steps'>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+  const interval = options.pollIntervalMs ?? 10_000;
+  for (const step of steps) {
+    report.steps[step.kind] = (report.steps[step.kind] ?? 0) + 1;
+    let started = await startStep(step, context);
+    while (started.status === 'blocked') {
+      await options.wait(interval);
+      started = await startStep(step, context, started.attempt + 1);
+    }
+    if (started.status === 'failed') return { message: started.message, failures: [] };
+    if (started.status === 'done') continue;
+    for (;;) {
+      const checked = await checkStep(step, started.operationId, context);
+      if (checked.status === 'SUCCEEDED') break;
+      if (checked.status === 'FAILED') return { message: checked.message, failures: checked.failures };
+      await options.wait(interval);
+    }
+  }
+  return undefined;
+}
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
+}

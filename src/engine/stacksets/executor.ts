@@ -1,0 +1,232 @@
+/**
+ * Applies one stack set step at a time. `startStep` starts (or resumes) the step's operation and
+ * returns at once; `checkStep` reports how it went. Nothing here waits for an operation: the
+ * caller (a Step Functions Wait loop, or the CLI) polls.
+ *
+ * Operation ids are derived from the run id and the step, so a start retried after a crash
+ * meets OperationIdAlreadyExistsException and resumes the operation it had started.
+ */
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DeleteStackInstancesCommand,
+  DeleteStackSetCommand,
+  DescribeStackSetCommand,
+  DescribeStackSetOperationCommand,
+  ListStackSetOperationResultsCommand,
+  ListStackSetOperationsCommand,
+  NameAlreadyExistsException,
+  OperationIdAlreadyExistsException,
+  OperationInProgressException,
+  Parameter,
+  StackSetNotEmptyException,
+  StackSetNotFoundException,
+  UpdateStackInstancesCommand,
+  UpdateStackSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { Clock } from '../retry';
+import { retryThrottled, StackSetClients } from './clients';
+import type { ResolvedParameter } from './parameters';
+import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
+import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
+import { canonicalJson, sha256 } from './template';
+
+/** What the executor needs. */
+export interface StepContext {
+  readonly clients: StackSetClients;
+  readonly settings: StackSetSettings;
+  readonly homeRegion: string;
+  /** Identifies this apply (e.g. the pipeline execution); part of every operation id. */
+  readonly runId: string;
+  readonly clock: Clock;
+}
+
+/** One failed stack instance of an operation. */
+export interface InstanceFailure {
+  readonly account: string;
+  readonly region: string;
+  readonly reason: string;
+}
+
+/** Outcome of `startStep`. */
+export type StartResult =
+  /** A synchronous step finished. */
+  | { readonly status: 'done' }
+  /** An operation runs; poll it with `checkStep`. */
+  | { readonly status: 'started'; readonly operationId: string }
+  /** Another operation runs on the stack set; wait, then call `startStep` again with `attempt + 1`. */
+  | { readonly status: 'blocked'; readonly attempt: number; readonly message: string }
+  | { readonly status: 'failed'; readonly message: string };
+
+/** Outcome of `checkStep`. */
+export type CheckResult =
+  | { readonly status: 'RUNNING' }
+  | { readonly status: 'SUCCEEDED' }
+  | { readonly status: 'FAILED'; readonly message: string; readonly failures: readonly InstanceFailure[] };
+
+/** The operation id of a step in a run: `cfct-` and 40 hex digits. */
+export function operationIdFor(step: StackSetStep, runId: string): string {
+  return `cfct-${sha256(`${runId}\n${canonicalJson(step)}`).slice(0, 40)}`;
+}
+
+/**
+ * Starts a step. OperationInProgressException gives `blocked` up to
+ * `settings.maxOperationInProgressAttempts` attempts, then `failed` naming the blocking operation.
+ */
+export async function startStep(step: StackSetStep, context: StepContext, attempt = 1): Promise<StartResult> {
+  const cfn = context.clients.cloudFormation(context.homeRegion);
+  const operationId = operationIdFor(step, context.runId);
+  try {
+    switch (step.kind) {
+      case 'stackset.create':
+        return await createStackSet(cfn, step.stackSetName, step.definition, context);
+      case 'stackset.delete':
+        await retryThrottled(() => cfn.send(new DeleteStackSetCommand({ StackSetName: step.stackSetName })), context.clock);
+        return { status: 'done' };
+      case 'stackset.update': {
+        const input = {
+          StackSetName: step.stackSetName,
+          ...definitionInput(step.definition, context),
+          Parameters: await parametersFor(step.definition.parameters, context),
+          ...(step.targets ? { Accounts: step.targets.accounts, Regions: step.targets.regions } : {}),
+          OperationPreferences: step.preferences,
+          OperationId: operationId,
+        };
+        await retryThrottled(() => cfn.send(new UpdateStackSetCommand(input)), context.clock);
+        return { status: 'started', operationId };
+      }
+      case 'stackset.create-instances':
+      case 'stackset.update-instances':
+      case 'stackset.delete-instances': {
+        const input = { StackSetName: step.stackSetName, Accounts: step.targets.accounts, Regions: step.targets.regions, OperationPreferences: step.preferences, OperationId: operationId };
+        if (step.kind === 'stackset.create-instances') await retryThrottled(() => cfn.send(new CreateStackInstancesCommand(input)), context.clock);
+        else if (step.kind === 'stackset.update-instances') await retryThrottled(() => cfn.send(new UpdateStackInstancesCommand(input)), context.clock);
+        else await retryThrottled(() => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })), context.clock);
+        return { status: 'started', operationId };
+      }
+    }
+  } catch (error) {
+    if (error instanceof OperationIdAlreadyExistsException && isOperationStep(step)) return { status: 'started', operationId };
+    if (error instanceof StackSetNotFoundException && step.kind === 'stackset.delete') return { status: 'done' };
+    if (error instanceof OperationInProgressException) {
+      const blocking = await runningOperation(cfn, step.stackSetName, context);
+      const message = `stack set ${step.stackSetName} is busy with operation ${blocking ?? '(unknown)'}`;
+      if (attempt >= context.settings.maxOperationInProgressAttempts) {
+        return { status: 'failed', message: `${message}; gave up after ${attempt} attempts. Wait for that operation to finish (or stop it), then run again` };
+      }
+      return { status: 'blocked', attempt, message };
+    }
+    if (error instanceof StackSetNotEmptyException) {
+      return { status: 'failed', message: `stack set ${step.stackSetName} still has stack instances, so it cannot be deleted: ${error.message}` };
+    }
+    if (error instanceof ParameterResolutionError) return { status: 'failed', message: error.message };
+    throw error;
+  }
+}
+
+/** Checks a started step's operation; on failure lists the failing instances. */
+export async function checkStep(step: StackSetStep, operationId: string, context: StepContext, failOnFailedInstances = true): Promise<CheckResult> {
+  const cfn = context.clients.cloudFormation(context.homeRegion);
+  const described = await retryThrottled(() => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })), context.clock);
+  const status = described.StackSetOperation?.Status ?? 'RUNNING';
+  if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return { status: 'RUNNING' };
+  const failures = await failedInstances(cfn, step.stackSetName, operationId, context);
+  if (status === 'SUCCEEDED' && (failures.length === 0 || !failOnFailedInstances)) return { status: 'SUCCEEDED' };
+  const what = status === 'SUCCEEDED' ? 'succeeded with failed instances' : status === 'STOPPED' ? 'was stopped' : 'failed';
+  const list = failures.slice(0, 5).map((f) => `${f.account}/${f.region}: ${f.reason}`).join('; ');
+  return {
+    status: 'FAILED',
+    message: `operation ${operationId} (${step.kind}) on ${step.stackSetName} ${what}${failures.length ? `: ${failures.length} instance(s) failed${list ? ` (${list}${failures.length > 5 ? '; ...' : ''})` : ''}` : ''}${described.StackSetOperation?.StatusReason ? `; ${described.StackSetOperation.StatusReason}` : ''}`,
+    failures,
+  };
+}
+
+/** A parameter reference that cannot be turned into a value (re-plan, or a missing SSM parameter). */
+class ParameterResolutionError extends Error {}
+
+async function createStackSet(cfn: CloudFormationClient, name: string, definition: StackSetDefinition, context: StepContext): Promise<StartResult> {
+  const input = {
+    StackSetName: name,
+    ...definitionInput(definition, context),
+    Parameters: await parametersFor(definition.parameters, context),
+    PermissionModel: 'SELF_MANAGED' as const,
+  };
+  try {
+    await retryThrottled(() => cfn.send(new CreateStackSetCommand(input)), context.clock);
+    return { status: 'done' };
+  } catch (error) {
+    if (!(error instanceof NameAlreadyExistsException)) throw error;
+    // A create retried after it succeeded: fine when the stack set is ours.
+    const existing = await retryThrottled(() => cfn.send(new DescribeStackSetCommand({ StackSetName: name })), context.clock);
+    const owner = existing.StackSet?.Tags?.find((t) => t.Key === INSTALLATION_TAG_KEY)?.Value;
+    if (owner === context.settings.installationId) return { status: 'done' };
+    return { status: 'failed', message: `stack set ${name} already exists and is not owned by installation '${context.settings.installationId}'` };
+  }
+}
+
+function definitionInput(definition: StackSetDefinition, context: StepContext) {
+  const { template } = definition;
+  if (template.body === undefined && template.url === undefined) {
+    throw new ParameterResolutionError(`the template (${template.bytes} bytes) is over the inline limit and was not staged in S3; re-plan the stack set with a staging bucket configured`);
+  }
+  const tags = { ...definition.tags, [CREATED_TAG_KEY]: definition.createdTag ?? new Date(context.clock.now()).toISOString() };
+  if (Object.values(tags).some((v) => v.startsWith('(known after apply'))) {
+    throw new ParameterResolutionError('the step holds values known only after apply; re-plan the stack set before applying it');
+  }
+  return {
+    ...(definition.description !== undefined ? { Description: definition.description } : {}),
+    ...(template.body !== undefined ? { TemplateBody: template.body } : { TemplateURL: template.url }),
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    Capabilities: [...definition.capabilities] as any[],
+    AdministrationRoleARN: definition.administrationRoleArn,
+    ExecutionRoleName: definition.executionRoleName,
+  };
+}
+
+/** Parameter values for the API; SecureString references are decrypted here, at the last moment. */
+async function parametersFor(parameters: readonly ResolvedParameter[], context: StepContext): Promise<Parameter[]> {
+  const ssm = context.clients.ssm(context.homeRegion);
+  const result: Parameter[] = [];
+  for (const parameter of parameters) {
+    const values: string[] = [];
+    for (const part of parameter.parts) {
+      if ('literal' in part) values.push(part.literal);
+      else if ('secureSsm' in part) {
+        try {
+          const read = await retryThrottled(() => ssm.send(new GetParameterCommand({ Name: part.secureSsm, WithDecryption: true })), context.clock);
+          values.push(read.Parameter?.Value ?? '');
+        } catch (error) {
+          throw new ParameterResolutionError(`parameter ${parameter.key}: cannot read SSM parameter ${part.secureSsm}: ${(error as Error).name}`);
+        }
+      } else throw new ParameterResolutionError(`parameter ${parameter.key} is known only after apply (${part.afterApply}); re-plan the stack set before applying it`);
+    }
+    result.push({ ParameterKey: parameter.key, ParameterValue: values.join(',') });
+  }
+  return result;
+}
+
+async function failedInstances(cfn: CloudFormationClient, stackSetName: string, operationId: string, context: StepContext): Promise<InstanceFailure[]> {
+  const failures: InstanceFailure[] = [];
+  let token: string | undefined;
+  do {
+    const page = await retryThrottled(() => cfn.send(new ListStackSetOperationResultsCommand({
+      StackSetName: stackSetName,
+      OperationId: operationId,
+      Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: 'FAILED' }],
+      MaxResults: 100,
+      NextToken: token,
+    })), context.clock);
+    for (const s of page.Summaries ?? []) {
+      if (s.Status === 'FAILED') failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', reason: s.StatusReason ?? 'no reason given' });
+    }
+    token = page.NextToken;
+  } while (token);
+  return failures;
+}
+
+async function runningOperation(cfn: CloudFormationClient, stackSetName: string, context: StepContext): Promise<string | undefined> {
+  const listed = await retryThrottled(() => cfn.send(new ListStackSetOperationsCommand({ StackSetName: stackSetName, MaxResults: 100 })), context.clock);
+  return listed.Summaries?.find((s) => s.Status === 'RUNNING' || s.Status === 'QUEUED' || s.Status === 'STOPPING')?.OperationId;
+}

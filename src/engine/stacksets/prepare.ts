@@ -1,0 +1,130 @@
+/**
+ * What happens when a stack set's turn comes during apply: generated helper values are created
+ * and stored (passwords, key pairs, availability zones), a large template is staged in S3, and
+ * the stack set is re-planned from fresh state, so values exported by earlier stack sets and
+ * just-generated secrets are known. Secrets are written to SSM and referenced, never returned.
+ */
+import { randomInt } from 'node:crypto';
+import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { Finding } from '../../manifest/findings';
+import type { ParameterEntry } from '../../manifest/model';
+import type { AccountState } from '../organization/snapshot';
+import { retryThrottled } from './clients';
+import type { StepContext } from './executor';
+import { parseParameterValue, STORAGE_MARKERS } from './helpers';
+import { storageName } from './parameters';
+import { DesiredStackSet, planStackSetResource, StackSetResourcePlan } from './planner';
+import { ssmView } from './plan-stacksets';
+import { INLINE_TEMPLATE_LIMIT_BYTES, stackSetNameFor } from './settings';
+import { readSsmValues, readStackSet, ssmNamesOf } from './snapshot';
+
+const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Inputs of `prepareStackSet` beyond the executor's. */
+export interface PrepareContext extends StepContext {
+  readonly accountState: (accountId: string) => AccountState | undefined;
+}
+
+/** Generates missing helper values, stages a large template, and re-plans the stack set from fresh state. */
+export async function prepareStackSet(desired: DesiredStackSet, context: PrepareContext): Promise<StackSetResourcePlan> {
+  const findings = await generateHelperValues(desired, context);
+  const template = await stageLargeTemplate(desired, context);
+  const name = stackSetNameFor(desired.resource, context.settings);
+  const actual = await readStackSet(context.clients, context.homeRegion, name, context.clock);
+  const ssm = await readSsmValues(context.clients, context.homeRegion, ssmNamesOf([desired.resource]), context.clock);
+  const plan = planStackSetResource({ ...desired, template }, {
+    settings: context.settings,
+    stackSets: actual ? { [name]: actual } : {},
+    accountState: context.accountState,
+    ssm: ssmView(ssm),
+  });
+  return { ...plan, findings: [...findings, ...plan.findings] };
+}
+
+/**
+ * Creates the values of `$[alfred_genpass_N]`, `$[alfred_genkeypair]` and `$[alfred_genaz_N]`
+ * that are not stored yet, in their sibling `ssm_parameters` (reused when present, as upstream).
+ * Key pairs and zones come from the first target account and region, through the execution role.
+ */
+export async function generateHelperValues(desired: DesiredStackSet, context: StepContext): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const entry of desired.resource.parameters) {
+    for (const token of parseParameterValue(entry.value)) {
+      if (token.kind !== 'genpass' && token.kind !== 'genkeypair' && token.kind !== 'genaz') continue;
+      const marker = token.kind === 'genpass' ? STORAGE_MARKERS.password : token.kind === 'genkeypair' ? STORAGE_MARKERS.keyName : STORAGE_MARKERS.az;
+      const name = storageName(entry, marker);
+      if (!name) continue; // planning reports the missing storage name (CFCT-S011)
+      if (await ssmExists(name, context)) continue;
+      if (token.kind === 'genpass') {
+        await putSsm(name, generatePassword(token.length), 'SecureString', context);
+        continue;
+      }
+      const [account] = desired.targets.accounts;
+      const [region] = desired.resource.regions;
+      if (!account || !region) {
+        findings.push({ ruleId: 'CFCT-S012', severity: 'error', message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+        continue;
+      }
+      const ec2 = await context.clients.ec2InAccount(account, region, context.settings.executionRoleName);
+      if (token.kind === 'genkeypair') {
+        const keyName = `${stackSetNameFor(desired.resource, context.settings)}-${entry.key}`.slice(0, 255);
+        const created = await retryThrottled(() => ec2.send(new CreateKeyPairCommand({ KeyName: keyName })), context.clock);
+        await storeSibling(entry, STORAGE_MARKERS.keyMaterial, created.KeyMaterial, 'SecureString', context);
+        await storeSibling(entry, STORAGE_MARKERS.keyFingerprint, created.KeyFingerprint, 'String', context);
+        await putSsm(name, created.KeyName ?? keyName, 'String', context);
+      } else {
+        const zones = await retryThrottled(() => ec2.send(new DescribeAvailabilityZonesCommand({})), context.clock);
+        const available = (zones.AvailabilityZones ?? [])
+          .filter((z) => z.State === 'available' && (z.ZoneType ?? 'availability-zone') === 'availability-zone')
+          .map((z) => z.ZoneName!)
+          .sort();
+        if (available.length < token.count) {
+          findings.push({ ruleId: 'CFCT-S013', severity: 'error', message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+          continue;
+        }
+        await putSsm(name, available.slice(0, token.count).join(','), 'String', context);
+      }
+    }
+  }
+  return findings;
+}
+
+/** A password of `length` letters and digits from a cryptographic source. */
+export function generatePassword(length: number): string {
+  let password = '';
+  for (let i = 0; i < length; i++) password += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+  return password;
+}
+
+/** Puts a template over the inline limit in the staging bucket and returns the template with its URL. */
+async function stageLargeTemplate(desired: DesiredStackSet, context: StepContext): Promise<DesiredStackSet['template']> {
+  const { template } = desired;
+  if (Buffer.byteLength(template.text) <= INLINE_TEMPLATE_LIMIT_BYTES) return template;
+  const bucket = context.settings.stagingBucket;
+  if (!bucket) return template; // the step then fails with a message naming the missing bucket
+  const key = `stacksets/${stackSetNameFor(desired.resource, context.settings)}/${template.normalised.hash}.template`;
+  await retryThrottled(() => context.clients.s3(context.homeRegion).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: template.text, ContentType: 'application/octet-stream' })), context.clock);
+  return { ...template, url: `https://${bucket}.s3.${context.homeRegion}.amazonaws.com/${key}` };
+}
+
+async function ssmExists(name: string, context: StepContext): Promise<boolean> {
+  const read = await retryThrottled(() => context.clients.ssm(context.homeRegion).send(new GetParametersCommand({ Names: [name] })), context.clock);
+  return (read.Parameters ?? []).length > 0;
+}
+
+async function storeSibling(entry: ParameterEntry, marker: string, value: string | undefined, type: 'String' | 'SecureString', context: StepContext): Promise<void> {
+  const name = storageName(entry, marker);
+  if (name && value) await putSsm(name, value, type, context);
+}
+
+async function putSsm(name: string, value: string, type: 'String' | 'SecureString', context: StepContext): Promise<void> {
+  const keyId = type === 'SecureString' && context.settings.secretsKmsKeyId ? { KeyId: context.settings.secretsKmsKeyId } : {};
+  try {
+    await retryThrottled(() => context.clients.ssm(context.homeRegion).send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: false, ...keyId })), context.clock);
+  } catch (error) {
+    // Stored by an earlier, interrupted attempt: reuse it, as upstream does.
+    if (!(error instanceof ParameterAlreadyExists)) throw error;
+  }
+}
