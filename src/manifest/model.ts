@@ -80,6 +80,7 @@ export interface OperationPreferences {
 export interface LintSuppression {
   readonly ruleId: string;
   readonly reason: string;
+  readonly location?: SourceLocation;
 }
 
 interface ResourceBase {

@@ -170,9 +170,12 @@ class Normaliser {
     return out;
   }
 
-  suppressions(value: unknown): LintSuppression[] {
+  suppressions(value: unknown, path: DocPath): LintSuppression[] {
     if (!Array.isArray(value)) return [];
-    return value.filter(isObject).map((item) => ({ ruleId: String(item.rule_id), reason: String(item.reason) }));
+    return value
+      .map((item, i) => ({ item, location: this.positions.at([...path, i]) }))
+      .filter((entry): entry is { item: Raw; location: SourceLocation } => isObject(entry.item))
+      .map(({ item, location }) => ({ ruleId: String(item.rule_id), reason: String(item.reason), location }));
   }
 
   operationPreferences(value: unknown): OperationPreferences | undefined {
@@ -222,7 +225,7 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
       name,
     ),
     tags: n.tags(raw.tags, [...path, 'tags'], name),
-    lintSuppressions: n.suppressions(raw.lint_suppressions),
+    lintSuppressions: n.suppressions(raw.lint_suppressions, [...path, 'lint_suppressions']),
     index,
     location: n.at(path),
   };

@@ -117,6 +117,7 @@ class Walker {
 
   constructor(
     private readonly doc: Document,
+    private readonly text: string,
     private readonly lines: LineCounter,
     readonly positions: PositionIndex,
     private readonly options: ParseYamlOptions,
@@ -230,10 +231,12 @@ class Walker {
     if (!tag || !tag.startsWith('!') || tag.startsWith('!!')) return value;
     const longForm = this.options.cloudFormationTags ? CFN_TAGS[tag] : undefined;
     if (!longForm) {
+      const tagAt = this.text.lastIndexOf(tag, node.range?.[0]);
+      const where = tagAt < 0 ? undefined : this.lines.linePos(tagAt);
       this.findings.push(
         finding(this.options.syntaxRule, {
           message: `unknown tag ${tag}`,
-          location: this.positions.at(path),
+          location: where ? { ...this.positions.at(path), line: where.line, column: where.col } : this.positions.at(path),
           hint: this.options.cloudFormationTags ? 'use a CloudFormation short-form tag such as !Ref or !Sub, or the long form' : 'remove the tag',
         }),
       );
@@ -264,16 +267,16 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
   });
   const findings: Finding[] = [];
   for (const error of doc.errors) {
-    const pos = error.linePos?.[0];
+    const pos = lines.linePos(Math.min(error.pos[0], text.length));
     findings.push(
       finding(options.syntaxRule, {
         message: `YAML syntax error: ${error.message.split('\n')[0]}`,
-        location: { file, line: pos?.line, column: pos?.col },
+        location: { file, line: pos.line, column: pos.col },
       }),
     );
   }
   if (findings.length > 0) return { positions, findings };
-  const walker = new Walker(doc, lines, positions, options);
+  const walker = new Walker(doc, text, lines, positions, options);
   const value = walker.walk(doc.contents as Node | null, []);
   findings.push(...walker.findings);
   return { value, positions, findings };

@@ -11,6 +11,8 @@ import type { DocPath, PositionIndex } from '../yaml';
 
 /** Keys of our extensions that only stack sets use. */
 const STACK_SET_ONLY = ['depends_on', 'stack_set_name', 'operation_preferences', 'permission_model', 'auto_deployment'];
+/** Target options that policies (inherited down the OU tree) do not support. */
+const POLICY_TARGETS_NOT_ALLOWED = ['include_nested_ous', 'exclude_accounts'];
 /** Keys that only policies use. */
 const POLICY_ONLY = ['attach_to_accounts'];
 
@@ -35,7 +37,9 @@ function misplaced(key: string, method: string, path: DocPath, positions: Positi
   return finding('CFCT-M015', {
     message: `${key} is not valid for ${method} resource "${resource}"`,
     location: positions.keyAt([...path, key]),
-    hint: method === 'stack_set' ? `${key} applies to scp and rcp resources only; remove it` : `${key} applies to stack_set resources only; remove it`,
+    hint: POLICY_TARGETS_NOT_ALLOWED.includes(key)
+      ? 'policies are inherited down the OU tree: attach them to the OUs (or accounts) they must cover'
+      : `${key} applies to ${method === 'stack_set' ? 'scp and rcp' : 'stack_set'} resources only; remove it`,
     resource,
   });
 }
@@ -99,6 +103,10 @@ export function checkOptions(value: Record<string, unknown>, positions: Position
         for (const option of POLICY_ONLY) if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
       } else {
         for (const option of STACK_SET_ONLY) if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
+        const targets = isObject(raw.deployment_targets) ? raw.deployment_targets : {};
+        for (const option of POLICY_TARGETS_NOT_ALLOWED) {
+          if (targets[option] !== undefined) findings.push(misplaced(option, method, [...path, 'deployment_targets'], positions, resource));
+        }
       }
     });
   }

@@ -30,7 +30,7 @@ export function checkSuppressions(manifest: Manifest): Finding[] {
         findings.push(
           finding('CFCT-M016', {
             message: `lint suppression of "${resource.name}" ${problem}`,
-            location: resource.location,
+            location: suppression.location ?? resource.location,
             hint,
             resource: resource.name,
           }),

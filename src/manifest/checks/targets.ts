@@ -1,6 +1,5 @@
 /**
- * Deployment targets: account ids, OU paths, and the target options
- * that policies do not support.
+ * Deployment targets: account ids, OU paths, and accounts on policies.
  */
 import type { Finding } from '../findings';
 import { isPolicy, type Manifest, type ManifestResource, type TargetEntry } from '../model';
@@ -56,17 +55,6 @@ function policyTargets(resource: ManifestResource & { attachToAccounts: boolean 
         message: `accounts of ${resource.deployMethod} resource "${resource.name}" are ignored`,
         location: targets.accounts[0].location,
         hint: 'set attach_to_accounts: true to attach the policy to these accounts, or remove them',
-        resource: resource.name,
-      }),
-    );
-  }
-  if (targets.includeNestedOus || targets.excludeAccounts.length > 0) {
-    const option = targets.includeNestedOus ? 'include_nested_ous' : 'exclude_accounts';
-    findings.push(
-      finding('CFCT-M015', {
-        message: `${option} is not valid for ${resource.deployMethod} resource "${resource.name}"`,
-        location: targets.excludeAccounts[0]?.location ?? resource.location,
-        hint: 'policies are inherited down the OU tree: attach them to the OUs (or accounts) they must cover',
         resource: resource.name,
       }),
     );

@@ -1,0 +1,20 @@
+import { hasErrors, RULES } from '../../src/manifest';
+import { HANDWRITTEN_CASES } from './corpus.cases';
+import { brief, loadCase } from './support';
+
+describe('hand-written broken packages', () => {
+  test.each(HANDWRITTEN_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const { loaded, expected } = loadCase(c);
+    expect(brief(loaded.findings)).toContainEqual({ ruleId: c.rule, ...expected, line: expected.line, column: expected.column });
+    // An error case fails validation; a warning case is otherwise valid, so it passes unless strict.
+    const isError = RULES[c.rule as keyof typeof RULES].severity === 'error';
+    expect(hasErrors(loaded.findings)).toBe(isError);
+    expect(hasErrors(loaded.findings, true)).toBe(true);
+  });
+
+  test('every rule a package can trigger has a hand-written case', () => {
+    const covered = new Set(HANDWRITTEN_CASES.map((c) => c.rule));
+    const zipOnly = ['CFCT-P002', 'CFCT-P003', 'CFCT-P004', 'CFCT-P005', 'CFCT-P006'];
+    expect(Object.keys(RULES).filter((id) => !covered.has(id) && !zipOnly.includes(id))).toEqual([]);
+  });
+});
