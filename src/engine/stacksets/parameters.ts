@@ -128,12 +128,12 @@ export function parameterDigests(parameter: ResolvedParameter, ssm: Pick<SsmView
   return digests;
 }
 
-/** How a parameter is shown in a plan: values, secrets as references, unknowns as such. */
-export function displayValue(parameter: ResolvedParameter, secret: boolean): string {
+/** How a parameter is shown in a plan: values, SecureStrings as references, NoEcho values and unknowns as such. */
+export function displayValue(parameter: ResolvedParameter, noEcho: boolean): string {
   if (parameter.parts.some((p) => 'afterApply' in p)) {
     return `(known after apply: ${parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; ')})`;
   }
-  if (secret) return '(secret)';
+  if (noEcho) return '(secret)';
   return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '')).join(',');
 }
 
@@ -160,7 +160,7 @@ export function diffParameters(
   const secretKeys = new Set(desired.filter((p) => p.parts.some((part) => 'secureSsm' in part)).map((p) => p.key));
   for (const parameter of desired) {
     const secret = noEcho.has(parameter.key) || secretKeys.has(parameter.key);
-    const to = displayValue(parameter, secret);
+    const to = displayValue(parameter, noEcho.has(parameter.key));
     const current = actualByKey.get(parameter.key);
     if (current === undefined) {
       changes.push({ key: parameter.key, change: 'added', to });

@@ -1,0 +1,74 @@
+/**
+ * Desired state of each stack set resource: its template (from the package, or fetched from S3),
+ * parsed and normalised, and its targets resolved against the organization.
+ */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Finding } from '../../manifest/findings';
+import type { FileReference, Manifest, PackageFiles, StackSetResource } from '../../manifest/model';
+import { isStackSet } from '../../manifest/model';
+import { parseTemplate } from '../../manifest/template';
+import type { OrganizationIndex } from '../organization/organization-index';
+import type { Clock } from '../retry';
+import { retryThrottled, StackSetClients } from './clients';
+import type { DesiredStackSet } from './planner';
+import type { StackSetSnapshot } from './snapshot';
+import { resolveStackSetTargets } from './targets';
+import { normaliseTemplate } from './template';
+
+/** Reads a resource's template text; remote templates through S3. */
+export type TemplateReader = (reference: FileReference) => Promise<string | undefined>;
+
+/** A template reader over the package's files and S3 (`s3://` and S3 `https://` URLs). */
+export function templateReader(files: PackageFiles, clients: StackSetClients, homeRegion: string, clock: Clock): TemplateReader {
+  return async (reference) => {
+    if (reference.kind === 'local') return reference.path ? files.read(reference.path)?.toString('utf8') : undefined;
+    if (!reference.bucket || !reference.key) return undefined;
+    const object = await retryThrottled(() => clients.s3(homeRegion).send(new GetObjectCommand({ Bucket: reference.bucket, Key: reference.key })), clock);
+    return object.Body?.transformToString('utf8');
+  };
+}
+
+/** Builds the desired state of every stack set resource; a resource whose template cannot be read or parsed gets a finding instead. */
+export async function desiredStackSets(
+  manifest: Manifest,
+  readTemplate: TemplateReader,
+  index: OrganizationIndex,
+  snapshot: Pick<StackSetSnapshot, 'baselineAccounts'>,
+): Promise<{ desired: DesiredStackSet[]; findings: Finding[] }> {
+  const desired: DesiredStackSet[] = [];
+  const findings: Finding[] = [];
+  for (const resource of manifest.resources.filter(isStackSet)) {
+    const text = await readOrReport(resource, readTemplate, findings);
+    if (text === undefined) continue;
+    const parsed = parseTemplate(text, resource.resourceFile.path ?? resource.resourceFile.raw);
+    findings.push(...parsed.findings.map((f) => ({ ...f, resource: resource.name })));
+    if (parsed.value === undefined) continue;
+    desired.push({
+      resource,
+      template: { text, normalised: normaliseTemplate(parsed.value) },
+      targets: resolveStackSetTargets(index, resource, { baselineStackSetAccounts: snapshot.baselineAccounts }),
+    });
+  }
+  return { desired, findings };
+}
+
+async function readOrReport(resource: StackSetResource, readTemplate: TemplateReader, findings: Finding[]): Promise<string | undefined> {
+  let text: string | undefined;
+  let reason = 'it does not exist';
+  try {
+    text = await readTemplate(resource.resourceFile);
+  } catch (error) {
+    reason = `${(error as Error).name}: ${(error as Error).message}`;
+  }
+  if (text === undefined) {
+    findings.push({
+      ruleId: 'CFCT-S050',
+      severity: 'error',
+      message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
+      ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),
+      hint: 'check the resource_file path, or that the bucket grants the management account s3:GetObject',
+      resource: resource.name,
+    });
+  }
+  return text;
+}
