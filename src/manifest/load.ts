@@ -97,7 +97,8 @@ function validateManifest(files: PackageFiles, stackSetPrefix: string): { manife
   }
   const version = versionOf(value);
   if (version === undefined) {
-    findings.push(finding('CFCT-S002', { message: 'the manifest is missing the required field "version"', location: { ...positions.at([]), path: 'version' }, hint: 'add version: 2021-03-15' }));
+    // Without a version, the current schema says what is missing and which keys are unknown.
+    findings.push(...validateSchema(value, '2021-03-15', positions));
     return { findings };
   }
   if (!(MANIFEST_VERSIONS as readonly string[]).includes(version)) {

@@ -94,6 +94,8 @@ interface ResourceBase {
   /** Position of the resource in `resources` (0-based); order matters for `sequential`. */
   readonly index: number;
   readonly location?: SourceLocation;
+  /** Where the resource's `name` value is written. */
+  readonly nameLocation?: SourceLocation;
 }
 
 export interface PolicyResource extends ResourceBase {
@@ -106,6 +108,8 @@ export interface StackSetResource extends ResourceBase {
   readonly deployMethod: 'stack_set';
   /** Extension: the full stack set name; otherwise `<prefix><name>`. */
   readonly stackSetName?: string;
+  /** Where `stack_set_name` is written, when it is. */
+  readonly stackSetNameLocation?: SourceLocation;
   /** From `parameters` or the `parameter_file` (never both). */
   readonly parameters: readonly ParameterEntry[];
   /** The parameter file the parameters came from, when they came from one. */

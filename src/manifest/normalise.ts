@@ -115,7 +115,7 @@ class Normaliser {
       return { value: source, location };
     }
     const digits = String(value);
-    if (Number.isInteger(value) && value > 0 && digits.length < 12) {
+    if (Number.isInteger(value) && value > 0 && digits.length >= 10 && digits.length < 12) {
       const padded = digits.padStart(12, '0');
       this.findings.push(
         finding('CFCT-M007', {
@@ -160,7 +160,7 @@ class Normaliser {
     return value.filter(isObject).map((item, i) => ({
       name: String(item.name),
       value: String(item.value),
-      location: this.positions.at([...path, i]),
+      location: this.positions.at([...path, i, 'name']),
     }));
   }
 
@@ -228,6 +228,7 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
     lintSuppressions: n.suppressions(raw.lint_suppressions, [...path, 'lint_suppressions']),
     index,
     location: n.at(path),
+    nameLocation: n.at([...path, 'name']),
   };
   if (raw.deploy_method === 'scp' || raw.deploy_method === 'rcp') {
     const policy: PolicyResource = { ...shared, deployMethod: raw.deploy_method, attachToAccounts: raw.attach_to_accounts === true };
@@ -238,6 +239,7 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
     ...shared,
     deployMethod: 'stack_set',
     stackSetName: typeof raw.stack_set_name === 'string' ? raw.stack_set_name : undefined,
+    stackSetNameLocation: raw.stack_set_name === undefined ? undefined : n.at([...path, 'stack_set_name']),
     parameters: n.parameters(raw.parameters, [...path, 'parameters'], name),
     parameterFile: raw.parameter_file === undefined ? undefined : n.file(raw.parameter_file, [...path, 'parameter_file'], name),
     regions: n.regions(raw.regions),
@@ -268,6 +270,7 @@ function v1Policy(n: Normaliser, raw: Raw, path: DocPath, index: number): Policy
     lintSuppressions: [],
     index,
     location: n.at(path),
+    nameLocation: n.at([...path, 'name']),
     deployMethod: 'scp',
     attachToAccounts: false,
   };
@@ -291,6 +294,7 @@ function v1StackSet(n: Normaliser, raw: Raw, path: DocPath, index: number): Stac
     lintSuppressions: [],
     index,
     location: n.at(path),
+    nameLocation: n.at([...path, 'name']),
     deployMethod: 'stack_set',
     parameters: [],
     parameterFile: raw.parameter_file === undefined ? undefined : n.file(raw.parameter_file, [...path, 'parameter_file'], name),

@@ -25,7 +25,7 @@ function checkUnique(manifest: Manifest, prefix: string): Finding[] {
       findings.push(
         finding('CFCT-M001', {
           message: `resource name "${resource.name}" is used more than once`,
-          location: resource.location,
+          location: resource.nameLocation ?? resource.location,
           hint: 'give each resource its own name',
           resource: resource.name,
         }),
@@ -40,7 +40,7 @@ function checkUnique(manifest: Manifest, prefix: string): Finding[] {
       findings.push(
         finding('CFCT-M001', {
           message: `resources "${owner}" and "${resource.name}" both deploy stack set "${full}"`,
-          location: resource.location,
+          location: resource.stackSetNameLocation ?? resource.nameLocation ?? resource.location,
           hint: 'stack set names are unique (case-insensitively) in an account and region: change name or stack_set_name',
           resource: resource.name,
         }),
@@ -61,7 +61,7 @@ function checkStackSetName(resource: StackSetResource, prefix: string): Finding[
   return [
     finding('CFCT-M002', {
       message: `stack set name "${full}" ${problem}`,
-      location: resource.location,
+      location: resource.stackSetNameLocation ?? resource.nameLocation ?? resource.location,
       hint: resource.stackSetName
         ? 'change stack_set_name'
         : 'rename the resource (spaces and underscores are not allowed), or set stack_set_name to keep the resource name',
