@@ -101,7 +101,7 @@ function pairKey(account: string, region: string): string {
 export class FakeCloudFormation {
   readonly stackSets = new Map<string, FakeStackSet>();
   readonly stacks = new Map<string, FakeStack>();
-  /** Accounts (or `account/region` pairs) whose instance operations fail. */
+  /** Where instance operations fail: `account`, `account/region`, or either prefixed by `<stack set name>:`. */
   readonly failingTargets = new Set<string>();
   /** Share (0..1) of instance operations that fail at random. */
   instanceFailureRate = 0;
@@ -365,15 +365,16 @@ export class FakeCloudFormation {
     return { Stacks: [{ StackId: stack.stackId, StackName: stack.stackName, StackStatus: 'CREATE_COMPLETE', Outputs: stack.outputs }] };
   }
 
-  private fails(account: string, region: string): boolean {
-    if (this.failingTargets.has(account) || this.failingTargets.has(pairKey(account, region))) return true;
+  private fails(set: FakeStackSet, account: string, region: string): boolean {
+    const keys = [account, pairKey(account, region)];
+    if (keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
     return this.instanceFailureRate > 0 && this.fake.rng.next() < this.instanceFailureRate;
   }
 
   private finish(set: FakeStackSet, operation: FakeOperation): void {
     for (const { account, region } of operation.pairs) {
       const key = pairKey(account, region);
-      const failed = this.fails(account, region);
+      const failed = this.fails(set, account, region);
       const reason = failed ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.` : undefined;
       operation.results.push({ Account: account, Region: region, Status: failed ? 'FAILED' : 'SUCCEEDED', ...(reason ? { StatusReason: reason } : {}) });
       if (operation.action === 'DELETE') {
