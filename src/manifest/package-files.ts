@@ -22,6 +22,8 @@ export interface ReadLimits {
 export interface ReadResult {
   readonly files: Map<string, Buffer>;
   readonly findings: Finding[];
+  /** True when reading stopped (a limit was exceeded or the archive is corrupt): nothing was read. */
+  readonly aborted?: boolean;
 }
 
 /** The folder a zip may hold its manifest in, instead of the root. */
@@ -66,6 +68,7 @@ export function packageFiles(files: ReadonlyMap<string, Buffer>): PackageFiles {
  */
 export function rootPackage(read: ReadResult, source: string): ReadResult {
   const findings = [...read.findings];
+  if (read.aborted) return read;
   const paths = [...read.files.keys()].filter((path) => !isArchiveNoise(path));
   if (paths.includes(MANIFEST_FILE)) return { files: read.files, findings };
   const prefix = `${CONFIGURATION_FOLDER}/`;
@@ -160,8 +163,8 @@ export function readFolder(root: string, limits: ReadLimits): ReadResult {
     }
     return true;
   };
-  visit(root, '');
-  return { files, findings };
+  const complete = visit(root, '');
+  return complete ? { files, findings } : { files: new Map(), findings, aborted: true };
 }
 
 function symlink(path: string): Finding {
@@ -207,7 +210,7 @@ export function readZip(buffer: Buffer, limits: ReadLimits): Promise<ReadResult>
       settled = true;
       if (extra) findings.push(extra);
       zip?.close();
-      resolve(extra ? { files: new Map(), findings } : { files, findings });
+      resolve(extra ? { files: new Map(), findings, aborted: true } : { files, findings });
     };
     yauzl.fromBuffer(
       buffer,
