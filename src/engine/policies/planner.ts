@@ -12,7 +12,7 @@ import type { PolicyType, SnapshotPolicy } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../plan';
 import { engineFinding } from '../rules';
 import { readPolicyDocument } from './document';
-import { POLICY_TYPE_LABEL, PolicyAttachmentStep, PolicyRef, PolicyStep } from './steps';
+import { DeletePolicyStep, POLICY_TYPE_LABEL, PolicyAttachmentStep, PolicyRef, PolicyStep } from './steps';
 
 /** At most this many policies of one type on a root, OU or account. */
 export const MAX_POLICIES_PER_TARGET = 5;
@@ -168,7 +168,7 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     if (!blocked) for (const target of removals) change(target).detach.push(attachment('policy.detach', ref, target, resource.name));
   }
 
-  const deletions: PolicyStep[] = [];
+  const deletions: DeletePolicyStep[] = [];
   for (const actual of existing.values()) {
     if (actual.awsManaged || actual.tags[INSTALLATION_TAG] !== installationId || inManifest.has(actual.name)) continue;
     const ref = { name: actual.name, type, id: actual.id };
@@ -187,8 +187,10 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     }
   }
 
-  const { early, attaches, detaches } = checkTargets(index, type, changes, findings);
-  return { steps: [...head, ...early, ...attaches, ...detaches, ...deletions], findings };
+  const { early, attaches, detaches, kept } = checkTargets(index, type, changes, findings);
+  // a policy that stays attached somewhere cannot be deleted
+  const deletable = deletions.filter((step) => !kept.has(step.policy.name));
+  return { steps: [...head, ...early, ...attaches, ...detaches, ...deletable], findings };
 }
 
 /** Update (only what differs) and tag steps for a policy this installation owns or adopts. */
@@ -238,6 +240,8 @@ function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<s
   const early: PolicyStep[] = [];
   const attaches: PolicyStep[] = [];
   const detaches: PolicyStep[] = [];
+  /** Names of policies whose detach was not planned somewhere. */
+  const kept = new Set<string>();
   for (const [targetId, c] of changes) {
     const current = index.attachedPolicies(targetId, type).map((p) => p.name);
     const leaving = new Set(c.detach.map((s) => s.policy.name));
@@ -259,13 +263,14 @@ function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<s
         }),
       );
       attaches.push(...c.attach);
+      leaving.forEach((name) => kept.add(name));
       continue;
     }
     const room = current.length + c.attach.length > MAX_POLICIES_PER_TARGET;
     (room ? early : detaches).push(...c.detach);
     attaches.push(...c.attach);
   }
-  return { early, attaches, detaches };
+  return { early, attaches, detaches, kept };
 }
 
 /** Whether two documents are the same once minified; false when either is not JSON. */
