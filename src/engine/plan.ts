@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../manifest/findings';
 import type { PolicyStep } from './policies/steps';
+import type { StackSetStep } from './stacksets/steps';
 
 /** Version of the plan JSON format. */
 export const PLAN_FORMAT_VERSION = 1;
@@ -20,7 +21,7 @@ export const DEFAULT_INSTALLATION_ID = 'default';
  * a `kind` (`policy.*`, `stackset.*`), a one-line `summary`, and the data to apply it.
  * Stack set step kinds (src/engine/stacksets/steps.ts) join this union.
  */
-export type PlanStep = PolicyStep;
+export type PlanStep = PolicyStep | StackSetStep;
 
 export interface Plan {
   readonly formatVersion: typeof PLAN_FORMAT_VERSION;

@@ -6,6 +6,7 @@
 import type { Finding } from '../../manifest/findings';
 import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
+import { DEFAULT_INSTALLATION_ID } from '../plan';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
 import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView } from './parameters';
 import {
@@ -21,7 +22,7 @@ import {
   CREATED_TAG_KEY,
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
-import type { InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef } from './steps';
+import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
 import { NormalisedTemplate } from './template';
 
 /** A resource's deployment targets, resolved to accounts. */
@@ -101,7 +102,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const wanted = crossPairs(targets.accounts, resource.regions);
 
   if (!actual) {
-    const steps: StackSetStep[] = [{ kind: 'stackset.create', ...base, definition }];
+    const steps: StackSetStep[] = [identify<CreateStackSetStep>({ kind: 'stackset.create', ...base, definition })];
     steps.push(...instanceSteps('stackset.create-instances', base, wanted, preferences));
     return {
       summary: { ...summary(base, 'create'), templateChanged: true, parameterChanges: diffParameters(parameters, [], noEcho, context.ssm), instancesToCreate: wanted.length, knownAfterApply },
@@ -165,7 +166,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   let toUpdate = kept.filter((i) => i.status === 'OUTDATED');
   if (reasons.length > 0) {
     const groups = groupPairs(kept);
-    steps.push({ kind: 'stackset.update', ...base, definition, ...(groups[0] ? { targets: groups[0] } : {}), preferences, reasons });
+    steps.push(identify<UpdateStackSetStep>({ kind: 'stackset.update', ...base, definition, ...(groups[0] ? { targets: groups[0] } : {}), preferences, reasons }));
     // Instances outside the UpdateStackSet group are left OUTDATED by it: update them too.
     const covered = new Set(groups[0] ? crossPairs(groups[0].accounts, groups[0].regions).map(pairKey) : []);
     toUpdate = kept.filter((i) => !covered.has(pairKey(i)));
@@ -214,18 +215,18 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
   ];
   if (left.length > 0) {
     findings.push({ ruleId: 'CFCT-S042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
-  } else steps.push({ kind: 'stackset.delete', ...base });
+  } else steps.push(identify<DeleteStackSetStep>({ kind: 'stackset.delete', ...base }));
   return { summary: { ...summary(base, 'delete'), instancesToDelete: retain.length + remove.length }, steps, findings };
 }
 
 function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; stackSetName: string }, pairs: readonly Pair[], preferences: InstancesStep['preferences'], retainStacks?: boolean): InstancesStep[] {
-  return groupPairs(pairs).map((targets) => ({ kind, ...base, targets, preferences, ...(retainStacks !== undefined ? { retainStacks } : {}) }));
+  return groupPairs(pairs).map((targets) => identify<InstancesStep>({ kind, ...base, targets, preferences, ...(retainStacks !== undefined ? { retainStacks } : {}) }));
 }
 
 function ownershipOf(state: StackSetState, settings: StackSetSettings): 'owned' | 'adopt' | 'foreign' {
   const owner = state.tags[INSTALLATION_TAG_KEY];
   if (owner === settings.installationId) return 'owned';
-  if (owner === undefined && state.tags[UPSTREAM_TAG_KEY] === UPSTREAM_TAG_VALUE && settings.installationId === 'default') return 'adopt';
+  if (owner === undefined && state.tags[UPSTREAM_TAG_KEY] === UPSTREAM_TAG_VALUE && settings.installationId === DEFAULT_INSTALLATION_ID) return 'adopt';
   return 'foreign';
 }
 

@@ -5,13 +5,14 @@
 import { stackSetName } from '../../manifest/checks/names';
 import type { OperationPreferences, StackSetResource } from '../../manifest/model';
 import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
+import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../plan';
 
 /** Upstream's tag on every stack set it creates. */
 export const UPSTREAM_TAG_KEY = 'AWS_Solutions';
 /** Upstream's tag value. */
 export const UPSTREAM_TAG_VALUE = 'CustomControlTowerStackSet';
-/** Ownership tag: the installation that owns the stack set. */
-export const INSTALLATION_TAG_KEY = 'cfct:installation';
+/** Ownership tag: the installation that owns the stack set (shared with policies). */
+export const INSTALLATION_TAG_KEY = INSTALLATION_TAG;
 /**
  * Fingerprint of the NoEcho parameter values applied last (a salted SHA-256 of per-value
  * SHA-256 digests, never a value). DescribeStackSet masks NoEcho values as `****`, so this tag
@@ -58,7 +59,7 @@ export function defaultStackSetSettings(managementAccountId: string, overrides: 
   return {
     managementAccountId,
     prefix: DEFAULT_STACK_SET_PREFIX,
-    installationId: 'default',
+    installationId: DEFAULT_INSTALLATION_ID,
     administrationRoleArn: `arn:aws:iam::${managementAccountId}:role/service-role/AWSControlTowerStackSetRole`,
     executionRoleName: 'AWSControlTowerExecution',
     capabilities: ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],

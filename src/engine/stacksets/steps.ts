@@ -5,6 +5,7 @@
 import type { PairGroup } from './pairs';
 import type { ParameterChange, ResolvedParameter } from './parameters';
 import type { ResolvedOperationPreferences } from './settings';
+import { sha256 } from './template';
 
 /** Where the executor gets the template from. */
 export interface TemplateRef {
@@ -33,6 +34,10 @@ export interface StackSetDefinition {
 }
 
 interface StepBase {
+  /** Stable: the same change planned twice gets the same id. */
+  readonly id: string;
+  /** One line for people: what the step does. */
+  readonly summary: string;
   /** The manifest resource, or the stack set name for stack sets that left the manifest. */
   readonly resource: string;
   readonly stackSetName: string;
@@ -86,6 +91,38 @@ export interface StackSetChangeSummary {
   readonly instancesToDelete: number;
   /** Values only known once earlier work of the apply ran. */
   readonly knownAfterApply: readonly string[];
+}
+
+/** A step without its derived `id` and `summary`. */
+export type StepContent<S extends StackSetStep = StackSetStep> = S extends StackSetStep ? Omit<S, 'id' | 'summary'> : never;
+
+/** Adds the stable id and the one-line summary to a step. */
+export function identify<S extends StackSetStep>(content: StepContent<S>): S {
+  const c = content as StepContent;
+  let detail = '';
+  let summary: string;
+  switch (c.kind) {
+    case 'stackset.create':
+      summary = `create stack set ${c.stackSetName}`;
+      break;
+    case 'stackset.delete':
+      summary = `delete stack set ${c.stackSetName}`;
+      break;
+    case 'stackset.update':
+      summary = `update stack set ${c.stackSetName} (${c.reasons.join(', ')})${c.targets ? `, ${count(c.targets)}` : ''}`;
+      break;
+    default: {
+      const verb = c.kind === 'stackset.create-instances' ? 'create' : c.kind === 'stackset.update-instances' ? 'update' : 'delete';
+      summary = `${verb} ${count(c.targets)} of ${c.stackSetName}${c.retainStacks ? ' (retaining the stacks)' : ''}`;
+      detail = `:${c.targets.regions.join(',')}:${sha256(c.targets.accounts.join(',')).slice(0, 12)}${c.retainStacks ? ':retain' : ''}`;
+    }
+  }
+  return { ...content, id: `${c.kind}:${c.stackSetName}${detail}`, summary } as unknown as S;
+}
+
+function count(targets: PairGroup): string {
+  const n = targets.accounts.length * targets.regions.length;
+  return `${n} instance${n === 1 ? '' : 's'} (${targets.accounts.length} account${targets.accounts.length === 1 ? '' : 's'} x ${targets.regions.length} region${targets.regions.length === 1 ? '' : 's'})`;
 }
 
 /** True for steps that start a StackSets operation (the others complete synchronously). */
