@@ -14,6 +14,12 @@ import { engineFinding } from '../rules';
 import { readPolicyDocument } from './document';
 import { DeletePolicyStep, POLICY_TYPE_LABEL, PolicyAttachmentStep, PolicyRef, PolicyStep } from './steps';
 
+/** The AWS-managed policy AWS attaches to every root, OU and account when a type is enabled. */
+export const FULL_ACCESS_POLICY: Readonly<Record<PolicyType, string>> = {
+  SERVICE_CONTROL_POLICY: 'FullAWSAccess',
+  RESOURCE_CONTROL_POLICY: 'RCPFullAWSAccess',
+};
+
 /** At most this many policies of one type on a root, OU or account. */
 export const MAX_POLICIES_PER_TARGET = 5;
 
@@ -70,7 +76,8 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
   const inManifest = new Set(desired.map((r) => r.name));
 
   const [root] = index.roots.values();
-  if (desired.length > 0 && root && !root.enabledPolicyTypes.includes(type)) {
+  const enabling = desired.length > 0 && root !== undefined && !root.enabledPolicyTypes.includes(type);
+  if (enabling) {
     head.push({
       kind: 'policy.enable-type',
       id: `policy.enable-type:${label}:${root.id}`,
@@ -187,7 +194,7 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     }
   }
 
-  const { early, attaches, detaches, kept } = checkTargets(index, type, changes, findings);
+  const { early, attaches, detaches, kept } = checkTargets(index, type, changes, findings, enabling);
   // a policy that stays attached somewhere cannot be deleted
   const deletable = deletions.filter((step) => !kept.has(step.policy.name));
   return { steps: [...head, ...early, ...attaches, ...detaches, ...deletable], findings };
@@ -232,18 +239,20 @@ function updateAndTagSteps(
 }
 
 /**
- * Quota and minimum checks per target, and ordering: detaches go first on targets where
+ * Quota and minimum checks per target (counting every attached policy of the type, whoever
+ * owns it), and ordering: detaches go first on targets where
  * attaching first would pass the quota on the way; detaches that would leave a target with no
  * SCP are dropped with an error.
  */
-function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<string, TargetChanges>, findings: Finding[]) {
+function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<string, TargetChanges>, findings: Finding[], enabling: boolean) {
   const early: PolicyStep[] = [];
   const attaches: PolicyStep[] = [];
   const detaches: PolicyStep[] = [];
   /** Names of policies whose detach was not planned somewhere. */
   const kept = new Set<string>();
   for (const [targetId, c] of changes) {
-    const current = index.attachedPolicies(targetId, type).map((p) => p.name);
+    // enabling the type attaches the AWS-managed full-access policy everywhere first
+    const current = enabling ? [FULL_ACCESS_POLICY[type]] : index.attachedPolicies(targetId, type).map((p) => p.name);
     const leaving = new Set(c.detach.map((s) => s.policy.name));
     const final = [...current.filter((n) => !leaving.has(n)), ...c.attach.map((s) => s.policy.name)];
     if (final.length > MAX_POLICIES_PER_TARGET) {
