@@ -107,6 +107,7 @@ export class FakeCloudFormation {
   instanceFailureRate = 0;
   private readonly checksToFinish: number;
   private counter = 0;
+  private operationSequence = 0;
 
   constructor(private readonly fake: FakeAws, private readonly options: FakeCloudFormationOptions = {}) {
     this.checksToFinish = options.checksToFinish ?? 3;
@@ -219,7 +220,7 @@ export class FakeCloudFormation {
       preferences: input.OperationPreferences,
       parameterOverrides: input.ParameterOverrides,
       results: [],
-      created: new Date(Date.UTC(2026, 0, 1) + this.counter * 1000),
+      created: new Date(Date.UTC(2026, 0, 1) + ++this.operationSequence * 1000),
     });
     return { OperationId: id };
   }

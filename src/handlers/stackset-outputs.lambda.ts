@@ -1,0 +1,26 @@
+/**
+ * Lambda task of the stack set state machine: writes a converged stack set's `export_outputs`
+ * to SSM. Input: `{ "correlationId", "runInput", "region", "resource" }`. Output:
+ * `{ "resource": "...", "exports": [{ "name", "account", "region", "changed" }] }` (names only).
+ */
+import { systemClock } from '../engine/retry';
+import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
+import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
+import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
+
+/** Builds the handler. */
+export function createStackSetOutputsHandler(deps: StackSetTaskDeps): (event: StackSetTaskEvent) => Promise<{ resource: string; exports: ExportedOutput[] }> {
+  return (event) => logged(deps, 'stackset-outputs', event, async () => {
+    const clients = deps.clients();
+    const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+    const exports = await exportOutputs(desiredOf(input, event.resource), { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock });
+    return { resource: event.resource, exports };
+  }, (result) => ({ exported: result.exports.length, changed: result.exports.filter((e) => e.changed).length }));
+}
+
+/** The Lambda entry point. */
+export const handler = createStackSetOutputsHandler({
+  clients: () => realStackSetClients('cdk-control-tower-customizations/stackset-outputs'),
+  clock: systemClock,
+  log: (entry) => console.log(JSON.stringify(entry)),
+});

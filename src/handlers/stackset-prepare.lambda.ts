@@ -1,0 +1,50 @@
+/**
+ * Lambda task of the stack set state machine: when a stack set's turn comes, generates missing
+ * helper values, stages a large template and re-plans the stack set from fresh state.
+ *
+ * Input: `{ "correlationId": "<execution name>", "runInput": { "bucket": "...", "key": "..." },
+ * "region": "us-east-1", "resource": "baseline" }`.
+ * Output: `{ "resource": "baseline", "stackSetName": "...", "action": "update", "steps": [...],
+ * "findings": [...], "hasErrors": false }`. Steps hold SSM references for secrets, never values.
+ */
+import { hasErrors } from '../manifest/findings';
+import type { Finding } from '../manifest/findings';
+import { systemClock } from '../engine/retry';
+import { prepareStackSet } from '../engine/stacksets/prepare';
+import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
+import type { StackSetStep } from '../engine/stacksets/steps';
+import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
+
+/** The task output. */
+export interface StackSetPrepareResult {
+  readonly resource: string;
+  readonly stackSetName: string;
+  readonly action: string;
+  readonly steps: readonly StackSetStep[];
+  readonly findings: readonly Finding[];
+  readonly hasErrors: boolean;
+}
+
+/** Builds the handler. */
+export function createStackSetPrepareHandler(deps: StackSetTaskDeps): (event: StackSetTaskEvent) => Promise<StackSetPrepareResult> {
+  return (event) => logged(deps, 'stackset-prepare', event, async () => {
+    const clients = deps.clients();
+    const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+    const plan = await prepareStackSet(desiredOf(input, event.resource), {
+      clients,
+      settings: input.settings,
+      homeRegion: input.homeRegion,
+      runId: event.correlationId,
+      clock: deps.clock,
+      accountState: (id) => input.accountStates[id],
+    });
+    return { resource: event.resource, stackSetName: plan.summary.stackSetName, action: plan.summary.action, steps: plan.steps, findings: plan.findings, hasErrors: hasErrors(plan.findings) };
+  }, (result) => ({ action: result.action, steps: result.steps.map((s) => s.summary), findings: result.findings.length }));
+}
+
+/** The Lambda entry point. */
+export const handler = createStackSetPrepareHandler({
+  clients: () => realStackSetClients('cdk-control-tower-customizations/stackset-prepare'),
+  clock: systemClock,
+  log: (entry) => console.log(JSON.stringify(entry)),
+});
