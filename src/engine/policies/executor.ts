@@ -11,9 +11,9 @@ import {
   DeletePolicyCommand,
   DetachPolicyCommand,
   EnablePolicyTypeCommand,
-  ListTagsForResourceCommand,
   OrganizationsClient,
   paginateListPolicies,
+  paginateListTagsForResource,
   TagResourceCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
@@ -117,7 +117,9 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
   const applyStep = async (step: PolicyStep): Promise<Omit<StepOutcome, 'stepId' | 'kind'>> => {
     switch (step.kind) {
       case 'policy.enable-type':
-        return { outcome: await tolerate(step, () => client.send(new EnablePolicyTypeCommand({ RootId: step.rootId, PolicyType: step.policyType }))) };
+        return {
+          outcome: await tolerate(step, () => client.send(new EnablePolicyTypeCommand({ RootId: step.rootId, PolicyType: step.policyType }))),
+        };
       case 'policy.create':
         return createPolicy(step);
       case 'policy.update':
@@ -127,7 +129,7 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
         return { outcome: 'applied', policyId: step.policy.id };
       case 'policy.tag':
         await write(() =>
-          client.send(new TagResourceCommand({ ResourceId: step.policy.id, Tags: Object.entries(step.tags).map(([Key, Value]) => ({ Key, Value })) })),
+          client.send(new TagResourceCommand({ ResourceId: step.policy.id, Tags: tagList(step.tags) })),
         );
         return { outcome: 'applied', policyId: step.policy.id };
       case 'policy.attach':
@@ -155,7 +157,7 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
             Type: step.policy.type,
             Description: step.description,
             Content: step.content,
-            Tags: Object.entries(step.tags).map(([Key, Value]) => ({ Key, Value })),
+            Tags: tagList(step.tags),
           }),
         ),
       );
@@ -165,8 +167,13 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
     } catch (error) {
       if (errorName(error) !== 'DuplicatePolicyException') throw error;
       const policyId = await requireId(step.policy);
-      const tags = await retry(() => client.send(new ListTagsForResourceCommand({ ResourceId: policyId })));
-      const owner = tags.Tags?.find((t) => t.Key === INSTALLATION_TAG)?.Value;
+      const owner = await retry(async () => {
+        for await (const page of paginateListTagsForResource({ client }, { ResourceId: policyId })) {
+          const tag = page.Tags?.find((t) => t.Key === INSTALLATION_TAG);
+          if (tag) return tag.Value;
+        }
+        return undefined;
+      });
       if (owner !== options.installationId) {
         throw new Error(`${step.policy.type} "${step.policy.name}" (${policyId}) already exists and is not owned by installation "${options.installationId}"`);
       }
@@ -178,4 +185,8 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
   return {
     apply: async (step) => ({ stepId: step.id, kind: step.kind, ...(await applyStep(step)) }),
   };
+}
+
+function tagList(tags: Readonly<Record<string, string>>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }

@@ -1,5 +1,5 @@
-import { parseSnapshot, serialiseSnapshot, SNAPSHOT_FORMAT_VERSION } from '../../../src/engine/organization/serialise';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
+import { parseSnapshot, serialiseSnapshot, SNAPSHOT_FORMAT_VERSION } from '../../../src/engine/organization/serialise';
 import { policyDocument } from '../../fake/builders';
 import { concurrentModification } from '../../fake/organizations';
 import { fakeOrganization } from '../helpers';
