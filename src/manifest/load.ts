@@ -15,7 +15,7 @@ import { normalise } from './normalise';
 import { MANIFEST_FILE, packageFiles, readFolder, readRecord, readZip, rootPackage, type ReadLimits, type ReadResult } from './package-files';
 import { finding } from './rules';
 import { MANIFEST_VERSIONS, validateSchema } from './schema';
-import { isObject } from './template';
+import { asText, isObject } from './values';
 import { decodeText } from './text';
 import { formatPath, parseYaml, type DocPath } from './yaml';
 
@@ -61,7 +61,7 @@ function byPosition(a: Finding, b: Finding): number {
 }
 
 function versionOf(value: Record<string, unknown>): string | undefined {
-  return value.version === undefined || value.version === null ? undefined : String(value.version);
+  return value.version === undefined || value.version === null ? undefined : asText(value.version);
 }
 
 /** Resource list paths of a manifest value, e.g. `resources[2]`, for paths under a resource. */
@@ -72,7 +72,7 @@ function resourcePrefix(path: string | undefined): string | undefined {
 
 function allResourceNames(value: Record<string, unknown>): string[] {
   const lists = [value.resources, value.organization_policies, value.cloudformation_resources];
-  return lists.flatMap((list) => (Array.isArray(list) ? list.filter(isObject).map((r) => String(r.name)) : []));
+  return lists.flatMap((list) => (Array.isArray(list) ? list.filter(isObject).map((r) => asText(r.name)) : []));
 }
 
 function validateManifest(files: PackageFiles, stackSetPrefix: string): { manifest?: Manifest; findings: Finding[] } {

@@ -19,7 +19,7 @@ import type {
   TargetEntry,
 } from './model';
 import { finding } from './rules';
-import { isObject } from './template';
+import { asText, isObject } from './values';
 import type { DocPath, PositionIndex } from './yaml';
 
 type Raw = Record<string, unknown>;
@@ -31,7 +31,7 @@ function pythonFloat(value: number): string {
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`;
-  return String(value);
+  return asText(value);
 }
 
 /** Turns raw values into model values, collecting findings. */
@@ -50,7 +50,7 @@ class Normaliser {
 
   /** A file reference, parsed; a malformed one is a finding (and a reference to nothing). */
   file(raw: unknown, path: DocPath, resource: string): FileReference {
-    const text = String(raw);
+    const text = asText(raw);
     const location = this.positions.at(path);
     const parsed = parseFileReference(text, location, resource);
     this.findings.push(...parsed.findings);
@@ -69,14 +69,14 @@ class Normaliser {
     let text: string;
     let kind: string;
     if (typeof value === 'boolean') {
-      text = String(value);
+      text = asText(value);
       kind = 'a boolean';
     } else if (typeof value === 'number') {
       const isInt = source === undefined || DECIMAL.test(source) || /^[-+]?0[box0-7]/.test(source);
-      text = isInt && Number.isInteger(value) ? String(value) : pythonFloat(value);
+      text = isInt && Number.isInteger(value) ? asText(value) : pythonFloat(value);
       kind = isInt ? 'an integer' : 'a float';
     } else {
-      text = value === null || value === undefined ? '' : String(value);
+      text = value === null || value === undefined ? '' : asText(value);
       kind = 'nothing (null)';
     }
     if (source !== undefined && source !== text) {
@@ -101,7 +101,7 @@ class Normaliser {
   /** An account id or name; ids written as numbers are turned back into 12 digits. */
   account(value: unknown, path: DocPath, resource?: string): TargetEntry {
     const location = this.positions.at(path);
-    if (typeof value !== 'number') return { value: String(value), location };
+    if (typeof value !== 'number') return { value: asText(value), location };
     const source = this.positions.plainSource(path);
     if (source !== undefined && /^0[0-9]{11}$/.test(source)) {
       this.findings.push(
@@ -114,7 +114,7 @@ class Normaliser {
       );
       return { value: source, location };
     }
-    const digits = String(value);
+    const digits = asText(value);
     if (Number.isInteger(value) && value > 0 && digits.length >= 10 && digits.length < 12) {
       const padded = digits.padStart(12, '0');
       this.findings.push(
@@ -131,7 +131,7 @@ class Normaliser {
   }
 
   strings(value: unknown, path: DocPath): TargetEntry[] {
-    return Array.isArray(value) ? value.map((item, i) => ({ value: String(item), location: this.positions.at([...path, i]) })) : [];
+    return Array.isArray(value) ? value.map((item, i) => ({ value: asText(item), location: this.positions.at([...path, i]) })) : [];
   }
 
   targets(accounts: unknown, ous: unknown, exclude: unknown, nested: unknown, paths: { accounts: DocPath; ous: DocPath; exclude: DocPath }, resource: string): DeploymentTargets {
@@ -148,7 +148,7 @@ class Normaliser {
   parameters(value: unknown, path: DocPath, resource: string): ParameterEntry[] {
     if (!Array.isArray(value)) return [];
     return value.filter(isObject).map((item, i) => ({
-      key: String(item.parameter_key),
+      key: asText(item.parameter_key),
       value: this.parameterValue(item.parameter_value, [...path, i, 'parameter_value'], resource),
       ssmParameters: [],
       location: this.positions.at([...path, i]),
@@ -158,8 +158,8 @@ class Normaliser {
   exports(value: unknown, path: DocPath): ExportOutput[] {
     if (!Array.isArray(value)) return [];
     return value.filter(isObject).map((item, i) => ({
-      name: String(item.name),
-      value: String(item.value),
+      name: asText(item.name),
+      value: asText(item.value),
       location: this.positions.at([...path, i, 'name']),
     }));
   }
@@ -175,7 +175,7 @@ class Normaliser {
     return value
       .map((item, i) => ({ item, location: this.positions.at([...path, i]) }))
       .filter((entry): entry is { item: Raw; location: SourceLocation } => isObject(entry.item))
-      .map(({ item, location }) => ({ ruleId: String(item.rule_id), reason: String(item.reason), location }));
+      .map(({ item, location }) => ({ ruleId: asText(item.rule_id), reason: asText(item.reason), location }));
   }
 
   operationPreferences(value: unknown): OperationPreferences | undefined {
@@ -209,7 +209,7 @@ export interface Normalised {
 }
 
 function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): ManifestResource {
-  const name = String(raw.name);
+  const name = asText(raw.name);
   const targets = isObject(raw.deployment_targets) ? raw.deployment_targets : {};
   const targetPath = [...path, 'deployment_targets'];
   const shared = {
@@ -255,7 +255,7 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
 }
 
 function v1Policy(n: Normaliser, raw: Raw, path: DocPath, index: number): PolicyResource {
-  const name = String(raw.name);
+  const name = asText(raw.name);
   return {
     name,
     description: typeof raw.description === 'string' ? raw.description : undefined,
@@ -277,7 +277,7 @@ function v1Policy(n: Normaliser, raw: Raw, path: DocPath, index: number): Policy
 }
 
 function v1StackSet(n: Normaliser, raw: Raw, path: DocPath, index: number): StackSetResource {
-  const name = String(raw.name);
+  const name = asText(raw.name);
   return {
     name,
     description: typeof raw.description === 'string' ? raw.description : undefined,
@@ -313,9 +313,9 @@ function v1StackSet(n: Normaliser, raw: Raw, path: DocPath, index: number): Stac
  */
 export function normalise(input: NormaliseInput): Normalised {
   const { value, positions, skip } = input;
-  const region = String(value.region);
+  const region = asText(value.region);
   const n = new Normaliser(positions, region);
-  const version = String(value.version) === '2020-01-01' ? '2020-01-01' : '2021-03-15';
+  const version = asText(value.version) === '2020-01-01' ? '2020-01-01' : '2021-03-15';
   const resources: ManifestResource[] = [];
   const each = (key: string, build: (raw: Raw, path: DocPath) => ManifestResource) => {
     const list = value[key];

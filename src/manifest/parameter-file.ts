@@ -5,7 +5,7 @@ import type { Finding } from './findings';
 import type { ParameterEntry } from './model';
 import { finding } from './rules';
 import { didYouMean } from './suggest';
-import { isObject } from './template';
+import { isObject } from './values';
 import { parseYaml, type DocPath, type PositionIndex } from './yaml';
 
 const ENTRY_KEYS = ['ParameterKey', 'ParameterValue', 'ssm_parameters'];

@@ -3,7 +3,7 @@
  */
 import type { Finding } from './findings';
 import { finding } from './rules';
-import { isObject } from './template';
+import { isObject } from './values';
 
 /** Organizations' limit for an SCP or RCP document, in characters. */
 export const POLICY_MAX_CHARS = 5120;

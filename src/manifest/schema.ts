@@ -8,6 +8,7 @@ import v1Schema from './manifest-v1.schema.json';
 import v2Schema from './manifest-v2.schema.json';
 import { finding } from './rules';
 import { didYouMean } from './suggest';
+import { asText } from './values';
 import { formatPath, type DocPath, type PositionIndex } from './yaml';
 
 /** The manifest versions this library reads. */
@@ -94,9 +95,9 @@ function toFinding(error: ErrorObject, positions: PositionIndex): Finding | unde
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       return finding(path.length === 1 && path[0] === 'version' ? 'CFCT-S001' : 'CFCT-S005', {
-        message: `${describe(path)} is "${String(error.data)}"; allowed: ${allowed.join(', ')}`,
+        message: `${describe(path)} is "${asText(error.data)}"; allowed: ${allowed.join(', ')}`,
         location: positions.at(path),
-        hint: didYouMean(String(error.data), allowed),
+        hint: didYouMean(asText(error.data), allowed),
       });
     }
     case 'minLength':

@@ -3,6 +3,7 @@
  */
 import type { Finding } from './findings';
 import { finding } from './rules';
+import { isObject } from './values';
 import { parseYaml } from './yaml';
 
 /** CloudFormation's limit for a template passed through S3 (bytes). */
@@ -73,9 +74,4 @@ export function checkTemplate(text: string, file: string, resource?: string): { 
     );
   }
   return { value: parsed.value, findings };
-}
-
-/** True for a plain object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,7 +2,7 @@
  * YAML with source positions: parses a document with PyYAML's scalar resolution, turns it into
  * plain values, and keeps where each value (and each mapping key) was written.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags } from 'yaml';
 import type { Finding, SourceLocation } from './findings';
 import { finding, type RuleId } from './rules';
 import { pyyamlTags, YamlTimestamp } from './yaml-schema';
@@ -40,7 +40,7 @@ export class PositionIndex {
     (isKey ? this.keys : this.values).set(formatPath(path), info);
   }
 
-  /** The location of the value at `path`, or of its nearest recorded ancestor. */
+  /** The location of the value at `path`, or of its nearest recorded ancestor (at worst 1:1). */
   at(path: DocPath): SourceLocation {
     return this.locate(path, this.values);
   }
@@ -60,7 +60,8 @@ export class PositionIndex {
       const info = map.get(formatPath(path.slice(0, n)));
       if (info) return { file: this.file, line: info.line, column: info.column, path: formatPath(path) || undefined };
     }
-    return { file: this.file, path: formatPath(path) || undefined };
+    // Nothing recorded (an empty document): the start of the file.
+    return { file: this.file, line: 1, column: 1, path: formatPath(path) || undefined };
   }
 }
 
@@ -87,6 +88,16 @@ const CFN_TAGS: Readonly<Record<string, string>> = {
   '!ToJsonString': 'Fn::ToJsonString',
   '!Length': 'Fn::Length',
 };
+
+/**
+ * Tag definitions for the short forms, so the `yaml` package accepts them on scalars, lists
+ * and mappings without a warning; the walker turns them into the long form.
+ */
+const CFN_TAG_DEFINITIONS: Tags = Object.keys(CFN_TAGS).flatMap((tag): Tags => [
+  { tag, resolve: (text: string) => text },
+  { tag, collection: 'seq', resolve: (seq) => seq },
+  { tag, collection: 'map', resolve: (map) => map },
+]);
 
 /** Options of {@link parseYaml}. */
 export interface ParseYamlOptions {
@@ -259,7 +270,9 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
   const positions = new PositionIndex(file);
   const doc = parseDocument(text, {
     lineCounter: lines,
-    ...(options.json ? { schema: 'json' } : { schema: 'yaml-1.1', customTags: pyyamlTags }),
+    ...(options.json
+      ? { schema: 'json' }
+      : { schema: 'yaml-1.1', customTags: (tags: Tags) => (options.cloudFormationTags ? [...pyyamlTags(tags), ...CFN_TAG_DEFINITIONS] : pyyamlTags(tags)) }),
     merge: false,
     uniqueKeys: false,
     prettyErrors: false,

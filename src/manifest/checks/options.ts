@@ -6,7 +6,7 @@ import type { Finding } from '../findings';
 import { KNOWN_REGIONS } from '../regions';
 import { finding } from '../rules';
 import { didYouMean } from '../suggest';
-import { isObject } from '../template';
+import { asText, isObject } from '../values';
 import type { DocPath, PositionIndex } from '../yaml';
 
 /** Keys of our extensions that only stack sets use. */
@@ -17,7 +17,7 @@ const POLICY_TARGETS_NOT_ALLOWED = ['include_nested_ous', 'exclude_accounts'];
 const POLICY_ONLY = ['attach_to_accounts'];
 
 function checkRegion(value: unknown, path: DocPath, positions: PositionIndex, resource?: string): Finding[] {
-  const region = String(value);
+  const region = asText(value);
   if (KNOWN_REGIONS.includes(region)) return [];
   return [
     finding('CFCT-M009', {
@@ -96,8 +96,8 @@ export function checkOptions(value: Record<string, unknown>, positions: Position
     list.forEach((raw, i) => {
       const path = [key, i];
       if (!isObject(raw) || skip(path)) return;
-      const resource = String(raw.name);
-      const method = String(raw.deploy_method);
+      const resource = asText(raw.name);
+      const method = asText(raw.deploy_method);
       if (method === 'stack_set') {
         findings.push(...checkStackSetOptions(raw, path, positions, resource));
         for (const option of POLICY_ONLY) if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));

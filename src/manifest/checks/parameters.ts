@@ -6,7 +6,7 @@ import { ssmNameProblem, parseHelper, STORAGE_PLACEHOLDERS } from '../helpers';
 import type { ParameterEntry, StackSetResource } from '../model';
 import { finding } from '../rules';
 import { didYouMean } from '../suggest';
-import { isObject } from '../template';
+import { isObject } from '../values';
 
 function checkAgainstTemplate(resource: StackSetResource, parameters: readonly ParameterEntry[], template: unknown): Finding[] {
   const findings: Finding[] = [];
