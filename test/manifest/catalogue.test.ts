@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { MANIFEST_V2_SCHEMA, RULES } from '../../src/manifest';
+
+const root = join(__dirname, '..', '..');
+
+describe('docs/rules.md', () => {
+  const doc = readFileSync(join(root, 'docs', 'rules.md'), 'utf8');
+  const rows = doc
+    .split('\n')
+    .filter((line) => /^\| CFCT-/.test(line))
+    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+
+  test('lists every rule once, in catalogue order, with its severity, cause and explanation', () => {
+    expect(rows).toEqual(Object.entries(RULES).map(([id, rule]) => [id, rule.severity, rule.title, rule.explanation]));
+  });
+});
+
+describe('the published JSON Schema', () => {
+  const published = JSON.parse(readFileSync(join(root, 'schema', 'manifest-v2.schema.json'), 'utf8')) as { $id: string };
+
+  test('schema/manifest-v2.schema.json is the schema validation uses, with an $id', () => {
+    expect(published).toEqual(MANIFEST_V2_SCHEMA);
+    expect(published.$id).toMatch(/^https:\/\/.+manifest-v2\.schema\.json$/);
+  });
+
+  test('the sample manifest validates against it (as an editor reads YAML)', () => {
+    const ajv = new Ajv({ allowUnionTypes: true });
+    const validate = ajv.compile(published);
+    const sample = parse(readFileSync(join(__dirname, 'fixtures', 'valid', 'manifest.yaml'), 'utf8'));
+    expect(validate(sample)).toBe(true);
+  });
+
+  test('it rejects an unknown key', () => {
+    const validate = new Ajv({ allowUnionTypes: true }).compile(published);
+    expect(validate({ region: 'us-east-1', version: '2021-03-15', resources: [], extra: 1 })).toBe(false);
+  });
+});
