@@ -3,16 +3,14 @@
  * fake organization with the `AwsClients` the engine receives.
  */
 import type { Manifest, PackageFiles, PolicyResource, TargetEntry } from '../../src/manifest/model';
+import { packageFiles } from '../../src/manifest/package-files';
 import { fakeAwsClients } from '../fake/clients';
 import { FakeAws } from '../fake/core';
 import { FakeOrganizations, FakeOrganizationsOptions } from '../fake/organizations';
 
 /** An in-memory package. */
 export function memoryFiles(files: Record<string, string>): PackageFiles {
-  return {
-    list: () => Object.keys(files).sort(),
-    read: (path) => (path in files ? Buffer.from(files[path], 'utf8') : undefined),
-  };
+  return packageFiles(new Map(Object.entries(files).map(([path, text]) => [path, Buffer.from(text, 'utf8')])));
 }
 
 /** Target entries with a manifest location each. */

@@ -3,10 +3,8 @@
  */
 import type { Finding } from '../../manifest/findings';
 import type { PackageFiles, PolicyResource } from '../../manifest/model';
+import { minifyPolicy, POLICY_MAX_CHARS } from '../../manifest/policy';
 import { engineFinding } from '../rules';
-
-/** Organizations' limit for an SCP or RCP document, in characters. */
-export const POLICY_MAX_CHARS = 5120;
 
 /** The minified document, or the finding that says why there is none. */
 export type PolicyDocument = { readonly content: string } | { readonly finding: Finding };
@@ -24,7 +22,7 @@ export function readPolicyDocument(files: PackageFiles, resource: PolicyResource
   if (!bytes) return fail(`policy file ${file.path} is not in the package`);
   let content: string;
   try {
-    content = JSON.stringify(JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')));
+    content = minifyPolicy(bytes.toString('utf8'));
   } catch (err) {
     return fail(`policy file ${file.path} is not valid JSON: ${(err as Error).message}`);
   }

@@ -6,6 +6,7 @@
 import type { Finding } from '../../manifest/findings';
 import type { Manifest, PackageFiles, PolicyResource } from '../../manifest/model';
 import { isPolicy } from '../../manifest/model';
+import { minifyPolicy } from '../../manifest/policy';
 import type { OrganizationIndex } from '../organization/organization-index';
 import { problemFindings, resolvePolicyTargets, ACTIVE_STATES } from '../organization/resolve';
 import type { PolicyType, SnapshotPolicy } from '../organization/snapshot';
@@ -285,7 +286,7 @@ function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<s
 /** Whether two documents are the same once minified; false when either is not JSON. */
 function sameDocument(a: string, b: string): boolean {
   try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+    return minifyPolicy(a) === minifyPolicy(b);
   } catch {
     return false;
   }

@@ -1,6 +1,7 @@
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
 import { createPolicyPlan } from '../../../src/engine/policies/run';
+import { packageFromFiles } from '../../../src/manifest/load';
 import type { Manifest, PackageFiles } from '../../../src/manifest/model';
 import { policyDocument } from '../../fake/builders';
 import { fakeOrganization, manifestOf, memoryFiles, policyResource } from '../helpers';
@@ -218,5 +219,34 @@ describe('planPolicies', () => {
     const c = await plan(manifest, memoryFiles({ 'policies/p.json': doc('q') }));
     expect(b).toEqual(a);
     expect(c.inputHash).not.toBe(a.inputHash);
+  });
+});
+
+describe('planPolicies from a configuration package', () => {
+  test('plans a package read by the manifest loader, with findings pointing at manifest lines', async () => {
+    const { plan, sec } = setup();
+    const loaded = packageFromFiles({
+      'manifest.yaml': [
+        'region: us-east-1',
+        'version: 2021-03-15',
+        'resources:',
+        '  - name: deny-leave',
+        '    resource_file: policies/deny-leave.json',
+        '    deploy_method: scp',
+        '    deployment_targets:',
+        '      organizational_units:',
+        '        - Security',
+        '        - Sandbox',
+        '',
+      ].join('\n'),
+      'policies/deny-leave.json': pretty('d'),
+    });
+    expect(loaded.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const p = await plan(loaded.manifest!, loaded.files);
+    expect(p.steps.map((s) => s.id)).toEqual(['policy.create:scp:deny-leave', `policy.attach:scp:deny-leave:${sec}`]);
+    expect(p.steps[0]).toMatchObject({ content: doc('d') });
+    expect(p.findings).toEqual([
+      expect.objectContaining({ ruleId: 'CFCT-O002', severity: 'warning', location: expect.objectContaining({ file: 'manifest.yaml', line: 10 }) }),
+    ]);
   });
 });

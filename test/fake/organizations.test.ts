@@ -1,0 +1,111 @@
+/**
+ * The fake must be as unkind as AWS: these tests pin the AWS behaviour the engine relies on,
+ * through the real SDK client and paginators.
+ */
+import {
+  AttachPolicyCommand,
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DetachPolicyCommand,
+  ListAccountsCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+  paginateListAccounts,
+} from '@aws-sdk/client-organizations';
+import * as organizationsSdk from '@aws-sdk/client-organizations';
+import { policyDocument } from './builders';
+import { fakeAwsClients } from './clients';
+import { FakeAws } from './core';
+import { concurrentModification, FakeOrganizations } from './organizations';
+
+function setup(enabled: ('SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY')[] = ['SERVICE_CONTROL_POLICY']) {
+  const fake = new FakeAws({ seed: 5 });
+  const org = new FakeOrganizations(fake, { enabledPolicyTypes: enabled });
+  const client = fakeAwsClients(fake, org.managementAccountId).organizations();
+  const ou = org.addOu(org.rootId, 'Security');
+  return { fake, org, client, ou };
+}
+
+const scp = (name: string, content = policyDocument(name)) =>
+  new CreatePolicyCommand({ Name: name, Type: 'SERVICE_CONTROL_POLICY', Description: '', Content: content });
+
+describe('fake Organizations', () => {
+  test('pages of at most 20 with NextToken, through the real paginator', async () => {
+    const { client, org } = setup();
+    for (let i = 0; i < 44; i++) org.addAccount({ name: `A${i}` });
+    const sizes: number[] = [];
+    for await (const page of paginateListAccounts({ client, pageSize: 20 }, {})) sizes.push(page.Accounts!.length);
+    expect(sizes).toEqual([20, 20, 5]);
+    await expect(client.send(new ListAccountsCommand({ MaxResults: 21 }))).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_VALUE_EXCEEDED' });
+    await expect(client.send(new ListAccountsCommand({ NextToken: 'garbage' }))).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'INVALID_NEXT_TOKEN' });
+  });
+
+  test('a sixth SCP on a target is a ConstraintViolationException; FullAWSAccess counts', async () => {
+    const { client, ou } = setup();
+    for (const n of ['a', 'b', 'c', 'd']) {
+      const id = (await client.send(scp(n))).Policy!.PolicySummary!.Id!;
+      await client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: ou }));
+    }
+    const sixth = (await client.send(scp('e'))).Policy!.PolicySummary!.Id!;
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: sixth, TargetId: ou }))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+    });
+  });
+
+  test('policy documents: 5,120 characters at most, JSON only, names unique per type', async () => {
+    const { client } = setup();
+    const big = JSON.stringify({ Statement: [{ Sid: 'x'.repeat(5120) }] });
+    await expect(client.send(scp('big', big))).rejects.toMatchObject({ name: 'ConstraintViolationException', Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED' });
+    await expect(client.send(scp('bad', '{'))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
+    await client.send(scp('dup'));
+    await expect(client.send(scp('dup'))).rejects.toMatchObject({ name: 'DuplicatePolicyException' });
+  });
+
+  test('attachment errors: duplicate, not attached, last SCP, type not enabled, unknown target, policy in use', async () => {
+    const { client, ou } = setup();
+    const id = (await client.send(scp('p'))).Policy!.PolicySummary!.Id!;
+    await client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: ou }));
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: ou }))).rejects.toMatchObject({ name: 'DuplicatePolicyAttachmentException' });
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: 'ou-none-00000000' }))).rejects.toMatchObject({ name: 'TargetNotFoundException' });
+    await expect(client.send(new DeletePolicyCommand({ PolicyId: id }))).rejects.toMatchObject({ name: 'PolicyInUseException' });
+    await client.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ou }));
+    await expect(client.send(new DetachPolicyCommand({ PolicyId: id, TargetId: ou }))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+    });
+    await expect(client.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ou }))).rejects.toMatchObject({ name: 'PolicyNotAttachedException' });
+    const rcp = (await client.send(new CreatePolicyCommand({ Name: 'r', Type: 'RESOURCE_CONTROL_POLICY', Description: '', Content: policyDocument('r') })))
+      .Policy!.PolicySummary!.Id!;
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }))).rejects.toMatchObject({ name: 'PolicyTypeNotEnabledException' });
+  });
+
+  test('enabling RCPs attaches RCPFullAWSAccess everywhere, which cannot be detached', async () => {
+    const { client, org, ou } = setup(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']);
+    const account = org.addAccount({ name: 'New', parentId: ou });
+    for (const target of [org.rootId, ou, account]) expect(org.attachedTo(target)).toEqual(['p-FullAWSAccess', 'p-RCPFullAWSAccess']);
+    await expect(client.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: ou }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'NON_DETACHABLE_POLICY',
+    });
+    expect((await client.send(new ListRootsCommand({}))).Roots![0].PolicyTypes).toEqual([
+      { Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' },
+      { Type: 'RESOURCE_CONTROL_POLICY', Status: 'ENABLED' },
+    ]);
+  });
+
+  test('only the management account may call it', async () => {
+    const { fake } = setup();
+    const member = fake.client(OrganizationsClient, organizationsSdk, 'organizations', { accountId: '222222222222', region: 'us-east-1' });
+    await expect(member.send(new ListRootsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  test('injected faults fire before the operation, so a failed call changes nothing; the call log counts both', async () => {
+    const { fake, client, org } = setup();
+    fake.injectFault({ service: 'organizations', operation: 'CreatePolicy', rate: 1, error: concurrentModification });
+    await expect(client.send(scp('x'))).rejects.toBeInstanceOf(organizationsSdk.ConcurrentModificationException);
+    expect(org.allPolicies().map((p) => p.name)).toEqual(['FullAWSAccess']);
+    expect(fake.callCounts()).toEqual({ 'organizations:CreatePolicy': 1 });
+    expect(fake.calls[0].error).toBe('ConcurrentModificationException');
+  });
+});
