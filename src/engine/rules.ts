@@ -48,11 +48,6 @@ export const ENGINE_RULES = {
     title: 'account closed',
     explanation: 'A CLOSED account receives nothing; stack instances in it are removed with RetainStacks=true.',
   },
-  'CFCT-C001': {
-    severity: 'warning',
-    title: 'accounts ignored for a policy',
-    explanation: 'As upstream, `accounts` of an scp/rcp resource are ignored unless the resource sets `attach_to_accounts: true`.',
-  },
   'CFCT-C002': {
     severity: 'warning',
     title: 'policy targets the management account',

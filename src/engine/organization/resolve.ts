@@ -130,7 +130,7 @@ export interface PolicyTargets {
   readonly targets: readonly ResolvedTarget[];
   /** Entries that resolved to nothing. */
   readonly problems: readonly TargetProblem[];
-  /** Accounts ignored (no `attach_to_accounts`), and accounts left out because of their state. */
+  /** Accounts left out because of their state. */
   readonly findings: readonly Finding[];
   /** Explicit accounts not ACTIVE: their attachments are neither added nor removed. */
   readonly leftOutAccountIds: readonly string[];
@@ -150,23 +150,13 @@ export function resolvePolicyTargets(index: OrganizationIndex, resource: PolicyR
     if (resolved.kind === 'problem') problems.push(resolved.problem);
     else if (!targets.has(resolved.id)) targets.set(resolved.id, { id: resolved.id, kind: resolved.kind, entry });
   }
-  const accounts = resource.deploymentTargets.accounts;
-  if (accounts.length > 0 && !resource.attachToAccounts) {
-    findings.push(
-      engineFinding('CFCT-C001', {
-        message: `accounts of ${resource.deployMethod} resource "${resource.name}" are ignored`,
-        location: accounts[0].location,
-        hint: 'set attach_to_accounts: true to attach the policy to these accounts, or target their OUs',
-        resource: resource.name,
-      }),
-    );
-  } else {
-    for (const entry of accounts) {
-      const resolved = resolveAccount(index, entry);
-      if (resolved.kind === 'problem') problems.push(resolved.problem);
-      else if (!ACTIVE_STATES.includes(resolved.account.state)) leftOut.push(resolved.account);
-      else if (!targets.has(resolved.account.id)) targets.set(resolved.account.id, { id: resolved.account.id, kind: 'account', entry });
-    }
+  // Without attach_to_accounts, accounts are ignored (manifest validation reports it as CFCT-M014).
+  const accounts = resource.attachToAccounts ? resource.deploymentTargets.accounts : [];
+  for (const entry of accounts) {
+    const resolved = resolveAccount(index, entry);
+    if (resolved.kind === 'problem') problems.push(resolved.problem);
+    else if (!ACTIVE_STATES.includes(resolved.account.state)) leftOut.push(resolved.account);
+    else if (!targets.has(resolved.account.id)) targets.set(resolved.account.id, { id: resolved.account.id, kind: 'account', entry });
   }
   findings.push(...accountStateFindings(leftOut, resource.name));
   return { targets: [...targets.values()], problems, findings, leftOutAccountIds: leftOut.map((a) => a.id) };

@@ -112,10 +112,9 @@ describe('resolvePolicyTargets', () => {
     expect(r.findings).toEqual([]);
   });
 
-  test('ignores accounts with a warning unless attach_to_accounts is set', () => {
-    const ignored = resolvePolicyTargets(index, policyResource('p', { accounts: ['Shop'] }));
-    expect(ignored.targets).toEqual([]);
-    expect(ignored.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-C001', severity: 'warning', resource: 'p' })]);
+  test('ignores accounts unless attach_to_accounts is set (validation warns: CFCT-M014)', () => {
+    const ignored = resolvePolicyTargets(index, policyResource('p', { accounts: ['Shop', 'nobody'] }));
+    expect(ignored).toMatchObject({ targets: [], problems: [], findings: [] });
     const used = resolvePolicyTargets(index, policyResource('p', { accounts: ['Shop', 'nobody'], attachToAccounts: true }));
     expect(used.targets.map((t) => t.id)).toEqual(['444444444444']);
     expect(used.problems.map((p) => p.ruleId)).toEqual(['CFCT-O004']);
