@@ -16,6 +16,7 @@ import {
 import type { AwsClients } from '../../aws/clients';
 import type { Clock } from '../retry';
 import { systemClock } from '../retry';
+import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 import {
   AccountState,
   OrganizationSnapshot,
@@ -38,6 +39,8 @@ export interface LoadSnapshotOptions {
   readonly concurrency?: number;
   /** @default the system clock */
   readonly clock?: Clock;
+  /** Also read the stack sets and SSM values a manifest needs. @default - not read */
+  readonly stackSets?: StackSetSnapshotRequest;
 }
 
 /** A snapshot and the API calls it took, per operation (`ListAccountsForParent: 751`). */
@@ -131,6 +134,7 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     organizationalUnits,
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
+    ...(options.stackSets ? { stackSets: await readStackSetSnapshot(clients, options.stackSets, options.clock ?? systemClock) } : {}),
   };
   return { snapshot, apiCalls };
 }

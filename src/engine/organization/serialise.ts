@@ -6,6 +6,7 @@
 import Ajv from 'ajv';
 import type { Finding } from '../../manifest/findings';
 import { engineFinding } from '../rules';
+import { STACK_SET_SNAPSHOT_SCHEMA } from '../stacksets/snapshot';
 import { OrganizationSnapshot, POLICY_TYPES } from './snapshot';
 
 /** Version of the snapshot JSON format; bumped on any incompatible change. */
@@ -30,6 +31,7 @@ export const SNAPSHOT_SCHEMA = {
     organizationId: { type: 'string' },
     managementAccountId: { type: 'string', pattern: '^\\d{12}$' },
     takenAt: { type: 'string' },
+    stackSets: STACK_SET_SNAPSHOT_SCHEMA,
     roots: {
       type: 'array',
       items: {

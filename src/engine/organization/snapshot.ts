@@ -4,6 +4,8 @@
  * offline from an exported snapshot.
  */
 
+import type { StackSetSnapshot } from '../stacksets/snapshot';
+
 /** The policy types this library manages. */
 export type PolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
 
@@ -59,4 +61,6 @@ export interface OrganizationSnapshot {
   readonly accounts: readonly SnapshotAccount[];
   /** Policies of the types that were read. */
   readonly policies: readonly SnapshotPolicy[];
+  /** Stack sets, their instances and the SSM values the manifest reads (home region), when read. */
+  readonly stackSets?: StackSetSnapshot;
 }

@@ -10,7 +10,8 @@ import { isStackSet } from '../../manifest/model';
 import { checkStep, InstanceFailure, startStep, StepContext } from './executor';
 import { buildStackSetGraph, dependantsOf } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
-import type { DesiredStackSet, StackSetResourcePlan } from './planner';
+import type { StackSetPlan } from './plan-stacksets';
+import type { DesiredStackSet } from './planner';
 import { PrepareContext, prepareStackSet } from './prepare';
 import type { StackSetStep } from './steps';
 
@@ -44,16 +45,21 @@ export interface StackSetApplyReport {
   readonly findings: Finding[];
 }
 
-/** Applies removals (already planned) and every desired stack set. */
+/**
+ * Applies a plan made moments ago from the same inputs: removals as planned, then every desired
+ * stack set, re-planned at its turn. A resource the plan found unchanged, with no value known
+ * only after apply, is not read again (nothing earlier in the run can have changed its inputs).
+ */
 export async function applyStackSets(
   manifest: Manifest,
   desired: readonly DesiredStackSet[],
-  removals: readonly StackSetResourcePlan[],
+  plan: Pick<StackSetPlan, 'removals' | 'resources'>,
   context: PrepareContext,
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
-  for (const removal of removals) {
+  const unchanged = new Set(plan.resources.filter((r) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings)).map((r) => r.summary.resource));
+  for (const removal of plan.removals) {
     if (removal.steps.length === 0) continue;
     const failure = await runSteps(removal.steps, context, options, report);
     if (failure) report.failed.push({ resource: removal.summary.resource, ...failure });
@@ -65,7 +71,7 @@ export async function applyStackSets(
   for (const wave of graph.waves) {
     const runnable = wave.filter((name) => !stopped.has(name) && byName.has(name));
     await inBatches(runnable, options.concurrency ?? 4, async (name) => {
-      const failure = await applyOne(byName.get(name)!, context, options, report);
+      const failure = await applyOne(byName.get(name)!, unchanged.has(name), context, options, report);
       if (!failure) {
         report.succeeded.push(name);
         return;
@@ -79,14 +85,16 @@ export async function applyStackSets(
   return report;
 }
 
-async function applyOne(desired: DesiredStackSet, context: PrepareContext, options: ApplyOptions, report: StackSetApplyReport): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
-  const plan = await prepareStackSet(desired, context);
-  report.findings.push(...plan.findings);
-  if (hasErrors(plan.findings)) {
-    return { message: plan.findings.filter((f) => f.severity === 'error').map(formatFinding).join('\n'), failures: [] };
+async function applyOne(desired: DesiredStackSet, unchanged: boolean, context: PrepareContext, options: ApplyOptions, report: StackSetApplyReport): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+  if (!unchanged) {
+    const plan = await prepareStackSet(desired, context);
+    report.findings.push(...plan.findings);
+    if (hasErrors(plan.findings)) {
+      return { message: plan.findings.filter((f) => f.severity === 'error').map(formatFinding).join('\n'), failures: [] };
+    }
+    const failure = await runSteps(plan.steps, context, options, report);
+    if (failure) return failure;
   }
-  const failure = await runSteps(plan.steps, context, options, report);
-  if (failure) return failure;
   if (desired.resource.exportOutputs.length > 0) {
     try {
       report.exports.push(...(await exportOutputs(desired, context)));

@@ -151,12 +151,12 @@ export interface ParameterChange {
  */
 export function diffParameters(
   desired: readonly ResolvedParameter[],
-  actual: readonly { readonly key: string; readonly value: string }[],
+  actual: readonly { readonly key: string; readonly value?: string; readonly elementHashes: readonly string[] }[],
   noEcho: ReadonlySet<string>,
   ssm: Pick<SsmView, 'get'>,
 ): ParameterChange[] {
   const changes: ParameterChange[] = [];
-  const actualByKey = new Map(actual.map((p) => [p.key, p.value]));
+  const actualByKey = new Map(actual.map((p) => [p.key, p]));
   const secretKeys = new Set(desired.filter((p) => p.parts.some((part) => 'secureSsm' in part)).map((p) => p.key));
   for (const parameter of desired) {
     const secret = noEcho.has(parameter.key) || secretKeys.has(parameter.key);
@@ -168,13 +168,13 @@ export function diffParameters(
     }
     if (noEcho.has(parameter.key)) continue;
     const digests = parameterDigests(parameter, ssm);
-    if (!digests || digests.join(',') !== elementHashes(current).join(',')) {
-      changes.push({ key: parameter.key, change: 'changed', from: secret ? '(secret)' : current, to });
+    if (!digests || digests.join(',') !== current.elementHashes.join(',')) {
+      changes.push({ key: parameter.key, change: 'changed', from: secret || current.value === undefined ? '(secret)' : current.value, to });
     }
   }
   const desiredKeys = new Set(desired.map((p) => p.key));
   for (const { key, value } of actual) {
-    if (!desiredKeys.has(key)) changes.push({ key, change: 'removed', from: noEcho.has(key) ? '(secret)' : value });
+    if (!desiredKeys.has(key)) changes.push({ key, change: 'removed', from: noEcho.has(key) || value === undefined ? '(secret)' : value });
   }
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -18,7 +18,7 @@ import { storageName } from './parameters';
 import { DesiredStackSet, planStackSetResource, StackSetResourcePlan } from './planner';
 import { ssmView } from './plan-stacksets';
 import { INLINE_TEMPLATE_LIMIT_BYTES, stackSetNameFor } from './settings';
-import { readSsmValues, readStackSet, ssmNamesOf } from './snapshot';
+import { readSsmValues, readStackSet, secretDigests, ssmNamesOf } from './snapshot';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -32,8 +32,8 @@ export async function prepareStackSet(desired: DesiredStackSet, context: Prepare
   const findings = await generateHelperValues(desired, context);
   const template = await stageLargeTemplate(desired, context);
   const name = stackSetNameFor(desired.resource, context.settings);
-  const actual = await readStackSet(context.clients, context.homeRegion, name, context.clock);
   const ssm = await readSsmValues(context.clients, context.homeRegion, ssmNamesOf([desired.resource]), context.clock);
+  const actual = await readStackSet(context.clients, context.homeRegion, name, secretDigests(ssm), context.clock);
   const plan = planStackSetResource({ ...desired, template }, {
     settings: context.settings,
     stackSets: actual ? { [name]: actual } : {},

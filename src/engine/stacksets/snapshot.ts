@@ -32,6 +32,14 @@ export interface StackInstanceState {
   readonly statusReason?: string;
 }
 
+/** One parameter of an existing stack set. */
+export interface StackSetParameterState {
+  readonly key: string;
+  /** Absent when the value holds a secret. */
+  readonly value?: string;
+  readonly elementHashes: readonly string[];
+}
+
 /** One existing stack set, as planning needs it. */
 export interface StackSetState {
   readonly name: string;
@@ -39,8 +47,11 @@ export interface StackSetState {
   readonly description?: string;
   /** Hash of the normalised template (see template.ts); undefined when it could not be parsed. */
   readonly templateHash?: string;
-  /** As DescribeStackSet returns them: NoEcho values are `****`. */
-  readonly parameters: readonly { readonly key: string; readonly value: string }[];
+  /**
+   * As DescribeStackSet returns them (NoEcho values are `****`), with per-element digests. A
+   * value holding an element of a SecureString read for the snapshot is kept only as digests.
+   */
+  readonly parameters: readonly StackSetParameterState[];
   readonly tags: Readonly<Record<string, string>>;
   readonly capabilities: readonly string[];
   readonly administrationRoleArn?: string;
@@ -59,6 +70,9 @@ export interface StackSetSnapshot {
   /** SSM parameters the manifest reads or stores helpers in (missing names are absent). */
   readonly ssm: Readonly<Record<string, SsmValue>>;
 }
+
+/** The clients reading needs. */
+export type SnapshotClients = Pick<StackSetClients, 'cloudFormation' | 'ssm'>;
 
 /** What to read. */
 export interface StackSetSnapshotRequest {
@@ -85,8 +99,79 @@ export function ssmNamesOf(resources: readonly StackSetResource[]): string[] {
   return [...names].sort();
 }
 
+const STRINGS = { type: 'array', items: { type: 'string' } };
+
+/** JSON Schema of a `StackSetSnapshot` (the `stackSets` field of an exported organization snapshot). */
+export const STACK_SET_SNAPSHOT_SCHEMA = {
+  type: 'object',
+  required: ['homeRegion', 'stackSets', 'ssm'],
+  additionalProperties: false,
+  properties: {
+    homeRegion: { type: 'string' },
+    baselineAccounts: STRINGS,
+    stackSets: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['name', 'id', 'parameters', 'tags', 'capabilities', 'instances'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string' },
+          id: { type: 'string' },
+          description: { type: 'string' },
+          templateHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          parameters: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['key', 'elementHashes'],
+              additionalProperties: false,
+              properties: { key: { type: 'string' }, value: { type: 'string' }, elementHashes: STRINGS },
+            },
+          },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+          capabilities: STRINGS,
+          administrationRoleArn: { type: 'string' },
+          executionRoleName: { type: 'string' },
+          permissionModel: { type: 'string' },
+          instances: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['account', 'region', 'status'],
+              additionalProperties: false,
+              properties: {
+                account: { type: 'string' },
+                region: { type: 'string' },
+                status: { enum: ['CURRENT', 'OUTDATED', 'INOPERABLE'] },
+                detailedStatus: { type: 'string' },
+                statusReason: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+    ssm: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['name', 'type', 'elementHashes', 'version'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string' },
+          type: { enum: ['String', 'StringList', 'SecureString'] },
+          value: { type: 'string' },
+          elementHashes: STRINGS,
+          version: { type: 'integer' },
+        },
+      },
+    },
+  },
+} as const;
+
 /** Reads the stack set snapshot. */
-export async function readStackSetSnapshot(clients: StackSetClients, request: StackSetSnapshotRequest, clock: Clock): Promise<StackSetSnapshot> {
+export async function readStackSetSnapshot(clients: SnapshotClients, request: StackSetSnapshotRequest, clock: Clock): Promise<StackSetSnapshot> {
   const cfn = clients.cloudFormation(request.homeRegion);
   const wanted = new Set(request.names);
   let token: string | undefined;
@@ -97,22 +182,29 @@ export async function readStackSetSnapshot(clients: StackSetClients, request: St
     }
     token = page.NextToken;
   } while (token);
+  const ssm = await readSsmValues(clients, request.homeRegion, request.ssmNames, clock);
+  const secrets = secretDigests(ssm);
   const stackSets: Record<string, StackSetState> = {};
   for (const name of [...wanted].sort()) {
-    const state = await readStackSet(clients, request.homeRegion, name, clock);
+    const state = await readStackSet(clients, request.homeRegion, name, secrets, clock);
     if (state) stackSets[name] = state;
   }
-  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, clock);
+  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, secrets, clock);
   return {
     homeRegion: request.homeRegion,
     stackSets,
     ...(baseline ? { baselineAccounts: [...new Set(baseline.instances.map((i) => i.account))].sort() } : {}),
-    ssm: await readSsmValues(clients, request.homeRegion, request.ssmNames, clock),
+    ssm,
   };
 }
 
-/** One stack set and its instances, or undefined when it does not exist. */
-export async function readStackSet(clients: StackSetClients, homeRegion: string, name: string, clock: Clock): Promise<StackSetState | undefined> {
+/** Digests of every element of every SecureString value: parameter values holding one are not recorded. */
+export function secretDigests(ssm: Readonly<Record<string, SsmValue>>): ReadonlySet<string> {
+  return new Set(Object.values(ssm).filter((v) => v.type === 'SecureString').flatMap((v) => v.elementHashes));
+}
+
+/** One stack set and its instances, or undefined when it does not exist; values holding a `secrets` element are kept as digests only. */
+export async function readStackSet(clients: SnapshotClients, homeRegion: string, name: string, secrets: ReadonlySet<string>, clock: Clock): Promise<StackSetState | undefined> {
   const cfn = clients.cloudFormation(homeRegion);
   let described;
   try {
@@ -143,7 +235,10 @@ export async function readStackSet(clients: StackSetClients, homeRegion: string,
     id: described.StackSetId ?? name,
     ...(described.Description !== undefined ? { description: described.Description } : {}),
     ...(parsed !== undefined ? { templateHash: normaliseTemplate(parsed).hash } : {}),
-    parameters: (described.Parameters ?? []).map((p) => ({ key: p.ParameterKey!, value: p.ParameterValue ?? '' })),
+    parameters: (described.Parameters ?? []).map((p) => {
+      const digests = elementHashes(p.ParameterValue ?? '');
+      return { key: p.ParameterKey!, ...(digests.some((d) => secrets.has(d)) ? {} : { value: p.ParameterValue ?? '' }), elementHashes: digests };
+    }),
     tags: Object.fromEntries((described.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     capabilities: described.Capabilities ?? [],
     ...(described.AdministrationRoleARN ? { administrationRoleArn: described.AdministrationRoleARN } : {}),
@@ -154,7 +249,7 @@ export async function readStackSet(clients: StackSetClients, homeRegion: string,
 }
 
 /** SSM values by name; SecureString values are kept only as digests. */
-export async function readSsmValues(clients: StackSetClients, homeRegion: string, names: readonly string[], clock: Clock): Promise<Record<string, SsmValue>> {
+export async function readSsmValues(clients: SnapshotClients, homeRegion: string, names: readonly string[], clock: Clock): Promise<Record<string, SsmValue>> {
   const ssm = clients.ssm(homeRegion);
   const values: Record<string, SsmValue> = {};
   for (let i = 0; i < names.length; i += 10) {

@@ -5,7 +5,7 @@
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import type { StackSetResource, Manifest, ParameterEntry } from '../../../src/manifest/model';
-import { assumeRoleCredentials } from '../../../src/aws/clients';
+import { assumeRoleCredentials, AwsClients } from '../../../src/aws/clients';
 import type { AccountState } from '../../../src/engine/organization/snapshot';
 import { applyStackSets, StackSetApplyReport } from '../../../src/engine/stacksets/apply';
 import type { StackSetClients } from '../../../src/engine/stacksets/clients';
@@ -89,6 +89,8 @@ export class StackSetWorld {
   readonly ec2: FakeEc2;
   readonly sts: FakeSts;
   readonly clients: StackSetClients;
+  /** The same clients as `AwsClients` (Organizations included). */
+  readonly aws: AwsClients;
   readonly accountStates = new Map<string, AccountState>();
   settings: StackSetSettings;
   private runs = 0;
@@ -101,6 +103,7 @@ export class StackSetWorld {
     this.ec2 = new FakeEc2(this.fake);
     this.sts = new FakeSts(this.fake);
     const aws = fakeAwsClients(this.fake, MANAGEMENT, HOME);
+    this.aws = aws;
     this.clients = {
       ...aws,
       cloudFormationInAccount: async (accountId, region, roleName) => {
@@ -131,7 +134,7 @@ export class StackSetWorld {
   /** Plans and applies, as `cfct apply` does; returns the plan and the report. */
   async apply(m: Manifest, wanted: readonly DesiredStackSet[]): Promise<{ plan: StackSetPlan; report: StackSetApplyReport }> {
     const plan = await this.plan(m, wanted);
-    const report = await applyStackSets(m, wanted, plan.removals, {
+    const report = await applyStackSets(m, wanted, plan, {
       clients: this.clients,
       settings: this.settings,
       homeRegion: HOME,

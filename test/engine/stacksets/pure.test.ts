@@ -70,12 +70,13 @@ describe('helpers', () => {
 });
 
 describe('parameters', () => {
+  const actual = (key: string, value: string) => ({ key, value, elementHashes: elementHashes(value) });
   const ssmValue = (name: string, value: string, type: SsmValue['type'] = 'String'): SsmValue => ({ name, type, ...(type === 'SecureString' ? {} : { value }), elementHashes: elementHashes(value), version: 1 });
 
   test('compares both ways: added, changed and removed keys', () => {
     const r = resource('x', { parameters: [{ key: 'A', value: '1' }, { key: 'B', value: 'new' }] });
     const desired = r.parameters.map((p) => resolveParameter(p, ssmView({}), 'x').parameter);
-    const changes = diffParameters(desired, [{ key: 'B', value: 'old' }, { key: 'C', value: 'gone' }], new Set(), ssmView({}));
+    const changes = diffParameters(desired, [actual('B', 'old'), actual('C', 'gone')], new Set(), ssmView({}));
     expect(changes).toEqual([
       { key: 'A', change: 'added', to: '1' },
       { key: 'B', change: 'changed', from: 'old', to: 'new' },
@@ -88,8 +89,8 @@ describe('parameters', () => {
     const r = resource('x', { parameters: [{ key: 'A', value: '$[alfred_ssm_/a]' }, { key: 'S', value: '$[alfred_ssm_/s]' }] });
     const desired = r.parameters.map((p) => resolveParameter(p, ssm, 'x').parameter);
     expect(desired[1].parts).toEqual([{ secureSsm: '/s' }]);
-    expect(diffParameters(desired, [{ key: 'A', value: 'v1,v2' }, { key: 'S', value: 'secret!' }], new Set(), ssm)).toEqual([]);
-    const changed = diffParameters(desired, [{ key: 'A', value: 'v1' }, { key: 'S', value: 'other' }], new Set(), ssm);
+    expect(diffParameters(desired, [actual('A', 'v1,v2'), actual('S', 'secret!')], new Set(), ssm)).toEqual([]);
+    const changed = diffParameters(desired, [actual('A', 'v1'), actual('S', 'other')], new Set(), ssm);
     expect(changed).toEqual([
       { key: 'A', change: 'changed', from: 'v1', to: 'v1,v2' },
       { key: 'S', change: 'changed', from: '(secret)', to: '(secret from /s)' },
