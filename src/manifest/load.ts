@@ -15,8 +15,8 @@ import { normalise } from './normalise';
 import { MANIFEST_FILE, packageFiles, readFolder, readRecord, readZip, rootPackage, type ReadLimits, type ReadResult } from './package-files';
 import { finding } from './rules';
 import { MANIFEST_VERSIONS, validateSchema } from './schema';
-import { asText, isObject } from './values';
 import { decodeText } from './text';
+import { asText, isObject } from './values';
 import { formatPath, parseYaml, type DocPath } from './yaml';
 
 /** Options for reading and validating a package. */

@@ -134,7 +134,14 @@ class Normaliser {
     return Array.isArray(value) ? value.map((item, i) => ({ value: asText(item), location: this.positions.at([...path, i]) })) : [];
   }
 
-  targets(accounts: unknown, ous: unknown, exclude: unknown, nested: unknown, paths: { accounts: DocPath; ous: DocPath; exclude: DocPath }, resource: string): DeploymentTargets {
+  targets(
+    accounts: unknown,
+    ous: unknown,
+    exclude: unknown,
+    nested: unknown,
+    paths: { accounts: DocPath; ous: DocPath; exclude: DocPath },
+    resource: string,
+  ): DeploymentTargets {
     const list = (value: unknown, path: DocPath) =>
       Array.isArray(value) ? value.map((item, i) => this.account(item, [...path, i], resource)) : [];
     return {

@@ -182,17 +182,19 @@ function corrupt(detail: string): Finding {
   });
 }
 
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
+/** The file type bits of a Unix mode (`S_IFMT`) for a symbolic link (`S_IFLNK` = 0o120000), as a multiple of 0o10000. */
+const SYMLINK_TYPE = 0o12;
 
+/** True for an entry made on Unix whose mode (high 16 bits of the external attributes) is a link. */
 function isSymlinkEntry(entry: yauzl.Entry): boolean {
-  const madeOnUnix = entry.versionMadeBy >> 8 === 3;
-  return madeOnUnix && ((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK;
+  const madeOnUnix = Math.floor(entry.versionMadeBy / 256) === 3;
+  const mode = Math.floor(entry.externalFileAttributes / 65536);
+  return madeOnUnix && Math.floor(mode / 0o10000) === SYMLINK_TYPE;
 }
 
 function entryName(entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
-  const utf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+  const utf8 = Math.floor(entry.generalPurposeBitFlag / 0x800) % 2 === 1; // bit 11: UTF-8 names
   return raw.toString(utf8 ? 'utf8' : 'latin1');
 }
 

@@ -26,7 +26,13 @@ function malformed(message: string, positions: PositionIndex, path: DocPath, hin
   return finding('CFCT-R002', { message, location: positions.at(path), hint, resource });
 }
 
-function unknownKeys(value: Record<string, unknown>, allowed: string[], positions: PositionIndex, path: DocPath, resource?: string): Finding[] {
+function unknownKeys(
+  value: Record<string, unknown>,
+  allowed: string[],
+  positions: PositionIndex,
+  path: DocPath,
+  resource?: string,
+): Finding[] {
   return Object.keys(value)
     .filter((key) => !allowed.includes(key))
     .map((key) =>
@@ -39,7 +45,13 @@ function unknownKeys(value: Record<string, unknown>, allowed: string[], position
     );
 }
 
-function ssmParameters(value: unknown, positions: PositionIndex, path: DocPath, findings: Finding[], resource?: string): { name: string; value: string }[] {
+function ssmParameters(
+  value: unknown,
+  positions: PositionIndex,
+  path: DocPath,
+  findings: Finding[],
+  resource?: string,
+): { name: string; value: string }[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     findings.push(malformed('ssm_parameters must be a list of {name, value}', positions, path, undefined, resource));
@@ -89,19 +101,19 @@ export function readParameterFile(text: string, file: string, resource?: string)
     }
     findings.push(...unknownKeys(item, ENTRY_KEYS, positions, path, resource));
     const key = item.ParameterKey;
-    const text = parameterValueText(item.ParameterValue);
+    const valueText = parameterValueText(item.ParameterValue);
     if (typeof key !== 'string' || key === '') {
       findings.push(malformed(`entry ${index} has no ParameterKey string`, positions, path, undefined, resource));
       return;
     }
-    if (text === undefined) {
+    if (valueText === undefined) {
       findings.push(
         malformed(`ParameterValue of "${key}" must be a string, a number, a boolean or a list of them`, positions, [...path, 'ParameterValue'], undefined, resource),
       );
       return;
     }
     const ssm = ssmParameters(item.ssm_parameters, positions, [...path, 'ssm_parameters'], findings, resource);
-    parameters.push({ key, value: text, ssmParameters: ssm, location: positions.at(path) });
+    parameters.push({ key, value: valueText, ssmParameters: ssm, location: positions.at(path) });
   });
   return { parameters, findings };
 }

@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { brief } from './support';
 import { packageFromFiles } from '../../src/manifest';
 import { KNOWN_REGIONS } from '../../src/manifest/regions';
-import { brief } from './support';
 
 const SAMPLE = join(__dirname, 'fixtures', 'valid');
 
@@ -104,7 +104,13 @@ function lineOf(text: string): number {
   return index;
 }
 
-function valueCases(rule: string, anchor: string, values: readonly string[], what: string, hint?: (value: string) => string | undefined): Generated[] {
+function valueCases(
+  rule: string,
+  anchor: string,
+  values: readonly string[],
+  what: string,
+  hint?: (value: string) => string | undefined,
+): Generated[] {
   const index = lineOf(anchor);
   const column = LINES[index].indexOf(anchor) + 1;
   return values.map((value) => ({

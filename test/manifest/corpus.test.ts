@@ -1,6 +1,6 @@
-import { hasErrors, RULES } from '../../src/manifest';
 import { HANDWRITTEN_CASES } from './corpus.cases';
 import { brief, loadCase } from './support';
+import { hasErrors, RULES } from '../../src/manifest';
 
 describe('hand-written broken packages', () => {
   test.each(HANDWRITTEN_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ZipFile } from 'yazl';
-import { loadPackage, packageFromFiles, PackageSourceError, type LoadOptions } from '../../src/manifest';
 import { brief, BASE_FILES, VALID_MANIFEST } from './support';
 import { rawZip, type RawEntry } from './zip-writer';
+import { loadPackage, packageFromFiles, PackageSourceError, type LoadOptions } from '../../src/manifest';
 
 const FILES: Record<string, string> = { ...BASE_FILES, 'manifest.yaml': VALID_MANIFEST };
 

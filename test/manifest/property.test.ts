@@ -4,9 +4,9 @@
  */
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
+import { BASE_FILES, HEADER, POLICY, STACK_SET, VALID_MANIFEST } from './support';
 import { packageFromFiles, RULES, type Finding } from '../../src/manifest';
 import { parseYaml } from '../../src/manifest/yaml';
-import { BASE_FILES, HEADER, POLICY, STACK_SET, VALID_MANIFEST } from './support';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -112,8 +112,7 @@ function applyToValue(root: Json, m: Mutation): void {
   if (keys.length === 0) return;
   const key = keys[Math.floor(m.at / all.length) % keys.length];
   const record = target as Record<string | number, Json>;
-  if (m.kind === 'set') record[key] = m.value;
-  else if (m.kind === 'delete') {
+  if (m.kind === 'set') {record[key] = m.value;} else if (m.kind === 'delete') {
     if (Array.isArray(target)) target.splice(key as number, 1);
     else delete record[key];
   } else if (!Array.isArray(target)) {

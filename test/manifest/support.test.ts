@@ -1,5 +1,5 @@
-import { packageFromFiles } from '../../src/manifest';
 import { BASE_FILES, unmark, VALID_MANIFEST } from './support';
+import { packageFromFiles } from '../../src/manifest';
 
 describe('corpus support', () => {
   test('the base package is valid', () => {

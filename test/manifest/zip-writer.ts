@@ -3,18 +3,7 @@
  * mode, so archives a careful zip library refuses to write (`../x`, absolute paths, symbolic
  * links) can be built.
  */
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from 'node:zlib';
 
 /** One entry of a raw zip. */
 export interface RawEntry {
@@ -45,7 +34,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     locals.push(local, name, data);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4);
+    central.writeUInt16LE(3 * 256 + 20, 4); // made by Unix, zip 2.0
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x800, 8);
     central.writeUInt16LE(0, 10);
@@ -53,7 +42,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(data.length, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38);
+    central.writeUInt32LE((entry.mode ?? 0o100644) * 65536, 38); // Unix mode in the high 16 bits
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
     offset += local.length + name.length + data.length;
