@@ -88,6 +88,11 @@ export const ENGINE_RULES = {
     title: 'policy type not enabled',
     explanation: 'The policy type is not enabled on the root; the plan enables it before creating or attaching policies.',
   },
+  'CFCT-C010': {
+    severity: 'error',
+    title: 'saved plan is out of date',
+    explanation: 'A saved plan is applied only while the organization and the package are what it was computed from; plan again and review the new plan.',
+  },
 } as const satisfies Record<string, EngineRule>;
 
 export type EngineRuleId = keyof typeof ENGINE_RULES;
