@@ -1,6 +1,7 @@
 /**
  * Parameter helpers (`$[alfred_...]`) and SSM parameter names.
  */
+import { closest } from './suggest';
 
 /** A parsed `$[...]` parameter value. */
 export type Helper =
@@ -14,7 +15,7 @@ export type Helper =
 /** Placeholders allowed as values of `ssm_parameters` entries. */
 export const STORAGE_PLACEHOLDERS = ['$[password]', '$[keymaterial]', '$[keyfingerprint]', '$[keyname]', '$[az]'];
 
-const HELPER_NAMES = ['alfred_ssm_', 'alfred_genpass_', 'alfred_genkeypair', 'alfred_genaz_'];
+const HELPER_NAMES = ['alfred_ssm_', 'alfred_genpass', 'alfred_genkeypair', 'alfred_genaz'];
 
 /**
  * Parses a parameter value. Returns undefined for a plain value, a helper, or an error message
@@ -38,8 +39,7 @@ export function parseHelper(value: string): Helper | { readonly error: string; r
     if (Number.isNaN(n)) return { error: `alfred_${kind}_ takes a positive whole number, got "${digits}"` };
     return kind === 'genpass' ? { kind, length: n } : { kind: 'genaz', count: n };
   }
-  const near = HELPER_NAMES.find((name) => body.startsWith(name.slice(0, 9)) || name.startsWith(body.slice(0, 9)));
-  return { error: `"${body}" is not a known helper`, near };
+  return { error: `"${body}" is not a known helper`, near: closest(body.replace(/_\d+$/, ''), HELPER_NAMES) };
 }
 
 const SSM_CHARS = /^[a-zA-Z0-9_.\-/]+$/;

@@ -85,7 +85,7 @@ function checkHelpers(resource: StackSetResource, parameters: readonly Parameter
         finding('CFCT-H001', {
           message: `parameter "${parameter.key}": ${parameter.value} ${helper.error}`,
           location: parameter.location,
-          hint: helper.near ? `did you mean $[${helper.near}...]?` : 'helpers are $[alfred_ssm_<name>], $[alfred_genpass_<N>], $[alfred_genkeypair], $[alfred_genaz_<N>]',
+          hint: helper.near ? `did you mean ${helper.near}?` : 'helpers are $[alfred_ssm_<name>], $[alfred_genpass_<N>], $[alfred_genkeypair], $[alfred_genaz_<N>]',
           resource: resource.name,
         }),
       );
