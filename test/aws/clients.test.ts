@@ -12,7 +12,7 @@ describe('createAwsClients', () => {
     expect(clients.organizations()).toBe(org);
     expect(await org.config.region()).toBe('eu-west-1');
     expect(org.config.customUserAgent).toEqual([['cfct/1.2.3']]);
-    expect((await org.config.retryStrategy()).mode).toBe('standard');
+    expect(((await org.config.retryStrategy()) as { mode?: string }).mode).toBe('standard');
     expect(await org.config.maxAttempts()).toBe(5);
     const cfn = clients.cloudFormation('ap-south-1');
     expect(await cfn.config.region()).toBe('ap-south-1');
