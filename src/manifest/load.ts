@@ -166,7 +166,7 @@ function validateRead(read: ReadResult, source: string, options: LoadOptions): L
  * slashes; a zip-style `custom-control-tower-configuration/` folder is accepted too).
  */
 export function packageFromFiles(files: Readonly<Record<string, string | Buffer>>, options: LoadOptions = {}): LoadedPackage {
-  return validateRead(readRecord(files), 'the package', options);
+  return validateRead(readRecord(files, limits(options)), 'the package', options);
 }
 
 /**

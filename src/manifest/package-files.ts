@@ -92,17 +92,26 @@ export function rootPackage(read: ReadResult, source: string): ReadResult {
   return { files: read.files, findings };
 }
 
-/** Reads an in-memory package (paths are normalised; unsafe ones are findings). */
-export function readRecord(record: Readonly<Record<string, string | Buffer>>): ReadResult {
+/**
+ * Reads an in-memory package (paths are normalised; unsafe ones are findings). The limits
+ * apply as for a zip.
+ */
+export function readRecord(record: Readonly<Record<string, string | Buffer>>, limits: ReadLimits): ReadResult {
   const files = new Map<string, Buffer>();
   const findings: Finding[] = [];
-  for (const [raw, content] of Object.entries(record)) {
+  const entries = Object.entries(record);
+  if (entries.length > limits.maxEntries) return { files, findings: [tooMany(entries.length, limits)], aborted: true };
+  let bytes = 0;
+  for (const [raw, content] of entries) {
     const path = safeRelativePath(raw);
     if (path === undefined || path === '') {
       findings.push(unsafePath(raw));
       continue;
     }
-    files.set(path, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    bytes += buffer.length;
+    if (bytes > limits.maxTotalBytes) return { files: new Map(), findings: [tooBig(bytes, limits)], aborted: true };
+    files.set(path, buffer);
   }
   return { files, findings };
 }

@@ -176,6 +176,11 @@ describe('reading packages', () => {
     ]);
   });
 
+  test('in-memory packages have the same limits', () => {
+    expect(packageFromFiles(FILES, { maxEntries: 2 }).findings.map((f) => f.ruleId)).toEqual(['CFCT-P004']);
+    expect(packageFromFiles(FILES, { maxTotalBytes: 100 }).findings.map((f) => f.ruleId)).toEqual(['CFCT-P005']);
+  });
+
   test('read files are byte-identical to the originals', async () => {
     const loaded = await loadZip(await yazlZip(FILES));
     for (const [name, content] of Object.entries(FILES)) expect(loaded.files.read(name)?.toString('utf8')).toBe(content);
