@@ -94,6 +94,14 @@ describe('fake Organizations', () => {
     ]);
   });
 
+  test('OU names are unique among siblings and OUs nest at most 5 levels', () => {
+    const { org, ou } = setup();
+    expect(() => org.addOu(org.rootId, 'Security')).toThrow(organizationsSdk.DuplicateOrganizationalUnitException);
+    let parent = ou;
+    for (let level = 2; level <= 5; level++) parent = org.addOu(parent, `L${level}`);
+    expect(() => org.addOu(parent, 'L6')).toThrow(expect.objectContaining({ name: 'ConstraintViolationException', Reason: 'OU_DEPTH_LIMIT_EXCEEDED' }));
+  });
+
   test('only the management account may call it', async () => {
     const { fake } = setup();
     const member = fake.client(OrganizationsClient, organizationsSdk, 'organizations', { accountId: '222222222222', region: 'us-east-1' });

@@ -12,6 +12,7 @@ import {
   AccountNotFoundException,
   ConcurrentModificationException,
   ConstraintViolationException,
+  DuplicateOrganizationalUnitException,
   DuplicatePolicyAttachmentException,
   DuplicatePolicyException,
   InvalidInputException,
@@ -36,6 +37,8 @@ export type FakeAccountState = 'ACTIVE' | 'PENDING_ACTIVATION' | 'SUSPENDED' | '
 export const ORGANIZATIONS_PAGE_SIZE = 20;
 /** Per-target limit of attached policies of one type (SCPs and RCPs alike). */
 export const MAX_POLICIES_PER_TARGET = 5;
+/** OUs nest at most this many levels below the root. */
+export const MAX_OU_DEPTH = 5;
 /** Maximum size of an SCP or RCP document, in characters. */
 export const MAX_POLICY_CHARS = 5120;
 
@@ -139,9 +142,17 @@ export class FakeOrganizations implements FakeService {
 
   // ---- setup and inspection (no API call, no call log) ----
 
-  /** Adds an OU under `parentId` and returns its id. */
+  /** Adds an OU under `parentId` and returns its id (AWS's limits: unique sibling names, 5 levels). */
   addOu(parentId: string, name: string): string {
     this.requireParent(parentId);
+    if ([...this.ous.values()].some((ou) => ou.parentId === parentId && ou.name === name)) {
+      throw new DuplicateOrganizationalUnitException({ message: 'An OU with the same name already exists.', $metadata: {} });
+    }
+    let depth = 1;
+    for (let id = parentId; this.ous.has(id); id = this.ous.get(id)!.parentId) depth++;
+    if (depth > MAX_OU_DEPTH) {
+      throw constraint('OU_DEPTH_LIMIT_EXCEEDED', 'You attempted to create an OU tree that is too many levels deep.');
+    }
     const id = `ou-${this.rootId.slice(2)}-${this.fake.rng.chars(8)}`;
     this.ous.set(id, { id, name, parentId });
     this.attachDefaults(id);
