@@ -72,7 +72,10 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     if (!c) changes.set(targetId, (c = { attach: [], detach: [] }));
     return c;
   };
-  const desired = input.manifest.resources.filter((r): r is PolicyResource => isPolicy(r) && TYPE_OF[r.deployMethod] === type);
+  // A name appears once per type (validation reports duplicates as CFCT-M rules); the first wins.
+  const desired = input.manifest.resources
+    .filter((r): r is PolicyResource => isPolicy(r) && TYPE_OF[r.deployMethod] === type)
+    .filter((r, i, all) => all.findIndex((o) => o.name === r.name) === i);
   const existing = new Map(index.snapshot.policies.filter((p) => p.type === type).map((p) => [p.name, p]));
   const inManifest = new Set(desired.map((r) => r.name));
 
