@@ -122,9 +122,17 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** Most nodes that aliases may add to a document (against "billion laughs" alias bombs). */
+export const MAX_ALIASED_NODES = 100_000;
+
 class Walker {
   readonly findings: Finding[] = [];
   private readonly active = new Set<Node>();
+  /** Anchors seen so far, in document order (an alias refers to the last one before it). */
+  private readonly anchors = new Map<string, Node>();
+  /** How deep inside alias expansions the walk is, and how many nodes aliases added. */
+  private aliasDepth = 0;
+  private aliasedNodes = 0;
 
   constructor(
     private readonly doc: Document,
@@ -143,19 +151,9 @@ class Walker {
 
   walk(node: Node | null | undefined, path: DocPath): unknown {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
-      const target = node.resolve(this.doc);
-      if (!target || this.active.has(target)) {
-        this.findings.push(
-          finding(this.options.syntaxRule, {
-            message: `alias *${node.source} refers to no anchor or to itself`,
-            location: this.positions.at(path),
-          }),
-        );
-        return null;
-      }
-      return this.walk(target, path);
-    }
+    if (isAlias(node)) return this.alias(node.source, this.anchors.get(node.source) ?? node.resolve(this.doc), path);
+    if (this.aliasDepth > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) return this.tooManyAliased(path);
+    if (node.anchor) this.anchors.set(node.anchor, node);
     const where = this.info(node);
     if (isScalar(node)) {
       const plainSource = node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
@@ -174,6 +172,38 @@ class Walker {
       if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path), path);
     } finally {
       this.active.delete(node);
+    }
+    return null;
+  }
+
+  private alias(name: string, target: Node | undefined, path: DocPath): unknown {
+    if (!target || this.active.has(target)) {
+      this.findings.push(
+        finding(this.options.syntaxRule, {
+          message: `alias *${name} refers to no anchor or to itself`,
+          location: this.positions.at(path),
+        }),
+      );
+      return null;
+    }
+    this.aliasDepth++;
+    try {
+      return this.walk(target, path);
+    } finally {
+      this.aliasDepth--;
+    }
+  }
+
+  /** Reports (once) that aliases added too many nodes; the walk then stops adding values. */
+  private tooManyAliased(path: DocPath): null {
+    if (this.aliasedNodes === MAX_ALIASED_NODES + 1) {
+      this.findings.push(
+        finding(this.options.syntaxRule, {
+          message: `aliases expand to more than ${MAX_ALIASED_NODES} values; the document is not read further`,
+          location: this.positions.at(path),
+          hint: 'use fewer nested aliases',
+        }),
+      );
     }
     return null;
   }

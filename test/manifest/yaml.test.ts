@@ -101,6 +101,16 @@ describe('YAML structure', () => {
     expect(parsed.findings.map((f) => f.ruleId)).toEqual(['CFCT-Y001']);
   });
 
+  test('fails on an alias bomb quickly, without expanding it', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(', ')}]`);
+    const start = Date.now();
+    const parsed = parseYaml(`${lines.join('\n')}\n`, 'm.yaml', { syntaxRule: 'CFCT-Y001' });
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(parsed.findings.map((f) => f.ruleId)).toEqual(['CFCT-Y001']);
+    expect(parsed.findings[0].message).toContain('aliases expand to more than');
+  });
+
   test('a key named __proto__ is an ordinary key', () => {
     const parsed = parseYaml('__proto__: {polluted: true}\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
     expect(Object.keys(parsed.value as object)).toEqual(['__proto__']);
