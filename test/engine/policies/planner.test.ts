@@ -211,6 +211,21 @@ describe('planPolicies', () => {
     expect(removed.findings.map((f) => f.ruleId)).toEqual(['CFCT-C007']);
   });
 
+  test('a name repeated in an unvalidated manifest is planned once (the first), so step ids stay unique', async () => {
+    const { plan, sec } = setup();
+    const p = await plan(
+      manifestOf([policyResource('p', { ous: ['Security'] }), policyResource('p', { ous: ['Workloads'] }), policyResource('p', { type: 'rcp', ous: ['Security'] })]),
+      memoryFiles({ 'policies/p.json': doc('p') }),
+    );
+    expect(p.steps.map((s) => s.id)).toEqual([
+      'policy.create:scp:p',
+      `policy.attach:scp:p:${sec}`,
+      expect.stringMatching(/^policy\.enable-type:rcp:/),
+      'policy.create:rcp:p',
+      `policy.attach:rcp:p:${sec}`,
+    ]);
+  });
+
   test('the same inputs give the same plan and hash; a changed document changes the hash', async () => {
     const { plan } = setup();
     const manifest = manifestOf([policyResource('p', { ous: ['Security'] })]);
