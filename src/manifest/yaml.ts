@@ -221,7 +221,7 @@ class Walker {
         this.findings.push(
           finding(this.options.syntaxRule, {
             message: 'a mapping key is a list or a mapping; only plain keys are supported',
-            location: { ...this.positions.at(path), ...this.info(keyNode) && { line: this.info(keyNode)!.line, column: this.info(keyNode)!.column } },
+            location: { ...this.positions.at(path), ...this.info(keyNode) },
           }),
         );
         continue;
@@ -320,7 +320,15 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
   }
   if (findings.length > 0) return { positions, findings };
   const walker = new Walker(doc, text, lines, positions, options);
-  const value = walker.walk(doc.contents as Node | null, []);
+  let value: unknown;
+  try {
+    value = walker.walk(doc.contents as Node | null, []);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // The `yaml` parser reports nesting too deep for it; this covers what it just managed.
+    findings.push(finding(options.syntaxRule, { message: 'the document is nested too deeply to read', location: { file, line: 1, column: 1 } }));
+    return { positions, findings };
+  }
   findings.push(...walker.findings);
   return { value, positions, findings };
 }

@@ -111,6 +111,11 @@ describe('YAML structure', () => {
     expect(parsed.findings[0].message).toContain('aliases expand to more than');
   });
 
+  test('fails on a mapping key that is a list, at the key', () => {
+    const parsed = parseYaml('a:\n  ? [x, y]\n  : 1\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
+    expect(parsed.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-Y001', location: expect.objectContaining({ line: 2, column: 5 }) })]);
+  });
+
   test('a key named __proto__ is an ordinary key', () => {
     const parsed = parseYaml('__proto__: {polluted: true}\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
     expect(Object.keys(parsed.value as object)).toEqual(['__proto__']);
