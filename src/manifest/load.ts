@@ -130,7 +130,7 @@ function validateManifest(files: PackageFiles, stackSetPrefix: string): { manife
   const checked = checkManifest(normalised.manifest, files, stackSetPrefix, allResourceNames(value));
   findings.push(...checked.findings);
   const usable = schemaFindings.length === 0;
-  return { manifest: usable ? checked.manifest : undefined, findings };
+  return { manifest: usable ? checked.manifest : undefined, findings: applySuppressions(findings, checked.manifest) };
 }
 
 /** Runs the rules on the normalised manifest; returns it with parameters from parameter files. */
@@ -146,8 +146,7 @@ function checkManifest(manifest: Manifest, files: PackageFiles, prefix: string, 
     findings.push(...checkParameters(withParameters, parameters, template));
     return withParameters;
   });
-  const complete: Manifest = { ...manifest, resources };
-  return { manifest: complete, findings: applySuppressions(findings, complete) };
+  return { manifest: { ...manifest, resources }, findings };
 }
 
 /** Validates a package whose files have been read. */

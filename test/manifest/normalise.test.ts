@@ -124,6 +124,13 @@ describe('normalisation', () => {
     expect(resource.deploymentTargets.accounts.map((a) => a.value)).toEqual([value]);
   });
 
+  test('a suppression covers warnings found while normalising, as a note with the reason', () => {
+    const manifest = CURRENT.replace("accounts: ['111122223333', Audit]", 'accounts: [12345678901]') + '    lint_suppressions: [{rule_id: CFCT-M007, reason: the id is right}]\n';
+    const loaded = load(manifest);
+    expect(loaded.findings.map((f) => [f.ruleId, f.severity])).toEqual([['CFCT-M007', 'info']]);
+    expect(loaded.findings[0].message).toContain('(suppressed: the id is right)');
+  });
+
   test('regions default to the home region', () => {
     const loaded = load(CURRENT.replace('    regions: [us-east-1, eu-west-1]\n', '').replace('region: us-east-1', 'region: eu-west-2'));
     expect(loaded.manifest!.resources.find(isStackSet)!.regions).toEqual(['eu-west-2']);
