@@ -12,12 +12,13 @@ export type DocPath = readonly (string | number)[];
 
 /** `resources[3].deployment_targets.accounts[1]`. */
 export function formatPath(path: DocPath): string {
-  let text = '';
-  for (const part of path) {
-    if (typeof part === 'number') text += `[${part}]`;
-    else text += text ? `.${part}` : part;
-  }
-  return text;
+  return path.reduce<string>(childPath, '');
+}
+
+/** The formatted path of `part` inside the formatted path `parent`. */
+function childPath(parent: string, part: string | number): string {
+  if (typeof part === 'number') return `${parent}[${part}]`;
+  return parent ? `${parent}.${part}` : part;
 }
 
 /** Where a value was written, and for scalars the text as written. */
@@ -35,9 +36,9 @@ export class PositionIndex {
 
   constructor(readonly file: string) {}
 
-  /** @internal */
-  record(path: DocPath, info: NodeInfo, isKey = false): void {
-    (isKey ? this.keys : this.values).set(formatPath(path), info);
+  /** @internal Records where the value (or key) with formatted path `key` is written. */
+  record(key: string, info: NodeInfo, isKey = false): void {
+    (isKey ? this.keys : this.values).set(key, info);
   }
 
   /** The location of the value at `path`, or of its nearest recorded ancestor (at worst 1:1). */
@@ -149,34 +150,34 @@ class Walker {
     return { line: pos.line, column: pos.col };
   }
 
-  walk(node: Node | null | undefined, path: DocPath): unknown {
+  walk(node: Node | null | undefined, path: DocPath, key = formatPath(path)): unknown {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return this.alias(node.source, this.anchors.get(node.source) ?? node.resolve(this.doc), path);
+    if (isAlias(node)) return this.alias(node.source, this.anchors.get(node.source) ?? node.resolve(this.doc), path, key);
     if (this.aliasDepth > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) return this.tooManyAliased(path);
     if (node.anchor) this.anchors.set(node.anchor, node);
     const where = this.info(node);
     if (isScalar(node)) {
       const plainSource = node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
-      if (where) this.positions.record(path, { ...where, plainSource });
+      if (where) this.positions.record(key, { ...where, plainSource });
       const raw = node.value;
       const value = raw instanceof YamlTimestamp ? raw.text : raw;
       return this.tagged(node, value, path);
     }
-    if (where) this.positions.record(path, where);
+    if (where) this.positions.record(key, where);
     this.active.add(node);
     try {
       if (isSeq(node)) {
-        const items = node.items.map((item, index) => this.walk(item as Node, [...path, index]));
+        const items = node.items.map((item, index) => this.walk(item as Node, [...path, index], childPath(key, index)));
         return this.tagged(node, items, path);
       }
-      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path), path);
+      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path, key), path);
     } finally {
       this.active.delete(node);
     }
     return null;
   }
 
-  private alias(name: string, target: Node | undefined, path: DocPath): unknown {
+  private alias(name: string, target: Node | undefined, path: DocPath, key: string): unknown {
     if (!target || this.active.has(target)) {
       this.findings.push(
         finding(this.options.syntaxRule, {
@@ -188,7 +189,7 @@ class Walker {
     }
     this.aliasDepth++;
     try {
-      return this.walk(target, path);
+      return this.walk(target, path, key);
     } finally {
       this.aliasDepth--;
     }
@@ -208,7 +209,7 @@ class Walker {
     return null;
   }
 
-  private mapping(pairs: readonly Pair[], path: DocPath): Record<string, unknown> {
+  private mapping(pairs: readonly Pair[], path: DocPath, key: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const merged: Record<string, unknown>[] = [];
     for (const pair of pairs) {
@@ -227,26 +228,27 @@ class Walker {
         continue;
       }
       const rawKey = keyNode === null ? null : keyNode.value;
-      const key = rawKey === null ? 'null' : String(rawKey);
-      const childPath = [...path, key];
+      const name = rawKey === null ? 'null' : String(rawKey);
+      const namePath = [...path, name];
+      const nameKey = childPath(key, name);
       const keyWhere = this.info(keyNode);
-      if (keyWhere) this.positions.record(childPath, keyWhere, true);
-      if (Object.prototype.hasOwnProperty.call(out, key)) {
+      if (keyWhere) this.positions.record(nameKey, keyWhere, true);
+      if (Object.prototype.hasOwnProperty.call(out, name)) {
         this.findings.push(
           finding('CFCT-Y003', {
-            message: `key "${key}" appears more than once in this mapping; the last one is used`,
-            location: this.positions.keyAt(childPath),
+            message: `key "${name}" appears more than once in this mapping; the last one is used`,
+            location: this.positions.keyAt(namePath),
             hint: 'remove or rename one of the duplicate keys',
           }),
         );
       }
       const valueNode = pair.value as Node | null;
-      if (valueNode === null && keyWhere) this.positions.record(childPath, keyWhere);
-      setOwn(out, key, this.walk(valueNode, childPath));
+      if (valueNode === null && keyWhere) this.positions.record(nameKey, keyWhere);
+      setOwn(out, name, this.walk(valueNode, namePath, nameKey));
     }
     for (const source of merged) {
-      for (const [key, value] of Object.entries(source)) {
-        if (!Object.prototype.hasOwnProperty.call(out, key)) setOwn(out, key, value);
+      for (const [name, value] of Object.entries(source)) {
+        if (!Object.prototype.hasOwnProperty.call(out, name)) setOwn(out, name, value);
       }
     }
     return out;
