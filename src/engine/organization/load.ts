@@ -16,7 +16,6 @@ import {
 import type { AwsClients } from '../../aws/clients';
 import type { Clock } from '../retry';
 import { systemClock } from '../retry';
-import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 import {
   AccountState,
   OrganizationSnapshot,
@@ -27,6 +26,7 @@ import {
   SnapshotPolicy,
   SnapshotRoot,
 } from './snapshot';
+import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 
 /** Organizations' maximum page size for list operations. */
 export const ORGANIZATIONS_PAGE_SIZE = 20;

@@ -6,8 +6,8 @@
 import Ajv from 'ajv';
 import type { Finding } from '../../manifest/findings';
 import { engineFinding } from '../rules';
-import { STACK_SET_SNAPSHOT_SCHEMA } from '../stacksets/snapshot';
 import { OrganizationSnapshot, POLICY_TYPES } from './snapshot';
+import { STACK_SET_SNAPSHOT_SCHEMA } from '../stacksets/snapshot';
 
 /** Version of the snapshot JSON format; bumped on any incompatible change. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
