@@ -1,5 +1,5 @@
-import { isPolicy, isStackSet, packageFromFiles, type Manifest } from '../../src/manifest';
 import { BASE_FILES, HEADER } from './support';
+import { isPolicy, isStackSet, packageFromFiles, type Manifest } from '../../src/manifest';
 
 /** The manifest without source locations (to compare what two manifests mean). */
 function meaning(manifest: Manifest | undefined): unknown {
