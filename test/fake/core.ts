@@ -41,6 +41,8 @@ export interface Fault {
   readonly operation?: string | RegExp;
   readonly rate: number;
   readonly error: (operation: string) => Error;
+  /** Fire at most this many times. @default no limit */
+  readonly limit?: number;
 }
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -117,7 +119,7 @@ export class FakeAws {
   readonly clock: FakeClock;
   readonly calls: CallRecord[] = [];
   private readonly services = new Map<string, FakeService>();
-  private faults: Fault[] = [];
+  private faults: { fault: Fault; fired: number }[] = [];
   private readonly stubs: { restore(): void }[] = [];
 
   constructor(options: FakeAwsOptions = {}) {
@@ -132,7 +134,7 @@ export class FakeAws {
 
   /** Makes calls fail; faults are checked before the operation runs, so a failed call changes nothing. */
   injectFault(fault: Fault): void {
-    this.faults.push(fault);
+    this.faults.push({ fault, fired: 0 });
   }
 
   clearFaults(): void {
@@ -160,9 +162,14 @@ export class FakeAws {
   async handle(service: string, operation: string, input: unknown, context: CallContext): Promise<unknown> {
     const record = { service, operation, input, context, at: this.clock.now() };
     try {
-      for (const fault of this.faults) {
+      for (const entry of this.faults) {
+        const { fault } = entry;
         if (fault.service !== service || !matches(fault.operation, operation)) continue;
-        if (this.rng.next() < fault.rate) throw fault.error(operation);
+        if (fault.limit !== undefined && entry.fired >= fault.limit) continue;
+        if (this.rng.next() < fault.rate) {
+          entry.fired++;
+          throw fault.error(operation);
+        }
       }
       const module = this.services.get(service);
       const handler = module?.operations[operation];

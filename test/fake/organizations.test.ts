@@ -115,5 +115,11 @@ describe('fake Organizations', () => {
     expect(org.allPolicies().map((p) => p.name)).toEqual(['FullAWSAccess']);
     expect(fake.callCounts()).toEqual({ 'organizations:CreatePolicy': 1 });
     expect(fake.calls[0].error).toBe('ConcurrentModificationException');
+    fake.clearFaults();
+    // a limited fault fires only so many times
+    fake.injectFault({ service: 'organizations', operation: 'CreatePolicy', rate: 1, limit: 1, error: concurrentModification });
+    await expect(client.send(scp('y'))).rejects.toBeInstanceOf(organizationsSdk.ConcurrentModificationException);
+    await client.send(scp('y'));
+    expect(org.allPolicies().map((p) => p.name)).toEqual(['FullAWSAccess', 'y']);
   });
 });

@@ -22,8 +22,14 @@ import { INSTALLATION_TAG } from '../plan';
 import { Clock, errorName, withRetry } from '../retry';
 import type { PolicyRef, PolicyStep } from './steps';
 
-/** Errors worth another attempt. */
-const RETRYABLE = new Set(['TooManyRequestsException', 'ConcurrentModificationException', 'ServiceException', 'ThrottlingException']);
+/** Errors worth another attempt: throttling, conflicting writes, and what Organizations says to try again later. */
+const RETRYABLE = new Set([
+  'TooManyRequestsException',
+  'ConcurrentModificationException',
+  'PolicyChangesInProgressException',
+  'ServiceException',
+  'ThrottlingException',
+]);
 
 /** Errors that mean the step's effect is already there, per step kind. */
 const ALREADY_DONE: Readonly<Record<PolicyStep['kind'], readonly string[]>> = {

@@ -1,4 +1,4 @@
-import { ConcurrentModificationException, TooManyRequestsException } from '@aws-sdk/client-organizations';
+import { ConcurrentModificationException, PolicyChangesInProgressException, TooManyRequestsException } from '@aws-sdk/client-organizations';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
 import { createPolicyExecutor } from '../../../src/engine/policies/executor';
@@ -60,11 +60,19 @@ describe('policy executor', () => {
     const p = await plan(manifest, files);
     fake.injectFault({ service: 'organizations', operation: ORGANIZATIONS_WRITES, rate: 0.5, error: throttling });
     fake.injectFault({ service: 'organizations', operation: ORGANIZATIONS_WRITES, rate: 0.3, error: concurrentModification });
+    fake.injectFault({
+      service: 'organizations',
+      operation: 'AttachPolicy',
+      rate: 1,
+      limit: 2,
+      error: () => new PolicyChangesInProgressException({ message: 'Changes to the effective policy are in progress. Try again later.', $metadata: {} }),
+    });
     const started = Date.now();
     const result = await applyPolicyPlan(p, options);
     expect(result.failed).toBeUndefined();
     expect(fake.calls.filter((c) => c.error === 'TooManyRequestsException').length).toBeGreaterThan(0);
     expect(fake.calls.filter((c) => c.error === 'ConcurrentModificationException').length).toBeGreaterThan(0);
+    expect(fake.calls.filter((c) => c.error === 'PolicyChangesInProgressException').length).toBe(2);
     expect(fake.clock.sleeps.length).toBe(fake.calls.filter((c) => c.error).length);
     // backoff ceilings double from 250 ms; jitter keeps each sleep below its ceiling
     expect(Math.max(...fake.clock.sleeps)).toBeLessThan(20000);
