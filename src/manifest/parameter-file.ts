@@ -2,6 +2,7 @@
  * Parameter files: a JSON list of `{ParameterKey, ParameterValue[, ssm_parameters]}`.
  */
 import type { Finding } from './findings';
+import { parseJson } from './json';
 import type { ParameterEntry } from './model';
 import { finding } from './rules';
 import { didYouMean } from './suggest';
@@ -76,18 +77,12 @@ function ssmParameters(
  */
 export function readParameterFile(text: string, file: string, resource?: string): { parameters: ParameterEntry[]; findings: Finding[] } {
   const body = text.replace(/^\uFEFF/, '');
-  try {
-    JSON.parse(body);
-  } catch (err) {
-    return {
-      parameters: [],
-      findings: [finding('CFCT-R001', { message: `parameter file is not valid JSON: ${(err as Error).message}`, location: { file }, resource })],
-    };
-  }
+  const json = parseJson(body, file, 'CFCT-R001', 'parameter file', resource);
+  if (json.value === undefined) return { parameters: [], findings: json.findings };
   const parsed = parseYaml(body, file, { json: true, syntaxRule: 'CFCT-R001' });
   const findings: Finding[] = parsed.findings.map((f) => ({ ...f, resource }));
   const positions = parsed.positions;
-  const value = parsed.value ?? JSON.parse(body);
+  const value = parsed.value ?? json.value;
   if (!Array.isArray(value)) {
     findings.push(malformed('a parameter file is a JSON list of {ParameterKey, ParameterValue}', positions, [], undefined, resource));
     return { parameters: [], findings };

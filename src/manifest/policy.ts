@@ -2,6 +2,7 @@
  * SCP and RCP documents: minified before upload and checked against the Organizations size limit.
  */
 import type { Finding } from './findings';
+import { parseJson } from './json';
 import { finding } from './rules';
 import { isObject } from './values';
 
@@ -18,20 +19,11 @@ export function minifyPolicy(text: string): string {
 
 /** Checks a policy document: valid JSON, an object with statements, minified size within the limit. */
 export function checkPolicy(text: string, file: string, resource?: string): Finding[] {
-  let minified: string;
-  try {
-    minified = minifyPolicy(text);
-  } catch (err) {
-    return [
-      finding('CFCT-L001', {
-        message: `policy is not valid JSON: ${(err as Error).message}`,
-        location: { file },
-        resource,
-      }),
-    ];
-  }
+  const parsed = parseJson(text, file, 'CFCT-L001', 'policy', resource);
+  if (parsed.value === undefined) return parsed.findings;
+  const document = parsed.value;
+  const minified = minifyPolicy(text);
   const findings: Finding[] = [];
-  const document: unknown = JSON.parse(minified);
   const statement = isObject(document) ? document.Statement : undefined;
   const empty = statement === undefined || (Array.isArray(statement) && statement.length === 0);
   if (!isObject(document) || empty) {

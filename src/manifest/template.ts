@@ -2,31 +2,13 @@
  * CloudFormation templates: JSON or YAML, short-form tags converted to the long form.
  */
 import type { Finding } from './findings';
+import { parseJson } from './json';
 import { finding } from './rules';
 import { isObject } from './values';
 import { parseYaml } from './yaml';
 
 /** CloudFormation's limit for a template passed through S3 (bytes). */
 export const TEMPLATE_MAX_BYTES = 1_048_576;
-
-/** Position of `offset` in `text` as 1-based line and column. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, column: before[before.length - 1].length + 1 };
-}
-
-function parseJsonTemplate(text: string, file: string): { value?: unknown; findings: Finding[] } {
-  try {
-    return { value: JSON.parse(text), findings: [] };
-  } catch (err) {
-    const message = (err as Error).message;
-    const match = /position (\d+)/.exec(message);
-    const where = match ? lineColumn(text, Number(match[1])) : {};
-    return {
-      findings: [finding('CFCT-T001', { message: `template is not valid JSON: ${message}`, location: { file, ...where } })],
-    };
-  }
-}
 
 /**
  * Parses a CloudFormation template (JSON when it starts with `{`, YAML otherwise). Short-form
@@ -36,7 +18,7 @@ function parseJsonTemplate(text: string, file: string): { value?: unknown; findi
  */
 export function parseTemplate(text: string, file: string): { value?: unknown; findings: Finding[] } {
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trimStart().startsWith('{')) return parseJsonTemplate(body, file);
+  if (body.trimStart().startsWith('{')) return parseJson(body, file, 'CFCT-T001', 'template');
   const parsed = parseYaml(body, file, { cloudFormationTags: true, syntaxRule: 'CFCT-T001' });
   const findings = parsed.findings;
   return findings.some((f) => f.severity === 'error') ? { findings } : { value: parsed.value, findings };

@@ -141,7 +141,9 @@ export const HANDWRITTEN_CASES: readonly BrokenCase[] = [
     file: 'templates/topic.yaml',
   },
   // Parameters
-  { name: 'fails on a parameter file that is not JSON', rule: 'CFCT-R001', files: { 'parameters/topic.json': '[{"ParameterKey": "Env",}]' }, file: 'parameters/topic.json' },
+  { name: 'fails on a parameter file that is not JSON', rule: 'CFCT-R001', files: { 'parameters/topic.json': '[{"ParameterKey": "Env",‸}]' } },
+  { name: 'fails on a parameter file with a bare word', rule: 'CFCT-R001', files: { 'parameters/topic.json': '[\n  {"ParameterKey": ‸Env}\n]' } },
+  { name: 'fails on an empty parameter file', rule: 'CFCT-R001', files: { 'parameters/topic.json': '‸' } },
   { name: 'fails on a parameter file that is an object', rule: 'CFCT-R002', files: { 'parameters/topic.json': '‸{"Env": "prod"}' } },
   { name: 'fails on a parameter entry without ParameterKey', rule: 'CFCT-R002', files: { 'parameters/topic.json': '[\n  ‸{"ParameterValue": "prod"}\n]' } },
   { name: 'fails on a misspelt ParameterValue', rule: 'CFCT-R002', files: { 'parameters/topic.json': '[{"ParameterKey": "Env", ‸"ParamterValue": "prod", "ParameterValue": "x"}]' } },
@@ -171,7 +173,8 @@ export const HANDWRITTEN_CASES: readonly BrokenCase[] = [
     manifest: HEADER + bareStackSet('    parameters:\n      - ‸parameter_key: Env\n        parameter_value: $[alfred_genkeypair]\n'),
   },
   // Policies
-  { name: 'fails on a policy that is not JSON', rule: 'CFCT-L001', manifest: HEADER + POLICY, files: { 'policies/deny.json': '{"Version": "2012-10-17", Statement: []}' }, file: 'policies/deny.json' },
+  { name: 'fails on a policy that is not JSON', rule: 'CFCT-L001', manifest: HEADER + POLICY, files: { 'policies/deny.json': '{"Version": "2012-10-17", ‸Statement: []}' } },
+  { name: 'fails on a policy with a missing value', rule: 'CFCT-L001', manifest: HEADER + POLICY, files: { 'policies/deny.json': '{\n  "Version": ‸}' } },
   {
     name: 'fails on a policy over 5,120 characters after minification',
     rule: 'CFCT-L002',
