@@ -13,7 +13,7 @@ const ENTRY_KEYS = ['ParameterKey', 'ParameterValue', 'ssm_parameters'];
 const SSM_KEYS = ['name', 'value'];
 
 /** A parameter value as CloudFormation receives it: a string; lists joined with commas. */
-export function parameterValueText(value: unknown): string | undefined {
+function parameterValueText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {

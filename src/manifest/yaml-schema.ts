@@ -40,7 +40,7 @@ function sexagesimal(digits: string): number {
 }
 
 /** PyYAML's `construct_yaml_int`. */
-export function resolveInt(text: string): number {
+function resolveInt(text: string): number {
   const { negative, digits } = sign(text);
   let value: number;
   if (digits === '0') value = 0;
@@ -53,7 +53,7 @@ export function resolveInt(text: string): number {
 }
 
 /** PyYAML's `construct_yaml_float`. */
-export function resolveFloat(text: string): number {
+function resolveFloat(text: string): number {
   const { negative, digits } = sign(text.toLowerCase());
   let value: number;
   if (digits === '.inf') value = Infinity;

@@ -119,7 +119,7 @@ export interface ParsedYaml {
 }
 
 /** Defines `key` on `target` as an own enumerable property (safe for keys like `__proto__`). */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
