@@ -100,6 +100,14 @@ function toFinding(error: ErrorObject, positions: PositionIndex): Finding | unde
         hint: didYouMean(asText(error.data), allowed),
       });
     }
+    case 'uniqueItems': {
+      const [first, repeated] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
+      return finding('CFCT-S005', {
+        message: `${describe(path)} lists the same value twice (entries ${first} and ${repeated})`,
+        location: positions.at([...path, repeated]),
+        hint: 'remove the repeated entry',
+      });
+    }
     case 'minLength':
     case 'minItems':
     case 'minimum':

@@ -57,6 +57,12 @@ export const HANDWRITTEN_CASES: readonly BrokenCase[] = [
   { name: 'fails on an unknown deploy_method', rule: 'CFCT-S005', manifest: HEADER + POLICY.replace('deploy_method: scp', 'deploy_method: ‸stackset') },
   { name: 'fails on an unknown stack_set_order', rule: 'CFCT-S005', manifest: 'region: us-east-1\nversion: 2021-03-15\nstack_set_order: ‸parallel\nresources: []\n' },
   { name: 'warns on the legacy version', rule: 'CFCT-S006', manifest: 'region: us-east-1\nversion: ‸2020-01-01\norganization_policies: []\n' },
+  { name: 'fails on a region listed twice', rule: 'CFCT-S005', manifest: HEADER + stackSet('').replace('    regions:\n      - us-east-1\n', '    regions:\n      - us-east-1\n      - ‸us-east-1\n') },
+  {
+    name: 'fails on a legacy policy without apply_to_accounts_in_ou',
+    rule: 'CFCT-S002',
+    manifest: 'region: us-east-1\nversion: 2020-01-01\norganization_policies:\n  - ‸name: p\n    policy_file: policies/deny.json\n',
+  },
   { name: 'fails on a percentage above 100', rule: 'CFCT-S007', manifest: HEADER + stackSet('    operation_preferences:\n      MaxConcurrentPercentage: ‸150\n') },
   { name: 'fails on an empty name', rule: 'CFCT-S007', manifest: HEADER + POLICY.replace('name: deny-delete', "name: ‸''") },
   // Manifest semantics
