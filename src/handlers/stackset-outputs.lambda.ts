@@ -3,17 +3,26 @@
  * to SSM. Input: `{ "correlationId", "runInput", "region", "resource" }`. Output:
  * `{ "resource": "...", "exports": [{ "name", "account", "region", "changed" }] }` (names only).
  */
+import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
 import { systemClock } from '../engine/retry';
 import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
-import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
+
+/** The task output: SSM names written, never values. */
+export interface StackSetOutputsResult {
+  readonly resource: string;
+  readonly exports: ExportedOutput[];
+}
 
 /** Builds the handler. */
-export function createStackSetOutputsHandler(deps: StackSetTaskDeps): (event: StackSetTaskEvent) => Promise<{ resource: string; exports: ExportedOutput[] }> {
+export function createStackSetOutputsHandler(deps: StackSetTaskDeps): (event: StackSetTaskEvent) => Promise<StackSetOutputsResult> {
   return (event) => logged(deps, 'stackset-outputs', event, async () => {
     const clients = deps.clients();
     const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-    const exports = await exportOutputs(desiredOf(input, event.resource), { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock });
+    const exports = await exportOutputs(
+      desiredOf(input, event.resource),
+      { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock },
+    );
     return { resource: event.resource, exports };
   }, (result) => ({ exported: result.exports.length, changed: result.exports.filter((e) => e.changed).length }));
 }

@@ -7,13 +7,13 @@
  * Output: `{ "resource": "baseline", "stackSetName": "...", "action": "update", "steps": [...],
  * "findings": [...], "hasErrors": false }`. Steps hold SSM references for secrets, never values.
  */
-import { hasErrors } from '../manifest/findings';
-import type { Finding } from '../manifest/findings';
+import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
 import { systemClock } from '../engine/retry';
 import { prepareStackSet } from '../engine/stacksets/prepare';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
-import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
+import type { Finding } from '../manifest/findings';
+import { hasErrors } from '../manifest/findings';
 
 /** The task output. */
 export interface StackSetPrepareResult {
@@ -38,7 +38,14 @@ export function createStackSetPrepareHandler(deps: StackSetTaskDeps): (event: St
       clock: deps.clock,
       accountState: (id) => input.accountStates[id],
     });
-    return { resource: event.resource, stackSetName: plan.summary.stackSetName, action: plan.summary.action, steps: plan.steps, findings: plan.findings, hasErrors: hasErrors(plan.findings) };
+    return {
+      resource: event.resource,
+      stackSetName: plan.summary.stackSetName,
+      action: plan.summary.action,
+      steps: plan.steps,
+      findings: plan.findings,
+      hasErrors: hasErrors(plan.findings),
+    };
   }, (result) => ({ action: result.action, steps: result.steps.map((s) => s.summary), findings: result.findings.length }));
 }
 

@@ -9,11 +9,11 @@
  * "attempt"?, "message"? }` (on `blocked`, wait and start again with `attempt + 1`). Output of
  * `check`: `{ "status": "RUNNING" | "SUCCEEDED" | "FAILED", "message"?, "failures"? }`.
  */
+import { InvalidStackSetEventError, logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
 import { systemClock } from '../engine/retry';
 import { checkStep, CheckResult, startStep, StartResult } from '../engine/stacksets/executor';
 import { readRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
-import { InvalidStackSetEventError, logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
 
 /** The task input. */
 export interface StackSetStepEvent extends StackSetTaskEvent {

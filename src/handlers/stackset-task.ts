@@ -4,9 +4,9 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { assumeRoleCredentials, AwsClients, createAwsClients } from '../aws/clients';
+import type { Clock } from '../engine/retry';
 import type { StackSetClients } from '../engine/stacksets/clients';
 import type { S3ObjectRef } from '../engine/stacksets/run-input';
-import type { Clock } from '../engine/retry';
 
 /** What a stack set task depends on; tests pass a fake's clients and clock. */
 export interface StackSetTaskDeps {
@@ -46,7 +46,14 @@ export function eventProblem(event: Partial<StackSetTaskEvent> | undefined): str
 }
 
 /** Runs `work` with start/end/error log lines that carry the correlation id and the resource. */
-export async function logged<T>(deps: StackSetTaskDeps, task: string, event: Partial<StackSetTaskEvent>, work: () => Promise<T>, describe: (result: T) => Record<string, unknown>): Promise<T> {
+export async function logged<T>(
+  deps: StackSetTaskDeps,
+  task: string,
+  event: Partial<StackSetTaskEvent>,
+  work: () => Promise<T>,
+  describe: (result: T) => Record<string,
+    unknown>,
+): Promise<T> {
   const correlationId = typeof event?.correlationId === 'string' ? event.correlationId : 'unknown';
   const problem = eventProblem(event);
   if (problem) {

@@ -139,8 +139,20 @@ export class FakeCloudFormation {
   }
 
   /** Adds a stack set directly (state that existed before the test), e.g. upstream's. */
-  seedStackSet(input: { name: string; templateBody: string; parameters?: { ParameterKey: string; ParameterValue: string }[]; tags?: Record<string, string>; instances?: { account: string; region: string; status?: InstanceStatus }[] }): void {
-    const set = this.newStackSet({ StackSetName: input.name, TemplateBody: input.templateBody, Parameters: input.parameters ?? [], Tags: Object.entries(input.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) });
+  seedStackSet(input: {
+    name: string;
+    templateBody: string;
+    parameters?: { ParameterKey: string; ParameterValue: string }[];
+    tags?: Record<string,
+      string>;
+    instances?: { account: string; region: string; status?: InstanceStatus }[];
+  }): void {
+    const set = this.newStackSet({
+      StackSetName: input.name,
+      TemplateBody: input.templateBody,
+      Parameters: input.parameters ?? [],
+      Tags: Object.entries(input.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+    });
     for (const i of input.instances ?? []) {
       set.instances.set(pairKey(i.account, i.region), { account: i.account, region: i.region, status: i.status ?? 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, i.account, i.region) });
     }
@@ -159,7 +171,13 @@ export class FakeCloudFormation {
 
   /** Every operation ever started, in order. */
   operations(): { stackSet: string; action: string; status: string; pairs: number }[] {
-    return [...this.stackSets.values()].flatMap((s) => [...s.operations.values()].map((o) => ({ stackSet: s.name, action: o.action, status: o.status, pairs: o.pairs.length, created: o.created }))).sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
+    return [...this.stackSets.values()].flatMap((s) => [...s.operations.values()].map((o) => ({
+      stackSet: s.name,
+      action: o.action,
+      status: o.status,
+      pairs: o.pairs.length,
+      created: o.created,
+    }))).sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
   }
 
   private newStackSet(input: any): FakeStackSet {
@@ -281,7 +299,10 @@ export class FakeCloudFormation {
   private listStackSets(input: any) {
     const all = [...this.stackSets.values()].filter((s) => !input.Status || s.status === input.Status);
     const { items, next } = page(all, input);
-    return { Summaries: items.map((s) => ({ StackSetName: s.name, StackSetId: s.id, Status: s.status, PermissionModel: s.permissionModel })), NextToken: next };
+    return {
+      Summaries: items.map((s) => ({ StackSetName: s.name, StackSetId: s.id, Status: s.status, PermissionModel: s.permissionModel })),
+      NextToken: next,
+    };
   }
 
   private startInstances(input: any, action: FakeOperation['action']) {
@@ -319,7 +340,16 @@ export class FakeCloudFormation {
     const set = this.active(input.StackSetName);
     const instance = set.instances.get(pairKey(input.StackInstanceAccount, input.StackInstanceRegion));
     if (!instance) throw error(StackInstanceNotFoundException, 'Stack instance not found');
-    return { StackInstance: { StackSetId: set.id, Account: instance.account, Region: instance.region, Status: instance.status, StackId: instance.stackId, StackInstanceStatus: { DetailedStatus: instance.detailedStatus } } };
+    return {
+      StackInstance: {
+        StackSetId: set.id,
+        Account: instance.account,
+        Region: instance.region,
+        Status: instance.status,
+        StackId: instance.stackId,
+        StackInstanceStatus: { DetailedStatus: instance.detailedStatus },
+      },
+    };
   }
 
   private operation(input: any): { set: FakeStackSet; operation: FakeOperation } {
@@ -357,7 +387,10 @@ export class FakeCloudFormation {
     const set = this.active(input.StackSetName);
     const all = [...set.operations.values()].reverse();
     const { items, next } = page(all, input);
-    return { Summaries: items.map((o) => ({ OperationId: o.id, Action: o.action, Status: o.status, CreationTimestamp: o.created })), NextToken: next };
+    return {
+      Summaries: items.map((o) => ({ OperationId: o.id, Action: o.action, Status: o.status, CreationTimestamp: o.created })),
+      NextToken: next,
+    };
   }
 
   private describeStacks(input: any, context: CallContext) {
@@ -394,7 +427,9 @@ export class FakeCloudFormation {
       }
     }
     const failures = operation.results.filter((r) => r.Status === 'FAILED').length;
-    const tolerance = operation.preferences?.FailureToleranceCount ?? Math.floor(((operation.preferences?.FailureTolerancePercentage ?? 0) * operation.pairs.length) / 100);
+    const percentage = operation.preferences?.FailureTolerancePercentage ?? 0;
+    // Percentages round down to whole instances, as CloudFormation does.
+    const tolerance = operation.preferences?.FailureToleranceCount ?? Math.floor((percentage * operation.pairs.length) / 100);
     operation.status = failures > tolerance ? 'FAILED' : 'SUCCEEDED';
     operation.ended = new Date(operation.created.getTime() + 60_000);
   }

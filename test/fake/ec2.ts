@@ -47,6 +47,12 @@ export class FakeEc2 {
     const all = [...this.keyPairs.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
     const missing = names.find((n) => !all.some((p) => p.name === n));
     if (missing) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${missing}' does not exist`);
-    return { KeyPairs: all.filter((p) => names.length === 0 || names.includes(p.name)).map((p) => ({ KeyName: p.name, KeyFingerprint: p.fingerprint, KeyPairId: p.id })) };
+    return {
+      KeyPairs: all.filter((p) => names.length === 0 || names.includes(p.name)).map((p) => ({
+        KeyName: p.name,
+        KeyFingerprint: p.fingerprint,
+        KeyPairId: p.id,
+      })),
+    };
   }
 }

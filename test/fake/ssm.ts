@@ -62,7 +62,7 @@ export class FakeSsm {
 
   private getParameters(input: any, context: CallContext) {
     const names: string[] = input.Names ?? [];
-    if (names.length === 0 || names.length > 10) throw validation(`1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`);
+    if (names.length === 0 || names.length > 10) throw validation('1 validation error detected: Value at \'names\' failed to satisfy constraint: Member must have length less than or equal to 10');
     const found = names.filter((n) => this.parameters.has(this.key(context, n)));
     return {
       Parameters: found.map((n) => this.view(n, context, input.WithDecryption)),

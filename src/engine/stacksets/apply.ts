@@ -4,9 +4,6 @@
  * by wave, each re-planned just before its turn. A failure blocks only what depends on it; the
  * report lists every failure. Waiting between operation checks is the caller's `wait`.
  */
-import { hasErrors, formatFinding, Finding } from '../../manifest/findings';
-import type { Manifest } from '../../manifest/model';
-import { isStackSet } from '../../manifest/model';
 import { checkStep, InstanceFailure, startStep, StepContext } from './executor';
 import { buildStackSetGraph, dependantsOf } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
@@ -14,6 +11,9 @@ import type { StackSetPlan } from './plan-stacksets';
 import type { DesiredStackSet } from './planner';
 import { PrepareContext, prepareStackSet } from './prepare';
 import type { StackSetStep } from './steps';
+import { hasErrors, formatFinding, Finding } from '../../manifest/findings';
+import { isStackSet } from '../../manifest/model';
+import type { Manifest } from '../../manifest/model';
 
 /** How the apply loop waits and how much it runs at once. */
 export interface ApplyOptions {
@@ -58,7 +58,8 @@ export async function applyStackSets(
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
-  const unchanged = new Set(plan.resources.filter((r) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings)).map((r) => r.summary.resource));
+  const isUnchanged = (r: StackSetPlan['resources'][number]) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
+  const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));
   for (const removal of plan.removals) {
     if (removal.steps.length === 0) continue;
     const failure = await runSteps(removal.steps, context, options, report);

@@ -23,7 +23,10 @@ export function templateReader(files: PackageFiles, clients: StackSetClients, ho
   return async (reference) => {
     if (reference.kind === 'local') return reference.path ? files.read(reference.path)?.toString('utf8') : undefined;
     if (!reference.bucket || !reference.key) return undefined;
-    const object = await retryThrottled(() => clients.s3(homeRegion).send(new GetObjectCommand({ Bucket: reference.bucket, Key: reference.key })), clock);
+    const object = await retryThrottled(
+      () => clients.s3(homeRegion).send(new GetObjectCommand({ Bucket: reference.bucket, Key: reference.key })),
+      clock,
+    );
     return object.Body?.transformToString('utf8');
   };
 }

@@ -100,10 +100,19 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
       case 'stackset.create-instances':
       case 'stackset.update-instances':
       case 'stackset.delete-instances': {
-        const input = { StackSetName: step.stackSetName, Accounts: step.targets.accounts, Regions: step.targets.regions, OperationPreferences: step.preferences, OperationId: operationId };
-        if (step.kind === 'stackset.create-instances') await retryThrottled(() => cfn.send(new CreateStackInstancesCommand(input)), context.clock);
-        else if (step.kind === 'stackset.update-instances') await retryThrottled(() => cfn.send(new UpdateStackInstancesCommand(input)), context.clock);
-        else await retryThrottled(() => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })), context.clock);
+        const input = {
+          StackSetName: step.stackSetName,
+          Accounts: step.targets.accounts,
+          Regions: step.targets.regions,
+          OperationPreferences: step.preferences,
+          OperationId: operationId,
+        };
+        if (step.kind === 'stackset.create-instances') {await retryThrottled(() => cfn.send(new CreateStackInstancesCommand(input)), context.clock);} else if (step.kind === 'stackset.update-instances') {await retryThrottled(() => cfn.send(new UpdateStackInstancesCommand(input)), context.clock);} else {
+          await retryThrottled(
+            () => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })),
+            context.clock,
+          );
+        }
         return { status: 'started', operationId };
       }
     }
@@ -129,7 +138,10 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
 /** Checks a started step's operation; on failure lists the failing instances. */
 export async function checkStep(step: StackSetStep, operationId: string, context: StepContext, failOnFailedInstances = true): Promise<CheckResult> {
   const cfn = context.clients.cloudFormation(context.homeRegion);
-  const described = await retryThrottled(() => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })), context.clock);
+  const described = await retryThrottled(
+    () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })),
+    context.clock,
+  );
   const status = described.StackSetOperation?.Status ?? 'RUNNING';
   if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return { status: 'RUNNING' };
   const failures = await failedInstances(cfn, step.stackSetName, operationId, context);
@@ -192,22 +204,28 @@ async function parametersFor(parameters: readonly ResolvedParameter[], context: 
   for (const parameter of parameters) {
     const values: string[] = [];
     for (const part of parameter.parts) {
-      if ('literal' in part) values.push(part.literal);
-      else if ('secureSsm' in part) {
+      if ('literal' in part) {
+        values.push(part.literal);
+      } else if ('secureSsm' in part) {
         try {
           const read = await retryThrottled(() => ssm.send(new GetParameterCommand({ Name: part.secureSsm, WithDecryption: true })), context.clock);
           values.push(read.Parameter?.Value ?? '');
         } catch (error) {
           throw new ParameterResolutionError(`parameter ${parameter.key}: cannot read SSM parameter ${part.secureSsm}: ${(error as Error).name}`);
         }
-      } else throw new ParameterResolutionError(`parameter ${parameter.key} is known only after apply (${part.afterApply}); re-plan the stack set before applying it`);
+      } else {throw new ParameterResolutionError(`parameter ${parameter.key} is known only after apply (${part.afterApply}); re-plan the stack set before applying it`);}
     }
     result.push({ ParameterKey: parameter.key, ParameterValue: values.join(',') });
   }
   return result;
 }
 
-async function failedInstances(cfn: CloudFormationClient, stackSetName: string, operationId: string, context: StepContext): Promise<InstanceFailure[]> {
+async function failedInstances(
+  cfn: CloudFormationClient,
+  stackSetName: string,
+  operationId: string,
+  context: StepContext,
+): Promise<InstanceFailure[]> {
   const failures: InstanceFailure[] = [];
   let token: string | undefined;
   do {
@@ -227,6 +245,9 @@ async function failedInstances(cfn: CloudFormationClient, stackSetName: string, 
 }
 
 async function runningOperation(cfn: CloudFormationClient, stackSetName: string, context: StepContext): Promise<string | undefined> {
-  const listed = await retryThrottled(() => cfn.send(new ListStackSetOperationsCommand({ StackSetName: stackSetName, MaxResults: 100 })), context.clock);
+  const listed = await retryThrottled(
+    () => cfn.send(new ListStackSetOperationsCommand({ StackSetName: stackSetName, MaxResults: 100 })),
+    context.clock,
+  );
   return listed.Summaries?.find((s) => s.Status === 'RUNNING' || s.Status === 'QUEUED' || s.Status === 'STOPPING')?.OperationId;
 }

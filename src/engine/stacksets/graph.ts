@@ -3,9 +3,9 @@
  * manifest order; `dependencies` uses explicit `depends_on` plus edges inferred from
  * `$[alfred_ssm_X]` to the resource whose `export_outputs` writes `X`.
  */
+import { ssmNamesRead } from './helpers';
 import type { Finding } from '../../manifest/findings';
 import type { StackSetOrder, StackSetResource } from '../../manifest/model';
-import { ssmNamesRead } from './helpers';
 
 /** Resources by name with the names each one runs after. */
 export interface StackSetGraph {
@@ -41,8 +41,9 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
       return;
     }
     for (const entry of resource.dependsOn) {
-      if (known.has(entry.value) && entry.value !== resource.name) deps.add(entry.value);
-      else {
+      if (known.has(entry.value) && entry.value !== resource.name) {
+        deps.add(entry.value);
+      } else {
         findings.push({
           ruleId: 'CFCT-S001',
           severity: 'error',

@@ -5,12 +5,12 @@
  */
 import { DescribeStacksCommand, DescribeStackInstanceCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { retryThrottled } from './clients';
 import type { StepContext } from './executor';
 import { outputKeyOf } from './helpers';
 import { crossPairs, Pair } from './pairs';
 import type { DesiredStackSet } from './planner';
 import { stackSetNameFor } from './settings';
-import { retryThrottled } from './clients';
 
 /** One SSM parameter written (or found up to date). */
 export interface ExportedOutput {
@@ -47,7 +47,14 @@ export async function exportOutputs(desired: DesiredStackSet, context: StepConte
   return written;
 }
 
-async function outputsOf(stackSetName: string, pair: Pair, context: StepContext, cache: Map<string, Record<string, string>>): Promise<Record<string, string>> {
+async function outputsOf(
+  stackSetName: string,
+  pair: Pair,
+  context: StepContext,
+  cache: Map<string,
+    Record<string,
+      string>>,
+): Promise<Record<string, string>> {
   const cacheKey = `${pair.account}/${pair.region}`;
   const cached = cache.get(cacheKey);
   if (cached) return cached;

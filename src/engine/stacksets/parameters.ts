@@ -6,10 +6,10 @@
  * decrypts just before the CloudFormation call, and comparisons use SHA-256 digests of each
  * comma-separated element.
  */
-import type { Finding } from '../../manifest/findings';
-import type { ParameterEntry } from '../../manifest/model';
 import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
 import { sha256 } from './template';
+import type { Finding } from '../../manifest/findings';
+import type { ParameterEntry } from '../../manifest/model';
 
 /** One comma-separated element of a parameter value. */
 export type ValuePart =
@@ -118,8 +118,9 @@ export function parameterDigests(parameter: ResolvedParameter, ssm: Pick<SsmView
   const digests: string[] = [];
   for (const part of parameter.parts) {
     if ('afterApply' in part) return undefined;
-    if ('literal' in part) digests.push(sha256(part.literal));
-    else {
+    if ('literal' in part) {
+      digests.push(sha256(part.literal));
+    } else {
       const stored = ssm.get(part.secureSsm);
       if (!stored) return undefined;
       digests.push(...stored.elementHashes);

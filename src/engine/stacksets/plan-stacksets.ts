@@ -3,14 +3,14 @@
  * then the manifest's resources in dependency order. SSM values that an earlier resource of the
  * same run exports are "known after apply".
  */
-import type { Finding } from '../../manifest/findings';
-import type { Manifest, StackSetResource } from '../../manifest/model';
-import { isStackSet } from '../../manifest/model';
 import { buildStackSetGraph, exportNameMatches, StackSetGraph } from './graph';
 import type { SsmValue, SsmView } from './parameters';
 import { DesiredStackSet, planStackSetRemoval, planStackSetResource, StackSetPlanContext, StackSetResourcePlan } from './planner';
 import { CREATED_TAG_KEY, stackSetNameFor } from './settings';
 import type { StackSetSnapshot } from './snapshot';
+import type { Finding } from '../../manifest/findings';
+import { isStackSet } from '../../manifest/model';
+import type { Manifest, StackSetResource } from '../../manifest/model';
 
 /** The stack set part of a plan. */
 export interface StackSetPlan {
@@ -56,7 +56,11 @@ export function planStackSets(
   const removed = Object.values(snapshot.stackSets)
     .filter((s) => !manifestNames.has(s.name) && s.name.startsWith(context.settings.prefix))
     .sort((a, b) => (b.tags[CREATED_TAG_KEY] ?? '').localeCompare(a.tags[CREATED_TAG_KEY] ?? '') || a.name.localeCompare(b.name));
-  const removals = removed.map((s) => planStackSetRemoval(s, manifest.enableStackSetDeletion, { ...context, stackSets: snapshot.stackSets, ssm: ssmView(snapshot.ssm) }));
+  const removals = removed.map((s) => planStackSetRemoval(
+    s,
+    manifest.enableStackSetDeletion,
+    { ...context, stackSets: snapshot.stackSets, ssm: ssmView(snapshot.ssm) },
+  ));
   const ordered = resources.flatMap((r) => (planned.has(r.name) ? [planned.get(r.name)!] : []));
   return {
     graph,

@@ -148,11 +148,15 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
       leftOut++;
       continue;
     }
-    if (state === undefined || state === 'CLOSED') toRetain.push(instance);
-    else if (!wantedKeys.has(pairKey(instance))) toDelete.push(instance);
-    else if (instance.status === 'INOPERABLE') {
+    if (state === undefined || state === 'CLOSED') {
+      toRetain.push(instance);
+    } else if (!wantedKeys.has(pairKey(instance))) {
+      toDelete.push(instance);
+    } else if (instance.status === 'INOPERABLE') {
       findings.push(finding('CFCT-S030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
-    } else kept.push(instance);
+    } else {
+      kept.push(instance);
+    }
   }
   if (leftOut > 0) findings.push(finding('CFCT-S033', 'info', `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
   if (toDelete.length > 0 && targets.unresolved.length > 0) {
@@ -180,7 +184,10 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
       ...summary(base, action),
       adopt,
       templateChanged,
-      parameterChanges: noEchoChanged && !parameterChanges.some((c) => noEcho.has(c.key)) ? [...parameterChanges, ...noEchoChangeNote(noEcho)] : parameterChanges,
+      parameterChanges: noEchoChanged && !parameterChanges.some((c) => noEcho.has(c.key)) ? [
+        ...parameterChanges,
+        ...noEchoChangeNote(noEcho),
+      ] : parameterChanges,
       tagChanges,
       instancesToCreate: toCreate.length,
       instancesToUpdate: reasons.length > 0 ? kept.length : toUpdate.length,
@@ -215,12 +222,20 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
   ];
   if (left.length > 0) {
     findings.push({ ruleId: 'CFCT-S042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
-  } else steps.push(identify<DeleteStackSetStep>({ kind: 'stackset.delete', ...base }));
+  } else {
+    steps.push(identify<DeleteStackSetStep>({ kind: 'stackset.delete', ...base }));
+  }
   return { summary: { ...summary(base, 'delete'), instancesToDelete: retain.length + remove.length }, steps, findings };
 }
 
 function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; stackSetName: string }, pairs: readonly Pair[], preferences: InstancesStep['preferences'], retainStacks?: boolean): InstancesStep[] {
-  return groupPairs(pairs).map((targets) => identify<InstancesStep>({ kind, ...base, targets, preferences, ...(retainStacks !== undefined ? { retainStacks } : {}) }));
+  return groupPairs(pairs).map((targets) => identify<InstancesStep>({
+    kind,
+    ...base,
+    targets,
+    preferences,
+    ...(retainStacks !== undefined ? { retainStacks } : {}),
+  }));
 }
 
 function ownershipOf(state: StackSetState, settings: StackSetSettings): 'owned' | 'adopt' | 'foreign' {
@@ -232,7 +247,11 @@ function ownershipOf(state: StackSetState, settings: StackSetSettings): 'owned' 
 
 function templateRef(template: DesiredStackSet['template']): TemplateRef {
   const bytes = Buffer.byteLength(template.text);
-  return { hash: template.normalised.hash, bytes, ...(bytes <= INLINE_TEMPLATE_LIMIT_BYTES ? { body: template.text } : template.url ? { url: template.url } : {}) };
+  return {
+    hash: template.normalised.hash,
+    bytes,
+    ...(bytes <= INLINE_TEMPLATE_LIMIT_BYTES ? { body: template.text } : template.url ? { url: template.url } : {}),
+  };
 }
 
 function withoutEngineTags(tags: Readonly<Record<string, string>>): Record<string, string> {
@@ -251,7 +270,18 @@ function noEchoChangeNote(noEcho: ReadonlySet<string>): ParameterChange[] {
 }
 
 function summary(base: { resource: string; stackSetName: string }, action: StackSetChangeSummary['action']): StackSetChangeSummary {
-  return { ...base, action, adopt: false, templateChanged: false, parameterChanges: [], tagChanges: [], instancesToCreate: 0, instancesToUpdate: 0, instancesToDelete: 0, knownAfterApply: [] };
+  return {
+    ...base,
+    action,
+    adopt: false,
+    templateChanged: false,
+    parameterChanges: [],
+    tagChanges: [],
+    instancesToCreate: 0,
+    instancesToUpdate: 0,
+    instancesToDelete: 0,
+    knownAfterApply: [],
+  };
 }
 
 function finding(ruleId: string, severity: Finding['severity'], message: string, resource: StackSetResource, hint?: string, location = resource.location): Finding {

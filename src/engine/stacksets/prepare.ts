@@ -8,17 +8,17 @@ import { randomInt } from 'node:crypto';
 import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { Finding } from '../../manifest/findings';
-import type { ParameterEntry } from '../../manifest/model';
-import type { AccountState } from '../organization/snapshot';
 import { retryThrottled } from './clients';
 import type { StepContext } from './executor';
 import { parseParameterValue, STORAGE_MARKERS } from './helpers';
 import { storageName } from './parameters';
-import { DesiredStackSet, planStackSetResource, StackSetResourcePlan } from './planner';
 import { ssmView } from './plan-stacksets';
+import { DesiredStackSet, planStackSetResource, StackSetResourcePlan } from './planner';
 import { INLINE_TEMPLATE_LIMIT_BYTES, stackSetNameFor } from './settings';
 import { readSsmValues, readStackSet, secretDigests, ssmNamesOf } from './snapshot';
+import type { Finding } from '../../manifest/findings';
+import type { ParameterEntry } from '../../manifest/model';
+import type { AccountState } from '../organization/snapshot';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -122,7 +122,16 @@ async function storeSibling(entry: ParameterEntry, marker: string, value: string
 async function putSsm(name: string, value: string, type: 'String' | 'SecureString', context: StepContext): Promise<void> {
   const keyId = type === 'SecureString' && context.settings.secretsKmsKeyId ? { KeyId: context.settings.secretsKmsKeyId } : {};
   try {
-    await retryThrottled(() => context.clients.ssm(context.homeRegion).send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: false, ...keyId })), context.clock);
+    await retryThrottled(
+      () => context.clients.ssm(context.homeRegion).send(new PutParameterCommand({
+        Name: name,
+        Value: value,
+        Type: type,
+        Overwrite: false,
+        ...keyId,
+      })),
+      context.clock,
+    );
   } catch (error) {
     // Stored by an earlier, interrupted attempt: reuse it, as upstream does.
     if (!(error instanceof ParameterAlreadyExists)) throw error;

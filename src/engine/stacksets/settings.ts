@@ -3,8 +3,8 @@
  * Defaults match upstream CfCT so its stack sets are adopted, not recreated.
  */
 import { stackSetName } from '../../manifest/checks/names';
-import type { OperationPreferences, StackSetResource } from '../../manifest/model';
 import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
+import type { OperationPreferences, StackSetResource } from '../../manifest/model';
 import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../plan';
 
 /** Upstream's tag on every stack set it creates. */

@@ -18,8 +18,8 @@ import type { StackSetResource } from '../../manifest/model';
 import { parseTemplate } from '../../manifest/template';
 import type { Clock } from '../retry';
 import { retryThrottled, StackSetClients } from './clients';
-import { storageName, SsmValue, elementHashes } from './parameters';
 import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
+import { storageName, SsmValue, elementHashes } from './parameters';
 import { CONTROL_TOWER_BASELINE_STACK_SET, INSTALLATION_TAG_KEY } from './settings';
 import { normaliseTemplate } from './template';
 
@@ -204,7 +204,13 @@ export function secretDigests(ssm: Readonly<Record<string, SsmValue>>): Readonly
 }
 
 /** One stack set and its instances, or undefined when it does not exist; values holding a `secrets` element are kept as digests only. */
-export async function readStackSet(clients: SnapshotClients, homeRegion: string, name: string, secrets: ReadonlySet<string>, clock: Clock): Promise<StackSetState | undefined> {
+export async function readStackSet(
+  clients: SnapshotClients,
+  homeRegion: string,
+  name: string,
+  secrets: ReadonlySet<string>,
+  clock: Clock,
+): Promise<StackSetState | undefined> {
   const cfn = clients.cloudFormation(homeRegion);
   let described;
   try {
@@ -217,7 +223,10 @@ export async function readStackSet(clients: SnapshotClients, homeRegion: string,
   const instances: StackInstanceState[] = [];
   let token: string | undefined;
   do {
-    const page = await retryThrottled(() => cfn.send(new ListStackInstancesCommand({ StackSetName: name, MaxResults: 100, NextToken: token })), clock);
+    const page = await retryThrottled(
+      () => cfn.send(new ListStackInstancesCommand({ StackSetName: name, MaxResults: 100, NextToken: token })),
+      clock,
+    );
     token = page.NextToken;
     for (const summary of page.Summaries ?? []) {
       instances.push({
@@ -249,7 +258,12 @@ export async function readStackSet(clients: SnapshotClients, homeRegion: string,
 }
 
 /** SSM values by name; SecureString values are kept only as digests. */
-export async function readSsmValues(clients: SnapshotClients, homeRegion: string, names: readonly string[], clock: Clock): Promise<Record<string, SsmValue>> {
+export async function readSsmValues(
+  clients: SnapshotClients,
+  homeRegion: string,
+  names: readonly string[],
+  clock: Clock,
+): Promise<Record<string, SsmValue>> {
   const ssm = clients.ssm(homeRegion);
   const values: Record<string, SsmValue> = {};
   for (let i = 0; i < names.length; i += 10) {

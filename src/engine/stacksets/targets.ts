@@ -4,13 +4,13 @@
  * else the accounts with an enabled Control Tower baseline, else every ACTIVE member account
  * with a warning. Never the management account.
  */
+import type { ResolvedStackSetTargets } from './planner';
+import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import type { Finding } from '../../manifest/findings';
 import type { StackSetResource } from '../../manifest/model';
 import type { OrganizationIndex } from '../organization/organization-index';
 import { activeMemberAccounts, problemFindings, resolveAccount, resolveAccountTargets } from '../organization/resolve';
 import type { AccountState } from '../organization/snapshot';
-import type { ResolvedStackSetTargets } from './planner';
-import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 
 /** Where `Root`'s accounts came from. */
 export interface ControlTowerAccounts {
@@ -21,7 +21,11 @@ export interface ControlTowerAccounts {
 }
 
 /** Resolves a stack set resource's targets to ACTIVE account ids (Root's accounts first-class). */
-export function resolveStackSetTargets(index: OrganizationIndex, resource: StackSetResource, controlTower: ControlTowerAccounts): ResolvedStackSetTargets {
+export function resolveStackSetTargets(
+  index: OrganizationIndex,
+  resource: StackSetResource,
+  controlTower: ControlTowerAccounts,
+): ResolvedStackSetTargets {
   const resolved = resolveAccountTargets(index, resource.deploymentTargets, resource.name);
   const findings: Finding[] = [...resolved.findings, ...problemFindings(resolved.problems, { resource: resource.name, blocksRemoval: false })];
   const ids = new Set(resolved.accounts.map((a) => a.id));

@@ -1,9 +1,9 @@
 import { OperationInProgressException } from '@aws-sdk/client-cloudformation';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import * as fc from 'fast-check';
+import { accountIds, desired, HOME, manifest, resource, StackSetWorld, template } from './env';
 import { crossPairs, pairKey } from '../../../src/engine/stacksets/pairs';
 import { cloudFormationError } from '../../fake/cloudformation';
-import { accountIds, desired, HOME, manifest, resource, StackSetWorld, template } from './env';
 
 const ACCOUNTS = accountIds(6);
 const REGIONS = [HOME, 'eu-west-1', 'ap-southeast-2'];

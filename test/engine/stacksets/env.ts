@@ -4,7 +4,6 @@
  * applies like the CLI does.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
-import type { StackSetResource, Manifest, ParameterEntry } from '../../../src/manifest/model';
 import { assumeRoleCredentials, AwsClients } from '../../../src/aws/clients';
 import type { AccountState } from '../../../src/engine/organization/snapshot';
 import { applyStackSets, StackSetApplyReport } from '../../../src/engine/stacksets/apply';
@@ -14,10 +13,11 @@ import type { DesiredStackSet } from '../../../src/engine/stacksets/planner';
 import { defaultStackSetSettings, StackSetSettings, stackSetNameFor } from '../../../src/engine/stacksets/settings';
 import { readStackSetSnapshot, ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
+import type { StackSetResource, Manifest, ParameterEntry } from '../../../src/manifest/model';
 import { parseTemplate } from '../../../src/manifest/template';
 import { fakeAwsClients } from '../../fake/clients';
-import { FakeAws } from '../../fake/core';
 import { FakeCloudFormation } from '../../fake/cloudformation';
+import { FakeAws } from '../../fake/core';
 import { FakeEc2 } from '../../fake/ec2';
 import { FakeS3 } from '../../fake/s3';
 import { FakeSsm } from '../../fake/ssm';
@@ -32,7 +32,10 @@ export function accountIds(n: number, first = 0): string[] {
 }
 
 /** A JSON template with one bucket per `seed`, optional parameters (NoEcho when named so) and outputs. */
-export function template(seed: string, options: { parameters?: string[]; noEcho?: string[]; outputs?: Record<string, string>; padTo?: number } = {}): string {
+export function template(
+  seed: string,
+  options: { parameters?: string[]; noEcho?: string[]; outputs?: Record<string, string>; padTo?: number } = {},
+): string {
   const parameters = Object.fromEntries([...(options.parameters ?? []), ...(options.noEcho ?? [])].map((p) => [p, { Type: 'String', ...(options.noEcho?.includes(p) ? { NoEcho: true } : {}) }]));
   const body: Record<string, unknown> = {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -127,7 +130,11 @@ export class StackSetWorld {
   /** Reads the snapshot and plans, as `cfct plan` does. */
   async plan(m: Manifest, wanted: readonly DesiredStackSet[]): Promise<StackSetPlan> {
     const resources = wanted.map((d) => d.resource);
-    const snapshot = await readStackSetSnapshot(this.clients, { homeRegion: HOME, names: resources.map((r) => this.nameOf(r)), prefix: this.settings.prefix, ssmNames: ssmNamesOf(resources) }, this.fake.clock);
+    const snapshot = await readStackSetSnapshot(
+      this.clients,
+      { homeRegion: HOME, names: resources.map((r) => this.nameOf(r)), prefix: this.settings.prefix, ssmNames: ssmNamesOf(resources) },
+      this.fake.clock,
+    );
     return planStackSets(m, wanted, snapshot, { settings: this.settings, accountState: (id) => this.accountStates.get(id) });
   }
 

@@ -1,6 +1,6 @@
+import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 import { prepareStackSet } from '../../../src/engine/stacksets/prepare';
 import { NOECHO_TAG_KEY } from '../../../src/engine/stacksets/settings';
-import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 
 const ACCOUNTS = accountIds(2);
 const mgmt = { accountId: MANAGEMENT, region: HOME };

@@ -1,3 +1,5 @@
+import * as fc from 'fast-check';
+import { resource } from './env';
 import { buildStackSetGraph, dependantsOf, deletionOrder, exportNameMatches } from '../../../src/engine/stacksets/graph';
 import { parseParameterValue } from '../../../src/engine/stacksets/helpers';
 import { crossPairs, groupPairs, pairKey } from '../../../src/engine/stacksets/pairs';
@@ -6,8 +8,6 @@ import { ssmView } from '../../../src/engine/stacksets/plan-stacksets';
 import { resolveOperationPreferences } from '../../../src/engine/stacksets/settings';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
 import { parseTemplate } from '../../../src/manifest/template';
-import { resource } from './env';
-import * as fc from 'fast-check';
 
 const normalised = (text: string) => normaliseTemplate(parseTemplate(text, 't').value);
 

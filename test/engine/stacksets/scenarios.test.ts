@@ -1,6 +1,6 @@
+import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 import { startStep } from '../../../src/engine/stacksets/executor';
 import { INSTALLATION_TAG_KEY, UPSTREAM_TAG_KEY, UPSTREAM_TAG_VALUE } from '../../../src/engine/stacksets/settings';
-import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 
 const ACCOUNTS = accountIds(3);
 const REGIONS = [HOME, 'eu-west-1'];
@@ -128,12 +128,12 @@ describe('stack set scenarios', () => {
 
   test('resource removed with deletion enabled: instances then the stack set are deleted first, most recent first; foreign ones are left', async () => {
     const w = world();
-    const [a, b, c] = [resource('a'), resource('b'), resource('c')];
+    const [a, b, c3] = [resource('a'), resource('b'), resource('c')];
     await w.apply(manifest([a]), [desired(a, template('a'), ACCOUNTS)]);
     w.fake.clock.advance(60_000);
     await w.apply(manifest([a, b]), [desired(a, template('a'), ACCOUNTS), desired(b, template('b'), ACCOUNTS)]);
     w.fake.clock.advance(60_000);
-    await w.apply(manifest([a, b, c]), [desired(a, template('a'), ACCOUNTS), desired(b, template('b'), ACCOUNTS), desired(c, template('c'), ACCOUNTS)]);
+    await w.apply(manifest([a, b, c3]), [desired(a, template('a'), ACCOUNTS), desired(b, template('b'), ACCOUNTS), desired(c3, template('c'), ACCOUNTS)]);
     w.cfn.seedStackSet({ name: 'CustomControlTower-other', templateBody: template('o'), tags: { [INSTALLATION_TAG_KEY]: 'second' } });
     const d = resource('d');
     const { plan, report } = await w.apply(manifest([d], { enableStackSetDeletion: true }), [desired(d, template('d'), ACCOUNTS)]);

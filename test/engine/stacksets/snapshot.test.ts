@@ -1,3 +1,4 @@
+import { HOME, MANAGEMENT, manifest, resource, StackSetWorld, template } from './env';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import { OrganizationIndex } from '../../../src/engine/organization/organization-index';
 import { parseSnapshot, serialiseSnapshot } from '../../../src/engine/organization/serialise';
@@ -6,7 +7,6 @@ import { planStackSets } from '../../../src/engine/stacksets/plan-stacksets';
 import { ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
 import { accountStateOf } from '../../../src/engine/stacksets/targets';
 import { FakeOrganizations } from '../../fake/organizations';
-import { HOME, MANAGEMENT, manifest, resource, StackSetWorld, template } from './env';
 
 function organization(w: StackSetWorld) {
   const org = new FakeOrganizations(w.fake, { managementAccountId: MANAGEMENT } as any);
@@ -16,7 +16,10 @@ function organization(w: StackSetWorld) {
   return { accounts, suspended };
 }
 
-const files = (texts: Record<string, string>) => ({ list: () => Object.keys(texts), read: (p: string) => (texts[p] === undefined ? undefined : Buffer.from(texts[p])) });
+const files = (texts: Record<string, string>) => ({
+  list: () => Object.keys(texts),
+  read: (p: string) => (texts[p] === undefined ? undefined : Buffer.from(texts[p])),
+});
 
 describe('stack set snapshot', () => {
   test('is embedded in the organization snapshot, survives export and import, and plans offline as it does live', async () => {
