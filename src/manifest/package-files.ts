@@ -244,6 +244,10 @@ export function readZip(buffer: Buffer, limits: ReadLimits): Promise<ReadResult>
             return zip.readEntry();
           }
           if (raw.endsWith('/') || path === '') return zip.readEntry();
+          if (files.has(path)) {
+            findings.push(corrupt(`the entry ${path} appears more than once; which one is meant is ambiguous`));
+            return zip.readEntry();
+          }
           bytes += entry.uncompressedSize;
           if (bytes > limits.maxTotalBytes) return done(tooBig(bytes, limits), zip);
           zip.openReadStream(entry, (streamError, stream) => {

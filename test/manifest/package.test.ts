@@ -132,6 +132,13 @@ describe('reading packages', () => {
     expect(loaded.findings.map((f) => f.ruleId)).toContain('CFCT-P006');
   });
 
+  test('fails on a zip with two entries of the same name, keeping the first', async () => {
+    const entries: RawEntry[] = [...Object.entries(FILES).map(([name, data]) => ({ name, data })), { name: 'manifest.yaml', data: 'region: evil' }];
+    const loaded = await loadZip(rawZip(entries));
+    expect(loaded.findings.map((f) => f.ruleId)).toEqual(['CFCT-P006']);
+    expect(loaded.files.read('manifest.yaml')?.toString()).toBe(VALID_MANIFEST);
+  });
+
   test('fails on a zip whose entry lies about its size', async () => {
     const zip = rawZip(Object.entries(FILES).map(([name, data]) => ({ name, data })));
     // Declare the manifest (first entry) one byte bigger in the central directory.
