@@ -9,7 +9,7 @@ import { accountStateOf } from '../../../src/engine/stacksets/targets';
 import { FakeOrganizations } from '../../fake/organizations';
 
 function organization(w: StackSetWorld) {
-  const org = new FakeOrganizations(w.fake, { managementAccountId: MANAGEMENT } as any);
+  const org = new FakeOrganizations(w.fake, { managementAccountId: MANAGEMENT });
   const ou = org.addOu(org.rootId, 'Workloads');
   const accounts = ['200000000001', '200000000002', '200000000003'].map((id, i) => org.addAccount({ id, name: `w${i}`, parentId: ou }));
   const suspended = org.addAccount({ id: '200000000009', name: 'old', parentId: ou, state: 'SUSPENDED' });
