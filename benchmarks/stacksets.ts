@@ -30,7 +30,8 @@ interface Measured {
   readonly operationsStarted: number;
   readonly instancesTouched: number;
   readonly failed: number;
-  readonly modelledMinutes: number;
+  /** Modelled minutes with the estimates halved, as given, and doubled. */
+  readonly modelledMinutes: readonly [number, number, number];
   readonly wallSeconds: number;
 }
 
@@ -49,8 +50,11 @@ async function measure(world: StackSetWorld, name: string, accounts: readonly st
   const { report } = await world.apply(m, wanted);
   const operations = world.operationsSince(opsBefore);
   const applyCalls = world.fake.calls.length - applyBefore;
-  // Sequential order (the default): operations run one after another; reads cost one call each.
-  const modelledMs = applyCalls * MODEL.apiCallMs + operations.length * (MODEL.operationStartMs + MODEL.instanceDeploymentMs);
+  // Sequential order (the default): operations run one after another; calls are made one at a time.
+  const modelled = (factor: number) => {
+    const ms = factor * (applyCalls * MODEL.apiCallMs + operations.length * (MODEL.operationStartMs + MODEL.instanceDeploymentMs));
+    return Math.round(ms / 6_000) / 10;
+  };
   return {
     name,
     planCalls,
@@ -59,7 +63,7 @@ async function measure(world: StackSetWorld, name: string, accounts: readonly st
     operationsStarted: operations.length,
     instancesTouched: operations.reduce((n, o) => n + o.pairs, 0),
     failed: report.failed.length,
-    modelledMinutes: Math.round(modelledMs / 6_000) / 10,
+    modelledMinutes: [modelled(0.5), modelled(1), modelled(2)],
     wallSeconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }
@@ -75,10 +79,10 @@ async function main(): Promise<void> {
   ];
   console.log(`stack sets: ${ACCOUNTS.length} accounts x ${REGIONS.length} regions x ${STACK_SETS} stack sets (home region ${HOME}; fake operations finish after 3 checks)`);
   console.log(`model (estimates): ${JSON.stringify(MODEL)}`);
-  console.log('run              | plan API calls | steps planned                                   | apply API calls | operations | instances | failed | modelled min | wall s');
+  console.log('run              | plan API calls | steps planned                                   | apply API calls | operations | instances | failed | modelled min (x0.5 / x1 / x2) | wall s');
   for (const r of results) {
     const planned = Object.entries(r.planned).map(([k, v]) => `${k.replace('stackset.', '')}=${v}`).join(' ') || '(none)';
-    console.log(`${r.name.padEnd(16)} | ${String(r.planCalls).padStart(14)} | ${planned.padEnd(47)} | ${String(r.applyCalls).padStart(15)} | ${String(r.operationsStarted).padStart(10)} | ${String(r.instancesTouched).padStart(9)} | ${String(r.failed).padStart(6)} | ${String(r.modelledMinutes).padStart(12)} | ${r.wallSeconds}`);
+    console.log(`${r.name.padEnd(16)} | ${String(r.planCalls).padStart(14)} | ${planned.padEnd(47)} | ${String(r.applyCalls).padStart(15)} | ${String(r.operationsStarted).padStart(10)} | ${String(r.instancesTouched).padStart(9)} | ${String(r.failed).padStart(6)} | ${r.modelledMinutes.join(' / ').padStart(29)} | ${r.wallSeconds}`);
   }
   world.fake.restore();
 }
