@@ -137,7 +137,6 @@ class Walker {
 
   constructor(
     private readonly doc: Document,
-    private readonly text: string,
     private readonly lines: LineCounter,
     readonly positions: PositionIndex,
     private readonly options: ParseYamlOptions,
@@ -161,16 +160,16 @@ class Walker {
       if (where) this.positions.record(key, { ...where, plainSource });
       const raw = node.value;
       const value = raw instanceof YamlTimestamp ? raw.text : raw;
-      return this.tagged(node, value, path);
+      return this.tagged(node, value);
     }
     if (where) this.positions.record(key, where);
     this.active.add(node);
     try {
       if (isSeq(node)) {
         const items = node.items.map((item, index) => this.walk(item as Node, [...path, index], childPath(key, index)));
-        return this.tagged(node, items, path);
+        return this.tagged(node, items);
       }
-      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path, key), path);
+      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path, key));
     } finally {
       this.active.delete(node);
     }
@@ -269,22 +268,12 @@ class Walker {
     return maps;
   }
 
-  private tagged(node: Node, value: unknown, path: DocPath): unknown {
+  private tagged(node: Node, value: unknown): unknown {
     const tag = node.tag;
     if (!tag || !tag.startsWith('!') || tag.startsWith('!!')) return value;
+    // Unknown tags were reported from the parser's warnings; their value is kept as written.
     const longForm = this.options.cloudFormationTags ? CFN_TAGS[tag] : undefined;
-    if (!longForm) {
-      const tagAt = this.text.lastIndexOf(tag, node.range?.[0]);
-      const where = tagAt < 0 ? undefined : this.lines.linePos(tagAt);
-      this.findings.push(
-        finding(this.options.syntaxRule, {
-          message: `unknown tag ${tag}`,
-          location: where ? { ...this.positions.at(path), line: where.line, column: where.col } : this.positions.at(path),
-          hint: this.options.cloudFormationTags ? 'use a CloudFormation short-form tag such as !Ref or !Sub, or the long form' : 'remove the tag',
-        }),
-      );
-      return value;
-    }
+    if (!longForm) return value;
     if (tag === '!GetAtt' && typeof value === 'string') {
       const dot = value.indexOf('.');
       return { [longForm]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
@@ -321,7 +310,18 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
     );
   }
   if (findings.length > 0) return { positions, findings };
-  const walker = new Walker(doc, text, lines, positions, options);
+  for (const warning of doc.warnings) {
+    if (warning.code !== 'TAG_RESOLVE_FAILED' && warning.code !== 'BAD_COLLECTION_TYPE') continue;
+    const pos = lines.linePos(warning.pos[0]);
+    findings.push(
+      finding(options.syntaxRule, {
+        message: `unknown tag: ${warning.message.replace(/^Unresolved tag: /, '')}`,
+        location: { file, line: pos.line, column: pos.col },
+        hint: options.cloudFormationTags ? 'use a CloudFormation short-form tag such as !Ref or !Sub, or the long form' : 'remove the tag',
+      }),
+    );
+  }
+  const walker = new Walker(doc, lines, positions, options);
   let value: unknown;
   try {
     value = walker.walk(doc.contents as Node | null, []);

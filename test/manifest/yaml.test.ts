@@ -134,3 +134,18 @@ describe('YAML structure', () => {
     expect(parsed.findings[0]).toMatchObject({ ruleId: 'CFCT-Y001', location: { file: 'm.yaml', line: 2 } });
   });
 });
+
+describe('tags', () => {
+  test('fails on tags PyYAML cannot construct, at the tag', () => {
+    const parsed = parseYaml('a: !!python/object:os.system {x: 1}\nb: !Custom [1]\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
+    expect(parsed.findings.map((f) => [f.ruleId, f.location?.line, f.location?.column])).toEqual([
+      ['CFCT-Y001', 1, 4],
+      ['CFCT-Y001', 2, 4],
+    ]);
+  });
+
+  test('CloudFormation tags are unknown in a manifest', () => {
+    const parsed = parseYaml('region: !Ref Region\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
+    expect(parsed.findings.map((f) => f.ruleId)).toEqual(['CFCT-Y001']);
+  });
+});
