@@ -65,6 +65,12 @@ describe('normalisation', () => {
     expect(legacy.manifest?.version).toBe('2020-01-01');
   });
 
+  test('a legacy stack set without deploy_method is a stack set, and its depends_on is accepted', () => {
+    const loaded = load(LEGACY.replace('    deploy_method: stack_set\n', ''));
+    expect(loaded.findings.map((f) => f.ruleId)).toEqual(['CFCT-S006']);
+    expect(loaded.manifest!.resources[1].deployMethod).toBe('stack_set');
+  });
+
   test('legacy resources keep locations pointing at the legacy keys', () => {
     const resource = load(LEGACY).manifest!.resources[1];
     expect(resource.resourceFile.location).toMatchObject({ line: 10, path: 'cloudformation_resources[0].template_file' });

@@ -97,7 +97,8 @@ export function checkOptions(value: Record<string, unknown>, positions: Position
       const path = [key, i];
       if (!isObject(raw) || skip(path)) return;
       const resource = asText(raw.name);
-      const method = asText(raw.deploy_method);
+      // Legacy cloudformation_resources are stack sets whether or not deploy_method is written.
+      const method = key === 'cloudformation_resources' ? 'stack_set' : asText(raw.deploy_method);
       if (method === 'stack_set') {
         findings.push(...checkStackSetOptions(raw, path, positions, resource));
         for (const option of POLICY_ONLY) if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
