@@ -101,10 +101,11 @@ project.addBins({ cfct: cfctBin });
 
 // The README's main job: build the CLI and run it on the bundled example.
 const example = project.addTask('example', {
-  description: 'Build the cfct bundle and run it on the bundled example package',
+  description: 'Build the cfct bundle, validate the bundled example package and print its plan',
 });
 example.spawn(project.tasks.tryFind('bundle')!);
-example.exec(`node ${cfctBin} --help`);
+example.exec(`node ${cfctBin} validate examples/basic`);
+example.exec(`node ${cfctBin} plan examples/basic --organization examples/basic/organization.json`);
 
 // Internal code (engine, manifest, CLI, handlers) is bundled by esbuild, so it may import
 // devDependencies; construct code (the jsii API) may not.

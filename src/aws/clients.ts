@@ -27,6 +27,8 @@ export interface AwsClients {
    * `arn:<partition>:iam::<accountId>:role/<roleName>`, refreshed before they expire.
    */
   ec2InAccount(accountId: string, region: string, roleName: string): Promise<EC2Client>;
+  /** CloudFormation in a member account (to read a stack instance's outputs), the same way. */
+  cloudFormationInAccount(accountId: string, region: string, roleName: string): Promise<CloudFormationClient>;
 }
 
 /** Options of `createAwsClients`; each falls back to the SDK's standard resolution. */
@@ -107,17 +109,29 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
     s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),
     sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region })),
-    ec2InAccount: async (accountId, region, roleName) => {
-      const key = `ec2:${accountId}:${region}:${roleName}`;
-      const existing = cache.get(key) as EC2Client | undefined;
-      if (existing) return existing;
-      const roleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
-      const credentials = assumeRoleCredentials(clients.sts(region), roleArn, sessionName);
-      // Assume once now, so a missing role fails here rather than at the first EC2 call.
-      await credentials();
-      return cached(key, () => new EC2Client({ ...common, region, credentials }));
-    },
+    ec2InAccount: (accountId, region, roleName) =>
+      inAccount('ec2', accountId, region, roleName, (credentials) => new EC2Client({ ...common, region, credentials })),
+    cloudFormationInAccount: (accountId, region, roleName) =>
+      inAccount('cloudformation', accountId, region, roleName, (credentials) => new CloudFormationClient({ ...common, region, credentials })),
   };
+
+  /** A client in a member account, with assumed-role credentials; one per service, account, region and role. */
+  async function inAccount<T>(
+    service: string,
+    accountId: string,
+    region: string,
+    roleName: string,
+    make: (credentials: () => Promise<AssumedCredentials>) => T,
+  ): Promise<T> {
+    const key = `${service}:${accountId}:${region}:${roleName}`;
+    const existing = cache.get(key) as T | undefined;
+    if (existing) return existing;
+    const roleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
+    const credentials = assumeRoleCredentials(clients.sts(region), roleArn, sessionName);
+    // Assume once now, so a missing role fails here rather than at the first call.
+    await credentials();
+    return cached(key, () => make(credentials));
+  }
   return clients;
 }
 

@@ -1,9 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
+import * as orgCommand from './commands/org';
 import * as packageCommand from './commands/package';
+import * as planCommand from './commands/plan';
 import * as validateCommand from './commands/validate';
 import { packageVersion } from './version';
+import type { AwsClients } from '../aws/clients';
+import type { Clock } from '../engine/retry';
 
 /** Exit codes shared by every command. */
 export const ExitCode = {
@@ -15,10 +19,18 @@ export const ExitCode = {
   USAGE: 2,
 } as const;
 
-/** Where a command writes; tests pass their own sinks. */
+/** Where a command writes, and what it reaches AWS and time through; tests pass their own. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** AWS clients for live commands, with `region` as the default region. @default real clients */
+  readonly aws?: (region: string) => AwsClients;
+  /** The clock of retries and waits. @default the system clock */
+  readonly clock?: Clock;
+  /** True when a person can answer a confirmation prompt. @default stdin is a TTY */
+  readonly interactive?: boolean;
+  /** Asks a yes/no question; resolves to the answer. @default reads a line from stdin */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 const processIo: CliIo = {
@@ -46,7 +58,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [validateCommand, packageCommand, initCommand, migrateCommand]) {
+  for (const command of [validateCommand, planCommand, orgCommand, packageCommand, initCommand, migrateCommand]) {
     command.register(program, io, result);
   }
   return program;

@@ -37,6 +37,12 @@ export function fakeAwsClients(fake: FakeAws, managementAccountId: string, homeR
       await assumeRoleCredentials(clients.sts(region), `arn:aws:iam::${accountId}:role/${roleName}`, 'cfct')();
       return cached(`ec2:${accountId}:${region}`, () => fake.client(ec2.EC2Client, ec2, 'ec2', { accountId, region }));
     },
+    cloudFormationInAccount: async (accountId, region, roleName) => {
+      await assumeRoleCredentials(clients.sts(region), `arn:aws:iam::${accountId}:role/${roleName}`, 'cfct')();
+      return cached(`cloudformation:${accountId}:${region}`, () =>
+        fake.client(cloudformation.CloudFormationClient, cloudformation, 'cloudformation', { accountId, region }),
+      );
+    },
   };
   return clients;
 }

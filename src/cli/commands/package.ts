@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { createAwsClients } from '../../aws/clients';
 import { formatFinding, hasErrors, loadPackage } from '../../manifest';
 import { createPackageZip, PACKAGE_ZIP_NAME } from '../package-zip';
-import { ExitCode, type CliIo } from '../program';
 import { isReadableDirectory } from '../paths';
+import { ExitCode, type CliIo } from '../program';
 
 interface PackageOptions {
   readonly out?: string;

@@ -1,0 +1,263 @@
+/**
+ * One run of the engine over a whole configuration package: policies first (SCPs, then RCPs),
+ * then stack sets (removed ones first, then the manifest's in dependency order). `cfct plan` and
+ * `cfct apply` call this; the pipeline's tasks run the same steps one at a time.
+ */
+import type { AwsClients } from '../aws/clients';
+import type { Finding } from '../manifest/findings';
+import { hasErrors } from '../manifest/findings';
+import { DEFAULT_STACK_SET_PREFIX } from '../manifest/load';
+import type { Manifest, PackageFiles } from '../manifest/model';
+import { isStackSet } from '../manifest/model';
+import { loadOrganizationSnapshot, type LoadedSnapshot } from './organization/load';
+import { OrganizationIndex } from './organization/organization-index';
+import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
+import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from './plan';
+import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
+import type { PolicyStep } from './policies/steps';
+import type { Clock } from './retry';
+import { applyStackSets, type StackSetApplyReport } from './stacksets/apply';
+import { desiredStackSets, type TemplateReader } from './stacksets/desired';
+import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
+import type { DesiredStackSet } from './stacksets/planner';
+import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
+import { ssmNamesOf } from './stacksets/snapshot';
+import { identify, type StackSetStep } from './stacksets/steps';
+import { accountStateOf } from './stacksets/targets';
+import { sha256 } from './stacksets/template';
+
+/** What a run is configured with (command line flags, or the pipeline construct's props). */
+export interface RunOptions {
+  /** Value of the `cfct:installation` ownership tag. @default 'default' */
+  readonly installationId?: string;
+  /** Stack set prefix, roles, staging bucket, secrets key. @default upstream CfCT's */
+  readonly stackSets?: Omit<StackSetSettingsOverrides, 'installationId'>;
+  /**
+   * Limit the run to these accounts: only their stack instances are created, updated or deleted,
+   * and only policy attachments to these accounts themselves. Stack set definitions, OU-level
+   * policies and everything else are left alone.
+   * @default - the whole organization
+   */
+  readonly accounts?: readonly string[];
+}
+
+/** A plan of a whole run. JSON-serialisable; holds no secret. */
+export interface RunPlan extends Plan {
+  readonly homeRegion: string;
+  readonly managementAccountId: string;
+  /** The account limit the plan was made with, if any. */
+  readonly accounts?: readonly string[];
+  readonly stackSets: {
+    /** Stack set summaries: removed stack sets first, then the manifest's, in manifest order. */
+    readonly summaries: StackSetPlan['resources'][number]['summary'][];
+    /** resource -> resources it runs after. */
+    readonly dependsOn: Readonly<Record<string, readonly string[]>>;
+    readonly waves: readonly (readonly string[])[];
+  };
+}
+
+/** A plan with what applying it needs beside it (templates, resolved targets). */
+export interface PlannedRun {
+  readonly plan: RunPlan;
+  readonly manifest: Manifest;
+  readonly desired: readonly DesiredStackSet[];
+  readonly stackSetPlan: StackSetPlan;
+  readonly settings: StackSetSettings;
+  /** Account states at plan time (accounts absent from the organization: undefined). */
+  readonly accountState: (accountId: string) => AccountState | undefined;
+}
+
+/**
+ * Reads the organization live, with the stack sets and SSM values `manifest` needs (its stack
+ * sets, and the others with the prefix, which may have left the manifest).
+ */
+export async function loadRunSnapshot(
+  clients: AwsClients,
+  manifest: Manifest,
+  options: Pick<RunOptions, 'stackSets'> & { readonly clock?: Clock } = {},
+): Promise<LoadedSnapshot> {
+  const prefix = options.stackSets?.prefix ?? DEFAULT_STACK_SET_PREFIX;
+  const resources = manifest.resources.filter(isStackSet);
+  return loadOrganizationSnapshot(clients, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    stackSets: {
+      homeRegion: manifest.region,
+      names: resources.map((r) => stackSetNameFor(r, { prefix })),
+      prefix,
+      ssmNames: ssmNamesOf(resources),
+    },
+  });
+}
+
+/** Inputs of {@link planRun}. */
+export interface PlanRunInput {
+  readonly manifest: Manifest;
+  readonly files: PackageFiles;
+  /** The organization, with its `stackSets` section read for this manifest. */
+  readonly snapshot: OrganizationSnapshot;
+  /** Reads each stack set's template (package files; S3 for remote ones when live). */
+  readonly readTemplate: TemplateReader;
+  readonly options?: RunOptions;
+}
+
+/** Plans a whole run. Read-only; bad input ends in findings, never an exception. */
+export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
+  const { manifest, files, snapshot } = input;
+  const options = input.options ?? {};
+  const installationId = options.installationId ?? DEFAULT_INSTALLATION_ID;
+  const settings = defaultStackSetSettings(snapshot.managementAccountId, { ...options.stackSets, installationId });
+  const stackSetSnapshot = snapshot.stackSets ?? { homeRegion: manifest.region, stackSets: {}, ssm: {} };
+  const index = new OrganizationIndex(snapshot);
+  const findings: Finding[] = [];
+
+  const policyPlan = createPolicyPlan({ manifest, files, snapshot, installationId });
+  findings.push(...policyPlan.findings);
+
+  const desired = await desiredStackSets(manifest, input.readTemplate, index, stackSetSnapshot);
+  findings.push(...desired.findings);
+  const stackSetPlan = planStackSets(manifest, desired.desired, stackSetSnapshot, {
+    settings,
+    accountState: accountStateOf(index),
+  });
+  findings.push(...stackSetPlan.findings);
+
+  let steps = [
+    ...policyPlan.steps,
+    ...stackSetPlan.removals.flatMap((r) => r.steps),
+    ...stackSetPlan.resources.flatMap((r) => r.steps),
+  ];
+  if (options.accounts) {
+    const limited = limitToAccounts(steps, options.accounts);
+    steps = limited.steps;
+    findings.push(...limited.findings);
+  }
+
+  const plan: RunPlan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    installationId,
+    inputHash: inputHash({
+      policies: policyInputHash({ manifest, files, snapshot, installationId }),
+      templates: desired.desired.map((d) => [d.resource.name, sha256(d.template.text)]),
+      settings,
+      accounts: options.accounts ?? null,
+    }),
+    findings,
+    steps,
+    homeRegion: manifest.region,
+    managementAccountId: snapshot.managementAccountId,
+    ...(options.accounts ? { accounts: [...options.accounts] } : {}),
+    stackSets: {
+      summaries: [...stackSetPlan.removals, ...stackSetPlan.resources].map((r) => r.summary),
+      dependsOn: stackSetPlan.graph.dependsOn,
+      waves: stackSetPlan.graph.waves,
+    },
+  };
+  return { plan, manifest, desired: desired.desired, stackSetPlan, settings, accountState: accountStateOf(index) };
+}
+
+/** True when applying the plan changes nothing. */
+export function isEmptyPlan(plan: Plan): boolean {
+  return plan.steps.length === 0;
+}
+
+/**
+ * Keeps only the work on `accounts`: their stack instances, and policy attachments to the accounts
+ * themselves (of policies that exist). Stack set definitions and other policy changes are left
+ * for a run over the whole organization, with a finding saying so.
+ */
+export function limitToAccounts<S extends PolicyStep | StackSetStep>(steps: readonly S[], accounts: readonly string[]): { steps: S[]; findings: Finding[] } {
+  const wanted = new Set(accounts);
+  const kept: S[] = [];
+  const deferred: string[] = [];
+  for (const step of steps) {
+    if (isPolicyStep(step)) {
+      const policyStep = step as PolicyStep;
+      if ((policyStep.kind === 'policy.attach' || policyStep.kind === 'policy.detach') && wanted.has(policyStep.targetId) && policyStep.policy.id) {
+        kept.push(step);
+      } else {
+        deferred.push(policyStep.summary);
+      }
+      continue;
+    }
+    const stackSetStep = step as StackSetStep;
+    switch (stackSetStep.kind) {
+      case 'stackset.create':
+        // A new stack set has no instance elsewhere: creating it changes no other account.
+        kept.push(step);
+        break;
+      case 'stackset.create-instances':
+      case 'stackset.update-instances':
+      case 'stackset.delete-instances': {
+        const mine = stackSetStep.targets.accounts.filter((a) => wanted.has(a));
+        if (mine.length > 0) {
+          const { id: _id, summary: _summary, ...content } = stackSetStep;
+          kept.push(identify({ ...content, targets: { ...stackSetStep.targets, accounts: mine } }) as S);
+        }
+        break;
+      }
+      default:
+        deferred.push(stackSetStep.summary);
+    }
+  }
+  const findings: Finding[] = deferred.length === 0 ? [] : [{
+    ruleId: 'CFCT-C020',
+    severity: 'info',
+    message: `--accounts leaves ${deferred.length} change(s) outside those accounts for a run over the whole organization: ${deferred.join('; ')}`,
+    hint: 'run plan and apply without --accounts to make them',
+  }];
+  return { steps: kept, findings };
+}
+
+/** Inputs of {@link applyRun} beyond the planned run. */
+export interface ApplyRunOptions {
+  readonly clients: AwsClients;
+  readonly clock: Clock;
+  /** Waits between checks of long operations (the CLI sleeps; tests advance a fake clock). */
+  readonly wait: (ms: number) => Promise<void>;
+  /** Identifies this apply; part of every stack set operation id, so a re-run resumes. */
+  readonly runId: string;
+  /** @default 10000 */
+  readonly pollIntervalMs?: number;
+  /** Independent stack sets applied at once. @default 4 */
+  readonly concurrency?: number;
+}
+
+/** What an apply did. */
+export interface RunReport {
+  /** Set when the plan has errors: nothing was applied. */
+  readonly refused?: readonly Finding[];
+  readonly policies?: ApplyResult;
+  readonly stackSets?: StackSetApplyReport;
+  /** True when every step succeeded. */
+  readonly succeeded: boolean;
+}
+
+/**
+ * Applies a planned run: policy steps in order (stopping at the first failure, before any stack
+ * set), then stack sets, each re-planned just before its turn. Re-running converges.
+ */
+export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): Promise<RunReport> {
+  const { plan } = planned;
+  if (hasErrors(plan.findings)) {
+    return { refused: plan.findings.filter((f) => f.severity === 'error'), succeeded: false };
+  }
+  const policyPlan: Plan = { ...plan, steps: plan.steps.filter(isPolicyStep) };
+  const policies = await applyPolicyPlan(policyPlan, { clients: options.clients, clock: options.clock });
+  if (policies.failed || policies.refused) return { policies, succeeded: false };
+
+  const stackSets = await applyStackSets(
+    planned.manifest,
+    planned.desired,
+    planned.stackSetPlan,
+    {
+      clients: options.clients,
+      settings: planned.settings,
+      homeRegion: plan.homeRegion,
+      runId: options.runId,
+      clock: options.clock,
+      accountState: planned.accountState,
+    },
+    { wait: options.wait, pollIntervalMs: options.pollIntervalMs, concurrency: options.concurrency },
+  );
+  return { policies, stackSets, succeeded: stackSets.failed.length === 0 && stackSets.blocked.length === 0 };
+}
