@@ -133,6 +133,7 @@ export class FakeCloudFormation {
         DescribeStackSetOperation: op(this.describeOperation),
         ListStackSetOperationResults: op(this.listOperationResults),
         ListStackSetOperations: op(this.listOperations),
+        StopStackSetOperation: op(this.stopOperation),
         DescribeStacks: op(this.describeStacks),
       },
     };
@@ -381,6 +382,16 @@ export class FakeCloudFormation {
     const filter = (input.Filters ?? []).find((f: any) => f.Name === 'OPERATION_RESULT_STATUS');
     const { items, next } = page(operation.results.filter((r) => !filter || r.Status === filter.Values), input);
     return { Summaries: items, NextToken: next };
+  }
+
+  /** Stops a running operation: instances not yet done are CANCELLED and the operation ends STOPPED. */
+  private stopOperation(input: any) {
+    const { operation } = this.operation(input);
+    if (operation.status !== 'RUNNING') throw cloudFormationError('InvalidOperationException', `Operation ${operation.id} is not running`);
+    operation.results = operation.pairs.map((p) => ({ Account: p.account, Region: p.region, Status: 'CANCELLED' as const, StatusReason: 'Cancelled since operation was stopped' }));
+    operation.status = 'STOPPED';
+    operation.ended = new Date(operation.created.getTime() + 1_000);
+    return {};
   }
 
   private listOperations(input: any) {

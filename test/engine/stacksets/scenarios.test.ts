@@ -1,5 +1,6 @@
+import { StopStackSetOperationCommand } from '@aws-sdk/client-cloudformation';
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
-import { startStep } from '../../../src/engine/stacksets/executor';
+import { checkStep, startStep } from '../../../src/engine/stacksets/executor';
 import { INSTALLATION_TAG_KEY, UPSTREAM_TAG_KEY, UPSTREAM_TAG_VALUE } from '../../../src/engine/stacksets/settings';
 
 const ACCOUNTS = accountIds(3);
@@ -254,6 +255,20 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     expect(blocked).toMatchObject({ status: 'blocked', attempt: 1, message: expect.stringContaining((blocker as any).operationId) });
     const failed = await startStep(plan.resources[0].steps[0], context, w.settings.maxOperationInProgressAttempts);
     expect(failed).toMatchObject({ status: 'failed', message: expect.stringMatching(/busy with operation cfct-[0-9a-f]+; gave up after 5 attempts/) });
+  });
+
+  test('fails when the operation was stopped: STOPPED is a failure, not a success', async () => {
+    const w = world();
+    const r = resource('baseline');
+    await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
+    const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
+    const step = plan.resources[0].steps[0];
+    const context = { clients: w.clients, settings: w.settings, homeRegion: HOME, runId: 'run-stop', clock: w.fake.clock };
+    const started = await startStep(step, context);
+    if (started.status !== 'started') throw new Error(`expected a started operation, got ${started.status}`);
+    await w.clients.cloudFormation(HOME).send(new StopStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: started.operationId }));
+    const checked = await checkStep(step, started.operationId, context);
+    expect(checked).toEqual({ status: 'FAILED', message: expect.stringMatching(/create-instances\) on CustomControlTower-baseline was stopped$/), failures: [] });
   });
 
   test('templates over 51,200 bytes are staged in S3 and passed by URL', async () => {
