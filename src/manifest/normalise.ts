@@ -24,8 +24,6 @@ import type { DocPath, PositionIndex } from './yaml';
 
 type Raw = Record<string, unknown>;
 
-const DECIMAL = /^[-+]?(?:0|[1-9][0-9_]*)$/;
-
 /** Python's `str()` of a float, which is what upstream passes for an unquoted `1.00`. */
 function pythonFloat(value: number): string {
   if (Number.isNaN(value)) return 'nan';
@@ -59,7 +57,7 @@ class Normaliser {
 
   /** Deployment regions; the home region when none are given. */
   regions(value: unknown): string[] {
-    return Array.isArray(value) ? value.map(String) : [this.region];
+    return Array.isArray(value) ? value.map(asText) : [this.region];
   }
 
   /** A scalar meant as text, as upstream would pass it; warns when YAML 1.1 changed the text. */
@@ -72,8 +70,9 @@ class Normaliser {
       text = asText(value);
       kind = 'a boolean';
     } else if (typeof value === 'number') {
-      const isInt = source === undefined || DECIMAL.test(source) || /^[-+]?0[box0-7]/.test(source);
-      text = isInt && Number.isInteger(value) ? asText(value) : pythonFloat(value);
+      // Every PyYAML float has a dot (1.0, .5, 1:30.0, .inf); integers (decimal, 0o, 0x, 0b, 1:30) have none.
+      const isInt = !(source ?? String(value)).includes('.') && Number.isInteger(value);
+      text = isInt ? asText(value) : pythonFloat(value);
       kind = isInt ? 'an integer' : 'a float';
     } else {
       text = value === null || value === undefined ? '' : asText(value);

@@ -85,16 +85,20 @@ describe('normalisation', () => {
       '    deployment_targets: {organizational_units: [Workloads]}',
       '    parameters:',
       '      - {parameter_key: Env, parameter_value: 365}',
-      '      - {parameter_key: Owner, parameter_value: [a, 2, true]}',
+      '      - {parameter_key: Owner, parameter_value: [a, 2, true, 1.5, 0x1F, 1:30]}',
       '',
     ].join('\n');
     const loaded = load(manifest);
-    expect(loaded.findings).toEqual([]);
+    // 0x1F and 1:30 change text when read as YAML 1.1 integers, so they are flagged.
+    expect(loaded.findings.map((f) => [f.ruleId, f.location?.column])).toEqual([
+      ['CFCT-Y002', 67],
+      ['CFCT-Y002', 73],
+    ]);
     const resource = loaded.manifest!.resources[0];
     if (!isStackSet(resource)) throw new Error('expected a stack set');
     expect(resource.parameters.map((p) => [p.key, p.value])).toEqual([
       ['Env', '365'],
-      ['Owner', 'a,2,true'],
+      ['Owner', 'a,2,true,1.5,31,90'],
     ]);
   });
 
