@@ -266,7 +266,10 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     const context = { clients: w.clients, settings: w.settings, homeRegion: HOME, runId: 'run-stop', clock: w.fake.clock };
     const started = await startStep(step, context);
     if (started.status !== 'started') throw new Error(`expected a started operation, got ${started.status}`);
-    await w.clients.cloudFormation(HOME).send(new StopStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: started.operationId }));
+    await w.clients.cloudFormation(HOME).send(new StopStackSetOperationCommand({
+      StackSetName: step.stackSetName,
+      OperationId: started.operationId,
+    }));
     const checked = await checkStep(step, started.operationId, context);
     expect(checked).toEqual({ status: 'FAILED', message: expect.stringMatching(/create-instances\) on CustomControlTower-baseline was stopped$/), failures: [] });
   });
