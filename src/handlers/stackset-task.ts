@@ -1,9 +1,8 @@
 /**
- * Shared by the stack set Lambda tasks: their dependencies, the real clients (with member-account
- * CloudFormation reached through STS AssumeRole), structured logging, and event checks.
+ * Shared by the stack set Lambda tasks: their dependencies, the real clients, structured
+ * logging with the correlation id, and event checks.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { assumeRoleCredentials, AwsClients, createAwsClients } from '../aws/clients';
+import { AwsClients, createAwsClients } from '../aws/clients';
 import type { Clock } from '../engine/retry';
 import type { StackSetClients } from '../engine/stacksets/clients';
 import type { S3ObjectRef } from '../engine/stacksets/run-input';
@@ -75,27 +74,8 @@ export async function logged<T>(
 }
 
 let aws: AwsClients | undefined;
-const memberClients = new Map<string, CloudFormationClient>();
 
 /** Real clients for the Lambda entry points, created once per container. */
 export function realStackSetClients(userAgent: string): StackSetClients {
-  aws ??= createAwsClients({ userAgent });
-  const base = aws;
-  return {
-    cloudFormation: base.cloudFormation,
-    ssm: base.ssm,
-    s3: base.s3,
-    ec2InAccount: base.ec2InAccount,
-    cloudFormationInAccount: async (accountId, region, roleName) => {
-      const key = `${accountId}:${region}:${roleName}`;
-      let client = memberClients.get(key);
-      if (!client) {
-        const credentials = assumeRoleCredentials(base.sts(region), `arn:aws:iam::${accountId}:role/${roleName}`, 'cfct');
-        await credentials();
-        client = new CloudFormationClient({ region, credentials, customUserAgent: userAgent });
-        memberClients.set(key, client);
-      }
-      return client;
-    },
-  };
+  return (aws ??= createAwsClients({ userAgent }));
 }

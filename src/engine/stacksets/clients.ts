@@ -3,15 +3,11 @@
  * clients in member accounts reached through the execution role; throttling retried through the
  * engine's injectable clock.
  */
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../aws/clients';
 import { Clock, errorName, withRetry } from '../retry';
 
-/** AWS clients for stack set work. */
-export interface StackSetClients extends Pick<AwsClients, 'cloudFormation' | 'ssm' | 's3' | 'ec2InAccount'> {
-  /** CloudFormation in a member account (to read a stack instance's outputs), via STS AssumeRole of `roleName`. */
-  cloudFormationInAccount(accountId: string, region: string, roleName: string): Promise<CloudFormationClient>;
-}
+/** AWS clients for stack set work: management account (home region) and member accounts (outputs, helpers). */
+export type StackSetClients = Pick<AwsClients, 'cloudFormation' | 'ssm' | 's3' | 'ec2InAccount' | 'cloudFormationInAccount'>;
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
 

@@ -3,8 +3,7 @@
  * and STS; real SDK clients; manifest and desired-state builders; and a `run` that plans and
  * applies like the CLI does.
  */
-import * as cloudformation from '@aws-sdk/client-cloudformation';
-import { assumeRoleCredentials, AwsClients } from '../../../src/aws/clients';
+import type { AwsClients } from '../../../src/aws/clients';
 import type { AccountState } from '../../../src/engine/organization/snapshot';
 import { applyStackSets, StackSetApplyReport } from '../../../src/engine/stacksets/apply';
 import type { StackSetClients } from '../../../src/engine/stacksets/clients';
@@ -107,13 +106,7 @@ export class StackSetWorld {
     this.sts = new FakeSts(this.fake);
     const aws = fakeAwsClients(this.fake, MANAGEMENT, HOME);
     this.aws = aws;
-    this.clients = {
-      ...aws,
-      cloudFormationInAccount: async (accountId, region, roleName) => {
-        await assumeRoleCredentials(aws.sts(region), `arn:aws:iam::${accountId}:role/${roleName}`, 'cfct')();
-        return this.fake.client(cloudformation.CloudFormationClient, cloudformation, 'cloudformation', { accountId, region });
-      },
-    };
+    this.clients = aws;
     this.settings = defaultStackSetSettings(MANAGEMENT, { maxOperationInProgressAttempts: 5, ...options.settings });
   }
 
