@@ -5,11 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { parseSnapshot } from '../engine/organization/serialise';
-import type { OrganizationSnapshot } from '../engine/organization/snapshot';
 import { systemClock, type Clock } from '../engine/retry';
-import { loadRunSnapshot, type RunOptions } from '../engine/run';
+import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
 import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
-import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
+import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage } from '../manifest';
 import { ExitCode, type CliIo } from './program';
 
 /** Flags shared by the commands that plan. */
@@ -22,12 +21,9 @@ export interface PlanFlags {
   readonly stagingBucket?: string;
 }
 
-/** A package with a usable manifest, the organization, and how to read templates. */
+/** What planning reads: the package's manifest and files, the organization, how to read templates. */
 export interface PlanInputs {
-  readonly pkg: LoadedPackage & { readonly manifest: Manifest };
-  readonly snapshot: OrganizationSnapshot;
-  readonly readTemplate: TemplateReader;
-  readonly options: RunOptions;
+  readonly run: PlanRunInput;
   readonly clock: Clock;
   /** Live runs only. */
   readonly clients?: AwsClients;
@@ -86,7 +82,7 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
     ...(accounts ? { accounts } : {}),
   };
   const clock = io.clock ?? systemClock;
-  const pkg = { ...loaded, manifest };
+  const files = loaded.files;
 
   if (flags.organization) {
     let text: string;
@@ -103,11 +99,11 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
     }
     // Offline: templates come from the package only (remote ones need --live).
     const readTemplate: TemplateReader = async (ref) => (ref.kind === 'local' && ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined);
-    return { pkg, snapshot: parsed.snapshot, readTemplate, options, clock };
+    return { run: { manifest, files, snapshot: parsed.snapshot, readTemplate, options }, clock };
   }
 
   const clients = awsClients(io, manifest.region);
   const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
-  return { pkg, snapshot, readTemplate, options, clock, clients };
+  return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import * as applyCommand from './commands/apply';
 import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
 import * as orgCommand from './commands/org';
@@ -36,6 +37,16 @@ export interface CliIo {
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  interactive: Boolean(process.stdin.isTTY),
+  confirm: async (question) => {
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await rl.question(`${question} Only 'yes' applies: `)).trim());
+    } finally {
+      rl.close();
+    }
+  },
 };
 
 /**
@@ -58,7 +69,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [validateCommand, planCommand, orgCommand, packageCommand, initCommand, migrateCommand]) {
+  for (const command of [validateCommand, planCommand, applyCommand, orgCommand, packageCommand, initCommand, migrateCommand]) {
     command.register(program, io, result);
   }
   return program;

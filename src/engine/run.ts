@@ -165,7 +165,10 @@ export function isEmptyPlan(plan: Plan): boolean {
  * themselves (of policies that exist). Stack set definitions and other policy changes are left
  * for a run over the whole organization, with a finding saying so.
  */
-export function limitToAccounts<S extends PolicyStep | StackSetStep>(steps: readonly S[], accounts: readonly string[]): { steps: S[]; findings: Finding[] } {
+export function limitToAccounts<S extends PolicyStep | StackSetStep>(
+  steps: readonly S[],
+  accounts: readonly string[],
+): { steps: S[]; findings: Finding[] } {
   const wanted = new Set(accounts);
   const kept: S[] = [];
   const deferred: string[] = [];

@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { cfct, tempDir } from './support';
 import { SAMPLE_PACKAGE } from '../../src/cli/sample-package';
 import { loadPackage } from '../../src/manifest';
-import { cfct, tempDir } from './support';
 
 async function samplePackage(): Promise<string> {
   const dir = join(tempDir(), 'config');

@@ -56,7 +56,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = inputs;
         return;
       }
-      const { plan } = await planRun({ manifest: inputs.pkg.manifest, files: inputs.pkg.files, snapshot: inputs.snapshot, readTemplate: inputs.readTemplate, options: inputs.options });
+      const { plan } = await planRun(inputs.run);
       const text = renderPlan(plan, options.format, `cfct plan: ${source}`);
       if (options.out) {
         writeFileSync(options.out, text);

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { acquireApplyLock, lockParameterName } from '../../engine/lock';
+import { applyRun, planRun, type RunPlan, type RunReport } from '../../engine/run';
+import { formatFinding, hasErrors } from '../../manifest';
+import { readPlanInputs, type PlanFlags } from '../inputs';
+import { ExitCode, type CliIo } from '../program';
+import { addPlanFlags, renderPlan } from './plan';
+
+interface ApplyOptions extends PlanFlags {
+  readonly yes?: boolean;
+  readonly plan?: string;
+  readonly pollSeconds: number;
+  readonly lockMinutes: number;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+/** Why a saved plan no longer applies: its steps against the fresh plan's. */
+function planDifferences(saved: RunPlan, fresh: RunPlan): string[] {
+  const savedIds = new Map(saved.steps.map((s) => [s.id, s.summary]));
+  const freshIds = new Map(fresh.steps.map((s) => [s.id, s.summary]));
+  return [
+    ...[...savedIds].filter(([id]) => !freshIds.has(id)).map(([, summary]) => `  - no longer planned: ${summary}`),
+    ...[...freshIds].filter(([id]) => !savedIds.has(id)).map(([, summary]) => `  + now planned: ${summary}`),
+  ];
+}
+
+function readSavedPlan(io: CliIo, file: string): RunPlan | undefined {
+  try {
+    const plan = JSON.parse(readFileSync(file, 'utf8')) as RunPlan;
+    if (typeof plan.inputHash !== 'string' || !Array.isArray(plan.steps)) throw new Error('not a plan');
+    return plan;
+  } catch {
+    io.stderr(`cfct apply: ${file} is not a plan written by \`cfct plan --format json\`\n`);
+    return undefined;
+  }
+}
+
+function describeReport(report: RunReport): string[] {
+  const lines: string[] = [];
+  const policies = report.policies;
+  if (policies) {
+    lines.push(`policies: ${policies.outcomes.length} step(s) applied`);
+    if (policies.failed) lines.push(`policies: FAILED at ${policies.failed.stepId}: ${policies.failed.error}`);
+  }
+  const stackSets = report.stackSets;
+  if (stackSets) {
+    const steps = Object.values(stackSets.steps).reduce((a, b) => a + b, 0);
+    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} blocked; ${steps} step(s) run`);
+    for (const f of stackSets.failed) {
+      lines.push(`  FAILED ${f.resource}: ${f.message}`);
+      for (const i of f.failures) lines.push(`    ${i.account} ${i.region}: ${i.reason}`);
+    }
+    for (const b of stackSets.blocked) lines.push(`  not run ${b.resource}: it depends on ${b.blockedBy}, which failed`);
+    for (const e of stackSets.exports) lines.push(`  exported ${e.name}`);
+    for (const f of stackSets.findings) lines.push(`  ${formatFinding(f)}`);
+  }
+  return lines;
+}
+
+/**
+ * `cfct apply <package> --live`: plans, shows the plan, asks (unless --yes), then applies it step
+ * by step under an advisory lock, waiting on long operations. Safe to interrupt and re-run.
+ */
+export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
+  addPlanFlags(
+    program
+      .command('apply')
+      .description('apply a configuration package to the organization: policies, then stack sets in dependency order')
+      .argument('<package>', 'configuration package folder or .zip'),
+  )
+    .option('--yes', 'apply without asking for confirmation')
+    .option('--plan <file>', 'apply only if this saved plan (cfct plan --format json) is still what the package and organization give')
+    .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
+    .option('--lock-minutes <n>', 'how long the apply lock is held before another apply may take it over', positive, 240)
+    .action(async (source: string, options: ApplyOptions) => {
+      if (options.organization) {
+        io.stderr('cfct apply: applying needs the live organization: use --live (a snapshot is for plans)\n');
+        result.exitCode = ExitCode.USAGE;
+        return;
+      }
+      const saved = options.plan ? readSavedPlan(io, options.plan) : undefined;
+      if (options.plan && !saved) {
+        result.exitCode = ExitCode.USAGE;
+        return;
+      }
+      const inputs = await readPlanInputs(io, 'apply', source, options);
+      if (typeof inputs === 'number') {
+        result.exitCode = inputs;
+        return;
+      }
+      const clients = inputs.clients!;
+      const planned = await planRun(inputs.run);
+      const { plan } = planned;
+
+      if (saved && saved.inputHash !== plan.inputHash) {
+        io.stderr(`cfct apply: the organization or the package changed since ${options.plan} was made; nothing was applied\n`);
+        const differences = planDifferences(saved, plan);
+        io.stderr(differences.length > 0 ? `${differences.join('\n')}\n` : '  (the steps are the same, but their inputs differ)\n');
+        io.stderr('Plan again, review, and apply the new plan.\n');
+        result.exitCode = ExitCode.FINDINGS;
+        return;
+      }
+
+      io.stdout(renderPlan(plan, 'text', `cfct apply: ${source}`));
+      if (hasErrors(plan.findings)) {
+        io.stderr('cfct apply: the plan has errors; nothing was applied\n');
+        result.exitCode = ExitCode.FINDINGS;
+        return;
+      }
+      if (plan.steps.length === 0) {
+        result.exitCode = ExitCode.OK;
+        return;
+      }
+      if (!options.yes && !saved) {
+        if (!io.interactive || !io.confirm) {
+          io.stderr('cfct apply: not a terminal; pass --yes to apply without confirmation\n');
+          result.exitCode = ExitCode.USAGE;
+          return;
+        }
+        if (!(await io.confirm(`Apply ${plan.steps.length} step(s)?`))) {
+          io.stderr('cfct apply: cancelled; nothing was applied\n');
+          result.exitCode = ExitCode.FINDINGS;
+          return;
+        }
+      }
+
+      const owner = `${safeUser()}@${hostname()} ${randomUUID()}`;
+      const locked = await acquireApplyLock(clients.ssm(plan.homeRegion), plan.installationId, owner, options.lockMinutes * 60_000, inputs.clock);
+      if ('heldBy' in locked) {
+        io.stderr(
+          `cfct apply: another apply holds ${lockParameterName(plan.installationId)} (${locked.heldBy.owner}, until ${new Date(locked.heldBy.expires).toISOString()}); nothing was applied\n`,
+        );
+        result.exitCode = ExitCode.FINDINGS;
+        return;
+      }
+      let report: RunReport;
+      try {
+        report = await applyRun(planned, {
+          clients,
+          clock: inputs.clock,
+          wait: (ms) => inputs.clock.sleep(ms),
+          runId: `cli-${plan.inputHash.slice(0, 12)}-${owner.slice(-8)}`,
+          pollIntervalMs: options.pollSeconds * 1000,
+        });
+      } finally {
+        await locked.lock.release();
+      }
+      for (const line of describeReport(report)) io.stderr(`${line}\n`);
+      if (report.refused) for (const f of report.refused) io.stderr(`${formatFinding(f)}\n`);
+      io.stderr(report.succeeded ? 'Apply complete.\n' : 'Apply failed; fix the cause and run it again (it picks up where it stopped).\n');
+      result.exitCode = report.succeeded ? ExitCode.OK : ExitCode.FINDINGS;
+    });
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

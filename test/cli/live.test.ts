@@ -1,0 +1,179 @@
+/**
+ * The live commands (`plan --live`, `apply`, `org export`) in-process, against the stateful fake
+ * holding the bundled example's organization.
+ */
+import { join } from 'node:path';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { EXAMPLE, LiveWorld } from './live-world';
+import { tempDir } from './support';
+import { fakeAwsClients } from '../fake/clients';
+
+const READ_ONLY = /^(Describe|List|Get)/;
+const NEW_ACCOUNT = '123412341234';
+
+function writes(world: LiveWorld): string[] {
+  return world.fake.calls.filter((c) => !READ_ONLY.test(c.operation)).map((c) => `${c.service}:${c.operation}`);
+}
+
+async function applied(world: LiveWorld): Promise<void> {
+  const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
+  expect(result.stderr).toContain('Apply complete.');
+  expect(result.code).toBe(0);
+}
+
+describe('cfct plan --live and cfct org export', () => {
+  test('read-only: they make no write call', async () => {
+    const world = new LiveWorld();
+    const out = join(tempDir(), 'org.json');
+    expect((await world.cfct('org', 'export', '--package', EXAMPLE, '--out', out)).code).toBe(0);
+    expect((await world.cfct('plan', EXAMPLE, '--live')).code).toBe(0);
+    expect(world.fake.calls.length).toBeGreaterThan(10);
+    expect(writes(world)).toEqual([]);
+  });
+
+  test('a plan from an exported snapshot equals the live plan', async () => {
+    const world = new LiveWorld();
+    await applied(world);
+    // Something to plan: a new account in Workloads and a stricter description.
+    world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New Workload', parentId: world.ouIds.get('Workloads') });
+    const dir = tempDir();
+    const org = join(dir, 'org.json');
+    expect((await world.cfct('org', 'export', '--package', EXAMPLE, '--out', org)).code).toBe(0);
+    const offline = await world.cfct('plan', EXAMPLE, '--organization', org, '--format', 'json');
+    const live = await world.cfct('plan', EXAMPLE, '--live', '--format', 'json');
+    expect(offline.code).toBe(0);
+    expect(live.stdout).toBe(offline.stdout);
+    const plan = JSON.parse(live.stdout);
+    expect(plan.steps.map((s: { summary: string }) => s.summary)).toEqual([
+      expect.stringMatching(/^create 2 instances? .*of CustomControlTower-security-audit-role$/),
+    ]);
+  });
+
+  test('--detailed-exitcode: 2 while changes are pending, 0 once applied', async () => {
+    const world = new LiveWorld();
+    expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(2);
+    await applied(world);
+    const after = await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('No changes.');
+  });
+
+  test('org export without a package reads the organization only', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('org', 'export', '--region', 'us-east-1');
+    expect(result.code).toBe(0);
+    const snapshot = JSON.parse(result.stdout);
+    expect(snapshot.accounts.map((a: { id: string }) => a.id)).toContain('888888888888');
+    expect(snapshot.stackSets).toBeUndefined();
+  });
+});
+
+describe('cfct apply', () => {
+  test('applies policies and stack sets, exports outputs, and a second plan is empty', async () => {
+    const world = new LiveWorld();
+    await applied(world);
+    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role').sort()).toEqual([
+      '444444444444/eu-west-1:CURRENT',
+      '444444444444/us-east-1:CURRENT',
+      '888888888888/eu-west-1:CURRENT',
+      '888888888888/us-east-1:CURRENT',
+    ]);
+    expect(world.organizations.isTypeEnabled('RESOURCE_CONTROL_POLICY')).toBe(true);
+    // The second stack set received the first one's output through SSM.
+    expect(world.cfn.parametersOf('CustomControlTower-security-audit-role').LogBucketName).toBeTruthy();
+    const again = await world.cfct('apply', EXAMPLE, '--live', '--yes');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes.');
+  });
+
+  test('an interrupted apply converges when run again', async () => {
+    const world = new LiveWorld();
+    world.cfn.failingTargets.add('888888888888');
+    const first = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('FAILED security-audit-role');
+    expect(first.stderr).toContain('888888888888');
+
+    world.cfn.failingTargets.clear();
+    await applied(world);
+    expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  test('fails when not a terminal and --yes is missing, and applies nothing', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('apply', EXAMPLE, '--live');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pass --yes');
+    expect(writes(world)).toEqual([]);
+  });
+
+  test('fails with usage when given a snapshot instead of --live', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('apply', EXAMPLE, '--organization', join(EXAMPLE, 'organization.json'));
+    expect(result.code).toBe(2);
+  });
+
+  test('--plan applies a saved plan while nothing changed, and refuses it once something did', async () => {
+    const world = new LiveWorld();
+    const dir = tempDir();
+    const saved = join(dir, 'plan.json');
+    expect((await world.cfct('plan', EXAMPLE, '--live', '--format', 'json', '--out', saved)).code).toBe(0);
+    world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New Workload', parentId: world.ouIds.get('Workloads') });
+
+    const refused = await world.cfct('apply', EXAMPLE, '--live', '--plan', saved);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('changed since');
+    expect(refused.stderr).toMatch(/\+ now planned: create .*CustomControlTower-security-audit-role/);
+    expect(writes(world)).toEqual([]);
+
+    const fresh = join(dir, 'fresh.json');
+    await world.cfct('plan', EXAMPLE, '--live', '--format', 'json', '--out', fresh);
+    const ok = await world.cfct('apply', EXAMPLE, '--live', '--plan', fresh, '--poll-seconds', '1');
+    expect(ok.code).toBe(0);
+    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(`${NEW_ACCOUNT}/us-east-1:CURRENT`);
+  });
+
+  test('refuses while another apply holds the lock, and takes over an expired lock', async () => {
+    const world = new LiveWorld();
+    const ssm = fakeAwsClients(world.fake, '111111111111').ssm('us-east-1');
+    const hold = (expires: number) =>
+      ssm.send(new PutParameterCommand({ Name: '/cfct/default/apply-lock', Type: 'String', Overwrite: true, Value: JSON.stringify({ owner: 'ci@runner', expires }) }));
+
+    await hold(world.fake.clock.now() + 60_000);
+    const refused = await world.cfct('apply', EXAMPLE, '--live', '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('another apply holds /cfct/default/apply-lock (ci@runner');
+    expect(writes(world).filter((w) => !w.startsWith('ssm:'))).toEqual([]);
+
+    await hold(world.fake.clock.now() - 1);
+    await applied(world);
+    // Released afterwards.
+    expect(world.ssm.get({ accountId: '111111111111', region: 'us-east-1' }, '/cfct/default/apply-lock')).toBeUndefined();
+  });
+
+  test('--accounts limits the work to those accounts\' instances', async () => {
+    const world = new LiveWorld();
+    await applied(world);
+    world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New Workload', parentId: world.ouIds.get('Workloads') });
+    // A policy change outside the account: left for a full run.
+    const plan = await world.cfct('plan', EXAMPLE, '--live', '--accounts', NEW_ACCOUNT, '--format', 'json');
+    const steps = JSON.parse(plan.stdout).steps;
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatchObject({ kind: 'stackset.create-instances', targets: { accounts: [NEW_ACCOUNT] } });
+
+    const before = world.cfn.operations().length;
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--accounts', NEW_ACCOUNT, '--poll-seconds', '1');
+    expect(result.code).toBe(0);
+    const operations = world.cfn.operations().slice(before);
+    expect(operations).toEqual([{ stackSet: 'CustomControlTower-security-audit-role', action: 'CREATE', status: 'SUCCEEDED', pairs: 2 }]);
+    expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  test('fails with usage on malformed --accounts', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('plan', EXAMPLE, '--live', '--accounts', '12345,abc');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--accounts takes 12-digit account ids');
+  });
+});
+
