@@ -2,7 +2,7 @@ import { HOME, MANAGEMENT, manifest, resource, StackSetWorld, template } from '.
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import { OrganizationIndex } from '../../../src/engine/organization/organization-index';
 import { parseSnapshot, serialiseSnapshot } from '../../../src/engine/organization/serialise';
-import { desiredStackSets } from '../../../src/engine/stacksets/desired';
+import { desiredStackSets, templateReader } from '../../../src/engine/stacksets/desired';
 import { planStackSets } from '../../../src/engine/stacksets/plan-stacksets';
 import { ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
 import { accountStateOf } from '../../../src/engine/stacksets/targets';
@@ -72,5 +72,24 @@ describe('stack set snapshot', () => {
     const result = await desiredStackSets(manifest([r]), async () => files({}).read('templates/missing.json')?.toString(), new OrganizationIndex(live.snapshot), {});
     expect(result.desired).toEqual([]);
     expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-S050', severity: 'error', resource: 'missing' })]);
+  });
+
+  test('desired state: templates come from the package or from S3 (s3:// and S3 https URLs)', async () => {
+    const w = new StackSetWorld();
+    organization(w);
+    w.s3.objects.set('shared-templates/net.json', Buffer.from(template('remote')));
+    const live = await loadOrganizationSnapshot(w.aws, { clock: w.fake.clock });
+    const read = templateReader(files({ 'templates/local.json': template('local') }), w.clients, HOME, w.fake.clock);
+    const local = resource('local');
+    const remote = resource('remote', { resourceFile: { raw: 's3://shared-templates/net.json', kind: 's3', bucket: 'shared-templates', key: 'net.json' } });
+    const https = resource('https', { resourceFile: { raw: 'https://shared-templates.s3.amazonaws.com/net.json', kind: 'https', bucket: 'shared-templates', key: 'net.json', url: 'https://shared-templates.s3.amazonaws.com/net.json' } });
+    const gone = resource('gone', { resourceFile: { raw: 's3://shared-templates/gone.json', kind: 's3', bucket: 'shared-templates', key: 'gone.json' } });
+    const result = await desiredStackSets(manifest([local, remote, https, gone]), read, new OrganizationIndex(live.snapshot), {});
+    expect(result.desired.map((d) => [d.resource.name, d.template.text])).toEqual([
+      ['local', template('local')],
+      ['remote', template('remote')],
+      ['https', template('remote')],
+    ]);
+    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-S050', resource: 'gone', message: expect.stringContaining('NoSuchKey') })]);
   });
 });
