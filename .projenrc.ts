@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /**
  * aws-cdk-lib floor: 2.189.1.
@@ -110,13 +110,23 @@ example.exec(`node ${cfctBin} plan examples/basic --organization examples/basic/
 // Internal code (engine, manifest, CLI, handlers) is bundled by esbuild, so it may import
 // devDependencies; construct code (the jsii API) may not.
 project.eslint?.addOverride({
-  files: ['src/aws/**', 'src/cli/**', 'src/engine/**', 'src/handlers/**', 'src/manifest/**'],
+  files: ['src/aws/**', 'src/cli/**', 'src/engine/**', 'src/handlers/**', 'src/manifest/**', 'benchmarks/**'],
   rules: {
     'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }],
   },
 });
 
+// Benchmarks: scripts the project keeps (not timed tests). Type-checked and linted like tests.
 project.eslint?.addLintPattern('benchmarks');
+new JsonFile(project, 'benchmarks/tsconfig.json', {
+  obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
+});
+for (const name of ['validate', 'organization', 'stacksets']) {
+  project.addTask(`bench:${name}`, {
+    description: `Run benchmarks/${name}.ts and print its figures`,
+    exec: `ts-node --transpile-only --project benchmarks/tsconfig.json benchmarks/${name}.ts`,
+  });
+}
 
 // The compiled internals need devDependencies that only the bundles carry: ship the bundles
 // (assets/) and the construct code, not the unbundled internals.
