@@ -1,9 +1,15 @@
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { buildReport } from '../../src/cli/report/build';
+import { parseSnapshot } from '../../src/engine/organization/serialise';
+import { planRun } from '../../src/engine/run';
+import { loadPackage } from '../../src/manifest';
 import { renderHtml } from '../../src/cli/report/html';
 import { renderMarkdown } from '../../src/cli/report/markdown';
 import type { ReportModel } from '../../src/cli/report/model';
 import { renderText } from '../../src/cli/report/text';
 import { launchChromium } from '../support/browser';
+import { EXAMPLE, EXAMPLE_ORGANIZATION } from './live-world';
 
 const accounts = (n: number, from = 100000000000) => Array.from({ length: n }, (_, i) => String(from + i));
 
@@ -155,6 +161,25 @@ describe('plan report', () => {
       // Short instance lists are open, long ones folded.
       expect(await page.locator('section.stackset.create details[open]').count()).toBe(1);
       expect(await page.locator('section.stackset.update details:not([open])').count()).toBe(1);
+      await page.close();
+    });
+
+    test('the example plan renders with its counts, findings and graph', async () => {
+      const loaded = await loadPackage(EXAMPLE);
+      const parsed = parseSnapshot(readFileSync(EXAMPLE_ORGANIZATION, 'utf8'));
+      const { plan } = await planRun({
+        manifest: loaded.manifest!,
+        files: loaded.files,
+        snapshot: parsed.snapshot!,
+        readTemplate: async (ref) => loaded.files.read(ref.path!)?.toString('utf8'),
+      });
+      const { page, errors } = await open(renderHtml(buildReport(plan, 'cfct plan: example')));
+      expect(errors).toEqual([]);
+      expect(await page.textContent('[data-count="policies-create"] b')).toBe('2');
+      expect(await page.textContent('[data-count="instances-create"] b')).toBe('5');
+      expect(await page.textContent('[data-count="findings-warning"] b')).toBe('2');
+      expect(await page.locator('#findings tr.warning').count()).toBe(2);
+      expect(await page.locator('#graph svg g.node').count()).toBe(2);
       await page.close();
     });
 
