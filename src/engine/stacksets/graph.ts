@@ -106,7 +106,3 @@ export function dependantsOf(graph: StackSetGraph, failed: string): string[] {
   return graph.nodes.filter((n) => blocked.has(n));
 }
 
-/** Order for deleting resources of the graph: dependants before what they depend on. */
-export function deletionOrder(graph: StackSetGraph): string[] {
-  return [...graph.waves].reverse().flatMap((wave) => [...wave].reverse());
-}

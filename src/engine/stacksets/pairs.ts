@@ -25,12 +25,6 @@ export function crossPairs(accounts: readonly string[], regions: readonly string
   return accounts.flatMap((account) => regions.map((region) => ({ account, region })));
 }
 
-/** Pairs in `left` that are not in `right`, in `left`'s order. */
-export function pairsMissingFrom(left: readonly Pair[], right: readonly Pair[]): Pair[] {
-  const keys = new Set(right.map(pairKey));
-  return left.filter((p) => !keys.has(pairKey(p)));
-}
-
 /**
  * Groups pairs into cross products that cover exactly these pairs: accounts that want the same
  * set of regions share one group. Groups, accounts and regions are sorted, so the result is

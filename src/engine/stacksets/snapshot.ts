@@ -20,7 +20,7 @@ import type { Clock } from '../retry';
 import { retryThrottled, StackSetClients } from './clients';
 import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
 import { storageName, SsmValue, elementHashes } from './parameters';
-import { CONTROL_TOWER_BASELINE_STACK_SET, INSTALLATION_TAG_KEY } from './settings';
+import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import { normaliseTemplate } from './template';
 
 /** One existing stack instance. */
@@ -284,7 +284,3 @@ export async function readSsmValues(
   return values;
 }
 
-/** True when the stack set carries this installation's ownership tag. */
-export function ownedBy(state: StackSetState, installationId: string): boolean {
-  return state.tags[INSTALLATION_TAG_KEY] === installationId;
-}
