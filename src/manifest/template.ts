@@ -19,7 +19,7 @@ export const TEMPLATE_MAX_BYTES = 1_048_576;
 export function parseTemplate(text: string, file: string): { value?: unknown; findings: Finding[] } {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trimStart().startsWith('{')) return parseJson(body, file, 'CFCT-T001', 'template');
-  const parsed = parseYaml(body, file, { cloudFormationTags: true, syntaxRule: 'CFCT-T001' });
+  const parsed = parseYaml(body, file, { cloudFormationTags: true, syntaxRule: 'CFCT-T001', positions: false });
   const findings = parsed.findings;
   return findings.some((f) => f.severity === 'error') ? { findings } : { value: parsed.value, findings };
 }

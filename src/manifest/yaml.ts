@@ -2,7 +2,7 @@
  * YAML with source positions: parses a document with PyYAML's scalar resolution, turns it into
  * plain values, and keeps where each value (and each mapping key) was written.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type Tags } from 'yaml';
 import type { Finding, SourceLocation } from './findings';
 import { finding, type RuleId } from './rules';
 import { pyyamlTags, YamlTimestamp } from './yaml-schema';
@@ -108,6 +108,8 @@ export interface ParseYamlOptions {
   readonly syntaxRule: RuleId;
   /** Read the text as JSON (the `yaml` package's JSON schema) instead of PyYAML's YAML 1.1. */
   readonly json?: boolean;
+  /** Record the position of every value (default true); without, lookups give the file start. */
+  readonly positions?: boolean;
 }
 
 /** A parsed YAML document. */
@@ -120,12 +122,17 @@ export interface ParsedYaml {
 
 /** Defines `key` on `target` as an own enumerable property (safe for keys like `__proto__`). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** Most nodes that aliases may add to a document (against "billion laughs" alias bombs). */
 export const MAX_ALIASED_NODES = 100_000;
 
+/**
+ * Turns the document's nodes into plain values, recording positions by formatted path
+ * (`resources[0].name`).
+ */
 class Walker {
   readonly findings: Finding[] = [];
   private readonly active = new Set<Node>();
@@ -134,116 +141,109 @@ class Walker {
   /** How deep inside alias expansions the walk is, and how many nodes aliases added. */
   private aliasDepth = 0;
   private aliasedNodes = 0;
+  /** Whether positions are recorded (templates skip them: only their syntax errors are located). */
+  private readonly recording: boolean;
 
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
     readonly positions: PositionIndex,
     private readonly options: ParseYamlOptions,
-  ) {}
-
-  private info(node: Node | null | undefined): { line: number; column: number } | undefined {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return undefined;
-    const pos = this.lines.linePos(offset);
-    return { line: pos.line, column: pos.col };
+  ) {
+    this.recording = options.positions !== false;
   }
 
-  walk(node: Node | null | undefined, path: DocPath, key = formatPath(path)): unknown {
+  /** Where `node` starts, as a finding location with the formatted path `key`. */
+  private location(node: Node | null | undefined, key: string): SourceLocation {
+    const offset = node?.range?.[0];
+    const pos = offset === undefined ? { line: 1, col: 1 } : this.lines.linePos(offset);
+    return { file: this.positions.file, line: pos.line, column: pos.col, path: key || undefined };
+  }
+
+  private problem(node: Node | null | undefined, key: string, message: string, hint?: string): void {
+    this.findings.push(finding(this.options.syntaxRule, { message, location: this.location(node, key), hint }));
+  }
+
+  /** The formatted path of a child, when positions are recorded. */
+  private child(key: string, part: string | number): string {
+    return this.recording ? childPath(key, part) : '';
+  }
+
+  walk(node: Node | null | undefined, key: string): unknown {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return this.alias(node.source, this.anchors.get(node.source) ?? node.resolve(this.doc), path, key);
-    if (this.aliasDepth > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) return this.tooManyAliased(path);
-    if (node.anchor) this.anchors.set(node.anchor, node);
-    const where = this.info(node);
-    if (isScalar(node)) {
-      const plainSource = node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
-      if (where) this.positions.record(key, { ...where, plainSource });
-      const raw = node.value;
-      const value = raw instanceof YamlTimestamp ? raw.text : raw;
-      return this.tagged(node, value);
+    if (isAlias(node)) return this.alias(node, key);
+    if (this.aliasDepth > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) {
+      if (this.aliasedNodes === MAX_ALIASED_NODES + 1) {
+        this.problem(node, key, `aliases expand to more than ${MAX_ALIASED_NODES} values; the document is not read further`, 'use fewer nested aliases');
+      }
+      return null;
     }
-    if (where) this.positions.record(key, where);
+    if (node.anchor) this.anchors.set(node.anchor, node);
+    const offset = node.range?.[0];
+    if (offset !== undefined && this.recording) {
+      const pos = this.lines.linePos(offset);
+      const plainSource = isScalar(node) && node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
+      this.positions.record(key, { line: pos.line, column: pos.col, plainSource });
+    }
+    if (isScalar(node)) {
+      const raw = node.value;
+      return this.tagged(node, raw instanceof YamlTimestamp ? raw.text : raw);
+    }
     this.active.add(node);
     try {
-      if (isSeq(node)) {
-        const items = node.items.map((item, index) => this.walk(item as Node, [...path, index], childPath(key, index)));
-        return this.tagged(node, items);
-      }
-      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], path, key));
+      if (isSeq(node)) return this.tagged(node, node.items.map((item, index) => this.walk(item as Node, this.child(key, index))));
+      if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], key));
     } finally {
       this.active.delete(node);
     }
     return null;
   }
 
-  private alias(name: string, target: Node | undefined, path: DocPath, key: string): unknown {
+  private alias(node: Alias, key: string): unknown {
+    const target = this.anchors.get(node.source) ?? node.resolve(this.doc);
     if (!target || this.active.has(target)) {
-      this.findings.push(
-        finding(this.options.syntaxRule, {
-          message: `alias *${name} refers to no anchor or to itself`,
-          location: this.positions.at(path),
-        }),
-      );
+      this.problem(node, key, `alias *${node.source} refers to no anchor or to itself`);
       return null;
     }
     this.aliasDepth++;
     try {
-      return this.walk(target, path, key);
+      return this.walk(target, key);
     } finally {
       this.aliasDepth--;
     }
   }
 
-  /** Reports (once) that aliases added too many nodes; the walk then stops adding values. */
-  private tooManyAliased(path: DocPath): null {
-    if (this.aliasedNodes === MAX_ALIASED_NODES + 1) {
-      this.findings.push(
-        finding(this.options.syntaxRule, {
-          message: `aliases expand to more than ${MAX_ALIASED_NODES} values; the document is not read further`,
-          location: this.positions.at(path),
-          hint: 'use fewer nested aliases',
-        }),
-      );
-    }
-    return null;
-  }
-
-  private mapping(pairs: readonly Pair[], path: DocPath, key: string): Record<string, unknown> {
+  private mapping(pairs: readonly Pair[], key: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const merged: Record<string, unknown>[] = [];
     for (const pair of pairs) {
       const keyNode = pair.key as Node | null;
       if (isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN') {
-        merged.push(...this.mergeSources(pair.value as Node, path));
+        merged.push(...this.mergeSources(pair.value as Node | null, key));
         continue;
       }
       if (keyNode !== null && !isScalar(keyNode)) {
-        this.findings.push(
-          finding(this.options.syntaxRule, {
-            message: 'a mapping key is a list or a mapping; only plain keys are supported',
-            location: { ...this.positions.at(path), ...this.info(keyNode) },
-          }),
-        );
+        this.problem(keyNode, key, 'a mapping key is a list or a mapping; only plain keys are supported');
         continue;
       }
       const rawKey = keyNode === null ? null : keyNode.value;
       const name = rawKey === null ? 'null' : String(rawKey);
-      const namePath = [...path, name];
-      const nameKey = childPath(key, name);
-      const keyWhere = this.info(keyNode);
-      if (keyWhere) this.positions.record(nameKey, keyWhere, true);
+      const nameKey = this.child(key, name);
+      const keyOffset = keyNode?.range?.[0];
+      const keyPos = keyOffset === undefined || !this.recording ? undefined : this.lines.linePos(keyOffset);
+      if (keyPos) this.positions.record(nameKey, { line: keyPos.line, column: keyPos.col }, true);
       if (Object.prototype.hasOwnProperty.call(out, name)) {
         this.findings.push(
           finding('CFCT-Y003', {
             message: `key "${name}" appears more than once in this mapping; the last one is used`,
-            location: this.positions.keyAt(namePath),
+            location: this.location(keyNode, nameKey),
             hint: 'remove or rename one of the duplicate keys',
           }),
         );
       }
       const valueNode = pair.value as Node | null;
-      if (valueNode === null && keyWhere) this.positions.record(nameKey, keyWhere);
-      setOwn(out, name, this.walk(valueNode, namePath, nameKey));
+      if (valueNode === null && keyPos) this.positions.record(nameKey, { line: keyPos.line, column: keyPos.col });
+      setOwn(out, name, this.walk(valueNode, nameKey));
     }
     for (const source of merged) {
       for (const [name, value] of Object.entries(source)) {
@@ -253,18 +253,11 @@ class Walker {
     return out;
   }
 
-  private mergeSources(node: Node | null, path: DocPath): Record<string, unknown>[] {
-    const value = this.walk(node, path);
+  private mergeSources(node: Node | null, key: string): Record<string, unknown>[] {
+    const value = this.walk(node, key);
     const sources = Array.isArray(value) ? value : [value];
     const maps = sources.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item));
-    if (maps.length !== sources.length) {
-      this.findings.push(
-        finding(this.options.syntaxRule, {
-          message: 'a merge key (<<) must refer to a mapping or a list of mappings',
-          location: this.positions.at(path),
-        }),
-      );
-    }
+    if (maps.length !== sources.length) this.problem(node, key, 'a merge key (<<) must refer to a mapping or a list of mappings');
     return maps;
   }
 
@@ -324,7 +317,7 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
   const walker = new Walker(doc, lines, positions, options);
   let value: unknown;
   try {
-    value = walker.walk(doc.contents as Node | null, []);
+    value = walker.walk(doc.contents as Node | null, '');
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     // The `yaml` parser reports nesting too deep for it; this covers what it just managed.
