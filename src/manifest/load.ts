@@ -140,9 +140,9 @@ function checkManifest(manifest: Manifest, files: PackageFiles, prefix: string, 
   findings.push(...fileCheck.findings);
   const resources = manifest.resources.map((resource) => {
     if (!isStackSet(resource)) return resource;
-    const parameters = fileCheck.fileParameters.get(resource.name) ?? resource.parameters;
+    const parameters = resource.parameterFile ? fileCheck.fileParameters.get(resource.name) : resource.parameters;
     const template = resource.resourceFile.path === undefined ? undefined : fileCheck.templates.get(resource.resourceFile.path);
-    const withParameters: StackSetResource = { ...resource, parameters };
+    const withParameters: StackSetResource = { ...resource, parameters: parameters ?? [] };
     findings.push(...checkParameters(withParameters, parameters, template));
     return withParameters;
   });

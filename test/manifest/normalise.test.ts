@@ -141,6 +141,13 @@ describe('normalisation', () => {
     expect(loaded.findings[0].message).toContain('(suppressed: the id is right)');
   });
 
+  test('a missing or remote parameter file is not compared with the template', () => {
+    const missing = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: parameters/none.json'));
+    expect(missing.findings.map((f) => f.ruleId)).toEqual(['CFCT-M003']);
+    const remote = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: s3://bucket/parameters.json'));
+    expect(remote.findings).toEqual([]);
+  });
+
   test('regions default to the home region', () => {
     const loaded = load(CURRENT.replace('    regions: [us-east-1, eu-west-1]\n', '').replace('region: us-east-1', 'region: eu-west-2'));
     expect(loaded.manifest!.resources.find(isStackSet)!.regions).toEqual(['eu-west-2']);

@@ -132,11 +132,14 @@ function checkExports(resource: StackSetResource, template: unknown): Finding[] 
 }
 
 /**
- * Checks a stack set's parameters (from `parameters` or its parameter file) and exports.
- * `template` is the parsed template, or undefined when it is remote or did not parse (then
- * only the checks that need no template run).
+ * Checks a stack set's parameters and exports. `parameters` are those of `parameters` or of
+ * the parameter file, or undefined when the parameter file could not be read (remote, missing
+ * or broken: then they are not compared with the template). `template` is the parsed
+ * template, or undefined when it is remote or did not parse (then only the checks that need
+ * no template run).
  */
-export function checkParameters(resource: StackSetResource, parameters: readonly ParameterEntry[], template: unknown): Finding[] {
+export function checkParameters(resource: StackSetResource, parameters: readonly ParameterEntry[] | undefined, template: unknown): Finding[] {
+  if (parameters === undefined) return checkExports(resource, template);
   return [
     ...(template === undefined ? [] : checkAgainstTemplate(resource, parameters, template)),
     ...checkHelpers(resource, parameters),
