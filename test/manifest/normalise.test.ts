@@ -144,6 +144,8 @@ describe('normalisation', () => {
   test('a missing or remote parameter file is not compared with the template', () => {
     const missing = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: parameters/none.json'));
     expect(missing.findings.map((f) => f.ruleId)).toEqual(['CFCT-M003']);
+    const broken = load(CURRENT, { 'parameters/topic.json': '[{"ParameterKey": "Env"}]' });
+    expect(broken.findings.map((f) => f.ruleId)).toEqual(['CFCT-R002']);
     const remote = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: s3://bucket/parameters.json'));
     expect(remote.findings).toEqual([]);
   });

@@ -16,7 +16,7 @@ export interface FileCheckResult {
   readonly findings: Finding[];
   /** Parsed templates by package path (only those that parsed). */
   readonly templates: ReadonlyMap<string, unknown>;
-  /** Parameters read from each stack set's parameter file, by resource name. */
+  /** Parameters read from each stack set's parameter file, by resource name (only files without errors). */
   readonly fileParameters: ReadonlyMap<string, ParameterEntry[]>;
 }
 
@@ -69,7 +69,8 @@ export function checkFiles(manifest: Manifest, files: PackageFiles): FileCheckRe
     if (parameterText === undefined || resource.parameterFile.path === undefined) continue;
     const read = readParameterFile(parameterText, resource.parameterFile.path, resource.name);
     findings.push(...read.findings);
-    fileParameters.set(resource.name, read.parameters);
+    // A broken file's parameters are not compared with the template: its findings say enough.
+    if (!read.findings.some((f) => f.severity === 'error')) fileParameters.set(resource.name, read.parameters);
   }
   return { findings, templates, fileParameters };
 }
