@@ -32,7 +32,11 @@ export interface LoadOptions {
 /** A read and validated package. */
 export interface LoadedPackage {
   readonly files: PackageFiles;
-  /** The normalised manifest; undefined when errors leave it incomplete or unusable. */
+  /**
+   * The normalised manifest; undefined when the package cannot be read or the manifest fails
+   * the schema. It is still given with other errors (a missing file, a bad parameter), so
+   * callers act on it only when `hasErrors(findings)` is false.
+   */
   readonly manifest?: Manifest;
   /** Every finding of every rule, sorted by file and position. */
   readonly findings: Finding[];
