@@ -16,7 +16,7 @@ import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from '.
 import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
 import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
-import { applyStackSets, type StackSetApplyReport } from './stacksets/apply';
+import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
 import { desiredStackSets, type TemplateReader } from './stacksets/desired';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
 import type { DesiredStackSet } from './stacksets/planner';
@@ -223,6 +223,8 @@ export interface ApplyRunOptions {
   readonly pollIntervalMs?: number;
   /** Independent stack sets applied at once. @default 4 */
   readonly concurrency?: number;
+  /** Told as each stack set's steps start, wait and finish. */
+  readonly onProgress?: ApplyOptions['onProgress'];
 }
 
 /** What an apply did. */
@@ -248,10 +250,15 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
   const policies = await applyPolicyPlan(policyPlan, { clients: options.clients, clock: options.clock });
   if (policies.failed || policies.refused) return { policies, succeeded: false };
 
+  const accounts = plan.accounts;
+  const limit = accounts ? (steps: readonly StackSetStep[]) => limitToAccounts(steps, accounts).steps : undefined;
+  const stackSetPlan = limit
+    ? { ...planned.stackSetPlan, removals: planned.stackSetPlan.removals.map((r) => ({ ...r, steps: limit(r.steps) })) }
+    : planned.stackSetPlan;
   const stackSets = await applyStackSets(
     planned.manifest,
     planned.desired,
-    planned.stackSetPlan,
+    stackSetPlan,
     {
       clients: options.clients,
       settings: planned.settings,
@@ -260,7 +267,13 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
       clock: options.clock,
       accountState: planned.accountState,
     },
-    { wait: options.wait, pollIntervalMs: options.pollIntervalMs, concurrency: options.concurrency },
+    {
+      wait: options.wait,
+      pollIntervalMs: options.pollIntervalMs,
+      concurrency: options.concurrency,
+      onProgress: options.onProgress,
+      ...(limit ? { limitSteps: limit } : {}),
+    },
   );
   return { policies, stackSets, succeeded: stackSets.failed.length === 0 && stackSets.blocked.length === 0 };
 }

@@ -2,6 +2,7 @@
  * The live commands (`plan --live`, `apply`, `org export`) in-process, against the stateful fake
  * holding the bundled example's organization.
  */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { EXAMPLE, LiveWorld } from './live-world';
@@ -151,22 +152,36 @@ describe('cfct apply', () => {
     expect(world.ssm.get({ accountId: '111111111111', region: 'us-east-1' }, '/cfct/default/apply-lock')).toBeUndefined();
   });
 
-  test('--accounts limits the work to those accounts\' instances', async () => {
+  test('--accounts limits the work to those accounts\' instances, and shows progress', async () => {
     const world = new LiveWorld();
     await applied(world);
+    // A new account, and a template change that would update every instance of the stack set.
     world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New Workload', parentId: world.ouIds.get('Workloads') });
-    // A policy change outside the account: left for a full run.
-    const plan = await world.cfct('plan', EXAMPLE, '--live', '--accounts', NEW_ACCOUNT, '--format', 'json');
-    const steps = JSON.parse(plan.stdout).steps;
+    const pkg = join(tempDir(), 'pkg');
+    cpSync(EXAMPLE, pkg, { recursive: true });
+    const template = join(pkg, 'templates', 'security-audit-role.yaml');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('RoleName: OrgSecurityAudit', 'RoleName: OrgSecurityAuditV2'));
+
+    const full = JSON.parse((await world.cfct('plan', pkg, '--live', '--format', 'json')).stdout);
+    expect(full.steps.map((s: { kind: string }) => s.kind)).toEqual(['stackset.update', 'stackset.create-instances']);
+
+    const limited = await world.cfct('plan', pkg, '--live', '--accounts', NEW_ACCOUNT, '--format', 'json');
+    const steps = JSON.parse(limited.stdout).steps;
     expect(steps).toHaveLength(1);
     expect(steps[0]).toMatchObject({ kind: 'stackset.create-instances', targets: { accounts: [NEW_ACCOUNT] } });
 
     const before = world.cfn.operations().length;
-    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--accounts', NEW_ACCOUNT, '--poll-seconds', '1');
+    const result = await world.cfct('apply', pkg, '--live', '--yes', '--accounts', NEW_ACCOUNT, '--poll-seconds', '1');
     expect(result.code).toBe(0);
-    const operations = world.cfn.operations().slice(before);
-    expect(operations).toEqual([{ stackSet: 'CustomControlTower-security-audit-role', action: 'CREATE', status: 'SUCCEEDED', pairs: 2 }]);
-    expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(0);
+    expect(world.cfn.operations().slice(before)).toEqual([
+      { stackSet: 'CustomControlTower-security-audit-role', action: 'CREATE', status: 'SUCCEEDED', pairs: 2 },
+    ]);
+    expect(world.fake.callCount('cloudformation', 'UpdateStackSet')).toBe(0);
+    expect(result.stderr).toMatch(/CustomControlTower-security-audit-role: create 2 instances.*: started \[0\/2 instances\]/);
+    expect(result.stderr).toMatch(/CustomControlTower-security-audit-role: create 2 instances.*: succeeded \[2\/2 instances\]/);
+    // The template change is still pending for a run over the whole organization.
+    const after = JSON.parse((await world.cfct('plan', pkg, '--live', '--format', 'json')).stdout);
+    expect(after.steps.map((s: { kind: string }) => s.kind)).toEqual(['stackset.update']);
   });
 
   test('fails with usage on malformed --accounts', async () => {

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { EXAMPLE, EXAMPLE_ORGANIZATION } from './live-world';
 import { buildReport } from '../../src/cli/report/build';
-import { parseSnapshot } from '../../src/engine/organization/serialise';
-import { planRun } from '../../src/engine/run';
-import { loadPackage } from '../../src/manifest';
 import { renderHtml } from '../../src/cli/report/html';
 import { renderMarkdown } from '../../src/cli/report/markdown';
 import type { ReportModel } from '../../src/cli/report/model';
 import { renderText } from '../../src/cli/report/text';
+import { parseSnapshot } from '../../src/engine/organization/serialise';
+import { planRun } from '../../src/engine/run';
+import { loadPackage } from '../../src/manifest';
 import { launchChromium } from '../support/browser';
-import { EXAMPLE, EXAMPLE_ORGANIZATION } from './live-world';
 
 const accounts = (n: number, from = 100000000000) => Array.from({ length: n }, (_, i) => String(from + i));
 

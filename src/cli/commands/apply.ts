@@ -4,6 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { acquireApplyLock, lockParameterName } from '../../engine/lock';
 import { applyRun, planRun, type RunPlan, type RunReport } from '../../engine/run';
+import type { StackSetProgress } from '../../engine/stacksets/apply';
 import { formatFinding, hasErrors } from '../../manifest';
 import { readPlanInputs, type PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../program';
@@ -149,6 +150,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           wait: (ms) => inputs.clock.sleep(ms),
           runId: `cli-${plan.inputHash.slice(0, 12)}-${owner.slice(-8)}`,
           pollIntervalMs: options.pollSeconds * 1000,
+          onProgress: progressPrinter(io),
         });
       } finally {
         await locked.lock.release();
@@ -158,6 +160,20 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       io.stderr(report.succeeded ? 'Apply complete.\n' : 'Apply failed; fix the cause and run it again (it picks up where it stopped).\n');
       result.exitCode = report.succeeded ? ExitCode.OK : ExitCode.FINDINGS;
     });
+}
+
+/** Prints stack set progress: each step as it starts and ends, and every sixth check while it runs. */
+function progressPrinter(io: CliIo): (p: StackSetProgress) => void {
+  const checks = new Map<string, number>();
+  return (p) => {
+    const instances = p.instancesTotal > 0 ? ` [${p.instancesDone}/${p.instancesTotal} instances]` : '';
+    if (p.state === 'running') {
+      const n = (checks.get(p.step) ?? 0) + 1;
+      checks.set(p.step, n);
+      if (n % 6 !== 0) return;
+    }
+    io.stderr(`${p.stackSetName}: ${p.step}: ${p.state}${instances}\n`);
+  };
 }
 
 function safeUser(): string {

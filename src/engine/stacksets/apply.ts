@@ -23,6 +23,30 @@ export interface ApplyOptions {
   readonly pollIntervalMs?: number;
   /** Independent stack sets applied at once (`stack_set_order: dependencies`). @default 4 */
   readonly concurrency?: number;
+  /**
+   * Narrows the steps of each stack set as it is re-planned at its turn (e.g. to some accounts'
+   * instances). Removals run as planned: narrow them in the plan passed in.
+   * @default every step
+   */
+  readonly limitSteps?: (steps: readonly StackSetStep[]) => StackSetStep[];
+  /** Told as each stack set's steps start, wait and finish, for progress displays. */
+  readonly onProgress?: (progress: StackSetProgress) => void;
+}
+
+/** Where one stack set's apply stands. */
+export interface StackSetProgress {
+  readonly stackSetName: string;
+  /** The step running (or just finished), as its one-line summary. */
+  readonly step: string;
+  readonly state: 'started' | 'running' | 'succeeded' | 'failed';
+  /** Stack instances of finished steps, and of all the stack set's steps in this apply. */
+  readonly instancesDone: number;
+  readonly instancesTotal: number;
+}
+
+/** Stack instances a step creates, updates or deletes (its targets' accounts × regions). */
+function instancesOf(step: StackSetStep): number {
+  return 'targets' in step && step.targets ? step.targets.accounts.length * step.targets.regions.length : 0;
 }
 
 /** One failed stack set. */
@@ -93,7 +117,8 @@ async function applyOne(desired: DesiredStackSet, unchanged: boolean, context: P
     if (hasErrors(plan.findings)) {
       return { message: plan.findings.filter((f) => f.severity === 'error').map(formatFinding).join('\n'), failures: [] };
     }
-    const failure = await runSteps(plan.steps, context, options, report);
+    const steps = options.limitSteps ? options.limitSteps(plan.steps) : plan.steps;
+    const failure = await runSteps(steps, context, options, report);
     if (failure) return failure;
   }
   if (desired.resource.exportOutputs.length > 0) {
@@ -109,21 +134,36 @@ async function applyOne(desired: DesiredStackSet, unchanged: boolean, context: P
 /** Runs steps in order, each to completion; stops at the first failure and returns it. */
 export async function runSteps(steps: readonly StackSetStep[], context: StepContext, options: ApplyOptions, report: Pick<StackSetApplyReport, 'steps'>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
   const interval = options.pollIntervalMs ?? 10_000;
+  const instancesTotal = steps.reduce((n, s) => n + instancesOf(s), 0);
+  let instancesDone = 0;
+  const tell = (step: StackSetStep, state: StackSetProgress['state']) =>
+    options.onProgress?.({ stackSetName: step.stackSetName, step: step.summary, state, instancesDone, instancesTotal });
   for (const step of steps) {
     report.steps[step.kind] = (report.steps[step.kind] ?? 0) + 1;
+    tell(step, 'started');
     let started = await startStep(step, context);
     while (started.status === 'blocked') {
       await options.wait(interval);
       started = await startStep(step, context, started.attempt + 1);
     }
-    if (started.status === 'failed') return { message: started.message, failures: [] };
-    if (started.status === 'done') continue;
-    for (;;) {
-      const checked = await checkStep(step, started.operationId, context);
-      if (checked.status === 'SUCCEEDED') break;
-      if (checked.status === 'FAILED') return { message: checked.message, failures: checked.failures };
-      await options.wait(interval);
+    if (started.status === 'failed') {
+      tell(step, 'failed');
+      return { message: started.message, failures: [] };
     }
+    if (started.status === 'started') {
+      for (;;) {
+        const checked = await checkStep(step, started.operationId, context);
+        if (checked.status === 'SUCCEEDED') break;
+        if (checked.status === 'FAILED') {
+          tell(step, 'failed');
+          return { message: checked.message, failures: checked.failures };
+        }
+        tell(step, 'running');
+        await options.wait(interval);
+      }
+    }
+    instancesDone += instancesOf(step);
+    tell(step, 'succeeded');
   }
   return undefined;
 }

@@ -65,7 +65,7 @@ async function readOrReport(resource: StackSetResource, readTemplate: TemplateRe
   }
   if (text === undefined) {
     findings.push({
-      ruleId: 'CFCT-S050',
+      ruleId: 'CFCT-K050',
       severity: 'error',
       message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
       ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),

@@ -45,7 +45,7 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
         deps.add(entry.value);
       } else {
         findings.push({
-          ruleId: 'CFCT-S001',
+          ruleId: 'CFCT-K001',
           severity: 'error',
           message: `depends_on names '${entry.value}', which is not another stack_set resource of this manifest`,
           location: entry.location,
@@ -66,7 +66,7 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
   const cyclic = names.filter((n) => !placed.has(n));
   if (cyclic.length > 0) {
     findings.push({
-      ruleId: 'CFCT-S002',
+      ruleId: 'CFCT-K002',
       severity: 'error',
       message: `stack set dependencies form a cycle through: ${cyclic.join(', ')}`,
       location: resources.find((r) => r.name === cyclic[0])?.location,

@@ -73,7 +73,7 @@ function resolveToken(token: HelperToken, entry: ParameterEntry, ssm: SsmView, r
       const stored = ssm.get(token.name);
       if (stored) return storedParts(stored);
       findings.push({
-        ruleId: 'CFCT-S010',
+        ruleId: 'CFCT-K010',
         severity: 'error',
         message: `parameter ${entry.key} reads SSM parameter ${token.name}, which does not exist in the home region and no resource exports it`,
         location: entry.location,
@@ -100,7 +100,7 @@ function generatedParts(entry: ParameterEntry, marker: string, ssm: SsmView, res
   const name = storageName(entry, marker);
   if (!name) {
     findings.push({
-      ruleId: 'CFCT-S011',
+      ruleId: 'CFCT-K011',
       severity: 'error',
       message: `parameter ${entry.key} uses a generating helper but has no ssm_parameters entry with value ${marker} to store it`,
       location: entry.location,

@@ -68,7 +68,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const base = { resource: resource.name, stackSetName };
 
   if (resource.permissionModel === 'service_managed') {
-    findings.push(finding('CFCT-S020', 'error', `permission_model service_managed is not supported by the stack set engine yet; ${stackSetName} was not planned`, resource, 'use permission_model self_managed (the default)'));
+    findings.push(finding('CFCT-K020', 'error', `permission_model service_managed is not supported by the stack set engine yet; ${stackSetName} was not planned`, resource, 'use permission_model self_managed (the default)'));
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
 
@@ -113,7 +113,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
 
   const ownership = ownershipOf(actual, settings);
   if (ownership === 'foreign') {
-    findings.push(finding('CFCT-S021', 'error', `stack set ${stackSetName} exists but is not owned by installation '${settings.installationId}' (tag ${INSTALLATION_TAG_KEY}=${actual.tags[INSTALLATION_TAG_KEY] ?? '(none)'}); it was left alone`, resource, 'give the resource another name or stack_set_name, or remove the stack set from the other installation'));
+    findings.push(finding('CFCT-K021', 'error', `stack set ${stackSetName} exists but is not owned by installation '${settings.installationId}' (tag ${INSTALLATION_TAG_KEY}=${actual.tags[INSTALLATION_TAG_KEY] ?? '(none)'}); it was left alone`, resource, 'give the resource another name or stack_set_name, or remove the stack set from the other installation'));
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
   const adopt = ownership === 'adopt';
@@ -153,14 +153,14 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     } else if (!wantedKeys.has(pairKey(instance))) {
       toDelete.push(instance);
     } else if (instance.status === 'INOPERABLE') {
-      findings.push(finding('CFCT-S030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
+      findings.push(finding('CFCT-K030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
     } else {
       kept.push(instance);
     }
   }
-  if (leftOut > 0) findings.push(finding('CFCT-S033', 'info', `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
+  if (leftOut > 0) findings.push(finding('CFCT-K033', 'info', `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
   if (toDelete.length > 0 && targets.unresolved.length > 0) {
-    findings.push(finding('CFCT-S031', 'error', `${toDelete.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
+    findings.push(finding('CFCT-K031', 'error', `${toDelete.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
     toDelete.length = 0;
   }
 
@@ -205,11 +205,11 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
   const findings: Finding[] = [];
   const where = { resource: state.name };
   if (ownershipOf(state, context.settings) !== 'owned') {
-    findings.push({ ruleId: 'CFCT-S040', severity: 'warning', message: `stack set ${state.name} has the prefix but is not in the manifest and carries no ${INSTALLATION_TAG_KEY}=${context.settings.installationId} tag; it is left alone`, hint: 'delete it by hand if it is no longer needed', ...where });
+    findings.push({ ruleId: 'CFCT-K040', severity: 'warning', message: `stack set ${state.name} has the prefix but is not in the manifest and carries no ${INSTALLATION_TAG_KEY}=${context.settings.installationId} tag; it is left alone`, hint: 'delete it by hand if it is no longer needed', ...where });
     return { summary: summary(base, 'none'), steps: [], findings };
   }
   if (!enableDeletion) {
-    findings.push({ ruleId: 'CFCT-S041', severity: 'info', message: `stack set ${state.name} is no longer in the manifest; it is kept because enable_stack_set_deletion is false`, hint: 'set enable_stack_set_deletion: true to delete it and its instances', ...where });
+    findings.push({ ruleId: 'CFCT-K041', severity: 'info', message: `stack set ${state.name} is no longer in the manifest; it is kept because enable_stack_set_deletion is false`, hint: 'set enable_stack_set_deletion: true to delete it and its instances', ...where });
     return { summary: summary(base, 'none'), steps: [], findings };
   }
   const preferences = resolveOperationPreferences(undefined);
@@ -221,7 +221,7 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
     ...instanceSteps('stackset.delete-instances', base, remove, preferences, false),
   ];
   if (left.length > 0) {
-    findings.push({ ruleId: 'CFCT-S042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
+    findings.push({ ruleId: 'CFCT-K042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
   } else {
     steps.push(identify<DeleteStackSetStep>({ kind: 'stackset.delete', ...base }));
   }

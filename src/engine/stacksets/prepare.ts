@@ -55,7 +55,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       if (token.kind !== 'genpass' && token.kind !== 'genkeypair' && token.kind !== 'genaz') continue;
       const marker = token.kind === 'genpass' ? STORAGE_MARKERS.password : token.kind === 'genkeypair' ? STORAGE_MARKERS.keyName : STORAGE_MARKERS.az;
       const name = storageName(entry, marker);
-      if (!name) continue; // planning reports the missing storage name (CFCT-S011)
+      if (!name) continue; // planning reports the missing storage name (CFCT-K011)
       if (await ssmExists(name, context)) continue;
       if (token.kind === 'genpass') {
         await putSsm(name, generatePassword(token.length), 'SecureString', context);
@@ -64,7 +64,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       const [account] = desired.targets.accounts;
       const [region] = desired.resource.regions;
       if (!account || !region) {
-        findings.push({ ruleId: 'CFCT-S012', severity: 'error', message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+        findings.push({ ruleId: 'CFCT-K012', severity: 'error', message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
         continue;
       }
       const ec2 = await context.clients.ec2InAccount(account, region, context.settings.executionRoleName);
@@ -81,7 +81,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
           .map((z) => z.ZoneName!)
           .sort();
         if (available.length < token.count) {
-          findings.push({ ruleId: 'CFCT-S013', severity: 'error', message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+          findings.push({ ruleId: 'CFCT-K013', severity: 'error', message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
           continue;
         }
         await putSsm(name, available.slice(0, token.count).join(','), 'String', context);

@@ -50,7 +50,7 @@ function rootAccounts(index: OrganizationIndex, controlTower: ControlTowerAccoun
   if (controlTower.baselineStackSetAccounts) return active(controlTower.baselineStackSetAccounts);
   if (controlTower.enabledBaselineAccounts) return active(controlTower.enabledBaselineAccounts);
   findings.push({
-    ruleId: 'CFCT-S034',
+    ruleId: 'CFCT-K034',
     severity: 'warning',
     message: `Root: neither the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set nor Control Tower's enabled baselines could be read, so Root means every ACTIVE member account`,
     ...(resource.location ? { location: resource.location } : {}),

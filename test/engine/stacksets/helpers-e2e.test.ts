@@ -100,7 +100,7 @@ describe('parameter helpers end to end', () => {
     w.ec2.zones.set('eu-west-1', [{ name: 'eu-west-1a', state: 'available' }, { name: 'eu-west-1b', state: 'impaired' }]);
     const r = resource('az', { regions: ['eu-west-1'], parameters: [{ key: 'Azs', value: '$[alfred_genaz_2]', ssmParameters: [{ name: '/az/list', value: '$[az]' }] }] });
     const { report } = await w.apply(manifest([r]), [desired(r, template('az', { parameters: ['Azs'] }), ACCOUNTS)]);
-    expect(report.failed).toEqual([{ resource: 'az', message: expect.stringContaining('CFCT-S013'), failures: [] }]);
+    expect(report.failed).toEqual([{ resource: 'az', message: expect.stringContaining('CFCT-K013'), failures: [] }]);
     expect(w.cfn.stackSets.has('CustomControlTower-az')).toBe(false);
   });
 });

@@ -104,13 +104,13 @@ describe('parameters', () => {
     const ssm = ssmView({}, [producer]);
     expect(resolveParameter(r.parameters[0], ssm, 'x').parameter.parts).toEqual([{ afterApply: 'SSM parameter /exported, exported by p' }]);
     const missing = resolveParameter(r.parameters[1], ssm, 'x');
-    expect(missing.findings.map((f) => [f.ruleId, f.severity])).toEqual([['CFCT-S010', 'error']]);
+    expect(missing.findings.map((f) => [f.ruleId, f.severity])).toEqual([['CFCT-K010', 'error']]);
   });
 
   test('fails when a generating helper has no sibling ssm_parameters entry', () => {
     const r = resource('x', { parameters: [{ key: 'P', value: '$[alfred_genpass_16]' }] });
     const result = resolveParameter(r.parameters[0], ssmView({}), 'x');
-    expect(result.findings[0]).toMatchObject({ ruleId: 'CFCT-S011', severity: 'error', resource: 'x' });
+    expect(result.findings[0]).toMatchObject({ ruleId: 'CFCT-K011', severity: 'error', resource: 'x' });
     expect(result.findings[0].hint).toContain('$[password]');
   });
 
@@ -161,7 +161,7 @@ describe('dependency graph', () => {
 
   test('fails when depends_on names an unknown resource or the graph has a cycle', () => {
     const g = buildStackSetGraph([resource('a', { dependsOn: [dep('b')] }), resource('b', { dependsOn: [dep('a'), dep('nope')] })], 'dependencies');
-    expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-S001', 'CFCT-S002']);
+    expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-K001', 'CFCT-K002']);
     expect(g.waves).toEqual([]);
   });
 

@@ -109,7 +109,7 @@ describe('stack set scenarios', () => {
       { kind: 'stackset.delete-instances', retainStacks: true, targets: { accounts: [ACCOUNTS[1]] } },
       { kind: 'stackset.update', targets: { accounts: [ACCOUNTS[2]] } },
     ]);
-    expect(plan.resources[0].findings.map((f) => f.ruleId)).toContain('CFCT-S033');
+    expect(plan.resources[0].findings.map((f) => f.ruleId)).toContain('CFCT-K033');
     expect(w.operationsSince(before).map((o) => `${o.action}:${o.pairs}`)).toEqual(['DELETE:1', 'UPDATE:1']);
     expect(w.fake.calls.find((c) => c.operation === 'DeleteStackInstances')!.input).toMatchObject({ RetainStacks: true });
     expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([`${ACCOUNTS[0]}/${HOME}:OUTDATED`, `${ACCOUNTS[2]}/${HOME}:CURRENT`]);
@@ -122,7 +122,7 @@ describe('stack set scenarios', () => {
     const before = w.cfn.operations().length;
     const { plan } = await w.apply(manifest([a]), [desired(a, template('a'), ACCOUNTS)]);
     expect(plan.removals.map((p) => p.steps)).toEqual([[]]);
-    expect(plan.findings.map((f) => f.ruleId)).toEqual(['CFCT-S041']);
+    expect(plan.findings.map((f) => f.ruleId)).toEqual(['CFCT-K041']);
     expect(w.operationsSince(before)).toEqual([]);
     expect(w.cfn.stackSets.get('CustomControlTower-b')!.status).toBe('ACTIVE');
   });
@@ -144,7 +144,7 @@ describe('stack set scenarios', () => {
       ['CustomControlTower-a', ['stackset.delete-instances', 'stackset.delete']],
       ['CustomControlTower-other', []],
     ]);
-    expect(plan.findings.find((f) => f.resource === 'CustomControlTower-other')?.ruleId).toBe('CFCT-S040');
+    expect(plan.findings.find((f) => f.resource === 'CustomControlTower-other')?.ruleId).toBe('CFCT-K040');
     expect(report.failed).toEqual([]);
     expect(['a', 'b', 'c'].map((n) => w.cfn.stackSets.get(`CustomControlTower-${n}`)!.status)).toEqual(['DELETED', 'DELETED', 'DELETED']);
     expect(w.cfn.stackSets.get('CustomControlTower-other')!.status).toBe('ACTIVE');
@@ -225,7 +225,7 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     const r = resource('baseline');
     const { plan, report } = await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
     expect(plan.resources[0].steps).toEqual([]);
-    expect(plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-S021', severity: 'error' }));
+    expect(plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K021', severity: 'error' }));
     expect(report.failed.map((f) => f.resource)).toEqual(['baseline']);
   });
 
@@ -316,7 +316,7 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     const typo = { ...desired(r, template('a'), ACCOUNTS.slice(1)), targets: { accounts: ACCOUNTS.slice(1), unresolved: [{ value: 'Secuirty' }], findings: [] } };
     const refused = await w.plan(manifest([r]), [typo]);
     expect(refused.resources[0].steps).toEqual([]);
-    expect(refused.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-S031', severity: 'error' }));
+    expect(refused.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K031', severity: 'error' }));
     const { plan } = await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(1))]);
     expect(plan.resources[0].steps).toMatchObject([{ kind: 'stackset.delete-instances', retainStacks: false, targets: { accounts: [ACCOUNTS[0]] } }]);
     expect(w.cfn.instancesOf('CustomControlTower-baseline')).toHaveLength(2);

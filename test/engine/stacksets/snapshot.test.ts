@@ -71,7 +71,7 @@ describe('stack set snapshot', () => {
     const r = resource('missing');
     const result = await desiredStackSets(manifest([r]), async () => files({}).read('templates/missing.json')?.toString(), new OrganizationIndex(live.snapshot), {});
     expect(result.desired).toEqual([]);
-    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-S050', severity: 'error', resource: 'missing' })]);
+    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-K050', severity: 'error', resource: 'missing' })]);
   });
 
   test('desired state: templates come from the package or from S3 (s3:// and S3 https URLs)', async () => {
@@ -90,6 +90,6 @@ describe('stack set snapshot', () => {
       ['remote', template('remote')],
       ['https', template('remote')],
     ]);
-    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-S050', resource: 'gone', message: expect.stringContaining('NoSuchKey') })]);
+    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-K050', resource: 'gone', message: expect.stringContaining('NoSuchKey') })]);
   });
 });

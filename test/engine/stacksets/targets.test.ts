@@ -46,7 +46,7 @@ describe('stack set targets', () => {
     expect(stackSets.baselineAccounts).toBeUndefined();
     const all = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root']) }), {});
     expect(all.accounts).toEqual([enrolled, notEnrolled]);
-    expect(all.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-S034', severity: 'warning' })]);
+    expect(all.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-K034', severity: 'warning' })]);
     const excluded = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root'], [], ['not-enrolled']) }), { enabledBaselineAccounts: [enrolled, notEnrolled] });
     expect(excluded.accounts).toEqual([enrolled]);
   });
