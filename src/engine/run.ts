@@ -8,7 +8,7 @@ import type { Finding } from '../manifest/findings';
 import { hasErrors } from '../manifest/findings';
 import { DEFAULT_STACK_SET_PREFIX } from '../manifest/load';
 import type { Manifest, PackageFiles } from '../manifest/model';
-import { isStackSet } from '../manifest/model';
+import { isPolicy, isStackSet } from '../manifest/model';
 import { loadOrganizationSnapshot, type LoadedSnapshot } from './organization/load';
 import { OrganizationIndex } from './organization/organization-index';
 import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
@@ -95,7 +95,7 @@ export interface PlanRunInput {
   readonly files: PackageFiles;
   /** The organization, with its `stackSets` section read for this manifest. */
   readonly snapshot: OrganizationSnapshot;
-  /** Reads each stack set's template (package files; S3 for remote ones when live). */
+  /** Reads the files the manifest references: package files, and S3 objects when live. */
   readonly readTemplate: TemplateReader;
   readonly options?: RunOptions;
 }
@@ -110,7 +110,8 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const index = new OrganizationIndex(snapshot);
   const findings: Finding[] = [];
 
-  const policyPlan = createPolicyPlan({ manifest, files, snapshot, installationId });
+  const remoteDocuments = await readRemotePolicies(manifest, input.readTemplate);
+  const policyPlan = createPolicyPlan({ manifest, files, snapshot, installationId, remoteDocuments });
   findings.push(...policyPlan.findings);
 
   const desired = await desiredStackSets(manifest, input.readTemplate, index, stackSetSnapshot);
@@ -136,7 +137,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
     formatVersion: PLAN_FORMAT_VERSION,
     installationId,
     inputHash: inputHash({
-      policies: policyInputHash({ manifest, files, snapshot, installationId }),
+      policies: policyInputHash({ manifest, files, snapshot, installationId, remoteDocuments }),
       templates: desired.desired.map((d) => [d.resource.name, sha256(d.template.text)]),
       settings,
       accounts: options.accounts ?? null,
@@ -153,6 +154,21 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
     },
   };
   return { plan, manifest, desired: desired.desired, stackSetPlan, settings, accountState: accountStateOf(index) };
+}
+
+/**
+ * Fetches the policy documents the manifest references outside the package (`s3://`, S3
+ * `https://`). One that cannot be read is left out; the policy planner reports it (CFCT-C004).
+ */
+async function readRemotePolicies(manifest: Manifest, read: TemplateReader): Promise<Map<string, string>> {
+  const documents = new Map<string, string>();
+  for (const resource of manifest.resources.filter(isPolicy)) {
+    const ref = resource.resourceFile;
+    if (ref.kind === 'local' || documents.has(ref.raw)) continue;
+    const text = await read(ref).catch(() => undefined);
+    if (text !== undefined) documents.set(ref.raw, text);
+  }
+  return documents;
 }
 
 /** True when applying the plan changes nothing. */

@@ -9,25 +9,42 @@ import { engineFinding } from '../rules';
 /** The minified document, or the finding that says why there is none. */
 export type PolicyDocument = { readonly content: string } | { readonly finding: Finding };
 
-/** Reads and minifies the document of `resource`; never throws. */
-export function readPolicyDocument(files: PackageFiles, resource: PolicyResource): PolicyDocument {
+/**
+ * Reads and minifies the document of `resource`; never throws. Documents outside the package
+ * (`s3://` or S3 `https://` references) come from `remoteDocuments`, keyed by the reference as
+ * written, which the caller fetched beforehand (planning itself makes no call).
+ */
+export function readPolicyDocument(
+  files: PackageFiles,
+  resource: PolicyResource,
+  remoteDocuments: ReadonlyMap<string, string> = new Map(),
+): PolicyDocument {
   const file = resource.resourceFile;
+  const name = file.path ?? file.raw;
   const fail = (message: string, hint?: string): PolicyDocument => ({
     finding: engineFinding('CFCT-C004', { message, location: file.location, hint, resource: resource.name }),
   });
-  if (file.kind !== 'local' || !file.path) {
-    return fail(`policy file ${file.raw} is not in the package; policies are read from the package only`, 'copy the policy into the package, e.g. policies/');
+  let text: string | undefined;
+  if (file.kind === 'local' && file.path) {
+    text = files.read(file.path)?.toString('utf8');
+    if (text === undefined) return fail(`policy file ${file.path} is not in the package`);
+  } else {
+    text = remoteDocuments.get(file.raw);
+    if (text === undefined) {
+      return fail(
+        `policy file ${file.raw} could not be read`,
+        'a plan against the live organization reads it from S3 (the management account needs s3:GetObject); an offline plan needs the policy in the package',
+      );
+    }
   }
-  const bytes = files.read(file.path);
-  if (!bytes) return fail(`policy file ${file.path} is not in the package`);
   let content: string;
   try {
-    content = minifyPolicy(bytes.toString('utf8'));
+    content = minifyPolicy(text);
   } catch (err) {
-    return fail(`policy file ${file.path} is not valid JSON: ${(err as Error).message}`);
+    return fail(`policy file ${name} is not valid JSON: ${(err as Error).message}`);
   }
   if (content.length > POLICY_MAX_CHARS) {
-    return fail(`policy file ${file.path} is ${content.length} characters minified; the limit is ${POLICY_MAX_CHARS}`, 'split the policy or combine statements');
+    return fail(`policy file ${name} is ${content.length} characters minified; the limit is ${POLICY_MAX_CHARS}`, 'split the policy or combine statements');
   }
   return { content };
 }

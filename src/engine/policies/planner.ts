@@ -30,6 +30,8 @@ export interface PolicyPlanInput {
   readonly files: PackageFiles;
   readonly index: OrganizationIndex;
   readonly installationId: string;
+  /** Policy documents outside the package, by reference as written (fetched by the caller). */
+  readonly remoteDocuments?: ReadonlyMap<string, string>;
 }
 
 /** Steps in apply order, and findings. */
@@ -107,7 +109,7 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
   });
 
   for (const resource of desired) {
-    const document = readPolicyDocument(input.files, resource);
+    const document = readPolicyDocument(input.files, resource, input.remoteDocuments);
     if ('finding' in document) {
       findings.push(document.finding);
       continue;

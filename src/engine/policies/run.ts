@@ -19,6 +19,8 @@ export interface PolicyPlanRequest {
   readonly files: PackageFiles;
   readonly snapshot: OrganizationSnapshot;
   readonly installationId: string;
+  /** Policy documents outside the package (`s3://`, S3 `https://`), by reference as written. */
+  readonly remoteDocuments?: ReadonlyMap<string, string>;
 }
 
 /** Plans SCPs and RCPs into a `Plan`. Read-only; never throws on bad input (findings instead). */
@@ -43,6 +45,7 @@ export function policyInputHash(request: PolicyPlanRequest): string {
   for (const resource of request.manifest.resources.filter(isPolicy)) {
     const path = resource.resourceFile.path;
     if (path) documents[path] = request.files.read(path)?.toString('base64') ?? null;
+    else documents[resource.resourceFile.raw] = request.remoteDocuments?.get(resource.resourceFile.raw) ?? null;
   }
   const { takenAt: _takenAt, ...organization } = request.snapshot;
   return inputHash({ installationId: request.installationId, manifest: request.manifest, documents, organization });
