@@ -1,6 +1,6 @@
 /**
- * Rules of the findings the engine reports while resolving targets and planning policies
- * (ids `CFCT-O…` for the organization and targets, `CFCT-C…` for SCPs and RCPs).
+ * Rules of the findings the engine reports while planning (ids `CFCT-O…` for the organization
+ * and targets, `CFCT-C…` for SCPs, RCPs and the run, `CFCT-K…` for stack sets).
  */
 import type { Finding, Severity, SourceLocation } from '../manifest/findings';
 
@@ -92,6 +92,92 @@ export const ENGINE_RULES = {
     severity: 'error',
     title: 'saved plan is out of date',
     explanation: 'A saved plan is applied only while the organization and the package are what it was computed from; plan again and review the new plan.',
+  },
+  'CFCT-C020': {
+    severity: 'info',
+    title: 'changes left out by --accounts',
+    explanation: 'A run limited to some accounts changes only their stack instances and policy attachments to those accounts; stack set definitions and OU-level policies wait for a run over the whole organization.',
+  },
+  // Stack sets
+  'CFCT-K001': {
+    severity: 'error',
+    title: 'depends_on names no stack set resource',
+    explanation: '`depends_on` lists other stack_set resources of the same manifest, by name.',
+  },
+  'CFCT-K002': {
+    severity: 'error',
+    title: 'dependency cycle',
+    explanation: 'Stack sets that depend on each other (through depends_on or $[alfred_ssm_...] reads of exports) cannot be ordered; the members of the cycle are not planned.',
+  },
+  'CFCT-K010': {
+    severity: 'error',
+    title: 'SSM parameter read by a helper does not exist',
+    explanation: '`$[alfred_ssm_X]` reads X in the management account (home region); it must exist or be exported by a resource that runs earlier.',
+  },
+  'CFCT-K011': {
+    severity: 'error',
+    title: 'generated value has nowhere to be stored',
+    explanation: 'Passwords, key pairs and zones are stored under the sibling ssm_parameters entry (`$[password]`, `$[keymaterial]`, `$[az]`...), so they are reused on the next run.',
+  },
+  'CFCT-K012': {
+    severity: 'error',
+    title: 'helper has no account or region to run in',
+    explanation: 'Key pairs and availability zones are read or created in the first target account and region; the resource has none.',
+  },
+  'CFCT-K013': {
+    severity: 'error',
+    title: 'not enough availability zones',
+    explanation: '`$[alfred_genaz_N]` needs N available zones in the target region.',
+  },
+  'CFCT-K020': {
+    severity: 'error',
+    title: 'service-managed stack sets not supported',
+    explanation: 'The engine deploys SELF_MANAGED stack sets (as upstream); `permission_model: service_managed` is not planned.',
+  },
+  'CFCT-K021': {
+    severity: 'error',
+    title: 'stack set belongs to another installation',
+    explanation: 'A stack set with this name carries another installation\'s cfct:installation tag; it is never changed or adopted.',
+  },
+  'CFCT-K030': {
+    severity: 'warning',
+    title: 'INOPERABLE instance',
+    explanation: 'An INOPERABLE instance cannot be updated: delete it with RetainStacks, clean up the stack in the account, and run again.',
+  },
+  'CFCT-K031': {
+    severity: 'error',
+    title: 'deletion refused: a target matched nothing',
+    explanation: 'Instances are never deleted while a target entry of the resource matches nothing: a typo must not remove stacks.',
+  },
+  'CFCT-K033': {
+    severity: 'info',
+    title: 'instances in suspended accounts left alone',
+    explanation: 'SUSPENDED and PENDING_CLOSURE accounts are left out of every operation, so they never block a run.',
+  },
+  'CFCT-K034': {
+    severity: 'warning',
+    title: 'Root resolved to every active member account',
+    explanation: 'Neither the Control Tower baseline stack set nor enabled baselines could be read, so `Root` means every ACTIVE member account (never the management account).',
+  },
+  'CFCT-K040': {
+    severity: 'warning',
+    title: 'prefixed stack set owned by someone else',
+    explanation: 'A stack set with the prefix is not in the manifest and is not this installation\'s; it is left alone.',
+  },
+  'CFCT-K041': {
+    severity: 'info',
+    title: 'removed stack set kept',
+    explanation: 'A stack set left the manifest; it is deleted only with `enable_stack_set_deletion: true`.',
+  },
+  'CFCT-K042': {
+    severity: 'warning',
+    title: 'removed stack set keeps instances in suspended accounts',
+    explanation: 'Instances in suspended accounts cannot be deleted this run; the stack set is deleted once they are gone.',
+  },
+  'CFCT-K050': {
+    severity: 'error',
+    title: 'template cannot be read',
+    explanation: 'The resource_file does not exist in the package, or the S3 object cannot be read; the stack set is not planned.',
   },
 } as const satisfies Record<string, EngineRule>;
 

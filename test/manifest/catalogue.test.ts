@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { execFileSync } from 'node:child_process';
+import { ENGINE_RULES } from '../../src/engine/rules';
 import { MANIFEST_V2_SCHEMA, RULES } from '../../src/manifest';
 
 const root = join(__dirname, '..', '..');
@@ -14,7 +16,16 @@ describe('docs/rules.md', () => {
     .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim().replace(/\\\|/g, '|')));
 
   test('lists every rule once, in catalogue order, with its severity, cause and explanation', () => {
-    expect(rows).toEqual(Object.entries(RULES).map(([id, rule]) => [id, rule.severity, rule.title, rule.explanation]));
+    const catalogue = [...Object.entries(RULES), ...Object.entries(ENGINE_RULES)];
+    expect(rows).toEqual(catalogue.map(([id, rule]) => [id, rule.severity, rule.title, rule.explanation]));
+  });
+
+  test('every rule id the code reports is in the catalogue', () => {
+    const source = execFileSync('grep', ['-rhoE', "'CFCT-[A-Z][0-9]{3}'", join(root, 'src')], { encoding: 'utf8' });
+    const used = [...new Set(source.split('\n').filter(Boolean).map((id) => id.replace(/'/g, '')))].sort();
+    const known = new Set([...Object.keys(RULES), ...Object.keys(ENGINE_RULES)]);
+    expect(used.filter((id) => !known.has(id))).toEqual([]);
+    expect(used.length).toBeGreaterThan(60);
   });
 });
 
