@@ -2,14 +2,8 @@
  * Rules of the findings the engine reports while planning (ids `CFCT-O…` for the organization
  * and targets, `CFCT-C…` for SCPs, RCPs and the run, `CFCT-K…` for stack sets).
  */
-import type { Finding, Severity, SourceLocation } from '../manifest/findings';
-
-/** One engine rule: default severity, title, and why it exists. */
-export interface EngineRule {
-  readonly severity: Severity;
-  readonly title: string;
-  readonly explanation: string;
-}
+import type { Finding } from '../manifest/findings';
+import { catalogueFinding, type FindingDetails, type RuleInfo } from '../manifest/rules';
 
 export const ENGINE_RULES = {
   'CFCT-O001': {
@@ -179,29 +173,11 @@ export const ENGINE_RULES = {
     title: 'template cannot be read',
     explanation: 'The resource_file does not exist in the package, or the S3 object cannot be read; the stack set is not planned.',
   },
-} as const satisfies Record<string, EngineRule>;
+} as const satisfies Record<string, RuleInfo>;
 
 export type EngineRuleId = keyof typeof ENGINE_RULES;
 
-/** What a finding says beyond its rule. */
-export interface EngineFindingDetails {
-  readonly message: string;
-  readonly location?: SourceLocation;
-  readonly hint?: string;
-  readonly resource?: string;
-  /** Overrides the rule's default severity (e.g. a warning escalated to an error). */
-  readonly severity?: Severity;
-}
-
 /** A finding of an engine rule. */
-export function engineFinding(ruleId: EngineRuleId, details: EngineFindingDetails): Finding {
-  const out: { -readonly [K in keyof Finding]: Finding[K] } = {
-    ruleId,
-    severity: details.severity ?? ENGINE_RULES[ruleId].severity,
-    message: details.message,
-  };
-  if (details.location) out.location = details.location;
-  if (details.hint) out.hint = details.hint;
-  if (details.resource) out.resource = details.resource;
-  return out;
+export function engineFinding(ruleId: EngineRuleId, details: FindingDetails): Finding {
+  return catalogueFinding(ENGINE_RULES, ruleId, details);
 }

@@ -280,17 +280,24 @@ export interface FindingDetails {
   readonly location?: SourceLocation;
   readonly hint?: string;
   readonly resource?: string;
+  /** Overrides the rule's default severity (e.g. a warning escalated to an error). */
+  readonly severity?: Severity;
 }
 
-/** Builds a finding of `ruleId` with the rule's severity. */
-export function finding(ruleId: RuleId, details: FindingDetails): Finding {
+/** Builds a finding of a rule of `catalogue`, with the rule's severity unless `details` gives one. */
+export function catalogueFinding(catalogue: Readonly<Record<string, RuleInfo>>, ruleId: string, details: FindingDetails): Finding {
   const out: { -readonly [K in keyof Finding]: Finding[K] } = {
     ruleId,
-    severity: RULES[ruleId].severity,
+    severity: details.severity ?? catalogue[ruleId].severity,
     message: details.message,
   };
   if (details.location) out.location = details.location;
   if (details.hint) out.hint = details.hint;
   if (details.resource) out.resource = details.resource;
   return out;
+}
+
+/** Builds a finding of `ruleId` with the rule's severity. */
+export function finding(ruleId: RuleId, details: FindingDetails): Finding {
+  return catalogueFinding(RULES, ruleId, details);
 }
