@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { acquireApplyLock, lockParameterName } from '../../engine/lock';
-import { applyRun, planRun, type RunPlan, type RunReport } from '../../engine/run';
+import type { RunPlan, RunReport } from '../../engine/run';
 import type { StackSetProgress } from '../../engine/stacksets/apply';
-import { formatFinding, hasErrors } from '../../manifest';
-import { readPlanInputs, type PlanFlags } from '../inputs';
+import { formatFinding, hasErrors } from '../../manifest/findings';
+import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../program';
 import { addPlanFlags, renderPlan } from './plan';
 
@@ -92,6 +91,9 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = ExitCode.USAGE;
         return;
       }
+      const { applyRun, planRun } = require('../../engine/run') as typeof import('../../engine/run');
+      const { acquireApplyLock, lockParameterName } = require('../../engine/lock') as typeof import('../../engine/lock');
+      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const inputs = await readPlanInputs(io, 'apply', source, options);
       if (typeof inputs === 'number') {
         result.exitCode = inputs;

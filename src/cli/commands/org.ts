@@ -1,11 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadOrganizationSnapshot } from '../../engine/organization/load';
-import { serialiseSnapshot } from '../../engine/organization/serialise';
 import { systemClock } from '../../engine/retry';
-import { loadRunSnapshot } from '../../engine/run';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError } from '../../manifest';
-import { awsClients } from '../inputs';
 import { ExitCode, type CliIo } from '../program';
 
 interface ExportOptions {
@@ -30,6 +26,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--region <region>', 'home region, when no package gives it (default: AWS_REGION)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .action(async (options: ExportOptions) => {
+      const { loadOrganizationSnapshot } = require('../../engine/organization/load') as typeof import('../../engine/organization/load');
+      const { serialiseSnapshot } = require('../../engine/organization/serialise') as typeof import('../../engine/organization/serialise');
+      const { loadRunSnapshot } = require('../../engine/run') as typeof import('../../engine/run');
+      const { awsClients } = require('../inputs') as typeof import('../inputs');
       const clock = io.clock ?? systemClock;
       let text: string;
       if (options.package) {

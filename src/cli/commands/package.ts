@@ -1,7 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { createAwsClients } from '../../aws/clients';
 import { formatFinding, hasErrors, loadPackage } from '../../manifest';
 import { createPackageZip, PACKAGE_ZIP_NAME } from '../package-zip';
 import { isReadableDirectory } from '../paths';
@@ -52,6 +50,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           result.exitCode = ExitCode.USAGE;
           return;
         }
+        const { PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+        const { createAwsClients } = require('../../aws/clients') as typeof import('../../aws/clients');
         await createAwsClients({ region }).s3(region).send(
           new PutObjectCommand({ Bucket: options.upload, Key: options.key, Body: zip, ContentType: 'application/zip' }),
         );

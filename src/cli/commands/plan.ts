@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { planRun, type RunPlan } from '../../engine/run';
-import { hasErrors } from '../../manifest';
-import { readPlanInputs, type PlanFlags } from '../inputs';
+import type { RunPlan } from '../../engine/run';
+import { hasErrors } from '../../manifest/findings';
+import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../program';
 import { buildReport } from '../report/build';
 import { renderHtml } from '../report/html';
@@ -51,6 +51,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--out <file>', 'write the plan to a file instead of standard output')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on errors')
     .action(async (source: string, options: PlanOptions) => {
+      // The engine and the AWS SDK load only when a command needs them, so `cfct --help`,
+      // `validate` and `init` start fast.
+      const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
+      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const inputs = await readPlanInputs(io, 'plan', source, options);
       if (typeof inputs === 'number') {
         result.exitCode = inputs;
