@@ -50,8 +50,7 @@ export async function logged<T>(
   task: string,
   event: Partial<StackSetTaskEvent>,
   work: () => Promise<T>,
-  describe: (result: T) => Record<string,
-    unknown>,
+  describe: (result: T) => Record<string, unknown>,
 ): Promise<T> {
   const correlationId = typeof event?.correlationId === 'string' ? event.correlationId : 'unknown';
   const problem = eventProblem(event);
