@@ -3,6 +3,7 @@
  * then stack sets (removed ones first, then the manifest's in dependency order). `cfct plan` and
  * `cfct apply` call this; the pipeline's tasks run the same steps one at a time.
  */
+import { templateDiff } from './diff';
 import type { AwsClients } from '../aws/clients';
 import type { Finding } from '../manifest/findings';
 import { hasErrors } from '../manifest/findings';
@@ -22,6 +23,7 @@ import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
 import type { DesiredStackSet } from './stacksets/planner';
 import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
 import { ssmNamesOf } from './stacksets/snapshot';
+import type { StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
 import { accountStateOf } from './stacksets/targets';
 import { sha256 } from './stacksets/template';
@@ -52,6 +54,8 @@ export interface RunPlan extends Plan {
     readonly summaries: StackSetPlan['resources'][number]['summary'][];
     /** resource -> resources it runs after. */
     readonly dependsOn: Readonly<Record<string, readonly string[]>>;
+    /** resource -> unified diff of its template (parsed, keys sorted), for templates that change. */
+    readonly templateDiffs: Readonly<Record<string, string>>;
     readonly waves: readonly (readonly string[])[];
   };
 }
@@ -151,6 +155,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
       summaries: [...stackSetPlan.removals, ...stackSetPlan.resources].map((r) => r.summary),
       dependsOn: stackSetPlan.graph.dependsOn,
       waves: stackSetPlan.graph.waves,
+      templateDiffs: templateDiffs(stackSetPlan, desired.desired, stackSetSnapshot),
     },
   };
   return { plan, manifest, desired: desired.desired, stackSetPlan, settings, accountState: accountStateOf(index) };
@@ -169,6 +174,19 @@ async function readRemotePolicies(manifest: Manifest, read: TemplateReader): Pro
     if (text !== undefined) documents.set(ref.raw, text);
   }
   return documents;
+}
+
+/** Template diffs of the stack sets whose template changes, against the template they have now. */
+function templateDiffs(plan: StackSetPlan, desired: readonly DesiredStackSet[], snapshot: StackSetSnapshot): Record<string, string> {
+  const diffs: Record<string, string> = {};
+  for (const { summary } of plan.resources) {
+    const current = snapshot.stackSets[summary.stackSetName]?.templateBody;
+    const wanted = desired.find((d) => d.resource.name === summary.resource)?.template.text;
+    if (!summary.templateChanged || current === undefined || wanted === undefined) continue;
+    const diff = templateDiff(summary.stackSetName, current, wanted);
+    if (diff !== undefined) diffs[summary.resource] = diff;
+  }
+  return diffs;
 }
 
 /** True when applying the plan changes nothing. */

@@ -164,6 +164,11 @@ describe('cfct apply', () => {
 
     const full = JSON.parse((await world.cfct('plan', pkg, '--live', '--format', 'json')).stdout);
     expect(full.steps.map((s: { kind: string }) => s.kind)).toEqual(['stackset.update', 'stackset.create-instances']);
+    // The report shows the template change itself, laid out canonically.
+    const text = (await world.cfct('plan', pkg, '--live')).stdout;
+    expect(text).toContain('    --- CustomControlTower-security-audit-role (current)');
+    expect(text).toMatch(/^ {4}-\s+"RoleName": "OrgSecurityAudit",$/m);
+    expect(text).toMatch(/^ {4}\+\s+"RoleName": "OrgSecurityAuditV2",$/m);
 
     const limited = await world.cfct('plan', pkg, '--live', '--accounts', NEW_ACCOUNT, '--format', 'json');
     const steps = JSON.parse(limited.stdout).steps;

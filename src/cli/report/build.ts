@@ -1,8 +1,8 @@
 /**
  * From a run plan to what the report shows. Reads only the plan, which holds no secret.
  */
-import { createTwoFilesPatch } from 'diff';
 import type { GraphNode, InstanceGroup, PolicyAction, PolicyChange, ReportModel, StackSetAction, StackSetChange } from './model';
+import { policyText, unifiedDiff } from '../../engine/diff';
 import { isPolicyStep } from '../../engine/policies/run';
 import type { PolicyStep } from '../../engine/policies/steps';
 import type { RunPlan } from '../../engine/run';
@@ -12,21 +12,6 @@ const POLICY_LABEL: Readonly<Record<string, string>> = {
   SERVICE_CONTROL_POLICY: 'SCP',
   RESOURCE_CONTROL_POLICY: 'RCP',
 };
-
-/** Pretty-prints a policy document for a readable diff (minified content is one long line). */
-function pretty(content: string): string {
-  try {
-    return `${JSON.stringify(JSON.parse(content), null, 2)}\n`;
-  } catch {
-    return `${content}\n`;
-  }
-}
-
-function unifiedDiff(name: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`${name} (current)`, `${name} (planned)`, before, after, undefined, undefined, { context: 3 });
-  // Drop the `Index:`/`===` preamble; keep the ---/+++ headers and hunks.
-  return patch.split('\n').filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line)).join('\n');
-}
 
 function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
   const byName = new Map<string, { type: string; action: PolicyAction; diff?: string; description?: PolicyChange['descriptionChange']; attach: string[]; detach: string[] }>();
@@ -41,11 +26,11 @@ function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
     switch (step.kind) {
       case 'policy.create':
         e.action = 'create';
-        e.diff = unifiedDiff(step.policy.name, '', pretty(step.content));
+        e.diff = unifiedDiff(step.policy.name, '', policyText(step.content));
         break;
       case 'policy.update':
         e.action = 'update';
-        if (step.before.content !== step.content) e.diff = unifiedDiff(step.policy.name, pretty(step.before.content), pretty(step.content));
+        if (step.before.content !== step.content) e.diff = unifiedDiff(step.policy.name, policyText(step.before.content), policyText(step.content));
         if (step.before.description !== step.description) e.description = { before: step.before.description, after: step.description };
         break;
       case 'policy.tag':
@@ -108,6 +93,7 @@ function stackSetChanges(plan: RunPlan, steps: readonly StackSetStep[]): StackSe
       stackSetName: s.stackSetName,
       action,
       reasons,
+      ...(plan.stackSets.templateDiffs[s.resource] ? { templateDiff: plan.stackSets.templateDiffs[s.resource] } : {}),
       parameterChanges: s.parameterChanges.map((c) => ({
         key: c.key,
         ...(c.from !== undefined ? { before: c.from } : {}),

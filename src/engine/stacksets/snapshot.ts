@@ -47,6 +47,8 @@ export interface StackSetState {
   readonly description?: string;
   /** Hash of the normalised template (see template.ts); undefined when it could not be parsed. */
   readonly templateHash?: string;
+  /** The template as DescribeStackSet returns it, for the plan's template diff. */
+  readonly templateBody?: string;
   /**
    * As DescribeStackSet returns them (NoEcho values are `****`), with per-element digests. A
    * value holding an element of a SecureString read for the snapshot is kept only as digests.
@@ -120,6 +122,7 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
           id: { type: 'string' },
           description: { type: 'string' },
           templateHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          templateBody: { type: 'string' },
           parameters: {
             type: 'array',
             items: {
@@ -244,6 +247,7 @@ export async function readStackSet(
     id: described.StackSetId ?? name,
     ...(described.Description !== undefined ? { description: described.Description } : {}),
     ...(parsed !== undefined ? { templateHash: normaliseTemplate(parsed).hash } : {}),
+    ...(described.TemplateBody !== undefined ? { templateBody: described.TemplateBody } : {}),
     parameters: (described.Parameters ?? []).map((p) => {
       const digests = elementHashes(p.ParameterValue ?? '');
       return { key: p.ParameterKey!, ...(digests.some((d) => secrets.has(d)) ? {} : { value: p.ParameterValue ?? '' }), elementHashes: digests };
