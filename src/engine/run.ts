@@ -22,8 +22,7 @@ import { desiredStackSets, type TemplateReader } from './stacksets/desired';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
 import type { DesiredStackSet } from './stacksets/planner';
 import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
-import { ssmNamesOf } from './stacksets/snapshot';
-import type { StackSetSnapshot } from './stacksets/snapshot';
+import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
 import { accountStateOf } from './stacksets/targets';
 import { sha256 } from './stacksets/template';
@@ -187,11 +186,6 @@ function templateDiffs(plan: StackSetPlan, desired: readonly DesiredStackSet[], 
     if (diff !== undefined) diffs[summary.resource] = diff;
   }
   return diffs;
-}
-
-/** True when applying the plan changes nothing. */
-export function isEmptyPlan(plan: Plan): boolean {
-  return plan.steps.length === 0;
 }
 
 /**
