@@ -7,6 +7,6 @@ run(process.argv).then(
   },
   (err: unknown) => {
     process.stderr.write(`cfct: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
+    process.exitCode = 1;
   },
 );

@@ -86,7 +86,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       // --help and --version end with exit code 0; anything else commander rejects is usage.
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
-    throw err;
+    // An AWS call that failed for good (no credentials, access denied, ...): say which, no trace.
+    const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
+    io.stderr(`cfct: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    return ExitCode.FINDINGS;
   }
   return result.exitCode;
 }

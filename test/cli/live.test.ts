@@ -4,6 +4,7 @@
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AccessDeniedException } from '@aws-sdk/client-organizations';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { EXAMPLE, LiveWorld } from './live-world';
 import { tempDir } from './support';
@@ -57,6 +58,19 @@ describe('cfct plan --live and cfct org export', () => {
     const after = await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode');
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('No changes.');
+  });
+
+  test('fails with exit code 1 and the AWS error, not a stack trace, when AWS refuses', async () => {
+    const world = new LiveWorld();
+    world.fake.injectFault({
+      service: 'organizations',
+      operation: 'DescribeOrganization',
+      rate: 1,
+      error: () => new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }),
+    });
+    const result = await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("cfct: AccessDeniedException: You don't have permissions to access this resource.\n");
   });
 
   test('org export without a package reads the organization only', async () => {
