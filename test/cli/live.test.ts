@@ -114,6 +114,24 @@ describe('cfct apply', () => {
     expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(0);
   });
 
+  test('--staging-bucket: a template over 51,200 bytes is staged in S3 and passed by URL', async () => {
+    const world = new LiveWorld();
+    const pkg = join(tempDir(), 'pkg');
+    cpSync(EXAMPLE, pkg, { recursive: true });
+    const template = join(pkg, 'templates', 'audit-log-bucket.yaml');
+    const padding = `Metadata:\n  Notes: "${'x'.repeat(60_000)}"\n`;
+    writeFileSync(template, `${readFileSync(template, 'utf8')}\n${padding}`);
+
+    const result = await world.cfct('apply', pkg, '--live', '--yes', '--staging-bucket', 'cfct-staging', '--poll-seconds', '1');
+    expect(result.code).toBe(0);
+    const creates = world.fake.calls.filter((c) => c.operation === 'CreateStackSet').map((c) => c.input as Record<string, string>);
+    const large = creates.find((c) => c.StackSetName === 'CustomControlTower-audit-log-bucket')!;
+    expect(large.TemplateBody).toBeUndefined();
+    expect(large.TemplateURL).toMatch(/^https:\/\/cfct-staging\.s3\./);
+    expect(creates.find((c) => c.StackSetName === 'CustomControlTower-security-audit-role')!.TemplateBody).toContain('OrgSecurityAudit');
+    expect(world.fake.callCount('s3', 'PutObject')).toBe(1);
+  });
+
   test('fails when not a terminal and --yes is missing, and applies nothing', async () => {
     const world = new LiveWorld();
     const result = await world.cfct('apply', EXAMPLE, '--live');
