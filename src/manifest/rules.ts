@@ -118,7 +118,7 @@ export const RULES = {
   'CFCT-M003': {
     severity: 'error',
     title: 'referenced file not in the package',
-    explanation: 'A local `resource_file` or `parameter_file` must exist inside the package.',
+    explanation: 'A local `resource_file` or `parameter_file` must exist inside the package; a `parameter_file` is always read from the package (a remote one would otherwise pass no parameters).',
   },
   'CFCT-M004': {
     severity: 'error',

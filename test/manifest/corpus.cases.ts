@@ -77,6 +77,11 @@ export const HANDWRITTEN_CASES: readonly BrokenCase[] = [
   { name: 'fails on a stack set name longer than 128', rule: 'CFCT-M002', manifest: HEADER + bareStackSet('', `‸${'a'.repeat(120)}`) },
   { name: 'fails when the template is missing', rule: 'CFCT-M003', manifest: HEADER + bareStackSet('', 'topic', '‸templates/missing.yaml') },
   { name: 'fails when the parameter file is missing', rule: 'CFCT-M003', manifest: HEADER + stackSet('').replace('parameter_file: parameters/topic.json', 'parameter_file: ‸parameters/nope.json') },
+  {
+    name: 'fails when the parameter file is remote',
+    rule: 'CFCT-M003',
+    manifest: HEADER + stackSet('').replace('parameter_file: parameters/topic.json', 'parameter_file: ‸s3://my-bucket/parameters/topic.json'),
+  },
   { name: 'fails when the policy file is missing', rule: 'CFCT-M003', manifest: HEADER + POLICY.replace('resource_file: policies/deny.json', 'resource_file: ‸policies/Deny.json') },
   { name: 'fails on a path climbing out of the package', rule: 'CFCT-M004', manifest: HEADER + bareStackSet('', 'topic', '‸../templates/topic.yaml') },
   { name: 'fails on an absolute path', rule: 'CFCT-M004', manifest: HEADER + bareStackSet('', 'topic', '‸/etc/passwd') },

@@ -65,6 +65,18 @@ export function checkFiles(manifest: Manifest, files: PackageFiles): FileCheckRe
       }
     }
     if (isPolicy(resource) || !resource.parameterFile) continue;
+    if (resource.parameterFile.kind !== 'local') {
+      // Parameters are never silently dropped: a parameter file is read from the package only.
+      findings.push(
+        finding('CFCT-M003', {
+          message: `parameter file "${resource.parameterFile.raw}" is not in the package; parameter files are read from the package only`,
+          location: resource.parameterFile.location,
+          hint: 'copy the file into the package (e.g. parameters/) and name it by its relative path',
+          resource: resource.name,
+        }),
+      );
+      continue;
+    }
     const parameterText = readLocal(files, resource.parameterFile, resource.name, findings);
     if (parameterText === undefined || resource.parameterFile.path === undefined) continue;
     const read = readParameterFile(parameterText, resource.parameterFile.path, resource.name);
