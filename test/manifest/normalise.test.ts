@@ -141,13 +141,15 @@ describe('normalisation', () => {
     expect(loaded.findings[0].message).toContain('(suppressed: the id is right)');
   });
 
-  test('a missing or remote parameter file is not compared with the template', () => {
+  test('a missing or remote parameter file is an error and is not compared with the template', () => {
     const missing = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: parameters/none.json'));
     expect(missing.findings.map((f) => f.ruleId)).toEqual(['CFCT-M003']);
     const broken = load(CURRENT, { 'parameters/topic.json': '[{"ParameterKey": "Env"}]' });
     expect(broken.findings.map((f) => f.ruleId)).toEqual(['CFCT-R002']);
     const remote = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: s3://bucket/parameters.json'));
-    expect(remote.findings).toEqual([]);
+    expect(remote.findings.map((f) => [f.ruleId, f.message])).toEqual([
+      ['CFCT-M003', 'parameter file "s3://bucket/parameters.json" is not in the package; parameter files are read from the package only'],
+    ]);
   });
 
   test('regions default to the home region', () => {
