@@ -12,7 +12,7 @@ import type { Manifest, PackageFiles } from '../manifest/model';
 import { isPolicy, isStackSet } from '../manifest/model';
 import { loadOrganizationSnapshot, type LoadedSnapshot } from './organization/load';
 import { OrganizationIndex } from './organization/organization-index';
-import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
+import { POLICY_TYPES, type AccountState, type OrganizationSnapshot, type PolicyType } from './organization/snapshot';
 import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from './plan';
 import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
 import type { PolicyStep } from './policies/steps';
@@ -83,6 +83,7 @@ export async function loadRunSnapshot(
   const resources = manifest.resources.filter(isStackSet);
   return loadOrganizationSnapshot(clients, {
     ...(options.clock ? { clock: options.clock } : {}),
+    policyTypes: policyTypesOf(manifest),
     stackSets: {
       homeRegion: manifest.region,
       names: resources.map((r) => stackSetNameFor(r, { prefix })),
@@ -90,6 +91,16 @@ export async function loadRunSnapshot(
       ssmNames: ssmNamesOf(resources),
     },
   });
+}
+
+/**
+ * The policy types a manifest needs read: those of its resources, and every type when removed
+ * policies may be deleted (a type the manifest does not use has nothing to plan otherwise).
+ */
+export function policyTypesOf(manifest: Manifest): PolicyType[] {
+  if (manifest.enablePolicyDeletion) return [...POLICY_TYPES];
+  const used = new Set(manifest.resources.filter(isPolicy).map((r) => r.deployMethod));
+  return POLICY_TYPES.filter((type) => used.has(type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp'));
 }
 
 /** Inputs of {@link planRun}. */

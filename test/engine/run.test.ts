@@ -5,7 +5,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PolicyStep } from '../../src/engine/policies/steps';
 import { systemClock } from '../../src/engine/retry';
-import { limitToAccounts, loadRunSnapshot, planRun } from '../../src/engine/run';
+import { limitToAccounts, loadRunSnapshot, planRun, policyTypesOf } from '../../src/engine/run';
 import { templateReader } from '../../src/engine/stacksets/desired';
 import { identify, type StackSetStep } from '../../src/engine/stacksets/steps';
 import { packageFromFiles } from '../../src/manifest';
@@ -42,6 +42,24 @@ describe('planRun', () => {
       expect.objectContaining({ ruleId: 'CFCT-C004', severity: 'error', message: 'policy file s3://org-policies/guardrail.json could not be read' }),
     ]);
     expect(offline.plan.inputHash).not.toBe(live.plan.inputHash);
+  });
+});
+
+describe('loadRunSnapshot', () => {
+  test('reads only the policy types the manifest uses, unless removed policies may be deleted', async () => {
+    const world = new LiveWorld();
+    const clients = fakeAwsClients(world.fake, '111111111111');
+    const filters = () => world.fake.calls.filter((c) => c.operation === 'ListPolicies').map((c) => (c.input as { Filter: string }).Filter);
+    const scpOnly = packageFromFiles({ 'manifest.yaml': MANIFEST }).manifest!;
+    expect(policyTypesOf(scpOnly)).toEqual(['SERVICE_CONTROL_POLICY']);
+    await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock });
+    expect(new Set(filters())).toEqual(new Set(['SERVICE_CONTROL_POLICY']));
+
+    const withDeletion = packageFromFiles({ 'manifest.yaml': `enable_policy_deletion: true\n${MANIFEST}` }).manifest!;
+    expect(policyTypesOf(withDeletion)).toEqual(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']);
+    world.fake.calls.length = 0;
+    await loadRunSnapshot(clients, withDeletion, { clock: world.fake.clock });
+    expect(new Set(filters())).toEqual(new Set(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']));
   });
 });
 
