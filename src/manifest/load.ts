@@ -120,7 +120,7 @@ function validateManifest(files: PackageFiles, stackSetPrefix: string): { manife
       finding('CFCT-S006', {
         message: 'manifest version 2020-01-01 is deprecated; it is read as 2021-03-15',
         location: positions.at(['version']),
-        hint: 'migrate to version 2021-03-15 (organization_policies and cloudformation_resources become resources)',
+        hint: 'run `cfct migrate <package>` to rewrite it as version 2021-03-15, comments kept (organization_policies and cloudformation_resources become resources)',
       }),
     );
   }
