@@ -13,7 +13,7 @@ describe('cfct bundle, offline commands', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'Plan: 2 policies to create, 1 to update, 3 attachments, 1 detachment; 2 stack sets to create; 5 stack instances to create',
+      'Plan: 2 policies to create, 1 to update, 1 to adopt, 3 attachments, 1 detachment; 2 stack sets to create; 5 stack instances to create',
     );
     expect(result.stdout).toContain('  + SCP deny-leaving-organization (create)');
     expect(result.stdout).toContain('    detach from: Workloads:Dev (ou-ex12-dev00001)');

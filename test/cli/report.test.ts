@@ -176,6 +176,8 @@ describe('plan report', () => {
       const { page, errors } = await open(renderHtml(buildReport(plan, 'cfct plan: example')));
       expect(errors).toEqual([]);
       expect(await page.textContent('[data-count="policies-create"] b')).toBe('2');
+      expect(await page.textContent('[data-count="policies-adopt"] b')).toBe('1');
+      expect(await page.textContent('section.policy.update h3')).toContain('(update, adopted)');
       expect(await page.textContent('[data-count="instances-create"] b')).toBe('5');
       expect(await page.textContent('[data-count="findings-warning"] b')).toBe('2');
       expect(await page.locator('#findings tr.warning').count()).toBe(2);

@@ -14,7 +14,7 @@ const POLICY_LABEL: Readonly<Record<string, string>> = {
 };
 
 function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
-  const byName = new Map<string, { type: string; action: PolicyAction; diff?: string; description?: PolicyChange['descriptionChange']; attach: string[]; detach: string[] }>();
+  const byName = new Map<string, { type: string; action: PolicyAction; adopted?: boolean; diff?: string; description?: PolicyChange['descriptionChange']; attach: string[]; detach: string[] }>();
   const entry = (name: string, type: string) => {
     let e = byName.get(name);
     if (!e) byName.set(name, (e = { type: POLICY_LABEL[type] ?? type, action: 'none', attach: [], detach: [] }));
@@ -34,7 +34,10 @@ function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
         if (step.before.description !== step.description) e.description = { before: step.before.description, after: step.description };
         break;
       case 'policy.tag':
-        if (step.adopt && e.action === 'none') e.action = 'adopt';
+        if (step.adopt) {
+          e.adopted = true;
+          if (e.action === 'none') e.action = 'adopt';
+        }
         break;
       case 'policy.delete':
         e.action = 'delete';
@@ -51,6 +54,7 @@ function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
     name,
     type: e.type,
     action: e.action,
+    ...(e.adopted ? { adopted: true } : {}),
     ...(e.diff ? { contentDiff: e.diff } : {}),
     ...(e.description ? { descriptionChange: e.description } : {}),
     attach: e.attach,
@@ -129,7 +133,7 @@ export function buildReport(plan: RunPlan, title: string): ReportModel {
       policies: {
         create: policies.filter((p) => p.action === 'create').length,
         update: policies.filter((p) => p.action === 'update').length,
-        adopt: policies.filter((p) => p.action === 'adopt').length,
+        adopt: policies.filter((p) => p.adopted).length,
         delete: policies.filter((p) => p.action === 'delete').length,
         attach: policies.reduce((n, p) => n + p.attach.length, 0),
         detach: policies.reduce((n, p) => n + p.detach.length, 0),

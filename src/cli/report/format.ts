@@ -1,5 +1,5 @@
 /** Wording shared by every report format. */
-import type { InstanceGroup, ReportModel } from './model';
+import type { InstanceGroup, PolicyChange, ReportModel } from './model';
 
 export const ACTION_SYMBOL: Readonly<Record<string, string>> = {
   create: '+',
@@ -53,4 +53,10 @@ export function summaryLine(report: ReportModel): string {
 export function findingsLine(report: ReportModel): string {
   const f = report.summary.findings;
   return `${plural(f.error, 'error')}, ${plural(f.warning, 'warning')}, ${f.info} info`;
+}
+
+/** ` (update, adopted)`, ` (create)`, or nothing for a policy whose only changes are attachments. */
+export function policyActionLabel(policy: PolicyChange): string {
+  const parts = [...(policy.action === 'none' ? [] : [policy.action]), ...(policy.adopted && policy.action !== 'adopt' ? ['adopted'] : [])];
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }

@@ -1,5 +1,5 @@
 /** The plan as one self-contained HTML page: no scripts, no external resources. */
-import { ACTION_SYMBOL, describeGroup, findingsLine, summaryLine } from './format';
+import { ACTION_SYMBOL, describeGroup, findingsLine, policyActionLabel, summaryLine } from './format';
 import { toSvg } from './graph';
 import { instanceCount, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
@@ -45,6 +45,7 @@ export function renderHtml(report: ReportModel): string {
     '<div class="counts">',
     count('policies-create', 'policies to create', s.policies.create),
     count('policies-update', 'policies to update', s.policies.update),
+    count('policies-adopt', 'policies to adopt', s.policies.adopt),
     count('policies-attach', 'attachments', s.policies.attach),
     count('policies-detach', 'detachments', s.policies.detach),
     count('policies-delete', 'policies to delete', s.policies.delete),
@@ -64,7 +65,7 @@ export function renderHtml(report: ReportModel): string {
   if (policies.length > 0) {
     body.push('<h2>Policies</h2>');
     for (const p of policies) {
-      body.push(`<section class="item policy ${p.action}"><h3>${esc(`${ACTION_SYMBOL[p.action]} ${p.type} ${p.name}`)} <small>${esc(p.action)}</small></h3>`);
+      body.push(`<section class="item policy ${p.action}"><h3>${esc(`${ACTION_SYMBOL[p.action]} ${p.type} ${p.name}`)} <small>${esc(policyActionLabel(p).trim())}</small></h3>`);
       if (p.descriptionChange) body.push(`<p>Description: ${esc(p.descriptionChange.before ?? '(none)')} → ${esc(p.descriptionChange.after ?? '(none)')}</p>`);
       if (p.contentDiff) body.push(diffBlock(p.contentDiff));
       if (p.attach.length > 0) body.push(`<p>Attach to: ${esc(p.attach.join(', '))}</p>`);

@@ -1,5 +1,5 @@
 /** The plan as Markdown (a pull request comment, a CodeBuild report, a wiki page). */
-import { ACTION_SYMBOL, describeGroup, findingsLine, summaryLine } from './format';
+import { ACTION_SYMBOL, policyActionLabel, describeGroup, findingsLine, summaryLine } from './format';
 import { toMermaid } from './graph';
 import { instanceCount, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
@@ -33,7 +33,7 @@ export function renderMarkdown(report: ReportModel): string {
   if (policies.length > 0) {
     out.push('## Policies', '');
     for (const p of policies) {
-      out.push(`### \`${ACTION_SYMBOL[p.action]}\` ${p.type} ${p.name}${p.action === 'none' ? '' : ` (${p.action})`}`, '');
+      out.push(`### \`${ACTION_SYMBOL[p.action]}\` ${p.type} ${p.name}${policyActionLabel(p)}`, '');
       if (p.descriptionChange) {
         out.push(`Description: ${p.descriptionChange.before ?? '(none)'} → ${p.descriptionChange.after ?? '(none)'}`, '');
       }

@@ -13,6 +13,8 @@ export interface PolicyChange {
   /** `SCP` or `RCP`. */
   readonly type: string;
   readonly action: PolicyAction;
+  /** True when this installation adopts the policy (tags an untagged one of the same name). */
+  readonly adopted?: boolean;
   /** Unified diff of the (pretty-printed) policy document, when content changes. */
   readonly contentDiff?: string;
   readonly descriptionChange?: { readonly before?: string; readonly after?: string };

@@ -1,5 +1,5 @@
 /** The plan as plain text, for terminals and CI logs. */
-import { ACTION_SYMBOL, describeGroup, findingsLine, summaryLine } from './format';
+import { ACTION_SYMBOL, policyActionLabel, describeGroup, findingsLine, summaryLine } from './format';
 import type { InstanceGroup, ReportModel } from './model';
 import { formatFinding } from '../../manifest/findings';
 
@@ -21,7 +21,7 @@ export function renderText(report: ReportModel): string {
   if (policies.length > 0) {
     lines.push('', 'Policies');
     for (const p of policies) {
-      lines.push(`  ${ACTION_SYMBOL[p.action]} ${p.type} ${p.name}${p.action === 'none' ? '' : ` (${p.action})`}`);
+      lines.push(`  ${ACTION_SYMBOL[p.action]} ${p.type} ${p.name}${policyActionLabel(p)}`);
       if (p.descriptionChange) {
         lines.push(`    description: ${p.descriptionChange.before ?? '(none)'} -> ${p.descriptionChange.after ?? '(none)'}`);
       }
