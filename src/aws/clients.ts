@@ -55,8 +55,8 @@ export interface AwsClientsOptions {
    */
   readonly userAgent?: string;
   /**
-   * Attempts per request under the SDK's `standard` retry mode.
-   * @default 3
+   * Attempts per request (the SDK's `standard` retry mode; `adaptive` for Organizations).
+   * @default 3 (10 for Organizations)
    */
   readonly maxAttempts?: number;
   /**
@@ -77,7 +77,7 @@ interface CommonConfig {
   profile?: string;
   endpoint?: string;
   maxAttempts: number;
-  retryMode: 'standard';
+  retryMode: 'standard' | 'adaptive';
   customUserAgent: string;
 }
 
@@ -104,7 +104,10 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   };
 
   const clients: AwsClients = {
-    organizations: () => cached('organizations', () => new OrganizationsClient({ ...common })),
+    // Organizations throttles at a few requests a second and a snapshot of a large organization
+    // reads thousands of pages: adaptive mode paces the client, with more attempts.
+    organizations: () =>
+      cached('organizations', () => new OrganizationsClient({ ...common, retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? 10 })),
     cloudFormation: (region) => cached(`cloudformation:${region}`, () => new CloudFormationClient({ ...common, region })),
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
     s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),

@@ -6,15 +6,17 @@ import { FakeAws } from '../fake/core';
 import { FakeSts } from '../fake/sts';
 
 describe('createAwsClients', () => {
-  test('standard retry mode, custom user agent, the given region and endpoint, one client per service and region', async () => {
+  test('retry modes, custom user agent, the given region and endpoint, one client per service and region', async () => {
     const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://localhost:4566', userAgent: 'cfct/1.2.3', maxAttempts: 5 });
     const org = clients.organizations();
     expect(clients.organizations()).toBe(org);
     expect(await org.config.region()).toBe('eu-west-1');
     expect(org.config.customUserAgent).toEqual([['cfct/1.2.3']]);
-    expect(((await org.config.retryStrategy()) as { mode?: string }).mode).toBe('standard');
+    expect(((await org.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
     expect(await org.config.maxAttempts()).toBe(5);
     const cfn = clients.cloudFormation('ap-south-1');
+    expect(((await cfn.config.retryStrategy()) as { mode?: string }).mode).toBe('standard');
+    expect(await cfn.config.maxAttempts()).toBe(5);
     expect(await cfn.config.region()).toBe('ap-south-1');
     expect(clients.cloudFormation('ap-south-1')).toBe(cfn);
     expect(clients.cloudFormation('eu-central-1')).not.toBe(cfn);
@@ -29,7 +31,11 @@ describe('createAwsClients', () => {
     const before = process.env.AWS_REGION;
     process.env.AWS_REGION = 'sa-east-1';
     try {
-      expect(await createAwsClients().organizations().config.region()).toBe('sa-east-1');
+      const clients = createAwsClients();
+      expect(await clients.organizations().config.region()).toBe('sa-east-1');
+      // Organizations throttles early: more attempts than the other services by default.
+      expect(await clients.organizations().config.maxAttempts()).toBe(10);
+      expect(await clients.ssm('sa-east-1').config.maxAttempts()).toBe(3);
     } finally {
       if (before === undefined) delete process.env.AWS_REGION;
       else process.env.AWS_REGION = before;
