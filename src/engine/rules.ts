@@ -153,6 +153,11 @@ export const ENGINE_RULES = {
     title: 'Root resolved to every active member account',
     explanation: 'Neither the Control Tower baseline stack set nor enabled baselines could be read, so `Root` means every ACTIVE member account (never the management account).',
   },
+  'CFCT-K035': {
+    severity: 'warning',
+    title: 'stack set change waits for an active account',
+    explanation: 'UpdateStackSet would also update instances in suspended accounts, which are left out of every operation; while those are the only instances, the change waits.',
+  },
   'CFCT-K040': {
     severity: 'warning',
     title: 'prefixed stack set owned by someone else',

@@ -167,18 +167,28 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const steps: StackSetStep[] = [];
   if (toRetain.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toRetain, preferences, true));
   if (toDelete.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toDelete, preferences, false));
-  let toUpdate = kept.filter((i) => i.status === 'OUTDATED');
-  if (reasons.length > 0) {
-    const groups = groupPairs(kept);
+  let toUpdate: Pair[] = kept.filter((i) => i.status === 'OUTDATED');
+  let updated = false;
+  // UpdateStackSet without targets updates every instance, suspended accounts' too. So it targets
+  // the kept instances; with none kept but some left out, the instances this run creates (created
+  // first, then updated); with nothing to target, the change waits.
+  const createFirst = reasons.length > 0 && kept.length === 0 && leftOut > 0 && toCreate.length > 0;
+  if (reasons.length > 0 && kept.length === 0 && leftOut > 0 && !createFirst) {
+    findings.push(finding('CFCT-K035', 'warning', `the ${reasons.join(', ')} change of ${stackSetName} waits: its only instances are in suspended or closing accounts, which are left out of every operation`, resource, 'it is applied once an active account is a target again, or once those accounts are closed'));
+  } else if (reasons.length > 0) {
+    const targeted = createFirst ? toCreate : kept;
+    const groups = groupPairs(targeted);
+    if (createFirst) steps.push(...instanceSteps('stackset.create-instances', base, toCreate, preferences));
     steps.push(identify<UpdateStackSetStep>({ kind: 'stackset.update', ...base, definition, ...(groups[0] ? { targets: groups[0] } : {}), preferences, reasons }));
+    updated = true;
     // Instances outside the UpdateStackSet group are left OUTDATED by it: update them too.
     const covered = new Set(groups[0] ? crossPairs(groups[0].accounts, groups[0].regions).map(pairKey) : []);
-    toUpdate = kept.filter((i) => !covered.has(pairKey(i)));
+    toUpdate = targeted.filter((i) => !covered.has(pairKey(i)));
   }
-  if (toCreate.length > 0) steps.push(...instanceSteps('stackset.create-instances', base, toCreate, preferences));
+  if (toCreate.length > 0 && !createFirst) steps.push(...instanceSteps('stackset.create-instances', base, toCreate, preferences));
   if (toUpdate.length > 0) steps.push(...instanceSteps('stackset.update-instances', base, toUpdate, preferences));
 
-  const action = reasons.length > 0 ? 'update' : steps.length > 0 ? 'instances' : 'none';
+  const action = updated ? 'update' : steps.length > 0 ? 'instances' : 'none';
   return {
     summary: {
       ...summary(base, action),

@@ -115,6 +115,35 @@ describe('stack set scenarios', () => {
     expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([`${ACCOUNTS[0]}/${HOME}:OUTDATED`, `${ACCOUNTS[2]}/${HOME}:CURRENT`]);
   });
 
+  test('a change when the only instances are in a suspended account: new instances are created first, then updated; none touches the suspended one', async () => {
+    const w = world();
+    const r = resource('baseline');
+    await w.apply(manifest([r]), [desired(r, template('a'), [ACCOUNTS[0]])]);
+    w.setAccounts([ACCOUNTS[0]], 'SUSPENDED');
+    const before = w.cfn.operations().length;
+    const { plan, report } = await w.apply(manifest([r]), [desired(r, template('b'), [ACCOUNTS[1]])]);
+    expect(report.failed).toEqual([]);
+    expect(plan.resources[0].steps).toMatchObject([
+      { kind: 'stackset.create-instances', targets: { accounts: [ACCOUNTS[1]] } },
+      { kind: 'stackset.update', targets: { accounts: [ACCOUNTS[1]] } },
+    ]);
+    expect(w.operationsSince(before).map((o) => `${o.action}:${o.pairs}`)).toEqual(['CREATE:1', 'UPDATE:1']);
+    expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([`${ACCOUNTS[0]}/${HOME}:OUTDATED`, `${ACCOUNTS[1]}/${HOME}:CURRENT`]);
+  });
+
+  test('a change when the only instances are in a suspended account and nothing else is targeted: it waits, with a finding', async () => {
+    const w = world();
+    const r = resource('baseline');
+    await w.apply(manifest([r]), [desired(r, template('a'), [ACCOUNTS[0]])]);
+    w.setAccounts([ACCOUNTS[0]], 'SUSPENDED');
+    const before = w.cfn.operations().length;
+    const { plan, report } = await w.apply(manifest([r]), [desired(r, template('b'), [])]);
+    expect(report.failed).toEqual([]);
+    expect(plan.resources[0].steps).toEqual([]);
+    expect(plan.resources[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'CFCT-K035', severity: 'warning' })]));
+    expect(w.operationsSince(before)).toEqual([]);
+  });
+
   test('resource removed without deletion enabled: kept, with a finding', async () => {
     const w = world();
     const [a, b] = [resource('a'), resource('b')];
