@@ -56,6 +56,8 @@ export interface ConfigurationBucketProps {
  * The hardened, versioned S3 bucket that holds the configuration package
  * (`custom-control-tower-configuration.zip`).
  *
+ * What it sets up:
+ *
  * - KMS encryption with a key it creates (rotation on) or one you pass
  * - versioning, with noncurrent versions expiring after 90 days by default
  * - all public access blocked, TLS enforced, bucket owner enforced object ownership
