@@ -3,6 +3,7 @@
  * that formatting and key order do not show up as changes.
  */
 import { createTwoFilesPatch } from 'diff';
+import { canonicalText } from './canonical';
 import { parseTemplate } from '../manifest/template';
 
 /** A unified diff with `--- <name> (current)` / `+++ <name> (planned)` headers and 3 lines of context. */
@@ -13,17 +14,6 @@ export function unifiedDiff(name: string, before: string, after: string): string
     .split('\n')
     .filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line))
     .join('\n');
-}
-
-/** A JSON value pretty-printed with object keys sorted at every level. */
-export function canonicalText(value: unknown): string {
-  const sorted = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sorted)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
-        : v;
-  return `${JSON.stringify(sorted(value), null, 2)}\n`;
 }
 
 /**

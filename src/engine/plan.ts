@@ -2,9 +2,10 @@
  * The plan: what must change in the organization, as JSON-serialisable steps in the order they
  * are applied, with the findings made while planning and a hash of what it was computed from.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256 } from './canonical';
 import type { Finding } from '../manifest/findings';
 import type { PolicyStep } from './policies/steps';
+import { engineFinding } from './rules';
 import type { StackSetStep } from './stacksets/steps';
 
 /** Version of the plan JSON format. */
@@ -34,14 +35,42 @@ export interface Plan {
 
 /** SHA-256 (hex) of a JSON value with object keys sorted, so equal inputs hash equally. */
 export function inputHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex');
+  return sha256(canonicalJson(value));
 }
 
-/** JSON with object keys sorted at every level. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+/** Steps on which a saved plan and a fresh plan of the same package disagree. */
+export interface PlanDifferences {
+  /** In the saved plan, no longer needed. */
+  readonly gone: readonly PlanStep[];
+  /** Needed now, not in the saved plan. */
+  readonly added: readonly PlanStep[];
+}
+
+/**
+ * Compares a saved plan with a fresh one: undefined while the saved plan still holds (its inputs,
+ * the package and the organization, are unchanged); otherwise the steps that differ (none when
+ * only inputs that change no step differ).
+ */
+export function savedPlanDifferences(saved: Pick<Plan, 'inputHash' | 'steps'>, fresh: Plan): PlanDifferences | undefined {
+  if (saved.inputHash === fresh.inputHash) return undefined;
+  const savedIds = new Set(saved.steps.map((s) => s.id));
+  const freshIds = new Set(fresh.steps.map((s) => s.id));
+  return { gone: saved.steps.filter((s) => !freshIds.has(s.id)), added: fresh.steps.filter((s) => !savedIds.has(s.id)) };
+}
+
+/** No finding while a saved plan still holds; otherwise an error (CFCT-C010) naming the steps that differ. */
+export function checkSavedPlan(saved: Pick<Plan, 'inputHash' | 'steps'>, fresh: Plan): Finding[] {
+  const differences = savedPlanDifferences(saved, fresh);
+  if (!differences) return [];
+  const ids = (steps: readonly PlanStep[]) => steps.map((s) => s.id).join(', ');
+  const parts = [
+    differences.gone.length ? `no longer needed: ${ids(differences.gone)}` : '',
+    differences.added.length ? `now needed: ${ids(differences.added)}` : '',
+  ].filter(Boolean);
+  return [
+    engineFinding('CFCT-C010', {
+      message: `the organization or the package changed since the plan was made${parts.length ? `; steps ${parts.join('; ')}` : ' (the steps are the same)'}`,
+      hint: 'plan again, review, and apply the new plan',
+    }),
+  ];
 }

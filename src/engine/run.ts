@@ -3,6 +3,7 @@
  * then stack sets (removed ones first, then the manifest's in dependency order). `cfct plan` and
  * `cfct apply` call this; the pipeline's tasks run the same steps one at a time.
  */
+import { sha256 } from './canonical';
 import { templateDiff } from './diff';
 import type { AwsClients } from '../aws/clients';
 import type { Finding } from '../manifest/findings';
@@ -25,7 +26,6 @@ import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type S
 import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
 import { accountStateOf } from './stacksets/targets';
-import { sha256 } from './stacksets/template';
 
 /** What a run is configured with (command line flags, or the pipeline construct's props). */
 export interface RunOptions {

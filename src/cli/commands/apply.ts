@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { savedPlanDifferences } from '../../engine/plan';
 import type { RunPlan, RunReport } from '../../engine/run';
 import type { StackSetProgress } from '../../engine/stacksets/apply';
 import { formatFinding, hasErrors } from '../../manifest/findings';
@@ -20,16 +21,6 @@ function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
-}
-
-/** Why a saved plan no longer applies: its steps against the fresh plan's. */
-function planDifferences(saved: RunPlan, fresh: RunPlan): string[] {
-  const savedIds = new Map(saved.steps.map((s) => [s.id, s.summary]));
-  const freshIds = new Map(fresh.steps.map((s) => [s.id, s.summary]));
-  return [
-    ...[...savedIds].filter(([id]) => !freshIds.has(id)).map(([, summary]) => `  - no longer planned: ${summary}`),
-    ...[...freshIds].filter(([id]) => !savedIds.has(id)).map(([, summary]) => `  + now planned: ${summary}`),
-  ];
 }
 
 function readSavedPlan(io: CliIo, file: string): RunPlan | undefined {
@@ -103,10 +94,14 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       const planned = await planRun(inputs.run);
       const { plan } = planned;
 
-      if (saved && saved.inputHash !== plan.inputHash) {
+      const differences = saved ? savedPlanDifferences(saved, plan) : undefined;
+      if (differences) {
         io.stderr(`cfct apply: the organization or the package changed since ${options.plan} was made; nothing was applied\n`);
-        const differences = planDifferences(saved, plan);
-        io.stderr(differences.length > 0 ? `${differences.join('\n')}\n` : '  (the steps are the same, but their inputs differ)\n');
+        const lines = [
+          ...differences.gone.map((s) => `  - no longer planned: ${s.summary}`),
+          ...differences.added.map((s) => `  + now planned: ${s.summary}`),
+        ];
+        io.stderr(lines.length > 0 ? `${lines.join('\n')}\n` : '  (the steps are the same, but their inputs differ)\n');
         io.stderr('Plan again, review, and apply the new plan.\n');
         result.exitCode = ExitCode.FINDINGS;
         return;

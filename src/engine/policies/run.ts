@@ -8,7 +8,6 @@ import { isPolicy } from '../../manifest/model';
 import { OrganizationIndex } from '../organization/organization-index';
 import type { OrganizationSnapshot } from '../organization/snapshot';
 import { inputHash, Plan, PLAN_FORMAT_VERSION } from '../plan';
-import { engineFinding } from '../rules';
 import { createPolicyExecutor, PolicyExecutorOptions, StepOutcome } from './executor';
 import { planPolicies } from './planner';
 import type { PolicyStep } from './steps';
@@ -49,29 +48,6 @@ export function policyInputHash(request: PolicyPlanRequest): string {
   }
   const { takenAt: _takenAt, ...organization } = request.snapshot;
   return inputHash({ installationId: request.installationId, manifest: request.manifest, documents, organization });
-}
-
-/**
- * Checks that a saved plan still matches its inputs (the package and the organization now).
- * Returns no finding when it does; otherwise an error saying which steps differ.
- */
-export function checkSavedPolicyPlan(saved: Plan, request: PolicyPlanRequest): Finding[] {
-  const fresh = createPolicyPlan(request);
-  if (fresh.inputHash === saved.inputHash) return [];
-  const savedIds = new Set(saved.steps.filter(isPolicyStep).map((s) => s.id));
-  const freshIds = new Set(fresh.steps.map((s) => s.id));
-  const gone = [...savedIds].filter((id) => !freshIds.has(id));
-  const added = [...freshIds].filter((id) => !savedIds.has(id));
-  const differences = [
-    gone.length ? `no longer needed: ${gone.join(', ')}` : '',
-    added.length ? `now needed: ${added.join(', ')}` : '',
-  ].filter(Boolean);
-  return [
-    engineFinding('CFCT-C010', {
-      message: `the organization or the package changed since the plan was made${differences.length ? `; steps ${differences.join('; ')}` : ' (the steps are the same)'}`,
-      hint: 'plan again, review, and apply the new plan',
-    }),
-  ];
 }
 
 /** What applying a plan did. */

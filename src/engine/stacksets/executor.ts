@@ -31,7 +31,7 @@ import { retryThrottled, StackSetClients } from './clients';
 import type { ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
 import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
-import { canonicalJson, sha256 } from './template';
+import { canonicalJson, sha256 } from '../canonical';
 
 /** What the executor needs. */
 export interface StepContext {

@@ -7,9 +7,9 @@
  * comma-separated element.
  */
 import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
-import { sha256 } from './template';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
+import { sha256 } from '../canonical';
 
 /** One comma-separated element of a parameter value. */
 export type ValuePart =

@@ -5,7 +5,7 @@
 import type { PairGroup } from './pairs';
 import type { ParameterChange, ResolvedParameter } from './parameters';
 import type { ResolvedOperationPreferences } from './settings';
-import { sha256 } from './template';
+import { sha256 } from '../canonical';
 
 /** Where the executor gets the template from. */
 export interface TemplateRef {

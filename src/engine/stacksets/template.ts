@@ -2,7 +2,7 @@
  * Template change detection: templates are compared as parsed documents, so formatting, key
  * order and the choice of JSON or YAML do not count as changes.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256 } from '../canonical';
 
 /** A parsed template and what change detection needs from it. */
 export interface NormalisedTemplate {
@@ -12,24 +12,6 @@ export interface NormalisedTemplate {
   readonly noEchoParameters: readonly string[];
   /** Parameters the template declares. */
   readonly declaredParameters: readonly string[];
-}
-
-/** JSON text with object keys sorted at every level; arrays keep their order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** SHA-256 hex of a string. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Hash and parameter facts of an already parsed template (short-form tags in long form). */

@@ -1,8 +1,9 @@
 import { ConcurrentModificationException, PolicyChangesInProgressException, TooManyRequestsException } from '@aws-sdk/client-organizations';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
+import { checkSavedPlan } from '../../../src/engine/plan';
 import { createPolicyExecutor } from '../../../src/engine/policies/executor';
-import { applyPolicyPlan, checkSavedPolicyPlan, createPolicyPlan } from '../../../src/engine/policies/run';
+import { applyPolicyPlan, createPolicyPlan } from '../../../src/engine/policies/run';
 import type { PolicyStep } from '../../../src/engine/policies/steps';
 import type { Manifest, PackageFiles } from '../../../src/manifest/model';
 import { policyDocument } from '../../fake/builders';
@@ -186,15 +187,15 @@ describe('policy executor', () => {
     const { plan, options, clients, organizations } = setup();
     const saved = await plan(manifest, files);
     const request = async (f = files) => ({ manifest, files: f, snapshot: (await loadOrganizationSnapshot(clients)).snapshot, installationId: 'default' });
-    expect(checkSavedPolicyPlan(saved, await request())).toEqual([]);
+    expect(checkSavedPlan(saved, createPolicyPlan(await request()))).toEqual([]);
     // someone adds an OU meanwhile: the snapshot differs, the steps do not
     organizations.addOu(organizations.rootId, 'Elsewhere');
-    expect(checkSavedPolicyPlan(saved, await request())).toEqual([
+    expect(checkSavedPlan(saved, createPolicyPlan(await request()))).toEqual([
       expect.objectContaining({ ruleId: 'CFCT-C010', severity: 'error', message: expect.stringMatching(/\(the steps are the same\)$/) }),
     ]);
     // the policies were applied by another run, then the SCP's document changed
     await applyPolicyPlan(await plan(manifest, files), options);
-    const [stale] = checkSavedPolicyPlan(saved, await request(memoryFiles({ 'policies/deny-leave.json': policyDocument('d2') })));
+    const [stale] = checkSavedPlan(saved, createPolicyPlan(await request(memoryFiles({ 'policies/deny-leave.json': policyDocument('d2') }))));
     expect(stale.message).toMatch(/no longer needed: .*policy\.create:scp:deny-leave/);
     expect(stale.message).toMatch(/now needed: policy\.update:scp:deny-leave/);
   });
