@@ -12,11 +12,10 @@
  * rethrown with the AWS error name, for the state machine's Retry/Catch. Logs are JSON lines
  * with the correlation id; policy content is never logged.
  */
-import { AwsClients, createAwsClients } from '../aws/clients';
+import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
 import { createPolicyExecutor, StepOutcome } from '../engine/policies/executor';
 import { isPolicyStep } from '../engine/policies/run';
 import type { PolicyStep } from '../engine/policies/steps';
-import { Clock, systemClock } from '../engine/retry';
 
 /** The task input. */
 export interface PolicyStepEvent {
@@ -25,44 +24,31 @@ export interface PolicyStepEvent {
   readonly step: PolicyStep;
 }
 
-/** What the handler depends on; tests pass a fake's clients and clock. */
-export interface PolicyStepHandlerDeps {
-  readonly clients: () => AwsClients;
-  readonly clock: Clock;
-  readonly log: (entry: Record<string, unknown>) => void;
-}
-
 /** Builds the handler. */
-export function createPolicyStepHandler(deps: PolicyStepHandlerDeps): (event: PolicyStepEvent) => Promise<StepOutcome> {
-  return async (event) => {
-    const correlationId = typeof event?.correlationId === 'string' ? event.correlationId : 'unknown';
+export function createPolicyStepHandler(deps: TaskDeps): (event: PolicyStepEvent) => Promise<StepOutcome> {
+  return (event) => {
     const problem = invalidEvent(event);
-    if (problem) {
-      deps.log({ level: 'error', correlationId, message: `invalid event: ${problem}` });
-      throw new InvalidPolicyStepEventError(problem);
-    }
-    const { step } = event;
-    const started = deps.clock.now();
-    const context = { correlationId, installationId: event.installationId, stepId: step.id, kind: step.kind };
-    deps.log({ level: 'info', ...context, message: step.summary });
-    try {
-      const executor = createPolicyExecutor({ clients: deps.clients(), installationId: event.installationId, clock: deps.clock });
-      const outcome = await executor.apply(step);
-      deps.log({ level: 'info', ...context, outcome: outcome.outcome, policyId: outcome.policyId, durationMs: deps.clock.now() - started });
-      return outcome;
-    } catch (error) {
-      const { name, message } = error as Error;
-      deps.log({ level: 'error', ...context, errorName: name, message, durationMs: deps.clock.now() - started });
-      throw error;
-    }
+    const correlationId = correlationIdOf(event);
+    const { installationId, step } = event ?? {};
+    const context = problem ? { correlationId } : { correlationId, installationId, stepId: step.id, kind: step.kind, summary: step.summary };
+    return runTask(
+      deps,
+      {
+        task: 'policy-step',
+        context,
+        problem,
+        invalid: (p) => new InvalidPolicyStepEventError(p),
+        describe: (outcome) => ({ outcome: outcome.outcome, policyId: outcome.policyId }),
+      },
+      () => createPolicyExecutor({ clients: deps.clients(), installationId: event.installationId, clock: deps.clock }).apply(event.step),
+    );
   };
 }
 
 /** Thrown for an event that is not a policy step task input. */
-export class InvalidPolicyStepEventError extends Error {
+export class InvalidPolicyStepEventError extends InvalidTaskEventError {
   constructor(problem: string) {
-    super(problem);
-    this.name = 'InvalidPolicyStepEventError';
+    super(problem, 'InvalidPolicyStepEventError');
   }
 }
 
@@ -75,11 +61,5 @@ function invalidEvent(event: PolicyStepEvent | undefined): string | undefined {
   return undefined;
 }
 
-let clients: AwsClients | undefined;
-
-/** The Lambda entry point: real clients (created once per container), the system clock, logs to stdout. */
-export const handler = createPolicyStepHandler({
-  clients: () => (clients ??= createAwsClients({ userAgent: 'cdk-control-tower-customizations/policy-step' })),
-  clock: systemClock,
-  log: (entry) => console.log(JSON.stringify(entry)),
-});
+/** The Lambda entry point. */
+export const handler = createPolicyStepHandler(lambdaDeps('cdk-control-tower-customizations/policy-step'));

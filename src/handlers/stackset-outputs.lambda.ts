@@ -3,8 +3,8 @@
  * to SSM. Input: `{ "correlationId", "runInput", "region", "resource" }`. Output:
  * `{ "resource": "...", "exports": [{ "name", "account", "region", "changed" }] }` (names only).
  */
-import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
-import { systemClock } from '../engine/retry';
+import { logged, StackSetTaskEvent } from './stackset-task';
+import { lambdaDeps, type TaskDeps } from './task';
 import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 
@@ -15,7 +15,7 @@ export interface StackSetOutputsResult {
 }
 
 /** Builds the handler. */
-export function createStackSetOutputsHandler(deps: StackSetTaskDeps): (event: StackSetTaskEvent) => Promise<StackSetOutputsResult> {
+export function createStackSetOutputsHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetOutputsResult> {
   return (event) => logged(deps, 'stackset-outputs', event, async () => {
     const clients = deps.clients();
     const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
@@ -28,8 +28,4 @@ export function createStackSetOutputsHandler(deps: StackSetTaskDeps): (event: St
 }
 
 /** The Lambda entry point. */
-export const handler = createStackSetOutputsHandler({
-  clients: () => realStackSetClients('cdk-control-tower-customizations/stackset-outputs'),
-  clock: systemClock,
-  log: (entry) => console.log(JSON.stringify(entry)),
-});
+export const handler = createStackSetOutputsHandler(lambdaDeps('cdk-control-tower-customizations/stackset-outputs'));

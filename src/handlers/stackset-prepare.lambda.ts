@@ -7,8 +7,8 @@
  * Output: `{ "resource": "baseline", "stackSetName": "...", "action": "update", "steps": [...],
  * "findings": [...], "hasErrors": false }`. Steps hold SSM references for secrets, never values.
  */
-import { logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
-import { systemClock } from '../engine/retry';
+import { logged, StackSetTaskEvent } from './stackset-task';
+import { lambdaDeps, type TaskDeps } from './task';
 import { prepareStackSet } from '../engine/stacksets/prepare';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
@@ -26,7 +26,7 @@ export interface StackSetPrepareResult {
 }
 
 /** Builds the handler. */
-export function createStackSetPrepareHandler(deps: StackSetTaskDeps): (event: StackSetTaskEvent) => Promise<StackSetPrepareResult> {
+export function createStackSetPrepareHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetPrepareResult> {
   return (event) => logged(deps, 'stackset-prepare', event, async () => {
     const clients = deps.clients();
     const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
@@ -50,8 +50,4 @@ export function createStackSetPrepareHandler(deps: StackSetTaskDeps): (event: St
 }
 
 /** The Lambda entry point. */
-export const handler = createStackSetPrepareHandler({
-  clients: () => realStackSetClients('cdk-control-tower-customizations/stackset-prepare'),
-  clock: systemClock,
-  log: (entry) => console.log(JSON.stringify(entry)),
-});
+export const handler = createStackSetPrepareHandler(lambdaDeps('cdk-control-tower-customizations/stackset-prepare'));

@@ -9,8 +9,8 @@
  * "attempt"?, "message"? }` (on `blocked`, wait and start again with `attempt + 1`). Output of
  * `check`: `{ "status": "RUNNING" | "SUCCEEDED" | "FAILED", "message"?, "failures"? }`.
  */
-import { InvalidStackSetEventError, logged, realStackSetClients, StackSetTaskDeps, StackSetTaskEvent } from './stackset-task';
-import { systemClock } from '../engine/retry';
+import { InvalidStackSetEventError, logged, StackSetTaskEvent } from './stackset-task';
+import { lambdaDeps, type TaskDeps } from './task';
 import { checkStep, CheckResult, startStep, StartResult } from '../engine/stacksets/executor';
 import { readRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
@@ -24,7 +24,7 @@ export interface StackSetStepEvent extends StackSetTaskEvent {
 }
 
 /** Builds the handler. */
-export function createStackSetStepHandler(deps: StackSetTaskDeps): (event: StackSetStepEvent) => Promise<StartResult | CheckResult> {
+export function createStackSetStepHandler(deps: TaskDeps): (event: StackSetStepEvent) => Promise<StartResult | CheckResult> {
   return (event) => logged(deps, `stackset-step-${event?.action}`, event, async () => {
     if (!event.step || typeof event.step.kind !== 'string' || !event.step.kind.startsWith('stackset.')) throw new InvalidStackSetEventError('step must be a stack set plan step');
     const clients = deps.clients();
@@ -37,8 +37,4 @@ export function createStackSetStepHandler(deps: StackSetTaskDeps): (event: Stack
 }
 
 /** The Lambda entry point. */
-export const handler = createStackSetStepHandler({
-  clients: () => realStackSetClients('cdk-control-tower-customizations/stackset-step'),
-  clock: systemClock,
-  log: (entry) => console.log(JSON.stringify(entry)),
-});
+export const handler = createStackSetStepHandler(lambdaDeps('cdk-control-tower-customizations/stackset-step'));

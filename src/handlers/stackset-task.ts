@@ -1,18 +1,8 @@
 /**
- * Shared by the stack set Lambda tasks: their dependencies, the real clients, structured
- * logging with the correlation id, and event checks.
+ * Shared by the stack set Lambda tasks: their event, its checks, and the logged run.
  */
-import { AwsClients, createAwsClients } from '../aws/clients';
-import type { Clock } from '../engine/retry';
-import type { StackSetClients } from '../engine/stacksets/clients';
+import { correlationIdOf, InvalidTaskEventError, runTask, type TaskDeps } from './task';
 import type { S3ObjectRef } from '../engine/stacksets/run-input';
-
-/** What a stack set task depends on; tests pass a fake's clients and clock. */
-export interface StackSetTaskDeps {
-  readonly clients: () => StackSetClients;
-  readonly clock: Clock;
-  readonly log: (entry: Record<string, unknown>) => void;
-}
 
 /** Fields every stack set task event has. */
 export interface StackSetTaskEvent {
@@ -27,10 +17,9 @@ export interface StackSetTaskEvent {
 }
 
 /** Thrown for an event that is not this task's input. */
-export class InvalidStackSetEventError extends Error {
+export class InvalidStackSetEventError extends InvalidTaskEventError {
   constructor(problem: string) {
-    super(problem);
-    this.name = 'InvalidStackSetEventError';
+    super(problem, 'InvalidStackSetEventError');
   }
 }
 
@@ -44,37 +33,15 @@ export function eventProblem(event: Partial<StackSetTaskEvent> | undefined): str
   return undefined;
 }
 
-/** Runs `work` with start/end/error log lines that carry the correlation id and the resource. */
-export async function logged<T>(
-  deps: StackSetTaskDeps,
+/** Runs a stack set task's `work` with log lines that carry the correlation id and the resource. */
+export function logged<T>(
+  deps: TaskDeps,
   task: string,
   event: Partial<StackSetTaskEvent>,
   work: () => Promise<T>,
   describe: (result: T) => Record<string, unknown>,
 ): Promise<T> {
-  const correlationId = typeof event?.correlationId === 'string' ? event.correlationId : 'unknown';
   const problem = eventProblem(event);
-  if (problem) {
-    deps.log({ level: 'error', task, correlationId, message: `invalid event: ${problem}` });
-    throw new InvalidStackSetEventError(problem);
-  }
-  const context = { task, correlationId, resource: event.resource };
-  const started = deps.clock.now();
-  deps.log({ level: 'info', ...context, message: 'started' });
-  try {
-    const result = await work();
-    deps.log({ level: 'info', ...context, ...describe(result), durationMs: deps.clock.now() - started });
-    return result;
-  } catch (error) {
-    const { name, message } = error as Error;
-    deps.log({ level: 'error', ...context, errorName: name, message, durationMs: deps.clock.now() - started });
-    throw error;
-  }
-}
-
-let aws: AwsClients | undefined;
-
-/** Real clients for the Lambda entry points, created once per container. */
-export function realStackSetClients(userAgent: string): StackSetClients {
-  return (aws ??= createAwsClients({ userAgent }));
+  const context = problem ? { correlationId: correlationIdOf(event) } : { correlationId: correlationIdOf(event), resource: event.resource };
+  return runTask(deps, { task, context, problem, invalid: (p) => new InvalidStackSetEventError(p), describe }, work);
 }

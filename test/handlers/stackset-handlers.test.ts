@@ -2,7 +2,8 @@ import type { StackSetRunInput } from '../../src/engine/stacksets/run-input';
 import { createStackSetOutputsHandler } from '../../src/handlers/stackset-outputs.lambda';
 import { createStackSetPrepareHandler } from '../../src/handlers/stackset-prepare.lambda';
 import { createStackSetStepHandler } from '../../src/handlers/stackset-step.lambda';
-import { InvalidStackSetEventError, StackSetTaskDeps } from '../../src/handlers/stackset-task';
+import { InvalidStackSetEventError } from '../../src/handlers/stackset-task';
+import type { TaskDeps } from '../../src/handlers/task';
 import { accountIds, desired, HOME, MANAGEMENT, resource, StackSetWorld, template } from '../engine/stacksets/env';
 
 const ACCOUNTS = accountIds(2);
@@ -23,7 +24,7 @@ function setUp() {
   };
   w.s3.objects.set('cfct-runs/run-1/stacksets.json', Buffer.from(JSON.stringify(runInput)));
   const logs: Record<string, unknown>[] = [];
-  const deps: StackSetTaskDeps = { clients: () => w.clients, clock: w.fake.clock, log: (entry) => logs.push(entry) };
+  const deps: TaskDeps = { clients: () => w.aws, clock: w.fake.clock, log: (entry) => logs.push(entry) };
   const base = { correlationId: 'exec-2026-01-01', runInput: { bucket: 'cfct-runs', key: 'run-1/stacksets.json' }, region: HOME, resource: 'app' };
   return { w, deps, base, logs };
 }
