@@ -51,8 +51,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           return;
         }
         const { PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-        const { createAwsClients } = require('../../aws/clients') as typeof import('../../aws/clients');
-        await createAwsClients({ region }).s3(region).send(
+        const { awsClients } = require('../inputs') as typeof import('../inputs');
+        await awsClients(io, region).s3(region).send(
           new PutObjectCommand({ Bucket: options.upload, Key: options.key, Body: zip, ContentType: 'application/zip' }),
         );
         io.stdout(`uploaded s3://${options.upload}/${options.key}\n`);
