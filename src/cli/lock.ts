@@ -29,8 +29,6 @@ export interface CliLockOptions {
   readonly clock: Clock;
   /** Recorded in the lock for whoever finds it held. */
   readonly purpose: string;
-  /** Renewal timer. @default - an unref'd interval */
-  readonly every?: (ms: number, tick: () => void) => () => void;
 }
 
 /**
@@ -103,7 +101,8 @@ export class CliLock {
 
   /**
    * Takes the lock of `installationId`. Returns the clients to run with (guarded by the lock),
-   * or prints why not and returns the exit code: 2 without a lock bucket, 1 when it is held.
+   * or prints why not and returns the exit code: 2 without a lock bucket, 1 when it is held or
+   * S3 refuses the lock object.
    */
   async take(clients: AwsClients, homeRegion: string, installationId: string): Promise<AwsClients | number> {
     const { clock } = this.options;
@@ -111,7 +110,13 @@ export class CliLock {
     if (!bucket) return ExitCode.USAGE;
     const where = lockLocation(bucket, installationId);
     const s3 = clients.s3(homeRegion);
-    const taken = await acquireLock(s3, where, { owner: this.owner, ttlMs: this.options.ttlMs, clock, purpose: this.options.purpose });
+    let taken: Awaited<ReturnType<typeof acquireLock>>;
+    try {
+      taken = await acquireLock(s3, where, { owner: this.owner, ttlMs: this.options.ttlMs, clock, purpose: this.options.purpose });
+    } catch (error) {
+      this.io.stderr(`cfct ${this.command}: cannot take the lock s3://${where.bucket}/${where.key}: ${errorName(error)}: ${(error as Error).message}; nothing was applied\n`);
+      return ExitCode.FINDINGS;
+    }
     if (!taken.acquired) {
       this.io.stderr(`cfct ${this.command}: the lock s3://${where.bucket}/${where.key} is held by ${describeHolder(taken.heldBy)}; nothing was applied\n`);
       return ExitCode.FINDINGS;
@@ -120,7 +125,6 @@ export class CliLock {
     this.keeper = new LockKeeper(s3, taken.lock, {
       ttlMs: this.options.ttlMs,
       clock,
-      ...(this.options.every ? { every: this.options.every } : {}),
       onLost: (loss) => this.io.stderr(`cfct ${this.command}: ${loss.message}; no further step is started\n`),
     });
     const keeper = this.keeper;

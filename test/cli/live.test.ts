@@ -5,6 +5,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessDeniedException } from '@aws-sdk/client-organizations';
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import { EXAMPLE, LiveWorld, LOCK_BUCKET } from './live-world';
 import { tempDir } from './support';
 
@@ -269,6 +270,20 @@ describe('cfct apply', () => {
     expect(result.code).toBe(0);
     expect(seen).toBe('my-locks/cfct/locks/default.json');
     expect(world.s3.objects.has('my-locks/cfct/locks/default.json')).toBe(false);
+  });
+
+  test('fails with exit code 1 and one line naming the lock object when S3 refuses it', async () => {
+    const world = new LiveWorld();
+    world.fake.injectFault({
+      service: 's3',
+      operation: 'GetObject',
+      rate: 1,
+      error: () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    });
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`cfct apply: cannot take the lock s3://${LOCK_BUCKET}/cfct/locks/default.json: AccessDenied: Access Denied; nothing was applied\n`);
+    expect(world.fake.callCount('organizations')).toBe(0);
   });
 
   test('releases the lock when reading the organization fails', async () => {
