@@ -424,9 +424,15 @@ export class FakeCloudFormation {
     return { Stacks: [{ StackId: stack.stackId, StackName: stack.stackName, StackStatus: 'CREATE_COMPLETE', Outputs: stack.outputs }] };
   }
 
-  private fails(set: FakeStackSet, account: string, region: string): boolean {
+  /**
+   * Whether the operation fails on this instance. `failingTargets` stand for faults in the
+   * account (a lost execution role, a bucket that is not empty): a RetainStacks=true deletion
+   * leaves the stack alone, so they do not make it fail; the random rate applies to everything.
+   */
+  private fails(set: FakeStackSet, account: string, region: string, operation?: FakeOperation): boolean {
     const keys = [account, pairKey(account, region)];
-    if (keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
+    const retaining = operation?.action === 'DELETE' && operation.retainStacks;
+    if (!retaining && keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
     return this.instanceFailureRate > 0 && this.fake.rng.next() < this.instanceFailureRate;
   }
 
@@ -478,7 +484,7 @@ export class FakeCloudFormation {
   /** Runs the operation on one instance; false when it failed. */
   private run(set: FakeStackSet, operation: FakeOperation, account: string, region: string): boolean {
     const key = pairKey(account, region);
-    const failed = this.fails(set, account, region);
+    const failed = this.fails(set, account, region, operation);
     const reason = failed ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.` : undefined;
     operation.results.push({ Account: account, Region: region, Status: failed ? 'FAILED' : 'SUCCEEDED', ...(reason ? { StatusReason: reason } : {}) });
     if (operation.action === 'DELETE') {
