@@ -8,10 +8,10 @@
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
-import { isThrottling } from '../engine/stacksets/clients';
-import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 import { errorName } from '../engine/retry';
+import { isThrottling } from '../engine/stacksets/clients';
+import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
+import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 
 /** The task output: SSM names written, never values. */
 export interface StackSetOutputsResult {
@@ -37,7 +37,11 @@ export function createStackSetOutputsHandler(deps: TaskDeps): (event: StackSetTa
       const name = errorName(error) ?? 'Error';
       return { resource: event.resource, exports: [], failed: { errorName: name, message: `${name}: ${(error as Error)?.message ?? String(error)}` } };
     }
-  }, (result) => ({ exported: result.exports.length, changed: result.exports.filter((e) => e.changed).length, ...(result.failed ? { errorName: result.failed.errorName, message: result.failed.message } : {}) }));
+  }, (result) => ({
+    exported: result.exports.length,
+    changed: result.exports.filter((e) => e.changed).length,
+    ...(result.failed ? { errorName: result.failed.errorName, message: result.failed.message } : {}),
+  }));
 }
 
 /** The Lambda entry point. */

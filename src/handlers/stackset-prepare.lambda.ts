@@ -13,12 +13,12 @@
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { prepareStackSet } from '../engine/stacksets/prepare';
-import { isThrottling } from '../engine/stacksets/clients';
-import type { DesiredStackSet } from '../engine/stacksets/planner';
-import { desiredOf, readRunInput, type StackSetRunInput } from '../engine/stacksets/run-input';
 import { errorName } from '../engine/retry';
 import { engineFinding } from '../engine/rules';
+import { isThrottling } from '../engine/stacksets/clients';
+import type { DesiredStackSet } from '../engine/stacksets/planner';
+import { prepareStackSet } from '../engine/stacksets/prepare';
+import { desiredOf, readRunInput, type StackSetRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
 import type { Finding } from '../manifest/findings';
 import { hasErrors } from '../manifest/findings';

@@ -62,7 +62,9 @@ describe('fake CloudFormation: failure tolerance per Region', () => {
     const cfn = await createdSet(w);
     w.cfn.failingTargets.add(`${ACCOUNTS[0]}/${HOME}`);
     const strict = await cfn.send(new CreateStackInstancesCommand({
-      StackSetName: 'S', Accounts: ACCOUNTS, Regions: [HOME, 'eu-west-1'],
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME, 'eu-west-1'],
       OperationPreferences: { FailureToleranceCount: 0, MaxConcurrentCount: 1, RegionConcurrencyType: 'PARALLEL' },
     }));
     const first = await finish(w, 'S', strict.OperationId!);
@@ -71,7 +73,9 @@ describe('fake CloudFormation: failure tolerance per Region', () => {
     expect(first.results.filter((r) => r.includes(`/${HOME}:`))).toEqual([`${ACCOUNTS[0]}/${HOME}:FAILED`, ...ACCOUNTS.slice(1).map((a) => `${a}/${HOME}:CANCELLED`)]);
 
     const tolerant = await cfn.send(new CreateStackInstancesCommand({
-      StackSetName: 'S', Accounts: ACCOUNTS, Regions: [HOME],
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME],
       OperationPreferences: { FailureToleranceCount: 1, MaxConcurrentCount: 1 },
     }));
     const second = await finish(w, 'S', tolerant.OperationId!);
@@ -84,7 +88,9 @@ describe('fake CloudFormation: failure tolerance per Region', () => {
     const cfn = await createdSet(w);
     w.cfn.failingTargets.add(`${ACCOUNTS[3]}/eu-west-1`);
     const started = await cfn.send(new CreateStackInstancesCommand({
-      StackSetName: 'S', Accounts: ACCOUNTS, Regions: [HOME, 'eu-west-1'],
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME, 'eu-west-1'],
       OperationPreferences: { FailureTolerancePercentage: 10, MaxConcurrentPercentage: 100, RegionConcurrencyType: 'PARALLEL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
     }));
     const done = await finish(w, 'S', started.OperationId!);
@@ -121,7 +127,8 @@ describe('fake CloudFormation: synchronous refusals', () => {
     const w = new StackSetWorld();
     const cfn = w.clients.cloudFormation(HOME);
     const role = (named: boolean) => JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, ...(named ? { RoleName: 'Audit' } : {}) } } } });
-    const create = (name: string, body: string, caps: string[]) => cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: body, Capabilities: caps as any }));
+    const create = (name: string, body: string, caps: string[]) =>
+      cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: body, Capabilities: caps as any }));
     await expect(create('a', role(false), [])).rejects.toBeInstanceOf(InsufficientCapabilitiesException);
     await expect(create('b', role(true), ['CAPABILITY_IAM'])).rejects.toThrow('Requires capabilities : [CAPABILITY_NAMED_IAM]');
     await expect(create('c', role(false), ['CAPABILITY_IAM'])).resolves.toBeDefined();

@@ -18,8 +18,8 @@ import {
   StackSetNotFoundException,
 } from '@aws-sdk/client-cloudformation';
 import { parse } from 'yaml';
-import { parseTemplate as parseCfnTemplate } from '../../src/manifest/template';
 import type { CallContext, FakeAws, FakeService } from './core';
+import { parseTemplate as parseCfnTemplate } from '../../src/manifest/template';
 
 type InstanceStatus = 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
 
@@ -447,7 +447,8 @@ export class FakeCloudFormation {
   private finish(set: FakeStackSet, operation: FakeOperation): void {
     const preferences = operation.preferences ?? {};
     const regions = [...new Set(operation.pairs.map((p) => p.region))];
-    const order = [...(preferences.RegionOrder ?? []).filter((r: string) => regions.includes(r)), ...regions.filter((r) => !(preferences.RegionOrder ?? []).includes(r))];
+    const regionOrder: string[] = preferences.RegionOrder ?? [];
+    const order = [...regionOrder.filter((r) => regions.includes(r)), ...regions.filter((r) => !regionOrder.includes(r))];
     const sequential = preferences.RegionConcurrencyType === 'SEQUENTIAL';
     let stopped = false;
     let exceeded = false;
@@ -458,7 +459,8 @@ export class FakeCloudFormation {
         continue;
       }
       const tolerance = preferences.FailureToleranceCount ?? Math.floor(((preferences.FailureTolerancePercentage ?? 0) * accounts.length) / 100);
-      const maxConcurrent = preferences.MaxConcurrentCount ?? Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts.length) / 100));
+      const maxConcurrent = preferences.MaxConcurrentCount
+        ?? Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts.length) / 100));
       const concurrency = Math.max(1, preferences.ConcurrencyMode === 'SOFT_FAILURE_TOLERANCE' ? maxConcurrent : Math.min(maxConcurrent, tolerance + 1));
       let failures = 0;
       let regionStopped = false;
@@ -579,7 +581,7 @@ function checkTemplate(body: string, capabilities: readonly string[]): void {
 
 /** CloudFormation's tag rules: at most 50; keys 1-128 characters, not `aws:`; values 1-256. */
 function checkTags(tags: readonly { Key?: string; Value?: string }[]): void {
-  if (tags.length > 50) throw cloudFormationError('ValidationError', `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
+  if (tags.length > 50) throw cloudFormationError('ValidationError', '1 validation error detected: Value at \'tags\' failed to satisfy constraint: Member must have length less than or equal to 50');
   for (const { Key: key = '', Value: value = '' } of tags) {
     if (key.length < 1 || key.length > 128) throw cloudFormationError('ValidationError', `1 validation error detected: Value '${key}' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128`);
     if (key.toLowerCase().startsWith('aws:')) throw cloudFormationError('ValidationError', `Tag keys cannot start with 'aws:': ${key}`);

@@ -238,7 +238,15 @@ export async function runSteps(steps: readonly StackSetStep[], context: StepCont
 }
 
 /** One step: start (waiting out a busy stack set), then check until the operation ends. */
-async function runStep(step: StackSetStep, context: StepContext, options: ApplyOptions, interval: number, running: () => void): Promise<{ errorName?: string; message: string; failures: readonly InstanceFailure[] } | undefined> {
+type StepFailure = { errorName?: string; message: string; failures: readonly InstanceFailure[] };
+
+async function runStep(
+  step: StackSetStep,
+  context: StepContext,
+  options: ApplyOptions,
+  interval: number,
+  running: () => void,
+): Promise<StepFailure | undefined> {
   let started;
   try {
     started = await startStep(step, context);

@@ -147,7 +147,10 @@ async function startOperation(cfn: CloudFormationClient, step: StackSetStep, con
 
 /** Whether an operation of ours with this id is worth following: running, or succeeded with every instance. */
 async function resumable(cfn: CloudFormationClient, stackSetName: string, operationId: string, context: StepContext): Promise<boolean> {
-  const described = await retryThrottled(() => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: stackSetName, OperationId: operationId })), context.clock);
+  const described = await retryThrottled(
+    () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: stackSetName, OperationId: operationId })),
+    context.clock,
+  );
   const status = described.StackSetOperation?.Status ?? 'RUNNING';
   if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return true;
   if (status !== 'SUCCEEDED') return false;

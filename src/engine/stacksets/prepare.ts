@@ -17,10 +17,10 @@ import { DesiredStackSet, planStackSetResource, StackSetResourcePlan, unplannedR
 import { INLINE_TEMPLATE_LIMIT_BYTES, stackSetNameFor } from './settings';
 import { readSsmValues, readStackSet, secretDigests, ssmNamesOf } from './snapshot';
 import type { Finding } from '../../manifest/findings';
-import { errorName } from '../retry';
-import { engineFinding } from '../rules';
 import type { ParameterEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
+import { errorName } from '../retry';
+import { engineFinding } from '../rules';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

@@ -103,7 +103,7 @@ describe('failure containment', () => {
 
   test('fails when tags break CloudFormation\'s rules: a CFCT-K062 plan error, nothing is sent', async () => {
     const w = world();
-    const r = resource('tagged', { tags: { 'aws:owner': 'me', empty: '' } });
+    const r = resource('tagged', { tags: { 'aws:owner': 'me', 'empty': '' } });
     const plan = await w.plan(manifest([r]), [desired(r, template('t'), ACCOUNTS)]);
     expect(plan.resources[0].steps).toEqual([]);
     expect(plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K062', severity: 'error', message: expect.stringMatching(/key 'aws:owner' starts with the reserved prefix aws:.*the value of 'empty' is 0 characters/) }));
