@@ -108,6 +108,8 @@ export class FakeCloudFormation {
   readonly failingTargets = new Set<string>();
   /** Share (0..1) of instance operations that fail at random. */
   instanceFailureRate = 0;
+  /** Share (0..1) of RetainStacks=false instance deletions that fail at random (the stack cannot be deleted): they leave INOPERABLE instances. */
+  deletionFailureRate = 0;
   private readonly checksToFinish: number;
   private counter = 0;
   private operationSequence = 0;
@@ -433,6 +435,7 @@ export class FakeCloudFormation {
     const keys = [account, pairKey(account, region)];
     const retaining = operation?.action === 'DELETE' && operation.retainStacks;
     if (!retaining && keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
+    if (operation?.action === 'DELETE' && !retaining && this.deletionFailureRate > 0 && this.fake.rng.next() < this.deletionFailureRate) return true;
     return this.instanceFailureRate > 0 && this.fake.rng.next() < this.instanceFailureRate;
   }
 
