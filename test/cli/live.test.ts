@@ -134,6 +134,22 @@ describe('cfct apply', () => {
     await applied(world);
   });
 
+  test('fails when a policy step fails: the stack sets are reported as skipped, then exit 1', async () => {
+    const world = new LiveWorld();
+    world.fake.injectFault({
+      service: 'organizations',
+      operation: 'CreatePolicy',
+      rate: 1,
+      error: () => new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }),
+    });
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('policies: FAILED at');
+    expect(result.stderr).toContain('stack sets: 0 succeeded, 0 failed, 2 skipped');
+    expect(result.stderr).toContain('SKIPPED audit-log-bucket: stack sets run only once every policy step succeeded');
+    expect(world.fake.callCount('cloudformation', 'CreateStackSet')).toBe(0);
+  });
+
   test('--staging-bucket: a template over 51,200 bytes is staged in S3 and passed by URL', async () => {
     const world = new LiveWorld();
     const pkg = join(tempDir(), 'pkg');

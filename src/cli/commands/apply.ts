@@ -15,6 +15,7 @@ interface ApplyOptions extends PlanFlags {
   readonly plan?: string;
   readonly pollSeconds: number;
   readonly lockMinutes: number;
+  readonly busyMinutes: number;
 }
 
 function positive(value: string): number {
@@ -72,6 +73,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--yes', 'apply without asking for confirmation')
     .option('--plan <file>', 'apply only if this saved plan (cfct plan --format json) is still what the package and organization give')
     .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
+    .option('--busy-minutes <n>', 'minutes to wait for a stack set busy with another operation (e.g. of an interrupted run) before its step fails', positive, 60)
     .option('--lock-minutes <n>', 'how long the apply lock is held before another apply may take it over', positive, 240)
     .action(async (source: string, options: ApplyOptions) => {
       if (options.organization) {
@@ -149,6 +151,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           wait: (ms) => inputs.clock.sleep(ms),
           runId: `cli-${plan.inputHash.slice(0, 12)}-${owner.slice(-8)}`,
           pollIntervalMs: options.pollSeconds * 1000,
+          busyTimeoutMs: options.busyMinutes * 60_000,
           onProgress: progressPrinter(io),
         });
       } finally {

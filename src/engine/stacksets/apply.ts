@@ -26,6 +26,8 @@ export interface ApplyOptions {
   readonly wait: (ms: number) => Promise<void>;
   /** @default 10000 */
   readonly pollIntervalMs?: number;
+  /** How long a stack set busy with another operation is waited for. @default settings.busyTimeoutMinutes (60 minutes) */
+  readonly busyTimeoutMs?: number;
   /** Independent stack sets applied at once (`stack_set_order: dependencies`). @default 4 */
   readonly concurrency?: number;
   /**
@@ -98,7 +100,11 @@ export async function applyStackSets(
   prepareContext: PrepareContext,
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
-  const context: PrepareContext = { ...prepareContext, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS };
+  const context: PrepareContext = {
+    ...prepareContext,
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+  };
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
   const isUnchanged = (r: StackSetPlan['resources'][number]) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
   const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));
@@ -209,7 +215,11 @@ const MAX_THROTTLED_CHECKS = 30;
  */
 export async function runSteps(steps: readonly StackSetStep[], context: StepContext, options: ApplyOptions, report: Pick<StackSetApplyReport, 'steps'>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
   const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const stepContext: StepContext = { ...context, pollIntervalMs: interval };
+  const stepContext: StepContext = {
+    ...context,
+    pollIntervalMs: interval,
+    ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+  };
   const instancesTotal = steps.reduce((n, s) => n + instancesOf(s), 0);
   let instancesDone = 0;
   const tell = (step: StackSetStep, state: StackSetProgress['state']) =>

@@ -204,6 +204,41 @@ describe('operation ids that retry', () => {
   });
 });
 
+describe('busy stack sets', () => {
+  async function busyWorld() {
+    const w = world();
+    const r = resource('baseline');
+    await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
+    const m = manifest([r]);
+    const wanted = [desired(r, template('a'), ACCOUNTS)];
+    const plan = await w.plan(m, wanted);
+    // An earlier, interrupted run left an operation running on the stack set.
+    const blocker = await startStep(plan.resources[0].steps[0], context(w, 'interrupted-run'));
+    expect(blocker.status).toBe('started');
+    return { w, m, wanted, plan, blocker: blocker as { operationId: string } };
+  }
+
+  test('survives a stack set busy with an interrupted run\'s operation: the apply loop waits 60 minutes by default, not 3, then fails naming it', async () => {
+    const { w, m, wanted, plan, blocker } = await busyWorld();
+    const started = w.fake.clock.now();
+    const report = await applyStackSets(m, wanted, plan, { ...context(w, 'run-busy'), accountState: (id) => w.accountStates.get(id) }, { wait: (ms) => w.fake.clock.sleep(ms) });
+    expect(report.failed).toEqual([{ resource: 'baseline', errorName: 'OperationInProgressException', message: expect.stringContaining(`busy with operation ${blocker.operationId}; gave up after waiting 60 minute(s)`), failures: [] }]);
+    expect(w.fake.clock.now() - started).toBeGreaterThanOrEqual(60 * 60_000);
+  });
+
+  test('the busy wait is configurable (ApplyOptions.busyTimeoutMs, cfct apply --busy-minutes)', async () => {
+    const { w, m, wanted, plan } = await busyWorld();
+    const started = w.fake.clock.now();
+    const report = await applyStackSets(m, wanted, plan, { ...context(w, 'run-busy'), accountState: (id) => w.accountStates.get(id) }, {
+      wait: (ms) => w.fake.clock.sleep(ms),
+      pollIntervalMs: 10_000,
+      busyTimeoutMs: 60_000,
+    });
+    expect(report.failed.map((f) => f.errorName)).toEqual(['OperationInProgressException']);
+    expect(w.fake.clock.now() - started).toBeLessThan(5 * 60_000);
+  });
+});
+
 describe('no wedged stack sets', () => {
   test('survives a failed instance deletion: the template update of the other instances still runs, then the INOPERABLE instance is removed with RetainStacks=true and a warning', async () => {
     const w = world();
