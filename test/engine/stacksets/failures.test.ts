@@ -110,6 +110,31 @@ describe('failure containment', () => {
   });
 });
 
+describe('the apply loop', () => {
+  test('runs independent stack sets concurrently, never more than `concurrency` at once, and a failure does not stop the pool', async () => {
+    const w = world();
+    const resources = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => resource(n));
+    const m = manifest(resources, { stackSetOrder: 'dependencies' });
+    const wanted = resources.map((r) => desired(r, r.name === 'b' ? 'Resources: [' : template(r.name), ACCOUNTS));
+    const plan = await w.plan(m, wanted);
+    const active = new Set<string>();
+    let most = 0;
+    const report = await applyStackSets(m, wanted, plan, { ...context(w, 'run-pool'), accountState: (id) => w.accountStates.get(id) }, {
+      wait: (ms) => w.fake.clock.sleep(ms),
+      concurrency: 2,
+      onProgress: (p) => {
+        if (p.state === 'started') active.add(p.stackSetName);
+        if (p.state === 'failed' || (p.state === 'succeeded' && p.instancesDone === p.instancesTotal)) active.delete(p.stackSetName);
+        most = Math.max(most, active.size);
+      },
+    });
+    expect(most).toBe(2);
+    expect(report.failed.map((f) => f.resource)).toEqual(['b']);
+    expect(report.succeeded.sort()).toEqual(['a', 'c', 'd', 'e', 'f']);
+    noneRunning(w);
+  });
+});
+
 describe('executor results', () => {
   async function deployed(w: StackSetWorld, accounts = ACCOUNTS.slice(0, 1)) {
     const r = resource('baseline');
