@@ -260,6 +260,8 @@ export interface ApplyRunOptions {
   readonly runId: string;
   /** @default 10000 */
   readonly pollIntervalMs?: number;
+  /** How long a stack set busy with another operation (e.g. of an interrupted run) is waited for. @default 60 minutes */
+  readonly busyTimeoutMs?: number;
   /** Independent stack sets applied at once. @default 4 */
   readonly concurrency?: number;
   /** Told as each stack set's steps start, wait and finish. */
@@ -287,7 +289,15 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
   }
   const policyPlan: Plan = { ...plan, steps: plan.steps.filter(isPolicyStep) };
   const policies = await applyPolicyPlan(policyPlan, { clients: options.clients, clock: options.clock });
-  if (policies.failed || policies.refused) return { policies, succeeded: false };
+  if (policies.failed || policies.refused) {
+    // Stack sets run after the policies: none was attempted, and the report says so.
+    const blocked = [...planned.stackSetPlan.removals.filter((r) => r.steps.length > 0), ...planned.stackSetPlan.resources].map((r) => ({
+      resource: r.summary.resource,
+      blockedBy: 'policies',
+      reason: 'stack sets run only once every policy step succeeded',
+    }));
+    return { policies, stackSets: { succeeded: [], failed: [], blocked, steps: {}, exports: [], findings: [] }, succeeded: false };
+  }
 
   const accounts = plan.accounts;
   const limit = accounts ? (steps: readonly StackSetStep[]) => limitToAccounts(steps, accounts).steps : undefined;
@@ -309,6 +319,7 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
     {
       wait: options.wait,
       pollIntervalMs: options.pollIntervalMs,
+      ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
       concurrency: options.concurrency,
       onProgress: options.onProgress,
       ...(limit ? { limitSteps: limit } : {}),

@@ -16,6 +16,7 @@ interface ApplyOptions extends PlanFlags {
   readonly pollSeconds: number;
   readonly lockBucket?: string;
   readonly lockTtlMinutes: number;
+  readonly busyMinutes: number;
 }
 
 function positive(value: string): number {
@@ -45,12 +46,14 @@ function describeReport(report: RunReport): string[] {
   const stackSets = report.stackSets;
   if (stackSets) {
     const steps = Object.values(stackSets.steps).reduce((a, b) => a + b, 0);
-    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} blocked; ${steps} step(s) run`);
+    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} skipped; ${steps} step(s) run`);
     for (const f of stackSets.failed) {
-      lines.push(`  FAILED ${f.resource}: ${f.message}`);
-      for (const i of f.failures) lines.push(`    ${i.account} ${i.region}: ${i.reason}`);
+      const [first, ...rest] = f.message.split('\n');
+      lines.push(`  FAILED ${f.resource}${f.errorName ? ` (${f.errorName})` : ''}: ${first}`);
+      for (const more of rest) lines.push(`    ${more}`);
+      for (const i of f.failures) lines.push(`    ${i.status} ${i.account} ${i.region}: ${i.reason}`);
     }
-    for (const b of stackSets.blocked) lines.push(`  not run ${b.resource}: it depends on ${b.blockedBy}, which failed`);
+    for (const b of stackSets.blocked) lines.push(`  SKIPPED ${b.resource}: ${b.reason}`);
     for (const e of stackSets.exports) lines.push(`  exported ${e.name}`);
     for (const f of stackSets.findings) lines.push(`  ${formatFinding(f)}`);
   }
@@ -74,6 +77,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
     .option('--lock-bucket <bucket>', 'S3 bucket holding the installation lock (default: the one the SSM parameter /cfct/<installation-id>/lock-bucket names)')
     .option('--lock-ttl-minutes <n>', 'how long the lock lasts unless renewed; it is renewed every third of that while the apply runs', positive, 15)
+    .option('--busy-minutes <n>', 'minutes to wait for a stack set busy with another operation (e.g. of an interrupted run) before its step fails', positive, 60)
     .action(async (source: string, options: ApplyOptions) => {
       if (options.organization) {
         io.stderr('cfct apply: applying needs the live organization: use --live (a snapshot is for plans)\n');
@@ -165,6 +169,7 @@ async function applyPackage(io: CliIo, source: string, options: ApplyOptions, sa
       wait: (ms) => inputs.clock.sleep(ms),
       runId: `cli-${plan.inputHash.slice(0, 12)}-${lock.owner.slice(-8)}`,
       pollIntervalMs: options.pollSeconds * 1000,
+      busyTimeoutMs: options.busyMinutes * 60_000,
       onProgress: progressPrinter(io),
     });
   } catch (error) {
