@@ -42,6 +42,12 @@ export const ENGINE_RULES = {
     title: 'account closed',
     explanation: 'A CLOSED account receives nothing; stack instances in it are removed with RetainStacks=true.',
   },
+  'CFCT-O010': {
+    severity: 'error',
+    title: 'snapshot does not hold what the plan reads',
+    explanation:
+      'A plan from a snapshot must be the plan the live organization gives: the snapshot must hold the policy types the manifest uses (and those this installation owns policies of), the stack sets with the prefix and the manifest\'s, and the SSM values they read. `cfct org export --package <package>` writes such a snapshot; nothing is planned from one that lacks them.',
+  },
   'CFCT-C002': {
     severity: 'warning',
     title: 'policy targets the management account',
