@@ -98,6 +98,12 @@ export const ENGINE_RULES = {
     title: 'changes left out by --accounts',
     explanation: 'A run limited to some accounts changes only their stack instances and policy attachments to those accounts; stack set definitions and OU-level policies wait for a run over the whole organization.',
   },
+  'CFCT-C030': {
+    severity: 'error',
+    title: 'policy tags Organizations would refuse',
+    explanation:
+      'Organizations accepts tag keys of 1 to 128 and values of up to 256 characters made of letters, digits, spaces and `_ . : / = + - @`, no `aws:` key, and at most 50 tags on a policy (counting those it has); the policy is not planned, so the apply never fails halfway on CreatePolicy or TagResource.',
+  },
   // Stack sets
   'CFCT-K001': {
     severity: 'error',
