@@ -190,6 +190,12 @@ export const ENGINE_RULES = {
     title: 'template cannot be read',
     explanation: 'The resource_file does not exist in the package, or the S3 object cannot be read; the stack set is not planned.',
   },
+  'CFCT-K070': {
+    severity: 'error',
+    title: 'generated key pair lost its private key',
+    explanation:
+      'A run stopped after CreateKeyPair and before the private key was stored in its `$[keymaterial]` parameter; EC2 returns a private key only on creation, so the helper stores nothing more. Delete the key pair in the target account and region and run again, or store the private key yourself.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type EngineRuleId = keyof typeof ENGINE_RULES;
