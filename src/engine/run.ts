@@ -74,7 +74,9 @@ export interface PlannedRun {
 /**
  * Reads the organization live, with the stack sets and SSM values `manifest` needs (its stack
  * sets, and the others with the prefix, which may have left the manifest), and the policies of
- * the types it uses or this installation owns policies of (see {@link policyTypesOf}).
+ * the types it uses or this installation owns policies of (see {@link policyTypesOf}). Pass the
+ * same `installationId` and `stackSets` options as to {@link planRun}: a plan for another
+ * installation or prefix refuses the snapshot (CFCT-O010) rather than plan from the wrong read.
  */
 export async function loadRunSnapshot(
   clients: AwsClients,
