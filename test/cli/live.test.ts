@@ -51,6 +51,14 @@ describe('cfct plan --live and cfct org export', () => {
     ]);
   });
 
+  test('plan --live for another installation or prefix reads for it: no CFCT-O010', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('plan', EXAMPLE, '--live', '--installation-id', 'second', '--stack-set-prefix', 'Second-', '--format', 'json');
+    const plan = JSON.parse(result.stdout);
+    expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('CFCT-O010');
+    expect(plan.steps.length).toBeGreaterThan(0);
+  });
+
   test('--detailed-exitcode: 2 while changes are pending, 0 once applied', async () => {
     const world = new LiveWorld();
     expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(2);
