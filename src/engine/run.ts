@@ -19,7 +19,7 @@ import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type 
 import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
-import { desiredStackSets, type TemplateReader } from './stacksets/desired';
+import { desiredStackSets, unstagedTemplateFindings, type TemplateReader } from './stacksets/desired';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
 import type { DesiredStackSet } from './stacksets/planner';
 import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
@@ -119,7 +119,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const { manifest, files, snapshot } = input;
   const options = input.options ?? {};
   const installationId = options.installationId ?? DEFAULT_INSTALLATION_ID;
-  const settings = defaultStackSetSettings(snapshot.managementAccountId, { ...options.stackSets, installationId });
+  const settings = defaultStackSetSettings(snapshot.managementAccountId, { ...options.stackSets, installationId }, manifest.region);
   const stackSetSnapshot = snapshot.stackSets ?? { homeRegion: manifest.region, stackSets: {}, ssm: {} };
   const index = new OrganizationIndex(snapshot);
   const findings: Finding[] = [];
@@ -135,6 +135,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
     accountState: accountStateOf(index),
   });
   findings.push(...stackSetPlan.findings);
+  findings.push(...unstagedTemplateFindings(stackSetPlan.resources.flatMap((r) => r.steps), settings.stagingBucket, desired.desired));
 
   let steps = [
     ...policyPlan.steps,
