@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
 import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage } from '../manifest';
-import { ExitCode, type CliIo } from './program';
+import { ExitCode, type CliIo } from './io';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../../engine/retry';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError } from '../../manifest';
-import { ExitCode, type CliIo } from '../program';
+import { ExitCode, type CliIo } from '../io';
 
 interface ExportOptions {
   readonly out?: string;

@@ -6,7 +6,7 @@ import { dnsSuffixOf, partitionOf } from '../../aws/partitions';
 import { stackSetName } from '../../manifest/checks/names';
 import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
 import type { OperationPreferences, StackSetResource } from '../../manifest/model';
-import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../plan';
+import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../installation';
 
 /** Upstream's tag on every stack set it creates. */
 export const UPSTREAM_TAG_KEY = 'AWS_Solutions';
