@@ -5,6 +5,8 @@
  * transitive blocking. Through the public engine entry points, real SDK clients and the fake.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as sts from '@aws-sdk/client-sts';
+import { createAwsClients } from '../../src/aws/clients';
 import { s3ObjectUrl } from '../../src/engine/stacksets/settings';
 import { systemClock } from '../../src/engine/retry';
 import { loadRunSnapshot, planRun } from '../../src/engine/run';
@@ -13,6 +15,8 @@ import { defaultStackSetSettings } from '../../src/engine/stacksets/settings';
 import { packageFromFiles, type Finding } from '../../src/manifest';
 import { LiveWorld } from '../cli/live-world';
 import { fakeAwsClients } from '../fake/clients';
+import { FakeAws } from '../fake/core';
+import { FakeSts } from '../fake/sts';
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './stacksets/env';
 
 const TOPIC = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
@@ -109,6 +113,23 @@ describe('partition of the organization', () => {
     expect(defaultStackSetSettings('123456789012', {}, 'eusc-de-east-1').partition).toBe('aws-eusc');
     // An explicit admin role is kept as given.
     expect(defaultStackSetSettings('123456789012', { administrationRoleArn: 'arn:aws-cn:iam::1:role/x' }, 'us-east-1').administrationRoleArn).toBe('arn:aws-cn:iam::1:role/x');
+  });
+
+  test('member account roles are assumed in the partition of the region (GovCloud, China), not a hard-coded aws', async () => {
+    const fake = new FakeAws();
+    const fakeSts = new FakeSts(fake);
+    fake.mockAllInstances(sts.STSClient, sts, 'sts', { accountId: '111111111111', region: 'us-gov-west-1' });
+    try {
+      const clients = createAwsClients({ region: 'us-gov-west-1' });
+      await clients.ec2InAccount('444444444444', 'us-gov-west-1', 'AWSControlTowerExecution');
+      await clients.cloudFormationInAccount('555555555555', 'cn-north-1', 'AWSControlTowerExecution');
+      expect(fakeSts.assumed).toEqual([
+        'arn:aws-us-gov:iam::444444444444:role/AWSControlTowerExecution',
+        'arn:aws-cn:iam::555555555555:role/AWSControlTowerExecution',
+      ]);
+    } finally {
+      fake.restore();
+    }
   });
 
   test('staged template URLs use the S3 domain of the partition (amazonaws.com.cn in China)', () => {
