@@ -6,18 +6,17 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
+import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './stacksets/env';
 import { createAwsClients } from '../../src/aws/clients';
-import { s3ObjectUrl } from '../../src/engine/stacksets/settings';
 import { systemClock } from '../../src/engine/retry';
 import { loadRunSnapshot, planRun } from '../../src/engine/run';
 import { templateReader } from '../../src/engine/stacksets/desired';
-import { defaultStackSetSettings } from '../../src/engine/stacksets/settings';
+import { s3ObjectUrl, defaultStackSetSettings } from '../../src/engine/stacksets/settings';
 import { packageFromFiles, type Finding } from '../../src/manifest';
 import { LiveWorld } from '../cli/live-world';
 import { fakeAwsClients } from '../fake/clients';
 import { FakeAws } from '../fake/core';
 import { FakeSts } from '../fake/sts';
-import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './stacksets/env';
 
 const TOPIC = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
 
@@ -27,7 +26,8 @@ async function planLive(files: Record<string, string>, options: Parameters<typeo
   expect(pkg.findings.filter((f) => f.severity === 'error')).toEqual([]);
   const clients = fakeAwsClients(world.fake, '111111111111', pkg.manifest!.region);
   const { snapshot } = await loadRunSnapshot(clients, pkg.manifest!, { clock: world.fake.clock });
-  const planned = await planRun({ manifest: pkg.manifest!, files: pkg.files, snapshot, readTemplate: templateReader(pkg.files, clients, pkg.manifest!.region, systemClock), options });
+  const readTemplate = templateReader(pkg.files, clients, pkg.manifest!.region, systemClock);
+  const planned = await planRun({ manifest: pkg.manifest!, files: pkg.files, snapshot, readTemplate, options });
   return { pkg, plan: planned.plan, world, clients };
 }
 

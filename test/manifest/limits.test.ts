@@ -3,11 +3,11 @@
  * the engine: the 5,120-character policy limit (on the minified document), repeated JSON keys,
  * and whole-file findings located at `file:1:1`.
  */
+import { BASE_FILES, HEADER, POLICY, STACK_SET } from './support';
 import { readPolicyDocument } from '../../src/engine/policies/document';
 import { packageFromFiles, POLICY_MAX_CHARS, type Finding } from '../../src/manifest';
 import { duplicateKeyOffsets } from '../../src/manifest/json';
 import { memoryFiles, policyResource } from '../engine/helpers';
-import { BASE_FILES, HEADER, POLICY, STACK_SET } from './support';
 
 /** A pretty-printed policy whose minified form has exactly `length` characters. */
 function policyOfLength(length: number): string {
