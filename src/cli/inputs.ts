@@ -103,7 +103,7 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
   }
 
   const clients = awsClients(io, manifest.region);
-  const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
+  const { snapshot, fingerprinter } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
-  return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
+  return { run: { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) }, clock, clients };
 }

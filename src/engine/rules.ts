@@ -173,6 +173,11 @@ export const ENGINE_RULES = {
     title: 'removed stack set keeps instances in suspended accounts',
     explanation: 'Instances in suspended accounts cannot be deleted this run; the stack set is deleted once they are gone.',
   },
+  'CFCT-K091': {
+    severity: 'info',
+    title: 'NoEcho values not compared without the fingerprint key',
+    explanation: 'NoEcho values are compared through a keyed fingerprint whose key stays in the management account; a plan made without it (offline, or before the first apply) updates the stack set, and apply compares again first.',
+  },
   'CFCT-K050': {
     severity: 'error',
     title: 'template cannot be read',

@@ -29,7 +29,15 @@ export function createStackSetStepHandler(deps: TaskDeps): (event: StackSetStepE
     if (!event.step || typeof event.step.kind !== 'string' || !event.step.kind.startsWith('stackset.')) throw new InvalidStackSetEventError('step must be a stack set plan step');
     const clients = deps.clients();
     const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-    const context = { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock };
+    const context = {
+      clients,
+      settings: input.settings,
+      homeRegion: input.homeRegion,
+      runId: event.correlationId,
+      clock: deps.clock,
+      // NoEcho values written in the package come from the run input, never from the step.
+      packageParameters: (resource: string) => input.desired.find((d) => d.resource.name === resource)?.resource.parameters,
+    };
     if (event.action === 'start') return startStep(event.step, context, event.attempt ?? 1);
     if (event.action === 'check' && typeof event.operationId === 'string') return checkStep(event.step, event.operationId, context);
     throw new InvalidStackSetEventError('action must be "start", or "check" with an operationId');

@@ -26,6 +26,7 @@ import {
   SnapshotPolicy,
   SnapshotRoot,
 } from './snapshot';
+import { Fingerprinter, readFingerprinter } from '../stacksets/fingerprint';
 import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 
 /** Organizations' maximum page size for list operations. */
@@ -47,6 +48,11 @@ export interface LoadSnapshotOptions {
 export interface LoadedSnapshot {
   readonly snapshot: OrganizationSnapshot;
   readonly apiCalls: Readonly<Record<string, number>>;
+  /**
+   * The installation's fingerprinter (its key stays in the management account and out of the
+   * snapshot), when stack sets were read and the key exists.
+   */
+  readonly fingerprinter?: Fingerprinter;
 }
 
 /** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
@@ -126,6 +132,8 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     );
   }
 
+  const clock = options.clock ?? systemClock;
+  const fingerprinter = options.stackSets ? await readFingerprinter(clients, options.stackSets.homeRegion, clock) : undefined;
   const snapshot: OrganizationSnapshot = {
     organizationId: organization?.Id ?? '',
     managementAccountId: organization?.MasterAccountId ?? '',
@@ -134,9 +142,9 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     organizationalUnits,
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
-    ...(options.stackSets ? { stackSets: await readStackSetSnapshot(clients, options.stackSets, options.clock ?? systemClock) } : {}),
+    ...(options.stackSets ? { stackSets: await readStackSetSnapshot(clients, options.stackSets, clock, fingerprinter) } : {}),
   };
-  return { snapshot, apiCalls };
+  return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
 }
 
 async function listTargets(client: OrganizationsClient, policyId: string, count: (op: string) => void): Promise<string[]> {

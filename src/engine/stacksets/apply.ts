@@ -81,6 +81,9 @@ export async function applyStackSets(
   context: PrepareContext,
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
+  // NoEcho values written in the package reach the executor from here, never through a plan.
+  const packageParameters = (resource: string) => desired.find((d) => d.resource.name === resource)?.resource.parameters;
+  context = { ...context, packageParameters: context.packageParameters ?? packageParameters };
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
   const isUnchanged = (r: StackSetPlan['resources'][number]) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
   const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));

@@ -26,9 +26,11 @@ import {
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { ParameterEntry } from '../../manifest/model';
 import type { Clock } from '../retry';
 import { retryThrottled, StackSetClients } from './clients';
-import type { ResolvedParameter } from './parameters';
+import { writeStackSetRecord } from './fingerprint';
+import { packageLiteral, ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
 import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
@@ -41,6 +43,12 @@ export interface StepContext {
   /** Identifies this apply (e.g. the pipeline execution); part of every operation id. */
   readonly runId: string;
   readonly clock: Clock;
+  /**
+   * A resource's parameter entries as written in the package: NoEcho values are read from here
+   * (steps reference them, so no plan holds them).
+   * @default - a step that references a package value fails
+   */
+  readonly packageParameters?: (resource: string) => readonly ParameterEntry[] | undefined;
 }
 
 /** One failed stack instance of an operation. */
@@ -80,8 +88,14 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
   const operationId = operationIdFor(step, context.runId);
   try {
     switch (step.kind) {
-      case 'stackset.create':
-        return await createStackSet(cfn, step.stackSetName, step.definition, context);
+      case 'stackset.create': {
+        const created = await createStackSet(cfn, step, context);
+        if (created.status === 'done') await record(step.stackSetName, step.definition, context);
+        return created;
+      }
+      case 'stackset.adopt':
+        await record(step.stackSetName, undefined, context);
+        return { status: 'done' };
       case 'stackset.delete':
         await retryThrottled(() => cfn.send(new DeleteStackSetCommand({ StackSetName: step.stackSetName })), context.clock);
         return { status: 'done' };
@@ -89,12 +103,18 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
         const input = {
           StackSetName: step.stackSetName,
           ...definitionInput(step.definition, context),
-          Parameters: await parametersFor(step.definition.parameters, context),
+          Parameters: await parametersFor(step.resource, step.definition.parameters, context),
           ...(step.targets ? { Accounts: step.targets.accounts, Regions: step.targets.regions } : {}),
           OperationPreferences: step.preferences,
           OperationId: operationId,
         };
-        await retryThrottled(() => cfn.send(new UpdateStackSetCommand(input)), context.clock);
+        try {
+          await retryThrottled(() => cfn.send(new UpdateStackSetCommand(input)), context.clock);
+        } catch (error) {
+          if (!(error instanceof OperationIdAlreadyExistsException)) throw error;
+        }
+        // The stack set holds the new definition once UpdateStackSet is accepted.
+        await record(step.stackSetName, step.definition, context);
         return { status: 'started', operationId };
       }
       case 'stackset.create-instances':
@@ -158,11 +178,24 @@ export async function checkStep(step: StackSetStep, operationId: string, context
 /** A parameter reference that cannot be turned into a value (re-plan, or a missing SSM parameter). */
 class ParameterResolutionError extends Error {}
 
-async function createStackSet(cfn: CloudFormationClient, name: string, definition: StackSetDefinition, context: StepContext): Promise<StartResult> {
+/**
+ * Records in the management account that this installation owns the stack set, with the keyed
+ * fingerprint of the NoEcho values it now holds (`definition` absent: adoption, which keeps the
+ * recorded fingerprint unknown).
+ */
+async function record(stackSetName: string, definition: StackSetDefinition | undefined, context: StepContext): Promise<void> {
+  await writeStackSetRecord(context.clients, context.homeRegion, stackSetName, {
+    owner: context.settings.installationId,
+    ...(definition?.noEchoFingerprint ? { noEcho: definition.noEchoFingerprint } : {}),
+  }, context.clock);
+}
+
+async function createStackSet(cfn: CloudFormationClient, step: { stackSetName: string; resource: string; definition: StackSetDefinition }, context: StepContext): Promise<StartResult> {
+  const { stackSetName: name, definition } = step;
   const input = {
     StackSetName: name,
     ...definitionInput(definition, context),
-    Parameters: await parametersFor(definition.parameters, context),
+    Parameters: await parametersFor(step.resource, definition.parameters, context),
     PermissionModel: 'SELF_MANAGED' as const,
   };
   try {
@@ -197,8 +230,8 @@ function definitionInput(definition: StackSetDefinition, context: StepContext) {
   };
 }
 
-/** Parameter values for the API; SecureString references are decrypted here, at the last moment. */
-async function parametersFor(parameters: readonly ResolvedParameter[], context: StepContext): Promise<Parameter[]> {
+/** Parameter values for the API; SecureString and package references are resolved here, at the last moment. */
+async function parametersFor(resource: string, parameters: readonly ResolvedParameter[], context: StepContext): Promise<Parameter[]> {
   const ssm = context.clients.ssm(context.homeRegion);
   const result: Parameter[] = [];
   for (const parameter of parameters) {
@@ -206,6 +239,13 @@ async function parametersFor(parameters: readonly ResolvedParameter[], context: 
     for (const part of parameter.parts) {
       if ('literal' in part) {
         values.push(part.literal);
+      } else if ('packageToken' in part) {
+        const entry = context.packageParameters?.(resource)?.find((e) => e.key === parameter.key);
+        const text = entry ? packageLiteral(entry, part.packageToken) : undefined;
+        if (text === undefined) {
+          throw new ParameterResolutionError(`parameter ${parameter.key}: its NoEcho value is not in the package this apply runs with; re-plan the stack set`);
+        }
+        values.push(text);
       } else if ('secureSsm' in part) {
         try {
           const read = await retryThrottled(() => ssm.send(new GetParameterCommand({ Name: part.secureSsm, WithDecryption: true })), context.clock);

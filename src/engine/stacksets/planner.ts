@@ -3,17 +3,16 @@
  * actual state (the snapshot) gives the steps that converge them, and nothing when nothing
  * differs. Pure: it reads only its inputs.
  */
-import type { Finding } from '../../manifest/findings';
 import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID } from '../plan';
+import type { Fingerprinter } from './fingerprint';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
-import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView } from './parameters';
+import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView, stepParameter } from './parameters';
 import {
   ENGINE_TAG_KEYS,
   INLINE_TEMPLATE_LIMIT_BYTES,
   INSTALLATION_TAG_KEY,
-  NOECHO_TAG_KEY,
   resolveOperationPreferences,
   StackSetSettings,
   stackSetNameFor,
@@ -22,8 +21,9 @@ import {
   CREATED_TAG_KEY,
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
-import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
+import { AdoptStackSetStep, CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
 import { NormalisedTemplate } from './template';
+import type { Finding } from '../../manifest/findings';
 
 /** A resource's deployment targets, resolved to accounts. */
 export interface ResolvedStackSetTargets {
@@ -48,6 +48,11 @@ export interface StackSetPlanContext {
   readonly stackSets: Readonly<Record<string, StackSetState>>;
   readonly accountState: (accountId: string) => AccountState | undefined;
   readonly ssm: SsmView;
+  /**
+   * Keys the NoEcho fingerprint (the installation's key, read in the management account).
+   * @default - NoEcho values cannot be compared: a stack set that has them is updated
+   */
+  readonly fingerprinter?: Fingerprinter;
 }
 
 /** The plan for one stack set. */
@@ -72,27 +77,29 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
 
+  const noEcho = new Set(template.normalised.noEchoParameters);
   const parameters: ResolvedParameter[] = [];
+  const stepParameters: ResolvedParameter[] = [];
   for (const entry of resource.parameters) {
     const resolved = resolveParameter(entry, context.ssm, resource.name);
     parameters.push(resolved.parameter);
+    stepParameters.push(stepParameter(entry, resolved.parameter, noEcho.has(entry.key), context.ssm, resource.name));
     findings.push(...resolved.findings);
   }
-  const noEcho = new Set(template.normalised.noEchoParameters);
-  const fingerprint = noEchoFingerprint(stackSetName, parameters, noEcho, context.ssm);
+  const fingerprint = noEchoFingerprint(stackSetName, parameters, noEcho, context.ssm, context.fingerprinter);
   const knownAfterApply = parameters.flatMap((p) => p.parts.flatMap((part) => ('afterApply' in part ? [`${p.key}: ${part.afterApply}`] : [])));
 
   const tags: Record<string, string> = {
     ...withoutEngineTags(resource.tags),
     [UPSTREAM_TAG_KEY]: UPSTREAM_TAG_VALUE,
     [INSTALLATION_TAG_KEY]: settings.installationId,
-    ...(fingerprint ? { [NOECHO_TAG_KEY]: fingerprint === 'unknown' ? '(known after apply)' : fingerprint } : {}),
   };
   const definition: StackSetDefinition = {
     ...(resource.description !== undefined ? { description: resource.description } : {}),
     template: templateRef(template),
-    parameters,
+    parameters: stepParameters,
     tags,
+    ...(fingerprint && fingerprint !== 'unknown' ? { noEchoFingerprint: fingerprint } : {}),
     ...(actual?.tags[CREATED_TAG_KEY] ? { createdTag: actual.tags[CREATED_TAG_KEY] } : {}),
     capabilities: [...settings.capabilities],
     administrationRoleArn: settings.administrationRoleArn,
@@ -120,18 +127,23 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
 
   const templateChanged = actual.templateHash !== template.normalised.hash;
   const parameterChanges: ParameterChange[] = diffParameters(parameters, actual.parameters, noEcho, context.ssm);
-  const noEchoChanged = fingerprint !== undefined && (fingerprint === 'unknown' || actual.tags[NOECHO_TAG_KEY] !== fingerprint);
-  const tagChanges = diffTags(tags, actual.tags);
+  const noEchoChanged = fingerprint !== undefined && (fingerprint === 'unknown' || actual.record?.noEcho !== fingerprint);
+  if (fingerprint === 'unknown' && !context.fingerprinter && knownAfterApply.length === 0) {
+    findings.push(finding('CFCT-K091', 'info', `the NoEcho values of ${stackSetName} cannot be compared without the fingerprint key (an offline plan, or nothing applied yet), so the stack set is updated; apply compares them again first`, resource));
+  }
+  // Owned through the management account's record (adopted from upstream), the stack set needs no
+  // ownership tag: adding one would update every stack instance.
+  const ownedByRecord = adopt || actual.record?.owner === settings.installationId;
+  const tagChanges = diffTags(tags, actual.tags).filter((k) => !(k === INSTALLATION_TAG_KEY && actual.tags[k] === undefined && ownedByRecord));
   const settingsChanged =
     (actual.administrationRoleArn ?? '') !== settings.administrationRoleArn ||
     (actual.executionRoleName ?? '') !== settings.executionRoleName ||
     [...actual.capabilities].sort().join(',') !== [...settings.capabilities].sort().join(',') ||
     (resource.description !== undefined && (actual.description ?? '') !== resource.description);
   const reasons = [
-    ...(adopt ? ['adopt'] : []),
     ...(templateChanged ? ['template'] : []),
     ...(parameterChanges.length > 0 || noEchoChanged ? ['parameters'] : []),
-    ...(tagChanges.length > 0 && !adopt ? ['tags'] : []),
+    ...(tagChanges.length > 0 ? ['tags'] : []),
     ...(settingsChanged ? ['settings'] : []),
   ];
 
@@ -187,8 +199,10 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   }
   if (toCreate.length > 0 && !createFirst) steps.push(...instanceSteps('stackset.create-instances', base, toCreate, preferences));
   if (toUpdate.length > 0) steps.push(...instanceSteps('stackset.update-instances', base, toUpdate, preferences));
+  // An UpdateStackSet records ownership as it goes; otherwise adoption is one record, written first.
+  if (adopt && !updated) steps.unshift(identify<AdoptStackSetStep>({ kind: 'stackset.adopt', ...base }));
 
-  const action = updated ? 'update' : steps.length > 0 ? 'instances' : 'none';
+  const action = updated ? 'update' : steps.some((s) => s.kind !== 'stackset.adopt') ? 'instances' : 'none';
   return {
     summary: {
       ...summary(base, action),
@@ -248,8 +262,13 @@ function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; st
   }));
 }
 
+/**
+ * Who owns a stack set: this installation when its tag or the management account's record says
+ * so; an upstream stack set (upstream's tag, no owner tag, no record) is adopted by the default
+ * installation; anything else belongs to someone else.
+ */
 function ownershipOf(state: StackSetState, settings: StackSetSettings): 'owned' | 'adopt' | 'foreign' {
-  const owner = state.tags[INSTALLATION_TAG_KEY];
+  const owner = state.tags[INSTALLATION_TAG_KEY] ?? state.record?.owner;
   if (owner === settings.installationId) return 'owned';
   if (owner === undefined && state.tags[UPSTREAM_TAG_KEY] === UPSTREAM_TAG_VALUE && settings.installationId === DEFAULT_INSTALLATION_ID) return 'adopt';
   return 'foreign';
