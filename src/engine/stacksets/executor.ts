@@ -190,7 +190,11 @@ async function record(stackSetName: string, definition: StackSetDefinition | und
   }, context.clock);
 }
 
-async function createStackSet(cfn: CloudFormationClient, step: { stackSetName: string; resource: string; definition: StackSetDefinition }, context: StepContext): Promise<StartResult> {
+async function createStackSet(
+  cfn: CloudFormationClient,
+  step: { stackSetName: string; resource: string; definition: StackSetDefinition },
+  context: StepContext,
+): Promise<StartResult> {
   const { stackSetName: name, definition } = step;
   const input = {
     StackSetName: name,

@@ -3,10 +3,13 @@
  * actual state (the snapshot) gives the steps that converge them, and nothing when nothing
  * differs. Pure: it reads only its inputs.
  */
+import { secretToPlainParameter } from '../../manifest/checks/parameters';
+import { suppressedFor } from '../../manifest/checks/suppressions';
 import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID } from '../plan';
 import type { Fingerprinter } from './fingerprint';
+import { parseParameterValue } from './helpers';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
 import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView, stepParameter } from './parameters';
 import {
@@ -86,6 +89,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     stepParameters.push(stepParameter(entry, resolved.parameter, noEcho.has(entry.key), context.ssm, resource.name));
     findings.push(...resolved.findings);
   }
+  findings.push(...secretsToPlainParameters(resource, template.normalised, context.ssm));
   const fingerprint = noEchoFingerprint(stackSetName, parameters, noEcho, context.ssm, context.fingerprinter);
   const knownAfterApply = parameters.flatMap((p) => p.parts.flatMap((part) => ('afterApply' in part ? [`${p.key}: ${part.afterApply}`] : [])));
 
@@ -311,6 +315,25 @@ function summary(base: { resource: string; stackSetName: string }, action: Stack
     instancesToDelete: 0,
     knownAfterApply: [],
   };
+}
+
+/**
+ * CFCT-M070 where validation cannot see it: a SecureString read by `$[alfred_ssm_...]` (its type
+ * is known only live), or a generated password with a remote template, given to a parameter that
+ * is not NoEcho. An error unless the resource suppresses it with a reason.
+ */
+function secretsToPlainParameters(resource: StackSetResource, template: NormalisedTemplate, ssm: SsmView): Finding[] {
+  const findings: Finding[] = [];
+  for (const entry of resource.parameters) {
+    if (template.noEchoParameters.includes(entry.key) || !template.declaredParameters.includes(entry.key)) continue;
+    const tokens = parseParameterValue(entry.value);
+    const secureRead = tokens.find((t) => t.kind === 'ssm' && ssm.get(t.name)?.type === 'SecureString');
+    const remoteGenerated = resource.resourceFile.kind !== 'local' && tokens.some((t) => t.kind === 'genpass');
+    if (!secureRead && !remoteGenerated) continue;
+    const what = secureRead && secureRead.kind === 'ssm' ? `the SecureString ${secureRead.name}` : 'a generated password';
+    findings.push(suppressedFor(resource, secretToPlainParameter(resource, entry, what)));
+  }
+  return findings;
 }
 
 function finding(ruleId: string, severity: Finding['severity'], message: string, resource: StackSetResource, hint?: string, location = resource.location): Finding {
