@@ -26,6 +26,7 @@ import {
   SnapshotPolicy,
   SnapshotRoot,
 } from './snapshot';
+import { readEnrolledOus } from './baselines';
 import { Fingerprinter, readFingerprinter } from '../stacksets/fingerprint';
 import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 
@@ -142,9 +143,23 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     organizationalUnits,
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
-    ...(options.stackSets ? { stackSets: await readStackSetSnapshot(clients, options.stackSets, clock, fingerprinter) } : {}),
+    ...(options.stackSets ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) } : {}),
   };
   return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
+}
+
+/** The stack set snapshot, with the OUs Control Tower governs (what `Root` means for stack sets). */
+async function readStackSets(
+  clients: AwsClients,
+  request: StackSetSnapshotRequest,
+  clock: Clock,
+  fingerprinter: Fingerprinter | undefined,
+  count: (operation: string) => void,
+) {
+  const stackSets = await readStackSetSnapshot(clients, request, clock, fingerprinter);
+  const enrolled = await readEnrolledOus(clients, request.homeRegion, clock);
+  for (let i = 0; i < enrolled.calls; i++) count('ListEnabledBaselines');
+  return { ...stackSets, ...(enrolled.ous ? { enrolledOus: enrolled.ous } : {}) };
 }
 
 async function listTargets(client: OrganizationsClient, policyId: string, count: (op: string) => void): Promise<string[]> {

@@ -22,6 +22,7 @@ import {
   UPSTREAM_TAG_KEY,
   UPSTREAM_TAG_VALUE,
   CREATED_TAG_KEY,
+  CONTROL_TOWER_BASELINE_STACK_SET,
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
 import { AdoptStackSetStep, CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
@@ -35,6 +36,11 @@ export interface ResolvedStackSetTargets {
   /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
   readonly unresolved: readonly TargetEntry[];
   readonly findings: readonly Finding[];
+  /**
+   * Set when `Root` is a target but Control Tower's enrolment could not be read: the accounts
+   * (among `accounts`) that only `Root` would add. No instance is created in them (CFCT-K090).
+   */
+  readonly rootUnresolved?: readonly string[];
 }
 
 /** A manifest resource with what planning needs beside it. */
@@ -111,6 +117,14 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   };
 
   const wanted = crossPairs(targets.accounts, resource.regions);
+  if (targets.rootUnresolved && targets.rootUnresolved.length > 0) {
+    const existing = new Set((actual?.instances ?? []).map(pairKey));
+    const missing = crossPairs(targets.rootUnresolved, resource.regions).filter((p) => !existing.has(pairKey(p)));
+    if (missing.length > 0) {
+      findings.push(finding('CFCT-K090', 'error', `Root: Control Tower's enrolled accounts could not be read (neither its enabled baselines nor the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set), and ${stackSetName} would get ${missing.length} new instance(s) in accounts only Root names (e.g. ${missing[0].account}); nothing was planned for it`, resource, 'allow controltower:ListEnabledBaselines in the home region, list the OUs instead of Root, or set root_accounts: all_active at the top of the manifest to mean every ACTIVE member account'));
+      return { summary: summary(base, 'blocked'), steps: [], findings };
+    }
+  }
 
   if (!actual) {
     const steps: StackSetStep[] = [identify<CreateStackSetStep>({ kind: 'stackset.create', ...base, definition })];

@@ -74,6 +74,11 @@ export interface StackSetSnapshot {
   readonly stackSets: Readonly<Record<string, StackSetState>>;
   /** Accounts with an instance of Control Tower's baseline stack set; undefined when it does not exist. */
   readonly baselineAccounts?: readonly string[];
+  /**
+   * OUs with Control Tower's AWSControlTowerBaseline enabled (SUCCEEDED), from ListEnabledBaselines;
+   * undefined when they could not be read or none is enabled.
+   */
+  readonly enrolledOus?: readonly string[];
   /** SSM parameters the manifest reads or stores helpers in (missing names are absent). */
   readonly ssm: Readonly<Record<string, SsmValue>>;
 }
@@ -116,6 +121,7 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
   properties: {
     homeRegion: { type: 'string' },
     baselineAccounts: STRINGS,
+    enrolledOus: STRINGS,
     stackSets: {
       type: 'object',
       additionalProperties: {
