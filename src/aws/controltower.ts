@@ -2,14 +2,16 @@
  * A small AWS Control Tower client for the one operation the engine needs, ListEnabledBaselines
  * (`POST /list-enabled-baselines`, JSON in and out). The registry's `@aws-sdk/client-controltower`
  * predates it, so requests are made with the SDK's own parts: `HttpRequest`, SigV4 signing for
- * service `controltower`, the default credential chain and the Node.js HTTP handler.
+ * service `controltower` and the default credential chain, sent with Node.js `http`/`https`
+ * (`@smithy/node-http-handler` is only a transitive dependency here, so it is not imported).
  *
  * The HTTP exchange is one injectable function (`send`), so tests answer signed requests with a
  * fake Control Tower behind the same request path.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -31,7 +33,7 @@ export interface ControlTowerClientOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** @default - `AWS_ENDPOINT_URL_CONTROLTOWER`, else `AWS_ENDPOINT_URL`, else `https://controltower.<region>.amazonaws.com` */
   readonly endpoint?: string;
-  /** @default - Node.js HTTPS through the SDK's `NodeHttpHandler` */
+  /** @default - Node.js `https` (or `http` for an `http://` endpoint) */
   readonly send?: HttpSend;
   /** @default 'cdk-control-tower-customizations' */
   readonly userAgent?: string;
@@ -140,12 +142,30 @@ function errorOf(response: TextHttpResponse): ControlTowerServiceError {
   return new ControlTowerServiceError(name, parsed.message ?? parsed.Message ?? `Control Tower answered ${response.statusCode}`, response.statusCode);
 }
 
+/** Sends a signed request with Node.js; 30 s timeout. */
 function nodeSend(): HttpSend {
-  const handler = new NodeHttpHandler();
-  return async (request) => {
-    const { response } = await handler.handle(request);
-    const chunks: Buffer[] = [];
-    for await (const chunk of response.body as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
-    return { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
-  };
+  return (request) => new Promise<TextHttpResponse>((resolve, reject) => {
+    const send = request.protocol === 'http:' ? httpRequest : httpsRequest;
+    const req = send({
+      method: request.method,
+      hostname: request.hostname,
+      ...(request.port ? { port: request.port } : {}),
+      path: request.path,
+      headers: request.headers,
+      timeout: 30_000,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({
+        statusCode: res.statusCode ?? 0,
+        headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
+        body: Buffer.concat(chunks).toString('utf8'),
+      }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${request.hostname} within 30 s`), { name: 'TimeoutError' })));
+    req.on('error', reject);
+    if (request.body !== undefined) req.write(request.body);
+    req.end();
+  });
 }

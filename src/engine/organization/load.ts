@@ -16,6 +16,7 @@ import {
 import type { AwsClients } from '../../aws/clients';
 import type { Clock } from '../retry';
 import { systemClock } from '../retry';
+import { readEnrolledOus } from './baselines';
 import {
   AccountState,
   OrganizationSnapshot,
@@ -26,7 +27,6 @@ import {
   SnapshotPolicy,
   SnapshotRoot,
 } from './snapshot';
-import { readEnrolledOus } from './baselines';
 import { Fingerprinter, readFingerprinter } from '../stacksets/fingerprint';
 import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 

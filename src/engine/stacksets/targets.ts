@@ -53,7 +53,12 @@ export function accountStateOf(index: OrganizationIndex): (accountId: string) =>
 }
 
 /** Root's accounts; `known: false` when Control Tower's enrolment could not be read (then every ACTIVE member account, as candidates). */
-function rootAccounts(index: OrganizationIndex, controlTower: ControlTowerAccounts, resource: StackSetResource, findings: Finding[]): { accounts: string[]; known: boolean } {
+function rootAccounts(
+  index: OrganizationIndex,
+  controlTower: ControlTowerAccounts,
+  resource: StackSetResource,
+  findings: Finding[],
+): { accounts: string[]; known: boolean } {
   const active = (ids: Iterable<string>) => [...ids].filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
   if (controlTower.rootAccounts === 'all_active') {
     findings.push({
