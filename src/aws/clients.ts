@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { partitionOf } from './partitions';
+import { ControlTowerClient } from './controltower';
 
 /** The AWS clients the engine uses. Clients for the management account unless stated otherwise. */
 export interface AwsClients {
@@ -23,6 +24,8 @@ export interface AwsClients {
   s3(region: string): S3Client;
   /** STS in `region`. */
   sts(region: string): STSClient;
+  /** AWS Control Tower in `region` (its enabled baselines: which OUs it governs). */
+  controlTower(region: string): ControlTowerClient;
   /**
    * EC2 in a member account: credentials come from STS AssumeRole of
    * `arn:<partition>:iam::<accountId>:role/<roleName>`, refreshed before they expire.
@@ -112,6 +115,12 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
     s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),
     sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region })),
+    controlTower: (region) => cached(`controltower:${region}`, () => new ControlTowerClient({
+      region,
+      userAgent: common.customUserAgent,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+    })),
     ec2InAccount: (accountId, region, roleName) =>
       inAccount('ec2', accountId, region, roleName, (credentials) => new EC2Client({ ...common, region, credentials })),
     cloudFormationInAccount: (accountId, region, roleName) =>

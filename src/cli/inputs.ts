@@ -124,7 +124,7 @@ export async function readPlanInputs(
     if (typeof ready === 'number') return ready;
     clients = ready;
   }
-  const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, installationId: options.installationId, clock });
+  const { snapshot, fingerprinter } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, installationId: options.installationId, clock });
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
-  return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
+  return { run: { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) }, clock, clients };
 }

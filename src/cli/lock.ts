@@ -62,11 +62,13 @@ export async function findLockBucket(
  * due and throws once it is lost): after a loss, no further AWS call is made with them.
  */
 export function guardClients(clients: AwsClients, check: () => Promise<void>): AwsClients {
+  // `send` of the SDK clients; the Control Tower client's one request method.
+  const calls = new Set<PropertyKey>(['send', 'listEnabledBaselines']);
   const guard = <C extends object>(client: C): C =>
     new Proxy(client, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver);
-        if (property !== 'send' || typeof value !== 'function') return value;
+        if (!calls.has(property) || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           await check();
           return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -79,6 +81,7 @@ export function guardClients(clients: AwsClients, check: () => Promise<void>): A
     ssm: (region) => guard(clients.ssm(region)),
     s3: (region) => guard(clients.s3(region)),
     sts: (region) => guard(clients.sts(region)),
+    controlTower: (region) => guard(clients.controlTower(region)),
     ec2InAccount: async (accountId, region, role) => guard(await clients.ec2InAccount(accountId, region, role)),
     cloudFormationInAccount: async (accountId, region, role) => guard(await clients.cloudFormationInAccount(accountId, region, role)),
   };

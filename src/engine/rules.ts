@@ -161,9 +161,9 @@ export const ENGINE_RULES = {
     explanation: 'SUSPENDED and PENDING_CLOSURE accounts are left out of every operation, so they never block a run.',
   },
   'CFCT-K034': {
-    severity: 'warning',
-    title: 'Root resolved to every active member account',
-    explanation: 'Neither the Control Tower baseline stack set nor enabled baselines could be read, so `Root` means every ACTIVE member account (never the management account).',
+    severity: 'info',
+    title: 'Root means every active member account',
+    explanation: 'With `root_accounts: all_active`, `Root` means every ACTIVE member account (never the management account), whether Control Tower governs it or not.',
   },
   'CFCT-K035': {
     severity: 'warning',
@@ -184,6 +184,16 @@ export const ENGINE_RULES = {
     severity: 'warning',
     title: 'removed stack set keeps instances in suspended accounts',
     explanation: 'Instances in suspended accounts cannot be deleted this run; the stack set is deleted once they are gone.',
+  },
+  'CFCT-K090': {
+    severity: 'error',
+    title: 'Root cannot be resolved and would create instances',
+    explanation: '`Root` means the accounts Control Tower governs (its enabled baselines, else its baseline stack set). When neither can be read, instances that only Root would create are refused rather than deployed to accounts Control Tower may not govern; set `root_accounts: all_active` to mean every ACTIVE member account.',
+  },
+  'CFCT-K091': {
+    severity: 'info',
+    title: 'NoEcho values not compared without the fingerprint key',
+    explanation: 'NoEcho values are compared through a keyed fingerprint whose key stays in the management account; a plan made without it (offline, or before the first apply) updates the stack set, and apply compares again first.',
   },
   'CFCT-K050': {
     severity: 'error',

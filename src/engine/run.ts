@@ -21,6 +21,7 @@ import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
 import { desiredStackSets, unstagedTemplateFindings, type TemplateReader } from './stacksets/desired';
+import type { Fingerprinter } from './stacksets/fingerprint';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
 import type { DesiredStackSet } from './stacksets/planner';
 import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
@@ -138,6 +139,11 @@ export interface PlanRunInput {
   /** Reads the files the manifest references: package files, and S3 objects when live. */
   readonly readTemplate: TemplateReader;
   readonly options?: RunOptions;
+  /**
+   * The installation's fingerprinter, from `loadRunSnapshot` (live plans only).
+   * @default - NoEcho values are not compared: stack sets that have them are planned for update
+   */
+  readonly fingerprinter?: Fingerprinter;
 }
 
 /** Plans a whole run. Read-only; bad input ends in findings, never an exception. */
@@ -163,6 +169,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const stackSetPlan = planStackSets(manifest, desired.desired, stackSetSnapshot, {
     settings,
     accountState: accountStateOf(index),
+    ...(input.fingerprinter ? { fingerprinter: input.fingerprinter } : {}),
   });
   findings.push(...stackSetPlan.findings);
   findings.push(...unstagedTemplateFindings(stackSetPlan.resources.flatMap((r) => r.steps), settings.stagingBucket, desired.desired));

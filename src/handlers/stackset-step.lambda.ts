@@ -74,6 +74,8 @@ export function createStackSetStepHandler(deps: TaskDeps): (event: StackSetStepE
         clock: deps.clock,
         ...(event.pollIntervalSeconds !== undefined ? { pollIntervalMs: event.pollIntervalSeconds * 1000 } : {}),
         ...(event.busyTimeoutSeconds !== undefined ? { busyTimeoutMs: event.busyTimeoutSeconds * 1000 } : {}),
+        // NoEcho values written in the package come from the run input, never from the step.
+        packageParameters: (resource: string) => input.desired.find((d) => d.resource.name === resource)?.resource.parameters,
       };
     } catch (error) {
       if (isThrottling(error)) throw error;

@@ -143,6 +143,12 @@ export interface Manifest {
   readonly enablePolicyDeletion: boolean;
   /** Extension. */
   readonly stackSetOrder: StackSetOrder;
+  /**
+   * Extension (`root_accounts`): what `Root` means for stack sets. `enrolled`: the accounts Control
+   * Tower governs; `all_active`: every ACTIVE member account.
+   * @default 'enrolled'
+   */
+  readonly rootAccounts?: 'enrolled' | 'all_active';
   /** In manifest order. */
   readonly resources: readonly ManifestResource[];
 }

@@ -348,6 +348,7 @@ export function normalise(input: NormaliseInput): Normalised {
     enableStackSetDeletion: value.enable_stack_set_deletion === true,
     enablePolicyDeletion: value.enable_policy_deletion === true,
     stackSetOrder: value.stack_set_order === 'dependencies' ? 'dependencies' : 'sequential',
+    ...(value.root_accounts === 'all_active' ? { rootAccounts: 'all_active' as const } : {}),
     resources,
   };
   return { manifest, findings: n.findings };

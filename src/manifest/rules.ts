@@ -186,7 +186,7 @@ export const RULES = {
   'CFCT-M016': {
     severity: 'error',
     title: 'invalid lint suppression',
-    explanation: 'A suppression names an existing warning rule id and gives a non-empty reason; errors cannot be suppressed.',
+    explanation: 'A suppression names an existing warning rule id (or CFCT-M070, the one error that may be suppressed) and gives a non-empty reason; other errors cannot be suppressed.',
   },
   'CFCT-M017': {
     severity: 'error',
@@ -221,6 +221,12 @@ export const RULES = {
     title: 'invalid tag',
     explanation:
       'Stack set tags follow the CloudFormation and Organizations rules: keys of 1-128 and values of 1-256 characters (letters, digits, spaces and `_ . : / = + - @`), no key starting with `aws:`, at most 50 tags; otherwise the stack set is rejected at apply time.',
+  },
+  'CFCT-M070': {
+    severity: 'error',
+    title: 'secret passed to a parameter that is not NoEcho',
+    explanation:
+      'A generated password, or a SecureString read by `$[alfred_ssm_...]`, given to a template parameter without `NoEcho: true` is shown in clear text by DescribeStackSet and in every member stack\'s parameters. Declare the parameter NoEcho, or suppress the rule with a reason (this error can be suppressed).',
   },
   // Templates
   'CFCT-T001': {
@@ -294,6 +300,9 @@ export const RULES = {
     explanation: 'A policy document is an object with a non-empty `Statement`.',
   },
 } as const satisfies Record<string, RuleInfo>;
+
+/** Errors that a resource may still suppress with a reason (a deliberate, reviewed exception). */
+export const SUPPRESSIBLE_ERRORS: ReadonlySet<string> = new Set(['CFCT-M070']);
 
 /** A rule id of the catalogue. */
 export type RuleId = keyof typeof RULES;

@@ -43,6 +43,8 @@ export interface Fault {
   readonly error: (operation: string) => Error;
   /** Fire at most this many times. @default no limit */
   readonly limit?: number;
+  /** Fire only on calls whose input this accepts (e.g. one parameter name). @default every call */
+  readonly when?: (input: any) => boolean;
 }
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -166,6 +168,7 @@ export class FakeAws {
         const { fault } = entry;
         if (fault.service !== service || !matches(fault.operation, operation)) continue;
         if (fault.limit !== undefined && entry.fired >= fault.limit) continue;
+        if (fault.when && !fault.when(input ?? {})) continue;
         if (this.rng.next() < fault.rate) {
           entry.fired++;
           throw fault.error(operation);

@@ -13,13 +13,14 @@ function setUp() {
   w.setAccounts(ACCOUNTS);
   w.ssm.seed({ accountId: MANAGEMENT, region: HOME }, '/org/secret', 'S3cr3t-Value-Do-Not-Log', 'SecureString');
   const r = resource('app', {
-    parameters: [{ key: 'Password', value: '$[alfred_genpass_20]', ssmParameters: [{ name: '/app/password', value: '$[password]' }] }, { key: 'Secret', value: '$[alfred_ssm_/org/secret]' }],
+    parameters: [{ key: 'Password', value: '$[alfred_genpass_20]', ssmParameters: [{ name: '/app/password', value: '$[password]' }] }, { key: 'Secret', value: '$[alfred_ssm_/org/secret]' }, { key: 'ApiKey', value: 'Package-NoEcho-Literal' }],
     exportOutputs: [{ name: '/app/{account_id}/name', value: '$[output_AppName]' }],
+    lintSuppressions: [{ ruleId: 'CFCT-M070', reason: 'the fixture passes a SecureString to a plain parameter' }],
   });
   const runInput: StackSetRunInput = {
     homeRegion: HOME,
     settings: w.settings,
-    desired: [desired(r, template('app', { parameters: ['Secret'], noEcho: ['Password'], outputs: { AppName: 'AWS::AccountId' } }), ACCOUNTS)],
+    desired: [desired(r, template('app', { parameters: ['Secret'], noEcho: ['Password', 'ApiKey'], outputs: { AppName: 'AWS::AccountId' } }), ACCOUNTS)],
     accountStates: Object.fromEntries(ACCOUNTS.map((a) => [a, 'ACTIVE'])),
   };
   w.s3.objects.set('cfct-runs/run-1/stacksets.json', Buffer.from(JSON.stringify(runInput)));
@@ -66,7 +67,10 @@ describe('stack set handlers', () => {
     const everything = JSON.stringify({ logs, prepared, exported });
     expect(everything).not.toContain(password);
     expect(everything).not.toContain('S3cr3t-Value-Do-Not-Log');
-    expect(w.cfn.parametersOf('CustomControlTower-app')).toEqual({ Password: password, Secret: 'S3cr3t-Value-Do-Not-Log' });
+    // A NoEcho value written in the package: the step payload references it, the step task reads it from the run input.
+    expect(everything).not.toContain('Package-NoEcho-Literal');
+    expect(JSON.stringify(prepared.steps[0])).toContain('"parts":[{"packageToken":0}]');
+    expect(w.cfn.parametersOf('CustomControlTower-app')).toEqual({ Password: password, Secret: 'S3cr3t-Value-Do-Not-Log', ApiKey: 'Package-NoEcho-Literal' });
   });
 
   test('fails with InvalidStackSetEventError (and an error log line) for a malformed event', async () => {

@@ -220,6 +220,11 @@ export const HANDWRITTEN_CASES: readonly BrokenCase[] = [
     rule: 'CFCT-H001',
     files: { 'parameters/topic.json': '[‸{"ParameterKey": "Env", "ParameterValue": "$[alfred_genpass_12]", "ssm_parameters": [{"name": "/x/pw", "value": "$[pasword]"}]}]' },
   },
+  {
+    name: 'fails on a generated password given to a parameter that is not NoEcho',
+    rule: 'CFCT-M070',
+    files: { 'parameters/topic.json': '[‸{"ParameterKey": "Env", "ParameterValue": "$[alfred_genpass_12]", "ssm_parameters": [{"name": "/x/pw", "value": "$[password]"}]}]' },
+  },
   { name: 'fails on genpass without an SSM name', rule: 'CFCT-H002', files: { 'parameters/topic.json': '[‸{"ParameterKey": "Env", "ParameterValue": "$[alfred_genpass_12]"}]' } },
   {
     name: 'fails on genkeypair in manifest parameters',

@@ -116,6 +116,7 @@ describe('normalisation', () => {
   test('parameters from a parameter file come with their ssm_parameters and file locations', () => {
     const loaded = load(CURRENT, {
       'parameters/topic.json': '[\n  {"ParameterKey": "Env", "ParameterValue": "$[alfred_genpass_12]", "ssm_parameters": [{"name": "/x/pw", "value": "$[password]"}]}\n]',
+      'templates/topic.yaml': BASE_FILES['templates/topic.yaml'].replace('  Env:\n    Type: String', '  Env:\n    Type: String\n    NoEcho: true'),
     });
     expect(loaded.findings).toEqual([]);
     const resource = loaded.manifest!.resources.find(isStackSet)!;

@@ -91,7 +91,7 @@ function stackSetChanges(plan: RunPlan, steps: readonly StackSetStep[]): StackSe
     const update = instanceGroups(mine, 'stackset.update-instances');
     const del = instanceGroups(mine, 'stackset.delete-instances');
     // With --accounts, a summary may describe work the plan leaves out: the steps decide.
-    const action: StackSetAction = mine.length === 0 && s.action !== 'blocked' ? 'none' : s.adopt && s.action === 'update' ? 'adopt' : s.action;
+    const action: StackSetAction = mine.length === 0 && s.action !== 'blocked' ? 'none' : s.adopt && (s.action === 'update' || s.action === 'none') ? 'adopt' : s.action;
     return {
       resource: s.resource,
       stackSetName: s.stackSetName,

@@ -17,6 +17,7 @@ import type { AwsClients } from '../../aws/clients';
 import { INSTALLATION_TAG } from '../plan';
 import type { Clock } from '../retry';
 import { systemClock } from '../retry';
+import { readEnrolledOus } from './baselines';
 import {
   AccountState,
   OrganizationSnapshot,
@@ -28,6 +29,7 @@ import {
   SnapshotPolicy,
   SnapshotRoot,
 } from './snapshot';
+import { Fingerprinter, readFingerprinter } from '../stacksets/fingerprint';
 import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 
 /** Organizations' maximum page size for list operations. */
@@ -56,6 +58,11 @@ export interface LoadSnapshotOptions {
 export interface LoadedSnapshot {
   readonly snapshot: OrganizationSnapshot;
   readonly apiCalls: Readonly<Record<string, number>>;
+  /**
+   * The installation's fingerprinter (its key stays in the management account and out of the
+   * snapshot), when stack sets were read and the key exists.
+   */
+  readonly fingerprinter?: Fingerprinter;
 }
 
 /** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
@@ -159,6 +166,8 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     ...(options.stackSets ? { stackSets: stackSetCoverage(options.stackSets) } : {}),
   };
 
+  const clock = options.clock ?? systemClock;
+  const fingerprinter = options.stackSets ? await readFingerprinter(clients, options.stackSets.homeRegion, clock) : undefined;
   const snapshot: OrganizationSnapshot = {
     organizationId: organization?.Id ?? '',
     managementAccountId: organization?.MasterAccountId ?? '',
@@ -167,10 +176,24 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     organizationalUnits,
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
-    ...(options.stackSets ? { stackSets: await readStackSetSnapshot(clients, options.stackSets, options.clock ?? systemClock) } : {}),
+    ...(options.stackSets ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) } : {}),
     coverage,
   };
-  return { snapshot, apiCalls };
+  return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
+}
+
+/** The stack set snapshot, with the OUs Control Tower governs (what `Root` means for stack sets). */
+async function readStackSets(
+  clients: AwsClients,
+  request: StackSetSnapshotRequest,
+  clock: Clock,
+  fingerprinter: Fingerprinter | undefined,
+  count: (operation: string) => void,
+) {
+  const stackSets = await readStackSetSnapshot(clients, request, clock, fingerprinter);
+  const enrolled = await readEnrolledOus(clients, request.homeRegion, clock);
+  for (let i = 0; i < enrolled.calls; i++) count('ListEnabledBaselines');
+  return { ...stackSets, ...(enrolled.ous ? { enrolledOus: enrolled.ous } : {}) };
 }
 
 function stackSetCoverage(request: StackSetSnapshotRequest): NonNullable<SnapshotCoverage['stackSets']> {

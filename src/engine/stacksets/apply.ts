@@ -100,10 +100,13 @@ export async function applyStackSets(
   prepareContext: PrepareContext,
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
+  // NoEcho values written in the package reach the executor from here, never through a plan.
+  const packageParameters = (resource: string) => desired.find((d) => d.resource.name === resource)?.resource.parameters;
   const context: PrepareContext = {
     ...prepareContext,
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    packageParameters: prepareContext.packageParameters ?? packageParameters,
   };
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
   const isUnchanged = (r: StackSetPlan['resources'][number]) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);

@@ -39,7 +39,7 @@ export async function desiredStackSets(
   manifest: Manifest,
   readTemplate: TemplateReader,
   index: OrganizationIndex,
-  snapshot: Pick<StackSetSnapshot, 'baselineAccounts'>,
+  snapshot: Pick<StackSetSnapshot, 'baselineAccounts' | 'enrolledOus'>,
 ): Promise<{ desired: DesiredStackSet[]; findings: Finding[] }> {
   const desired: DesiredStackSet[] = [];
   const findings: Finding[] = [];
@@ -62,7 +62,11 @@ export async function desiredStackSets(
     desired.push({
       resource,
       template: { text, normalised: normaliseTemplate(parsed.value) },
-      targets: resolveStackSetTargets(index, resource, { baselineStackSetAccounts: snapshot.baselineAccounts }),
+      targets: resolveStackSetTargets(index, resource, {
+        ...(snapshot.baselineAccounts ? { baselineStackSetAccounts: snapshot.baselineAccounts } : {}),
+        ...(snapshot.enrolledOus ? { enrolledOus: snapshot.enrolledOus } : {}),
+        ...(manifest.rootAccounts ? { rootAccounts: manifest.rootAccounts } : {}),
+      }),
     });
   }
   return { desired, findings };

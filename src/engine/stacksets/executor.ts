@@ -34,9 +34,11 @@ import {
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { ParameterEntry } from '../../manifest/model';
 import { errorName, type Clock } from '../retry';
 import { isThrottling, retryThrottled, StackSetClients } from './clients';
-import type { ResolvedParameter } from './parameters';
+import { writeStackSetRecord } from './fingerprint';
+import { packageLiteral, ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
 import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
@@ -62,6 +64,12 @@ export interface StepContext {
   readonly pollIntervalMs?: number;
   /** How long a busy stack set is waited for before the step fails. @default settings.busyTimeoutMinutes */
   readonly busyTimeoutMs?: number;
+  /**
+   * A resource's parameter entries as written in the package: NoEcho values are read from here
+   * (steps reference them, so no plan holds them).
+   * @default - a step that references a package value fails
+   */
+  readonly packageParameters?: (resource: string) => readonly ParameterEntry[] | undefined;
 }
 
 /** One stack instance of an operation that did not succeed: FAILED, or CANCELLED (not attempted). */
@@ -105,8 +113,14 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
   const cfn = context.clients.cloudFormation(context.homeRegion);
   try {
     switch (step.kind) {
-      case 'stackset.create':
-        return await createStackSet(cfn, step.stackSetName, step.definition, context);
+      case 'stackset.create': {
+        const created = await createStackSet(cfn, step, context);
+        if (created.status === 'done') await record(step.stackSetName, step.definition, context);
+        return created;
+      }
+      case 'stackset.adopt':
+        await record(step.stackSetName, undefined, context);
+        return { status: 'done' };
       case 'stackset.delete':
         await retryThrottled(() => cfn.send(new DeleteStackSetCommand({ StackSetName: step.stackSetName })), context.clock);
         return { status: 'done' };
@@ -132,10 +146,15 @@ async function startOperation(cfn: CloudFormationClient, step: StackSetStep, con
     const operationId = operationIdFor(step, context.runId, generation);
     try {
       await sendOperation(cfn, step, operationId, context);
+      // The stack set holds the new definition once UpdateStackSet is accepted.
+      if (step.kind === 'stackset.update') await record(step.stackSetName, step.definition, context);
       return { status: 'started', operationId };
     } catch (error) {
       if (!(error instanceof OperationIdAlreadyExistsException)) throw error;
-      if (await resumable(cfn, step.stackSetName, operationId, context)) return { status: 'started', operationId };
+      if (await resumable(cfn, step.stackSetName, operationId, context)) {
+        if (step.kind === 'stackset.update') await record(step.stackSetName, step.definition, context);
+        return { status: 'started', operationId };
+      }
     }
   }
   return {
@@ -162,7 +181,7 @@ async function sendOperation(cfn: CloudFormationClient, step: StackSetStep, oper
     const input = {
       StackSetName: step.stackSetName,
       ...definitionInput(step.definition, context),
-      Parameters: await parametersFor(step.definition.parameters, context),
+      Parameters: await parametersFor(step.resource, step.definition.parameters, context),
       ...(step.targets ? { Accounts: step.targets.accounts, Regions: step.targets.regions } : {}),
       OperationPreferences: step.preferences,
       OperationId: operationId,
@@ -247,13 +266,32 @@ export async function checkStep(step: StackSetStep, operationId: string, context
 }
 
 /** A parameter reference that cannot be turned into a value (re-plan, or a missing SSM parameter). */
-class ParameterResolutionError extends Error {}
+class ParameterResolutionError extends Error {
+  override readonly name = 'ParameterResolutionError';
+}
 
-async function createStackSet(cfn: CloudFormationClient, name: string, definition: StackSetDefinition, context: StepContext): Promise<StartResult> {
+/**
+ * Records in the management account that this installation owns the stack set, with the keyed
+ * fingerprint of the NoEcho values it now holds (`definition` absent: adoption, which keeps the
+ * recorded fingerprint unknown).
+ */
+async function record(stackSetName: string, definition: StackSetDefinition | undefined, context: StepContext): Promise<void> {
+  await writeStackSetRecord(context.clients, context.homeRegion, stackSetName, {
+    owner: context.settings.installationId,
+    ...(definition?.noEchoFingerprint ? { noEcho: definition.noEchoFingerprint } : {}),
+  }, context.clock);
+}
+
+async function createStackSet(
+  cfn: CloudFormationClient,
+  step: { stackSetName: string; resource: string; definition: StackSetDefinition },
+  context: StepContext,
+): Promise<StartResult> {
+  const { stackSetName: name, definition } = step;
   const input = {
     StackSetName: name,
     ...definitionInput(definition, context),
-    Parameters: await parametersFor(definition.parameters, context),
+    Parameters: await parametersFor(step.resource, definition.parameters, context),
     PermissionModel: 'SELF_MANAGED' as const,
   };
   try {
@@ -288,8 +326,8 @@ function definitionInput(definition: StackSetDefinition, context: StepContext) {
   };
 }
 
-/** Parameter values for the API; SecureString references are decrypted here, at the last moment. */
-async function parametersFor(parameters: readonly ResolvedParameter[], context: StepContext): Promise<Parameter[]> {
+/** Parameter values for the API; SecureString and package references are resolved here, at the last moment. */
+async function parametersFor(resource: string, parameters: readonly ResolvedParameter[], context: StepContext): Promise<Parameter[]> {
   const ssm = context.clients.ssm(context.homeRegion);
   const result: Parameter[] = [];
   for (const parameter of parameters) {
@@ -297,6 +335,13 @@ async function parametersFor(parameters: readonly ResolvedParameter[], context: 
     for (const part of parameter.parts) {
       if ('literal' in part) {
         values.push(part.literal);
+      } else if ('packageToken' in part) {
+        const entry = context.packageParameters?.(resource)?.find((e) => e.key === parameter.key);
+        const text = entry ? packageLiteral(entry, part.packageToken) : undefined;
+        if (text === undefined) {
+          throw new ParameterResolutionError(`parameter ${parameter.key}: its NoEcho value is not in the package this apply runs with; re-plan the stack set`);
+        }
+        values.push(text);
       } else if ('secureSsm' in part) {
         try {
           const read = await retryThrottled(() => ssm.send(new GetParameterCommand({ Name: part.secureSsm, WithDecryption: true })), context.clock);

@@ -3,9 +3,12 @@
  * with what DescribeStackSet reports (both ways), and the NoEcho fingerprint.
  *
  * Secrets never travel as values: a SecureString is a `secureSsm` reference that the executor
- * decrypts just before the CloudFormation call, and comparisons use SHA-256 digests of each
- * comma-separated element.
+ * decrypts just before the CloudFormation call, and a NoEcho value written in the package is a
+ * `packageToken` reference that the executor reads from the package. Comparisons use digests of
+ * each comma-separated element: SHA-256 for plain values, HMAC-SHA256 with the installation's
+ * fingerprint key (fingerprint.ts) for secret ones, so no unkeyed derivative of a secret exists.
  */
+import type { Fingerprinter } from './fingerprint';
 import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
@@ -17,7 +20,9 @@ export type ValuePart =
   /** The decrypted value of a SecureString parameter of the management account (home region). */
   | { readonly secureSsm: string }
   /** Exists only once earlier work of the same apply has run. */
-  | { readonly afterApply: string };
+  | { readonly afterApply: string }
+  /** Element `packageToken` of the parameter's value in the package: a NoEcho literal, kept out of plans. */
+  | { readonly packageToken: number };
 
 /** A parameter as it will be passed: its parts, joined with commas. */
 export interface ResolvedParameter {
@@ -31,7 +36,10 @@ export interface SsmValue {
   readonly type: 'String' | 'StringList' | 'SecureString';
   /** Plain value; absent for SecureString. */
   readonly value?: string;
-  /** SHA-256 of each comma-separated element of the value. */
+  /**
+   * Digest of each comma-separated element of the value: SHA-256 for plain values; for
+   * SecureString values HMAC-SHA256 with the fingerprint key (empty when no key exists yet).
+   */
   readonly elementHashes: readonly string[];
   readonly version: number;
 }
@@ -43,9 +51,14 @@ export interface SsmView {
   pendingExport(name: string): string | undefined;
 }
 
-/** Digests of every comma-separated element. */
+/** SHA-256 digests of every comma-separated element of a plain (not secret) value. */
 export function elementHashes(value: string): string[] {
   return value.split(',').map(sha256);
+}
+
+/** Keyed digests of every element of a secret value; none without a fingerprinter. */
+export function secretElementHashes(value: string, fingerprinter: Fingerprinter | undefined): string[] {
+  return fingerprinter ? value.split(',').map((e) => fingerprinter.mac(e)) : [];
 }
 
 /** The SSM name of the sibling `ssm_parameters` entry holding `marker`, if any. */
@@ -61,6 +74,30 @@ export function resolveParameter(entry: ParameterEntry, ssm: SsmView, resource: 
   const findings: Finding[] = [];
   const parts = parseParameterValue(entry.value).flatMap((token) => resolveToken(token, entry, ssm, resource, findings));
   return { parameter: { key: entry.key, parts }, findings };
+}
+
+/**
+ * The parameter as a plan step carries it: for a NoEcho parameter, every literal element of the
+ * package value becomes a `packageToken` reference (apply reads it from the package), so the value
+ * is in no plan artifact; other parameters are returned unchanged.
+ */
+export function stepParameter(
+  entry: ParameterEntry,
+  resolved: ResolvedParameter,
+  noEcho: boolean,
+  ssm: SsmView,
+  resource: string,
+): ResolvedParameter {
+  if (!noEcho) return resolved;
+  const parts = parseParameterValue(entry.value).flatMap((token, index): ValuePart[] =>
+    token.kind === 'literal' ? [{ packageToken: index }] : resolveToken(token, entry, ssm, resource, []));
+  return { key: entry.key, parts };
+}
+
+/** The text of element `index` of a package parameter value, if it is literal text. */
+export function packageLiteral(entry: ParameterEntry, index: number): string | undefined {
+  const token = parseParameterValue(entry.value)[index];
+  return token?.kind === 'literal' ? token.text : undefined;
 }
 
 function resolveToken(token: HelperToken, entry: ParameterEntry, ssm: SsmView, resource: string, findings: Finding[]): ValuePart[] {
@@ -117,12 +154,13 @@ function generatedParts(entry: ParameterEntry, marker: string, ssm: SsmView, res
 export function parameterDigests(parameter: ResolvedParameter, ssm: Pick<SsmView, 'get'>): string[] | undefined {
   const digests: string[] = [];
   for (const part of parameter.parts) {
-    if ('afterApply' in part) return undefined;
+    if ('afterApply' in part || 'packageToken' in part) return undefined;
     if ('literal' in part) {
       digests.push(sha256(part.literal));
     } else {
       const stored = ssm.get(part.secureSsm);
-      if (!stored) return undefined;
+      // A SecureString read without the fingerprint key has no digests: it cannot be compared.
+      if (!stored || stored.elementHashes.length === 0) return undefined;
       digests.push(...stored.elementHashes);
     }
   }
@@ -135,7 +173,7 @@ export function displayValue(parameter: ResolvedParameter, noEcho: boolean): str
     return `(known after apply: ${parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; ')})`;
   }
   if (noEcho) return '(secret)';
-  return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '')).join(',');
+  return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '(secret)')).join(',');
 }
 
 /** One parameter difference, safe to show. */
@@ -181,16 +219,18 @@ export function diffParameters(
 }
 
 /**
- * A salted digest of the NoEcho parameters' values: SHA-256 over the stack set name and, for
- * each NoEcho key in order, the digests of its elements. Recorded in the stack set's
- * `cfct:noecho-sha256` tag at every create/update; undefined while a value is known only after
- * apply, or when there are no NoEcho parameters.
+ * A keyed digest of the NoEcho parameters' values: HMAC-SHA256 (fingerprint key) over the stack
+ * set name and, for each NoEcho key in order, the digests of its elements. Recorded in the stack
+ * set's record in the management account (fingerprint.ts) at every create/update, never in a tag.
+ * Undefined when there are no NoEcho parameters; 'unknown' while a value is known only after
+ * apply, or without the fingerprint key (an offline plan, or before the first apply).
  */
 export function noEchoFingerprint(
   stackSetName: string,
   desired: readonly ResolvedParameter[],
   noEcho: ReadonlySet<string>,
   ssm: Pick<SsmView, 'get'>,
+  fingerprinter: Fingerprinter | undefined,
 ): string | undefined | 'unknown' {
   const lines: string[] = [];
   for (const parameter of [...desired].filter((p) => noEcho.has(p.key)).sort((a, b) => (a.key < b.key ? -1 : 1))) {
@@ -198,5 +238,6 @@ export function noEchoFingerprint(
     if (!digests) return 'unknown';
     lines.push(`${parameter.key}=${digests.join(',')}`);
   }
-  return lines.length === 0 ? undefined : sha256(`${stackSetName}\n${lines.join('\n')}`);
+  if (lines.length === 0) return undefined;
+  return fingerprinter ? fingerprinter.mac(`${stackSetName}\n${lines.join('\n')}`) : 'unknown';
 }

@@ -3,27 +3,31 @@
  * actual state (the snapshot) gives the steps that converge them, and nothing when nothing
  * differs. Pure: it reads only its inputs.
  */
-import type { Finding } from '../../manifest/findings';
+import { secretToPlainParameter } from '../../manifest/checks/parameters';
+import { suppressedFor } from '../../manifest/checks/suppressions';
 import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID } from '../plan';
+import type { Fingerprinter } from './fingerprint';
+import { parseParameterValue } from './helpers';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
-import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView } from './parameters';
+import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView, stepParameter } from './parameters';
 import {
   ENGINE_TAG_KEYS,
   INLINE_TEMPLATE_LIMIT_BYTES,
   INSTALLATION_TAG_KEY,
-  NOECHO_TAG_KEY,
   resolveOperationPreferences,
   StackSetSettings,
   stackSetNameFor,
   UPSTREAM_TAG_KEY,
   UPSTREAM_TAG_VALUE,
   CREATED_TAG_KEY,
+  CONTROL_TOWER_BASELINE_STACK_SET,
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
-import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
+import { AdoptStackSetStep, CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
 import { NormalisedTemplate } from './template';
+import type { Finding } from '../../manifest/findings';
 
 /** A resource's deployment targets, resolved to accounts. */
 export interface ResolvedStackSetTargets {
@@ -32,6 +36,11 @@ export interface ResolvedStackSetTargets {
   /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
   readonly unresolved: readonly TargetEntry[];
   readonly findings: readonly Finding[];
+  /**
+   * Set when `Root` is a target but Control Tower's enrolment could not be read: the accounts
+   * (among `accounts`) that only `Root` would add. No instance is created in them (CFCT-K090).
+   */
+  readonly rootUnresolved?: readonly string[];
 }
 
 /** A manifest resource with what planning needs beside it. */
@@ -48,6 +57,11 @@ export interface StackSetPlanContext {
   readonly stackSets: Readonly<Record<string, StackSetState>>;
   readonly accountState: (accountId: string) => AccountState | undefined;
   readonly ssm: SsmView;
+  /**
+   * Keys the NoEcho fingerprint (the installation's key, read in the management account).
+   * @default - NoEcho values cannot be compared: a stack set that has them is updated
+   */
+  readonly fingerprinter?: Fingerprinter;
 }
 
 /** The plan for one stack set. */
@@ -72,21 +86,23 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
 
+  const noEcho = new Set(template.normalised.noEchoParameters);
   const parameters: ResolvedParameter[] = [];
+  const stepParameters: ResolvedParameter[] = [];
   for (const entry of resource.parameters) {
     const resolved = resolveParameter(entry, context.ssm, resource.name);
     parameters.push(resolved.parameter);
+    stepParameters.push(stepParameter(entry, resolved.parameter, noEcho.has(entry.key), context.ssm, resource.name));
     findings.push(...resolved.findings);
   }
-  const noEcho = new Set(template.normalised.noEchoParameters);
-  const fingerprint = noEchoFingerprint(stackSetName, parameters, noEcho, context.ssm);
+  findings.push(...secretsToPlainParameters(resource, template.normalised, context.ssm));
+  const fingerprint = noEchoFingerprint(stackSetName, parameters, noEcho, context.ssm, context.fingerprinter);
   const knownAfterApply = parameters.flatMap((p) => p.parts.flatMap((part) => ('afterApply' in part ? [`${p.key}: ${part.afterApply}`] : [])));
 
   const tags: Record<string, string> = {
     ...withoutEngineTags(resource.tags),
     [UPSTREAM_TAG_KEY]: UPSTREAM_TAG_VALUE,
     [INSTALLATION_TAG_KEY]: settings.installationId,
-    ...(fingerprint ? { [NOECHO_TAG_KEY]: fingerprint === 'unknown' ? '(known after apply)' : fingerprint } : {}),
   };
   const tagProblems = cloudFormationTagProblems({ ...tags, [CREATED_TAG_KEY]: actual?.tags[CREATED_TAG_KEY] ?? '2026-01-01T00:00:00.000Z' });
   if (tagProblems.length > 0) {
@@ -96,8 +112,9 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const definition: StackSetDefinition = {
     ...(resource.description !== undefined ? { description: resource.description } : {}),
     template: templateRef(template),
-    parameters,
+    parameters: stepParameters,
     tags,
+    ...(fingerprint && fingerprint !== 'unknown' ? { noEchoFingerprint: fingerprint } : {}),
     ...(actual?.tags[CREATED_TAG_KEY] ? { createdTag: actual.tags[CREATED_TAG_KEY] } : {}),
     capabilities: [...settings.capabilities],
     administrationRoleArn: settings.administrationRoleArn,
@@ -105,6 +122,14 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   };
 
   const wanted = crossPairs(targets.accounts, resource.regions);
+  if (targets.rootUnresolved && targets.rootUnresolved.length > 0) {
+    const existing = new Set((actual?.instances ?? []).map(pairKey));
+    const missing = crossPairs(targets.rootUnresolved, resource.regions).filter((p) => !existing.has(pairKey(p)));
+    if (missing.length > 0) {
+      findings.push(finding('CFCT-K090', 'error', `Root: Control Tower's enrolled accounts could not be read (neither its enabled baselines nor the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set), and ${stackSetName} would get ${missing.length} new instance(s) in accounts only Root names (e.g. ${missing[0].account}); nothing was planned for it`, resource, 'allow controltower:ListEnabledBaselines in the home region, list the OUs instead of Root, or set root_accounts: all_active at the top of the manifest to mean every ACTIVE member account'));
+      return { summary: summary(base, 'blocked'), steps: [], findings };
+    }
+  }
 
   if (!actual) {
     const steps: StackSetStep[] = [identify<CreateStackSetStep>({ kind: 'stackset.create', ...base, definition })];
@@ -125,18 +150,23 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
 
   const templateChanged = actual.templateHash !== template.normalised.hash;
   const parameterChanges: ParameterChange[] = diffParameters(parameters, actual.parameters, noEcho, context.ssm);
-  const noEchoChanged = fingerprint !== undefined && (fingerprint === 'unknown' || actual.tags[NOECHO_TAG_KEY] !== fingerprint);
-  const tagChanges = diffTags(tags, actual.tags);
+  const noEchoChanged = fingerprint !== undefined && (fingerprint === 'unknown' || actual.record?.noEcho !== fingerprint);
+  if (fingerprint === 'unknown' && !context.fingerprinter && knownAfterApply.length === 0) {
+    findings.push(finding('CFCT-K091', 'info', `the NoEcho values of ${stackSetName} cannot be compared without the fingerprint key (an offline plan, or nothing applied yet), so the stack set is updated; apply compares them again first`, resource));
+  }
+  // Owned through the management account's record (adopted from upstream), the stack set needs no
+  // ownership tag: adding one would update every stack instance.
+  const ownedByRecord = adopt || actual.record?.owner === settings.installationId;
+  const tagChanges = diffTags(tags, actual.tags).filter((k) => !(k === INSTALLATION_TAG_KEY && actual.tags[k] === undefined && ownedByRecord));
   const settingsChanged =
     (actual.administrationRoleArn ?? '') !== settings.administrationRoleArn ||
     (actual.executionRoleName ?? '') !== settings.executionRoleName ||
     [...actual.capabilities].sort().join(',') !== [...settings.capabilities].sort().join(',') ||
     (resource.description !== undefined && (actual.description ?? '') !== resource.description);
   const reasons = [
-    ...(adopt ? ['adopt'] : []),
     ...(templateChanged ? ['template'] : []),
     ...(parameterChanges.length > 0 || noEchoChanged ? ['parameters'] : []),
-    ...(tagChanges.length > 0 && !adopt ? ['tags'] : []),
+    ...(tagChanges.length > 0 ? ['tags'] : []),
     ...(settingsChanged ? ['settings'] : []),
   ];
 
@@ -198,8 +228,10 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   // Deletions last: a failed deletion never holds back the update of the instances that stay.
   if (toRetain.length + toDetach.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, [...toRetain, ...toDetach], preferences, true));
   if (toDelete.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toDelete, preferences, false));
+  // An UpdateStackSet records ownership as it goes; otherwise adoption is one record, written first.
+  if (adopt && !updated) steps.unshift(identify<AdoptStackSetStep>({ kind: 'stackset.adopt', ...base }));
 
-  const action = updated ? 'update' : steps.length > 0 ? 'instances' : 'none';
+  const action = updated ? 'update' : steps.some((s) => s.kind !== 'stackset.adopt') ? 'instances' : 'none';
   return {
     summary: {
       ...summary(base, action),
@@ -278,8 +310,13 @@ function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; st
   }));
 }
 
+/**
+ * Who owns a stack set: this installation when its tag or the management account's record says
+ * so; an upstream stack set (upstream's tag, no owner tag, no record) is adopted by the default
+ * installation; anything else belongs to someone else.
+ */
 function ownershipOf(state: StackSetState, settings: StackSetSettings): 'owned' | 'adopt' | 'foreign' {
-  const owner = state.tags[INSTALLATION_TAG_KEY];
+  const owner = state.tags[INSTALLATION_TAG_KEY] ?? state.record?.owner;
   if (owner === settings.installationId) return 'owned';
   if (owner === undefined && state.tags[UPSTREAM_TAG_KEY] === UPSTREAM_TAG_VALUE && settings.installationId === DEFAULT_INSTALLATION_ID) return 'adopt';
   return 'foreign';
@@ -335,6 +372,25 @@ function summary(base: { resource: string; stackSetName: string }, action: Stack
     instancesToDelete: 0,
     knownAfterApply: [],
   };
+}
+
+/**
+ * CFCT-M070 where validation cannot see it: a SecureString read by `$[alfred_ssm_...]` (its type
+ * is known only live), or a generated password with a remote template, given to a parameter that
+ * is not NoEcho. An error unless the resource suppresses it with a reason.
+ */
+function secretsToPlainParameters(resource: StackSetResource, template: NormalisedTemplate, ssm: SsmView): Finding[] {
+  const findings: Finding[] = [];
+  for (const entry of resource.parameters) {
+    if (template.noEchoParameters.includes(entry.key) || !template.declaredParameters.includes(entry.key)) continue;
+    const tokens = parseParameterValue(entry.value);
+    const secureRead = tokens.find((t) => t.kind === 'ssm' && ssm.get(t.name)?.type === 'SecureString');
+    const remoteGenerated = resource.resourceFile.kind !== 'local' && tokens.some((t) => t.kind === 'genpass');
+    if (!secureRead && !remoteGenerated) continue;
+    const what = secureRead && secureRead.kind === 'ssm' ? `the SecureString ${secureRead.name}` : 'a generated password';
+    findings.push(suppressedFor(resource, secretToPlainParameter(resource, entry, what)));
+  }
+  return findings;
 }
 
 function finding(ruleId: string, severity: Finding['severity'], message: string, resource: StackSetResource, hint?: string, location = resource.location): Finding {

@@ -10,12 +10,13 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { isThrottling, retryThrottled } from './clients';
 import type { StepContext } from './executor';
+import { ensureFingerprinter, readStackSetRecords } from './fingerprint';
 import { parseParameterValue, STORAGE_MARKERS } from './helpers';
 import { storageName } from './parameters';
 import { ssmView } from './plan-stacksets';
 import { DesiredStackSet, planStackSetResource, StackSetResourcePlan, unplannedResource } from './planner';
 import { INLINE_TEMPLATE_LIMIT_BYTES, s3ObjectUrl, stackSetNameFor } from './settings';
-import { readSsmValues, readStackSet, secretDigests, ssmNamesOf } from './snapshot';
+import { readSsmValues, readStackSet, ssmNamesOf } from './snapshot';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
@@ -53,13 +54,17 @@ async function prepareUnsafe(desired: DesiredStackSet, context: PrepareContext):
   const findings = await generateHelperValues(desired, context);
   const template = await stageLargeTemplate(desired, context);
   const name = stackSetNameFor(desired.resource, context.settings);
-  const ssm = await readSsmValues(context.clients, context.homeRegion, ssmNamesOf([desired.resource]), context.clock);
-  const actual = await readStackSet(context.clients, context.homeRegion, name, secretDigests(ssm), context.clock);
+  const fingerprinter = await ensureFingerprinter(context.clients, context.homeRegion, context.settings.secretsKmsKeyId, context.clock);
+  const secrets = new Set<string>();
+  const ssm = await readSsmValues(context.clients, context.homeRegion, ssmNamesOf([desired.resource]), context.clock, fingerprinter, secrets);
+  const record = (await readStackSetRecords(context.clients, context.homeRegion, [name], context.clock))[name];
+  const actual = await readStackSet(context.clients, context.homeRegion, name, { secrets, fingerprinter, record }, context.clock);
   const plan = planStackSetResource({ ...desired, template }, {
     settings: context.settings,
     stackSets: actual ? { [name]: actual } : {},
     accountState: context.accountState,
     ssm: ssmView(ssm),
+    fingerprinter,
   });
   return { ...plan, findings: [...findings, ...plan.findings] };
 }

@@ -15,9 +15,9 @@ export const UPSTREAM_TAG_VALUE = 'CustomControlTowerStackSet';
 /** Ownership tag: the installation that owns the stack set (shared with policies). */
 export const INSTALLATION_TAG_KEY = INSTALLATION_TAG;
 /**
- * Fingerprint of the NoEcho parameter values applied last (a salted SHA-256 of per-value
- * SHA-256 digests, never a value). DescribeStackSet masks NoEcho values as `****`, so this tag
- * is the only way to tell whether they changed. See {@link noEchoFingerprint}.
+ * Former tag of an unkeyed NoEcho fingerprint. No longer written (fingerprints are keyed and kept
+ * in the management account, see fingerprint.ts); still an engine tag, so the next update of a
+ * stack set that carries it removes it.
  */
 export const NOECHO_TAG_KEY = 'cfct:noecho-sha256';
 /** When this installation created (or adopted) the stack set, ISO 8601; orders deletions. */

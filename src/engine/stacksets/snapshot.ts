@@ -18,8 +18,10 @@ import type { StackSetResource } from '../../manifest/model';
 import { parseTemplate } from '../../manifest/template';
 import type { Clock } from '../retry';
 import { retryThrottled, StackSetClients } from './clients';
+import { Fingerprinter, readStackSetRecords, StackSetRecord } from './fingerprint';
 import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
-import { storageName, SsmValue, elementHashes } from './parameters';
+import { storageName, SsmValue, elementHashes, secretElementHashes } from './parameters';
+import { sha256 } from '../canonical';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import { normaliseTemplate } from './template';
 
@@ -37,6 +39,7 @@ export interface StackSetParameterState {
   readonly key: string;
   /** Absent when the value holds a secret. */
   readonly value?: string;
+  /** Per element: SHA-256, or for an element that is a secret, its keyed digest (see parameters.ts). */
   readonly elementHashes: readonly string[];
 }
 
@@ -60,6 +63,8 @@ export interface StackSetState {
   readonly executionRoleName?: string;
   readonly permissionModel?: string;
   readonly instances: readonly StackInstanceState[];
+  /** The management account's record of the stack set (owner, NoEcho fingerprint), if any. */
+  readonly record?: StackSetRecord;
 }
 
 /** Stack sets and SSM values of the management account (home region). */
@@ -69,6 +74,11 @@ export interface StackSetSnapshot {
   readonly stackSets: Readonly<Record<string, StackSetState>>;
   /** Accounts with an instance of Control Tower's baseline stack set; undefined when it does not exist. */
   readonly baselineAccounts?: readonly string[];
+  /**
+   * OUs with Control Tower's AWSControlTowerBaseline enabled (SUCCEEDED), from ListEnabledBaselines;
+   * undefined when they could not be read or none is enabled.
+   */
+  readonly enrolledOus?: readonly string[];
   /** SSM parameters the manifest reads or stores helpers in (missing names are absent). */
   readonly ssm: Readonly<Record<string, SsmValue>>;
 }
@@ -111,6 +121,7 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
   properties: {
     homeRegion: { type: 'string' },
     baselineAccounts: STRINGS,
+    enrolledOus: STRINGS,
     stackSets: {
       type: 'object',
       additionalProperties: {
@@ -137,6 +148,12 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
           administrationRoleArn: { type: 'string' },
           executionRoleName: { type: 'string' },
           permissionModel: { type: 'string' },
+          record: {
+            type: 'object',
+            required: ['owner'],
+            additionalProperties: false,
+            properties: { owner: { type: 'string' }, noEcho: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+          },
           instances: {
             type: 'array',
             items: {
@@ -173,8 +190,16 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
   },
 } as const;
 
-/** Reads the stack set snapshot. */
-export async function readStackSetSnapshot(clients: SnapshotClients, request: StackSetSnapshotRequest, clock: Clock): Promise<StackSetSnapshot> {
+/**
+ * Reads the stack set snapshot. With the installation's `fingerprinter`, secret values are kept as
+ * keyed digests; without it (nothing applied yet), as nothing.
+ */
+export async function readStackSetSnapshot(
+  clients: SnapshotClients,
+  request: StackSetSnapshotRequest,
+  clock: Clock,
+  fingerprinter?: Fingerprinter,
+): Promise<StackSetSnapshot> {
   const cfn = clients.cloudFormation(request.homeRegion);
   const wanted = new Set(request.names);
   let token: string | undefined;
@@ -185,14 +210,16 @@ export async function readStackSetSnapshot(clients: SnapshotClients, request: St
     }
     token = page.NextToken;
   } while (token);
-  const ssm = await readSsmValues(clients, request.homeRegion, request.ssmNames, clock);
-  const secrets = secretDigests(ssm);
+  const secrets = new Set<string>();
+  const ssm = await readSsmValues(clients, request.homeRegion, request.ssmNames, clock, fingerprinter, secrets);
+  const names = [...wanted].sort();
+  const records = await readStackSetRecords(clients, request.homeRegion, names, clock);
   const stackSets: Record<string, StackSetState> = {};
-  for (const name of [...wanted].sort()) {
-    const state = await readStackSet(clients, request.homeRegion, name, secrets, clock);
+  for (const name of names) {
+    const state = await readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter, record: records[name] }, clock);
     if (state) stackSets[name] = state;
   }
-  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, secrets, clock);
+  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, { secrets }, clock);
   return {
     homeRegion: request.homeRegion,
     stackSets,
@@ -201,19 +228,24 @@ export async function readStackSetSnapshot(clients: SnapshotClients, request: St
   };
 }
 
-/** Digests of every element of every SecureString value: parameter values holding one are not recorded. */
-export function secretDigests(ssm: Readonly<Record<string, SsmValue>>): ReadonlySet<string> {
-  return new Set(Object.values(ssm).filter((v) => v.type === 'SecureString').flatMap((v) => v.elementHashes));
+/** How `readStackSet` treats secrets, and the stack set's record. */
+export interface ReadStackSetOptions {
+  /** Elements of the SecureString values read (in memory only): parameter values holding one keep only digests. */
+  readonly secrets: ReadonlySet<string>;
+  /** Keys the digests of those elements; without it they have none. */
+  readonly fingerprinter?: Fingerprinter;
+  readonly record?: StackSetRecord;
 }
 
-/** One stack set and its instances, or undefined when it does not exist; values holding a `secrets` element are kept as digests only. */
+/** One stack set and its instances, or undefined when it does not exist. */
 export async function readStackSet(
   clients: SnapshotClients,
   homeRegion: string,
   name: string,
-  secrets: ReadonlySet<string>,
+  options: ReadStackSetOptions,
   clock: Clock,
 ): Promise<StackSetState | undefined> {
+  const { secrets, fingerprinter, record } = options;
   const cfn = clients.cloudFormation(homeRegion);
   let described;
   try {
@@ -249,8 +281,9 @@ export async function readStackSet(
     ...(parsed !== undefined ? { templateHash: normaliseTemplate(parsed).hash } : {}),
     ...(described.TemplateBody !== undefined ? { templateBody: described.TemplateBody } : {}),
     parameters: (described.Parameters ?? []).map((p) => {
-      const digests = elementHashes(p.ParameterValue ?? '');
-      return { key: p.ParameterKey!, ...(digests.some((d) => secrets.has(d)) ? {} : { value: p.ParameterValue ?? '' }), elementHashes: digests };
+      const elements = (p.ParameterValue ?? '').split(',');
+      if (!elements.some((e) => secrets.has(e))) return { key: p.ParameterKey!, value: p.ParameterValue ?? '', elementHashes: elements.map(sha256) };
+      return { key: p.ParameterKey!, elementHashes: elements.map((e) => (secrets.has(e) ? secretElementHashes(e, fingerprinter)[0] ?? '' : sha256(e))) };
     }),
     tags: Object.fromEntries((described.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     capabilities: described.Capabilities ?? [],
@@ -258,15 +291,21 @@ export async function readStackSet(
     ...(described.ExecutionRoleName ? { executionRoleName: described.ExecutionRoleName } : {}),
     ...(described.PermissionModel ? { permissionModel: described.PermissionModel } : {}),
     instances,
+    ...(record ? { record } : {}),
   };
 }
 
-/** SSM values by name; SecureString values are kept only as digests. */
+/**
+ * SSM values by name; SecureString values are kept only as keyed digests (none without a
+ * `fingerprinter`), and their elements are added to `secrets` (in memory, never recorded).
+ */
 export async function readSsmValues(
   clients: SnapshotClients,
   homeRegion: string,
   names: readonly string[],
   clock: Clock,
+  fingerprinter?: Fingerprinter,
+  secrets?: Set<string>,
 ): Promise<Record<string, SsmValue>> {
   const ssm = clients.ssm(homeRegion);
   const values: Record<string, SsmValue> = {};
@@ -276,11 +315,12 @@ export async function readSsmValues(
     for (const p of result.Parameters ?? []) {
       const type = (p.Type ?? 'String') as SsmValue['type'];
       const value = p.Value ?? '';
+      if (type === 'SecureString') value.split(',').forEach((e) => e && secrets?.add(e));
       values[p.Name!] = {
         name: p.Name!,
         type,
         ...(type === 'SecureString' ? {} : { value }),
-        elementHashes: elementHashes(value),
+        elementHashes: type === 'SecureString' ? secretElementHashes(value, fingerprinter) : elementHashes(value),
         version: p.Version ?? 0,
       };
     }

@@ -1,6 +1,7 @@
 /**
  * Stack set plan steps. Each is JSON-serialisable and carries no secret: parameter values are
- * literals, references to SecureString parameters, or (in a read-only plan) "known after apply".
+ * literals, references to SecureString parameters or (NoEcho values) to the package, or (in a
+ * read-only plan) "known after apply".
  */
 import type { PairGroup } from './pairs';
 import type { ParameterChange, ResolvedParameter } from './parameters';
@@ -31,6 +32,8 @@ export interface StackSetDefinition {
   readonly capabilities: readonly string[];
   readonly administrationRoleArn: string;
   readonly executionRoleName: string;
+  /** Keyed fingerprint of the NoEcho values, recorded in the management account after the call. */
+  readonly noEchoFingerprint?: string;
 }
 
 interface StepBase {
@@ -68,13 +71,22 @@ export interface InstancesStep extends StepBase {
   readonly retainStacks?: boolean;
 }
 
+/**
+ * Records that this installation owns a stack set it adopted from upstream CfCT (an SSM
+ * parameter in the management account; synchronous). No stack set operation, nothing in any
+ * member account.
+ */
+export interface AdoptStackSetStep extends StepBase {
+  readonly kind: 'stackset.adopt';
+}
+
 /** DeleteStackSet (synchronous; its instances were deleted by earlier steps). */
 export interface DeleteStackSetStep extends StepBase {
   readonly kind: 'stackset.delete';
 }
 
 /** Every stack set step kind. */
-export type StackSetStep = CreateStackSetStep | UpdateStackSetStep | InstancesStep | DeleteStackSetStep;
+export type StackSetStep = CreateStackSetStep | UpdateStackSetStep | InstancesStep | DeleteStackSetStep | AdoptStackSetStep;
 
 /** What the plan says about one stack set. */
 export interface StackSetChangeSummary {
@@ -108,6 +120,9 @@ export function identify<S extends StackSetStep>(content: StepContent<S>): S {
     case 'stackset.delete':
       summary = `delete stack set ${c.stackSetName}`;
       break;
+    case 'stackset.adopt':
+      summary = `record ownership of upstream stack set ${c.stackSetName} (no stack set operation)`;
+      break;
     case 'stackset.update':
       summary = `update stack set ${c.stackSetName} (${c.reasons.join(', ')})${c.targets ? `, ${count(c.targets)}` : ''}`;
       break;
@@ -127,5 +142,5 @@ function count(targets: PairGroup): string {
 
 /** True for steps that start a StackSets operation (the others complete synchronously). */
 export function isOperationStep(step: StackSetStep): step is UpdateStackSetStep | InstancesStep {
-  return step.kind !== 'stackset.create' && step.kind !== 'stackset.delete';
+  return step.kind !== 'stackset.create' && step.kind !== 'stackset.delete' && step.kind !== 'stackset.adopt';
 }

@@ -1,11 +1,13 @@
 /**
  * Stack set targets: the organization's target resolution plus `Root`'s stack set meaning
- * (reference behaviour §3): the accounts of Control Tower's baseline stack set where it exists,
- * else the accounts with an enabled Control Tower baseline, else every ACTIVE member account
- * with a warning. Never the management account.
+ * (reference behaviour §3): the accounts Control Tower governs, i.e. the direct ACTIVE child
+ * accounts of the OUs with an enabled AWSControlTowerBaseline, else the accounts of Control
+ * Tower's baseline stack set (older landing zones). When neither can be read, `Root` is
+ * unresolved: the planner refuses any instance it would create for it (CFCT-K090), unless the
+ * manifest says `root_accounts: all_active` (every ACTIVE member account). Never the management
+ * account.
  */
 import type { ResolvedStackSetTargets } from './planner';
-import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import type { Finding } from '../../manifest/findings';
 import type { StackSetResource } from '../../manifest/model';
 import type { OrganizationIndex } from '../organization/organization-index';
@@ -16,8 +18,10 @@ import type { AccountState } from '../organization/snapshot';
 export interface ControlTowerAccounts {
   /** Accounts with an instance of the baseline stack set (from the stack set snapshot). */
   readonly baselineStackSetAccounts?: readonly string[];
-  /** Accounts with an enabled Control Tower baseline, when those were read. */
-  readonly enabledBaselineAccounts?: readonly string[];
+  /** OUs with an enabled AWSControlTowerBaseline, when those were read. */
+  readonly enrolledOus?: readonly string[];
+  /** The manifest's `root_accounts`. @default 'enrolled' */
+  readonly rootAccounts?: 'enrolled' | 'all_active';
 }
 
 /** Resolves a stack set resource's targets to ACTIVE account ids (Root's accounts first-class). */
@@ -29,15 +33,18 @@ export function resolveStackSetTargets(
   const resolved = resolveAccountTargets(index, resource.deploymentTargets, resource.name);
   const findings: Finding[] = [...resolved.findings, ...problemFindings(resolved.problems, { resource: resource.name, blocksRemoval: false })];
   const ids = new Set(resolved.accounts.map((a) => a.id));
+  let rootUnresolved: string[] | undefined;
   if (resolved.includesRoot) {
     const root = rootAccounts(index, controlTower, resource, findings);
     const excluded = new Set(resource.deploymentTargets.excludeAccounts.flatMap((e) => {
       const r = resolveAccount(index, e);
       return r.kind === 'account' ? [r.account.id] : [];
     }));
-    for (const id of root) if (!excluded.has(id)) ids.add(id);
+    const candidates = root.accounts.filter((id) => !excluded.has(id));
+    if (!root.known) rootUnresolved = candidates.filter((id) => !ids.has(id)).sort();
+    for (const id of candidates) ids.add(id);
   }
-  return { accounts: [...ids].sort(), unresolved: resolved.problems.map((p) => p.entry), findings };
+  return { accounts: [...ids].sort(), unresolved: resolved.problems.map((p) => p.entry), findings, ...(rootUnresolved ? { rootUnresolved } : {}) };
 }
 
 /** Account state by id for planning: undefined for accounts no longer in the organization. */
@@ -45,17 +52,28 @@ export function accountStateOf(index: OrganizationIndex): (accountId: string) =>
   return (id) => index.accounts.get(id)?.state;
 }
 
-function rootAccounts(index: OrganizationIndex, controlTower: ControlTowerAccounts, resource: StackSetResource, findings: Finding[]): string[] {
-  const active = (ids: readonly string[]) => ids.filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
-  if (controlTower.baselineStackSetAccounts) return active(controlTower.baselineStackSetAccounts);
-  if (controlTower.enabledBaselineAccounts) return active(controlTower.enabledBaselineAccounts);
-  findings.push({
-    ruleId: 'CFCT-K034',
-    severity: 'warning',
-    message: `Root: neither the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set nor Control Tower's enabled baselines could be read, so Root means every ACTIVE member account`,
-    ...(resource.location ? { location: resource.location } : {}),
-    hint: 'check that Control Tower is set up in the home region, or list OUs instead of Root',
-    resource: resource.name,
-  });
-  return activeMemberAccounts(index).map((a) => a.id);
+/** Root's accounts; `known: false` when Control Tower's enrolment could not be read (then every ACTIVE member account, as candidates). */
+function rootAccounts(
+  index: OrganizationIndex,
+  controlTower: ControlTowerAccounts,
+  resource: StackSetResource,
+  findings: Finding[],
+): { accounts: string[]; known: boolean } {
+  const active = (ids: Iterable<string>) => [...ids].filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
+  if (controlTower.rootAccounts === 'all_active') {
+    findings.push({
+      ruleId: 'CFCT-K034',
+      severity: 'info',
+      message: 'Root means every ACTIVE member account (root_accounts: all_active), whether Control Tower governs it or not',
+      ...(resource.location ? { location: resource.location } : {}),
+      resource: resource.name,
+    });
+    return { accounts: activeMemberAccounts(index).map((a) => a.id), known: true };
+  }
+  if (controlTower.enrolledOus) {
+    const ous = new Set(controlTower.enrolledOus);
+    return { accounts: active([...index.accounts.values()].filter((a) => ous.has(a.parentId)).map((a) => a.id)), known: true };
+  }
+  if (controlTower.baselineStackSetAccounts) return { accounts: active(controlTower.baselineStackSetAccounts), known: true };
+  return { accounts: activeMemberAccounts(index).map((a) => a.id), known: false };
 }

@@ -25,6 +25,11 @@ function checkAgainstTemplate(resource: StackSetResource, parameters: readonly P
       );
     }
     given.add(parameter.key);
+    const spec = declared[parameter.key];
+    const noEcho = isObject(spec) && (spec.NoEcho === true || String(spec.NoEcho).toLowerCase() === 'true');
+    if (isObject(spec) && !noEcho && parameter.value.split(',').some(isGeneratedPassword)) {
+      findings.push(secretToPlainParameter(resource, parameter, 'a generated password'));
+    }
     if (!Object.prototype.hasOwnProperty.call(declared, parameter.key)) {
       findings.push(
         finding('CFCT-R003', {
@@ -49,6 +54,21 @@ function checkAgainstTemplate(resource: StackSetResource, parameters: readonly P
     );
   }
   return findings;
+}
+
+function isGeneratedPassword(element: string): boolean {
+  const helper = parseHelper(element.trim());
+  return helper !== undefined && 'kind' in helper && helper.kind === 'genpass';
+}
+
+/** CFCT-M070: a secret given to a template parameter that is not NoEcho (also reported by the engine for SecureStrings). */
+export function secretToPlainParameter(resource: Pick<StackSetResource, 'name' | 'resourceFile'>, parameter: ParameterEntry, what: string): Finding {
+  return finding('CFCT-M070', {
+    message: `parameter "${parameter.key}" receives ${what}, but template ${resource.resourceFile.raw} does not declare it NoEcho: the value would be shown in clear text by DescribeStackSet and in every member stack's parameters`,
+    location: parameter.location,
+    hint: `add NoEcho: true to parameter ${parameter.key} in the template, or, if the value may be seen, add lint_suppressions: [{rule_id: CFCT-M070, reason: "..."}] to the resource`,
+    resource: resource.name,
+  });
 }
 
 function ssmNameFinding(name: string, problem: string, location: SourceLocation | undefined, resource: string, what: string): Finding {

@@ -3,8 +3,8 @@
  * resource are kept as `info` findings that say they were suppressed and why.
  */
 import type { Finding } from '../findings';
-import type { Manifest } from '../model';
-import { finding, RULES } from '../rules';
+import type { Manifest, StackSetResource } from '../model';
+import { finding, RULES, SUPPRESSIBLE_ERRORS } from '../rules';
 import { didYouMean } from '../suggest';
 
 /** Checks every suppression (CFCT-M016). */
@@ -19,7 +19,7 @@ export function checkSuppressions(manifest: Manifest): Finding[] {
       if (!rule) {
         problem = `names no rule ("${suppression.ruleId}")`;
         hint = didYouMean(suppression.ruleId, ids) ?? 'rule ids are listed in docs/rules.md';
-      } else if (rule.severity !== 'warning') {
+      } else if (rule.severity !== 'warning' && !SUPPRESSIBLE_ERRORS.has(suppression.ruleId)) {
         problem = `names ${suppression.ruleId}, which is an error; only warnings can be suppressed`;
         hint = 'fix the cause instead';
       } else if (suppression.reason.trim() === '') {
@@ -50,7 +50,18 @@ export function applySuppressions(findings: readonly Finding[], manifest: Manife
     }
   }
   return findings.map((f) => {
-    const reason = f.severity === 'warning' && f.resource !== undefined ? reasons.get(`${f.resource}\u0000${f.ruleId}`) : undefined;
+    const suppressible = f.severity === 'warning' || SUPPRESSIBLE_ERRORS.has(f.ruleId);
+    const reason = suppressible && f.resource !== undefined ? reasons.get(`${f.resource}\u0000${f.ruleId}`) : undefined;
     return reason === undefined ? f : { ...f, severity: 'info', message: `${f.message} (suppressed: ${reason})` };
   });
+}
+
+/**
+ * A finding of `resource`, suppressed (an `info` note with the reason) when the resource
+ * suppresses its rule and the rule may be suppressed; for findings made outside validation.
+ */
+export function suppressedFor(resource: Pick<StackSetResource, 'lintSuppressions'>, f: Finding): Finding {
+  if (f.severity !== 'warning' && !SUPPRESSIBLE_ERRORS.has(f.ruleId)) return f;
+  const reason = resource.lintSuppressions.find((s) => s.ruleId === f.ruleId && s.reason.trim())?.reason.trim();
+  return reason === undefined ? f : { ...f, severity: 'info', message: `${f.message} (suppressed: ${reason})` };
 }

@@ -7,6 +7,7 @@ import type { AwsClients } from '../../../src/aws/clients';
 import type { AccountState } from '../../../src/engine/organization/snapshot';
 import { applyStackSets, StackSetApplyReport } from '../../../src/engine/stacksets/apply';
 import type { StackSetClients } from '../../../src/engine/stacksets/clients';
+import { readFingerprinter } from '../../../src/engine/stacksets/fingerprint';
 import { planStackSets, StackSetPlan } from '../../../src/engine/stacksets/plan-stacksets';
 import type { DesiredStackSet } from '../../../src/engine/stacksets/planner';
 import { defaultStackSetSettings, StackSetSettings, stackSetNameFor } from '../../../src/engine/stacksets/settings';
@@ -123,12 +124,15 @@ export class StackSetWorld {
   /** Reads the snapshot and plans, as `cfct plan` does. */
   async plan(m: Manifest, wanted: readonly DesiredStackSet[]): Promise<StackSetPlan> {
     const resources = wanted.map((d) => d.resource);
+    const fingerprinter = await readFingerprinter(this.clients, HOME, this.fake.clock);
     const snapshot = await readStackSetSnapshot(
       this.clients,
       { homeRegion: HOME, names: resources.map((r) => this.nameOf(r)), prefix: this.settings.prefix, ssmNames: ssmNamesOf(resources) },
       this.fake.clock,
+      fingerprinter,
     );
-    return planStackSets(m, wanted, snapshot, { settings: this.settings, accountState: (id) => this.accountStates.get(id) });
+    const accountState = (id: string) => this.accountStates.get(id);
+    return planStackSets(m, wanted, snapshot, { settings: this.settings, accountState, ...(fingerprinter ? { fingerprinter } : {}) });
   }
 
   /** Plans and applies, as `cfct apply` does; returns the plan and the report. */

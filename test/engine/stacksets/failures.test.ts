@@ -94,7 +94,14 @@ describe('failure containment', () => {
     const m = manifest([reader, other], { stackSetOrder: 'dependencies' });
     const wanted = [desired(reader, template('r', { parameters: ['P'] }), ACCOUNTS), desired(other, template('o'), ACCOUNTS)];
     const plan = await w.plan(m, wanted);
-    w.fake.injectFault({ service: 'ssm', operation: 'GetParameters', rate: 1, error: () => new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform ssm:GetParameters', $metadata: {} }) });
+    w.fake.injectFault({
+      service: 'ssm',
+      operation: 'GetParameters',
+      rate: 1,
+      // Only the read of the value `reader` needs: every stack set's prepare reads SSM (its record).
+      when: (input) => (input.Names ?? []).includes('/org/value'),
+      error: () => new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform ssm:GetParameters', $metadata: {} }),
+    });
     const report = await applyStackSets(m, wanted, plan, { ...context(w, 'run-prep'), accountState: (id) => w.accountStates.get(id) }, { wait: (ms) => w.fake.clock.sleep(ms) });
     expect(report.failed).toEqual([{ resource: 'reader', message: expect.stringMatching(/CFCT-K061.*AccessDeniedException: not authorized/), failures: [] }]);
     expect(report.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K061', severity: 'error', resource: 'reader' }));

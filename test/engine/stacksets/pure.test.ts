@@ -1,5 +1,7 @@
 import * as fc from 'fast-check';
 import { resource } from './env';
+import { sha256 } from '../../../src/engine/canonical';
+import { fingerprinterFor } from '../../../src/engine/stacksets/fingerprint';
 import { buildStackSetGraph, dependantsOf, exportNameMatches } from '../../../src/engine/stacksets/graph';
 import { parseParameterValue } from '../../../src/engine/stacksets/helpers';
 import { crossPairs, groupPairs, pairKey } from '../../../src/engine/stacksets/pairs';
@@ -114,17 +116,22 @@ describe('parameters', () => {
     expect(result.findings[0].hint).toContain('$[password]');
   });
 
-  test('the NoEcho fingerprint changes with the value, depends on the stack set, and is unknown until generated', () => {
+  test('the NoEcho fingerprint is keyed: it changes with the value, the stack set and the key, and is unknown until generated or without a key', () => {
     const entry = (value: string) => resource('x', { parameters: [{ key: 'P', value }] }).parameters[0];
     const noEcho = new Set(['P']);
-    const fp = (value: string, name = 'S') => noEchoFingerprint(name, [resolveParameter(entry(value), ssmView({}), 'x').parameter], noEcho, ssmView({}));
+    const key = fingerprinterFor(Buffer.alloc(32, 7));
+    const fp = (value: string, name = 'S', k = key) => noEchoFingerprint(name, [resolveParameter(entry(value), ssmView({}), 'x').parameter], noEcho, ssmView({}), k);
     expect(fp('a')).toMatch(/^[0-9a-f]{64}$/);
     expect(fp('a')).toBe(fp('a'));
     expect(fp('b')).not.toBe(fp('a'));
     expect(fp('a', 'T')).not.toBe(fp('a'));
+    expect(fp('a', 'S', fingerprinterFor(Buffer.alloc(32, 8)))).not.toBe(fp('a'));
+    // Not the unkeyed digest an offline search could test guesses against.
+    expect(fp('a')).not.toBe(sha256(`S\nP=${sha256('a')}`));
+    expect(noEchoFingerprint('S', [resolveParameter(entry('a'), ssmView({}), 'x').parameter], noEcho, ssmView({}), undefined)).toBe('unknown');
     const generated = resource('x', { parameters: [{ key: 'P', value: '$[alfred_genpass]', ssmParameters: [{ name: '/p', value: '$[password]' }] }] }).parameters[0];
-    expect(noEchoFingerprint('S', [resolveParameter(generated, ssmView({}), 'x').parameter], noEcho, ssmView({}))).toBe('unknown');
-    expect(noEchoFingerprint('S', [], new Set(), ssmView({}))).toBeUndefined();
+    expect(noEchoFingerprint('S', [resolveParameter(generated, ssmView({}), 'x').parameter], noEcho, ssmView({}), key)).toBe('unknown');
+    expect(noEchoFingerprint('S', [], new Set(), ssmView({}), key)).toBeUndefined();
   });
 });
 

@@ -234,7 +234,7 @@ describe('stack set scenarios', () => {
 });
 
 describe('stack set scenarios: ownership, executor and limits', () => {
-  test('adopts an upstream stack set (prefix + AWS_Solutions tag, no installation tag) and says so', async () => {
+  test('adopts an upstream stack set (prefix + AWS_Solutions tag, no installation tag) with an ownership record, no stack set operation, and says so', async () => {
     const w = world();
     const t = template('a');
     w.cfn.seedStackSet({ name: 'CustomControlTower-baseline', templateBody: t, tags: { [UPSTREAM_TAG_KEY]: UPSTREAM_TAG_VALUE }, instances: ACCOUNTS.map((account) => ({ account, region: HOME })) });
@@ -243,10 +243,13 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     w.cfn.stackSets.get('CustomControlTower-baseline')!.capabilities = [...w.settings.capabilities];
     const r = resource('baseline');
     const { plan } = await w.apply(manifest([r]), [desired(r, t, ACCOUNTS)]);
-    expect(plan.resources[0].summary).toMatchObject({ action: 'update', adopt: true, templateChanged: false, instancesToCreate: 0 });
-    expect(plan.resources[0].steps).toMatchObject([{ kind: 'stackset.update', reasons: ['adopt'] }]);
-    expect(w.cfn.stackSets.get('CustomControlTower-baseline')!.tags).toContainEqual({ Key: INSTALLATION_TAG_KEY, Value: 'default' });
-    expect((await w.plan(manifest([r]), [desired(r, t, ACCOUNTS)])).resources[0].steps).toEqual([]);
+    expect(plan.resources[0].summary).toMatchObject({ action: 'none', adopt: true, templateChanged: false, instancesToCreate: 0, tagChanges: [] });
+    expect(plan.resources[0].steps.map((s) => s.kind)).toEqual(['stackset.adopt']);
+    expect(w.cfn.operations()).toEqual([]);
+    expect(w.fake.callCount('cloudformation', 'UpdateStackSet')).toBe(0);
+    expect(JSON.parse(w.ssm.get({ accountId: MANAGEMENT, region: HOME }, '/cfct/stacksets/CustomControlTower-baseline')!.value)).toEqual({ owner: 'default' });
+    expect(w.cfn.stackSets.get('CustomControlTower-baseline')!.tags).toEqual([{ Key: UPSTREAM_TAG_KEY, Value: UPSTREAM_TAG_VALUE }]);
+    expect((await w.plan(manifest([r]), [desired(r, t, ACCOUNTS)])).resources[0]).toMatchObject({ steps: [], summary: { adopt: false } });
   });
 
   test('fails when a stack set of the same name belongs to another installation', async () => {
