@@ -3,13 +3,16 @@
  * snapshot, or the live organization).
  */
 import { readFileSync } from 'node:fs';
+import { withProgress } from './progress';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { parseSnapshot } from '../engine/organization/serialise';
 import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
-import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
+import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage } from '../manifest';
+import { PACKAGE_EXPECTED, unusablePath } from './paths';
 import { ExitCode, type CliIo } from './program';
+import { plural } from './report/format';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {
@@ -27,7 +30,12 @@ export interface PlanInputs {
   readonly clock: Clock;
   /** Live runs only. */
   readonly clients?: AwsClients;
+  /** The package's own findings (warnings and notes; errors stop before planning). */
+  readonly packageFindings: readonly Finding[];
 }
+
+/** Where findings go when planning cannot start; by default, one line each on stderr. */
+export type FindingsSink = (findings: readonly Finding[]) => void;
 
 /** Clients for live commands: the injected ones (tests), else real clients for `region`. */
 export function awsClients(io: CliIo, region: string): AwsClients {
@@ -40,15 +48,23 @@ export function parseAccounts(value: string | undefined): string[] | undefined {
   return value.split(',').map((a) => a.trim()).filter(Boolean);
 }
 
-function print(io: CliIo, findings: readonly Finding[]): void {
-  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+function printer(io: CliIo): FindingsSink {
+  return (findings) => {
+    for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+  };
 }
 
 /**
  * Reads the package and the organization. Prints findings and returns an exit code instead when
  * they cannot be used: 2 for usage errors and unreadable paths, 1 for findings.
  */
-export async function readPlanInputs(io: CliIo, command: string, source: string, flags: PlanFlags): Promise<PlanInputs | number> {
+export async function readPlanInputs(
+  io: CliIo,
+  command: string,
+  source: string,
+  flags: PlanFlags,
+  print: FindingsSink = printer(io),
+): Promise<PlanInputs | number> {
   if (Boolean(flags.organization) === Boolean(flags.live)) {
     io.stderr(`cfct ${command}: give exactly one of --organization <file> and --live\n`);
     return ExitCode.USAGE;
@@ -64,11 +80,11 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
     loaded = await loadPackage(source, { stackSetPrefix: flags.stackSetPrefix });
   } catch (err) {
     if (!(err instanceof PackageSourceError)) throw err;
-    io.stderr(`cfct ${command}: ${err.message}\n`);
+    io.stderr(`cfct ${command}: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
     return ExitCode.USAGE;
   }
   if (hasErrors(loaded.findings) || !loaded.manifest) {
-    print(io, loaded.findings);
+    print(loaded.findings);
     io.stderr(`cfct ${command}: the package has errors; fix them first (cfct validate ${source})\n`);
     return ExitCode.FINDINGS;
   }
@@ -88,22 +104,29 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
     let text: string;
     try {
       text = readFileSync(flags.organization, 'utf8');
-    } catch {
-      io.stderr(`cfct ${command}: cannot read ${flags.organization}\n`);
+    } catch (err) {
+      io.stderr(`cfct ${command}: ${unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err)}\n`);
       return ExitCode.USAGE;
     }
     const parsed = parseSnapshot(text, flags.organization);
     if (!parsed.snapshot) {
-      print(io, parsed.findings);
+      print(parsed.findings);
       return ExitCode.FINDINGS;
     }
     // Offline: templates come from the package only (remote ones need --live).
-    const readTemplate: TemplateReader = async (ref) => (ref.kind === 'local' && ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined);
-    return { run: { manifest, files, snapshot: parsed.snapshot, readTemplate, options }, clock };
+    const readTemplate: TemplateReader = async (ref) => {
+      if (ref.kind !== 'local') throw new NotReadOfflineError(ref.raw);
+      return ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined;
+    };
+    return { run: { manifest, files, snapshot: parsed.snapshot, readTemplate, options }, clock, packageFindings: loaded.findings };
   }
 
-  const clients = awsClients(io, manifest.region);
-  const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
+  const progress = withProgress(awsClients(io, manifest.region), io.stderr, 'reading the organization');
+  const { snapshot } = await loadRunSnapshot(progress.clients, manifest, { stackSets: options.stackSets, clock });
+  progress.done(
+    `read the organization: ${plural(snapshot.accounts.length, 'account')}, ${plural(snapshot.organizationalUnits.length, 'OU')}, ${plural(Object.keys(snapshot.stackSets?.stackSets ?? {}).length, 'stack set')}`,
+  );
+  const clients = progress.clients;
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
-  return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
+  return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients, packageFindings: loaded.findings };
 }

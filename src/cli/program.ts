@@ -5,7 +5,10 @@ import * as migrateCommand from './commands/migrate';
 import * as orgCommand from './commands/org';
 import * as packageCommand from './commands/package';
 import * as planCommand from './commands/plan';
+import * as printTasksCommand from './commands/print-tasks';
+import * as showCommand from './commands/show';
 import * as validateCommand from './commands/validate';
+import { colorWanted } from './report/color';
 import { packageVersion } from './version';
 import type { AwsClients } from '../aws/clients';
 import type { Clock } from '../engine/retry';
@@ -32,12 +35,15 @@ export interface CliIo {
   readonly interactive?: boolean;
   /** Asks a yes/no question; resolves to the answer. @default reads a line from stdin */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** True to colour what goes to stdout. @default stdout is a TTY and NO_COLOR is unset */
+  readonly color?: boolean;
 }
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   interactive: Boolean(process.stdin.isTTY),
+  color: colorWanted(process.stdout.isTTY),
   confirm: async (question) => {
     const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -69,10 +75,23 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [validateCommand, planCommand, applyCommand, orgCommand, packageCommand, initCommand, migrateCommand]) {
+  const commands = [validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand];
+  for (const command of commands) {
     command.register(program, io, result);
   }
   return program;
+}
+
+/** How a live command gets credentials, said when the SDK found none. */
+export const CREDENTIALS_HINT = [
+  'hint: live commands use the AWS SDK\'s standard credential chain, in the management account. Provide credentials with one of:',
+  '  AWS_PROFILE=<profile> (after `aws configure` or `aws sso login --profile <profile>`),',
+  '  AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment,',
+  '  or an instance, container or CodeBuild role. Offline, plan with --organization <file> from `cfct org export`.',
+].join('\n');
+
+function isMissingCredentials(name: string, message: string): boolean {
+  return name === 'CredentialsProviderError' || /could not load credentials|unable to locate credentials|no credentials/i.test(message);
 }
 
 /** Runs `cfct` with `argv` (as `process.argv`: node, script, ...args) and resolves to the exit code. */
@@ -89,6 +108,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     // An AWS call that failed for good (no credentials, access denied, ...): say which, no trace.
     const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
     io.stderr(`cfct: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    if (isMissingCredentials(name, message)) io.stderr(`${CREDENTIALS_HINT}\n`);
     return ExitCode.FINDINGS;
   }
   return result.exitCode;

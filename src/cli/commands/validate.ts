@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding } from '../../manifest';
+import { formatFinding, hasErrors, loadPackage, PackageSourceError } from '../../manifest';
+import { PACKAGE_EXPECTED, unusablePath } from '../paths';
 import { ExitCode, type CliIo } from '../program';
+import { countFindings } from '../report/format';
 
 /** Options of `cfct validate`. */
 interface ValidateOptions {
@@ -16,10 +18,6 @@ function prefixOption(value: string): string {
   return value;
 }
 
-function summary(findings: readonly Finding[]): string {
-  const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
-  return `${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} note(s)`;
-}
 
 /**
  * `cfct validate <package>`: reads a configuration package (folder or zip), runs every rule and
@@ -34,13 +32,14 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--strict', 'fail on warnings too')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)', prefixOption)
+    .addHelpText('after', '\nExamples:\n  $ cfct validate ./configuration\n  $ cfct validate custom-control-tower-configuration.zip --strict\n  $ cfct validate ./configuration --format json | jq \'.findings[] | select(.severity == "error")\'\n')
     .action(async (source: string, options: ValidateOptions) => {
       let loaded;
       try {
         loaded = await loadPackage(source, { stackSetPrefix: options.stackSetPrefix });
       } catch (err) {
         if (!(err instanceof PackageSourceError)) throw err;
-        io.stderr(`cfct validate: ${err.message}\n`);
+        io.stderr(`cfct validate: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
         result.exitCode = ExitCode.USAGE;
         return;
       }
@@ -49,7 +48,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         io.stdout(`${JSON.stringify({ valid: !failed, findings: loaded.findings }, null, 2)}\n`);
       } else {
         for (const f of loaded.findings) io.stdout(`${formatFinding(f)}\n`);
-        io.stderr(`${source}: ${summary(loaded.findings)}\n`);
+        io.stderr(`${source}: ${countFindings(loaded.findings)}\n`);
       }
       result.exitCode = failed ? ExitCode.FINDINGS : ExitCode.OK;
     });
