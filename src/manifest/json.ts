@@ -23,6 +23,16 @@ function locate(text: string, file: string, offset: number): SourceLocation {
   return { file, line: pos.line, column: pos.col };
 }
 
+/** A hint for the mistakes JSON.parse words least helpfully: a trailing comma, comments, single quotes. */
+function jsonHint(text: string, offset: number): string | undefined {
+  const before = text.slice(0, offset).replace(/\s+$/, '');
+  const at = text.slice(offset).replace(/^\s+/, '');
+  if ((before.endsWith(',') && /^[}\]]/.test(at)) || /,\s*[}\]]/.test(text)) return 'remove the trailing comma before the closing bracket: JSON allows no comma after the last entry';
+  if (/^\/[/*]/.test(at)) return 'JSON has no comments: remove them';
+  if (at.startsWith("'")) return 'JSON strings and keys use double quotes';
+  return undefined;
+}
+
 /**
  * Parses `text` as JSON (a leading byte order mark is ignored). On failure, `value` is
  * undefined and the finding (`rule`) says what is wrong and where.
@@ -33,8 +43,9 @@ export function parseJson(text: string, file: string, rule: RuleId, what: string
     return { value: JSON.parse(body), findings: [] };
   } catch (err) {
     const message = (err as Error).message;
+    const offset = errorOffset(body, message);
     return {
-      findings: [finding(rule, { message: `${what} is not valid JSON: ${message}`, location: locate(body, file, errorOffset(body, message)), resource })],
+      findings: [finding(rule, { message: `${what} is not valid JSON: ${message}`, location: locate(body, file, offset), resource, hint: jsonHint(body, offset) })],
     };
   }
 }

@@ -127,14 +127,14 @@ function unsafePath(raw: string): Finding {
 function tooMany(count: number, limits: ReadLimits): Finding {
   return finding('CFCT-P004', {
     message: `the package has ${count} entries; at most ${limits.maxEntries} are read`,
-    hint: 'remove files the package does not need, or raise maxEntries',
+    hint: 'remove files the package does not need (cfct package leaves out editor and OS files, .git and node_modules)',
   });
 }
 
 function tooBig(bytes: number, limits: ReadLimits): Finding {
   return finding('CFCT-P005', {
     message: `the package holds more than ${limits.maxTotalBytes} bytes uncompressed (at least ${bytes})`,
-    hint: 'remove large files the package does not need, or raise maxTotalBytes',
+    hint: 'remove large files the package does not need; templates over 51,200 bytes can live in S3 (resource_file: s3://bucket/key)',
   });
 }
 
