@@ -139,7 +139,7 @@ function tooBig(bytes: number, limits: ReadLimits): Finding {
 }
 
 /**
- * Reads a folder recursively (skipping `.git`). Symbolic links are refused; the limits apply as
+ * Reads a folder recursively (skipping `.git` and `node_modules`). Symbolic links are refused; the limits apply as
  * for a zip.
  */
 export function readFolder(root: string, limits: ReadLimits): ReadResult {
@@ -149,7 +149,7 @@ export function readFolder(root: string, limits: ReadLimits): ReadResult {
   let bytes = 0;
   const visit = (dir: string, prefix: string): boolean => {
     for (const name of readdirSync(dir).sort()) {
-      if (name === '.git') continue;
+      if (name === '.git' || name === 'node_modules') continue;
       const full = join(dir, name);
       const rel = prefix + name;
       const stat = lstatSync(full);

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatFinding, hasErrors, loadPackage } from '../../manifest';
-import { createPackageZip, PACKAGE_ZIP_NAME } from '../package-zip';
-import { isReadableDirectory } from '../paths';
+import { resolve, relative, sep } from 'node:path';
+import { createPackageZip, isPackable, PACKAGE_ZIP_NAME } from '../package-zip';
+import { isReadableDirectory, unusablePath } from '../paths';
 import { ExitCode, type CliIo } from '../program';
 
 interface PackageOptions {
@@ -26,9 +27,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--upload <bucket>', 'also upload the zip to this S3 bucket (the configuration bucket)')
     .option('--key <key>', 'object key of the upload', PACKAGE_ZIP_NAME)
     .option('--region <region>', 'region of the bucket (default: AWS_REGION)')
+    .addHelpText('after', '\nExamples:\n  $ cfct package ./configuration\n  $ cfct package ./configuration --upload my-configuration-bucket --region us-east-1\n')
     .action(async (folder: string, options: PackageOptions) => {
       if (!isReadableDirectory(folder)) {
-        io.stderr(`cfct package: ${folder} is not a readable folder\n`);
+        io.stderr(`cfct package: ${unusablePath(folder, 'a configuration package folder holding manifest.yaml')}\n`);
         result.exitCode = ExitCode.USAGE;
         return;
       }
@@ -39,9 +41,12 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = ExitCode.FINDINGS;
         return;
       }
-      const files = loaded.files.list();
+      // Never the command's own output (whatever its name), earlier zips, or editor and OS litter.
+      const out = options.out ?? PACKAGE_ZIP_NAME;
+      const own = relative(resolve(folder), resolve(out)).split(sep).join('/');
+      const files = loaded.files.list().filter((f) => isPackable(f) && f !== own);
       const zip = await createPackageZip(folder, files);
-      writeFileSync(options.out ?? PACKAGE_ZIP_NAME, zip);
+      writeFileSync(out, zip);
       io.stdout(`wrote ${options.out} (${files.length} files, ${zip.length} bytes)\n`);
       if (options.upload) {
         const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
