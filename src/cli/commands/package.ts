@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { resolve, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { formatFinding, hasErrors, loadPackage } from '../../manifest';
-import { resolve, relative, sep } from 'node:path';
 import { createPackageZip, isPackable, PACKAGE_ZIP_NAME } from '../package-zip';
 import { isReadableDirectory, unusablePath } from '../paths';
 import { ExitCode, type CliIo } from '../program';

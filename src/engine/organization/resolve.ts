@@ -8,12 +8,12 @@
  * caller turns problems into findings with `problemFindings`, as errors when the plan would
  * otherwise remove something because of them.
  */
-import { didYouMean } from '../../manifest/suggest';
-import type { Finding } from '../../manifest/findings';
-import type { DeploymentTargets, PolicyResource, TargetEntry } from '../../manifest/model';
-import { engineFinding } from '../rules';
 import type { OrganizationIndex, TargetKind } from './organization-index';
 import type { AccountState, SnapshotAccount } from './snapshot';
+import type { Finding } from '../../manifest/findings';
+import type { DeploymentTargets, PolicyResource, TargetEntry } from '../../manifest/model';
+import { didYouMean } from '../../manifest/suggest';
+import { engineFinding } from '../rules';
 
 /** An entry that resolves to nothing usable. */
 export interface TargetProblem {
