@@ -75,7 +75,9 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  const commands = [validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand];
+  const commands = [
+    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand,
+  ];
   for (const command of commands) {
     command.register(program, io, result);
   }

@@ -164,7 +164,9 @@ export function migrateManifest(text: string): MigrationResult {
     const key = pair.key as Scalar | undefined;
     const seqComment = isSeq(pair.value) ? pair.value.commentBefore : undefined;
     if (first) {
-      first.commentBefore = pair === firstSection ? joinComments(seqComment, first.commentBefore) : joinComments(key?.commentBefore, seqComment, first.commentBefore);
+      first.commentBefore = pair === firstSection
+        ? joinComments(seqComment, first.commentBefore)
+        : joinComments(key?.commentBefore, seqComment, first.commentBefore);
       if (pair !== firstSection) first.spaceBefore = key?.spaceBefore || first.spaceBefore;
     } else if (pair !== firstSection && (key?.commentBefore || seqComment)) {
       notes.push(`${section}: empty; its comment is kept above resources`);
