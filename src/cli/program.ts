@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import * as applyCommand from './commands/apply';
+import { addExamples } from './commands/help';
 import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
 import * as orgCommand from './commands/org';
@@ -81,6 +82,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
   for (const command of commands) {
     command.register(program, io, result);
   }
+  addExamples(program);
   return program;
 }
 

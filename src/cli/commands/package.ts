@@ -27,7 +27,6 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--upload <bucket>', 'also upload the zip to this S3 bucket (the configuration bucket)')
     .option('--key <key>', 'object key of the upload', PACKAGE_ZIP_NAME)
     .option('--region <region>', 'region of the bucket (default: AWS_REGION)')
-    .addHelpText('after', '\nExamples:\n  $ cfct package ./configuration\n  $ cfct package ./configuration --upload my-configuration-bucket --region us-east-1\n')
     .action(async (folder: string, options: PackageOptions) => {
       if (!isReadableDirectory(folder)) {
         io.stderr(`cfct package: ${unusablePath(folder, 'a configuration package folder holding manifest.yaml')}\n`);

@@ -56,13 +56,6 @@ export function addPlanFlags(command: Command): Command {
     .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged');
 }
 
-const EXAMPLES = `
-Examples:
-  $ cfct plan ./configuration --organization org.json
-  $ cfct plan ./configuration --live --format html --out plan.html
-  $ cfct plan ./configuration --live --out plan.json && cfct apply ./configuration --live --plan plan.json
-  $ cfct plan custom-control-tower-configuration.zip --live --detailed-exitcode
-`;
 
 /**
  * `cfct plan <package> (--organization org.json | --live)`: what applying the package would change.
@@ -79,7 +72,6 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else text)').choices(FORMATS))
     .option('--out <file>', 'write the plan to a file instead of standard output (.json, .md, .html, .txt pick the format)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on errors')
-    .addHelpText('after', EXAMPLES)
     .action(async (source: string, options: PlanOptions) => {
       // The engine and the AWS SDK load only when a command needs them, so `cfct --help`,
       // `validate` and `init` start fast.

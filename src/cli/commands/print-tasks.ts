@@ -19,11 +19,6 @@ export interface StackSetTask {
   readonly template: string;
 }
 
-const EXAMPLES = `
-Examples:
-  $ cfct print-tasks ./configuration --organization org.json
-  $ cfct print-tasks ./configuration --live --format json > tasks.json
-`;
 
 /**
  * `cfct print-tasks <package>`: per stack set, the resolved template, the parameters with helpers
@@ -39,7 +34,6 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--live', 'resolve targets and SSM values through the AWS APIs (standard credential chain)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', EXAMPLES)
     .action(async (source: string, options: PrintTasksOptions) => {
       const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
       const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
@@ -53,7 +47,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         return;
       }
       const planned = await planRun(inputs.run);
-      const ssm = ssmView(inputs.run.snapshot.stackSets?.ssm ?? {});
+      // As the planner sees SSM: values exported by stack sets that change in this run are pending.
+      const changing = new Set(planned.stackSetPlan.resources.filter((r) => r.steps.length > 0).map((r) => r.summary.resource));
+      const producers = planned.desired.map((d) => d.resource).filter((r) => changing.has(r.name) && r.exportOutputs.length > 0);
+      const ssm = ssmView(inputs.run.snapshot.stackSets?.ssm ?? {}, producers);
       const tasks: StackSetTask[] = planned.desired.map((d) => {
         const noEcho = new Set(d.template.normalised.noEchoParameters);
         const parameters: Record<string, string> = {};

@@ -32,12 +32,6 @@ function readSaved(file: string): Saved {
   return { plan: doc as RunPlan };
 }
 
-const EXAMPLES = `
-Examples:
-  $ cfct plan ./configuration --live --out plan.json
-  $ cfct show plan.json
-  $ cfct show plan.json --format html > plan.html
-`;
 
 /** `cfct show <plan.json>`: renders a saved plan, as `terraform show` does. Exit 1 when the plan has errors. */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
@@ -46,7 +40,6 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .description('render a saved plan (cfct plan --out plan.json) as text, Markdown, HTML or JSON')
     .argument('<plan>', 'plan file written by cfct plan --out plan.json')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .addHelpText('after', EXAMPLES)
     .action((file: string, options: { format: Format }) => {
       const saved = readSaved(file);
       if ('error' in saved) {

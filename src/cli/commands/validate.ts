@@ -32,7 +32,6 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--strict', 'fail on warnings too')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)', prefixOption)
-    .addHelpText('after', '\nExamples:\n  $ cfct validate ./configuration\n  $ cfct validate custom-control-tower-configuration.zip --strict\n  $ cfct validate ./configuration --format json | jq \'.findings[] | select(.severity == "error")\'\n')
     .action(async (source: string, options: ValidateOptions) => {
       let loaded;
       try {
