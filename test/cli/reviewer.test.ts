@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The plan a reviewer trusts: what `cfct plan` says about incomplete plans, package findings,
  * organization-wide and destructive changes, in text and in the HTML report in headless Chromium.
