@@ -57,6 +57,6 @@ describe('cfct validate (the bundled executable)', () => {
   test('exit 2 for a path that does not exist', () => {
     const result = runCfct('validate', join(work, 'nothing-here'));
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('cannot read');
+    expect(result.stderr).toMatch(/nothing-here does not exist; expected a configuration package/);
   });
 });
