@@ -34,6 +34,16 @@ describe('cfct show', () => {
     expect(JSON.parse((await cfct('show', out, '--format', 'json')).stdout)).toEqual(JSON.parse(readFileSync(out, 'utf8')));
   });
 
+  test('fails with exit 1 and lists the findings of a document where nothing could be planned', async () => {
+    const pkg = copyExample();
+    writeFileSync(join(pkg, 'manifest.yaml'), readFileSync(join(pkg, 'manifest.yaml'), 'utf8').replace('deploy_method: rcp', 'deploy_method: rpc'));
+    const out = join(tempDir(), 'plan.json');
+    expect((await cfct('plan', pkg, '--organization', EXAMPLE_ORGANIZATION, '--out', out)).code).toBe(1);
+    const shown = await cfct('show', out);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toMatch(/nothing was planned; the package or the organization snapshot has errors:\n {2}manifest\.yaml:\d+:\d+ error CFCT-/);
+  });
+
   test('fails with exit 2 naming the path and what was expected when the file is missing or not a plan', async () => {
     const dir = tempDir();
     const missing = await cfct('show', join(dir, 'nope.json'));

@@ -84,7 +84,8 @@ export function renderHtml(report: ReportModel): string {
   if (destroy && !report.empty) {
     const h = headline(report);
     body.push(`<div id="destroy" class="banner destroy">${esc(destroy)}</div>`);
-    body.push(`<p id="summary">${esc([destroy, ...h.organization, h.change.join(', ')].filter(Boolean).join('; '))}</p>`);
+    const rest = [...h.organization, h.change.join(', ')].filter(Boolean).join('; ');
+    body.push(`<p id="summary">${esc(rest ? `Also: ${rest}` : 'Nothing else changes.')}</p>`);
   } else {
     body.push(`<p id="summary">${esc(summaryLine(report))}</p>`);
   }
