@@ -10,9 +10,9 @@
 import { loadOrganizationSnapshot } from '../src/engine/organization/load';
 import { serialiseSnapshot } from '../src/engine/organization/serialise';
 import { createPolicyPlan } from '../src/engine/policies/run';
+import { manifestOf, memoryFiles, policyResource } from '../test/engine/helpers';
 import { buildLargeOrganization, policyDocument } from '../test/fake/builders';
 import { fakeAwsClients } from '../test/fake/clients';
-import { manifestOf, memoryFiles, policyResource } from '../test/engine/helpers';
 
 const ACCOUNTS = 5000;
 const OUS = 500;

@@ -9,8 +9,8 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { partitionOf } from './partitions';
 import { ControlTowerClient } from './controltower';
+import { partitionOf } from './partitions';
 
 /** The AWS clients the engine uses. Clients for the management account unless stated otherwise. */
 export interface AwsClients {
@@ -176,5 +176,38 @@ export function assumeRoleCredentials(
       sessionToken: c.SessionToken,
       expiration: c.Expiration,
     };
+  };
+}
+
+/**
+ * Every client of `clients`, each request preceded by `before(operation)` (which may throw to
+ * refuse it): for request counting, or for refusing calls once a lock is lost. A Proxy keeps each
+ * client's class (SDK paginators check it); only the request methods are wrapped: `send` of the
+ * SDK clients and the Control Tower client's `listEnabledBaselines`.
+ */
+export function interceptRequests(clients: AwsClients, before: (operation: string) => void | Promise<void>): AwsClients {
+  const requests = new Set<PropertyKey>(['send', 'listEnabledBaselines']);
+  const wrap = <C extends object>(client: C): C =>
+    new Proxy(client, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (!requests.has(property) || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const command = args[0] as { constructor?: { name?: string } } | undefined;
+          const operation = property === 'send' ? (command?.constructor?.name ?? 'Unknown').replace(/Command$/, '') : 'ListEnabledBaselines';
+          await before(operation);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return {
+    organizations: () => wrap(clients.organizations()),
+    cloudFormation: (region) => wrap(clients.cloudFormation(region)),
+    ssm: (region) => wrap(clients.ssm(region)),
+    s3: (region) => wrap(clients.s3(region)),
+    sts: (region) => wrap(clients.sts(region)),
+    controlTower: (region) => wrap(clients.controlTower(region)),
+    ec2InAccount: async (...args) => wrap(await clients.ec2InAccount(...args)),
+    cloudFormationInAccount: async (...args) => wrap(await clients.cloudFormationInAccount(...args)),
   };
 }

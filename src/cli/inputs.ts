@@ -3,14 +3,17 @@
  * snapshot, or the live organization).
  */
 import { readFileSync } from 'node:fs';
+import { ExitCode, type CliIo } from './io';
+import { withProgress } from './progress';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { parseSnapshot } from '../engine/organization/serialise';
 import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
-import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
-import { ExitCode, type CliIo } from './io';
+import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
+import { PACKAGE_EXPECTED, unusablePath } from './paths';
+import { plural } from './report/format';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {
@@ -28,7 +31,12 @@ export interface PlanInputs {
   readonly clock: Clock;
   /** Live runs only. */
   readonly clients?: AwsClients;
+  /** The package's own findings (warnings and notes; errors stop before planning). */
+  readonly packageFindings: readonly Finding[];
 }
+
+/** Where findings go when planning cannot start; by default, one line each on stderr. */
+export type FindingsSink = (findings: readonly Finding[]) => void;
 
 /** Clients for live commands: the injected ones (tests), else real clients for `region`. */
 export function awsClients(io: CliIo, region: string): AwsClients {
@@ -41,8 +49,10 @@ export function parseAccounts(value: string | undefined): string[] | undefined {
   return value.split(',').map((a) => a.trim()).filter(Boolean);
 }
 
-function print(io: CliIo, findings: readonly Finding[]): void {
-  for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+function printer(io: CliIo): FindingsSink {
+  return (findings) => {
+    for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
+  };
 }
 
 /** What a command does between reading the package and reading the live organization. */
@@ -52,6 +62,8 @@ export interface PlanInputHooks {
    * the clients to read and run with, or an exit code to stop with.
    */
   readonly beforeLiveRead?: (clients: AwsClients, manifest: Manifest, installationId: string) => Promise<AwsClients | number>;
+  /** Where the package's and the snapshot's findings go. @default printed to stderr */
+  readonly print?: FindingsSink;
 }
 
 /**
@@ -65,6 +77,7 @@ export async function readPlanInputs(
   flags: PlanFlags,
   hooks: PlanInputHooks = {},
 ): Promise<PlanInputs | number> {
+  const print = hooks.print ?? printer(io);
   if (Boolean(flags.organization) === Boolean(flags.live)) {
     io.stderr(`cfct ${command}: give exactly one of --organization <file> and --live\n`);
     return ExitCode.USAGE;
@@ -80,11 +93,11 @@ export async function readPlanInputs(
     loaded = await loadPackage(source, { stackSetPrefix: flags.stackSetPrefix });
   } catch (err) {
     if (!(err instanceof PackageSourceError)) throw err;
-    io.stderr(`cfct ${command}: ${err.message}\n`);
+    io.stderr(`cfct ${command}: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
     return ExitCode.USAGE;
   }
   if (hasErrors(loaded.findings) || !loaded.manifest) {
-    print(io, loaded.findings);
+    print(loaded.findings);
     io.stderr(`cfct ${command}: the package has errors; fix them first (cfct validate ${source})\n`);
     return ExitCode.FINDINGS;
   }
@@ -104,27 +117,40 @@ export async function readPlanInputs(
     let text: string;
     try {
       text = readFileSync(flags.organization, 'utf8');
-    } catch {
-      io.stderr(`cfct ${command}: cannot read ${flags.organization}\n`);
+    } catch (err) {
+      io.stderr(`cfct ${command}: ${unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err)}\n`);
       return ExitCode.USAGE;
     }
     const parsed = parseSnapshot(text, flags.organization);
     if (!parsed.snapshot) {
-      print(io, parsed.findings);
+      print(parsed.findings);
       return ExitCode.FINDINGS;
     }
     // Offline: templates come from the package only (remote ones need --live).
-    const readTemplate: TemplateReader = async (ref) => (ref.kind === 'local' && ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined);
-    return { run: { manifest, files, snapshot: parsed.snapshot, snapshotSource: flags.organization, readTemplate, options }, clock };
+    const readTemplate: TemplateReader = async (ref) => {
+      if (ref.kind !== 'local') throw new NotReadOfflineError(ref.raw);
+      return ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined;
+    };
+    const run = { manifest, files, snapshot: parsed.snapshot, snapshotSource: flags.organization, readTemplate, options };
+    return { run, clock, packageFindings: loaded.findings };
   }
 
-  let clients = awsClients(io, manifest.region);
+  const progress = withProgress(awsClients(io, manifest.region), io.stderr, 'reading the organization');
+  let clients = progress.clients;
   if (hooks.beforeLiveRead) {
     const ready = await hooks.beforeLiveRead(clients, manifest, options.installationId ?? DEFAULT_INSTALLATION_ID);
     if (typeof ready === 'number') return ready;
     clients = ready;
   }
-  const { snapshot, fingerprinter } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, installationId: options.installationId, clock });
+  const { snapshot, fingerprinter } = await loadRunSnapshot(clients, manifest, {
+    stackSets: options.stackSets,
+    installationId: options.installationId,
+    clock,
+  });
+  progress.done(
+    `read the organization: ${plural(snapshot.accounts.length, 'account')}, ${plural(snapshot.organizationalUnits.length, 'OU')}, ${plural(Object.keys(snapshot.stackSets?.stackSets ?? {}).length, 'stack set')}`,
+  );
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
-  return { run: { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) }, clock, clients };
+  const run = { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) };
+  return { run, clock, clients, packageFindings: loaded.findings };
 }

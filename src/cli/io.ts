@@ -27,4 +27,6 @@ export interface CliIo {
   readonly interactive?: boolean;
   /** Asks a yes/no question; resolves to the answer. @default reads a line from stdin */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** True to colour what goes to stdout. @default stdout is a TTY and NO_COLOR is unset */
+  readonly color?: boolean;
 }

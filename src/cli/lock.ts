@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ExitCode, type CliIo } from './io';
-import type { AwsClients } from '../aws/clients';
+import { interceptRequests, type AwsClients } from '../aws/clients';
 import {
   acquireLock,
   describeHolder,
@@ -62,29 +62,7 @@ export async function findLockBucket(
  * due and throws once it is lost): after a loss, no further AWS call is made with them.
  */
 export function guardClients(clients: AwsClients, check: () => Promise<void>): AwsClients {
-  // `send` of the SDK clients; the Control Tower client's one request method.
-  const calls = new Set<PropertyKey>(['send', 'listEnabledBaselines']);
-  const guard = <C extends object>(client: C): C =>
-    new Proxy(client, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver);
-        if (!calls.has(property) || typeof value !== 'function') return value;
-        return async (...args: unknown[]) => {
-          await check();
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return {
-    organizations: () => guard(clients.organizations()),
-    cloudFormation: (region) => guard(clients.cloudFormation(region)),
-    ssm: (region) => guard(clients.ssm(region)),
-    s3: (region) => guard(clients.s3(region)),
-    sts: (region) => guard(clients.sts(region)),
-    controlTower: (region) => guard(clients.controlTower(region)),
-    ec2InAccount: async (accountId, region, role) => guard(await clients.ec2InAccount(accountId, region, role)),
-    cloudFormationInAccount: async (accountId, region, role) => guard(await clients.cloudFormationInAccount(accountId, region, role)),
-  };
+  return interceptRequests(clients, () => check());
 }
 
 /** One command's hold on the installation lock. */

@@ -13,15 +13,33 @@ export const PACKAGE_ZIP_NAME = 'custom-control-tower-configuration.zip';
 /** A fixed timestamp for every entry (zip times are local DOS times; 1980-01-01 is the earliest). */
 const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
 
-/** Files of `root` that belong in the package: everything except hidden files and folders and zips. */
+/** Folder names never packed: version control and dependencies. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '__MACOSX']);
+
+/** File names never packed: OS litter, editor swap and backup files, archives (earlier packages). */
+const SKIPPED_FILE = /^(\.DS_Store|Thumbs\.db|desktop\.ini)$|\.(sw[a-p]|bak|tmp|zip)$|~$/i;
+
+/**
+ * Whether a file (path relative to the package root, forward slashes) belongs in the package:
+ * not hidden (`.git`, `.DS_Store`, `.idea`), not under `node_modules`, not editor or OS litter,
+ * not a zip (the command's own output, earlier packages).
+ */
+export function isPackable(path: string): boolean {
+  const parts = path.split('/');
+  const name = parts[parts.length - 1];
+  if (parts.some((p) => p.startsWith('.') || SKIPPED_FOLDERS.has(p))) return false;
+  return !SKIPPED_FILE.test(name);
+}
+
+/** Files of `root` that belong in the package (see `isPackable`). */
 export function packageFileList(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && !entry.name.endsWith('.zip')) out.push(relative(root, full).split(sep).join('/'));
+      const path = relative(root, full).split(sep).join('/');
+      if (entry.isDirectory() && isPackable(`${path}/x`)) walk(full);
+      else if (entry.isFile() && isPackable(path)) out.push(path);
     }
   };
   walk(root);

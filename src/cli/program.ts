@@ -1,12 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import * as applyCommand from './commands/apply';
+import { addExamples } from './commands/help';
 import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
 import * as orgCommand from './commands/org';
 import * as packageCommand from './commands/package';
 import * as planCommand from './commands/plan';
+import * as printTasksCommand from './commands/print-tasks';
+import * as showCommand from './commands/show';
 import * as validateCommand from './commands/validate';
 import { ExitCode, type CliIo } from './io';
+import { colorWanted } from './report/color';
 import { packageVersion } from './version';
 
 // Commands import these from ./io (not from here, which imports the commands).
@@ -16,6 +20,7 @@ const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   interactive: Boolean(process.stdin.isTTY),
+  color: colorWanted(process.stdout.isTTY),
   confirm: async (question) => {
     const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -47,10 +52,26 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [validateCommand, planCommand, applyCommand, orgCommand, packageCommand, initCommand, migrateCommand]) {
+  const commands = [
+    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand,
+  ];
+  for (const command of commands) {
     command.register(program, io, result);
   }
+  addExamples(program);
   return program;
+}
+
+/** How a live command gets credentials, said when the SDK found none. */
+export const CREDENTIALS_HINT = [
+  'hint: live commands use the AWS SDK\'s standard credential chain, in the management account. Provide credentials with one of:',
+  '  AWS_PROFILE=<profile> (after `aws configure` or `aws sso login --profile <profile>`),',
+  '  AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment,',
+  '  or an instance, container or CodeBuild role. Offline, plan with --organization <file> from `cfct org export`.',
+].join('\n');
+
+function isMissingCredentials(name: string, message: string): boolean {
+  return name === 'CredentialsProviderError' || /could not load credentials|unable to locate credentials|no credentials/i.test(message);
 }
 
 /** Runs `cfct` with `argv` (as `process.argv`: node, script, ...args) and resolves to the exit code. */
@@ -67,6 +88,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     // An AWS call that failed for good (no credentials, access denied, ...): say which, no trace.
     const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
     io.stderr(`cfct: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
+    if (isMissingCredentials(name, message)) io.stderr(`${CREDENTIALS_HINT}\n`);
     return ExitCode.FINDINGS;
   }
   return result.exitCode;

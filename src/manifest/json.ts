@@ -76,6 +76,16 @@ function duplicateKeyFindings(text: string, file: string, what: string, resource
   });
 }
 
+/** A hint for the mistakes JSON.parse words least helpfully: a trailing comma, comments, single quotes. */
+function jsonHint(text: string, offset: number): string | undefined {
+  const before = text.slice(0, offset).replace(/\s+$/, '');
+  const at = text.slice(offset).replace(/^\s+/, '');
+  if ((before.endsWith(',') && /^[}\]]/.test(at)) || /,\s*[}\]]/.test(text)) return 'remove the trailing comma before the closing bracket: JSON allows no comma after the last entry';
+  if (/^\/[/*]/.test(at)) return 'JSON has no comments: remove them';
+  if (at.startsWith("'")) return 'JSON strings and keys use double quotes';
+  return undefined;
+}
+
 /**
  * Parses `text` as JSON (a leading byte order mark is ignored). On failure (not JSON, or a key
  * repeated in one object), `value` is undefined and the findings say what is wrong and where.
@@ -88,8 +98,9 @@ export function parseJson(text: string, file: string, rule: RuleId, what: string
     return findings.length > 0 ? { findings } : { value, findings };
   } catch (err) {
     const message = (err as Error).message;
+    const offset = errorOffset(body, message);
     return {
-      findings: [finding(rule, { message: `${what} is not valid JSON: ${message}`, location: locate(body, file, errorOffset(body, message)), resource })],
+      findings: [finding(rule, { message: `${what} is not valid JSON: ${message}`, location: locate(body, file, offset), resource, hint: jsonHint(body, offset) })],
     };
   }
 }

@@ -47,7 +47,21 @@ function targetsPair(lists: Array<[string, Pair | undefined]>): Pair | undefined
   for (const [name, pair] of lists) {
     if (pair) targets.items.push(renameKey(pair, name));
   }
-  return targets.items.length > 0 ? new Pair(new Scalar('deployment_targets'), targets) : undefined;
+  if (targets.items.length === 0) return undefined;
+  // The comment and blank line above the first moved key stay above that line, now deployment_targets.
+  const key = new Scalar('deployment_targets');
+  const first = (targets.items[0] as Pair).key as Scalar;
+  key.commentBefore = first.commentBefore;
+  key.spaceBefore = first.spaceBefore;
+  first.commentBefore = undefined;
+  first.spaceBefore = undefined;
+  return new Pair(key, targets);
+}
+
+/** Comments joined as the yaml library keeps them (one string, lines separated by newlines). */
+function joinComments(...comments: (string | null | undefined)[]): string | undefined {
+  const kept = comments.filter((c): c is string => typeof c === 'string' && c !== '');
+  return kept.length > 0 ? kept.join('\n') : undefined;
 }
 
 function migrateResource(
@@ -60,6 +74,7 @@ function migrateResource(
   const out = new YAMLMap();
   out.commentBefore = item.commentBefore;
   out.comment = item.comment;
+  out.spaceBefore = item.spaceBefore;
   let accounts: Pair | undefined;
   let ous: Pair | undefined;
   let sawDeployMethod = false;
@@ -121,6 +136,7 @@ export function migrateManifest(text: string): MigrationResult {
   }
 
   const resources = new YAMLSeq();
+  const resourcesComments: string[] = [];
   const sections: Array<['organization_policies' | 'cloudformation_resources', 'policy' | 'stack_set']> = [
     ['organization_policies', 'policy'],
     ['cloudformation_resources', 'stack_set'],
@@ -134,6 +150,7 @@ export function migrateManifest(text: string): MigrationResult {
       return { notes, errors: [`manifest.yaml: ${section} must be a list`] };
     }
     const items = isSeq(pair.value) ? pair.value.items : [];
+    const before = resources.items.length;
     items.forEach((item, i) => {
       if (!isMap(item)) {
         notes.push(`${section}[${i}]: not a mapping; left out`);
@@ -141,12 +158,28 @@ export function migrateManifest(text: string): MigrationResult {
       }
       resources.items.push(migrateResource(item, kind, `${section}[${i}]`, notes));
     });
+    // Comments above the section's first item, and (for later sections) above the section key,
+    // go above its first resource; the first section's key comment goes above `resources`.
+    const first = resources.items[before] as YAMLMap | undefined;
+    const key = pair.key as Scalar | undefined;
+    const seqComment = isSeq(pair.value) ? pair.value.commentBefore : undefined;
+    if (first) {
+      first.commentBefore = pair === firstSection
+        ? joinComments(seqComment, first.commentBefore)
+        : joinComments(key?.commentBefore, seqComment, first.commentBefore);
+      if (pair !== firstSection) first.spaceBefore = key?.spaceBefore || first.spaceBefore;
+    } else if (pair !== firstSection && (key?.commentBefore || seqComment)) {
+      notes.push(`${section}: empty; its comment is kept above resources`);
+      resourcesComments.push(joinComments(key?.commentBefore, seqComment) ?? '');
+    }
   }
 
   (version as Scalar).value = '2021-03-15';
   const resourcesPair = new Pair(new Scalar('resources'), resources);
   if (firstSection) {
-    (resourcesPair.key as Scalar).commentBefore = (firstSection.key as Scalar | undefined)?.commentBefore;
+    const firstKey = firstSection.key as Scalar | undefined;
+    (resourcesPair.key as Scalar).commentBefore = joinComments(firstKey?.commentBefore, ...resourcesComments);
+    (resourcesPair.key as Scalar).spaceBefore = firstKey?.spaceBefore;
   }
   const kept = (root.items as Pair[]).filter(
     (p) => keyOf(p) !== 'organization_policies' && keyOf(p) !== 'cloudformation_resources',

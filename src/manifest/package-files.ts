@@ -127,19 +127,19 @@ function unsafePath(raw: string): Finding {
 function tooMany(count: number, limits: ReadLimits): Finding {
   return finding('CFCT-P004', {
     message: `the package has ${count} entries; at most ${limits.maxEntries} are read`,
-    hint: 'remove files the package does not need, or raise maxEntries',
+    hint: 'remove files the package does not need (cfct package leaves out editor and OS files, .git and node_modules)',
   });
 }
 
 function tooBig(bytes: number, limits: ReadLimits): Finding {
   return finding('CFCT-P005', {
     message: `the package holds more than ${limits.maxTotalBytes} bytes uncompressed (at least ${bytes})`,
-    hint: 'remove large files the package does not need, or raise maxTotalBytes',
+    hint: 'remove large files the package does not need; templates over 51,200 bytes can live in S3 (resource_file: s3://bucket/key)',
   });
 }
 
 /**
- * Reads a folder recursively (skipping `.git`). Symbolic links are refused; the limits apply as
+ * Reads a folder recursively (skipping `.git` and `node_modules`). Symbolic links are refused; the limits apply as
  * for a zip.
  */
 export function readFolder(root: string, limits: ReadLimits): ReadResult {
@@ -149,7 +149,7 @@ export function readFolder(root: string, limits: ReadLimits): ReadResult {
   let bytes = 0;
   const visit = (dir: string, prefix: string): boolean => {
     for (const name of readdirSync(dir).sort()) {
-      if (name === '.git') continue;
+      if (name === '.git' || name === 'node_modules') continue;
       const full = join(dir, name);
       const rel = prefix + name;
       const stat = lstatSync(full);

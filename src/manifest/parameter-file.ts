@@ -91,14 +91,14 @@ export function readParameterFile(text: string, file: string, resource?: string)
   value.forEach((item, index) => {
     const path = [index];
     if (!isObject(item)) {
-      findings.push(malformed(`entry ${index} is not an object`, positions, path, 'write {"ParameterKey": "Name", "ParameterValue": "value"}', resource));
+      findings.push(malformed(`entry ${index + 1} is not an object`, positions, path, 'write {"ParameterKey": "Name", "ParameterValue": "value"}', resource));
       return;
     }
     findings.push(...unknownKeys(item, ENTRY_KEYS, positions, path, resource));
     const key = item.ParameterKey;
     const valueText = parameterValueText(item.ParameterValue);
     if (typeof key !== 'string' || key === '') {
-      findings.push(malformed(`entry ${index} has no ParameterKey string`, positions, path, undefined, resource));
+      findings.push(malformed(`entry ${index + 1} has no ParameterKey string`, positions, path, undefined, resource));
       return;
     }
     if (valueText === undefined) {

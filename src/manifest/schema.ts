@@ -40,7 +40,7 @@ function pointerToPath(pointer: string): (string | number)[] {
 function describe(path: DocPath): string {
   if (path.length === 0) return 'the manifest';
   const last = path[path.length - 1];
-  return typeof last === 'number' ? `entry ${last}` : `"${last}"`;
+  return typeof last === 'number' ? `entry ${last + 1}` : `"${last}"`;
 }
 
 function typeName(value: unknown): string {
@@ -103,7 +103,7 @@ function toFinding(error: ErrorObject, positions: PositionIndex): Finding | unde
     case 'uniqueItems': {
       const [first, repeated] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
       return finding('CFCT-S005', {
-        message: `${describe(path)} lists the same value twice (entries ${first} and ${repeated})`,
+        message: `${describe(path)} lists the same value twice (entries ${first + 1} and ${repeated + 1})`,
         location: positions.at([...path, repeated]),
         hint: 'remove the repeated entry',
       });

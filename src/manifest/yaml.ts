@@ -275,6 +275,22 @@ class Walker {
   }
 }
 
+/** A hint for the YAML parser's error codes people meet most: indentation and tabs. */
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'YAML indents with spaces only: replace the tab with spaces';
+    case 'BAD_INDENT':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation: keys of one mapping start in the same column, list items start with "- " under their key, and a line indented deeper continues the entry above it';
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Parses one YAML document. Syntax errors become findings (`options.syntaxRule`) with their
  * position; the value is then undefined.
@@ -299,6 +315,7 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
       finding(options.syntaxRule, {
         message: `YAML syntax error: ${error.message.split('\n')[0]}`,
         location: { file, line: pos.line, column: pos.col },
+        hint: yamlHint(error.code),
       }),
     );
   }

@@ -13,9 +13,10 @@ describe('cfct bundle, offline commands', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'Plan: 2 policies to create, 1 to update, 1 to adopt, 3 attachments, 1 detachment; 2 stack sets to create; 5 stack instances to create',
+      'Plan: 1 destructive change: 1 detachment\n' +
+        '      enable RCPs on the root r-ex12; 2 policies to create, 1 to update, 1 to adopt, 3 attachments, 2 stack sets to create, 5 stack instances to create',
     );
-    expect(result.stdout).toContain('  + SCP deny-leaving-organization (create)');
+    expect(result.stdout).toContain('  + create SCP deny-leaving-organization');
     expect(result.stdout).toContain('    detach from: Workloads:Dev (ou-ex12-dev00001)');
     expect(result.stdout).toContain('warning CFCT-O006 account Old Experiments (999999999999) is SUSPENDED');
   });
@@ -76,6 +77,6 @@ describe('cfct bundle, offline commands', () => {
     expect(cfctProcess('validate', zip).code).toBe(0);
     const plan = cfctProcess('plan', zip, '--organization', EXAMPLE_ORGANIZATION);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('CustomControlTower-password-policy-check (create)');
+    expect(plan.stdout).toContain('+ create stack set CustomControlTower-password-policy-check');
   });
 });

@@ -110,3 +110,85 @@ describe('cfct migrate', () => {
     expect(result.stderr).toContain('cannot read');
   });
 });
+
+describe('cfct migrate on a commented manifest', () => {
+  const COMMENTED = `# Legacy manifest
+region: us-east-1
+version: 2020-01-01
+
+# The guardrails
+organization_policies:
+  # first policy
+  - name: deny-leave
+    policy_file: policies/deny-leave.json
+
+    # where it applies
+    apply_to_accounts_in_ou:
+      # workloads only
+      - Workloads
+
+  # second policy
+  - name: deny-root
+    # the file
+    policy_file: policies/deny-root.json
+    apply_to_accounts_in_ou:
+      - Sandbox
+
+# Stack sets
+cloudformation_resources:
+  # the baseline
+  - name: baseline
+    template_file: templates/baseline.template
+    deploy_method: stack_set
+    # accounts
+    deploy_to_account:
+      - "123456789012"
+    regions:
+      - us-east-1
+`;
+
+  test('keeps each comment above its list item, section and key, and every blank line', async () => {
+    const result = await cfct('migrate', legacyPackage(COMMENTED), '--out', '-');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`# Legacy manifest
+region: us-east-1
+version: 2021-03-15
+
+# The guardrails
+resources:
+  # first policy
+  - name: deny-leave
+    resource_file: policies/deny-leave.json
+    deploy_method: scp
+
+    # where it applies
+    deployment_targets:
+      organizational_units:
+        # workloads only
+        - Workloads
+
+  # second policy
+  - name: deny-root
+    # the file
+    resource_file: policies/deny-root.json
+    deploy_method: scp
+    deployment_targets:
+      organizational_units:
+        - Sandbox
+
+  # Stack sets
+  # the baseline
+  - name: baseline
+    resource_file: templates/baseline.template
+    deploy_method: stack_set
+    # accounts
+    deployment_targets:
+      accounts:
+        - "123456789012"
+    regions:
+      - us-east-1
+`);
+    // Every comment of the input is in the output.
+    for (const comment of COMMENTED.match(/# .*/g)!) expect(result.stdout).toContain(comment);
+  });
+});

@@ -22,7 +22,10 @@ function sampleReport(overrides: Partial<ReportModel> = {}): ReportModel {
       stackSets: { create: 1, update: 1, delete: 0 },
       instances: { create: 27, update: 0, delete: 1 },
       findings: { error: 0, warning: 1, info: 0 },
+      organization: 0,
+      destructive: 2,
     },
+    organization: [],
     policies: [
       { name: 'deny-leave', type: 'SCP', action: 'create', attach: ['Workloads (ou-ab12-11111111)', 'Sandbox (ou-ab12-22222222)'], detach: [] },
       {
@@ -90,11 +93,13 @@ describe('plan report', () => {
   test('text: summary, diffs, attachments and aggregated instance lists', () => {
     const text = renderText(sampleReport());
     expect(text).toContain(
-      'Plan: 1 policy to create, 1 to update, 2 attachments, 1 detachment; 1 stack set to create, 1 to update; 27 stack instances to create, 1 to delete',
+      'Plan: 2 destructive changes: 1 detachment, 1 stack instance to delete\n' +
+        '      1 policy to create, 1 to update, 2 attachments, 1 stack set to create, 1 to update, 27 stack instances to create',
     );
     expect(text).toContain('Findings: 0 errors, 1 warning, 0 info');
-    expect(text).toContain('  + SCP deny-leave (create)\n    attach to: Workloads (ou-ab12-11111111), Sandbox (ou-ab12-22222222)');
+    expect(text).toContain('  + create SCP deny-leave\n    attach to: Workloads (ou-ab12-11111111), Sandbox (ou-ab12-22222222)');
     expect(text).toContain('    +  "Effect": "Deny"');
+    expect(text).toContain('  - update SCP deny-root\n');
     expect(text).toContain('    detach from: Legacy (ou-ab12-33333333)');
     expect(text).not.toContain('unchanged');
     expect(text).toContain('      eu-west-1: 13 accounts (100000000000, 100000000001');
@@ -115,6 +120,8 @@ describe('plan report', () => {
           stackSets: { create: 0, update: 0, delete: 0 },
           instances: { create: 0, update: 0, delete: 0 },
           findings: { error: 0, warning: 0, info: 0 },
+          organization: 0,
+          destructive: 0,
         },
       }),
     );
@@ -123,11 +130,12 @@ describe('plan report', () => {
 
   test('markdown: counts table, folded long lists and a Mermaid graph', () => {
     const md = renderMarkdown(sampleReport());
-    expect(md).toContain('| Stack instances | 27 | 0 | 1 | |');
+    expect(md).toContain('| Stack instances | 27 |  | **1** |  |');
+    expect(md).toContain('> **2 destructive changes: 1 detachment, 1 stack instance to delete**');
     expect(md).toContain('<details><summary>Instances to create: 26</summary>');
     expect(md).toContain('**Instances to create** (1):');
     expect(md).toContain('```mermaid\nflowchart TD\n  n0["audit-log-bucket (create)"]:::create\n  n1["security-audit-role (update)"]:::update\n  n0 --> n1');
-    expect(md).toContain('| warning | CFCT-T004 | manifest.yaml:40:11 |');
+    expect(md).toContain('| warning | `CFCT-T004` | manifest.yaml:40:11 |');
   });
 
   describe('html in headless Chromium', () => {
@@ -160,7 +168,7 @@ describe('plan report', () => {
       expect(await page.locator('#graph svg line').count()).toBe(1);
       // Short instance lists are open, long ones folded.
       expect(await page.locator('section.stackset.create details[open]').count()).toBe(1);
-      expect(await page.locator('section.stackset.update details:not([open])').count()).toBe(1);
+      expect(await page.locator('section.stackset.update details.create:not([open])').count()).toBe(1);
       await page.close();
     });
 
@@ -177,7 +185,7 @@ describe('plan report', () => {
       expect(errors).toEqual([]);
       expect(await page.textContent('[data-count="policies-create"] b')).toBe('2');
       expect(await page.textContent('[data-count="policies-adopt"] b')).toBe('1');
-      expect(await page.textContent('section.policy.update h3')).toContain('(update, adopted)');
+      expect(await page.textContent('section.policy.update h3')).toContain('update SCP deny-root-user (adopted)');
       expect(await page.textContent('[data-count="instances-create"] b')).toBe('5');
       expect(await page.textContent('[data-count="findings-warning"] b')).toBe('2');
       expect(await page.locator('#findings tr.warning').count()).toBe(2);

@@ -1,8 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { execFileSync } from 'node:child_process';
 import { ENGINE_RULES } from '../../src/engine/rules';
 import { MANIFEST_V2_SCHEMA, RULES } from '../../src/manifest';
 

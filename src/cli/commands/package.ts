@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { resolve, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { formatFinding, hasErrors, loadPackage } from '../../manifest';
 import { ExitCode, type CliIo } from '../io';
-import { createPackageZip, PACKAGE_ZIP_NAME } from '../package-zip';
-import { isReadableDirectory } from '../paths';
+import { createPackageZip, isPackable, PACKAGE_ZIP_NAME } from '../package-zip';
+import { isReadableDirectory, unusablePath } from '../paths';
 
 interface PackageOptions {
   readonly out?: string;
@@ -28,7 +29,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--region <region>', 'region of the bucket (default: AWS_REGION)')
     .action(async (folder: string, options: PackageOptions) => {
       if (!isReadableDirectory(folder)) {
-        io.stderr(`cfct package: ${folder} is not a readable folder\n`);
+        io.stderr(`cfct package: ${unusablePath(folder, 'a configuration package folder holding manifest.yaml')}\n`);
         result.exitCode = ExitCode.USAGE;
         return;
       }
@@ -39,9 +40,12 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = ExitCode.FINDINGS;
         return;
       }
-      const files = loaded.files.list();
+      // Never the command's own output (whatever its name), earlier zips, or editor and OS litter.
+      const out = options.out ?? PACKAGE_ZIP_NAME;
+      const own = relative(resolve(folder), resolve(out)).split(sep).join('/');
+      const files = loaded.files.list().filter((f) => isPackable(f) && f !== own);
       const zip = await createPackageZip(folder, files);
-      writeFileSync(options.out ?? PACKAGE_ZIP_NAME, zip);
+      writeFileSync(out, zip);
       io.stdout(`wrote ${options.out} (${files.length} files, ${zip.length} bytes)\n`);
       if (options.upload) {
         const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

@@ -1,27 +1,48 @@
 import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { RunPlan } from '../../engine/run';
-import { hasErrors } from '../../manifest/findings';
+import { hasErrors, type Finding } from '../../manifest/findings';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { buildReport } from '../report/build';
+import { ansi, plain } from '../report/color';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
 import { renderText } from '../report/text';
 
-type Format = 'text' | 'markdown' | 'html' | 'json';
+export type Format = 'text' | 'markdown' | 'html' | 'json';
+export const FORMATS: readonly Format[] = ['text', 'markdown', 'html', 'json'];
 
 interface PlanOptions extends PlanFlags {
-  readonly format: Format;
+  readonly format?: Format;
   readonly out?: string;
   readonly detailedExitcode?: boolean;
 }
 
+const BY_EXTENSION: Readonly<Record<string, Format>> = { '.json': 'json', '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html', '.txt': 'text' };
+
+/** The format of `--out file`: from `--format` when given, else from the file's extension, else text. */
+export function formatFor(explicit: Format | undefined, out: string | undefined): Format {
+  return explicit ?? (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined) ?? 'text';
+}
+
 /** The plan in a format: the report for people, or the plan document itself (`json`, for `apply --plan`). */
-export function renderPlan(plan: RunPlan, format: Format, title: string): string {
+export function renderPlan(plan: RunPlan, format: Format, title: string, options: { color?: boolean } = {}): string {
   if (format === 'json') return `${JSON.stringify(plan, null, 2)}\n`;
   const report = buildReport(plan, title);
-  return format === 'html' ? renderHtml(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report);
+  if (format === 'html') return renderHtml(report);
+  if (format === 'markdown') return renderMarkdown(report);
+  return renderText(report, { paint: options.color ? ansi : plain });
+}
+
+/**
+ * The JSON document `plan --format json` writes when nothing could be planned (the package or the
+ * snapshot has errors): the findings, and no steps. It has no input hash, so `apply --plan`
+ * refuses it.
+ */
+export function unplannedDocument(findings: readonly Finding[], reason: string): string {
+  return `${JSON.stringify({ planned: false, reason, findings, steps: [] }, null, 2)}\n`;
 }
 
 /** Options `plan` and `apply` share. */
@@ -35,6 +56,7 @@ export function addPlanFlags(command: Command): Command {
     .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged');
 }
 
+
 /**
  * `cfct plan <package> (--organization org.json | --live)`: what applying the package would change.
  * Exit 0 (no errors; with --detailed-exitcode: no changes), 2 with --detailed-exitcode when changes
@@ -47,27 +69,35 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       .description('show what applying a configuration package would change in the organization (read-only)')
       .argument('<package>', 'configuration package folder or .zip'),
   )
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'html', 'json']).default('text'))
-    .option('--out <file>', 'write the plan to a file instead of standard output')
+    .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else text)').choices(FORMATS))
+    .option('--out <file>', 'write the plan to a file instead of standard output (.json, .md, .html, .txt pick the format)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on errors')
     .action(async (source: string, options: PlanOptions) => {
       // The engine and the AWS SDK load only when a command needs them, so `cfct --help`,
       // `validate` and `init` start fast.
       const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
       const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
-      const inputs = await readPlanInputs(io, 'plan', source, options);
+      const format = formatFor(options.format, options.out);
+      const write = (text: string) => {
+        if (options.out) {
+          writeFileSync(options.out, text);
+          io.stderr(`wrote ${options.out}\n`);
+        } else {
+          io.stdout(text);
+        }
+      };
+      // JSON readers always get one document, also when nothing could be planned.
+      let unplanned: readonly Finding[] = [];
+      const inputs = await readPlanInputs(io, 'plan', source, options, format === 'json' ? { print: (findings) => (unplanned = findings) } : {});
       if (typeof inputs === 'number') {
+        if (format === 'json' && inputs === ExitCode.FINDINGS) write(unplannedDocument(unplanned, 'the package or the organization snapshot has errors; nothing was planned'));
         result.exitCode = inputs;
         return;
       }
-      const { plan } = await planRun(inputs.run);
-      const text = renderPlan(plan, options.format, `cfct plan: ${source}`);
-      if (options.out) {
-        writeFileSync(options.out, text);
-        io.stderr(`wrote ${options.out}\n`);
-      } else {
-        io.stdout(text);
-      }
+      const { plan: engineplan } = await planRun(inputs.run);
+      // The plan carries every finding: the package's own (warnings, notes) and the planner's.
+      const plan: RunPlan = { ...engineplan, findings: [...inputs.packageFindings, ...engineplan.findings] };
+      write(renderPlan(plan, format, `cfct plan: ${source}`, { color: !options.out && io.color === true }));
       if (hasErrors(plan.findings)) result.exitCode = ExitCode.FINDINGS;
       else if (options.detailedExitcode && plan.steps.length > 0) result.exitCode = 2;
       else result.exitCode = ExitCode.OK;

@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding } from '../../manifest';
+import { formatFinding, hasErrors, loadPackage, PackageSourceError } from '../../manifest';
 import { ExitCode, type CliIo } from '../io';
+import { PACKAGE_EXPECTED, unusablePath } from '../paths';
+import { countFindings } from '../report/format';
 
 /** Options of `cfct validate`. */
 interface ValidateOptions {
@@ -16,10 +18,6 @@ function prefixOption(value: string): string {
   return value;
 }
 
-function summary(findings: readonly Finding[]): string {
-  const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
-  return `${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} note(s)`;
-}
 
 /**
  * `cfct validate <package>`: reads a configuration package (folder or zip), runs every rule and
@@ -40,7 +38,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         loaded = await loadPackage(source, { stackSetPrefix: options.stackSetPrefix });
       } catch (err) {
         if (!(err instanceof PackageSourceError)) throw err;
-        io.stderr(`cfct validate: ${err.message}\n`);
+        io.stderr(`cfct validate: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
         result.exitCode = ExitCode.USAGE;
         return;
       }
@@ -49,7 +47,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         io.stdout(`${JSON.stringify({ valid: !failed, findings: loaded.findings }, null, 2)}\n`);
       } else {
         for (const f of loaded.findings) io.stdout(`${formatFinding(f)}\n`);
-        io.stderr(`${source}: ${summary(loaded.findings)}\n`);
+        io.stderr(`${source}: ${countFindings(loaded.findings)}\n`);
       }
       result.exitCode = failed ? ExitCode.FINDINGS : ExitCode.OK;
     });

@@ -1,12 +1,13 @@
 /**
  * From a run plan to what the report shows. Reads only the plan, which holds no secret.
  */
-import type { GraphNode, InstanceGroup, PolicyAction, PolicyChange, ReportModel, StackSetAction, StackSetChange } from './model';
+import { isDestructivePolicy, isDestructiveStackSet, type GraphNode, type InstanceGroup, type NotPlanned, type PolicyAction, type PolicyChange, type ReportModel, type StackSetAction, type StackSetChange } from './model';
 import { policyText, unifiedDiff } from '../../engine/diff';
 import { isPolicyStep } from '../../engine/policies/run';
 import type { PolicyStep } from '../../engine/policies/steps';
 import type { RunPlan } from '../../engine/run';
 import type { StackSetStep } from '../../engine/stacksets/steps';
+import type { Finding } from '../../manifest/findings';
 
 const POLICY_LABEL: Readonly<Record<string, string>> = {
   SERVICE_CONTROL_POLICY: 'SCP',
@@ -111,14 +112,39 @@ function stackSetChanges(plan: RunPlan, steps: readonly StackSetStep[]): StackSe
   });
 }
 
+/** Destructive changes first (they are what a reviewer must not miss), otherwise in plan order. */
+function destructiveFirst<T>(items: readonly T[], destructive: (item: T) => boolean): T[] {
+  return [...items.filter(destructive), ...items.filter((i) => !destructive(i))];
+}
+
+/** One line per policy type the plan enables on the root. */
+function organizationChanges(steps: readonly PolicyStep[]): string[] {
+  return steps.flatMap((step) =>
+    step.kind === 'policy.enable-type' ? [`enable ${POLICY_LABEL[step.policyType] ?? step.policyType}s on the root ${step.rootId}`] : [],
+  );
+}
+
+/** The resources that errors kept out of the plan, each with its first error. */
+function notPlanned(findings: readonly Finding[]): NotPlanned[] {
+  const byResource = new Map<string, NotPlanned>();
+  for (const f of findings) {
+    if (f.severity !== 'error' || !f.resource || byResource.has(f.resource)) continue;
+    byResource.set(f.resource, { resource: f.resource, ruleId: f.ruleId, reason: f.message });
+  }
+  return [...byResource.values()];
+}
+
+const SEVERITIES = ['error', 'warning', 'info'] as const;
+
 const count = (groups: readonly InstanceGroup[]) => groups.reduce((n, g) => n + g.accounts.length, 0);
 
 /** The report of a run plan. */
 export function buildReport(plan: RunPlan, title: string): ReportModel {
   const policySteps = plan.steps.filter(isPolicyStep) as PolicyStep[];
   const stackSetSteps = plan.steps.filter((s) => !isPolicyStep(s)) as StackSetStep[];
-  const policies = policyChanges(policySteps);
-  const stackSets = stackSetChanges(plan, stackSetSteps);
+  const policies = destructiveFirst(policyChanges(policySteps), isDestructivePolicy);
+  const stackSets = destructiveFirst(stackSetChanges(plan, stackSetSteps), isDestructiveStackSet);
+  const organization = organizationChanges(policySteps);
   const kinds = (k: StackSetStep['kind']) => stackSetSteps.filter((s) => s.kind === k).length;
   const severity = (level: string) => plan.findings.filter((f) => f.severity === level).length;
 
@@ -126,29 +152,34 @@ export function buildReport(plan: RunPlan, title: string): ReportModel {
   const nodes: GraphNode[] = Object.keys(plan.stackSets.dependsOn).map((id) => ({ id, action: actionOf.get(id) ?? 'none' }));
   const edges = Object.entries(plan.stackSets.dependsOn).flatMap(([to, froms]) => froms.map((from) => ({ from, to })));
 
+  const summary = {
+    policies: {
+      create: policies.filter((p) => p.action === 'create').length,
+      update: policies.filter((p) => p.action === 'update').length,
+      adopt: policies.filter((p) => p.adopted).length,
+      delete: policies.filter((p) => p.action === 'delete').length,
+      attach: policies.reduce((n, p) => n + p.attach.length, 0),
+      detach: policies.reduce((n, p) => n + p.detach.length, 0),
+    },
+    stackSets: { create: kinds('stackset.create'), update: kinds('stackset.update'), delete: kinds('stackset.delete') },
+    instances: {
+      create: stackSets.reduce((n, s) => n + count(s.create), 0),
+      update: stackSets.reduce((n, s) => n + count(s.update), 0),
+      delete: stackSets.reduce((n, s) => n + count(s.delete), 0),
+    },
+    findings: { error: severity('error'), warning: severity('warning'), info: severity('info') },
+    organization: organization.length,
+  };
+  const destructive = summary.policies.delete + summary.policies.detach + summary.stackSets.delete + summary.instances.delete;
   return {
     title,
     inputs: { 'input hash': plan.inputHash.slice(0, 12), 'installation': plan.installationId, 'home region': plan.homeRegion },
-    summary: {
-      policies: {
-        create: policies.filter((p) => p.action === 'create').length,
-        update: policies.filter((p) => p.action === 'update').length,
-        adopt: policies.filter((p) => p.adopted).length,
-        delete: policies.filter((p) => p.action === 'delete').length,
-        attach: policies.reduce((n, p) => n + p.attach.length, 0),
-        detach: policies.reduce((n, p) => n + p.detach.length, 0),
-      },
-      stackSets: { create: kinds('stackset.create'), update: kinds('stackset.update'), delete: kinds('stackset.delete') },
-      instances: {
-        create: stackSets.reduce((n, s) => n + count(s.create), 0),
-        update: stackSets.reduce((n, s) => n + count(s.update), 0),
-        delete: stackSets.reduce((n, s) => n + count(s.delete), 0),
-      },
-      findings: { error: severity('error'), warning: severity('warning'), info: severity('info') },
-    },
+    summary: { ...summary, destructive },
+    organization,
+    ...(summary.findings.error > 0 ? { incomplete: { errors: summary.findings.error, notPlanned: notPlanned(plan.findings) } } : {}),
     policies,
     stackSets,
-    findings: plan.findings,
+    findings: SEVERITIES.flatMap((level) => plan.findings.filter((f) => f.severity === level)),
     graph: { nodes, edges },
     empty: plan.steps.length === 0,
   };

@@ -1,7 +1,7 @@
 /** The plan as one self-contained HTML page: no scripts, no external resources. */
-import { ACTION_SYMBOL, describeGroup, findingsLine, policyActionLabel, summaryLine } from './format';
+import { ACCOUNTS_SHOWN, destroyLine, findingsLine, headline, incompleteLine, plural, policyHeading, stackSetHeading, summaryLine } from './format';
 import { toSvg } from './graph';
-import { instanceCount, type InstanceGroup, type ReportModel } from './model';
+import { instanceCount, isDestructivePolicy, isDestructiveStackSet, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
 
 const esc = (text: string) =>
@@ -15,61 +15,100 @@ function diffBlock(diff: string): string {
   return `<pre class="diff">${lines.join('\n')}</pre>`;
 }
 
-function instances(label: string, list: readonly InstanceGroup[]): string {
+function instances(label: string, list: readonly InstanceGroup[], cls: string): string {
   if (list.length === 0) return '';
   const count = instanceCount(list);
-  const items = list.map((g) => `<li>${esc(describeGroup(g))}<div class="accounts">${g.accounts.map(esc).join(' ')}</div></li>`).join('');
-  return `<details${count <= 10 ? ' open' : ''}><summary>${esc(label)}: ${count}</summary><ul>${items}</ul></details>`;
+  const items = list
+    .map((g) => `<li><b>${esc(g.region)}</b>: ${esc(plural(g.accounts.length, 'account'))}<div class="accounts">${g.accounts.map(esc).join(' ')}</div></li>`)
+    .join('');
+  return `<details class="instances ${cls}"${count <= ACCOUNTS_SHOWN ? ' open' : ''}><summary>${esc(label)}: ${count}</summary><ul>${items}</ul></details>`;
+}
+
+/** A list of targets, folded into a `<details>` past ACCOUNTS_SHOWN entries. */
+function targets(label: string, list: readonly string[], cls: string): string {
+  if (list.length === 0) return '';
+  if (list.length <= ACCOUNTS_SHOWN) return `<p class="${cls}">${esc(label)}: ${esc(list.join(', '))}</p>`;
+  return `<details class="${cls}"><summary>${esc(label)}: ${list.length}</summary><p>${esc(list.join(', '))}</p></details>`;
 }
 
 const STYLE = `
-body{font-family:system-ui,sans-serif;margin:2rem;color:#212529;max-width:72rem}
-h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #dee2e6}
-.counts{display:flex;gap:1rem;flex-wrap:wrap}.count{border:1px solid #dee2e6;border-radius:6px;padding:.5rem 1rem;min-width:8rem}
-.count b{display:block;font-size:1.5rem}
+body{font-family:system-ui,sans-serif;margin:1.5rem 2rem;color:#212529}
+h1{font-size:1.5rem;overflow-wrap:anywhere}h2{margin-top:2rem;border-bottom:1px solid #dee2e6}h3{margin:.5rem 0}
+.banner{border-radius:6px;padding:.75rem 1rem;margin:.75rem 0;font-weight:600}
+.banner.incomplete{background:#ffe3e3;border:2px solid #c92a2a;color:#a61e1e}
+.banner.destroy{background:#fff5f5;border:2px solid #c92a2a;color:#c92a2a}
+.banner ul{margin:.25rem 0 0;font-weight:400}
+.counts{display:flex;gap:.75rem;flex-wrap:wrap;margin:.75rem 0}.count{border:1px solid #dee2e6;border-radius:6px;padding:.4rem .9rem}
+.count b{display:block;font-size:1.5rem}.count.destroy{border:2px solid #c92a2a;color:#c92a2a;background:#fff5f5}
+.zeros{color:#868e96;font-size:.85rem;margin:.25rem 0}.zeros .count{display:inline;border:0;padding:0;margin-right:.75rem}.zeros .count b{display:inline;font-size:inherit}
 .item{border-left:4px solid #adb5bd;padding:.25rem 1rem;margin:1rem 0}
-.item.create{border-color:#2b8a3e}.item.update,.item.instances{border-color:#e67700}.item.adopt{border-color:#1971c2}
-.item.delete,.item.blocked{border-color:#c92a2a}
+.item.create{border-color:#2b8a3e}.item.update,.item.instances,.item.none{border-color:#e67700}.item.adopt{border-color:#1971c2}
+.item.delete,.item.blocked,.item.destructive{border-color:#c92a2a;border-left-width:6px;background:#fff5f5}
+.item.delete h3,.item.destructive h3{color:#c92a2a}
+.detach,.instances.delete{color:#c92a2a;font-weight:600}
 pre.diff{background:#f8f9fa;padding:.5rem;overflow-x:auto}.add{color:#2b8a3e}.del{color:#c92a2a}
-table{border-collapse:collapse}td,th{border:1px solid #dee2e6;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.error{color:#c92a2a}.warning{color:#e67700}.accounts{font-family:monospace;font-size:.85rem;color:#495057}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #dee2e6;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table.params{width:auto}td.rule,td.severity,td.where{white-space:nowrap}
+.error{color:#c92a2a}.warning{color:#e67700}.accounts{font-family:monospace;font-size:.85rem;color:#495057;font-weight:400}
+#graph{overflow-x:auto;margin:0}
 `;
 
 export function renderHtml(report: ReportModel): string {
   const s = report.summary;
-  const count = (id: string, label: string, n: number) =>
-    `<div class="count" data-count="${id}"><b>${n}</b>${esc(label)}</div>`;
-  const body: string[] = [
-    `<h1>${esc(report.title)}</h1>`,
-    `<p id="summary">${esc(summaryLine(report))}</p>`,
-    '<div class="counts">',
-    count('policies-create', 'policies to create', s.policies.create),
-    count('policies-update', 'policies to update', s.policies.update),
-    count('policies-adopt', 'policies to adopt', s.policies.adopt),
-    count('policies-attach', 'attachments', s.policies.attach),
-    count('policies-detach', 'detachments', s.policies.detach),
-    count('policies-delete', 'policies to delete', s.policies.delete),
-    count('stacksets-create', 'stack sets to create', s.stackSets.create),
-    count('stacksets-update', 'stack sets to update', s.stackSets.update),
-    count('stacksets-delete', 'stack sets to delete', s.stackSets.delete),
-    count('instances-create', 'instances to create', s.instances.create),
-    count('instances-update', 'instances to update', s.instances.update),
-    count('instances-delete', 'instances to delete', s.instances.delete),
-    count('findings-error', 'errors', s.findings.error),
-    count('findings-warning', 'warnings', s.findings.warning),
-    '</div>',
-    `<p>Findings: ${esc(findingsLine(report))}</p>`,
+  const counts: { id: string; label: string; n: number; destroys?: boolean }[] = [
+    { id: 'policies-delete', label: 'policies to delete', n: s.policies.delete, destroys: true },
+    { id: 'policies-detach', label: 'detachments', n: s.policies.detach, destroys: true },
+    { id: 'stacksets-delete', label: 'stack sets to delete', n: s.stackSets.delete, destroys: true },
+    { id: 'instances-delete', label: 'instances to delete', n: s.instances.delete, destroys: true },
+    { id: 'organization', label: 'organization-wide changes', n: s.organization },
+    { id: 'policies-create', label: 'policies to create', n: s.policies.create },
+    { id: 'policies-update', label: 'policies to update', n: s.policies.update },
+    { id: 'policies-adopt', label: 'policies to adopt', n: s.policies.adopt },
+    { id: 'policies-attach', label: 'attachments', n: s.policies.attach },
+    { id: 'stacksets-create', label: 'stack sets to create', n: s.stackSets.create },
+    { id: 'stacksets-update', label: 'stack sets to update', n: s.stackSets.update },
+    { id: 'instances-create', label: 'instances to create', n: s.instances.create },
+    { id: 'instances-update', label: 'instances to update', n: s.instances.update },
+    { id: 'findings-error', label: 'errors', n: s.findings.error, destroys: true },
+    { id: 'findings-warning', label: 'warnings', n: s.findings.warning },
   ];
+  const card = (c: (typeof counts)[number]) =>
+    `<div class="count${c.destroys ? ' destroy' : ''}" data-count="${c.id}"><b>${c.n}</b>${esc(c.label)}</div>`;
+  const body: string[] = [`<h1>${esc(report.title)}</h1>`];
+  const incomplete = incompleteLine(report);
+  if (incomplete && report.incomplete) {
+    const items = report.incomplete.notPlanned.map((r) => `<li><b>${esc(r.resource)}</b>: <code>${esc(r.ruleId)}</code> ${esc(r.reason)}</li>`);
+    body.push(`<div id="incomplete" class="banner incomplete">Plan ${esc(incomplete)}${items.length > 0 ? `<ul>${items.join('')}</ul>` : ''}</div>`);
+  }
+  const destroy = destroyLine(report);
+  if (destroy && !report.empty) {
+    const h = headline(report);
+    body.push(`<div id="destroy" class="banner destroy">${esc(destroy)}</div>`);
+    const rest = [...h.organization, h.change.join(', ')].filter(Boolean).join('; ');
+    body.push(`<p id="summary">${esc(rest ? `Also: ${rest}` : 'Nothing else changes.')}</p>`);
+  } else {
+    body.push(`<p id="summary">${esc(summaryLine(report))}</p>`);
+  }
+  const nonZero = counts.filter((c) => c.n > 0);
+  const zero = counts.filter((c) => c.n === 0);
+  if (nonZero.length > 0) body.push(`<div class="counts">${nonZero.map(card).join('')}</div>`);
+  if (zero.length > 0) body.push(`<p class="zeros">Nothing: ${zero.map((c) => `<span class="count" data-count="${c.id}"><b>${c.n}</b> ${esc(c.label)}</span>`).join('')}</p>`);
+  body.push(`<p>Findings: ${esc(findingsLine(report))}</p>`);
+
+  if (report.organization.length > 0) {
+    body.push('<h2>Organization</h2>');
+    for (const change of report.organization) body.push(`<section class="item organization update"><h3>${esc(`~ ${change}`)}</h3></section>`);
+  }
 
   const policies = report.policies.filter((p) => p.action !== 'none' || p.attach.length + p.detach.length > 0);
   if (policies.length > 0) {
     body.push('<h2>Policies</h2>');
     for (const p of policies) {
-      body.push(`<section class="item policy ${p.action}"><h3>${esc(`${ACTION_SYMBOL[p.action]} ${p.type} ${p.name}`)} <small>${esc(policyActionLabel(p).trim())}</small></h3>`);
+      body.push(`<section class="item policy ${p.action}${isDestructivePolicy(p) ? ' destructive' : ''}"><h3>${esc(policyHeading(p))}</h3>`);
       if (p.descriptionChange) body.push(`<p>Description: ${esc(p.descriptionChange.before ?? '(none)')} → ${esc(p.descriptionChange.after ?? '(none)')}</p>`);
+      body.push(targets('Detach from', p.detach, 'detach'));
       if (p.contentDiff) body.push(diffBlock(p.contentDiff));
-      if (p.attach.length > 0) body.push(`<p>Attach to: ${esc(p.attach.join(', '))}</p>`);
-      if (p.detach.length > 0) body.push(`<p>Detach from: ${esc(p.detach.join(', '))}</p>`);
+      body.push(targets('Attach to', p.attach, 'attach'));
       body.push('</section>');
     }
   }
@@ -78,15 +117,16 @@ export function renderHtml(report: ReportModel): string {
   if (stackSets.length > 0) {
     body.push('<h2>Stack sets</h2>');
     for (const x of stackSets) {
-      body.push(`<section class="item stackset ${x.action}"><h3>${esc(`${ACTION_SYMBOL[x.action]} ${x.stackSetName}`)} <small>${esc(x.action)}</small></h3>`);
+      body.push(`<section class="item stackset ${x.action}${isDestructiveStackSet(x) ? ' destructive' : ''}"><h3>${esc(stackSetHeading(x))}</h3>`);
       if (x.reasons.length > 0) body.push(`<p>Why: ${esc(x.reasons.join(', '))}</p>`);
+      body.push(instances('Instances to delete', x.delete, 'delete'));
       if (x.parameterChanges.length > 0) {
-        body.push('<table><tr><th>Parameter</th><th>Before</th><th>After</th></tr>');
+        body.push('<table class="params"><tr><th>Parameter</th><th>Before</th><th>After</th></tr>');
         for (const c of x.parameterChanges) body.push(`<tr><td>${esc(c.key)}</td><td>${esc(c.before ?? '(not set)')}</td><td>${esc(c.after ?? '(removed)')}</td></tr>`);
         body.push('</table>');
       }
-      if (x.templateDiff) body.push(`<details><summary>Template diff</summary>${diffBlock(x.templateDiff)}</details>`);
-      body.push(instances('Instances to create', x.create), instances('Instances to update', x.update), instances('Instances to delete', x.delete));
+      if (x.templateDiff) body.push(`<div class="template-diff"><p>Template diff:</p>${diffBlock(x.templateDiff)}</div>`);
+      body.push(instances('Instances to create', x.create, 'create'), instances('Instances to update', x.update, 'update'));
       if (x.knownAfterApply.length > 0) body.push(`<p>Known after apply: ${esc(x.knownAfterApply.join(', '))}</p>`);
       body.push('</section>');
     }
@@ -98,7 +138,7 @@ export function renderHtml(report: ReportModel): string {
     body.push('<h2>Findings</h2><table id="findings"><tr><th>Severity</th><th>Rule</th><th>Where</th><th>Message</th><th>Hint</th></tr>');
     for (const f of report.findings) {
       body.push(
-        `<tr class="${f.severity}"><td>${f.severity}</td><td>${esc(f.ruleId)}</td><td>${esc(formatLocation(f.location))}</td><td>${esc(f.message)}</td><td>${esc(f.hint ?? '')}</td></tr>`,
+        `<tr class="${f.severity}"><td class="severity">${f.severity}</td><td class="rule">${esc(f.ruleId)}</td><td class="where">${esc(formatLocation(f.location))}</td><td>${esc(f.message)}</td><td>${esc(f.hint ?? '')}</td></tr>`,
       );
     }
     body.push('</table>');
@@ -109,9 +149,10 @@ export function renderHtml(report: ReportModel): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">',
     `<title>${esc(report.title)}</title><style>${STYLE}</style></head>`,
-    `<body>${body.join('\n')}</body></html>`,
+    `<body>${body.filter(Boolean).join('\n')}</body></html>`,
     '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 /** The plan as Markdown (a pull request comment, a CodeBuild report, a wiki page). */
-import { ACTION_SYMBOL, policyActionLabel, describeGroup, findingsLine, summaryLine } from './format';
+import { describeGroup, destroyLine, findingsLine, foldList, headline, incompleteLine, policyHeading, stackSetHeading, summaryLine } from './format';
 import { toMermaid } from './graph';
 import { instanceCount, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
@@ -18,28 +18,50 @@ function instanceSection(label: string, list: readonly InstanceGroup[]): string[
 }
 
 export function renderMarkdown(report: ReportModel): string {
-  const out: string[] = [`# ${report.title}`, '', `**Plan:** ${summaryLine(report)}`, '', `**Findings:** ${findingsLine(report)}`, ''];
+  const out: string[] = [`# ${report.title}`, ''];
+  const incomplete = incompleteLine(report);
+  if (incomplete) out.push('> [!CAUTION]', `> **Plan ${incomplete}**`, '');
+  const destroy = destroyLine(report);
+  if (destroy && !report.empty) {
+    const h = headline(report);
+    out.push('> [!WARNING]', `> **${destroy}**`, '');
+    const rest = [...h.organization, h.change.join(', ')].filter(Boolean).join('; ');
+    if (rest) out.push(`**Plan:** ${rest}`, '');
+  } else {
+    out.push(`**Plan:** ${summaryLine(report)}`, '');
+  }
+  out.push(`**Findings:** ${findingsLine(report)}`, '');
   const s = report.summary;
-  out.push(
-    '| | create | update | delete | other |',
-    '|---|---:|---:|---:|---|',
-    `| Policies | ${s.policies.create} | ${s.policies.update} | ${s.policies.delete} | ${s.policies.adopt} adopt, ${s.policies.attach} attach, ${s.policies.detach} detach |`,
-    `| Stack sets | ${s.stackSets.create} | ${s.stackSets.update} | ${s.stackSets.delete} | |`,
-    `| Stack instances | ${s.instances.create} | ${s.instances.update} | ${s.instances.delete} | |`,
-    '',
-  );
+  const row = (label: string, c: number, u: number, d: number, other: string) =>
+    c + u + d > 0 || other ? [`| ${label} | ${c || ''} | ${u || ''} | ${d ? `**${d}**` : ''} | ${other} |`] : [];
+  const otherPolicies = [
+    s.policies.adopt ? `${s.policies.adopt} adopt` : '',
+    s.policies.attach ? `${s.policies.attach} attach` : '',
+    s.policies.detach ? `**${s.policies.detach} detach**` : '',
+  ].filter(Boolean).join(', ');
+  const rows = [
+    ...row('Policies', s.policies.create, s.policies.update, s.policies.delete, otherPolicies),
+    ...row('Stack sets', s.stackSets.create, s.stackSets.update, s.stackSets.delete, ''),
+    ...row('Stack instances', s.instances.create, s.instances.update, s.instances.delete, ''),
+  ];
+  if (rows.length > 0) out.push('| | create | update | delete | other |', '|---|---:|---:|---:|---|', ...rows, '');
+
+  if (report.organization.length > 0) {
+    out.push('## Organization', '', ...report.organization.map((c) => `- \`~\` ${c}`), '');
+  }
 
   const policies = report.policies.filter((p) => p.action !== 'none' || p.attach.length + p.detach.length > 0);
   if (policies.length > 0) {
     out.push('## Policies', '');
     for (const p of policies) {
-      out.push(`### \`${ACTION_SYMBOL[p.action]}\` ${p.type} ${p.name}${policyActionLabel(p)}`, '');
+      const [symbol, ...rest] = policyHeading(p).split(' ');
+      out.push(`### \`${symbol}\` ${rest.join(' ')}`, '');
       if (p.descriptionChange) {
         out.push(`Description: ${p.descriptionChange.before ?? '(none)'} → ${p.descriptionChange.after ?? '(none)'}`, '');
       }
       if (p.contentDiff) out.push(fence('diff', p.contentDiff), '');
-      if (p.attach.length > 0) out.push(`Attach to: ${p.attach.join(', ')}`, '');
-      if (p.detach.length > 0) out.push(`Detach from: ${p.detach.join(', ')}`, '');
+      if (p.detach.length > 0) out.push(`**Detach from:** ${foldList(p.detach)}`, '');
+      if (p.attach.length > 0) out.push(`Attach to: ${foldList(p.attach)}`, '');
     }
   }
 
@@ -47,19 +69,17 @@ export function renderMarkdown(report: ReportModel): string {
   if (stackSets.length > 0) {
     out.push('## Stack sets', '');
     for (const x of stackSets) {
-      out.push(`### \`${ACTION_SYMBOL[x.action]}\` ${x.stackSetName} (${x.action})`, '');
+      const [symbol, ...rest] = stackSetHeading(x).split(' ');
+      out.push(`### \`${symbol}\` ${rest.join(' ')}`, '');
       if (x.reasons.length > 0) out.push(`Why: ${x.reasons.join(', ')}`, '');
+      out.push(...instanceSection('Instances to delete', x.delete));
       if (x.parameterChanges.length > 0) {
         out.push('| Parameter | Before | After |', '|---|---|---|');
         for (const c of x.parameterChanges) out.push(`| ${cell(c.key)} | ${cell(c.before ?? '(not set)')} | ${cell(c.after ?? '(removed)')} |`);
         out.push('');
       }
-      if (x.templateDiff) out.push('<details><summary>Template diff</summary>', '', fence('diff', x.templateDiff), '', '</details>', '');
-      out.push(
-        ...instanceSection('Instances to create', x.create),
-        ...instanceSection('Instances to update', x.update),
-        ...instanceSection('Instances to delete', x.delete),
-      );
+      if (x.templateDiff) out.push('Template diff:', '', fence('diff', x.templateDiff), '');
+      out.push(...instanceSection('Instances to create', x.create), ...instanceSection('Instances to update', x.update));
       if (x.knownAfterApply.length > 0) out.push(`Known after apply: ${x.knownAfterApply.join(', ')}`, '');
     }
   }
@@ -69,7 +89,7 @@ export function renderMarkdown(report: ReportModel): string {
   if (report.findings.length > 0) {
     out.push('## Findings', '', '| Severity | Rule | Where | Message | Hint |', '|---|---|---|---|---|');
     for (const f of report.findings) {
-      out.push(`| ${f.severity} | ${f.ruleId} | ${cell(formatLocation(f.location))} | ${cell(f.message)} | ${cell(f.hint ?? '')} |`);
+      out.push(`| ${f.severity} | \`${f.ruleId}\` | ${cell(formatLocation(f.location))} | ${cell(f.message)} | ${cell(f.hint ?? '')} |`);
     }
     out.push('');
   }

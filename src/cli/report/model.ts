@@ -49,6 +49,13 @@ export interface StackSetChange {
   readonly knownAfterApply: readonly string[];
 }
 
+/** A manifest resource the plan leaves out because of an error, and the first such error. */
+export interface NotPlanned {
+  readonly resource: string;
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
 export interface GraphNode {
   readonly id: string;
   readonly action: StackSetAction;
@@ -63,6 +70,18 @@ export interface ReportModel {
     readonly stackSets: Readonly<Record<'create' | 'update' | 'delete', number>>;
     readonly instances: Readonly<Record<'create' | 'update' | 'delete', number>>;
     readonly findings: Readonly<Record<'error' | 'warning' | 'info', number>>;
+    /** Organization-wide changes (policy types to enable on the root). */
+    readonly organization: number;
+    /** Deletions, detachments and instance removals. */
+    readonly destructive: number;
+  };
+  /** Organization-wide changes, one line each: `enable RCPs on the root r-ab12`. */
+  readonly organization: readonly string[];
+  /** Set when the plan has errors: it does not cover everything the package asks for. */
+  readonly incomplete?: {
+    readonly errors: number;
+    /** Resources the errors are about; errors about no resource count in `errors` only. */
+    readonly notPlanned: readonly NotPlanned[];
   };
   readonly policies: readonly PolicyChange[];
   readonly stackSets: readonly StackSetChange[];
@@ -70,6 +89,16 @@ export interface ReportModel {
   readonly graph: { readonly nodes: readonly GraphNode[]; readonly edges: readonly { from: string; to: string }[] };
   /** True when applying the plan changes nothing. */
   readonly empty: boolean;
+}
+
+/** True when the policy change deletes or detaches. */
+export function isDestructivePolicy(p: PolicyChange): boolean {
+  return p.action === 'delete' || p.detach.length > 0;
+}
+
+/** True when the stack set change deletes the stack set or some of its instances. */
+export function isDestructiveStackSet(s: StackSetChange): boolean {
+  return s.action === 'delete' || s.delete.length > 0;
 }
 
 /** Number of instances in groups. */

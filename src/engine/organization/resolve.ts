@@ -8,11 +8,12 @@
  * caller turns problems into findings with `problemFindings`, as errors when the plan would
  * otherwise remove something because of them.
  */
-import type { Finding } from '../../manifest/findings';
-import type { DeploymentTargets, PolicyResource, TargetEntry } from '../../manifest/model';
-import { engineFinding } from '../rules';
 import type { OrganizationIndex, TargetKind } from './organization-index';
 import type { AccountState, SnapshotAccount } from './snapshot';
+import type { Finding } from '../../manifest/findings';
+import type { DeploymentTargets, PolicyResource, TargetEntry } from '../../manifest/model';
+import { didYouMean } from '../../manifest/suggest';
+import { engineFinding } from '../rules';
 
 /** An entry that resolves to nothing usable. */
 export interface TargetProblem {
@@ -76,7 +77,9 @@ export function resolveOrganizationalUnit(index: OrganizationIndex, entry: Targe
       return problem(
         'CFCT-O002',
         `no OU matches "${value}"`,
-        nested.length > 0 ? `OUs with that name: ${nested.map((p) => `"${p}"`).join(', ')}` : 'OU names are case-sensitive; nested OUs are written A:B:C',
+        nested.length > 0
+          ? `OUs with that name: ${nested.map((p) => `"${p}"`).join(', ')}`
+          : didYouMean(value, [...index.ous.keys()].map((id) => index.pathOf(id))) ?? 'OU names are case-sensitive; nested OUs are written A:B:C',
       );
     }
     parents = next;
@@ -103,7 +106,8 @@ export function resolveAccount(index: OrganizationIndex, entry: TargetEntry): Ac
   }
   if (matches.length === 1) return { kind: 'account', account: matches[0] };
   if (matches.length === 0) {
-    const hint = /^\d+$/.test(value) && value.length < 12 ? 'account ids have 12 digits; quote ids with leading zeros in YAML' : undefined;
+    const known = [...index.accounts.values()].map((a) => (what === 'email' ? a.email : what === 'id' ? a.id : a.name)).filter((x): x is string => Boolean(x));
+    const hint = /^\d+$/.test(value) && value.length < 12 ? 'account ids have 12 digits; quote ids with leading zeros in YAML' : didYouMean(value, known);
     return { kind: 'problem', problem: { ruleId: 'CFCT-O004', entry, message: `no account of the organization has the ${what} "${value}"`, hint } };
   }
   return {

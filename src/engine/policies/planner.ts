@@ -256,6 +256,11 @@ function updateAndTagSteps(
  * attaching first would pass the quota on the way; detaches that would leave a target with no
  * SCP are dropped with an error.
  */
+/** Policy names for a message: the first 10, then how many more (a target may carry thousands in a bad manifest). */
+function foldNames(names: readonly string[], shown = 10): string {
+  return names.length > shown ? `${names.slice(0, shown).join(', ')}, and ${names.length - shown} more` : names.join(', ');
+}
+
 function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<string, TargetChanges>, findings: Finding[], enabling: boolean) {
   const early: PolicyStep[] = [];
   const attaches: PolicyStep[] = [];
@@ -270,7 +275,7 @@ function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<s
     if (final.length > MAX_POLICIES_PER_TARGET) {
       findings.push(
         engineFinding('CFCT-C003', {
-          message: `${index.describe(targetId)} would have ${final.length} ${POLICY_TYPE_LABEL[type].toUpperCase()}s attached (limit ${MAX_POLICIES_PER_TARGET}): ${final.join(', ')}`,
+          message: `${index.describe(targetId)} would have ${final.length} ${POLICY_TYPE_LABEL[type].toUpperCase()}s attached (limit ${MAX_POLICIES_PER_TARGET}): ${foldNames(final)}`,
           hint: 'attach fewer policies there, combine policies, or detach policies this installation does not own',
           resource: c.attach[0]?.resource,
         }),

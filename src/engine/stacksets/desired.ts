@@ -21,6 +21,14 @@ import type { FileReference, Manifest, PackageFiles, StackSetResource } from '..
 /** Reads a resource's template text; remote templates through S3. */
 export type TemplateReader = (reference: FileReference) => Promise<string | undefined>;
 
+/** Thrown by a template reader that reads the package only (an offline plan) for a remote template. */
+export class NotReadOfflineError extends Error {
+  constructor(reference: string) {
+    super(`${reference} is outside the package and was not read offline`);
+    this.name = 'NotReadOfflineError';
+  }
+}
+
 /** A template reader over the package's files and S3 (`s3://` and S3 `https://` URLs). */
 export function templateReader(files: PackageFiles, clients: StackSetClients, homeRegion: string, clock: Clock): TemplateReader {
   return async (reference) => {
@@ -74,11 +82,19 @@ export async function desiredStackSets(
 
 async function readOrReport(resource: StackSetResource, readTemplate: TemplateReader, findings: Finding[]): Promise<string | undefined> {
   let text: string | undefined;
-  let reason = 'it does not exist';
+  let reason = resource.resourceFile.kind === 'local' ? 'it is not in the package' : 'it does not exist';
+  let hint = resource.resourceFile.kind === 'local'
+    ? 'check the resource_file path (relative to the package root)'
+    : 'check the resource_file URL, and that the bucket grants the management account s3:GetObject';
   try {
     text = await readTemplate(resource.resourceFile);
   } catch (error) {
-    reason = `${(error as Error).name}: ${(error as Error).message}`;
+    if (error instanceof NotReadOfflineError) {
+      reason = 'not read offline';
+      hint = 'plan with --live to read remote templates from S3';
+    } else {
+      reason = `${(error as Error).name}: ${(error as Error).message}`;
+    }
   }
   if (text === undefined) {
     findings.push({
@@ -86,7 +102,7 @@ async function readOrReport(resource: StackSetResource, readTemplate: TemplateRe
       severity: 'error',
       message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
       ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),
-      hint: 'check the resource_file path, or that the bucket grants the management account s3:GetObject',
+      hint,
       resource: resource.name,
     });
   }

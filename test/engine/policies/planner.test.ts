@@ -173,6 +173,17 @@ describe('planPolicies', () => {
     expect(quota?.message).toBe(`Security (${sec}) would have 6 SCPs attached (limit 5): FullAWSAccess, ct-1, ct-2, ct-3, a, b`);
   });
 
+  test('fails when a target would carry thousands of SCPs, and the finding folds their names after 10', async () => {
+    const { plan, sec } = setup();
+    const names = Array.from({ length: 3003 }, (_, i) => `p${i + 1}`);
+    const p = await plan(
+      manifestOf(names.map((n) => policyResource(n, { ous: ['Security'] }))),
+      memoryFiles(Object.fromEntries(names.map((n) => [`policies/${n}.json`, doc(n)]))),
+    );
+    const quota = p.findings.find((f) => f.ruleId === 'CFCT-C003');
+    expect(quota?.message).toBe(`Security (${sec}) would have 3004 SCPs attached (limit 5): FullAWSAccess, p1, p2, p3, p4, p5, p6, p7, p8, p9, and 2994 more`);
+  });
+
   test('detaches first where attaching first would pass the quota on the way', async () => {
     const { plan, organizations, sec } = setup();
     for (const n of ['ct-1', 'ct-2', 'ct-3']) organizations.addPolicy({ name: n, type: 'SERVICE_CONTROL_POLICY', content: doc(n), targets: [sec] });
