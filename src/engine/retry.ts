@@ -55,3 +55,8 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
 export function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : undefined;
 }
+
+/** An error's name (`Error` when it has none) and message, for results and findings that report it. */
+export function describeError(error: unknown): { readonly name: string; readonly message: string } {
+  return { name: errorName(error) ?? 'Error', message: (error as Error | undefined)?.message ?? String(error) };
+}

@@ -8,7 +8,7 @@
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { errorName } from '../engine/retry';
+import { describeError } from '../engine/retry';
 import { isThrottling } from '../engine/stacksets/clients';
 import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
@@ -34,8 +34,8 @@ export function createStackSetOutputsHandler(deps: TaskDeps): (event: StackSetTa
       return { resource: event.resource, exports };
     } catch (error) {
       if (isThrottling(error)) throw error;
-      const name = errorName(error) ?? 'Error';
-      return { resource: event.resource, exports: [], failed: { errorName: name, message: `${name}: ${(error as Error)?.message ?? String(error)}` } };
+      const { name, message: reason } = describeError(error);
+      return { resource: event.resource, exports: [], failed: { errorName: name, message: `${name}: ${reason}` } };
     }
   }, (result) => ({
     exported: result.exports.length,

@@ -13,7 +13,7 @@
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { errorName } from '../engine/retry';
+import { describeError } from '../engine/retry';
 import { engineFinding } from '../engine/rules';
 import { isThrottling } from '../engine/stacksets/clients';
 import type { DesiredStackSet } from '../engine/stacksets/planner';
@@ -44,9 +44,9 @@ export function createStackSetPrepareHandler(deps: TaskDeps): (event: StackSetTa
       desired = desiredOf(input, event.resource);
     } catch (error) {
       if (isThrottling(error)) throw error;
-      const name = errorName(error) ?? 'Error';
+      const { name, message: reason } = describeError(error);
       const findings = [engineFinding('CFCT-K061', {
-        message: `reading the run input s3://${event.runInput.bucket}/${event.runInput.key} met ${name}: ${(error as Error)?.message ?? String(error)}`,
+        message: `reading the run input s3://${event.runInput.bucket}/${event.runInput.key} met ${name}: ${reason}`,
         resource: event.resource,
         hint: 'the plan stage stores the run input; run the pipeline again from its start',
       })];

@@ -32,7 +32,7 @@
  */
 import { InvalidStackSetEventError, logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { errorName } from '../engine/retry';
+import { describeError } from '../engine/retry';
 import { isThrottling } from '../engine/stacksets/clients';
 import { checkStep, CheckResult, startStep, StartResult, StepContext } from '../engine/stacksets/executor';
 import { readRunInput } from '../engine/stacksets/run-input';
@@ -79,8 +79,8 @@ export function createStackSetStepHandler(deps: TaskDeps): (event: StackSetStepE
       };
     } catch (error) {
       if (isThrottling(error)) throw error;
-      const name = errorName(error) ?? 'Error';
-      const message = `reading the run input s3://${event.runInput.bucket}/${event.runInput.key}: ${name}: ${(error as Error)?.message ?? String(error)}`;
+      const { name, message: reason } = describeError(error);
+      const message = `reading the run input s3://${event.runInput.bucket}/${event.runInput.key}: ${name}: ${reason}`;
       return event.action === 'start' ? { status: 'failed' as const, errorName: name, message } : { status: 'FAILED' as const, message, failures: [] };
     }
     if (event.action === 'start') return startStep(event.step, context, event.attempt ?? 1);

@@ -7,7 +7,7 @@
  * completion, operations already started are followed to their end. The report lists every
  * failure and every skip. Waiting between operation checks is the caller's `wait`.
  */
-import { errorName } from '../retry';
+import { describeError } from '../retry';
 import { isThrottling } from './clients';
 import { checkStep, DEFAULT_POLL_INTERVAL_MS, InstanceFailure, startStep, StepContext } from './executor';
 import { buildStackSetGraph } from './graph';
@@ -181,8 +181,8 @@ async function contained(work: () => Promise<Omit<StackSetFailure, 'resource'> |
   try {
     return await work();
   } catch (error) {
-    const name = errorName(error) ?? 'Error';
-    return { errorName: name, message: `${name}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+    const { name, message: reason } = describeError(error);
+    return { errorName: name, message: `${name}: ${reason}`, failures: [] };
   }
 }
 
@@ -268,8 +268,8 @@ async function runStep(
       started = await startStep(step, context, started.attempt + 1);
     }
   } catch (error) {
-    const name = errorName(error) ?? 'Error';
-    return { errorName: name, message: `${step.summary}: ${name}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+    const { name, message: reason } = describeError(error);
+    return { errorName: name, message: `${step.summary}: ${name}: ${reason}`, failures: [] };
   }
   if (started.status === 'failed') return { errorName: started.errorName, message: started.message, failures: [] };
   if (started.status === 'done') return undefined;
@@ -282,8 +282,8 @@ async function runStep(
     } catch (error) {
       // Never abandon a started operation over throttling: keep following it.
       if (!isThrottling(error) || ++throttled > MAX_THROTTLED_CHECKS) {
-        const name = errorName(error) ?? 'Error';
-        return { errorName: name, message: `checking operation ${started.operationId} (${step.summary}): ${name}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+        const { name, message: reason } = describeError(error);
+        return { errorName: name, message: `checking operation ${started.operationId} (${step.summary}): ${name}: ${reason}`, failures: [] };
       }
       await options.wait(interval);
       continue;

@@ -35,7 +35,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ParameterEntry } from '../../manifest/model';
-import { errorName, type Clock } from '../retry';
+import { describeError, errorName, type Clock } from '../retry';
 import { isThrottling, retryThrottled, StackSetClients } from './clients';
 import { writeStackSetRecord } from './fingerprint';
 import { packageLiteral, ResolvedParameter } from './parameters';
@@ -135,7 +135,7 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
       return failed(error, `stack set ${step.stackSetName} still has stack instances, so it cannot be deleted: ${error.message}`);
     }
     if (error instanceof ParameterResolutionError) return failed(error, error.message);
-    return failed(error, `${step.summary}: ${errorName(error) ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+    return failed(error, `${step.summary}: ${describeError(error).name}: ${describeError(error).message}`);
   }
 }
 
@@ -261,7 +261,7 @@ export async function checkStep(step: StackSetStep, operationId: string, context
     };
   } catch (error) {
     if (isThrottling(error)) throw error;
-    return { status: 'FAILED', message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${errorName(error) ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+    return { status: 'FAILED', message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${describeError(error).name}: ${describeError(error).message}`, failures: [] };
   }
 }
 

@@ -20,7 +20,7 @@ import { readSsmValues, readStackSet, ssmNamesOf } from './snapshot';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
-import { errorName } from '../retry';
+import { describeError, errorName } from '../retry';
 import { engineFinding } from '../rules';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -40,9 +40,9 @@ export async function prepareStackSet(desired: DesiredStackSet, context: Prepare
     return await prepareUnsafe(desired, context);
   } catch (error) {
     if (isThrottling(error)) throw error;
-    const name = errorName(error) ?? 'Error';
+    const { name, message: reason } = describeError(error);
     return unplannedResource(desired.resource, context.settings, [engineFinding('CFCT-K061', {
-      message: `preparing ${stackSetNameFor(desired.resource, context.settings)} met ${name}: ${(error as Error)?.message ?? String(error)}; nothing was changed on the stack set`,
+      message: `preparing ${stackSetNameFor(desired.resource, context.settings)} met ${name}: ${reason}; nothing was changed on the stack set`,
       resource: desired.resource.name,
       ...(desired.resource.location ? { location: desired.resource.location } : {}),
       hint: 'fix the cause the error names (permissions, a missing bucket or parameter), then run again',
