@@ -14,7 +14,8 @@ interface ApplyOptions extends PlanFlags {
   readonly yes?: boolean;
   readonly plan?: string;
   readonly pollSeconds: number;
-  readonly lockMinutes: number;
+  readonly lockTtlMinutes: number;
+  readonly lockBucket?: string;
 }
 
 function positive(value: string): number {
@@ -70,7 +71,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--yes', 'apply without asking for confirmation')
     .option('--plan <file>', 'apply only if this saved plan (cfct plan --format json) is still what the package and organization give')
     .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
-    .option('--lock-minutes <n>', 'how long the apply lock is held before another apply may take it over', positive, 240)
+    .option('--lock-bucket <bucket>', 'S3 bucket of the installation lock')
+    .option('--lock-ttl-minutes <n>', 'how long the lock lasts without renewal', positive, 15)
     .action(async (source: string, options: ApplyOptions) => {
       if (options.organization) {
         io.stderr('cfct apply: applying needs the live organization: use --live (a snapshot is for plans)\n');
@@ -83,8 +85,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         return;
       }
       const { applyRun, planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { acquireApplyLock, lockParameterName } = require('../../engine/lock') as typeof import('../../engine/lock');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { acquireLock, lockLocation, releaseLock } = require('../../engine/lock') as typeof import('../../engine/lock');
+      const { findLockBucket, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const inputs = await readPlanInputs(io, 'apply', source, options);
       if (typeof inputs === 'number') {
         result.exitCode = inputs;
@@ -131,10 +133,17 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       }
 
       const owner = `${safeUser()}@${hostname()} ${randomUUID()}`;
-      const locked = await acquireApplyLock(clients.ssm(plan.homeRegion), plan.installationId, owner, options.lockMinutes * 60_000, inputs.clock);
-      if ('heldBy' in locked) {
+      const lockBucket = await findLockBucket(io, 'apply', clients, { homeRegion: plan.homeRegion, installationId: plan.installationId, flag: options.lockBucket, clock: inputs.clock });
+      if (!lockBucket) {
+        result.exitCode = ExitCode.USAGE;
+        return;
+      }
+      const lockS3 = clients.s3(plan.homeRegion);
+      const where = lockLocation(lockBucket, plan.installationId);
+      const locked = await acquireLock(lockS3, where, { owner, ttlMs: options.lockTtlMinutes * 60_000, clock: inputs.clock, purpose: 'cfct apply' });
+      if (!locked.acquired) {
         io.stderr(
-          `cfct apply: another apply holds ${lockParameterName(plan.installationId)} (${locked.heldBy.owner}, until ${new Date(locked.heldBy.expires).toISOString()}); nothing was applied\n`,
+          `cfct apply: another apply holds s3://${where.bucket}/${where.key} (${locked.heldBy.owner}, until ${new Date(locked.heldBy.expires).toISOString()}); nothing was applied\n`,
         );
         result.exitCode = ExitCode.FINDINGS;
         return;
@@ -150,7 +159,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           onProgress: progressPrinter(io),
         });
       } finally {
-        await locked.lock.release();
+        await releaseLock(lockS3, locked.lock, inputs.clock);
       }
       for (const line of describeReport(report)) io.stderr(`${line}\n`);
       if (report.refused) for (const f of report.refused) io.stderr(`${formatFinding(f)}\n`);
