@@ -16,6 +16,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
 import { formatFinding, hasErrors, type Finding } from '../manifest/findings';
 import { packageFromZip } from '../manifest/load';
+import { lockLocation, type LockLocation } from './lock';
 import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
 import { checkSavedPlan, savedPlanDifferences, type PlanStep } from './plan';
 import { isPolicyStep } from './policies/run';
@@ -37,16 +38,8 @@ export const PIPELINE_RUN_FILES = {
   runInput: 'stacksets.json',
 } as const;
 
-/** Where the installation's lock object lives (contract B: `cfct/locks/<installationId>.json`). */
-export interface LockRef {
-  readonly bucket: string;
-  readonly key: string;
-}
-
-/** The lock object of an installation in `bucket` (the key layout of `lockLocation` in ./lock). */
-export function lockRefOf(bucket: string, installationId: string): LockRef {
-  return { bucket, key: `cfct/locks/${installationId}.json` };
-}
+/** Where the installation's lock object lives (contract B). */
+export type LockRef = LockLocation;
 
 /**
  * What both state machines receive (the Step Functions execution input). References only;
@@ -143,7 +136,7 @@ export async function writePipelineRun(input: WritePipelineRunInput): Promise<Pi
     package: ref(PIPELINE_RUN_FILES.package),
     options: ref(PIPELINE_RUN_FILES.options),
     runInput: ref(PIPELINE_RUN_FILES.runInput),
-    lock: lockRefOf(input.lockBucket ?? input.bucket, plan.installationId),
+    lock: lockLocation(input.lockBucket ?? input.bucket, plan.installationId),
   };
   await put(refs.package, input.packageZip, 'application/zip');
   await put(refs.options, JSON.stringify(input.options), 'application/json');
