@@ -188,6 +188,21 @@ export const ENGINE_RULES = {
     title: 'template cannot be read',
     explanation: 'The resource_file does not exist in the package, or the S3 object cannot be read; the stack set is not planned.',
   },
+  'CFCT-K060': {
+    severity: 'warning',
+    title: 'unwanted INOPERABLE instance removed, its stack kept',
+    explanation: 'A failed DeleteStackInstances left the instance INOPERABLE; deleting it again would fail on every run. It is removed from the stack set with RetainStacks=true: the stack stays in the account and must be deleted by hand.',
+  },
+  'CFCT-K061': {
+    severity: 'error',
+    title: 'AWS error while preparing a stack set',
+    explanation: 'Generating helper values, staging the template or reading the stack set met an AWS error; the stack set is not changed this run and its dependants are skipped.',
+  },
+  'CFCT-K062': {
+    severity: 'error',
+    title: 'tags CloudFormation refuses',
+    explanation: 'A stack set has at most 50 tags (the engine adds up to 4); keys are 1 to 128 characters and must not start with `aws:`; values are 1 to 256 characters. The stack set is not planned.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type EngineRuleId = keyof typeof ENGINE_RULES;
