@@ -29,7 +29,8 @@ export const THROTTLING_ERRORS = ['ThrottlingException', 'Throttling', 'TooManyR
 
 /** Adds a cdk-nag suppression to a resource's metadata (cdk-nag reads `cdk_nag`; no import needed). */
 export function suppress(construct: IConstruct, rules: { id: string; reason: string; appliesTo?: (string | { regex: string })[] }[]): void {
-  const resource = (construct.node.defaultChild ?? construct) as unknown as { getMetadata?: (k: string) => any; addMetadata?: (k: string, v: unknown) => void };
+  type WithMetadata = { getMetadata?: (k: string) => any; addMetadata?: (k: string, v: unknown) => void };
+  const resource = (construct.node.defaultChild ?? construct) as unknown as WithMetadata;
   if (!resource.addMetadata || !resource.getMetadata) return;
   const existing = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
   resource.addMetadata('cdk_nag', {
@@ -96,7 +97,12 @@ export function newLogGroup(parts: DeployParts, id: string): logs.LogGroup {
 type HandlerClass<F extends lambda.Function> = new (scope: Construct, id: string, props: lambda.FunctionOptions) => F;
 
 /** A handler's Lambda function: its own role (no managed policy), its own encrypted log group, X-Ray. */
-export function newHandler<F extends lambda.Function>(parts: DeployParts, id: string, kind: HandlerClass<F>, options: { description: string; memorySize?: number }): F {
+export function newHandler<F extends lambda.Function>(
+  parts: DeployParts,
+  id: string,
+  kind: HandlerClass<F>,
+  options: { description: string; memorySize?: number },
+): F {
   const logGroup = newLogGroup(parts, `${id}Logs`);
   const role = new iam.Role(parts.scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -162,7 +168,14 @@ export function newLockFunction(parts: DeployParts): RunLockFunction {
 }
 
 /** A Lambda task: payload from the state, result (the handler's return value) at `resultPath`, Retry on Lambda and throttling errors with backoff and jitter. */
-export function lambdaTask(scope: Construct, id: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string, comment?: string): tasks.LambdaInvoke {
+export function lambdaTask(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  payload: Record<string, unknown>,
+  resultPath: string,
+  comment?: string,
+): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payload: sfn.TaskInput.fromObject(payload),
@@ -171,8 +184,14 @@ export function lambdaTask(scope: Construct, id: string, fn: lambda.IFunction, p
     resultPath,
     ...(comment ? { comment } : {}),
   });
-  task.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.seconds(60), jitterStrategy: sfn.JitterType.FULL });
-  task.addRetry({ errors: THROTTLING_ERRORS, interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 8, maxDelay: Duration.seconds(120), jitterStrategy: sfn.JitterType.FULL });
+  const jitterStrategy = sfn.JitterType.FULL;
+  const backoffRate = 2;
+  task.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), backoffRate, maxAttempts: 6, maxDelay: Duration.seconds(60), jitterStrategy,
+  });
+  task.addRetry({
+    errors: THROTTLING_ERRORS, interval: Duration.seconds(5), backoffRate, maxAttempts: 8, maxDelay: Duration.seconds(120), jitterStrategy,
+  });
   return task;
 }
 

@@ -13,17 +13,17 @@
  * accounts gives plans of many megabytes.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { AwsClients } from '../aws/clients';
 import { canonicalJson } from './canonical';
+import { lockLocation, type LockLocation } from './lock';
 import { formatFinding, hasErrors, type Finding } from '../manifest/findings';
 import { packageFromZip } from '../manifest/load';
-import { lockLocation, type LockLocation } from './lock';
 import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
 import { checkSavedPlan, savedPlanDifferences, type PlanStep } from './plan';
 import { isPolicyStep } from './policies/run';
 import type { Clock } from './retry';
 import { engineFinding } from './rules';
 import { loadRunSnapshot, planRun, type PlannedRun, type RunOptions, type RunPlan } from './run';
+import type { AwsClients } from '../aws/clients';
 import { retryThrottled } from './stacksets/clients';
 import { templateReader } from './stacksets/desired';
 import type { S3ObjectRef, StackSetRunInput } from './stacksets/run-input';

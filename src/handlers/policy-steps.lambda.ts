@@ -73,7 +73,9 @@ export function createPolicyStepsHandler(deps: TaskDeps): (event: PolicyStepsEve
       context: { correlationId: correlationIdOf(event), index: event?.index },
       problem: problemOf(event),
       invalid: (p) => new InvalidPolicyStepsEventError(p),
-      describe: (r) => ({ nextIndex: r.nextIndex, done: r.done, applied: r.applied, alreadyDone: r.alreadyDone, ...(r.failed ? { failedStep: r.failed.stepId } : {}) }),
+      describe: (r) => ({
+        nextIndex: r.nextIndex, done: r.done, applied: r.applied, alreadyDone: r.alreadyDone, ...(r.failed ? { failedStep: r.failed.stepId } : {}),
+      }),
     },
     async () => {
       const plan = JSON.parse((await readRunObject(deps.clients(), event.plan, event.region, deps.clock)).toString('utf8')) as RunPlan;

@@ -69,7 +69,8 @@ export function createStackSetRunPrepareHandler(deps: TaskDeps): (event: StackSe
       if (steps.length === 0) throw new InvalidTaskEventError(`the approved plan has no stack set resource named ${event.resource}`);
       result = { resource: event.resource, stackSetName: steps[0].stackSetName, action: 'delete', steps, findings: [], hasErrors: false };
     }
-    if (!result.hasErrors) await storePreparedSteps(clients, preparedStepsRef(event.runInput, event.resource), event.region, result.steps, deps.clock);
+    const stored = preparedStepsRef(event.runInput, event.resource);
+    if (!result.hasErrors) await storePreparedSteps(clients, stored, event.region, result.steps, deps.clock);
     const errors = result.findings.filter((f) => f.severity === 'error');
     const resource = input.desired.find((d) => d.resource.name === event.resource)?.resource;
     return {

@@ -80,7 +80,9 @@ export function createStackSetRunStepHandler(deps: TaskDeps): (event: StackSetRu
       ...(result.status === 'failed' && typeof result.errorName !== 'string' ? { errorName: 'StackSetStepFailed' } : {}),
       step: step.summary,
     };
-  }, (r) => ({ index: event.index, status: r.status, ...(r.operationId ? { operationId: r.operationId } : {}), ...(r.message ? { message: r.message } : {}) }));
+  }, (r) => ({
+    index: event.index, status: r.status, ...(r.operationId ? { operationId: r.operationId } : {}), ...(r.message ? { message: r.message } : {}),
+  }));
 }
 
 /** The Lambda entry point. */

@@ -3,11 +3,11 @@
  * handlers against the AWS fake, with failures injected into the fake.
  */
 import { OperationInProgressException } from '@aws-sdk/client-cloudformation';
+import { ACCOUNT, execute, realHandlers, REGION, synthesize } from './harness';
+import { PipelineWorld, samplePackage } from './world';
 import { acquireLock } from '../../src/engine/lock';
 import { cloudFormationError } from '../fake/cloudformation';
 import { throttling } from '../fake/organizations';
-import { ACCOUNT, execute, realHandlers, REGION, synthesize } from './harness';
-import { PipelineWorld, samplePackage } from './world';
 
 const synthesized = synthesize();
 
@@ -27,7 +27,7 @@ describe('the stack set state machine contains failures', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('StackSetsFailed');
     expect(result.cause).toMatch(/^1 stack set\(s\) succeeded, 1 failed, 2 skipped\. /);
-    expect(result.cause).toContain(`FAILED network: `);
+    expect(result.cause).toContain('FAILED network: ');
     expect(result.cause).toContain(world.accounts[1]);
     expect(result.cause).toContain('SKIPPED app: not run: it depends on network, which failed');
     expect(result.cause).toContain('SKIPPED app-config: not run: it depends on app, which was not run');

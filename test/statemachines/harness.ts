@@ -8,7 +8,6 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PolicyStateMachine, PolicyStateMachineProps, StackSetStateMachine, StackSetStateMachineProps } from '../../src';
-import type { TaskDeps } from '../../src/handlers/task';
 import { createPlanCheckHandler } from '../../src/handlers/plan-check.lambda';
 import { createPolicyStepsHandler } from '../../src/handlers/policy-steps.lambda';
 import { createRunLockHandler } from '../../src/handlers/run-lock.lambda';
@@ -16,6 +15,7 @@ import { createStackSetRunOutputsHandler } from '../../src/handlers/stackset-run
 import { createStackSetRunPrepareHandler } from '../../src/handlers/stackset-run-prepare.lambda';
 import { createStackSetRunStepHandler } from '../../src/handlers/stackset-run-step.lambda';
 import { createStackSetWaveHandler } from '../../src/handlers/stackset-wave.lambda';
+import type { TaskDeps } from '../../src/handlers/task';
 
 // aws-local-stepfunctions wants Node.js 22 (Promise.withResolvers); the machine's Node.js is 20.
 if (typeof (Promise as any).withResolvers !== 'function') {

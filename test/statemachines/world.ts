@@ -3,8 +3,9 @@
  * StackSets, SSM, S3, EC2 and STS; the build stage (plan from the live fake, run files written to
  * S3 through contract C); and the state machine inputs it returns.
  */
-import { planRun, loadRunSnapshot, type RunOptions } from '../../src/engine/run';
+import { ACCOUNT, REGION, RUN_BUCKET } from './harness';
 import { writePipelineRun, type PipelineRunFiles } from '../../src/engine/pipeline-run';
+import { planRun, loadRunSnapshot, type RunOptions } from '../../src/engine/run';
 import { templateReader } from '../../src/engine/stacksets/desired';
 import type { TaskDeps } from '../../src/handlers/task';
 import { hasErrors, packageFromZip } from '../../src/manifest';
@@ -17,7 +18,6 @@ import { FakeS3 } from '../fake/s3';
 import { FakeSsm } from '../fake/ssm';
 import { FakeSts } from '../fake/sts';
 import { rawZip } from '../manifest/zip-writer';
-import { ACCOUNT, REGION, RUN_BUCKET } from './harness';
 
 export const DENY_LEAVE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }] });
 export const DENY_ROOT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } } }] });
@@ -143,7 +143,7 @@ export class PipelineWorld {
   }
 
   /** The build stage: validates and plans the package against the fake, writes the run files, returns the state machine inputs. */
-  async build(files: Record<string, string>, pipelineExecutionId: string, options: RunOptions = {}): Promise<PipelineRunFiles & { planSteps: number }> {
+  async build(files: Record<string, string>, runId: string, options: RunOptions = {}): Promise<PipelineRunFiles & { planSteps: number }> {
     const zip = rawZip(Object.entries(files).map(([name, data]) => ({ name, data })));
     const loaded = await packageFromZip(zip);
     if (!loaded.manifest || hasErrors(loaded.findings)) throw new Error(`the test package has errors: ${JSON.stringify(loaded.findings)}`);
@@ -160,7 +160,7 @@ export class PipelineWorld {
       clients: this.clients,
       clock: this.fake.clock,
       bucket: RUN_BUCKET,
-      pipelineExecutionId,
+      pipelineExecutionId: runId,
       planned,
       snapshot,
       options,
