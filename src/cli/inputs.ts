@@ -3,16 +3,14 @@
  * snapshot, or the live organization).
  */
 import { readFileSync } from 'node:fs';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { ExitCode, type CliIo } from './program';
 import { createAwsClients, type AwsClients } from '../aws/clients';
-import { lockBucketParameterName } from '../engine/lock';
 import { parseSnapshot } from '../engine/organization/serialise';
-import { errorName, systemClock, type Clock } from '../engine/retry';
+import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
+import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
-import { retryThrottled } from '../engine/stacksets/clients';
 import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
-import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage } from '../manifest';
+import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
+import { ExitCode, type CliIo } from './program';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {
@@ -47,11 +45,26 @@ function print(io: CliIo, findings: readonly Finding[]): void {
   for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
 }
 
+/** What a command does between reading the package and reading the live organization. */
+export interface PlanInputHooks {
+  /**
+   * Runs before the first live AWS call (`cfct apply` takes the installation lock here): returns
+   * the clients to read and run with, or an exit code to stop with.
+   */
+  readonly beforeLiveRead?: (clients: AwsClients, manifest: Manifest, installationId: string) => Promise<AwsClients | number>;
+}
+
 /**
  * Reads the package and the organization. Prints findings and returns an exit code instead when
  * they cannot be used: 2 for usage errors and unreadable paths, 1 for findings.
  */
-export async function readPlanInputs(io: CliIo, command: string, source: string, flags: PlanFlags): Promise<PlanInputs | number> {
+export async function readPlanInputs(
+  io: CliIo,
+  command: string,
+  source: string,
+  flags: PlanFlags,
+  hooks: PlanInputHooks = {},
+): Promise<PlanInputs | number> {
   if (Boolean(flags.organization) === Boolean(flags.live)) {
     io.stderr(`cfct ${command}: give exactly one of --organization <file> and --live\n`);
     return ExitCode.USAGE;
@@ -105,32 +118,13 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
     return { run: { manifest, files, snapshot: parsed.snapshot, readTemplate, options }, clock };
   }
 
-  const clients = awsClients(io, manifest.region);
+  let clients = awsClients(io, manifest.region);
+  if (hooks.beforeLiveRead) {
+    const ready = await hooks.beforeLiveRead(clients, manifest, options.installationId ?? DEFAULT_INSTALLATION_ID);
+    if (typeof ready === 'number') return ready;
+    clients = ready;
+  }
   const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
   return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
-}
-
-/**
- * The lock bucket: `--lock-bucket`, else the SSM parameter `/cfct/<installationId>/lock-bucket`
- * in the home region (the pipeline construct creates it). Prints a hint and returns undefined
- * when neither names one.
- */
-export async function findLockBucket(
-  io: CliIo,
-  command: string,
-  clients: AwsClients,
-  where: { readonly homeRegion: string; readonly installationId: string; readonly flag?: string; readonly clock: Clock },
-): Promise<string | undefined> {
-  const { homeRegion, installationId, flag, clock } = where;
-  if (flag) return flag;
-  const name = lockBucketParameterName(installationId);
-  try {
-    const value = (await retryThrottled(() => clients.ssm(homeRegion).send(new GetParameterCommand({ Name: name })), clock)).Parameter?.Value;
-    if (value) return value;
-  } catch (error) {
-    if (errorName(error) !== 'ParameterNotFound') throw error;
-  }
-  io.stderr(`cfct ${command}: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter ${name} in ${homeRegion} naming one (the pipeline construct creates it)\n`);
-  return undefined;
 }

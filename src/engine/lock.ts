@@ -158,6 +158,124 @@ export async function releaseLock(s3: S3Client, lock: HeldLock, clock: Clock = s
   throw new LockError(`s3://${lock.bucket}/${lock.key}: lost ${MAX_RACES} conditional deletes in a row to concurrent requests`);
 }
 
+/** Why a holder no longer holds its lock. */
+export interface LockLoss {
+  /** Who holds it now; absent when nobody does (it was deleted, or it expired unrenewed). */
+  readonly heldBy?: LockHolder;
+  readonly message: string;
+}
+
+/** Thrown by {@link LockKeeper.ensureHeld} once the lock is lost. */
+export class LockLostError extends Error {
+  constructor(readonly loss: LockLoss) {
+    super(loss.message);
+    this.name = 'LockLostError';
+  }
+}
+
+/** Options of {@link LockKeeper}. */
+export interface LockKeeperOptions {
+  readonly ttlMs: number;
+  readonly clock: Clock;
+  /** Told once, when the lock is lost. @default - nothing */
+  readonly onLost?: (loss: LockLoss) => void;
+  /**
+   * Calls `tick` every `ms` until the returned function is called.
+   * @default - an unref'd `setInterval` (it never keeps the process alive)
+   */
+  readonly every?: (ms: number, tick: () => void) => () => void;
+}
+
+function unrefInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Keeps a held lock while a long run goes on: renews it every third of its time to live, on a
+ * timer and whenever `renewIfDue`/`ensureHeld` is called (callers check before each AWS call, so
+ * renewal follows their clock too). A renewal that finds someone else holding the lock, or no
+ * lock, loses it; a failed renewal (an AWS error) is tried again until the lock expires, then
+ * it is lost too. `stop` ends the renewals and releases the lock if it is still ours.
+ */
+export class LockKeeper {
+  private held: HeldLock;
+  private loss?: LockLoss;
+  private renewing?: Promise<void>;
+  private readonly cancel: () => void;
+  private readonly interval: number;
+
+  constructor(private readonly s3: S3Client, lock: HeldLock, private readonly options: LockKeeperOptions) {
+    this.held = lock;
+    this.interval = renewalIntervalMs(options.ttlMs);
+    this.cancel = (options.every ?? unrefInterval)(this.interval, () => void this.renewIfDue());
+  }
+
+  /** The lock as last written (its token and expiry change with each renewal). */
+  get lock(): HeldLock {
+    return this.held;
+  }
+
+  /** Why the lock was lost, once it is. */
+  get lost(): LockLoss | undefined {
+    return this.loss;
+  }
+
+  /** Renews the lock when a third of its time to live has passed since it was last written. */
+  async renewIfDue(): Promise<void> {
+    if (this.renewing) return this.renewing;
+    if (this.loss || this.options.clock.now() < this.held.expires - this.options.ttlMs + this.interval) return;
+    this.renewing = this.renew().finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
+  /** Renews the lock if due; throws {@link LockLostError} when it is no longer ours. */
+  async ensureHeld(): Promise<void> {
+    await this.renewIfDue();
+    if (this.loss) throw new LockLostError(this.loss);
+  }
+
+  /** Ends the renewals; releases the lock unless it was lost. */
+  async stop(): Promise<{ released: boolean }> {
+    this.cancel();
+    await this.renewing;
+    if (this.loss) return { released: false };
+    return releaseLock(this.s3, this.held, this.options.clock);
+  }
+
+  private async renew(): Promise<void> {
+    const where = `s3://${this.held.bucket}/${this.held.key}`;
+    try {
+      const result = await renewLock(this.s3, this.held, { ttlMs: this.options.ttlMs, clock: this.options.clock });
+      if (result.renewed) {
+        this.held = result.lock;
+        return;
+      }
+      this.lose(
+        result.heldBy
+          ? { heldBy: result.heldBy, message: `the lock ${where} was taken over by ${describeHolder(result.heldBy)}` }
+          : { message: `the lock ${where} was deleted by someone else` },
+      );
+    } catch (error) {
+      if (this.options.clock.now() >= this.held.expires) {
+        this.lose({ message: `the lock ${where} expired: renewing it failed (${errorName(error)}: ${(error as Error).message})` });
+      }
+    }
+  }
+
+  private lose(loss: LockLoss): void {
+    this.loss = loss;
+    this.cancel();
+    this.options.onLost?.(loss);
+  }
+}
+
+/** "owner (purpose) until <ISO time>", for messages. */
+export function describeHolder(holder: LockHolder): string {
+  return `${holder.owner}${holder.purpose ? ` (${holder.purpose})` : ''} until ${new Date(holder.expires).toISOString()}`;
+}
+
 /** Reads who holds a lock now, or undefined when nobody does. */
 export async function readLock(s3: S3Client, where: LockLocation, clock: Clock = systemClock): Promise<LockHolder | undefined> {
   return (await read(s3, where, clock))?.holder;

@@ -6,16 +6,21 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LimitExceededException } from '@aws-sdk/client-cloudformation';
 import { AccessDeniedException } from '@aws-sdk/client-organizations';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { EXAMPLE, LiveWorld } from './live-world';
+import { S3ServiceException } from '@aws-sdk/client-s3';
+import { EXAMPLE, LiveWorld, LOCK_BUCKET } from './live-world';
 import { tempDir } from './support';
-import { fakeAwsClients } from '../fake/clients';
 
 const READ_ONLY = /^(Describe|List|Get)/;
 const NEW_ACCOUNT = '123412341234';
 
+/** The installation lock's S3 calls. */
+function isLockCall(call: { service: string; input: unknown }): boolean {
+  return call.service === 's3' && String((call.input as { Key?: string }).Key).startsWith('cfct/locks/');
+}
+
+/** Write calls to AWS, the lock's aside. */
 function writes(world: LiveWorld): string[] {
-  return world.fake.calls.filter((c) => !READ_ONLY.test(c.operation)).map((c) => `${c.service}:${c.operation}`);
+  return world.fake.calls.filter((c) => !READ_ONLY.test(c.operation) && !isLockCall(c)).map((c) => `${c.service}:${c.operation}`);
 }
 
 async function applied(world: LiveWorld): Promise<void> {
@@ -149,7 +154,7 @@ describe('cfct apply', () => {
     expect(large.TemplateBody).toBeUndefined();
     expect(large.TemplateURL).toMatch(/^https:\/\/cfct-staging\.s3\./);
     expect(creates.find((c) => c.StackSetName === 'CustomControlTower-security-audit-role')!.TemplateBody).toContain('OrgSecurityAudit');
-    expect(world.fake.callCount('s3', 'PutObject')).toBe(1);
+    expect(world.fake.calls.filter((c) => c.operation === 'PutObject' && !isLockCall(c))).toHaveLength(1);
   });
 
   test('fails when not a terminal and --yes is missing, and applies nothing', async () => {
@@ -186,22 +191,134 @@ describe('cfct apply', () => {
     expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(`${NEW_ACCOUNT}/us-east-1:CURRENT`);
   });
 
-  test('refuses while another apply holds the lock, and takes over an expired lock', async () => {
+  test('fails while another apply holds the lock (one line naming it and its expiry), and takes over an expired lock', async () => {
     const world = new LiveWorld();
-    const ssm = fakeAwsClients(world.fake, '111111111111').ssm('us-east-1');
-    const hold = (expires: number) =>
-      ssm.send(new PutParameterCommand({ Name: '/cfct/default/apply-lock', Type: 'String', Overwrite: true, Value: JSON.stringify({ owner: 'ci@runner', expires }) }));
+    const key = `${LOCK_BUCKET}/cfct/locks/default.json`;
+    const hold = (expires: number) => world.s3.objects.set(key, Buffer.from(JSON.stringify({ owner: 'ci@runner', expires, purpose: 'cfct apply' })));
 
-    await hold(world.fake.clock.now() + 60_000);
+    const expires = world.fake.clock.now() + 60_000;
+    hold(expires);
     const refused = await world.cfct('apply', EXAMPLE, '--live', '--yes');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('another apply holds /cfct/default/apply-lock (ci@runner');
-    expect(writes(world).filter((w) => !w.startsWith('ssm:'))).toEqual([]);
+    expect(refused.stderr).toBe(
+      `cfct apply: the lock s3://${LOCK_BUCKET}/cfct/locks/default.json is held by ci@runner (cfct apply) until ${new Date(expires).toISOString()}; nothing was applied\n`,
+    );
+    expect(writes(world)).toEqual([]);
+    // Taken before planning: not one read of the organization.
+    expect(world.fake.callCount('organizations')).toBe(0);
 
-    await hold(world.fake.clock.now() - 1);
+    hold(world.fake.clock.now() - 1);
     await applied(world);
     // Released afterwards.
-    expect(world.ssm.get({ accountId: '111111111111', region: 'us-east-1' }, '/cfct/default/apply-lock')).toBeUndefined();
+    expect(world.s3.objects.has(key)).toBe(false);
+  });
+
+  test('takes the lock before the first read of the organization, and releases it at the end', async () => {
+    const world = new LiveWorld();
+    await applied(world);
+    const first = world.fake.calls.findIndex((c) => c.service === 'organizations');
+    const lockCalls = world.fake.calls.map((c, i) => ({ c, i })).filter(({ c }) => isLockCall(c));
+    const create = lockCalls.find(({ c }) => c.operation === 'PutObject' && (c.input as { IfNoneMatch?: string }).IfNoneMatch === '*');
+    expect(create).toBeDefined();
+    expect(create!.i).toBeLessThan(first);
+    expect((create!.c.input as { Bucket: string }).Bucket).toBe(LOCK_BUCKET);
+    expect(lockCalls[lockCalls.length - 1].c.operation).toBe('DeleteObject');
+    expect(world.s3.objects.has(`${LOCK_BUCKET}/cfct/locks/default.json`)).toBe(false);
+  });
+
+  test('renews the lock while the apply runs, past its time to live', async () => {
+    const world = new LiveWorld();
+    const started = world.fake.clock.now();
+    // A 3-second lock, renewed every second of the fake clock (each poll waits a second).
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1', '--lock-ttl-minutes', '0.05');
+    expect(result.stderr).toContain('Apply complete.');
+    expect(result.code).toBe(0);
+    expect(world.fake.clock.now() - started).toBeGreaterThan(3_000);
+    const renewals = world.fake.calls.filter((c) => isLockCall(c) && c.operation === 'PutObject' && (c.input as { IfMatch?: string }).IfMatch);
+    expect(renewals.length).toBeGreaterThanOrEqual(Math.floor((world.fake.clock.now() - started) / 1_000) - 1);
+    expect(renewals.every((c) => !c.error)).toBe(true);
+    expect(world.s3.objects.has(`${LOCK_BUCKET}/cfct/locks/default.json`)).toBe(false);
+  });
+
+  test('fails when the lock is lost while applying: no further step is started and the new holder keeps it', async () => {
+    const world = new LiveWorld();
+    const key = `${LOCK_BUCKET}/cfct/locks/default.json`;
+    let lockWrites = 0;
+    let lostAt = -1;
+    world.s3.pause = async (e) => {
+      if (e.operation !== 'PutObject' || e.phase !== 'request' || `${e.bucket}/${e.key}` !== key) return;
+      // The first renewal finds the lock taken over (as if this apply had stalled past its expiry).
+      if (++lockWrites === 2) {
+        world.s3.objects.set(key, Buffer.from(JSON.stringify({ owner: 'pipeline-run-7', expires: world.fake.clock.now() + 600_000, purpose: 'pipeline' })));
+        lostAt = world.fake.calls.length;
+      }
+    };
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1', '--lock-ttl-minutes', '0.05');
+    expect(lostAt).toBeGreaterThan(0);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cfct apply: the lock s3://${key} was taken over by pipeline-run-7 (pipeline) until `);
+    expect(result.stderr).toContain('; no further step is started\n');
+    expect(result.stderr).toContain('Apply stopped: the lock');
+    expect(result.stderr).not.toContain('Apply complete.');
+    // Not one AWS call after the loss but the failed renewal's read of the lock.
+    expect(world.fake.calls.slice(lostAt).filter((c) => !isLockCall(c))).toEqual([]);
+    // The stack set that depends on the first one's outputs was never created.
+    expect(world.fake.calls.filter((c) => c.operation === 'CreateStackSet').map((c) => (c.input as { StackSetName: string }).StackSetName))
+      .not.toContain('CustomControlTower-security-audit-role');
+    expect(JSON.parse(world.s3.objects.get(key)!.toString()).owner).toBe('pipeline-run-7');
+  });
+
+  test('fails with usage and a hint when no lock bucket is known, before reading the organization', async () => {
+    const world = new LiveWorld();
+    world.ssm.parameters.clear();
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'cfct apply: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter /cfct/default/lock-bucket in us-east-1 naming one '
+      + '(the pipeline construct creates it)\n',
+    );
+    expect(world.fake.callCount('organizations')).toBe(0);
+  });
+
+  test('--lock-bucket names the lock bucket', async () => {
+    const world = new LiveWorld();
+    let seen = '';
+    world.s3.pause = async (e) => {
+      if (e.operation === 'PutObject' && e.key.startsWith('cfct/locks/') && !seen) seen = `${e.bucket}/${e.key}`;
+    };
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1', '--lock-bucket', 'my-locks');
+    expect(result.code).toBe(0);
+    expect(seen).toBe('my-locks/cfct/locks/default.json');
+    expect(world.s3.objects.has('my-locks/cfct/locks/default.json')).toBe(false);
+  });
+
+  test('fails with exit code 1 and one line naming the lock object when S3 refuses it', async () => {
+    const world = new LiveWorld();
+    world.fake.injectFault({
+      service: 's3',
+      operation: 'GetObject',
+      rate: 1,
+      error: () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    });
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`cfct apply: cannot take the lock s3://${LOCK_BUCKET}/cfct/locks/default.json: AccessDenied: Access Denied; nothing was applied\n`);
+    expect(world.fake.callCount('organizations')).toBe(0);
+  });
+
+  test('releases the lock when reading the organization fails', async () => {
+    const world = new LiveWorld();
+    world.fake.injectFault({
+      service: 'organizations',
+      operation: 'DescribeOrganization',
+      rate: 1,
+      error: () => new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }),
+    });
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("cfct: AccessDeniedException: You don't have permissions to access this resource.\n");
+    expect(world.fake.calls.filter(isLockCall).map((c) => c.operation)).toEqual(['GetObject', 'PutObject', 'DeleteObject']);
+    expect(world.s3.objects.has(`${LOCK_BUCKET}/cfct/locks/default.json`)).toBe(false);
   });
 
   test('--accounts limits the work to those accounts\' instances, and shows progress', async () => {

@@ -5,7 +5,18 @@
  */
 import * as s3Sdk from '@aws-sdk/client-s3';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { acquireLock, lockLocation, readLock, releaseLock, renewLock, type HeldLock, type LockHolder } from '../../src/engine/lock';
+import {
+  acquireLock,
+  LockKeeper,
+  lockLocation,
+  LockLostError,
+  readLock,
+  releaseLock,
+  renewLock,
+  type HeldLock,
+  type LockHolder,
+  type LockLoss,
+} from '../../src/engine/lock';
 import { FakeAws } from '../fake/core';
 import { FakeS3 } from '../fake/s3';
 
@@ -316,5 +327,94 @@ describe('every interleaving of two racing callers', () => {
       expect(w.s3.etagOf(WHERE.bucket, WHERE.key)).toBe((acquired as { lock: HeldLock }).lock.token);
     });
     expect(schedules).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('LockKeeper: renewal while a run goes on', () => {
+  /** A timer the test fires by hand. */
+  function manualTimer() {
+    const timer = { interval: 0, tick: () => undefined as void, cancelled: false };
+    const every = (ms: number, tick: () => void) => {
+      timer.interval = ms;
+      timer.tick = tick;
+      return () => (timer.cancelled = true);
+    };
+    return { timer, every };
+  }
+
+  test('renews every third of the time to live, on its timer or when asked, and releases on stop', async () => {
+    const w = world();
+    const { timer, every } = manualTimer();
+    const keeper = new LockKeeper(w.client(), await w.held('alice', 9 * MINUTE), { ttlMs: 9 * MINUTE, clock: w.clock, every });
+    expect(timer.interval).toBe(3 * MINUTE);
+    const token = keeper.lock.token;
+    await keeper.renewIfDue(); // not due yet: nothing written
+    expect(keeper.lock.token).toBe(token);
+    w.clock.advance(3 * MINUTE);
+    timer.tick();
+    await keeper.renewIfDue(); // joins the renewal the tick started: one write, not two
+    expect(keeper.lock.token).not.toBe(token);
+    expect(keeper.lock.expires).toBe(w.clock.now() + 9 * MINUTE);
+    expect(w.fake.calls.filter((c) => c.operation === 'PutObject')).toHaveLength(2);
+    for (let i = 0; i < 6; i++) {
+      w.clock.advance(3 * MINUTE);
+      await keeper.ensureHeld();
+    }
+    expect((await w.acquire('bob')).acquired).toBe(false); // 21 minutes on, a 9-minute lock is still alice's
+    expect(await keeper.stop()).toEqual({ released: true });
+    expect(timer.cancelled).toBe(true);
+    expect(w.s3.objects.size).toBe(0);
+  });
+
+  test('fails when the lock was taken over: tells once, stops renewing, and leaves the new holder\'s lock', async () => {
+    const w = world();
+    const { timer, every } = manualTimer();
+    const losses: LockLoss[] = [];
+    const keeper = new LockKeeper(w.client(), await w.held('alice', 3 * MINUTE), { ttlMs: 3 * MINUTE, clock: w.clock, every, onLost: (l) => losses.push(l) });
+    w.clock.advance(3 * MINUTE); // alice stalled past her expiry
+    await w.held('bob');
+    await expect(keeper.ensureHeld()).rejects.toBeInstanceOf(LockLostError);
+    await expect(keeper.ensureHeld()).rejects.toThrow(/^the lock s3:\/\/cfct-artifacts\/cfct\/locks\/default.json was taken over by bob until /);
+    expect(losses).toHaveLength(1);
+    expect(losses[0].heldBy?.owner).toBe('bob');
+    expect(timer.cancelled).toBe(true);
+    expect(await keeper.stop()).toEqual({ released: false });
+    expect(w.record().owner).toBe('bob');
+  });
+
+  test('survives failing renewals until the lock expires, then fails', async () => {
+    const w = world();
+    const { every } = manualTimer();
+    const keeper = new LockKeeper(w.client(), await w.held('alice', 3 * MINUTE), { ttlMs: 3 * MINUTE, clock: w.clock, every });
+    w.fake.injectFault({
+      service: 's3',
+      operation: 'PutObject',
+      rate: 1,
+      error: () => new S3ServiceException({ name: 'InternalError', $fault: 'server', message: 'We encountered an internal error.', $metadata: { httpStatusCode: 500 } }),
+    });
+    w.clock.advance(MINUTE);
+    await keeper.ensureHeld(); // failed renewal, but the lock has two minutes left
+    w.clock.advance(MINUTE);
+    await keeper.ensureHeld();
+    w.clock.advance(MINUTE);
+    await expect(keeper.ensureHeld()).rejects.toThrow(/expired: renewing it failed \(InternalError: We encountered an internal error.\)/);
+    expect(keeper.lost?.heldBy).toBeUndefined();
+  });
+
+  test('its default timer does not keep the process alive', async () => {
+    const w = world();
+    const unref = jest.fn();
+    const spy = jest.spyOn(global, 'setInterval').mockImplementation(() => ({ unref }) as unknown as NodeJS.Timeout);
+    const clear = jest.spyOn(global, 'clearInterval').mockImplementation(() => undefined);
+    try {
+      const keeper = new LockKeeper(w.client(), await w.held('alice'), { ttlMs: 15 * MINUTE, clock: w.clock });
+      expect(spy).toHaveBeenCalledWith(expect.any(Function), 5 * MINUTE);
+      expect(unref).toHaveBeenCalled();
+      await keeper.stop();
+      expect(clear).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      clear.mockRestore();
+    }
   });
 });

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { savedPlanDifferences } from '../../engine/plan';
+import { errorName, systemClock } from '../../engine/retry';
 import type { RunPlan, RunReport } from '../../engine/run';
 import type { StackSetProgress } from '../../engine/stacksets/apply';
 import { formatFinding, hasErrors } from '../../manifest/findings';
 import type { PlanFlags } from '../inputs';
+import type { CliLock } from '../lock';
 import { ExitCode, type CliIo } from '../program';
 import { addPlanFlags, renderPlan } from './plan';
 
@@ -14,8 +14,8 @@ interface ApplyOptions extends PlanFlags {
   readonly yes?: boolean;
   readonly plan?: string;
   readonly pollSeconds: number;
-  readonly lockTtlMinutes: number;
   readonly lockBucket?: string;
+  readonly lockTtlMinutes: number;
 }
 
 function positive(value: string): number {
@@ -60,8 +60,9 @@ function describeReport(report: RunReport): string[] {
 }
 
 /**
- * `cfct apply <package> --live`: plans, shows the plan, asks (unless --yes), then applies it step
- * by step under an advisory lock, waiting on long operations. Safe to interrupt and re-run.
+ * `cfct apply <package> --live`: takes the installation lock, plans, shows the plan, asks (unless
+ * --yes), then applies it step by step, waiting on long operations; the lock is renewed while it
+ * runs and released at the end. Safe to interrupt and re-run.
  */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
   addPlanFlags(
@@ -73,8 +74,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--yes', 'apply without asking for confirmation')
     .option('--plan <file>', 'apply only if this saved plan (cfct plan --format json) is still what the package and organization give')
     .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
-    .option('--lock-bucket <bucket>', 'S3 bucket of the installation lock')
-    .option('--lock-ttl-minutes <n>', 'how long the lock lasts without renewal', positive, 15)
+    .option('--lock-bucket <bucket>', 'S3 bucket holding the installation lock (default: the one the SSM parameter /cfct/<installation-id>/lock-bucket names)')
+    .option('--lock-ttl-minutes <n>', 'how long the lock lasts unless renewed; it is renewed every third of that while the apply runs', positive, 15)
     .action(async (source: string, options: ApplyOptions) => {
       if (options.organization) {
         io.stderr('cfct apply: applying needs the live organization: use --live (a snapshot is for plans)\n');
@@ -86,88 +87,99 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = ExitCode.USAGE;
         return;
       }
-      const { applyRun, planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { acquireLock, lockLocation, releaseLock } = require('../../engine/lock') as typeof import('../../engine/lock');
-      const { findLockBucket, readPlanInputs } = require('../inputs') as typeof import('../inputs');
-      const inputs = await readPlanInputs(io, 'apply', source, options);
-      if (typeof inputs === 'number') {
-        result.exitCode = inputs;
-        return;
-      }
-      const clients = inputs.clients!;
-      const planned = await planRun(inputs.run);
-      const { plan } = planned;
-
-      const differences = saved ? savedPlanDifferences(saved, plan) : undefined;
-      if (differences) {
-        io.stderr(`cfct apply: the organization or the package changed since ${options.plan} was made; nothing was applied\n`);
-        const lines = [
-          ...differences.gone.map((s) => `  - no longer planned: ${s.summary}`),
-          ...differences.added.map((s) => `  + now planned: ${s.summary}`),
-        ];
-        io.stderr(lines.length > 0 ? `${lines.join('\n')}\n` : '  (the steps are the same, but their inputs differ)\n');
-        io.stderr('Plan again, review, and apply the new plan.\n');
-        result.exitCode = ExitCode.FINDINGS;
-        return;
-      }
-
-      io.stdout(renderPlan(plan, 'text', `cfct apply: ${source}`));
-      if (hasErrors(plan.findings)) {
-        io.stderr('cfct apply: the plan has errors; nothing was applied\n');
-        result.exitCode = ExitCode.FINDINGS;
-        return;
-      }
-      if (plan.steps.length === 0) {
-        result.exitCode = ExitCode.OK;
-        return;
-      }
-      if (!options.yes && !saved) {
-        if (!io.interactive || !io.confirm) {
-          io.stderr('cfct apply: not a terminal; pass --yes to apply without confirmation\n');
-          result.exitCode = ExitCode.USAGE;
-          return;
-        }
-        if (!(await io.confirm(`Apply ${plan.steps.length} step(s)?`))) {
-          io.stderr('cfct apply: cancelled; nothing was applied\n');
-          result.exitCode = ExitCode.FINDINGS;
-          return;
-        }
-      }
-
-      const owner = `${safeUser()}@${hostname()} ${randomUUID()}`;
-      const lockBucket = await findLockBucket(io, 'apply', clients, { homeRegion: plan.homeRegion, installationId: plan.installationId, flag: options.lockBucket, clock: inputs.clock });
-      if (!lockBucket) {
-        result.exitCode = ExitCode.USAGE;
-        return;
-      }
-      const lockS3 = clients.s3(plan.homeRegion);
-      const where = lockLocation(lockBucket, plan.installationId);
-      const locked = await acquireLock(lockS3, where, { owner, ttlMs: options.lockTtlMinutes * 60_000, clock: inputs.clock, purpose: 'cfct apply' });
-      if (!locked.acquired) {
-        io.stderr(
-          `cfct apply: another apply holds s3://${where.bucket}/${where.key} (${locked.heldBy.owner}, until ${new Date(locked.heldBy.expires).toISOString()}); nothing was applied\n`,
-        );
-        result.exitCode = ExitCode.FINDINGS;
-        return;
-      }
-      let report: RunReport;
+      const { CliLock } = require('../lock') as typeof import('../lock');
+      const lock = new CliLock(io, 'apply', {
+        ...(options.lockBucket ? { bucket: options.lockBucket } : {}),
+        ttlMs: options.lockTtlMinutes * 60_000,
+        clock: io.clock ?? systemClock,
+        purpose: 'cfct apply',
+      });
       try {
-        report = await applyRun(planned, {
-          clients,
-          clock: inputs.clock,
-          wait: (ms) => inputs.clock.sleep(ms),
-          runId: `cli-${plan.inputHash.slice(0, 12)}-${owner.slice(-8)}`,
-          pollIntervalMs: options.pollSeconds * 1000,
-          onProgress: progressPrinter(io),
-        });
+        result.exitCode = await applyPackage(io, source, options, saved, lock);
       } finally {
-        await releaseLock(lockS3, locked.lock, inputs.clock);
+        await lock.stop();
       }
-      for (const line of describeReport(report)) io.stderr(`${line}\n`);
-      if (report.refused) for (const f of report.refused) io.stderr(`${formatFinding(f)}\n`);
-      io.stderr(report.succeeded ? 'Apply complete.\n' : 'Apply failed; fix the cause and run it again (it picks up where it stopped).\n');
-      result.exitCode = report.succeeded ? ExitCode.OK : ExitCode.FINDINGS;
     });
+}
+
+/**
+ * Takes the installation lock, plans, shows the plan, asks (unless --yes or --plan), then applies
+ * it under the lock, which is renewed while the apply runs. Returns the exit code.
+ */
+async function applyPackage(io: CliIo, source: string, options: ApplyOptions, saved: RunPlan | undefined, lock: CliLock): Promise<number> {
+  const { applyRun, planRun } = require('../../engine/run') as typeof import('../../engine/run');
+  const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+  const inputs = await readPlanInputs(io, 'apply', source, options, {
+    // The lock is taken before the organization is read: the plan is made under it.
+    beforeLiveRead: (clients, manifest, installationId) => lock.take(clients, manifest.region, installationId),
+  });
+  if (typeof inputs === 'number') return inputs;
+  const clients = inputs.clients!;
+  const planned = await planRun(inputs.run);
+  const { plan } = planned;
+
+  const differences = saved ? savedPlanDifferences(saved, plan) : undefined;
+  if (differences) {
+    io.stderr(`cfct apply: the organization or the package changed since ${options.plan} was made; nothing was applied\n`);
+    const lines = [
+      ...differences.gone.map((s) => `  - no longer planned: ${s.summary}`),
+      ...differences.added.map((s) => `  + now planned: ${s.summary}`),
+    ];
+    io.stderr(lines.length > 0 ? `${lines.join('\n')}\n` : '  (the steps are the same, but their inputs differ)\n');
+    io.stderr('Plan again, review, and apply the new plan.\n');
+    return ExitCode.FINDINGS;
+  }
+
+  io.stdout(renderPlan(plan, 'text', `cfct apply: ${source}`));
+  if (hasErrors(plan.findings)) {
+    io.stderr('cfct apply: the plan has errors; nothing was applied\n');
+    return ExitCode.FINDINGS;
+  }
+  if (plan.steps.length === 0) return ExitCode.OK;
+  if (!options.yes && !saved) {
+    if (!io.interactive || !io.confirm) {
+      io.stderr('cfct apply: not a terminal; pass --yes to apply without confirmation\n');
+      return ExitCode.USAGE;
+    }
+    if (!(await io.confirm(`Apply ${plan.steps.length} step(s)?`))) {
+      io.stderr('cfct apply: cancelled; nothing was applied\n');
+      return ExitCode.FINDINGS;
+    }
+  }
+  // The confirmation may have taken long: make sure the lock is still ours before the first step.
+  try {
+    await lock.ensureHeld();
+  } catch (error) {
+    if (errorName(error) !== 'LockLostError') throw error;
+    io.stderr('cfct apply: nothing was applied\n');
+    return ExitCode.FINDINGS;
+  }
+
+  const stopped = (message: string) => {
+    io.stderr(`Apply stopped: ${message}. Steps after that were not started; once the other run is done, plan and apply again.\n`);
+    return ExitCode.FINDINGS;
+  };
+  let report: RunReport;
+  try {
+    report = await applyRun(planned, {
+      clients,
+      clock: inputs.clock,
+      wait: (ms) => inputs.clock.sleep(ms),
+      runId: `cli-${plan.inputHash.slice(0, 12)}-${lock.owner.slice(-8)}`,
+      pollIntervalMs: options.pollSeconds * 1000,
+      onProgress: progressPrinter(io),
+    });
+  } catch (error) {
+    // The guarded clients refuse every call once the lock is lost; where the engine does not turn
+    // that into a step failure, it ends the apply here.
+    if (errorName(error) !== 'LockLostError') throw error;
+    return stopped((error as Error).message);
+  }
+  for (const line of describeReport(report)) io.stderr(`${line}\n`);
+  if (report.refused) for (const f of report.refused) io.stderr(`${formatFinding(f)}\n`);
+  if (lock.lost) return stopped(lock.lost.message);
+  io.stderr(report.succeeded ? 'Apply complete.\n' : 'Apply failed; fix the cause and run it again (it picks up where it stopped).\n');
+  return report.succeeded ? ExitCode.OK : ExitCode.FINDINGS;
 }
 
 /** Prints stack set progress: each step as it starts and ends, and every sixth check while it runs. */
@@ -182,12 +194,4 @@ function progressPrinter(io: CliIo): (p: StackSetProgress) => void {
     }
     io.stderr(`${p.stackSetName}: ${p.step}: ${p.state}${instances}\n`);
   };
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
