@@ -104,6 +104,16 @@ export const ENGINE_RULES = {
     explanation:
       'Organizations accepts tag keys of 1 to 128 and values of up to 256 characters made of letters, digits, spaces and `_ . : / = + - @`, no `aws:` key, and at most 50 tags on a policy (counting those it has); the policy is not planned, so the apply never fails halfway on CreatePolicy or TagResource.',
   },
+  'CFCT-C060': {
+    severity: 'info',
+    title: 'approved steps already done',
+    explanation: 'A deploy stage re-plans before it acts; approved steps the organization already has (done by an earlier attempt of the run, or by hand) are skipped. Changes the approval did not cover refuse the run (CFCT-C010).',
+  },
+  'CFCT-C061': {
+    severity: 'error',
+    title: 'stack set could not be prepared',
+    explanation: 'An AWS error met while a stack set was prepared for its turn (helper values, staging, re-plan) fails that stack set; stack sets that depend on it are not run, independent ones are.',
+  },
   // Stack sets
   'CFCT-K001': {
     severity: 'error',

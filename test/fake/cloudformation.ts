@@ -541,9 +541,18 @@ function stackNameOf(set: FakeStackSet): string {
   return `StackSet-${set.name}-${set.id.split(':')[1]}`;
 }
 
-function parseTemplate(body: string): Record<string, any> {
-  const value = parse(body, { logLevel: 'silent' });
-  return value && typeof value === 'object' ? value : {};
+/** Parsed template bodies: every instance of a stack set deploys the same body, parsed once. */
+const parsedTemplates = new Map<string, Readonly<Record<string, any>>>();
+
+function parseTemplate(body: string): Readonly<Record<string, any>> {
+  let template = parsedTemplates.get(body);
+  if (!template) {
+    const value = parse(body, { logLevel: 'silent' });
+    template = value && typeof value === 'object' ? value : {};
+    if (parsedTemplates.size >= 256) parsedTemplates.clear();
+    parsedTemplates.set(body, template!);
+  }
+  return template!;
 }
 
 /** IAM resource types that need CAPABILITY_IAM or CAPABILITY_NAMED_IAM, with their custom-name property. */

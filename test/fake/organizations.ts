@@ -309,14 +309,11 @@ export class FakeOrganizations implements FakeService {
       },
       ListAccountsForParent: (input) => {
         this.requireParent(input.ParentId);
-        const accounts = [...this.accounts.values()].filter((a) => a.parentId === input.ParentId).map((a) => this.accountOutput(a));
-        return this.page('ListAccountsForParent', accounts, input, (items, token) => ({ Accounts: items, NextToken: token }));
+        const accounts = [...this.accounts.values()].filter((a) => a.parentId === input.ParentId);
+        return this.page('ListAccountsForParent', accounts, input, (items, token) => ({ Accounts: items, NextToken: token }), (a) => this.accountOutput(a));
       },
       ListAccounts: (input) =>
-        this.page('ListAccounts', [...this.accounts.values()].map((a) => this.accountOutput(a)), input, (items, token) => ({
-          Accounts: items,
-          NextToken: token,
-        })),
+        this.page('ListAccounts', [...this.accounts.values()], input, (items, token) => ({ Accounts: items, NextToken: token }), (a) => this.accountOutput(a)),
       DescribeAccount: (input) => {
         const account = this.accounts.get(input.AccountId);
         if (!account) throw new AccountNotFoundException({ message: 'You specified an account that doesn\'t exist.', $metadata: {} });
@@ -338,8 +335,7 @@ export class FakeOrganizations implements FakeService {
       },
       ListTargetsForPolicy: (input) => {
         const policy = this.requirePolicy(input.PolicyId);
-        const targets = this.targetsOf(policy.id).map((id) => this.targetSummary(id));
-        return this.page('ListTargetsForPolicy', targets, input, (items, token) => ({ Targets: items, NextToken: token }));
+        return this.page('ListTargetsForPolicy', this.targetsOf(policy.id), input, (items, token) => ({ Targets: items, NextToken: token }), (id) => this.targetSummary(id));
       },
       ListPoliciesForTarget: (input) => {
         const type = this.requireType(input.Filter);
@@ -491,11 +487,13 @@ export class FakeOrganizations implements FakeService {
    * One page of `items`. The token encodes the operation and offset; a token from another
    * operation, or an unparsable one, is an InvalidInputException (INVALID_NEXT_TOKEN) as in AWS.
    */
-  private page<T>(
+  /** One page of `items` (only the page is turned into output by `view`, so large lists stay cheap). */
+  private page<T, O = T>(
     operation: string,
     items: T[],
     input: { NextToken?: string; MaxResults?: number },
-    shape: (items: T[], token?: string) => object,
+    shape: (items: O[], token?: string) => object,
+    view: (item: T) => O = (item) => item as unknown as O,
   ): object {
     const max = input.MaxResults ?? ORGANIZATIONS_PAGE_SIZE;
     if (!Number.isInteger(max) || max < 1 || max > ORGANIZATIONS_PAGE_SIZE) {
@@ -515,7 +513,7 @@ export class FakeOrganizations implements FakeService {
     }
     const end = start + max;
     const token = end < items.length ? Buffer.from(`${operation}:${end}`).toString('base64') : undefined;
-    return shape(items.slice(start, end), token);
+    return shape(items.slice(start, end).map(view), token);
   }
 
   private rootOutput() {
