@@ -310,10 +310,10 @@ export class FakeOrganizations implements FakeService {
       ListAccountsForParent: (input) => {
         this.requireParent(input.ParentId);
         const accounts = [...this.accounts.values()].filter((a) => a.parentId === input.ParentId);
-        return this.page('ListAccountsForParent', accounts, input, (items, token) => ({ Accounts: items, NextToken: token }), (a) => this.accountOutput(a));
+        return this.page('ListAccountsForParent', accounts, input, (items, token) => ({ Accounts: items.map((a) => this.accountOutput(a)), NextToken: token }));
       },
       ListAccounts: (input) =>
-        this.page('ListAccounts', [...this.accounts.values()], input, (items, token) => ({ Accounts: items, NextToken: token }), (a) => this.accountOutput(a)),
+        this.page('ListAccounts', [...this.accounts.values()], input, (items, token) => ({ Accounts: items.map((a) => this.accountOutput(a)), NextToken: token })),
       DescribeAccount: (input) => {
         const account = this.accounts.get(input.AccountId);
         if (!account) throw new AccountNotFoundException({ message: 'You specified an account that doesn\'t exist.', $metadata: {} });
@@ -335,7 +335,7 @@ export class FakeOrganizations implements FakeService {
       },
       ListTargetsForPolicy: (input) => {
         const policy = this.requirePolicy(input.PolicyId);
-        return this.page('ListTargetsForPolicy', this.targetsOf(policy.id), input, (items, token) => ({ Targets: items, NextToken: token }), (id) => this.targetSummary(id));
+        return this.page('ListTargetsForPolicy', this.targetsOf(policy.id), input, (items, token) => ({ Targets: items.map((id) => this.targetSummary(id)), NextToken: token }));
       },
       ListPoliciesForTarget: (input) => {
         const type = this.requireType(input.Filter);
@@ -487,13 +487,12 @@ export class FakeOrganizations implements FakeService {
    * One page of `items`. The token encodes the operation and offset; a token from another
    * operation, or an unparsable one, is an InvalidInputException (INVALID_NEXT_TOKEN) as in AWS.
    */
-  /** One page of `items` (only the page is turned into output by `view`, so large lists stay cheap). */
-  private page<T, O = T>(
+  /** One page of `items`, given to `shape` (which turns only that page into output, so large lists stay cheap). */
+  private page<T>(
     operation: string,
     items: T[],
     input: { NextToken?: string; MaxResults?: number },
-    shape: (items: O[], token?: string) => object,
-    view: (item: T) => O = (item) => item as unknown as O,
+    shape: (items: T[], token?: string) => object,
   ): object {
     const max = input.MaxResults ?? ORGANIZATIONS_PAGE_SIZE;
     if (!Number.isInteger(max) || max < 1 || max > ORGANIZATIONS_PAGE_SIZE) {
@@ -513,7 +512,7 @@ export class FakeOrganizations implements FakeService {
     }
     const end = start + max;
     const token = end < items.length ? Buffer.from(`${operation}:${end}`).toString('base64') : undefined;
-    return shape(items.slice(start, end).map(view), token);
+    return shape(items.slice(start, end), token);
   }
 
   private rootOutput() {
