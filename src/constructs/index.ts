@@ -1,1 +1,4 @@
 export * from './configuration-bucket';
+export * from './state-machine-props';
+export * from './policy-state-machine-props';
+export * from './stackset-state-machine-props';
