@@ -29,7 +29,7 @@ export interface S3ConfigurationSourceOptions {
    * Name of the new configuration bucket (ignored when `bucket` is given).
    *
    * @default - `custom-control-tower-configuration-<account>-<region>` for the `default`
-   * installation (upstream's name), `custom-control-tower-configuration-<installationId>-<account>-<region>` otherwise
+   * installation (upstream's name), `cfct-configuration-<installationId>-<account>-<region>` otherwise
    */
   readonly bucketName?: string;
 
@@ -108,6 +108,12 @@ export interface ConfigurationSourceBindOptions {
   readonly installationId: string;
   /** What happens to a bucket the source creates when it leaves the stack. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Bucket of the server access logs of a bucket the source creates.
+   *
+   * @default - the new bucket gets its own log bucket
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
 }
 
 /**
@@ -207,11 +213,8 @@ class S3Source extends ConfigurationSource {
       const created = new ConfigurationBucket(scope, 'ConfigurationBucket', {
         encryptionKey: o.encryptionKey,
         removalPolicy: o.removalPolicy,
-        bucketName:
-          this.options.bucketName ??
-          (o.installationId === 'default'
-            ? undefined
-            : `custom-control-tower-configuration-${o.installationId}-${stack.account}-${stack.region}`),
+        serverAccessLogsBucket: o.serverAccessLogsBucket,
+        bucketName: this.options.bucketName ?? bucketNameFor(o.installationId, stack),
       });
       bucket = created.bucket;
       if (this.options.samplePackage ?? true) deploySample(scope, bucket, o.encryptionKey);
@@ -226,6 +229,17 @@ class S3Source extends ConfigurationSource {
     });
     return { action, kind: this.kind, bucket, objectKey, startOnObjectKey: objectKey };
   }
+}
+
+/** The configuration bucket name of an installation (upstream's for `default`; bucket names hold 63 characters). */
+function bucketNameFor(installationId: string, stack: Stack): string | undefined {
+  if (installationId === 'default') return undefined;
+  if (installationId.length > 16) {
+    throw new Error(
+      `installationId '${installationId}' is too long to name the configuration bucket (at most 16 characters); pass ConfigurationSource.s3({ bucketName }) or a shorter installationId`,
+    );
+  }
+  return `cfct-configuration-${installationId}-${stack.account}-${stack.region}`;
 }
 
 function deploySample(scope: Construct, bucket: s3.IBucket, key: kms.IKey): void {
