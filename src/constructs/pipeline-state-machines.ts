@@ -22,8 +22,17 @@ export interface PipelineStateMachinesOptions {
 }
 
 /** The pipeline's two state machines: the ones given, else new ones configured like the build stage. */
-export function createDefaultStateMachines(scope: Construct, o: PipelineStateMachinesOptions): { policy: sfn.IStateMachine; stackSet: sfn.IStateMachine } {
-  const shared = { runBucket: o.runBucket, runPrefix: o.runPrefix, installationId: o.installationId, encryptionKey: o.encryptionKey, logRetention: o.logRetention };
+export function createDefaultStateMachines(
+  scope: Construct,
+  o: PipelineStateMachinesOptions,
+): { policy: sfn.IStateMachine; stackSet: sfn.IStateMachine } {
+  const shared = {
+    runBucket: o.runBucket,
+    runPrefix: o.runPrefix,
+    installationId: o.installationId,
+    encryptionKey: o.encryptionKey,
+    logRetention: o.logRetention,
+  };
   const policy = o.policyStateMachine ?? new PolicyStateMachine(scope, 'PolicyStateMachine', shared).stateMachine;
   const stackSet =
     o.stackSetStateMachine ??
