@@ -19,6 +19,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ConfigurationSource } from './configuration-source';
 import { LifecycleTrigger } from './lifecycle-trigger';
 import { eventBridgeKeyStatement } from './pipeline-key';
+import { suppressBucketDeploymentFindings, suppressPipelineFindings } from './pipeline-nag';
 import { createDefaultStateMachines } from './pipeline-state-machines';
 
 /** The V2 pipeline variable a scoped run (the new-account trigger) sets; `all` runs for the whole organization. */
@@ -357,9 +358,14 @@ export class CustomControlTowerPipeline extends Construct {
       },
       logging: { cloudWatch: { logGroup: buildLogs } },
     });
-    cli.grantRead(this.buildProject);
+    // Explicit actions on exact resources: the cfct bundle object, and the run files' prefix.
+    this.buildProject.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${cli.s3BucketName}/${cli.s3ObjectKey}`] }),
+    );
+    this.buildProject.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [artifactBucket.arnForObjects(`${RUN_PREFIX}/*`)] }),
+    );
     grantPlanReads(this.buildProject, props.stackSetPrefix ?? 'CustomControlTower-');
-    artifactBucket.grantReadWrite(this.buildProject, `${RUN_PREFIX}/*`);
 
     const buildOutput = new codepipeline.Artifact('Plan');
     const buildAction = new actions.CodeBuildAction({
@@ -520,6 +526,9 @@ export class CustomControlTowerPipeline extends Construct {
       });
       this.lifecycleQueue = this.lifecycleTrigger.queue;
     }
+
+    suppressPipelineFindings(this, RUN_PREFIX);
+    suppressBucketDeploymentFindings(stack);
   }
 }
 
