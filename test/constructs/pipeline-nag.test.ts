@@ -31,7 +31,8 @@ describe('CustomControlTowerPipeline and cdk-nag', () => {
   });
 
   test('each suppression names its rule and gives a reason; resource wildcards of our own statements are the documented ones', () => {
-    const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>)
+    type Resource = { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } };
+    const suppressions = Object.values(template.toJSON().Resources as Record<string, Resource>)
       .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) {
