@@ -3,13 +3,16 @@
  * snapshot, or the live organization).
  */
 import { readFileSync } from 'node:fs';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { ExitCode, type CliIo } from './program';
 import { createAwsClients, type AwsClients } from '../aws/clients';
+import { lockBucketParameterName } from '../engine/lock';
 import { parseSnapshot } from '../engine/organization/serialise';
-import { systemClock, type Clock } from '../engine/retry';
+import { errorName, systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
+import { retryThrottled } from '../engine/stacksets/clients';
 import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage } from '../manifest';
-import { ExitCode, type CliIo } from './program';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {
@@ -112,4 +115,28 @@ export async function readPlanInputs(io: CliIo, command: string, source: string,
   const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
   return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
+}
+
+/**
+ * The lock bucket: `--lock-bucket`, else the SSM parameter `/cfct/<installationId>/lock-bucket`
+ * in the home region (the pipeline construct creates it). Prints a hint and returns undefined
+ * when neither names one.
+ */
+export async function findLockBucket(
+  io: CliIo,
+  command: string,
+  clients: AwsClients,
+  where: { readonly homeRegion: string; readonly installationId: string; readonly flag?: string; readonly clock: Clock },
+): Promise<string | undefined> {
+  const { homeRegion, installationId, flag, clock } = where;
+  if (flag) return flag;
+  const name = lockBucketParameterName(installationId);
+  try {
+    const value = (await retryThrottled(() => clients.ssm(homeRegion).send(new GetParameterCommand({ Name: name })), clock)).Parameter?.Value;
+    if (value) return value;
+  } catch (error) {
+    if (errorName(error) !== 'ParameterNotFound') throw error;
+  }
+  io.stderr(`cfct ${command}: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter ${name} in ${homeRegion} naming one (the pipeline construct creates it)\n`);
+  return undefined;
 }

@@ -37,14 +37,6 @@ export interface StackSetStateMachineProps extends DeployStateMachineProps {
   readonly busyTimeout?: Duration;
 
   /**
-   * Prefix of the stack set names this installation manages: the tasks' CloudFormation
-   * permissions are limited to `stackset/<prefix>*`. Give the prefix the build stage plans with.
-   *
-   * @default 'CustomControlTower-'
-   */
-  readonly stackSetPrefix?: string;
-
-  /**
    * ARN of the StackSets administration role (SELF_MANAGED), which the tasks pass to
    * CloudFormation. Give the role the build stage plans with.
    *

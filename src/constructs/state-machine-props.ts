@@ -68,10 +68,19 @@ export interface DeployStateMachineProps {
   readonly taskTimeout?: Duration;
 
   /**
-   * How long the lock is held without renewal before another run may take it over (a crashed
-   * run cannot hold an installation forever).
+   * How long the lock is held without renewal before another run may take it over (a run whose
+   * execution stopped without releasing it cannot hold the installation forever). The stack set
+   * state machine renews it at every dependency wave.
    *
-   * @default Duration.hours(2)
+   * @default - the state machine's `timeout`
    */
   readonly lockTtl?: Duration;
+
+  /**
+   * Prefix of the stack set names this installation manages (the prefix the build stage plans
+   * with). The tasks' CloudFormation permissions are limited to `stackset/<prefix>*`.
+   *
+   * @default 'CustomControlTower-'
+   */
+  readonly stackSetPrefix?: string;
 }

@@ -14,10 +14,17 @@
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
+import { formatFinding, hasErrors, type Finding } from '../manifest/findings';
+import { packageFromZip } from '../manifest/load';
+import { lockLocation, type LockLocation } from './lock';
 import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
+import { checkSavedPlan, savedPlanDifferences, type PlanStep } from './plan';
+import { isPolicyStep } from './policies/run';
 import type { Clock } from './retry';
-import type { PlannedRun, RunOptions, RunPlan } from './run';
+import { engineFinding } from './rules';
+import { loadRunSnapshot, planRun, type PlannedRun, type RunOptions, type RunPlan } from './run';
 import { retryThrottled } from './stacksets/clients';
+import { templateReader } from './stacksets/desired';
 import type { S3ObjectRef, StackSetRunInput } from './stacksets/run-input';
 
 /** Key prefix of the run files when none is given. */
@@ -31,16 +38,8 @@ export const PIPELINE_RUN_FILES = {
   runInput: 'stacksets.json',
 } as const;
 
-/** Where the installation's lock object lives (contract B: `cfct/locks/<installationId>.json`). */
-export interface LockRef {
-  readonly bucket: string;
-  readonly key: string;
-}
-
-/** The lock object of an installation in `bucket` (the key layout of `lockLocation` in ./lock). */
-export function lockRefOf(bucket: string, installationId: string): LockRef {
-  return { bucket, key: `cfct/locks/${installationId}.json` };
-}
+/** Where the installation's lock object lives (contract B). */
+export type LockRef = LockLocation;
 
 /**
  * What both state machines receive (the Step Functions execution input). References only;
@@ -137,7 +136,7 @@ export async function writePipelineRun(input: WritePipelineRunInput): Promise<Pi
     package: ref(PIPELINE_RUN_FILES.package),
     options: ref(PIPELINE_RUN_FILES.options),
     runInput: ref(PIPELINE_RUN_FILES.runInput),
-    lock: lockRefOf(input.lockBucket ?? input.bucket, plan.installationId),
+    lock: lockLocation(input.lockBucket ?? input.bucket, plan.installationId),
   };
   await put(refs.package, input.packageZip, 'application/zip');
   await put(refs.options, JSON.stringify(input.options), 'application/json');
@@ -164,4 +163,183 @@ export async function readApprovedRun(
   const plan = JSON.parse((await readRunObject(clients, refs.plan, refs.region, clock)).toString('utf8')) as RunPlan;
   const options = JSON.parse((await readRunObject(clients, refs.options, refs.region, clock)).toString('utf8')) as RunOptions;
   return { plan, options };
+}
+
+/** Which state machine checks the approved plan: each refuses changes the approval did not cover. */
+export type ApprovalScope = 'policies' | 'stacksets';
+
+/** Outcome of {@link checkApprovedRun}. */
+export interface ApprovalCheck {
+  /** True when every change the fresh plan makes was in the approved plan. */
+  readonly approved: boolean;
+  /** Why not (CFCT-C010), or what is already done (CFCT-C060); error findings only when refused. */
+  readonly findings: readonly Finding[];
+  /** One line for the execution's failure cause or log. */
+  readonly message: string;
+  /** Approved steps of this scope the organization already has (done by an earlier attempt, or by hand). */
+  readonly alreadyDone: number;
+}
+
+/** Whether a step holds values known only after apply (exports of earlier stack sets, generated values). */
+function holdsValuesKnownAfterApply(step: PlanStep): boolean {
+  const text = JSON.stringify(step);
+  return text.includes('"afterApply"') || text.includes('(known after apply');
+}
+
+/**
+ * Compares the approved plan with a plan made now from the stored package and the live
+ * organization (through `savedPlanDifferences`). Approved when the fresh plan makes no change
+ * the approved plan does not: steps of the approved plan that are no longer needed (the
+ * organization already has them: done by an earlier attempt of this run, or by hand) are fine.
+ * A stack set step of the approved plan that held values known only after apply stands for the
+ * same kind of step on that stack set with the values filled in.
+ */
+export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: ApprovalScope): ApprovalCheck {
+  if (hasErrors(approved.findings)) {
+    const errors = approved.findings.filter((f) => f.severity === 'error');
+    return { approved: false, findings: errors, message: `refused: the approved plan has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`, alreadyDone: 0 };
+  }
+  const differences = savedPlanDifferences(approved, fresh);
+  if (!differences) return { approved: true, findings: [], message: 'the approved plan is up to date', alreadyDone: 0 };
+  const pending = approved.steps.filter(holdsValuesKnownAfterApply);
+  const covered = (step: PlanStep) => pending.some((p) => p.kind === step.kind && 'stackSetName' in p && 'stackSetName' in step && p.stackSetName === step.stackSetName);
+  const added = differences.added.filter((s) => !covered(s));
+  if (added.length > 0) {
+    const findings = checkSavedPlan(approved, { ...fresh, steps: fresh.steps.filter((s) => !covered(s)) });
+    const summaries = added.slice(0, 5).map((s) => s.summary).join('; ');
+    return {
+      approved: false,
+      findings,
+      message: `refused: the organization or the package changed since the plan was approved; ${added.length} change(s) were not approved (${summaries}${added.length > 5 ? '; ...' : ''}). Plan again, review, and approve the new plan`,
+      alreadyDone: 0,
+    };
+  }
+  const inScope = (s: PlanStep) => (scope === 'policies' ? isPolicyStep(s) : !isPolicyStep(s));
+  const done = differences.gone.filter(inScope);
+  const findings = done.length === 0 ? [] : [engineFinding('CFCT-C060', {
+    message: `${done.length} approved step(s) are already done and are skipped: ${done.slice(0, 5).map((s) => s.summary).join('; ')}${done.length > 5 ? '; ...' : ''}`,
+  })];
+  return { approved: true, findings, message: `the approved plan holds; ${done.length} approved step(s) already done`, alreadyDone: done.length };
+}
+
+/** Inputs of {@link checkApprovedRun}. */
+export interface CheckApprovedRunInput {
+  readonly clients: AwsClients;
+  readonly clock: Clock;
+  readonly refs: Pick<PipelineRunReferences, 'plan' | 'package' | 'options' | 'region'>;
+  readonly scope: ApprovalScope;
+}
+
+/** What {@link checkApprovedRun} found, with the approved plan it read. */
+export interface ApprovedRunCheck extends ApprovalCheck {
+  readonly plan: RunPlan;
+}
+
+/**
+ * Re-plans from the stored package and the live organization, and compares with the approved
+ * plan. A stored package that no longer validates refuses the run, with its findings.
+ */
+export async function checkApprovedRun(input: CheckApprovedRunInput): Promise<ApprovedRunCheck> {
+  const { clients, clock, refs } = input;
+  const { plan, options } = await readApprovedRun(clients, refs, clock);
+  const zip = await readRunObject(clients, refs.package, refs.region, clock);
+  const loaded = await packageFromZip(zip, { stackSetPrefix: options.stackSets?.prefix });
+  if (!loaded.manifest || hasErrors(loaded.findings)) {
+    const errors = loaded.findings.filter((f) => f.severity === 'error');
+    return { plan, approved: false, findings: errors, message: `refused: the stored package has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`, alreadyDone: 0 };
+  }
+  const { snapshot } = await loadRunSnapshot(clients, loaded.manifest, { stackSets: options.stackSets, clock });
+  const fresh = await planRun({
+    manifest: loaded.manifest,
+    files: loaded.files,
+    snapshot,
+    readTemplate: templateReader(loaded.files, clients, loaded.manifest.region, clock),
+    options,
+  });
+  return { plan, ...compareWithApproved(plan, fresh.plan, input.scope) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stack set waves: what the stack set state machine runs next, given what happened so far.
+// ---------------------------------------------------------------------------------------------
+
+/** How one stack set of a wave ended (the result of one iteration of the wave's Map). */
+export interface StackSetOutcome {
+  readonly resource: string;
+  readonly status: 'succeeded' | 'failed';
+  /** Why it failed (cut to 1,000 characters). */
+  readonly message?: string;
+}
+
+/** What the stack set runs so far came to; carried between waves in the execution's state. */
+export interface StackSetRunProgress {
+  /** Index of the next wave to run. */
+  readonly wave: number;
+  readonly succeeded: readonly string[];
+  readonly failed: readonly { readonly resource: string; readonly message: string }[];
+  readonly skipped: readonly { readonly resource: string; readonly reason: string }[];
+}
+
+/** The next wave to run, or the end of the run with its summary. */
+export interface NextWave {
+  readonly progress: StackSetRunProgress;
+  /** Resources of the wave to run now (empty when done). */
+  readonly run: readonly string[];
+  readonly done: boolean;
+  /** True when done and any stack set failed or was skipped. */
+  readonly failed: boolean;
+  /** One paragraph: every failure and skip (at most 30,000 characters, a Fail state's cause). */
+  readonly summary: string;
+}
+
+/** Longest message kept per failed stack set. */
+export const OUTCOME_MESSAGE_LIMIT = 1000;
+
+/**
+ * The waves of a plan's stack set part: stack sets that left the manifest (with deletion enabled)
+ * one at a time, in the plan's order, then the dependency graph's waves.
+ */
+export function stackSetWavesOf(plan: RunPlan): string[][] {
+  const inGraph = new Set(plan.stackSets.waves.flat());
+  const withSteps = new Set(plan.steps.filter((s) => !isPolicyStep(s)).map((s) => s.resource));
+  const removals = plan.stackSets.summaries.map((s) => s.resource).filter((r) => !inGraph.has(r) && withSteps.has(r));
+  return [...removals.map((r) => [r]), ...plan.stackSets.waves.map((w) => [...w])];
+}
+
+/**
+ * Folds the last wave's outcomes into the progress and picks the next wave: each stack set whose
+ * dependency failed or was skipped is skipped with the reason; waves with nothing left to run are
+ * passed over. Removals are independent of the manifest's stack sets.
+ */
+export function nextWave(plan: RunPlan, progress: StackSetRunProgress | undefined, results: readonly StackSetOutcome[] = []): NextWave {
+  const waves = stackSetWavesOf(plan);
+  const succeeded = [...(progress?.succeeded ?? [])];
+  const failed = [...(progress?.failed ?? [])];
+  const skipped = [...(progress?.skipped ?? [])];
+  for (const r of results) {
+    if (r.status === 'succeeded') succeeded.push(r.resource);
+    else failed.push({ resource: r.resource, message: (r.message ?? 'failed').slice(0, OUTCOME_MESSAGE_LIMIT) });
+  }
+  let wave = progress?.wave ?? 0;
+  while (wave < waves.length) {
+    const run: string[] = [];
+    for (const resource of waves[wave]) {
+      const deps = plan.stackSets.dependsOn[resource] ?? [];
+      const failedDep = deps.find((d) => failed.some((f) => f.resource === d));
+      const skippedDep = deps.find((d) => skipped.some((s) => s.resource === d));
+      if (failedDep) skipped.push({ resource, reason: `not run: it depends on ${failedDep}, which failed` });
+      else if (skippedDep) skipped.push({ resource, reason: `not run: it depends on ${skippedDep}, which was not run` });
+      else run.push(resource);
+    }
+    wave++;
+    if (run.length > 0) return { progress: { wave, succeeded, failed, skipped }, run, done: false, failed: false, summary: '' };
+  }
+  const anyFailed = failed.length > 0 || skipped.length > 0;
+  const lines = [
+    ...failed.map((f) => `FAILED ${f.resource}: ${f.message}`),
+    ...skipped.map((s) => `SKIPPED ${s.resource}: ${s.reason}`),
+  ];
+  const head = `${succeeded.length} stack set(s) succeeded, ${failed.length} failed, ${skipped.length} skipped`;
+  const summary = (anyFailed ? `${head}. ${lines.join('\n')}` : head).slice(0, 30_000);
+  return { progress: { wave, succeeded, failed, skipped }, run: [], done: true, failed: anyFailed, summary };
 }

@@ -18,6 +18,8 @@ import { FakeSsm } from '../fake/ssm';
 import { FakeSts } from '../fake/sts';
 
 export const EXAMPLE = join(__dirname, '..', '..', 'examples', 'basic');
+/** The bucket of the installation lock in this world. */
+export const LOCK_BUCKET = 'cfct-artifacts';
 export const EXAMPLE_ORGANIZATION = join(EXAMPLE, 'organization.json');
 
 export class LiveWorld {
@@ -59,6 +61,8 @@ export class LiveWorld {
     this.s3 = new FakeS3(this.fake);
     this.cfn = new FakeCloudFormation(this.fake, { readTemplateUrl: (url) => this.s3.readUrl(url) });
     this.ssm = new FakeSsm(this.fake);
+    // What the pipeline construct creates: the parameter naming the lock bucket.
+    this.ssm.seed({ accountId: snapshot.managementAccountId, region: 'us-east-1' }, '/cfct/default/lock-bucket', LOCK_BUCKET);
     new FakeEc2(this.fake);
     new FakeSts(this.fake);
   }

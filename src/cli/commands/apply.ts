@@ -14,7 +14,8 @@ interface ApplyOptions extends PlanFlags {
   readonly yes?: boolean;
   readonly plan?: string;
   readonly pollSeconds: number;
-  readonly lockMinutes: number;
+  readonly lockTtlMinutes: number;
+  readonly lockBucket?: string;
 }
 
 function positive(value: string): number {
@@ -44,12 +45,14 @@ function describeReport(report: RunReport): string[] {
   const stackSets = report.stackSets;
   if (stackSets) {
     const steps = Object.values(stackSets.steps).reduce((a, b) => a + b, 0);
-    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} blocked; ${steps} step(s) run`);
+    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} skipped; ${steps} step(s) run`);
     for (const f of stackSets.failed) {
-      lines.push(`  FAILED ${f.resource}: ${f.message}`);
-      for (const i of f.failures) lines.push(`    ${i.account} ${i.region}: ${i.reason}`);
+      const [first, ...rest] = f.message.split('\n');
+      lines.push(`  FAILED ${f.resource}${f.errorName ? ` (${f.errorName})` : ''}: ${first}`);
+      for (const more of rest) lines.push(`    ${more}`);
+      for (const i of f.failures) lines.push(`    ${i.status} ${i.account} ${i.region}: ${i.reason}`);
     }
-    for (const b of stackSets.blocked) lines.push(`  not run ${b.resource}: it depends on ${b.blockedBy}, which failed`);
+    for (const b of stackSets.blocked) lines.push(`  SKIPPED ${b.resource}: ${b.reason}`);
     for (const e of stackSets.exports) lines.push(`  exported ${e.name}`);
     for (const f of stackSets.findings) lines.push(`  ${formatFinding(f)}`);
   }
@@ -70,7 +73,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--yes', 'apply without asking for confirmation')
     .option('--plan <file>', 'apply only if this saved plan (cfct plan --format json) is still what the package and organization give')
     .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
-    .option('--lock-minutes <n>', 'how long the apply lock is held before another apply may take it over', positive, 240)
+    .option('--lock-bucket <bucket>', 'S3 bucket of the installation lock')
+    .option('--lock-ttl-minutes <n>', 'how long the lock lasts without renewal', positive, 15)
     .action(async (source: string, options: ApplyOptions) => {
       if (options.organization) {
         io.stderr('cfct apply: applying needs the live organization: use --live (a snapshot is for plans)\n');
@@ -83,8 +87,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         return;
       }
       const { applyRun, planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { acquireApplyLock, lockParameterName } = require('../../engine/lock') as typeof import('../../engine/lock');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { acquireLock, lockLocation, releaseLock } = require('../../engine/lock') as typeof import('../../engine/lock');
+      const { findLockBucket, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const inputs = await readPlanInputs(io, 'apply', source, options);
       if (typeof inputs === 'number') {
         result.exitCode = inputs;
@@ -131,10 +135,17 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       }
 
       const owner = `${safeUser()}@${hostname()} ${randomUUID()}`;
-      const locked = await acquireApplyLock(clients.ssm(plan.homeRegion), plan.installationId, owner, options.lockMinutes * 60_000, inputs.clock);
-      if ('heldBy' in locked) {
+      const lockBucket = await findLockBucket(io, 'apply', clients, { homeRegion: plan.homeRegion, installationId: plan.installationId, flag: options.lockBucket, clock: inputs.clock });
+      if (!lockBucket) {
+        result.exitCode = ExitCode.USAGE;
+        return;
+      }
+      const lockS3 = clients.s3(plan.homeRegion);
+      const where = lockLocation(lockBucket, plan.installationId);
+      const locked = await acquireLock(lockS3, where, { owner, ttlMs: options.lockTtlMinutes * 60_000, clock: inputs.clock, purpose: 'cfct apply' });
+      if (!locked.acquired) {
         io.stderr(
-          `cfct apply: another apply holds ${lockParameterName(plan.installationId)} (${locked.heldBy.owner}, until ${new Date(locked.heldBy.expires).toISOString()}); nothing was applied\n`,
+          `cfct apply: another apply holds s3://${where.bucket}/${where.key} (${locked.heldBy.owner}, until ${new Date(locked.heldBy.expires).toISOString()}); nothing was applied\n`,
         );
         result.exitCode = ExitCode.FINDINGS;
         return;
@@ -150,7 +161,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           onProgress: progressPrinter(io),
         });
       } finally {
-        await locked.lock.release();
+        await releaseLock(lockS3, locked.lock, inputs.clock);
       }
       for (const line of describeReport(report)) io.stderr(`${line}\n`);
       if (report.refused) for (const f of report.refused) io.stderr(`${formatFinding(f)}\n`);
