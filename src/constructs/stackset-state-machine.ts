@@ -177,7 +177,9 @@ export class StackSetStateMachine extends Construct {
 
     const moreSteps = new sfn.Choice(this, 'MoreSteps');
     const exportsLeft = new sfn.Choice(this, 'HasExports')
-      .when(sfn.Condition.booleanEquals('$.prepared.hasExports', true), exportOutputs.next(succeeded))
+      .when(sfn.Condition.booleanEquals('$.prepared.hasExports', true), exportOutputs.next(new sfn.Choice(this, 'Exported')
+        .when(sfn.Condition.isPresent('$.exported.failed'), outcome('ExportFailed', 'failed', sfn.JsonPath.stringAt('$.exported.failed.message')))
+        .otherwise(succeeded)))
       .otherwise(succeeded);
     moreSteps
       .when(sfn.Condition.numberLessThanJsonPath('$.loop.index', '$.prepared.stepCount'), startStep)

@@ -4,9 +4,11 @@
  * templated export writes one parameter per instance: thousands of names).
  *
  * Input: `{ "correlationId", "runInput", "region", "resource" }`.
- * Output: `{ "resource", "exported": 2, "changed": 1, "names": [...first 10] }`.
+ * Output: `{ "resource", "exported": 2, "changed": 1, "names": [...first 10] }`, with `"failed":
+ * { "errorName", "message" }` when an AWS error stopped the export.
  */
 import { createStackSetOutputsHandler } from './stackset-outputs.lambda';
+import { cut } from './stackset-run';
 import type { StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
 
@@ -16,6 +18,7 @@ export interface StackSetRunOutputsResult {
   readonly exported: number;
   readonly changed: number;
   readonly names: readonly string[];
+  readonly failed?: { readonly errorName: string; readonly message: string };
 }
 
 /** Builds the handler. */
@@ -28,6 +31,7 @@ export function createStackSetRunOutputsHandler(deps: TaskDeps): (event: StackSe
       exported: result.exports.length,
       changed: result.exports.filter((e) => e.changed).length,
       names: result.exports.slice(0, 10).map((e) => e.name),
+      ...(result.failed ? { failed: { errorName: result.failed.errorName, message: cut(`export_outputs: ${result.failed.errorName}: ${result.failed.message}`) } } : {}),
     };
   };
 }
