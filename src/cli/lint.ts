@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { applySuppressions } from '../manifest/checks/suppressions';
-import type { Finding, Severity } from '../manifest/findings';
+import type { Finding } from '../manifest/findings';
 import type { Manifest, PackageFiles } from '../manifest/model';
 import { finding, type RuleId } from '../manifest/rules';
 
@@ -117,9 +117,17 @@ function cfnLint(dir: string, paths: Map<string, string[]>, regions: readonly st
   return out;
 }
 
+interface CfnNagViolation {
+  readonly id: string;
+  readonly type: string;
+  readonly message: string;
+  readonly logical_resource_ids?: string[];
+  readonly line_numbers?: number[];
+}
+
 interface CfnNagResult {
   readonly filename: string;
-  readonly file_results?: { readonly violations?: { readonly id: string; readonly type: string; readonly message: string; readonly logical_resource_ids?: string[]; readonly line_numbers?: number[] }[] };
+  readonly file_results?: { readonly violations?: readonly CfnNagViolation[] };
 }
 
 function cfnNag(dir: string, paths: Map<string, string[]>, run: RunProgram): Finding[] {
@@ -155,7 +163,8 @@ function cfnGuard(dir: string, paths: Map<string, string[]>, rules: string | und
   }
   const out: Finding[] = [];
   for (const [path, resources] of paths) {
-    const result = run('cfn-guard', ['validate', '--data', join(dir, ...path.split('/')), '--rules', rules, '--show-summary', 'none', '--output-format', 'single-line-summary']);
+    const data = join(dir, ...path.split('/'));
+    const result = run('cfn-guard', ['validate', '--data', data, '--rules', rules, '--show-summary', 'none', '--output-format', 'single-line-summary']);
     if (result.error?.code === 'ENOENT') return [notInstalled('cfn-guard', 'cargo install cfn-guard')];
     if (result.status === 0) continue;
     if (result.status !== 19) {
@@ -205,6 +214,3 @@ export function parseLinters(value: string): { linters: LinterName[] } | { unkno
   const unknown = names.find((n) => !(LINTERS as readonly string[]).includes(n));
   return unknown !== undefined ? { unknown } : { linters: names as LinterName[] };
 }
-
-/** Severity of a lint rule (for the report). */
-export type LintSeverity = Severity;

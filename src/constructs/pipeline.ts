@@ -334,7 +334,8 @@ export class CustomControlTowerPipeline extends Construct {
         phases: {
           install: {
             'runtime-versions': { nodejs: 22 },
-            'commands': ['aws s3 cp "$CFCT_CLI_URL" /tmp/cfct.js --only-show-errors'],
+            // The bundled cfct, and cfn-lint (Python) for the template linting the command runs.
+            'commands': ['aws s3 cp "$CFCT_CLI_URL" /tmp/cfct.js --only-show-errors', 'pip3 install --quiet --disable-pip-version-check cfn-lint'],
           },
           build: {
             commands: [...(props.buildCommands ?? []), buildArgs.join(' '), '. /tmp/cfct-variables.sh'],

@@ -318,6 +318,19 @@ export const RULES = {
     explanation:
       'The linter was asked for (`--lint`) but is not installed (or cfn-guard has no rules file), so the templates were not checked by it.',
   },
+  // CloudFormation ValidateTemplate (live build stage)
+  'CFCT-V001': {
+    severity: 'error',
+    title: 'CloudFormation ValidateTemplate rejects the template',
+    explanation:
+      'The live build stage asks CloudFormation to validate every stack set template (as upstream does); a template it rejects would fail the stack set operation the same way.',
+  },
+  'CFCT-V002': {
+    severity: 'warning',
+    title: 'template could not be validated by CloudFormation',
+    explanation:
+      'ValidateTemplate could not be called (access denied, an unreadable remote template), so CloudFormation has not checked the template.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 /** A rule id of the catalogue. */

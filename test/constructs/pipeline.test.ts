@@ -70,11 +70,14 @@ describe('CustomControlTowerPipeline', () => {
       expect(stackSets.InputArtifacts).toEqual([{ Name: 'Plan' }]);
     });
 
-    test('the buildspec only fetches the bundled cfct and calls one command on Node.js 22', () => {
+    test('the buildspec only fetches the bundled cfct (and cfn-lint) and calls one command on Node.js 22', () => {
       const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
       const spec = JSON.parse(project.Properties.Source.BuildSpec);
       expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: 22 });
-      expect(spec.phases.install.commands).toEqual(['aws s3 cp "$CFCT_CLI_URL" /tmp/cfct.js --only-show-errors']);
+      expect(spec.phases.install.commands).toEqual([
+        'aws s3 cp "$CFCT_CLI_URL" /tmp/cfct.js --only-show-errors',
+        'pip3 install --quiet --disable-pip-version-check cfn-lint',
+      ]);
       expect(spec.phases.build.commands).toEqual([
         'node /tmp/cfct.js pipeline-build "$CODEBUILD_SRC_DIR" --bucket "$CFCT_ARTIFACT_BUCKET" --execution-id "$CFCT_EXECUTION_ID" --accounts "$CFCT_ACCOUNTS" --installation-id default --prefix cfct/runs --out cfct-out --variables-file /tmp/cfct-variables.sh',
         '. /tmp/cfct-variables.sh',

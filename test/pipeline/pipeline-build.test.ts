@@ -9,7 +9,7 @@ import { EXAMPLE, EXAMPLE_ORGANIZATION, LiveWorld } from '../cli/live-world';
 import { tempDir } from '../cli/support';
 
 const BUCKET = 'artifact-bucket';
-const READ_ONLY = /^(Describe|List|Get)/;
+const READ_ONLY = /^(Describe|List|Get|Validate)/;
 
 async function build(world: LiveWorld, ...extra: string[]) {
   const out = join(tempDir(), 'out');

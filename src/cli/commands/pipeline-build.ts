@@ -33,6 +33,8 @@ interface PipelineBuildOptions extends Omit<PlanFlags, 'organization' | 'live'> 
   readonly variablesFile?: string;
   readonly lockBucket?: string;
   readonly region?: string;
+  readonly lint: string;
+  readonly guardRules?: string;
 }
 
 /** The names of the pipeline variables the build stage exports. */
@@ -84,6 +86,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged')
     .option('--administration-role-arn <arn>', 'StackSets administration role (default: service-role/AWSControlTowerStackSetRole)')
     .option('--execution-role-name <name>', 'role StackSets assumes in target accounts (default: AWSControlTowerExecution)')
+    .option('--lint <linters>', "template linters: cfn-lint, cfn-nag, cfn-guard (comma-separated), or 'none'", 'cfn-lint')
+    .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: PipelineBuildOptions) => {
       const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
       const { writePipelineRun } = require('../../engine/pipeline-run') as typeof import('../../engine/pipeline-run');
@@ -94,6 +98,14 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       const { renderHtml } = require('../report/html') as typeof import('../report/html');
       const { renderMarkdown } = require('../report/markdown') as typeof import('../report/markdown');
 
+      const { lintTemplates, parseLinters } = require('../lint') as typeof import('../lint');
+      const { validateTemplatesLive } = require('../validate-template') as typeof import('../validate-template');
+      const linters = options.lint.trim() === 'none' ? { linters: [] } : parseLinters(options.lint);
+      if ('unknown' in linters) {
+        io.stderr(`cfct pipeline-build: --lint takes cfn-lint, cfn-nag, cfn-guard or none, got '${linters.unknown}'\n`);
+        result.exitCode = ExitCode.USAGE;
+        return;
+      }
       const accounts = options.accounts === undefined || options.accounts.trim() === '' || options.accounts.trim() === 'all' ? undefined : options.accounts;
       const inputs = await readPlanInputs(io, 'pipeline-build', source, { ...options, accounts, live: true });
       if (typeof inputs === 'number') {
@@ -101,7 +113,16 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         return;
       }
       const clients = inputs.clients!;
-      const planned = await planRun(inputs.run);
+      const planned0 = await planRun(inputs.run);
+      // Template checks join the plan's findings, so the report and the approval show them.
+      const templateFindings = [
+        ...(await validateTemplatesLive(inputs.run.manifest, inputs.run.readTemplate, clients, inputs.clock)),
+        ...lintTemplates(inputs.run.manifest, inputs.run.files, {
+          linters: linters.linters,
+          ...(options.guardRules ? { guardRules: options.guardRules } : {}),
+        }),
+      ];
+      const planned = { ...planned0, plan: { ...planned0.plan, findings: [...planned0.plan.findings, ...templateFindings] } };
       const plan: RunPlan = planned.plan;
       const report = buildReport(plan, `cfct plan: pipeline execution ${options.executionId}`);
       const summary = planSummary(report);
