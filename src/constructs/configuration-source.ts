@@ -9,9 +9,7 @@ import { Construct } from 'constructs';
 import { ConfigurationBucket } from './configuration-bucket';
 
 /** The object key that starts the pipeline, as upstream Customizations for AWS Control Tower names it. */
-export const CONFIGURATION_OBJECT_KEY = 'custom-control-tower-configuration.zip';
-/** The sample package: the leading underscore keeps it from starting the pipeline. */
-export const SAMPLE_OBJECT_KEY = '_custom-control-tower-configuration.zip';
+const CONFIGURATION_OBJECT_KEY = 'custom-control-tower-configuration.zip';
 
 /**
  * Options of {@link ConfigurationSource.s3}.

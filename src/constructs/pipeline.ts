@@ -23,7 +23,7 @@ import { suppressBucketDeploymentFindings, suppressPipelineFindings } from './pi
 import { createDefaultStateMachines } from './pipeline-state-machines';
 
 /** The V2 pipeline variable a scoped run (the new-account trigger) sets; `all` runs for the whole organization. */
-export const ACCOUNTS_PIPELINE_VARIABLE = 'ACCOUNTS';
+const ACCOUNTS_PIPELINE_VARIABLE = 'ACCOUNTS';
 /** Key prefix of the run files in the artifact bucket. */
 const RUN_PREFIX = 'cfct/runs';
 /** The build action's variables namespace. */
