@@ -5,6 +5,7 @@ import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
 import * as orgCommand from './commands/org';
 import * as packageCommand from './commands/package';
+import * as pipelineBuildCommand from './commands/pipeline-build';
 import * as planCommand from './commands/plan';
 import * as printTasksCommand from './commands/print-tasks';
 import * as showCommand from './commands/show';
@@ -53,7 +54,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     .exitOverride();
 
   const commands = [
-    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand,
+    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand, pipelineBuildCommand,
   ];
   for (const command of commands) {
     command.register(program, io, result);

@@ -4,3 +4,6 @@ export * from './policy-state-machine-props';
 export * from './stackset-state-machine-props';
 export * from './policy-state-machine';
 export * from './stackset-state-machine';
+export * from './configuration-source';
+export * from './lifecycle-trigger';
+export * from './pipeline';

@@ -126,6 +126,7 @@ export class FakeCloudFormation {
       name: 'cloudformation',
       operations: {
         CreateStackSet: op(this.createStackSet),
+        ValidateTemplate: op(this.validateTemplate),
         UpdateStackSet: op(this.updateStackSet),
         DeleteStackSet: op(this.deleteStackSet),
         DescribeStackSet: op(this.describeStackSet),
@@ -216,6 +217,28 @@ export class FakeCloudFormation {
       return this.options.readTemplateUrl(input.TemplateURL);
     }
     throw cloudFormationError('ValidationError', 'Either Template URL or Template Body must be specified.');
+  }
+
+  /**
+   * ValidateTemplate: the template's format only (as CloudFormation checks it before any stack
+   * exists): well-formed, at least one resource, a Type on each; its parameters are returned.
+   */
+  private validateTemplate(input: any) {
+    const body = this.templateOf(input);
+    checkTemplate(body, ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']);
+    const value = parseCfnTemplate(body, 'template').value as { Resources: Record<string, any>; Parameters?: Record<string, any>; Description?: string };
+    for (const [id, definition] of Object.entries(value.Resources)) {
+      if (typeof definition?.Type !== 'string') throw cloudFormationError('ValidationError', `Template format error: [/Resources/${id}] Every Resources object must contain a Type member.`);
+    }
+    return {
+      ...(value.Description ? { Description: value.Description } : {}),
+      Parameters: Object.entries(value.Parameters ?? {}).map(([key, p]) => ({
+        ParameterKey: key,
+        NoEcho: String(p?.NoEcho) === 'true',
+        ...(p?.Default !== undefined ? { DefaultValue: String(p.Default) } : {}),
+        ...(p?.Description ? { Description: p.Description } : {}),
+      })),
+    };
   }
 
   private active(name: string): FakeStackSet {
