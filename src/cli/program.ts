@@ -54,7 +54,8 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     .exitOverride();
 
   const commands = [
-    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand, orgCommand, packageCommand, initCommand, migrateCommand, pipelineBuildCommand,
+    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand,
+    orgCommand, packageCommand, initCommand, migrateCommand, pipelineBuildCommand,
   ];
   for (const command of commands) {
     command.register(program, io, result);
