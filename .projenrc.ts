@@ -55,7 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Release versions come from git tags (`bump`, run by the `release` task before `build`, writes
   // package.json; jsii copies it into the assembly, jsii-pacmak into the wheel). Without a tag
   // projen would release 0.0.0 first: the first release is 0.1.0, later ones follow the commits.
-  nextVersionCommand: `git describe --tags --abbrev=0 --match 'v[0-9]*' >/dev/null 2>&1 || echo 0.1.0`,
+  nextVersionCommand: "git tag --list 'v[0-9]*' | grep -q . || echo 0.1.0",
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
