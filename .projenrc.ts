@@ -143,6 +143,14 @@ const cli = project.bundler.addBundle('./src/cli/main.ts', {
 const cfctBin = `${cli.outdir}/cfct.js`.replace(/^\.\//, '');
 project.addBins({ cfct: cfctBin });
 
+// The sample package the S3 source puts in a new configuration bucket: the `cfct init` package,
+// zipped by `cfct package` (deterministic), as `_custom-control-tower-configuration.zip`.
+const bundleTask = project.tasks.tryFind('bundle')!;
+bundleTask.exec(
+  `rm -rf assets/sample assets/.sample-src && node ${cfctBin} init assets/.sample-src > /dev/null && mkdir -p assets/sample && ` +
+    `node ${cfctBin} package assets/.sample-src --out assets/sample/_custom-control-tower-configuration.zip > /dev/null && rm -rf assets/.sample-src`,
+);
+
 // The README's main job: build the CLI and run it on the bundled example.
 const example = project.addTask('example', {
   description: 'Build the cfct bundle, validate the bundled example package and print its plan',
@@ -150,6 +158,8 @@ const example = project.addTask('example', {
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec(`node ${cfctBin} validate examples/basic`);
 example.exec(`node ${cfctBin} plan examples/basic --organization examples/basic/organization.json`);
+// ... and synthesize the CDK app of examples/typescript, printing what its pipeline stack holds.
+example.exec('ts-node --transpile-only --project benchmarks/tsconfig.json examples/typescript/summary.ts');
 
 // Internal code (engine, manifest, CLI, handlers) is bundled by esbuild, so it may import
 // devDependencies; construct code (the jsii API) may not.
@@ -171,7 +181,7 @@ project.eslint?.addLintPattern('benchmarks');
 new JsonFile(project, 'benchmarks/tsconfig.json', {
   obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
 });
-for (const name of ['validate', 'organization', 'stacksets']) {
+for (const name of ['validate', 'organization', 'stacksets', 'synth']) {
   project.addTask(`bench:${name}`, {
     description: `Run benchmarks/${name}.ts and print its figures`,
     exec: `ts-node --transpile-only --project benchmarks/tsconfig.json benchmarks/${name}.ts`,

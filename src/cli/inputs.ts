@@ -20,6 +20,10 @@ export interface PlanFlags {
   readonly installationId?: string;
   readonly accounts?: string;
   readonly stagingBucket?: string;
+  /** StackSets administration role ARN. @default upstream's */
+  readonly administrationRoleArn?: string;
+  /** Role StackSets assumes in target accounts. @default upstream's */
+  readonly executionRoleName?: string;
 }
 
 /** What planning reads: the package's manifest and files, the organization, how to read templates. */
@@ -94,6 +98,8 @@ export async function readPlanInputs(
     stackSets: {
       ...(flags.stackSetPrefix ? { prefix: flags.stackSetPrefix } : {}),
       ...(flags.stagingBucket ? { stagingBucket: flags.stagingBucket } : {}),
+      ...(flags.administrationRoleArn ? { administrationRoleArn: flags.administrationRoleArn } : {}),
+      ...(flags.executionRoleName ? { executionRoleName: flags.executionRoleName } : {}),
     },
     ...(accounts ? { accounts } : {}),
   };

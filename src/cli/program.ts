@@ -4,6 +4,7 @@ import * as initCommand from './commands/init';
 import * as migrateCommand from './commands/migrate';
 import * as orgCommand from './commands/org';
 import * as packageCommand from './commands/package';
+import * as pipelineBuildCommand from './commands/pipeline-build';
 import * as planCommand from './commands/plan';
 import * as validateCommand from './commands/validate';
 import { packageVersion } from './version';
@@ -69,7 +70,7 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     })
     .exitOverride();
 
-  for (const command of [validateCommand, planCommand, applyCommand, orgCommand, packageCommand, initCommand, migrateCommand]) {
+  for (const command of [validateCommand, planCommand, applyCommand, orgCommand, packageCommand, initCommand, migrateCommand, pipelineBuildCommand]) {
     command.register(program, io, result);
   }
   return program;

@@ -92,6 +92,16 @@ export const ENGINE_RULES = {
     title: 'changes left out by --accounts',
     explanation: 'A run limited to some accounts changes only their stack instances and policy attachments to those accounts; stack set definitions and OU-level policies wait for a run over the whole organization.',
   },
+  'CFCT-C060': {
+    severity: 'info',
+    title: 'approved steps already done',
+    explanation: 'A deploy stage re-plans before it acts; approved steps the organization already has (done by an earlier attempt of the run, or by hand) are skipped. Changes the approval did not cover refuse the run (CFCT-C010).',
+  },
+  'CFCT-C061': {
+    severity: 'error',
+    title: 'stack set could not be prepared',
+    explanation: 'An AWS error met while a stack set was prepared for its turn (helper values, staging, re-plan) fails that stack set; stack sets that depend on it are not run, independent ones are.',
+  },
   // Stack sets
   'CFCT-K001': {
     severity: 'error',
@@ -177,6 +187,21 @@ export const ENGINE_RULES = {
     severity: 'error',
     title: 'template cannot be read',
     explanation: 'The resource_file does not exist in the package, or the S3 object cannot be read; the stack set is not planned.',
+  },
+  'CFCT-K060': {
+    severity: 'warning',
+    title: 'unwanted INOPERABLE instance removed, its stack kept',
+    explanation: 'A failed DeleteStackInstances left the instance INOPERABLE; deleting it again would fail on every run. It is removed from the stack set with RetainStacks=true: the stack stays in the account and must be deleted by hand.',
+  },
+  'CFCT-K061': {
+    severity: 'error',
+    title: 'AWS error while preparing a stack set',
+    explanation: 'Generating helper values, staging the template or reading the stack set met an AWS error; the stack set is not changed this run and its dependants are skipped.',
+  },
+  'CFCT-K062': {
+    severity: 'error',
+    title: 'tags CloudFormation refuses',
+    explanation: 'A stack set has at most 50 tags (the engine adds up to 4); keys are 1 to 128 characters and must not start with `aws:`; values are 1 to 256 characters. The stack set is not planned.',
   },
 } as const satisfies Record<string, RuleInfo>;
 

@@ -1,10 +1,15 @@
 /**
  * Lambda task of the stack set state machine: writes a converged stack set's `export_outputs`
  * to SSM. Input: `{ "correlationId", "runInput", "region", "resource" }`. Output:
- * `{ "resource": "...", "exports": [{ "name", "account", "region", "changed" }] }` (names only).
+ * `{ "resource": "...", "exports": [{ "name", "account", "region", "changed" }] }` (names only);
+ * an AWS error (a missing run input, a stack without the output, SSM refusing the write) adds
+ * `"failed": { "errorName", "message" }` (and `exports` is then empty). The handler throws
+ * only for an invalid event and for throttling its retries could not absorb.
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
+import { errorName } from '../engine/retry';
+import { isThrottling } from '../engine/stacksets/clients';
 import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 
@@ -12,19 +17,31 @@ import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 export interface StackSetOutputsResult {
   readonly resource: string;
   readonly exports: ExportedOutput[];
+  /** Set when an AWS error stopped the export. */
+  readonly failed?: { readonly errorName: string; readonly message: string };
 }
 
 /** Builds the handler. */
 export function createStackSetOutputsHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetOutputsResult> {
   return (event) => logged(deps, 'stackset-outputs', event, async () => {
     const clients = deps.clients();
-    const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-    const exports = await exportOutputs(
-      desiredOf(input, event.resource),
-      { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock },
-    );
-    return { resource: event.resource, exports };
-  }, (result) => ({ exported: result.exports.length, changed: result.exports.filter((e) => e.changed).length }));
+    try {
+      const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+      const exports = await exportOutputs(
+        desiredOf(input, event.resource),
+        { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock },
+      );
+      return { resource: event.resource, exports };
+    } catch (error) {
+      if (isThrottling(error)) throw error;
+      const name = errorName(error) ?? 'Error';
+      return { resource: event.resource, exports: [], failed: { errorName: name, message: `${name}: ${(error as Error)?.message ?? String(error)}` } };
+    }
+  }, (result) => ({
+    exported: result.exports.length,
+    changed: result.exports.filter((e) => e.changed).length,
+    ...(result.failed ? { errorName: result.failed.errorName, message: result.failed.message } : {}),
+  }));
 }
 
 /** The Lambda entry point. */

@@ -6,11 +6,19 @@
  * "region": "us-east-1", "resource": "baseline" }`.
  * Output: `{ "resource": "baseline", "stackSetName": "...", "action": "update", "steps": [...],
  * "findings": [...], "hasErrors": false }`. Steps hold SSM references for secrets, never values.
+ * An AWS error while preparing (reading the run input, generating helper values, staging the
+ * template, reading the stack set) is `hasErrors: true` with a CFCT-K061 finding naming the
+ * error, and no steps; the handler throws only for an invalid event and for throttling its
+ * retries could not absorb (Step Functions Retry handles those).
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
+import { errorName } from '../engine/retry';
+import { engineFinding } from '../engine/rules';
+import { isThrottling } from '../engine/stacksets/clients';
+import type { DesiredStackSet } from '../engine/stacksets/planner';
 import { prepareStackSet } from '../engine/stacksets/prepare';
-import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
+import { desiredOf, readRunInput, type StackSetRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
 import type { Finding } from '../manifest/findings';
 import { hasErrors } from '../manifest/findings';
@@ -29,8 +37,22 @@ export interface StackSetPrepareResult {
 export function createStackSetPrepareHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetPrepareResult> {
   return (event) => logged(deps, 'stackset-prepare', event, async () => {
     const clients = deps.clients();
-    const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-    const plan = await prepareStackSet(desiredOf(input, event.resource), {
+    let input: StackSetRunInput;
+    let desired: DesiredStackSet;
+    try {
+      input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+      desired = desiredOf(input, event.resource);
+    } catch (error) {
+      if (isThrottling(error)) throw error;
+      const name = errorName(error) ?? 'Error';
+      const findings = [engineFinding('CFCT-K061', {
+        message: `reading the run input s3://${event.runInput.bucket}/${event.runInput.key} met ${name}: ${(error as Error)?.message ?? String(error)}`,
+        resource: event.resource,
+        hint: 'the plan stage stores the run input; run the pipeline again from its start',
+      })];
+      return { resource: event.resource, stackSetName: '', action: 'blocked', steps: [], findings, hasErrors: true };
+    }
+    const plan = await prepareStackSet(desired, {
       clients,
       settings: input.settings,
       homeRegion: input.homeRegion,

@@ -269,6 +269,68 @@ export const RULES = {
     title: 'policy has no statements',
     explanation: 'A policy document is an object with a non-empty `Statement`.',
   },
+  // Template linters (child processes)
+  'CFCT-L010': {
+    severity: 'error',
+    title: 'cfn-lint error in a template',
+    explanation:
+      'cfn-lint (the CloudFormation linter) found an error: the stack set would fail to create or update. The message names the cfn-lint rule (e.g. E3012) and the template position.',
+  },
+  'CFCT-L011': {
+    severity: 'warning',
+    title: 'cfn-lint warning in a template',
+    explanation:
+      'cfn-lint found a likely mistake or a bad practice. Suppress it for one resource with `lint_suppressions` (rule CFCT-L011) and a reason.',
+  },
+  'CFCT-L012': {
+    severity: 'info',
+    title: 'cfn-lint note on a template',
+    explanation:
+      'cfn-lint informational finding, reported for reading only.',
+  },
+  'CFCT-L013': {
+    severity: 'error',
+    title: 'cfn_nag failure in a template',
+    explanation:
+      'cfn_nag (opt-in) found an insecure pattern it rates FAIL, such as a wildcard IAM policy or an open security group.',
+  },
+  'CFCT-L014': {
+    severity: 'warning',
+    title: 'cfn_nag warning in a template',
+    explanation:
+      'cfn_nag (opt-in) found a pattern it rates WARN. Suppress it per resource with `lint_suppressions` (rule CFCT-L014) and a reason.',
+  },
+  'CFCT-L015': {
+    severity: 'warning',
+    title: 'cfn-guard rule failed on a template',
+    explanation:
+      'A rule of the cfn-guard rules file (opt-in, `--guard-rules`) failed for the template. Suppress it per resource with `lint_suppressions` (rule CFCT-L015) and a reason.',
+  },
+  'CFCT-L016': {
+    severity: 'warning',
+    title: 'linter did not run to completion',
+    explanation:
+      'The linter was started but crashed or printed output that could not be read, so the templates were not checked by it.',
+  },
+  'CFCT-L017': {
+    severity: 'warning',
+    title: 'linter requested but not available',
+    explanation:
+      'The linter was asked for (`--lint`) but is not installed (or cfn-guard has no rules file), so the templates were not checked by it.',
+  },
+  // CloudFormation ValidateTemplate (live build stage)
+  'CFCT-V001': {
+    severity: 'error',
+    title: 'CloudFormation ValidateTemplate rejects the template',
+    explanation:
+      'The live build stage asks CloudFormation to validate every stack set template (as upstream does); a template it rejects would fail the stack set operation the same way.',
+  },
+  'CFCT-V002': {
+    severity: 'warning',
+    title: 'template could not be validated by CloudFormation',
+    explanation:
+      'ValidateTemplate could not be called (access denied, an unreadable remote template), so CloudFormation has not checked the template.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 /** A rule id of the catalogue. */

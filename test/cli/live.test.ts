@@ -4,6 +4,7 @@
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LimitExceededException } from '@aws-sdk/client-cloudformation';
 import { AccessDeniedException } from '@aws-sdk/client-organizations';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { EXAMPLE, LiveWorld, LOCK_BUCKET } from './live-world';
@@ -117,6 +118,25 @@ describe('cfct apply', () => {
     world.cfn.failingTargets.clear();
     await applied(world);
     expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(0);
+  });
+
+  test('fails when a stack set step meets an AWS error: the run report lists it with the error name and the skipped stack set, then exit 1', async () => {
+    const world = new LiveWorld();
+    world.fake.injectFault({
+      service: 'cloudformation',
+      operation: 'CreateStackInstances',
+      rate: 1,
+      limit: 1,
+      error: () => new LimitExceededException({ message: 'Maximum number of stack instances reached', $metadata: {} }),
+    });
+    const first = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('stack sets: 0 succeeded, 1 failed, 1 skipped');
+    expect(first.stderr).toMatch(/FAILED audit-log-bucket \(LimitExceededException\): create 1 instance .*LimitExceededException: Maximum number of stack instances reached/);
+    expect(first.stderr).toContain('SKIPPED security-audit-role: it depends on audit-log-bucket, which failed');
+    expect(first.stderr).toContain('Apply failed');
+    expect(first.stderr).not.toMatch(/^\s+at /m);
+    await applied(world);
   });
 
   test('--staging-bucket: a template over 51,200 bytes is staged in S3 and passed by URL', async () => {

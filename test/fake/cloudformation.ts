@@ -8,6 +8,7 @@
  */
 import {
   CloudFormationServiceException,
+  InsufficientCapabilitiesException,
   NameAlreadyExistsException,
   OperationIdAlreadyExistsException,
   OperationInProgressException,
@@ -18,6 +19,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { parse } from 'yaml';
 import type { CallContext, FakeAws, FakeService } from './core';
+import { parseTemplate as parseCfnTemplate } from '../../src/manifest/template';
 
 type InstanceStatus = 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
 
@@ -40,6 +42,7 @@ interface FakeOperation {
   preferences: any;
   parameterOverrides?: { ParameterKey: string; ParameterValue: string }[];
   results: { Account: string; Region: string; Status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; StatusReason?: string }[];
+  statusReason?: string;
   created: Date;
   ended?: Date;
 }
@@ -121,6 +124,7 @@ export class FakeCloudFormation {
       name: 'cloudformation',
       operations: {
         CreateStackSet: op(this.createStackSet),
+        ValidateTemplate: op(this.validateTemplate),
         UpdateStackSet: op(this.updateStackSet),
         DeleteStackSet: op(this.deleteStackSet),
         DescribeStackSet: op(this.describeStackSet),
@@ -213,6 +217,28 @@ export class FakeCloudFormation {
     throw cloudFormationError('ValidationError', 'Either Template URL or Template Body must be specified.');
   }
 
+  /**
+   * ValidateTemplate: the template's format only (as CloudFormation checks it before any stack
+   * exists): well-formed, at least one resource, a Type on each; its parameters are returned.
+   */
+  private validateTemplate(input: any) {
+    const body = this.templateOf(input);
+    checkTemplate(body, ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']);
+    const value = parseCfnTemplate(body, 'template').value as { Resources: Record<string, any>; Parameters?: Record<string, any>; Description?: string };
+    for (const [id, definition] of Object.entries(value.Resources)) {
+      if (typeof definition?.Type !== 'string') throw cloudFormationError('ValidationError', `Template format error: [/Resources/${id}] Every Resources object must contain a Type member.`);
+    }
+    return {
+      ...(value.Description ? { Description: value.Description } : {}),
+      Parameters: Object.entries(value.Parameters ?? {}).map(([key, p]) => ({
+        ParameterKey: key,
+        NoEcho: String(p?.NoEcho) === 'true',
+        ...(p?.Default !== undefined ? { DefaultValue: String(p.Default) } : {}),
+        ...(p?.Description ? { Description: p.Description } : {}),
+      })),
+    };
+  }
+
   private active(name: string): FakeStackSet {
     const set = this.stackSets.get(name);
     if (!set || set.status !== 'ACTIVE') throw error(StackSetNotFoundException, `StackSet ${name} not found`);
@@ -221,6 +247,8 @@ export class FakeCloudFormation {
 
   private createStackSet(input: any) {
     if (this.stackSets.get(input.StackSetName)?.status === 'ACTIVE') throw error(NameAlreadyExistsException, `StackSet ${input.StackSetName} already exists`);
+    checkTemplate(this.templateOf(input), input.Capabilities ?? []);
+    checkTags(input.Tags ?? []);
     return { StackSetId: this.newStackSet(input).id };
   }
 
@@ -250,6 +278,13 @@ export class FakeCloudFormation {
     const regions: string[] | undefined = input.Regions;
     if ((accounts === undefined) !== (regions === undefined)) throw cloudFormationError('ValidationError', 'Accounts and Regions must be specified together');
     const newTemplate = input.UsePreviousTemplate === true ? undefined : this.templateOf(input);
+    checkTemplate(newTemplate ?? set.templateBody, input.Capabilities ?? set.capabilities);
+    if (input.Tags !== undefined) checkTags(input.Tags);
+    if (accounts && regions) {
+      // Self-managed: every named account must have an instance in every named Region.
+      const missing = accounts.flatMap((a) => regions.filter((r) => !set.instances.has(pairKey(a, r))).map((r) => pairKey(a, r)));
+      if (missing.length > 0) throw error(StackInstanceNotFoundException, `StackSet ${set.id} has no stack instances in ${missing.join(', ')}`);
+    }
     const result = this.beginOperation(set, input.OperationId, 'UPDATE', [], input);
     // The definition changes when the update is accepted; instances follow when it finishes.
     const templateChanged = newTemplate !== undefined || input.Parameters !== undefined;
@@ -261,10 +296,11 @@ export class FakeCloudFormation {
     if (input.AdministrationRoleARN !== undefined) set.administrationRoleArn = input.AdministrationRoleARN;
     if (input.ExecutionRoleName !== undefined) set.executionRoleName = input.ExecutionRoleName;
     const operation = set.operations.get(result.OperationId)!;
-    const targeted = accounts && regions
+    // INOPERABLE instances are excluded from UpdateStackSet operations.
+    const targeted = (accounts && regions
       ? accounts.flatMap((a) => regions.map((r) => set.instances.get(pairKey(a, r))).filter((i): i is FakeInstance => i !== undefined))
-      : [...set.instances.values()];
-    if (templateChanged) for (const instance of set.instances.values()) instance.status = 'OUTDATED';
+      : [...set.instances.values()]).filter((i) => i.status !== 'INOPERABLE');
+    if (templateChanged) for (const instance of set.instances.values()) if (instance.status !== 'INOPERABLE') instance.status = 'OUTDATED';
     operation.pairs = targeted.map((i) => ({ account: i.account, region: i.region }));
     return result;
   }
@@ -373,6 +409,7 @@ export class FakeCloudFormation {
         OperationPreferences: operation.preferences,
         CreationTimestamp: operation.created,
         EndTimestamp: operation.ended,
+        ...(operation.statusReason ? { StatusReason: operation.statusReason } : {}),
       },
     };
   }
@@ -410,39 +447,98 @@ export class FakeCloudFormation {
     return { Stacks: [{ StackId: stack.stackId, StackName: stack.stackName, StackStatus: 'CREATE_COMPLETE', Outputs: stack.outputs }] };
   }
 
-  private fails(set: FakeStackSet, account: string, region: string): boolean {
+  /**
+   * Whether the operation fails on this instance. `failingTargets` stand for faults in the
+   * account (a lost execution role, a bucket that is not empty): a RetainStacks=true deletion
+   * leaves the stack alone, so they do not make it fail; the random rate applies to everything.
+   */
+  private fails(set: FakeStackSet, account: string, region: string, operation?: FakeOperation): boolean {
     const keys = [account, pairKey(account, region)];
-    if (keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
+    const retaining = operation?.action === 'DELETE' && operation.retainStacks;
+    if (!retaining && keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
     return this.instanceFailureRate > 0 && this.fake.rng.next() < this.instanceFailureRate;
   }
 
+  /**
+   * Ends an operation as StackSets does: Region by Region (RegionOrder first; one at a time when
+   * SEQUENTIAL), accounts in batches of the concurrency (MaxConcurrent, capped at tolerance + 1
+   * under STRICT_FAILURE_TOLERANCE). Once a Region's failures exceed its tolerance
+   * (FailureToleranceCount, or FailureTolerancePercentage of that Region's accounts, rounded
+   * down), its accounts not yet started are CANCELLED, later Regions are not attempted
+   * (CANCELLED), and the operation ends FAILED.
+   */
   private finish(set: FakeStackSet, operation: FakeOperation): void {
-    for (const { account, region } of operation.pairs) {
-      const key = pairKey(account, region);
-      const failed = this.fails(set, account, region);
-      const reason = failed ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.` : undefined;
-      operation.results.push({ Account: account, Region: region, Status: failed ? 'FAILED' : 'SUCCEEDED', ...(reason ? { StatusReason: reason } : {}) });
-      if (operation.action === 'DELETE') {
-        if (!failed) {
-          set.instances.delete(key);
-          if (!operation.retainStacks) this.stacks.delete(`${account}/${region}/${stackNameOf(set)}`);
-        } else {
-          set.instances.set(key, { ...(set.instances.get(key) ?? { account, region }), status: 'INOPERABLE', detailedStatus: 'FAILED', statusReason: reason } as FakeInstance);
-        }
+    const preferences = operation.preferences ?? {};
+    const regions = [...new Set(operation.pairs.map((p) => p.region))];
+    const regionOrder: string[] = preferences.RegionOrder ?? [];
+    const order = [...regionOrder.filter((r) => regions.includes(r)), ...regions.filter((r) => !regionOrder.includes(r))];
+    const sequential = preferences.RegionConcurrencyType === 'SEQUENTIAL';
+    let stopped = false;
+    let exceeded = false;
+    for (const region of order) {
+      const accounts = operation.pairs.filter((p) => p.region === region).map((p) => p.account);
+      if (stopped) {
+        for (const account of accounts) this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
         continue;
       }
-      if (failed) {
-        set.instances.set(key, { account, region, status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: reason, stackId: set.instances.get(key)?.stackId });
-      } else {
-        set.instances.set(key, { account, region, status: 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, account, region, operation.parameterOverrides) });
+      const tolerance = preferences.FailureToleranceCount ?? Math.floor(((preferences.FailureTolerancePercentage ?? 0) * accounts.length) / 100);
+      const maxConcurrent = preferences.MaxConcurrentCount
+        ?? Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts.length) / 100));
+      const concurrency = Math.max(1, preferences.ConcurrencyMode === 'SOFT_FAILURE_TOLERANCE' ? maxConcurrent : Math.min(maxConcurrent, tolerance + 1));
+      let failures = 0;
+      let regionStopped = false;
+      for (let i = 0; i < accounts.length; i += concurrency) {
+        const batch = accounts.slice(i, i + concurrency);
+        if (regionStopped) {
+          for (const account of batch) this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
+          continue;
+        }
+        for (const account of batch) if (!this.run(set, operation, account, region)) failures++;
+        if (failures > tolerance) regionStopped = true;
+      }
+      if (regionStopped) {
+        exceeded = true;
+        if (sequential) stopped = true;
       }
     }
-    const failures = operation.results.filter((r) => r.Status === 'FAILED').length;
-    const percentage = operation.preferences?.FailureTolerancePercentage ?? 0;
-    // Percentages round down to whole instances, as CloudFormation does.
-    const tolerance = operation.preferences?.FailureToleranceCount ?? Math.floor((percentage * operation.pairs.length) / 100);
-    operation.status = failures > tolerance ? 'FAILED' : 'SUCCEEDED';
+    operation.status = exceeded ? 'FAILED' : 'SUCCEEDED';
+    if (exceeded) operation.statusReason = 'The Operation failed because failure tolerance was exceeded';
     operation.ended = new Date(operation.created.getTime() + 60_000);
+  }
+
+  /** Runs the operation on one instance; false when it failed. */
+  private run(set: FakeStackSet, operation: FakeOperation, account: string, region: string): boolean {
+    const key = pairKey(account, region);
+    const failed = this.fails(set, account, region, operation);
+    const reason = failed ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.` : undefined;
+    operation.results.push({ Account: account, Region: region, Status: failed ? 'FAILED' : 'SUCCEEDED', ...(reason ? { StatusReason: reason } : {}) });
+    if (operation.action === 'DELETE') {
+      if (!failed) {
+        set.instances.delete(key);
+        if (!operation.retainStacks) this.stacks.delete(`${account}/${region}/${stackNameOf(set)}`);
+      } else {
+        set.instances.set(key, { ...(set.instances.get(key) ?? { account, region }), status: 'INOPERABLE', detailedStatus: 'FAILED', statusReason: reason } as FakeInstance);
+      }
+      return !failed;
+    }
+    if (failed) {
+      set.instances.set(key, { account, region, status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: reason, stackId: set.instances.get(key)?.stackId });
+    } else {
+      set.instances.set(key, { account, region, status: 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, account, region, operation.parameterOverrides) });
+    }
+    return !failed;
+  }
+
+  /** An instance the operation did not attempt: a new one exists OUTDATED, others keep their status. */
+  private cancel(set: FakeStackSet, operation: FakeOperation, account: string, region: string, reason: string): void {
+    operation.results.push({ Account: account, Region: region, Status: 'CANCELLED', StatusReason: reason });
+    const key = pairKey(account, region);
+    const existing = set.instances.get(key);
+    if (operation.action === 'DELETE') {
+      if (existing) existing.detailedStatus = 'CANCELLED';
+      return;
+    }
+    set.instances.set(key, { account, region, status: existing?.status === 'CURRENT' && operation.action === 'UPDATE' ? 'OUTDATED' : existing?.status ?? 'OUTDATED', detailedStatus: 'CANCELLED', statusReason: reason, stackId: existing?.stackId });
   }
 
   /** Deploys the stack set's template in the member account; outputs resolve `Ref` to parameters. */
@@ -468,6 +564,52 @@ function stackNameOf(set: FakeStackSet): string {
 function parseTemplate(body: string): Record<string, any> {
   const value = parse(body, { logLevel: 'silent' });
   return value && typeof value === 'object' ? value : {};
+}
+
+/** IAM resource types that need CAPABILITY_IAM or CAPABILITY_NAMED_IAM, with their custom-name property. */
+const IAM_TYPES: Record<string, string | undefined> = {
+  'AWS::IAM::AccessKey': undefined,
+  'AWS::IAM::Group': 'GroupName',
+  'AWS::IAM::InstanceProfile': 'InstanceProfileName',
+  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+  'AWS::IAM::Policy': undefined,
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::IAM::User': 'UserName',
+  'AWS::IAM::UserToGroupAddition': undefined,
+};
+
+/**
+ * CreateStackSet/UpdateStackSet template checks: a body that does not parse, or without
+ * Resources, is a ValidationError; IAM resources need CAPABILITY_IAM (CAPABILITY_NAMED_IAM when
+ * named), a Transform or Fn::Transform needs CAPABILITY_AUTO_EXPAND (InsufficientCapabilities).
+ */
+function checkTemplate(body: string, capabilities: readonly string[]): void {
+  const { value, findings } = parseCfnTemplate(body, 'template');
+  if (value === undefined) throw cloudFormationError('ValidationError', `Template format error: ${findings[0]?.message ?? 'unreadable'}`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw cloudFormationError('ValidationError', 'Template format error: JSON not well-formed.');
+  const resources = (value as Record<string, unknown>).Resources;
+  if (!resources || typeof resources !== 'object') throw cloudFormationError('ValidationError', 'Template format error: At least one Resources member must be defined.');
+  const required = new Set<string>();
+  for (const definition of Object.values(resources as Record<string, any>)) {
+    const type = String(definition?.Type ?? '');
+    if (!(type in IAM_TYPES)) continue;
+    const nameProperty = IAM_TYPES[type];
+    required.add(nameProperty && definition?.Properties?.[nameProperty] !== undefined ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM');
+  }
+  if ((value as Record<string, unknown>).Transform !== undefined || body.includes('Fn::Transform')) required.add('CAPABILITY_AUTO_EXPAND');
+  const has = new Set(capabilities);
+  const missing = [...required].filter((c) => !(has.has(c) || (c === 'CAPABILITY_IAM' && has.has('CAPABILITY_NAMED_IAM'))));
+  if (missing.length > 0) throw error(InsufficientCapabilitiesException, `Requires capabilities : [${missing.join(', ')}]`);
+}
+
+/** CloudFormation's tag rules: at most 50; keys 1-128 characters, not `aws:`; values 1-256. */
+function checkTags(tags: readonly { Key?: string; Value?: string }[]): void {
+  if (tags.length > 50) throw cloudFormationError('ValidationError', '1 validation error detected: Value at \'tags\' failed to satisfy constraint: Member must have length less than or equal to 50');
+  for (const { Key: key = '', Value: value = '' } of tags) {
+    if (key.length < 1 || key.length > 128) throw cloudFormationError('ValidationError', `1 validation error detected: Value '${key}' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128`);
+    if (key.toLowerCase().startsWith('aws:')) throw cloudFormationError('ValidationError', `Tag keys cannot start with 'aws:': ${key}`);
+    if (value.length < 1 || value.length > 256) throw cloudFormationError('ValidationError', `1 validation error detected: Value at 'tags.member.value' of tag ${key} failed to satisfy constraint: Member must have length between 1 and 256`);
+  }
 }
 
 function noEchoKeys(body: string): Set<string> {

@@ -78,9 +78,88 @@ describe('stack set handlers', () => {
     expect(logs.filter((l) => l.level === 'error')).toHaveLength(3);
   });
 
-  test('fails with the AWS error when the run input is missing', async () => {
+  test('fails with a structured result naming the AWS error when the run input is missing (no throw)', async () => {
     const { deps, base, logs } = setUp();
-    await expect(createStackSetOutputsHandler(deps)({ ...base, runInput: { bucket: 'cfct-runs', key: 'nope' } })).rejects.toThrow('The specified key does not exist.');
-    expect(logs.at(-1)).toMatchObject({ level: 'error', errorName: 'NoSuchKey', correlationId: 'exec-2026-01-01' });
+    const missing = { ...base, runInput: { bucket: 'cfct-runs', key: 'nope' } };
+    expect(await createStackSetOutputsHandler(deps)(missing)).toEqual({ resource: 'app', exports: [], failed: { errorName: 'NoSuchKey', message: 'NoSuchKey: The specified key does not exist.' } });
+    expect(logs.at(-1)).toMatchObject({ level: 'info', errorName: 'NoSuchKey', correlationId: 'exec-2026-01-01' });
+    const prepared = await createStackSetPrepareHandler(deps)(missing);
+    expect(prepared).toMatchObject({ resource: 'app', steps: [], hasErrors: true, findings: [expect.objectContaining({ ruleId: 'CFCT-K061', message: expect.stringContaining('NoSuchKey') })] });
+    const step = createStackSetStepHandler(deps);
+    const s = { kind: 'stackset.delete', id: 'x', summary: 'x', resource: 'app', stackSetName: 'x' } as const;
+    expect(await step({ ...missing, action: 'start', step: s })).toMatchObject({ status: 'failed', errorName: 'NoSuchKey' });
+    expect(await step({ ...missing, action: 'check', step: s, operationId: 'op' })).toMatchObject({ status: 'FAILED', failures: [] });
+  });
+});
+
+describe('stack set handlers: failures are results the state machine branches on', () => {
+  async function runToEnd(step: ReturnType<typeof createStackSetStepHandler>, event: Parameters<ReturnType<typeof createStackSetStepHandler>>[0]) {
+    let checked = await step(event);
+    while (checked.status === 'RUNNING') checked = await step(event);
+    return checked;
+  }
+
+  test('survives InsufficientCapabilitiesException: start returns failed with the error name', async () => {
+    const { w, deps, base } = setUp();
+    const runInput: StackSetRunInput = {
+      homeRegion: HOME,
+      settings: { ...w.settings, capabilities: [] },
+      desired: [desired(resource('iam'), JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } } } }), ACCOUNTS)],
+      accountStates: Object.fromEntries(ACCOUNTS.map((a) => [a, 'ACTIVE'])),
+    };
+    w.s3.objects.set('cfct-runs/run-2/stacksets.json', Buffer.from(JSON.stringify(runInput)));
+    const event = { ...base, resource: 'iam', runInput: { bucket: 'cfct-runs', key: 'run-2/stacksets.json' } };
+    const prepared = await createStackSetPrepareHandler(deps)(event);
+    const result = await createStackSetStepHandler(deps)({ ...event, action: 'start', step: prepared.steps[0] });
+    expect(result).toEqual({ status: 'failed', errorName: 'InsufficientCapabilitiesException', message: expect.stringContaining('Requires capabilities : [CAPABILITY_IAM]') });
+  });
+
+  test('survives a redrive after a FAILED operation: the same execution starts a new operation id; the failed instances are listed', async () => {
+    const { w, deps, base } = setUp();
+    const step = createStackSetStepHandler(deps);
+    const prepared = await createStackSetPrepareHandler(deps)(base);
+    const [create, instances] = JSON.parse(JSON.stringify(prepared.steps));
+    expect(await step({ ...base, action: 'start', step: create })).toEqual({ status: 'done' });
+    w.cfn.failingTargets.add(ACCOUNTS[0]);
+    const first = await step({ ...base, action: 'start', step: instances }) as { operationId: string };
+    const failed = await runToEnd(step, { ...base, action: 'check', step: instances, operationId: first.operationId });
+    expect(failed).toMatchObject({ status: 'FAILED', failures: [{ account: ACCOUNTS[0], region: HOME, status: 'FAILED', reason: expect.any(String) }] });
+
+    w.cfn.failingTargets.clear();
+    const redriven = await step({ ...base, action: 'start', step: instances }) as { status: string; operationId: string };
+    expect(redriven.status).toBe('started');
+    expect(redriven.operationId).not.toBe(first.operationId);
+    expect(await runToEnd(step, { ...base, action: 'check', step: instances, operationId: redriven.operationId })).toEqual({ status: 'SUCCEEDED' });
+  });
+
+  test('survives a busy stack set: blocked until busyTimeoutSeconds of pollIntervalSeconds waits, then failed', async () => {
+    const { deps, base } = setUp();
+    const step = createStackSetStepHandler(deps);
+    const prepared = JSON.parse(JSON.stringify((await createStackSetPrepareHandler(deps)(base)).steps));
+    await step({ ...base, action: 'start', step: prepared[0] });
+    // Another execution's operation holds the stack set.
+    const other = await step({ ...base, correlationId: 'exec-earlier', action: 'start', step: prepared[1] });
+    expect(other.status).toBe('started');
+    const timing = { pollIntervalSeconds: 30, busyTimeoutSeconds: 90 };
+    expect(await step({ ...base, ...timing, action: 'start', step: prepared[1], attempt: 3 })).toMatchObject({ status: 'blocked', attempt: 3 });
+    expect(await step({ ...base, ...timing, action: 'start', step: prepared[1], attempt: 4 })).toMatchObject({ status: 'failed', errorName: 'OperationInProgressException', message: expect.stringContaining((other as { operationId: string }).operationId) });
+    await expect(step({ ...base, pollIntervalSeconds: -1, action: 'start', step: prepared[1] } as any)).rejects.toThrow(InvalidStackSetEventError);
+  });
+
+  test('fails when throttling outlives the retries: the handler throws with the AWS error name, for Step Functions Retry', async () => {
+    const { w, deps, base, logs } = setUp();
+    const step = createStackSetStepHandler(deps);
+    const prepared = JSON.parse(JSON.stringify((await createStackSetPrepareHandler(deps)(base)).steps));
+    w.fake.injectFault({ service: 'cloudformation', operation: 'CreateStackSet', rate: 1, error: () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }) });
+    await expect(step({ ...base, action: 'start', step: prepared[0] })).rejects.toMatchObject({ name: 'Throttling' });
+    expect(logs.at(-1)).toMatchObject({ level: 'error', errorName: 'Throttling' });
+  });
+
+  test('survives an AWS error while preparing: hasErrors with a CFCT-K061 finding, not a throw', async () => {
+    const { w, deps, base } = setUp();
+    w.fake.injectFault({ service: 'cloudformation', operation: 'DescribeStackSet', rate: 1, error: () => Object.assign(new Error('User is not authorized to perform cloudformation:DescribeStackSet'), { name: 'AccessDenied' }) });
+    const prepared = await createStackSetPrepareHandler(deps)(base);
+    expect(prepared).toMatchObject({ resource: 'app', stackSetName: 'CustomControlTower-app', action: 'blocked', steps: [], hasErrors: true });
+    expect(prepared.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K061', severity: 'error', message: expect.stringContaining('AccessDenied: User is not authorized') }));
   });
 });

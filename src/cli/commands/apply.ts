@@ -45,12 +45,14 @@ function describeReport(report: RunReport): string[] {
   const stackSets = report.stackSets;
   if (stackSets) {
     const steps = Object.values(stackSets.steps).reduce((a, b) => a + b, 0);
-    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} blocked; ${steps} step(s) run`);
+    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} skipped; ${steps} step(s) run`);
     for (const f of stackSets.failed) {
-      lines.push(`  FAILED ${f.resource}: ${f.message}`);
-      for (const i of f.failures) lines.push(`    ${i.account} ${i.region}: ${i.reason}`);
+      const [first, ...rest] = f.message.split('\n');
+      lines.push(`  FAILED ${f.resource}${f.errorName ? ` (${f.errorName})` : ''}: ${first}`);
+      for (const more of rest) lines.push(`    ${more}`);
+      for (const i of f.failures) lines.push(`    ${i.status} ${i.account} ${i.region}: ${i.reason}`);
     }
-    for (const b of stackSets.blocked) lines.push(`  not run ${b.resource}: it depends on ${b.blockedBy}, which failed`);
+    for (const b of stackSets.blocked) lines.push(`  SKIPPED ${b.resource}: ${b.reason}`);
     for (const e of stackSets.exports) lines.push(`  exported ${e.name}`);
     for (const f of stackSets.findings) lines.push(`  ${formatFinding(f)}`);
   }

@@ -7,6 +7,9 @@ interface ValidateOptions {
   readonly format: 'text' | 'json';
   readonly strict?: boolean;
   readonly stackSetPrefix?: string;
+  /** `true` (bare `--lint`: cfn-lint) or a comma-separated list of linters. */
+  readonly lint?: string | boolean;
+  readonly guardRules?: string;
 }
 
 function prefixOption(value: string): string {
@@ -34,7 +37,20 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--strict', 'fail on warnings too')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)', prefixOption)
+    .option('--lint [linters]', 'also lint the templates with installed linters: cfn-lint (default), cfn-nag, cfn-guard (comma-separated)')
+    .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: ValidateOptions) => {
+      let linters: readonly import('../lint').LinterName[] = [];
+      if (options.lint !== undefined && options.lint !== false) {
+        const { parseLinters } = require('../lint') as typeof import('../lint');
+        const parsed = parseLinters(options.lint === true ? 'cfn-lint' : options.lint);
+        if ('unknown' in parsed) {
+          io.stderr(`cfct validate: --lint takes cfn-lint, cfn-nag and cfn-guard, got '${parsed.unknown}'\n`);
+          result.exitCode = ExitCode.USAGE;
+          return;
+        }
+        linters = parsed.linters;
+      }
       let loaded;
       try {
         loaded = await loadPackage(source, { stackSetPrefix: options.stackSetPrefix });
@@ -43,6 +59,11 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         io.stderr(`cfct validate: ${err.message}\n`);
         result.exitCode = ExitCode.USAGE;
         return;
+      }
+      if (linters.length && loaded.manifest) {
+        const { lintTemplates } = require('../lint') as typeof import('../lint');
+        const linted = lintTemplates(loaded.manifest, loaded.files, { linters, ...(options.guardRules ? { guardRules: options.guardRules } : {}) });
+        loaded = { ...loaded, findings: [...loaded.findings, ...linted] };
       }
       const failed = hasErrors(loaded.findings, options.strict === true);
       if (options.format === 'json') {

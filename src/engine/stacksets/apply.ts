@@ -1,11 +1,16 @@
 /**
  * Applies the stack set part of a plan, for the command line (the pipeline's state machine does
- * the same through the handlers): removed stack sets first, then the manifest's resources wave
- * by wave, each re-planned just before its turn. A failure blocks only what depends on it; the
- * report lists every failure. Waiting between operation checks is the caller's `wait`.
+ * the same through the handlers): removed stack sets first, then the manifest's resources in
+ * dependency order, each re-planned just before its turn, up to `concurrency` at once (a
+ * resource starts as soon as everything it depends on succeeded). A failure, synchronous or not,
+ * fails that stack set only: its dependants are skipped with a reason, independent ones run to
+ * completion, operations already started are followed to their end. The report lists every
+ * failure and every skip. Waiting between operation checks is the caller's `wait`.
  */
-import { checkStep, InstanceFailure, startStep, StepContext } from './executor';
-import { buildStackSetGraph, dependantsOf } from './graph';
+import { errorName } from '../retry';
+import { isThrottling } from './clients';
+import { checkStep, DEFAULT_POLL_INTERVAL_MS, InstanceFailure, startStep, StepContext } from './executor';
+import { buildStackSetGraph } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
 import type { StackSetPlan } from './plan-stacksets';
 import type { DesiredStackSet } from './planner';
@@ -52,8 +57,20 @@ function instancesOf(step: StackSetStep): number {
 /** One failed stack set. */
 export interface StackSetFailure {
   readonly resource: string;
+  /** The AWS error name of a synchronous failure (e.g. ValidationError); absent for failed operations and planning errors. */
+  readonly errorName?: string;
+  /** Every failure of the stack set's steps, one per line. */
   readonly message: string;
+  /** Instances that FAILED or were CANCELLED. */
   readonly failures: readonly InstanceFailure[];
+}
+
+/** A resource that was not attempted. */
+export interface StackSetSkip {
+  readonly resource: string;
+  /** The failed resource it depends on (directly or through others). */
+  readonly blockedBy: string;
+  readonly reason: string;
 }
 
 /** What an apply did. */
@@ -62,7 +79,7 @@ export interface StackSetApplyReport {
   readonly succeeded: string[];
   readonly failed: StackSetFailure[];
   /** Resources not attempted because something they depend on failed. */
-  readonly blocked: { readonly resource: string; readonly blockedBy: string }[];
+  readonly blocked: StackSetSkip[];
   /** Steps run, by kind. */
   readonly steps: Record<string, number>;
   readonly exports: ExportedOutput[];
@@ -78,36 +95,86 @@ export async function applyStackSets(
   manifest: Manifest,
   desired: readonly DesiredStackSet[],
   plan: Pick<StackSetPlan, 'removals' | 'resources'>,
-  context: PrepareContext,
+  prepareContext: PrepareContext,
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
+  const context: PrepareContext = { ...prepareContext, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS };
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
   const isUnchanged = (r: StackSetPlan['resources'][number]) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
   const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));
   for (const removal of plan.removals) {
     if (removal.steps.length === 0) continue;
-    const failure = await runSteps(removal.steps, context, options, report);
+    const failure = await contained(() => runSteps(removal.steps, context, options, report));
     if (failure) report.failed.push({ resource: removal.summary.resource, ...failure });
     else report.succeeded.push(removal.summary.resource);
   }
   const graph = buildStackSetGraph(manifest.resources.filter(isStackSet), manifest.stackSetOrder);
   const byName = new Map(desired.map((d) => [d.resource.name, d]));
-  const stopped = new Map<string, string>();
-  for (const wave of graph.waves) {
-    const runnable = wave.filter((name) => !stopped.has(name) && byName.has(name));
-    await inBatches(runnable, options.concurrency ?? 4, async (name) => {
-      const failure = await applyOne(byName.get(name)!, unchanged.has(name), context, options, report);
-      if (!failure) {
-        report.succeeded.push(name);
-        return;
-      }
-      report.failed.push({ resource: name, ...failure });
-      for (const dependant of dependantsOf(graph, name)) if (!stopped.has(dependant)) stopped.set(dependant, name);
-    });
+  const ordered = graph.waves.flat();
+  const inWave = new Set(ordered);
+  /** name -> the failed resource at the root of its failure (itself when it failed). */
+  const failedRoot = new Map<string, string>();
+  const succeeded = new Set<string>();
+  for (const name of graph.nodes) {
+    if (!inWave.has(name)) {
+      report.failed.push({ resource: name, message: 'not applied: it is part of a dependency cycle (CFCT-K002)', failures: [] });
+      failedRoot.set(name, name);
+    } else if (!byName.has(name)) {
+      report.failed.push({ resource: name, message: 'not planned: its template or targets could not be read', failures: [] });
+      failedRoot.set(name, name);
+    }
   }
-  for (const [resource, blockedBy] of stopped) report.blocked.push({ resource, blockedBy });
-  for (const name of graph.nodes) if (!byName.has(name)) report.failed.push({ resource: name, message: 'not planned: its template or targets could not be read', failures: [] });
+  const pending = ordered.filter((name) => byName.has(name));
+  const running = new Map<string, Promise<void>>();
+  const limit = Math.max(1, options.concurrency ?? 4);
+  while (pending.length > 0 || running.size > 0) {
+    for (let i = 0; i < pending.length;) {
+      const name = pending[i];
+      const dependencies = graph.dependsOn[name] ?? [];
+      const failedDependency = dependencies.find((d) => failedRoot.has(d));
+      if (failedDependency) {
+        pending.splice(i, 1);
+        const root = failedRoot.get(failedDependency)!;
+        failedRoot.set(name, root);
+        report.blocked.push({
+          resource: name,
+          blockedBy: root,
+          reason: root === failedDependency ? `it depends on ${root}, which failed` : `it depends on ${failedDependency}, which was skipped because ${root} failed`,
+        });
+        continue;
+      }
+      if (running.size < limit && dependencies.every((d) => succeeded.has(d))) {
+        pending.splice(i, 1);
+        running.set(name, (async () => {
+          const failure = await contained(() => applyOne(byName.get(name)!, unchanged.has(name), context, options, report));
+          if (failure) {
+            report.failed.push({ resource: name, ...failure });
+            failedRoot.set(name, name);
+          } else {
+            report.succeeded.push(name);
+            succeeded.add(name);
+          }
+          running.delete(name);
+        })());
+        continue;
+      }
+      i++;
+    }
+    if (running.size === 0) break; // nothing can start: only resources waiting on ones that never run
+    await Promise.race(running.values());
+  }
+  for (const name of pending) report.blocked.push({ resource: name, blockedBy: name, reason: 'its dependencies never ran' });
   return report;
+}
+
+/** Runs `work`; an exception (a bug, or throttling that outlived the retries) becomes the stack set's failure. */
+async function contained(work: () => Promise<Omit<StackSetFailure, 'resource'> | undefined>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    const name = errorName(error) ?? 'Error';
+    return { errorName: name, message: `${name}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+  }
 }
 
 async function applyOne(desired: DesiredStackSet, unchanged: boolean, context: PrepareContext, options: ApplyOptions, report: StackSetApplyReport): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
@@ -131,43 +198,86 @@ async function applyOne(desired: DesiredStackSet, unchanged: boolean, context: P
   return undefined;
 }
 
-/** Runs steps in order, each to completion; stops at the first failure and returns it. */
+/** Consecutive throttled checks of a running operation the loop sits out before it gives up following it. */
+const MAX_THROTTLED_CHECKS = 30;
+
+/**
+ * Runs steps in order, each to completion (an operation once started is followed to its end).
+ * After a failure the later steps are skipped, except further instance deletions after a failed
+ * deletion (independent instances; deletions come last in a stack set's plan, so a failed
+ * deletion never blocks its template update). Returns every failure, or undefined.
+ */
 export async function runSteps(steps: readonly StackSetStep[], context: StepContext, options: ApplyOptions, report: Pick<StackSetApplyReport, 'steps'>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
-  const interval = options.pollIntervalMs ?? 10_000;
+  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const stepContext: StepContext = { ...context, pollIntervalMs: interval };
   const instancesTotal = steps.reduce((n, s) => n + instancesOf(s), 0);
   let instancesDone = 0;
   const tell = (step: StackSetStep, state: StackSetProgress['state']) =>
     options.onProgress?.({ stackSetName: step.stackSetName, step: step.summary, state, instancesDone, instancesTotal });
+  const failures: { step: StackSetStep; errorName?: string; message: string; failures: readonly InstanceFailure[] }[] = [];
   for (const step of steps) {
+    if (failures.length > 0 && !(step.kind === 'stackset.delete-instances' && failures.every((f) => f.step.kind === 'stackset.delete-instances'))) break;
     report.steps[step.kind] = (report.steps[step.kind] ?? 0) + 1;
     tell(step, 'started');
-    let started = await startStep(step, context);
-    while (started.status === 'blocked') {
-      await options.wait(interval);
-      started = await startStep(step, context, started.attempt + 1);
-    }
-    if (started.status === 'failed') {
+    const failure = await runStep(step, stepContext, options, interval, () => tell(step, 'running'));
+    if (failure) {
       tell(step, 'failed');
-      return { message: started.message, failures: [] };
-    }
-    if (started.status === 'started') {
-      for (;;) {
-        const checked = await checkStep(step, started.operationId, context);
-        if (checked.status === 'SUCCEEDED') break;
-        if (checked.status === 'FAILED') {
-          tell(step, 'failed');
-          return { message: checked.message, failures: checked.failures };
-        }
-        tell(step, 'running');
-        await options.wait(interval);
-      }
+      failures.push({ step, ...failure });
+      continue;
     }
     instancesDone += instancesOf(step);
     tell(step, 'succeeded');
   }
-  return undefined;
+  if (failures.length === 0) return undefined;
+  const named = failures.find((f) => f.errorName);
+  return {
+    ...(named?.errorName ? { errorName: named.errorName } : {}),
+    message: failures.map((f) => f.message).join('\n'),
+    failures: failures.flatMap((f) => f.failures),
+  };
 }
 
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
+/** One step: start (waiting out a busy stack set), then check until the operation ends. */
+type StepFailure = { errorName?: string; message: string; failures: readonly InstanceFailure[] };
+
+async function runStep(
+  step: StackSetStep,
+  context: StepContext,
+  options: ApplyOptions,
+  interval: number,
+  running: () => void,
+): Promise<StepFailure | undefined> {
+  let started;
+  try {
+    started = await startStep(step, context);
+    while (started.status === 'blocked') {
+      await options.wait(interval);
+      started = await startStep(step, context, started.attempt + 1);
+    }
+  } catch (error) {
+    const name = errorName(error) ?? 'Error';
+    return { errorName: name, message: `${step.summary}: ${name}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+  }
+  if (started.status === 'failed') return { errorName: started.errorName, message: started.message, failures: [] };
+  if (started.status === 'done') return undefined;
+  let throttled = 0;
+  for (;;) {
+    let checked;
+    try {
+      checked = await checkStep(step, started.operationId, context);
+      throttled = 0;
+    } catch (error) {
+      // Never abandon a started operation over throttling: keep following it.
+      if (!isThrottling(error) || ++throttled > MAX_THROTTLED_CHECKS) {
+        const name = errorName(error) ?? 'Error';
+        return { errorName: name, message: `checking operation ${started.operationId} (${step.summary}): ${name}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+      }
+      await options.wait(interval);
+      continue;
+    }
+    if (checked.status === 'SUCCEEDED') return undefined;
+    if (checked.status === 'FAILED') return { message: checked.message, failures: checked.failures };
+    running();
+    await options.wait(interval);
+  }
 }

@@ -3,8 +3,16 @@
  * returns at once; `checkStep` reports how it went. Nothing here waits for an operation: the
  * caller (a Step Functions Wait loop, or the CLI) polls.
  *
- * Operation ids are derived from the run id and the step, so a start retried after a crash
- * meets OperationIdAlreadyExistsException and resumes the operation it had started.
+ * Failure containment: every AWS answer a step meets, synchronous or not, becomes a result
+ * (`failed` / `FAILED` with the error name), never an exception, so one bad stack set fails
+ * only itself. Only throttling that the internal retries could not absorb is thrown (its name
+ * kept), so the caller's own retry (Step Functions Retry) handles it.
+ *
+ * Operation ids are derived from the run id, the step and a generation: a start retried after a
+ * crash meets OperationIdAlreadyExistsException and resumes the operation it had started while
+ * that operation runs or succeeded cleanly; when it ended FAILED or STOPPED (or with failed or
+ * cancelled instances), the next generation's id starts a new operation, since StackSets retries
+ * OUTDATED instances only under a new operation id.
  */
 import {
   CloudFormationClient,
@@ -26,12 +34,18 @@ import {
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { Clock } from '../retry';
-import { retryThrottled, StackSetClients } from './clients';
+import { errorName, type Clock } from '../retry';
+import { isThrottling, retryThrottled, StackSetClients } from './clients';
 import type { ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
 import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
+
+/** How long the caller waits between checks and between starts of a busy stack set, by default. */
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
+
+/** New operation ids tried for one step in one run before the start gives up. */
+const MAX_GENERATIONS = 50;
 
 /** What the executor needs. */
 export interface StepContext {
@@ -41,12 +55,20 @@ export interface StepContext {
   /** Identifies this apply (e.g. the pipeline execution); part of every operation id. */
   readonly runId: string;
   readonly clock: Clock;
+  /**
+   * How long the caller waits between two starts of a busy stack set (the busy wait is counted
+   * from it). @default DEFAULT_POLL_INTERVAL_MS
+   */
+  readonly pollIntervalMs?: number;
+  /** How long a busy stack set is waited for before the step fails. @default settings.busyTimeoutMinutes */
+  readonly busyTimeoutMs?: number;
 }
 
-/** One failed stack instance of an operation. */
+/** One stack instance of an operation that did not succeed: FAILED, or CANCELLED (not attempted). */
 export interface InstanceFailure {
   readonly account: string;
   readonly region: string;
+  readonly status: 'FAILED' | 'CANCELLED';
   readonly reason: string;
 }
 
@@ -56,9 +78,10 @@ export type StartResult =
   | { readonly status: 'done' }
   /** An operation runs; poll it with `checkStep`. */
   | { readonly status: 'started'; readonly operationId: string }
-  /** Another operation runs on the stack set; wait, then call `startStep` again with `attempt + 1`. */
+  /** Another operation runs on the stack set; wait a poll interval, then call `startStep` again with `attempt + 1`. */
   | { readonly status: 'blocked'; readonly attempt: number; readonly message: string }
-  | { readonly status: 'failed'; readonly message: string };
+  /** The step failed: any AWS error it met (its name), or a step that cannot be sent as it is. */
+  | { readonly status: 'failed'; readonly errorName: string; readonly message: string };
 
 /** Outcome of `checkStep`. */
 export type CheckResult =
@@ -66,18 +89,20 @@ export type CheckResult =
   | { readonly status: 'SUCCEEDED' }
   | { readonly status: 'FAILED'; readonly message: string; readonly failures: readonly InstanceFailure[] };
 
-/** The operation id of a step in a run: `cfct-` and 40 hex digits. */
-export function operationIdFor(step: StackSetStep, runId: string): string {
-  return `cfct-${sha256(`${runId}\n${canonicalJson(step)}`).slice(0, 40)}`;
+/** The operation id of a step in a run: `cfct-` and 40 hex digits; generation 0 is the first attempt. */
+export function operationIdFor(step: StackSetStep, runId: string, generation = 0): string {
+  const seed = `${runId}\n${canonicalJson(step)}${generation > 0 ? `\n${generation}` : ''}`;
+  return `cfct-${sha256(seed).slice(0, 40)}`;
 }
 
 /**
- * Starts a step. OperationInProgressException gives `blocked` up to
- * `settings.maxOperationInProgressAttempts` attempts, then `failed` naming the blocking operation.
+ * Starts a step. OperationInProgressException gives `blocked` while the busy wait, counted as
+ * `(attempt - 1)` poll intervals, is under the busy timeout (default 60 minutes), then `failed`
+ * naming the blocking operation. Every other AWS error is `failed` with its name; throttling the
+ * retries could not absorb is thrown.
  */
 export async function startStep(step: StackSetStep, context: StepContext, attempt = 1): Promise<StartResult> {
   const cfn = context.clients.cloudFormation(context.homeRegion);
-  const operationId = operationIdFor(step, context.runId);
   try {
     switch (step.kind) {
       case 'stackset.create':
@@ -85,74 +110,140 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
       case 'stackset.delete':
         await retryThrottled(() => cfn.send(new DeleteStackSetCommand({ StackSetName: step.stackSetName })), context.clock);
         return { status: 'done' };
-      case 'stackset.update': {
-        const input = {
-          StackSetName: step.stackSetName,
-          ...definitionInput(step.definition, context),
-          Parameters: await parametersFor(step.definition.parameters, context),
-          ...(step.targets ? { Accounts: step.targets.accounts, Regions: step.targets.regions } : {}),
-          OperationPreferences: step.preferences,
-          OperationId: operationId,
-        };
-        await retryThrottled(() => cfn.send(new UpdateStackSetCommand(input)), context.clock);
-        return { status: 'started', operationId };
-      }
-      case 'stackset.create-instances':
-      case 'stackset.update-instances':
-      case 'stackset.delete-instances': {
-        const input = {
-          StackSetName: step.stackSetName,
-          Accounts: step.targets.accounts,
-          Regions: step.targets.regions,
-          OperationPreferences: step.preferences,
-          OperationId: operationId,
-        };
-        if (step.kind === 'stackset.create-instances') {await retryThrottled(() => cfn.send(new CreateStackInstancesCommand(input)), context.clock);} else if (step.kind === 'stackset.update-instances') {await retryThrottled(() => cfn.send(new UpdateStackInstancesCommand(input)), context.clock);} else {
-          await retryThrottled(
-            () => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })),
-            context.clock,
-          );
-        }
-        return { status: 'started', operationId };
-      }
+      default:
+        return await startOperation(cfn, step, context);
     }
   } catch (error) {
-    if (error instanceof OperationIdAlreadyExistsException && isOperationStep(step)) return { status: 'started', operationId };
+    if (isThrottling(error)) throw error;
     if (error instanceof StackSetNotFoundException && step.kind === 'stackset.delete') return { status: 'done' };
-    if (error instanceof OperationInProgressException) {
-      const blocking = await runningOperation(cfn, step.stackSetName, context);
-      const message = `stack set ${step.stackSetName} is busy with operation ${blocking ?? '(unknown)'}`;
-      if (attempt >= context.settings.maxOperationInProgressAttempts) {
-        return { status: 'failed', message: `${message}; gave up after ${attempt} attempts. Wait for that operation to finish (or stop it), then run again` };
-      }
-      return { status: 'blocked', attempt, message };
-    }
+    if (error instanceof OperationInProgressException) return busy(cfn, step, context, attempt);
     if (error instanceof StackSetNotEmptyException) {
-      return { status: 'failed', message: `stack set ${step.stackSetName} still has stack instances, so it cannot be deleted: ${error.message}` };
+      return failed(error, `stack set ${step.stackSetName} still has stack instances, so it cannot be deleted: ${error.message}`);
     }
-    if (error instanceof ParameterResolutionError) return { status: 'failed', message: error.message };
-    throw error;
+    if (error instanceof ParameterResolutionError) return failed(error, error.message);
+    return failed(error, `${step.summary}: ${errorName(error) ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
   }
 }
 
-/** Checks a started step's operation; on failure lists the failing instances. */
-export async function checkStep(step: StackSetStep, operationId: string, context: StepContext, failOnFailedInstances = true): Promise<CheckResult> {
-  const cfn = context.clients.cloudFormation(context.homeRegion);
+/** Starts the operation of an operation step, resuming or replacing an operation of the same id. */
+async function startOperation(cfn: CloudFormationClient, step: StackSetStep, context: StepContext): Promise<StartResult> {
+  if (!isOperationStep(step)) throw new Error(`${step.kind} is not an operation step`);
+  for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
+    const operationId = operationIdFor(step, context.runId, generation);
+    try {
+      await sendOperation(cfn, step, operationId, context);
+      return { status: 'started', operationId };
+    } catch (error) {
+      if (!(error instanceof OperationIdAlreadyExistsException)) throw error;
+      if (await resumable(cfn, step.stackSetName, operationId, context)) return { status: 'started', operationId };
+    }
+  }
+  return {
+    status: 'failed',
+    errorName: 'OperationIdAlreadyExistsException',
+    message: `${step.summary}: ${MAX_GENERATIONS} operations of this step already ended unsuccessfully in run ${context.runId}; start a new run`,
+  };
+}
+
+/** Whether an operation of ours with this id is worth following: running, or succeeded with every instance. */
+async function resumable(cfn: CloudFormationClient, stackSetName: string, operationId: string, context: StepContext): Promise<boolean> {
   const described = await retryThrottled(
-    () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })),
+    () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: stackSetName, OperationId: operationId })),
     context.clock,
   );
   const status = described.StackSetOperation?.Status ?? 'RUNNING';
-  if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return { status: 'RUNNING' };
-  const failures = await failedInstances(cfn, step.stackSetName, operationId, context);
-  if (status === 'SUCCEEDED' && (failures.length === 0 || !failOnFailedInstances)) return { status: 'SUCCEEDED' };
-  const what = status === 'SUCCEEDED' ? 'succeeded with failed instances' : status === 'STOPPED' ? 'was stopped' : 'failed';
-  const list = failures.slice(0, 5).map((f) => `${f.account}/${f.region}: ${f.reason}`).join('; ');
-  return {
-    status: 'FAILED',
-    message: `operation ${operationId} (${step.kind}) on ${step.stackSetName} ${what}${failures.length ? `: ${failures.length} instance(s) failed${list ? ` (${list}${failures.length > 5 ? '; ...' : ''})` : ''}` : ''}${described.StackSetOperation?.StatusReason ? `; ${described.StackSetOperation.StatusReason}` : ''}`,
-    failures,
+  if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return true;
+  if (status !== 'SUCCEEDED') return false;
+  return (await unsuccessfulInstances(cfn, stackSetName, operationId, context, false)).length === 0;
+}
+
+async function sendOperation(cfn: CloudFormationClient, step: StackSetStep, operationId: string, context: StepContext): Promise<void> {
+  if (step.kind === 'stackset.update') {
+    const input = {
+      StackSetName: step.stackSetName,
+      ...definitionInput(step.definition, context),
+      Parameters: await parametersFor(step.definition.parameters, context),
+      ...(step.targets ? { Accounts: step.targets.accounts, Regions: step.targets.regions } : {}),
+      OperationPreferences: step.preferences,
+      OperationId: operationId,
+    };
+    await retryThrottled(() => cfn.send(new UpdateStackSetCommand(input)), context.clock);
+    return;
+  }
+  if (step.kind !== 'stackset.create-instances' && step.kind !== 'stackset.update-instances' && step.kind !== 'stackset.delete-instances') return;
+  const input = {
+    StackSetName: step.stackSetName,
+    Accounts: step.targets.accounts,
+    Regions: step.targets.regions,
+    OperationPreferences: step.preferences,
+    OperationId: operationId,
   };
+  if (step.kind === 'stackset.create-instances') {
+    await retryThrottled(() => cfn.send(new CreateStackInstancesCommand(input)), context.clock);
+  } else if (step.kind === 'stackset.update-instances') {
+    await retryThrottled(() => cfn.send(new UpdateStackInstancesCommand(input)), context.clock);
+  } else {
+    await retryThrottled(() => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })), context.clock);
+  }
+}
+
+/** The stack set is busy with another operation: `blocked` while the busy wait is under the timeout. */
+async function busy(cfn: CloudFormationClient, step: StackSetStep, context: StepContext, attempt: number): Promise<StartResult> {
+  const blocking = await runningOperation(cfn, step.stackSetName, context).catch((error) => {
+    if (isThrottling(error)) throw error;
+    return undefined;
+  });
+  const message = `stack set ${step.stackSetName} is busy with operation ${blocking ?? '(unknown)'}`;
+  const interval = context.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const timeout = context.busyTimeoutMs ?? (context.settings.busyTimeoutMinutes ?? 60) * 60_000;
+  const waited = Math.max(0, attempt - 1) * interval;
+  if (waited >= timeout) {
+    return {
+      status: 'failed',
+      errorName: 'OperationInProgressException',
+      message: `${message}; gave up after waiting ${Math.round(waited / 60_000)} minute(s) (${attempt} attempts). Wait for that operation to finish (or stop it), then run again`,
+    };
+  }
+  return { status: 'blocked', attempt, message };
+}
+
+function failed(error: unknown, message: string): StartResult {
+  return { status: 'failed', errorName: errorName(error) ?? 'Error', message };
+}
+
+/**
+ * Checks a started step's operation; on failure lists the failed and cancelled instances. An AWS
+ * error (e.g. OperationNotFoundException) is a FAILED result naming it; throttling the retries
+ * could not absorb is thrown.
+ */
+export async function checkStep(step: StackSetStep, operationId: string, context: StepContext, failOnFailedInstances = true): Promise<CheckResult> {
+  const cfn = context.clients.cloudFormation(context.homeRegion);
+  try {
+    const described = await retryThrottled(
+      () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })),
+      context.clock,
+    );
+    const status = described.StackSetOperation?.Status ?? 'RUNNING';
+    if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return { status: 'RUNNING' };
+    const failures = await unsuccessfulInstances(cfn, step.stackSetName, operationId, context, status !== 'SUCCEEDED');
+    if (status === 'SUCCEEDED' && (failures.length === 0 || !failOnFailedInstances)) return { status: 'SUCCEEDED' };
+    const what = status === 'SUCCEEDED' ? 'succeeded with failed instances' : status === 'STOPPED' ? 'was stopped' : 'failed';
+    const failedCount = failures.filter((f) => f.status === 'FAILED').length;
+    const cancelledCount = failures.length - failedCount;
+    const counts = [
+      ...(failedCount > 0 ? [`${failedCount} instance(s) failed`] : []),
+      ...(cancelledCount > 0 ? [`${cancelledCount} cancelled`] : []),
+    ].join(', ');
+    const list = failures.slice(0, 5).map((f) => `${f.account}/${f.region} ${f.status}: ${f.reason}`).join('; ');
+    return {
+      status: 'FAILED',
+      message: `operation ${operationId} (${step.kind}) on ${step.stackSetName} ${what}${counts ? `: ${counts} (${list}${failures.length > 5 ? '; ...' : ''})` : ''}${described.StackSetOperation?.StatusReason ? `; ${described.StackSetOperation.StatusReason}` : ''}`,
+      failures,
+    };
+  } catch (error) {
+    if (isThrottling(error)) throw error;
+    return { status: 'FAILED', message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${errorName(error) ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`, failures: [] };
+  }
 }
 
 /** A parameter reference that cannot be turned into a value (re-plan, or a missing SSM parameter). */
@@ -174,7 +265,7 @@ async function createStackSet(cfn: CloudFormationClient, name: string, definitio
     const existing = await retryThrottled(() => cfn.send(new DescribeStackSetCommand({ StackSetName: name })), context.clock);
     const owner = existing.StackSet?.Tags?.find((t) => t.Key === INSTALLATION_TAG_KEY)?.Value;
     if (owner === context.settings.installationId) return { status: 'done' };
-    return { status: 'failed', message: `stack set ${name} already exists and is not owned by installation '${context.settings.installationId}'` };
+    return { status: 'failed', errorName: 'NameAlreadyExistsException', message: `stack set ${name} already exists and is not owned by installation '${context.settings.installationId}'` };
   }
 }
 
@@ -220,27 +311,31 @@ async function parametersFor(parameters: readonly ResolvedParameter[], context: 
   return result;
 }
 
-async function failedInstances(
+/** The operation's FAILED instances, and its CANCELLED ones when `withCancelled` (they occur only once it failed or stopped). */
+async function unsuccessfulInstances(
   cfn: CloudFormationClient,
   stackSetName: string,
   operationId: string,
   context: StepContext,
+  withCancelled: boolean,
 ): Promise<InstanceFailure[]> {
   const failures: InstanceFailure[] = [];
-  let token: string | undefined;
-  do {
-    const page = await retryThrottled(() => cfn.send(new ListStackSetOperationResultsCommand({
-      StackSetName: stackSetName,
-      OperationId: operationId,
-      Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: 'FAILED' }],
-      MaxResults: 100,
-      NextToken: token,
-    })), context.clock);
-    for (const s of page.Summaries ?? []) {
-      if (s.Status === 'FAILED') failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', reason: s.StatusReason ?? 'no reason given' });
-    }
-    token = page.NextToken;
-  } while (token);
+  for (const wanted of withCancelled ? (['FAILED', 'CANCELLED'] as const) : (['FAILED'] as const)) {
+    let token: string | undefined;
+    do {
+      const page = await retryThrottled(() => cfn.send(new ListStackSetOperationResultsCommand({
+        StackSetName: stackSetName,
+        OperationId: operationId,
+        Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }],
+        MaxResults: 100,
+        NextToken: token,
+      })), context.clock);
+      for (const s of page.Summaries ?? []) {
+        if (s.Status === wanted) failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', status: wanted, reason: s.StatusReason ?? 'no reason given' });
+      }
+      token = page.NextToken;
+    } while (token);
+  }
   return failures;
 }
 

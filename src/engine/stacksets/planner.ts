@@ -88,6 +88,11 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     [INSTALLATION_TAG_KEY]: settings.installationId,
     ...(fingerprint ? { [NOECHO_TAG_KEY]: fingerprint === 'unknown' ? '(known after apply)' : fingerprint } : {}),
   };
+  const tagProblems = cloudFormationTagProblems({ ...tags, [CREATED_TAG_KEY]: actual?.tags[CREATED_TAG_KEY] ?? '2026-01-01T00:00:00.000Z' });
+  if (tagProblems.length > 0) {
+    findings.push(finding('CFCT-K062', 'error', `the tags of ${stackSetName} are not accepted by CloudFormation: ${tagProblems.join('; ')}; ${stackSetName} was not planned`, resource, 'use at most 46 tags, keys of 1 to 128 characters not starting with aws:, values of 1 to 256 characters'));
+    return { summary: summary(base, 'blocked'), steps: [], findings };
+  }
   const definition: StackSetDefinition = {
     ...(resource.description !== undefined ? { description: resource.description } : {}),
     template: templateRef(template),
@@ -140,6 +145,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const toCreate = wanted.filter((p) => !existing.has(pairKey(p)));
   const toDelete: StackInstanceState[] = [];
   const toRetain: StackInstanceState[] = [];
+  const toDetach: StackInstanceState[] = [];
   const kept: StackInstanceState[] = [];
   let leftOut = 0;
   for (const instance of actual.instances) {
@@ -151,7 +157,9 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     if (state === undefined || state === 'CLOSED') {
       toRetain.push(instance);
     } else if (!wantedKeys.has(pairKey(instance))) {
-      toDelete.push(instance);
+      // A failed deletion left it INOPERABLE: deleting its stack again would fail again.
+      if (instance.status === 'INOPERABLE') toDetach.push(instance);
+      else toDelete.push(instance);
     } else if (instance.status === 'INOPERABLE') {
       findings.push(finding('CFCT-K030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
     } else {
@@ -159,14 +167,14 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     }
   }
   if (leftOut > 0) findings.push(finding('CFCT-K033', 'info', `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
-  if (toDelete.length > 0 && targets.unresolved.length > 0) {
-    findings.push(finding('CFCT-K031', 'error', `${toDelete.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
+  if (toDelete.length + toDetach.length > 0 && targets.unresolved.length > 0) {
+    findings.push(finding('CFCT-K031', 'error', `${toDelete.length + toDetach.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
     toDelete.length = 0;
+    toDetach.length = 0;
   }
+  if (toDetach.length > 0) findings.push(inoperableFinding(stackSetName, toDetach, resource));
 
   const steps: StackSetStep[] = [];
-  if (toRetain.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toRetain, preferences, true));
-  if (toDelete.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toDelete, preferences, false));
   let toUpdate: Pair[] = kept.filter((i) => i.status === 'OUTDATED');
   let updated = false;
   // UpdateStackSet without targets updates every instance, suspended accounts' too. So it targets
@@ -187,6 +195,9 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   }
   if (toCreate.length > 0 && !createFirst) steps.push(...instanceSteps('stackset.create-instances', base, toCreate, preferences));
   if (toUpdate.length > 0) steps.push(...instanceSteps('stackset.update-instances', base, toUpdate, preferences));
+  // Deletions last: a failed deletion never holds back the update of the instances that stay.
+  if (toRetain.length + toDetach.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, [...toRetain, ...toDetach], preferences, true));
+  if (toDelete.length > 0) steps.push(...instanceSteps('stackset.delete-instances', base, toDelete, preferences, false));
 
   const action = updated ? 'update' : steps.length > 0 ? 'instances' : 'none';
   return {
@@ -201,7 +212,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
       tagChanges,
       instancesToCreate: toCreate.length,
       instancesToUpdate: reasons.length > 0 ? kept.length : toUpdate.length,
-      instancesToDelete: toDelete.length + toRetain.length,
+      instancesToDelete: toDelete.length + toRetain.length + toDetach.length,
       knownAfterApply,
     },
     steps,
@@ -224,8 +235,14 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
   }
   const preferences = resolveOperationPreferences(undefined);
   const left = state.instances.filter((i) => ['SUSPENDED', 'PENDING_CLOSURE', 'PENDING_ACTIVATION'].includes(context.accountState(i.account) ?? ''));
-  const retain = state.instances.filter((i) => ['CLOSED', undefined].includes(context.accountState(i.account)));
-  const remove = state.instances.filter((i) => context.accountState(i.account) === 'ACTIVE');
+  const active = state.instances.filter((i) => context.accountState(i.account) === 'ACTIVE');
+  const inoperable = active.filter((i) => i.status === 'INOPERABLE');
+  const retain = [...state.instances.filter((i) => ['CLOSED', undefined].includes(context.accountState(i.account))), ...inoperable];
+  const remove = active.filter((i) => i.status !== 'INOPERABLE');
+  if (inoperable.length > 0) {
+    const f = inoperableFinding(state.name, inoperable);
+    findings.push({ ...f, resource: state.name });
+  }
   const steps: StackSetStep[] = [
     ...instanceSteps('stackset.delete-instances', base, retain, preferences, true),
     ...instanceSteps('stackset.delete-instances', base, remove, preferences, false),
@@ -236,6 +253,19 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
     steps.push(identify<DeleteStackSetStep>({ kind: 'stackset.delete', ...base }));
   }
   return { summary: { ...summary(base, 'delete'), instancesToDelete: retain.length + remove.length }, steps, findings };
+}
+
+/** CFCT-K060: unwanted INOPERABLE instances are removed from the stack set, their stacks kept. */
+function inoperableFinding(stackSetName: string, instances: readonly StackInstanceState[], resource?: StackSetResource): Finding {
+  const listed = instances.slice(0, 10).map((i) => `${pairKey(i)}${i.statusReason ? ` (${i.statusReason})` : ''}`).join(', ');
+  const message = `${instances.length} stack instance(s) of ${stackSetName} are INOPERABLE after a failed deletion and no longer wanted: ${listed}${instances.length > 10 ? ', ...' : ''}. They are removed from the stack set with RetainStacks=true; their stacks stay in those accounts`;
+  const hint = 'delete each stack left in its account by hand (for example, empty the bucket that blocked its deletion, or restore the execution role first)';
+  return resource ? finding('CFCT-K060', 'warning', message, resource, hint) : { ruleId: 'CFCT-K060', severity: 'warning', message, hint };
+}
+
+/** The plan of a resource that could not be planned, with the findings that say why. */
+export function unplannedResource(resource: StackSetResource, settings: Pick<StackSetSettings, 'prefix'>, findings: readonly Finding[]): StackSetResourcePlan {
+  return { summary: summary({ resource: resource.name, stackSetName: stackSetNameFor(resource, settings) }, 'blocked'), steps: [], findings };
 }
 
 function instanceSteps(kind: InstancesStep['kind'], base: { resource: string; stackSetName: string }, pairs: readonly Pair[], preferences: InstancesStep['preferences'], retainStacks?: boolean): InstancesStep[] {
@@ -262,6 +292,19 @@ function templateRef(template: DesiredStackSet['template']): TemplateRef {
     bytes,
     ...(bytes <= INLINE_TEMPLATE_LIMIT_BYTES ? { body: template.text } : template.url ? { url: template.url } : {}),
   };
+}
+
+/** What CloudFormation's tag rules refuse in these tags (at most 50; keys 1-128, not `aws:`; values 1-256). */
+export function cloudFormationTagProblems(tags: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const entries = Object.entries(tags);
+  if (entries.length > 50) problems.push(`${entries.length} tags, at most 50 allowed (the engine adds up to 4 of its own)`);
+  for (const [key, value] of entries) {
+    if (key.length < 1 || key.length > 128) problems.push(`key '${key.slice(0, 40)}' is ${key.length} characters (1 to 128 allowed)`);
+    if (key.toLowerCase().startsWith('aws:')) problems.push(`key '${key}' starts with the reserved prefix aws:`);
+    if (value.length < 1 || value.length > 256) problems.push(`the value of '${key.slice(0, 40)}' is ${value.length} characters (1 to 256 allowed)`);
+  }
+  return problems;
 }
 
 function withoutEngineTags(tags: Readonly<Record<string, string>>): Record<string, string> {

@@ -8,17 +8,19 @@ import { randomInt } from 'node:crypto';
 import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { retryThrottled } from './clients';
+import { isThrottling, retryThrottled } from './clients';
 import type { StepContext } from './executor';
 import { parseParameterValue, STORAGE_MARKERS } from './helpers';
 import { storageName } from './parameters';
 import { ssmView } from './plan-stacksets';
-import { DesiredStackSet, planStackSetResource, StackSetResourcePlan } from './planner';
+import { DesiredStackSet, planStackSetResource, StackSetResourcePlan, unplannedResource } from './planner';
 import { INLINE_TEMPLATE_LIMIT_BYTES, stackSetNameFor } from './settings';
 import { readSsmValues, readStackSet, secretDigests, ssmNamesOf } from './snapshot';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
+import { errorName } from '../retry';
+import { engineFinding } from '../rules';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -27,8 +29,27 @@ export interface PrepareContext extends StepContext {
   readonly accountState: (accountId: string) => AccountState | undefined;
 }
 
-/** Generates missing helper values, stages a large template, and re-plans the stack set from fresh state. */
+/**
+ * Generates missing helper values, stages a large template, and re-plans the stack set from fresh
+ * state. An AWS error on the way is a CFCT-K061 finding of a plan with no steps, never an
+ * exception; only throttling the retries could not absorb is thrown.
+ */
 export async function prepareStackSet(desired: DesiredStackSet, context: PrepareContext): Promise<StackSetResourcePlan> {
+  try {
+    return await prepareUnsafe(desired, context);
+  } catch (error) {
+    if (isThrottling(error)) throw error;
+    const name = errorName(error) ?? 'Error';
+    return unplannedResource(desired.resource, context.settings, [engineFinding('CFCT-K061', {
+      message: `preparing ${stackSetNameFor(desired.resource, context.settings)} met ${name}: ${(error as Error)?.message ?? String(error)}; nothing was changed on the stack set`,
+      resource: desired.resource.name,
+      ...(desired.resource.location ? { location: desired.resource.location } : {}),
+      hint: 'fix the cause the error names (permissions, a missing bucket or parameter), then run again',
+    })]);
+  }
+}
+
+async function prepareUnsafe(desired: DesiredStackSet, context: PrepareContext): Promise<StackSetResourcePlan> {
   const findings = await generateHelperValues(desired, context);
   const template = await stageLargeTemplate(desired, context);
   const name = stackSetNameFor(desired.resource, context.settings);

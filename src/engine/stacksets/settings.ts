@@ -47,8 +47,11 @@ export interface StackSetSettings {
   readonly stagingBucket?: string;
   /** KMS key for generated SecureString parameters; AWS managed `alias/aws/ssm` when absent. */
   readonly secretsKmsKeyId?: string;
-  /** Attempts of a start that meets OperationInProgressException before the step fails. */
-  readonly maxOperationInProgressAttempts: number;
+  /**
+   * Minutes a step waits for a stack set that is busy with another operation (e.g. one left
+   * running by an earlier, interrupted run) before it fails. Default 60.
+   */
+  readonly busyTimeoutMinutes: number;
 }
 
 /** Optional overrides of {@link defaultStackSetSettings}. */
@@ -63,7 +66,7 @@ export function defaultStackSetSettings(managementAccountId: string, overrides: 
     administrationRoleArn: `arn:aws:iam::${managementAccountId}:role/service-role/AWSControlTowerStackSetRole`,
     executionRoleName: 'AWSControlTowerExecution',
     capabilities: ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
-    maxOperationInProgressAttempts: 20,
+    busyTimeoutMinutes: 60,
     ...overrides,
   };
 }

@@ -107,7 +107,7 @@ export class StackSetWorld {
     const aws = fakeAwsClients(this.fake, MANAGEMENT, HOME);
     this.aws = aws;
     this.clients = aws;
-    this.settings = defaultStackSetSettings(MANAGEMENT, { maxOperationInProgressAttempts: 5, ...options.settings });
+    this.settings = defaultStackSetSettings(MANAGEMENT, { ...options.settings });
   }
 
   /** Marks accounts ACTIVE (or another state). */

@@ -105,12 +105,13 @@ describe('stack set scenarios', () => {
     // Organization target resolution drops non-ACTIVE accounts from the targets.
     const { plan, report } = await w.apply(manifest([r]), [desired(r, template('b'), [ACCOUNTS[2]])]);
     expect(report.failed).toEqual([]);
+    // Deletions come last, so a failed deletion never holds back the update.
     expect(plan.resources[0].steps).toMatchObject([
-      { kind: 'stackset.delete-instances', retainStacks: true, targets: { accounts: [ACCOUNTS[1]] } },
       { kind: 'stackset.update', targets: { accounts: [ACCOUNTS[2]] } },
+      { kind: 'stackset.delete-instances', retainStacks: true, targets: { accounts: [ACCOUNTS[1]] } },
     ]);
     expect(plan.resources[0].findings.map((f) => f.ruleId)).toContain('CFCT-K033');
-    expect(w.operationsSince(before).map((o) => `${o.action}:${o.pairs}`)).toEqual(['DELETE:1', 'UPDATE:1']);
+    expect(w.operationsSince(before).map((o) => `${o.action}:${o.pairs}`)).toEqual(['UPDATE:1', 'DELETE:1']);
     expect(w.fake.calls.find((c) => c.operation === 'DeleteStackInstances')!.input).toMatchObject({ RetainStacks: true });
     expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([`${ACCOUNTS[0]}/${HOME}:OUTDATED`, `${ACCOUNTS[2]}/${HOME}:CURRENT`]);
   });
@@ -204,10 +205,10 @@ describe('stack set scenarios', () => {
     // Tolerance 10% of 3 instances rounds down to 0: one failed instance fails b's operation.
     expect(report.failed).toEqual([{
       resource: 'b',
-      message: expect.stringContaining(`1 instance(s) failed (${ACCOUNTS[1]}/${HOME}: Account ${ACCOUNTS[1]} should have 'AWSControlTowerExecution' role`),
-      failures: [{ account: ACCOUNTS[1], region: HOME, reason: expect.stringContaining('AWSControlTowerExecution') }],
+      message: expect.stringContaining(`1 instance(s) failed (${ACCOUNTS[1]}/${HOME} FAILED: Account ${ACCOUNTS[1]} should have 'AWSControlTowerExecution' role`),
+      failures: [{ account: ACCOUNTS[1], region: HOME, status: 'FAILED', reason: expect.stringContaining('AWSControlTowerExecution') }],
     }]);
-    expect(report.blocked).toEqual([{ resource: 'c', blockedBy: 'b' }]);
+    expect(report.blocked).toEqual([{ resource: 'c', blockedBy: 'b', reason: 'it depends on b, which failed' }]);
     expect(report.succeeded.sort()).toEqual(['a', 'd', 'e']);
     expect(w.cfn.stackSets.has('CustomControlTower-c')).toBe(false);
   });
@@ -272,7 +273,7 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     expect(w.fake.calls.filter((c) => c.operation === 'CreateStackInstances').map((c) => c.error)).toEqual([undefined, undefined, 'OperationIdAlreadyExistsException']);
   });
 
-  test('OperationInProgress: blocked a bounded number of times, then a failure naming the blocking operation', async () => {
+  test('survives a stack set busy with an earlier run\'s operation: blocked for up to 60 minutes of polls, then a failure naming the blocking operation', async () => {
     const w = world();
     const r = resource('baseline');
     await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
@@ -282,8 +283,15 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     expect(blocker.status).toBe('started');
     const blocked = await startStep(plan.resources[0].steps[0], context);
     expect(blocked).toMatchObject({ status: 'blocked', attempt: 1, message: expect.stringContaining((blocker as any).operationId) });
-    const failed = await startStep(plan.resources[0].steps[0], context, w.settings.maxOperationInProgressAttempts);
-    expect(failed).toMatchObject({ status: 'failed', message: expect.stringMatching(/busy with operation cfct-[0-9a-f]+; gave up after 5 attempts/) });
+    // 10-second polls: still waiting after 59 minutes 50 seconds (not failed after 3 minutes)...
+    expect(await startStep(plan.resources[0].steps[0], context, 19)).toMatchObject({ status: 'blocked', attempt: 19 });
+    expect(await startStep(plan.resources[0].steps[0], context, 360)).toMatchObject({ status: 'blocked', attempt: 360 });
+    // ...and failed once the wait reaches 60 minutes.
+    const failed = await startStep(plan.resources[0].steps[0], context, 361);
+    expect(failed).toMatchObject({ status: 'failed', errorName: 'OperationInProgressException', message: expect.stringMatching(/busy with operation cfct-[0-9a-f]+; gave up after waiting 60 minute\(s\) \(361 attempts\)/) });
+    // The limit is configurable (handlers: busyTimeoutSeconds, pollIntervalSeconds).
+    expect(await startStep(plan.resources[0].steps[0], { ...context, pollIntervalMs: 30_000, busyTimeoutMs: 60_000 }, 3)).toMatchObject({ status: 'failed' });
+    expect(await startStep(plan.resources[0].steps[0], { ...context, pollIntervalMs: 30_000, busyTimeoutMs: 60_000 }, 2)).toMatchObject({ status: 'blocked' });
   });
 
   test('fails when the operation was stopped: STOPPED is a failure, not a success', async () => {
@@ -300,7 +308,11 @@ describe('stack set scenarios: ownership, executor and limits', () => {
       OperationId: started.operationId,
     }));
     const checked = await checkStep(step, started.operationId, context);
-    expect(checked).toEqual({ status: 'FAILED', message: expect.stringMatching(/create-instances\) on CustomControlTower-baseline was stopped$/), failures: [] });
+    expect(checked).toEqual({
+      status: 'FAILED',
+      message: expect.stringMatching(/create-instances\) on CustomControlTower-baseline was stopped: 2 cancelled/),
+      failures: ACCOUNTS.slice(1).map((account) => ({ account, region: HOME, status: 'CANCELLED', reason: 'Cancelled since operation was stopped' })),
+    });
   });
 
   test('templates over 51,200 bytes are staged in S3 and passed by URL', async () => {

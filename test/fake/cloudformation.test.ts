@@ -1,0 +1,156 @@
+/**
+ * The CloudFormation fake is as unkind as StackSets: per-Region failure tolerance with CANCELLED
+ * instances, StackInstanceNotFoundException from UpdateStackSet, template body and capability
+ * checks, tag rules. Through the real SDK client.
+ */
+import {
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DescribeStackSetOperationCommand,
+  InsufficientCapabilitiesException,
+  ListStackSetOperationResultsCommand,
+  StackInstanceNotFoundException,
+  UpdateStackSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import { accountIds, HOME, StackSetWorld, template } from '../engine/stacksets/env';
+
+const ACCOUNTS = accountIds(4);
+const CAPS = ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
+
+async function createdSet(w: StackSetWorld, name = 'S') {
+  const cfn = w.clients.cloudFormation(HOME);
+  await cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: template('a'), Capabilities: [...CAPS] }));
+  return cfn;
+}
+
+async function finish(w: StackSetWorld, name: string, operationId: string) {
+  const cfn = w.clients.cloudFormation(HOME);
+  for (;;) {
+    const op = await cfn.send(new DescribeStackSetOperationCommand({ StackSetName: name, OperationId: operationId }));
+    if (op.StackSetOperation!.Status !== 'RUNNING') {
+      const results = await cfn.send(new ListStackSetOperationResultsCommand({ StackSetName: name, OperationId: operationId }));
+      return { status: op.StackSetOperation!.Status, reason: op.StackSetOperation!.StatusReason, results: (results.Summaries ?? []).map((r) => `${r.Account}/${r.Region}:${r.Status}`).sort() };
+    }
+  }
+}
+
+describe('fake CloudFormation: failure tolerance per Region', () => {
+  test('fails when a Region\'s failures exceed its tolerance: the rest of that Region and every later Region are CANCELLED (SEQUENTIAL)', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    w.cfn.failingTargets.add(`${ACCOUNTS[0]}/${HOME}`);
+    const { OperationId } = await cfn.send(new CreateStackInstancesCommand({
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME, 'eu-west-1'],
+      OperationPreferences: { FailureToleranceCount: 0, MaxConcurrentCount: 1, RegionConcurrencyType: 'SEQUENTIAL', RegionOrder: [HOME, 'eu-west-1'] },
+    }));
+    const done = await finish(w, 'S', OperationId!);
+    expect(done.status).toBe('FAILED');
+    expect(done.reason).toMatch(/failure tolerance/);
+    expect(done.results).toEqual([
+      `${ACCOUNTS[0]}/${HOME}:FAILED`,
+      ...ACCOUNTS.slice(1).map((a) => `${a}/${HOME}:CANCELLED`),
+      ...ACCOUNTS.map((a) => `${a}/eu-west-1:CANCELLED`),
+    ].sort());
+    // Cancelled instances exist, OUTDATED, as StackSets leaves them.
+    expect(w.cfn.instancesOf('S').filter((i) => i.endsWith(':OUTDATED'))).toHaveLength(8);
+  });
+
+  test('PARALLEL Regions: a Region over its tolerance does not cancel another; a tolerance of 1 absorbs one failure', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    w.cfn.failingTargets.add(`${ACCOUNTS[0]}/${HOME}`);
+    const strict = await cfn.send(new CreateStackInstancesCommand({
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME, 'eu-west-1'],
+      OperationPreferences: { FailureToleranceCount: 0, MaxConcurrentCount: 1, RegionConcurrencyType: 'PARALLEL' },
+    }));
+    const first = await finish(w, 'S', strict.OperationId!);
+    expect(first.status).toBe('FAILED');
+    expect(first.results.filter((r) => r.includes('/eu-west-1:'))).toEqual(ACCOUNTS.map((a) => `${a}/eu-west-1:SUCCEEDED`));
+    expect(first.results.filter((r) => r.includes(`/${HOME}:`))).toEqual([`${ACCOUNTS[0]}/${HOME}:FAILED`, ...ACCOUNTS.slice(1).map((a) => `${a}/${HOME}:CANCELLED`)]);
+
+    const tolerant = await cfn.send(new CreateStackInstancesCommand({
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME],
+      OperationPreferences: { FailureToleranceCount: 1, MaxConcurrentCount: 1 },
+    }));
+    const second = await finish(w, 'S', tolerant.OperationId!);
+    expect(second.status).toBe('SUCCEEDED');
+    expect(second.results.filter((r) => r.endsWith(':FAILED'))).toEqual([`${ACCOUNTS[0]}/${HOME}:FAILED`]);
+  });
+
+  test('percentages are per Region and round down (10% of 4 accounts tolerates none)', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    w.cfn.failingTargets.add(`${ACCOUNTS[3]}/eu-west-1`);
+    const started = await cfn.send(new CreateStackInstancesCommand({
+      StackSetName: 'S',
+      Accounts: ACCOUNTS,
+      Regions: [HOME, 'eu-west-1'],
+      OperationPreferences: { FailureTolerancePercentage: 10, MaxConcurrentPercentage: 100, RegionConcurrencyType: 'PARALLEL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
+    }));
+    const done = await finish(w, 'S', started.OperationId!);
+    expect(done.status).toBe('FAILED');
+    expect(done.results.filter((r) => !r.endsWith(':SUCCEEDED'))).toEqual([`${ACCOUNTS[3]}/eu-west-1:FAILED`]);
+  });
+});
+
+describe('fake CloudFormation: synchronous refusals', () => {
+  test('fails when UpdateStackSet names accounts without instances: StackInstanceNotFoundException, nothing changes', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    const created = await cfn.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: [ACCOUNTS[0]], Regions: [HOME] }));
+    await finish(w, 'S', created.OperationId!);
+    const update = cfn.send(new UpdateStackSetCommand({ StackSetName: 'S', TemplateBody: template('b'), Capabilities: [...CAPS], Accounts: [ACCOUNTS[0], ACCOUNTS[1]], Regions: [HOME] }));
+    await expect(update).rejects.toBeInstanceOf(StackInstanceNotFoundException);
+    await expect(update).rejects.toThrow(`${ACCOUNTS[1]}/${HOME}`);
+    expect(w.cfn.stackSets.get('S')!.templateBody).toBe(template('a'));
+    expect(w.cfn.operations()).toHaveLength(1);
+  });
+
+  test('fails when the template body does not parse or has no Resources: ValidationError', async () => {
+    const w = new StackSetWorld();
+    const cfn = w.clients.cloudFormation(HOME);
+    await expect(cfn.send(new CreateStackSetCommand({ StackSetName: 'S', TemplateBody: '{"Resources": ', Capabilities: [...CAPS] }))).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/^Template format error/) });
+    await expect(cfn.send(new CreateStackSetCommand({ StackSetName: 'S', TemplateBody: 'Description: nothing', Capabilities: [...CAPS] }))).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('Resources') });
+    await createdSet(w, 'T');
+    await expect(cfn.send(new UpdateStackSetCommand({ StackSetName: 'T', TemplateBody: 'Resources: [', Capabilities: [...CAPS] }))).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(w.cfn.stackSets.has('S')).toBe(false);
+    expect(w.cfn.operations()).toEqual([]);
+  });
+
+  test('fails when IAM resources lack CAPABILITY_IAM / CAPABILITY_NAMED_IAM, or a transform lacks CAPABILITY_AUTO_EXPAND', async () => {
+    const w = new StackSetWorld();
+    const cfn = w.clients.cloudFormation(HOME);
+    const role = (named: boolean) => JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, ...(named ? { RoleName: 'Audit' } : {}) } } } });
+    const create = (name: string, body: string, caps: string[]) =>
+      cfn.send(new CreateStackSetCommand({ StackSetName: name, TemplateBody: body, Capabilities: caps as any }));
+    await expect(create('a', role(false), [])).rejects.toBeInstanceOf(InsufficientCapabilitiesException);
+    await expect(create('b', role(true), ['CAPABILITY_IAM'])).rejects.toThrow('Requires capabilities : [CAPABILITY_NAMED_IAM]');
+    await expect(create('c', role(false), ['CAPABILITY_IAM'])).resolves.toBeDefined();
+    await expect(create('d', role(true), ['CAPABILITY_NAMED_IAM'])).resolves.toBeDefined();
+    const transformed = 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n';
+    await expect(create('e', transformed, ['CAPABILITY_NAMED_IAM'])).rejects.toThrow('Requires capabilities : [CAPABILITY_AUTO_EXPAND]');
+    await expect(create('f', transformed, ['CAPABILITY_AUTO_EXPAND'])).resolves.toBeDefined();
+    const macro = JSON.stringify({ Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { 'Fn::Transform': { Name: 'Upper' } } } } });
+    await expect(create('g', macro, [])).rejects.toBeInstanceOf(InsufficientCapabilitiesException);
+    // UpdateStackSet checks the new template against the capabilities it is given.
+    await expect(cfn.send(new UpdateStackSetCommand({ StackSetName: 'c', TemplateBody: role(true), Capabilities: ['CAPABILITY_IAM'] }))).rejects.toBeInstanceOf(InsufficientCapabilitiesException);
+  });
+
+  test('fails when tags break CloudFormation\'s rules: more than 50, an aws: key, an empty or too long key or value', async () => {
+    const w = new StackSetWorld();
+    const cfn = w.clients.cloudFormation(HOME);
+    const create = (Tags: { Key: string; Value: string }[]) => cfn.send(new CreateStackSetCommand({ StackSetName: 'S', TemplateBody: template('a'), Tags }));
+    const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    for (const tags of [many, [{ Key: 'aws:owner', Value: 'x' }], [{ Key: '', Value: 'x' }], [{ Key: 'k'.repeat(129), Value: 'x' }], [{ Key: 'k', Value: '' }], [{ Key: 'k', Value: 'v'.repeat(257) }]]) {
+      await expect(create(tags)).rejects.toMatchObject({ name: 'ValidationError' });
+    }
+    await expect(create(many.slice(0, 50))).resolves.toBeDefined();
+    await expect(cfn.send(new UpdateStackSetCommand({ StackSetName: 'S', TemplateBody: template('a'), Tags: [{ Key: 'AWS:x', Value: 'y' }] }))).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * A pipeline run, end to end, here: the build stage's one command (`cfct pipeline-build`)
+ * in-process against the stateful fake, then the synthesized state machines executed with
+ * aws-local-stepfunctions and the real handlers against the same fake; the new-account trigger
+ * feeding a scoped run; and a change made after approval refused.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as codepipelineSdk from '@aws-sdk/client-codepipeline';
+import { lifecycleEvent } from './events';
+import { run } from '../../src/cli/program';
+import { handleLifecycleBatch } from '../../src/handlers/lifecycle-trigger.lambda';
+import { tempDir } from '../cli/support';
+import { FakeCodePipeline } from '../fake/codepipeline';
+import { execute, realHandlers, RUN_BUCKET, synthesize } from '../statemachines/harness';
+import { PipelineWorld, samplePackage } from '../statemachines/world';
+
+const synthesized = synthesize();
+
+function writePackage(files: Record<string, string>): string {
+  const dir = tempDir('cfct-pkg-');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** The build stage as CodeBuild runs it: one command, here in-process against the fake. */
+async function buildStage(world: PipelineWorld, packageDir: string, executionId: string, accounts = 'all') {
+  const out = join(tempDir(), 'out');
+  let stdout = '';
+  let stderr = '';
+  const code = await run(
+    ['node', 'cfct', 'pipeline-build', packageDir, '--bucket', RUN_BUCKET, '--execution-id', executionId, '--accounts', accounts, '--out', out],
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), aws: () => world.clients, clock: world.fake.clock, interactive: false },
+  );
+  if (code !== 0) throw new Error(`pipeline-build failed (${code}): ${stderr}`);
+  const read = (name: string) => JSON.parse(readFileSync(join(out, name), 'utf8'));
+  return { stdout, plan: read('plan.json'), policyInput: read('policy-input.json'), stackSetInput: read('stackset-input.json') };
+}
+
+async function deployStages(world: PipelineWorld, build: Awaited<ReturnType<typeof buildStage>>) {
+  const handlers = realHandlers(world.deps);
+  const before = world.fake.calls.length;
+  const policies = await execute(synthesized.policyMachine, build.policyInput, handlers, { executionName: `policies-${build.policyInput.runId}` });
+  const stackSets =
+    policies.status === 'SUCCEEDED'
+      ? await execute(synthesized.stackSetMachine, build.stackSetInput, handlers, { executionName: `stacksets-${build.stackSetInput.runId}` })
+      : undefined;
+  const calls = world.fake.calls.slice(before);
+  return { policies, stackSets, calls, writes: world.callsSince(before).writes };
+}
+
+describe('a pipeline run, end to end', () => {
+  test('build stage → policies → stack sets: the organization ends as the package says; a second run makes no write', async () => {
+    const world = new PipelineWorld();
+    const dir = writePackage(samplePackage());
+
+    const first = await buildStage(world, dir, 'exec-1');
+    expect(first.stdout).toMatch(/^plan: \d+ to create/);
+    const deployed = await deployStages(world, first);
+    expect(deployed.policies.status).toBe('SUCCEEDED');
+    expect(deployed.stackSets?.status).toBe('SUCCEEDED');
+
+    const workloads = world.ous.get('Workloads')!;
+    const attached = world.organizations.attachedTo(workloads).map((id) => world.organizations.policy(id)!.name).sort();
+    expect(attached).toEqual(['FullAWSAccess', 'RCPFullAWSAccess', 'deny-leave', 'deny-root', 'secure-transport'].sort());
+    for (const name of ['network', 'app', 'app-config', 'logging']) {
+      expect(world.cfn.instancesOf(`CustomControlTower-${name}`)).toEqual(world.accounts.flatMap((a) => [`${a}/eu-west-1:CURRENT`, `${a}/us-east-1:CURRENT`]).sort());
+    }
+
+    const second = await buildStage(world, dir, 'exec-2');
+    expect(second.stdout).toContain('plan: 0 to create, 0 to update, 0 to delete');
+    expect(second.plan.steps).toEqual([]);
+    const again = await deployStages(world, second);
+    expect(again.policies.status).toBe('SUCCEEDED');
+    expect(again.stackSets?.status).toBe('SUCCEEDED');
+    expect(again.writes).toEqual([]);
+  });
+
+  test('a lifecycle event for a new account gives a scoped run that touches only that account', async () => {
+    const world = new PipelineWorld();
+    const dir = writePackage(samplePackage());
+    await deployStages(world, await buildStage(world, dir, 'exec-1'));
+
+    // Control Tower enrolls a new account in Workloads: the trigger starts a run scoped to it.
+    const newAccount = '299999999999';
+    world.organizations.addAccount({ id: newAccount, name: 'New', email: 'new@example.com', parentId: world.ous.get('Workloads')! });
+    const codePipeline = new FakeCodePipeline(world.fake);
+    codePipeline.addPipeline('cfct', { ACCOUNTS: 'all' });
+    const client = world.fake.client(codepipelineSdk.CodePipelineClient, codepipelineSdk, 'codepipeline', { accountId: '111111111111', region: 'us-east-1' });
+    await handleLifecycleBatch(
+      { Records: [{ messageId: 'm1', receiptHandle: 'r', body: JSON.stringify(lifecycleEvent(newAccount)), attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'q', awsRegion: 'us-east-1' }] },
+      { codePipeline: () => client, pipelineName: 'cfct', clock: world.fake.clock, log: () => undefined },
+    );
+    const [execution] = codePipeline.executions;
+    expect(execution.variables.ACCOUNTS).toBe(newAccount);
+
+    // The build stage receives #{variables.ACCOUNTS} as --accounts.
+    const scoped = await buildStage(world, dir, execution.pipelineExecutionId, execution.variables.ACCOUNTS);
+    expect(scoped.plan.accounts).toEqual([newAccount]);
+    const result = await deployStages(world, scoped);
+    expect(result.stackSets?.status).toBe('SUCCEEDED');
+
+    // Only the new account's instances were created; no other account was named by any write.
+    const instanceWrites = result.calls.filter((c) => /StackInstances$/.test(c.operation) && !/^(List|Describe)/.test(c.operation));
+    expect(instanceWrites.length).toBe(4);
+    for (const call of instanceWrites) expect((call.input as { Accounts?: string[] }).Accounts).toEqual([newAccount]);
+    expect(result.writes.filter((w) => !/StackInstances$/.test(w))).toEqual([]);
+    for (const name of ['network', 'app', 'app-config', 'logging']) {
+      expect(world.cfn.instancesOf(`CustomControlTower-${name}`)).toContain(`${newAccount}/us-east-1:CURRENT`);
+    }
+  });
+
+  test('fails when the organization changed after the plan was approved: the deploy stage refuses and writes nothing', async () => {
+    const world = new PipelineWorld();
+    const dir = writePackage(samplePackage());
+    const approved = await buildStage(world, dir, 'exec-1');
+    expect(approved.plan.steps.length).toBeGreaterThan(0);
+
+    // After approval, before the deploy stages run: an account moves into the targeted OU.
+    world.organizations.addAccount({ id: '288888888888', name: 'Late', email: 'late@example.com', parentId: world.ous.get('Workloads')! });
+    const result = await deployStages(world, approved);
+    expect(result.policies.status).toBe('FAILED');
+    expect(result.policies.error).toBe('PlanRefused');
+    expect(result.stackSets).toBeUndefined();
+    expect(result.writes).toEqual([]);
+    expect(world.cfn.instancesOf('CustomControlTower-network')).toEqual([]);
+  });
+});
