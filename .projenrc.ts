@@ -160,6 +160,8 @@ example.exec(`node ${cfctBin} validate examples/basic`);
 example.exec(`node ${cfctBin} plan examples/basic --organization examples/basic/organization.json`);
 // ... and synthesize the CDK app of examples/typescript, printing what its pipeline stack holds.
 example.exec('ts-node --transpile-only --project benchmarks/tsconfig.json examples/typescript/summary.ts');
+// ... and check examples/python/app.py against the generated Python API (compiles the assembly if needed).
+example.exec('jest test/examples/python-example.test.ts --coverage=false');
 
 // Internal code (engine, manifest, CLI, handlers) is bundled by esbuild, so it may import
 // devDependencies; construct code (the jsii API) may not.
