@@ -183,7 +183,7 @@ project.eslint?.addLintPattern('benchmarks');
 new JsonFile(project, 'benchmarks/tsconfig.json', {
   obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
 });
-for (const name of ['validate', 'organization', 'stacksets', 'synth']) {
+for (const name of ['validate', 'organization', 'stacksets', 'state-machines', 'synth']) {
   project.addTask(`bench:${name}`, {
     description: `Run benchmarks/${name}.ts and print its figures`,
     exec: `ts-node --transpile-only --project benchmarks/tsconfig.json benchmarks/${name}.ts`,

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -55,7 +56,7 @@ export class LifecycleTrigger extends Construct {
   /** Messages that failed `maxReceiveCount` times. */
   public readonly deadLetterQueue: sqs.IQueue;
   /** The function that starts the pipeline. */
-  public readonly function: LifecycleTriggerFunction;
+  public readonly function: lambda.IFunction;
   /** The EventBridge rule on the lifecycle events. */
   public readonly rule: events.Rule;
 
@@ -112,7 +113,7 @@ export class LifecycleTrigger extends Construct {
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codepipeline:StartPipelineExecution'], resources: [props.pipeline.pipelineArn] }));
 
-    this.function = new LifecycleTriggerFunction(this, 'Function', {
+    const fn = new LifecycleTriggerFunction(this, 'Function', {
       description: 'Starts the customizations pipeline for the accounts named by Control Tower lifecycle events',
       role,
       logGroup,
@@ -120,6 +121,7 @@ export class LifecycleTrigger extends Construct {
       memorySize: 256,
       environment: { PIPELINE_NAME: props.pipeline.pipelineName },
     });
-    this.function.addEventSource(new lambdaEvents.SqsEventSource(queue, { batchSize: 10 }));
+    fn.addEventSource(new lambdaEvents.SqsEventSource(queue, { batchSize: 10 }));
+    this.function = fn;
   }
 }

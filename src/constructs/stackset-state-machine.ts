@@ -63,8 +63,8 @@ export class StackSetStateMachine extends Construct {
       throw new Error(`maxConcurrency must be a whole number from 1 to 40, got ${this.maxConcurrency}`);
     }
     this.pollInterval = props.pollInterval ?? Duration.seconds(30);
-    const pollSeconds = this.pollInterval.toSeconds();
-    if (pollSeconds < 1) throw new Error(`pollInterval must be at least 1 second, got ${this.pollInterval.toHumanString()}`);
+    const pollSeconds = this.pollInterval.toSeconds({ integral: false });
+    if (pollSeconds < 1 || !Number.isInteger(pollSeconds)) throw new Error(`pollInterval must be a whole number of seconds, at least 1, got ${this.pollInterval.toHumanString()}`);
     const maxWaitSeconds = (props.maxOperationWait ?? Duration.hours(6)).toSeconds();
     if (maxWaitSeconds < pollSeconds) throw new Error(`maxOperationWait must be at least pollInterval (${pollSeconds} seconds), got ${maxWaitSeconds} seconds`);
     const busyTimeoutSeconds = (props.busyTimeout ?? Duration.minutes(60)).toSeconds();

@@ -14,6 +14,7 @@
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
+import { canonicalJson } from './canonical';
 import { formatFinding, hasErrors, type Finding } from '../manifest/findings';
 import { packageFromZip } from '../manifest/load';
 import { lockLocation, type LockLocation } from './lock';
@@ -186,13 +187,57 @@ function holdsValuesKnownAfterApply(step: PlanStep): boolean {
   return text.includes('"afterApply"') || text.includes('(known after apply');
 }
 
+function pairsOf(step: PlanStep): string[] {
+  if (!('targets' in step) || !step.targets) return [];
+  const { accounts, regions } = step.targets;
+  return accounts.flatMap((a) => regions.map((r) => `${a}/${r}`));
+}
+
+function definitionOf(step: PlanStep): string | undefined {
+  if (step.kind !== 'stackset.create' && step.kind !== 'stackset.update') return undefined;
+  const { createdTag: _created, ...definition } = step.definition;
+  return canonicalJson(definition);
+}
+
+/**
+ * Whether the approved plan covers a step of a fresh plan that it does not hold as such. Stack
+ * set steps are compared by what they converge to, since an earlier attempt of the run can leave
+ * a stack set half way (a create-instances step that failed in some accounts is completed by
+ * update-instances there): instance steps are covered when the approved plan creates, updates
+ * (or, for deletions, deletes) those very instances; definition steps when the approved plan
+ * sets the same definition, or held values known only after apply for that stack set; a
+ * deletion when the approved plan deletes the stack set.
+ */
+function coveredBy(approved: readonly PlanStep[]): (step: PlanStep) => boolean {
+  return (step) => {
+    if (isPolicyStep(step)) return false;
+    const same = approved.filter((a): a is Exclude<PlanStep, { kind: `policy.${string}` }> => !isPolicyStep(a) && a.stackSetName === step.stackSetName);
+    switch (step.kind) {
+      case 'stackset.create-instances':
+      case 'stackset.update-instances': {
+        const approvedPairs = new Set(same.filter((a) => a.kind === 'stackset.create-instances' || a.kind === 'stackset.update-instances').flatMap(pairsOf));
+        return pairsOf(step).every((p) => approvedPairs.has(p));
+      }
+      case 'stackset.delete-instances': {
+        const approvedPairs = new Set(same.filter((a) => a.kind === 'stackset.delete-instances').flatMap(pairsOf));
+        return pairsOf(step).every((p) => approvedPairs.has(p));
+      }
+      case 'stackset.create':
+      case 'stackset.update':
+        return same.some((a) => holdsValuesKnownAfterApply(a) && (a.kind === 'stackset.create' || a.kind === 'stackset.update'))
+          || same.some((a) => definitionOf(a) !== undefined && definitionOf(a) === definitionOf(step));
+      case 'stackset.delete':
+        return same.some((a) => a.kind === 'stackset.delete');
+    }
+  };
+}
+
 /**
  * Compares the approved plan with a plan made now from the stored package and the live
  * organization (through `savedPlanDifferences`). Approved when the fresh plan makes no change
- * the approved plan does not: steps of the approved plan that are no longer needed (the
- * organization already has them: done by an earlier attempt of this run, or by hand) are fine.
- * A stack set step of the approved plan that held values known only after apply stands for the
- * same kind of step on that stack set with the values filled in.
+ * the approved plan does not cover: steps of the approved plan that are no longer needed (the
+ * organization already has them: done by an earlier attempt of this run, or by hand) are fine,
+ * and stack set steps are compared by what they converge to (see `coveredBy`).
  */
 export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: ApprovalScope): ApprovalCheck {
   if (hasErrors(approved.findings)) {
@@ -201,8 +246,7 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
   }
   const differences = savedPlanDifferences(approved, fresh);
   if (!differences) return { approved: true, findings: [], message: 'the approved plan is up to date', alreadyDone: 0 };
-  const pending = approved.steps.filter(holdsValuesKnownAfterApply);
-  const covered = (step: PlanStep) => pending.some((p) => p.kind === step.kind && 'stackSetName' in p && 'stackSetName' in step && p.stackSetName === step.stackSetName);
+  const covered = coveredBy(approved.steps);
   const added = differences.added.filter((s) => !covered(s));
   if (added.length > 0) {
     const findings = checkSavedPlan(approved, { ...fresh, steps: fresh.steps.filter((s) => !covered(s)) });
@@ -217,7 +261,7 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
   const inScope = (s: PlanStep) => (scope === 'policies' ? isPolicyStep(s) : !isPolicyStep(s));
   const done = differences.gone.filter(inScope);
   const findings = done.length === 0 ? [] : [engineFinding('CFCT-C060', {
-    message: `${done.length} approved step(s) are already done and are skipped: ${done.slice(0, 5).map((s) => s.summary).join('; ')}${done.length > 5 ? '; ...' : ''}`,
+    message: `${done.length} approved step(s) are already done or completed differently: ${done.slice(0, 5).map((s) => s.summary).join('; ')}${done.length > 5 ? '; ...' : ''}`,
   })];
   return { approved: true, findings, message: `the approved plan holds; ${done.length} approved step(s) already done`, alreadyDone: done.length };
 }
