@@ -198,6 +198,20 @@ for (const internal of ['/lib/aws/', '/lib/cli/', '/lib/engine/', '/lib/manifest
 project.npmignore?.exclude('/examples/', '/benchmarks/', '/.ci/');
 
 // ---------------------------------------------------------------------------------------------
+// README examples compile: jsii-rosetta in strict mode compiles every TypeScript snippet of the
+// README (in the stack of rosetta/default.ts-fixture) and fails the build on the first error; its
+// tablet (.jsii.tabl.json) is what jsii-pacmak uses to show the snippets translated in the Python
+// package's README.
+// ---------------------------------------------------------------------------------------------
+project.package.addField('jsii', { ...project.package.manifest.jsii, metadata: { jsii: { rosetta: { strict: true } } } });
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README examples (jsii-rosetta, strict) and write the translation tablet',
+  exec: 'jsii-rosetta extract --strict .jsii',
+});
+project.tasks.tryFind('post-compile')!.prependSpawn(rosetta);
+project.gitignore.exclude('.jsii.tabl.json');
+
+// ---------------------------------------------------------------------------------------------
 // Tests: never pass on an empty run.
 // ---------------------------------------------------------------------------------------------
 const testTask = project.tasks.tryFind('test')!;
