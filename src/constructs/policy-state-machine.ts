@@ -7,7 +7,6 @@ import { deployParts, grantPlanCheck, grantReadRunFiles, lambdaTask, newHandler,
 import { PolicyStateMachineProps } from './policy-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { PolicyStepsFunction } from '../handlers/policy-steps-function';
-import { RunLockFunction } from '../handlers/run-lock-function';
 
 /**
  * The policy stage of a pipeline run, as a Step Functions state machine: takes the

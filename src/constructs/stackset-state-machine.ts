@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import { deployParts, grantPlanCheck, grantReadRunFiles, grantWriteRunFiles, lambdaTask, newHandler, newLockFunction, stackSetArns, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
 import { StackSetStateMachineProps } from './stackset-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
-import { RunLockFunction } from '../handlers/run-lock-function';
 import { StacksetRunOutputsFunction } from '../handlers/stackset-run-outputs-function';
 import { StacksetRunPrepareFunction } from '../handlers/stackset-run-prepare-function';
 import { StacksetRunStepFunction } from '../handlers/stackset-run-step-function';
