@@ -88,12 +88,24 @@ print(json.dumps(out))
 
 interface JsiiParam { name: string; type: { fqn?: string } }
 interface JsiiType {
-  kind: string; name: string; fqn: string; namespace?: string; datatype?: boolean;
-  properties?: Array<{ name: string }>; initializer?: { parameters?: JsiiParam[] };
+  kind: string;
+  name: string;
+  fqn: string;
+  namespace?: string;
+  datatype?: boolean;
+  properties?: Array<{ name: string }>;
+  initializer?: { parameters?: JsiiParam[] };
   methods?: Array<{ name: string; static?: boolean; parameters?: JsiiParam[] }>;
-  members?: Array<{ name: string }>; base?: string; interfaces?: string[];
+  members?: Array<{ name: string }>;
+  base?: string;
+  interfaces?: string[];
 }
-interface Assembly { name: string; types: Record<string, JsiiType>; submodules?: Record<string, { targets?: { python?: { module: string } } }>; targets: { python: { module: string } } }
+interface Assembly {
+  name: string;
+  types: Record<string, JsiiType>;
+  submodules?: Record<string, { targets?: { python?: { module: string } } }>;
+  targets: { python: { module: string } };
+}
 
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
 const upperSnake = (name: string) => snake(name).toUpperCase();

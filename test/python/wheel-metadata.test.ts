@@ -42,6 +42,7 @@ for line in headers.split('\\n'):
     if ': ' in line and not line.startswith(' '):
         k, v = line.split(': ', 1)
         out.append([k, v])
+out.append(['Description', text.split('\\n\\n', 1)[1] if '\\n\\n' in text else ''])
 print(json.dumps(out))
 `;
   const pairs = JSON.parse(execFileSync('python3', ['-c', script, join(wheelDir, wheel)], { encoding: 'utf8' })) as string[][];
@@ -80,6 +81,13 @@ describe('the built wheel', () => {
     expect(field('Classifier').filter((c) => c.startsWith('Development Status'))).toEqual([
       'Development Status :: 2 - Pre-Alpha',
     ]);
+  });
+
+  test('shows the README examples translated to Python (jsii-rosetta), not as TypeScript', () => {
+    const readme = field('Description').join('');
+    expect(readme).toContain('> **Status: experimental.**');
+    expect(readme).not.toMatch(/^```(ts|typescript)$/m);
+    expect(readme).toMatch(/^cfct = CustomControlTowerPipeline\(self, "Customizations",$/m);
   });
 
   test('has the dependency floors chosen in .projenrc.ts', () => {
