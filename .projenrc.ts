@@ -13,6 +13,33 @@ const CDK_VERSION = '2.189.1';
 /** The Lambda runtime every bundled handler runs on (set explicitly, never the CDK default). */
 const LAMBDA_RUNTIME = awscdk.LambdaRuntime.NODEJS_22_X;
 
+const REPOSITORY = 'https://github.com/cdk-control-tower-customizations/cdk-control-tower-customizations';
+
+/**
+ * Python wheel metadata that jsii-pacmak would otherwise derive (projenrc/python-metadata.ts
+ * rewrites the generated setup.py; test/python/wheel-metadata.test.ts reads the built wheel).
+ * - `jsii` runtime floor 1.140.0: the generated modules import `jsii._type_checking`
+ *   (`cached_type_hints`, `check_type`), which runtimes from before the typeguard-free type
+ *   checks do not have, so a floor taken from aws-cdk-lib 2.189.1's own requirement would let pip
+ *   install a runtime that cannot import this package. 1.140.0 is the runtime released with the
+ *   generator we build with, the oldest one shown to match the generated code. It is fixed here
+ *   (not `^<pacmak version>`) so that a newer jsii-pacmak does not silently raise it for users:
+ *   the wheel test fails when jsii-pacmak moves to another minor version, and the floor is then
+ *   raised only if the new generated code needs it.
+ * - Development Status 2 - Pre-Alpha: the stability banner says "experimental" (the API may
+ *   change between minor versions until 1.0); jsii-pacmak would say "4 - Beta".
+ */
+const JSII_RUNTIME_FLOOR = '1.140.0';
+const PYTHON_METADATA = {
+  jsiiRuntime: `jsii>=${JSII_RUNTIME_FLOOR}, <2.0.0`,
+  developmentStatus: 'Development Status :: 2 - Pre-Alpha',
+  projectUrls: {
+    Homepage: `${REPOSITORY}#readme`,
+    Documentation: `${REPOSITORY}/blob/main/API.md`,
+    Issues: `${REPOSITORY}/issues`,
+  },
+};
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-control-tower-customizations',
   packageName: 'cdk-control-tower-customizations',
@@ -20,9 +47,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'Customizations for AWS Control Tower (CfCT) as a CDK construct library: a pipeline that validates, plans and applies SCPs, RCPs and CloudFormation stack sets from a CfCT configuration package, plus the `cfct` command line.',
   keywords: ['cdk', 'aws-cdk', 'control-tower', 'cfct', 'organizations', 'scp', 'rcp', 'stacksets'],
   license: 'Apache-2.0',
-  author: 'cdk-control-tower-customizations contributors',
-  authorAddress: 'noreply@example.com',
-  repositoryUrl: 'https://github.com/cdk-control-tower-customizations/cdk-control-tower-customizations.git',
+  author: 'cdk-control-tower-customizations maintainers',
+  authorAddress: 'cdk-control-tower-customizations@users.noreply.github.com',
+  authorOrganization: true,
+  repositoryUrl: `${REPOSITORY}.git`,
+  homepage: `${REPOSITORY}#readme`,
+  // Release versions come from git tags (`bump`, run by the `release` task before `build`, writes
+  // package.json; jsii copies it into the assembly, jsii-pacmak into the wheel). Without a tag
+  // projen would release 0.0.0 first: the first release is 0.1.0, later ones follow the commits.
+  nextVersionCommand: "git tag --list 'v[0-9]*' | grep -q . || echo 0.1.0",
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -163,6 +196,20 @@ for (const internal of ['/lib/aws/', '/lib/cli/', '/lib/engine/', '/lib/manifest
 project.npmignore?.exclude('/examples/', '/benchmarks/', '/.ci/');
 
 // ---------------------------------------------------------------------------------------------
+// README examples compile: jsii-rosetta in strict mode compiles every TypeScript snippet of the
+// README (in the stack of rosetta/default.ts-fixture) and fails the build on the first error; its
+// tablet (.jsii.tabl.json) is what jsii-pacmak uses to show the snippets translated in the Python
+// package's README.
+// ---------------------------------------------------------------------------------------------
+project.package.addField('jsii', { ...project.package.manifest.jsii, metadata: { jsii: { rosetta: { strict: true } } } });
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README examples (jsii-rosetta, strict) and write the translation tablet',
+  exec: 'jsii-rosetta extract --strict .jsii',
+});
+project.tasks.tryFind('post-compile')!.prependSpawn(rosetta);
+project.gitignore.exclude('.jsii.tabl.json');
+
+// ---------------------------------------------------------------------------------------------
 // Tests: never pass on an empty run.
 // ---------------------------------------------------------------------------------------------
 const testTask = project.tasks.tryFind('test')!;
@@ -198,6 +245,9 @@ project.preCompileTask.prependSpawn(setupSystem);
 const packagePython = project.tasks.tryFind('package:python') ?? project.addTask('package:python');
 packagePython.reset();
 packagePython.exec('rm -rf dist/python-src && jsii-pacmak --targets python --code-only --outdir dist/python-src');
+packagePython.exec(
+  `ts-node --transpile-only --project projenrc/tsconfig.json projenrc/python-metadata.ts dist/python-src/python/setup.py '${JSON.stringify(PYTHON_METADATA)}'`,
+);
 packagePython.exec(
   'cd dist/python-src/python && /usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir ../../python .',
 );

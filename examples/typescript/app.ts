@@ -1,27 +1,62 @@
 /**
  * A CDK app in the Control Tower management account that adds the Customizations for AWS
- * Control Tower pipeline. In your own app, import from 'cdk-control-tower-customizations'.
+ * Control Tower pipeline. The same app in Python: examples/python/app.py. In your own app,
+ * import from 'cdk-control-tower-customizations'.
  *
  *   npx cdk synth      (cdk.json runs this file)
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
 import { ConfigurationSource, CustomControlTowerPipeline } from '../../src';
 
-/** The management account's customizations stack. */
-export class CustomizationsStack extends Stack {
-  readonly customizations: CustomControlTowerPipeline;
+/** What the team's wrapper asks for. */
+export interface CustomizationsProps {
+  /** Who approves each plan and hears about failures. */
+  readonly teamEmail: string;
+}
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
-    this.customizations = new CustomControlTowerPipeline(this, 'Customizations', {
-      // Upload custom-control-tower-configuration.zip (cfct package) to start a run.
+/** The team's customizations: the pipeline with the defaults this organization uses. */
+export class Customizations extends Construct {
+  readonly pipeline: CustomControlTowerPipeline;
+
+  constructor(scope: Construct, id: string, props: CustomizationsProps) {
+    super(scope, id);
+    this.pipeline = new CustomControlTowerPipeline(this, 'Pipeline', {
+      // Upload custom-control-tower-configuration.zip (a cfct package) to start a run.
       source: ConfigurationSource.s3(),
       // A person approves each plan; the approval shows the summary and links the report.
       requireApproval: true,
-      approvalEmails: ['cloud-team@example.com'],
-      notificationEmails: ['cloud-team@example.com'],
+      approvalEmails: [props.teamEmail],
+      notificationEmails: [props.teamEmail],
+      // Stack set defaults of this organization (the upstream names are the defaults).
+      stackSetPrefix: 'CustomControlTower-',
+      executionRoleName: 'AWSControlTowerExecution',
+      maxConcurrentStackSets: 8,
+      // After the rollout, someone confirms the landing zone checks passed.
+      stagesAfterDeploy: [
+        {
+          stageName: 'Verify',
+          actions: [
+            new actions.ManualApprovalAction({
+              actionName: 'ConfirmRollout',
+              additionalInformation: 'Check the Control Tower dashboard for drift, then confirm.',
+            }),
+          ],
+        } satisfies codepipeline.StageProps,
+      ],
     });
+  }
+}
+
+/** The management account's customizations stack. */
+export class CustomizationsStack extends Stack {
+  readonly customizations: Customizations;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.customizations = new Customizations(this, 'Customizations', { teamEmail: 'cloud-team@example.com' });
   }
 }
 

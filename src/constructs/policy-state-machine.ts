@@ -1,12 +1,12 @@
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { deployParts, grantPlanCheck, grantReadRunFiles, lambdaTask, newHandler, newLockFunction, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
 import { PolicyStateMachineProps } from './policy-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { PolicyStepsFunction } from '../handlers/policy-steps-function';
-import { RunLockFunction } from '../handlers/run-lock-function';
 
 /**
  * The policy stage of a pipeline run, as a Step Functions state machine: takes the
@@ -24,13 +24,13 @@ export class PolicyStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
 
   /** The lock task's function. */
-  public readonly lockFunction: RunLockFunction;
+  public readonly lockFunction: lambda.Function;
 
   /** The plan check's function (re-plans from the live organization). */
-  public readonly planCheckFunction: PlanCheckFunction;
+  public readonly planCheckFunction: lambda.Function;
 
   /** The function that applies policy steps. */
-  public readonly policyStepsFunction: PolicyStepsFunction;
+  public readonly policyStepsFunction: lambda.Function;
 
   constructor(scope: Construct, id: string, props: PolicyStateMachineProps) {
     super(scope, id);

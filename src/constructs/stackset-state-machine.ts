@@ -1,11 +1,11 @@
 import { Aws, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { deployParts, grantPlanCheck, grantReadRunFiles, grantWriteRunFiles, lambdaTask, newHandler, newLockFunction, stackSetArns, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
 import { StackSetStateMachineProps } from './stackset-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
-import { RunLockFunction } from '../handlers/run-lock-function';
 import { StacksetRunOutputsFunction } from '../handlers/stackset-run-outputs-function';
 import { StacksetRunPrepareFunction } from '../handlers/stackset-run-prepare-function';
 import { StacksetRunStepFunction } from '../handlers/stackset-run-step-function';
@@ -32,22 +32,22 @@ export class StackSetStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
 
   /** The lock task's function. */
-  public readonly lockFunction: RunLockFunction;
+  public readonly lockFunction: lambda.Function;
 
   /** The plan check's function. */
-  public readonly planCheckFunction: PlanCheckFunction;
+  public readonly planCheckFunction: lambda.Function;
 
   /** The function that picks the next wave and sums up the run. */
-  public readonly waveFunction: StacksetWaveFunction;
+  public readonly waveFunction: lambda.Function;
 
   /** The function that prepares a stack set at its turn. */
-  public readonly prepareFunction: StacksetRunPrepareFunction;
+  public readonly prepareFunction: lambda.Function;
 
   /** The function that starts and checks stack set operations. */
-  public readonly stepFunction: StacksetRunStepFunction;
+  public readonly stepFunction: lambda.Function;
 
   /** The function that writes `export_outputs`. */
-  public readonly outputsFunction: StacksetRunOutputsFunction;
+  public readonly outputsFunction: lambda.Function;
 
   /** Most stack sets of one wave deployed at once. */
   public readonly maxConcurrency: number;

@@ -10,15 +10,16 @@ describe('examples/typescript', () => {
     template.resourceCountIs('AWS::CodePipeline::Pipeline', 1);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     const lines = summarise(template.toJSON() as never);
-    expect(lines.slice(0, 6)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
       'pipeline (V2, QUEUED):',
       '  Source: Source [Source/S3]',
       '  ValidateAndPlan: ValidateAndPlan [Build/CodeBuild]',
       '  Approval: ApprovePlan [Approval/Manual]',
       '  Policies: ApplyPolicies [Invoke/StepFunctions]',
       '  StackSets: ApplyStackSets [Invoke/StepFunctions]',
+      '  Verify: ConfirmRollout [Approval/Manual]',
     ]);
-    expect(lines[6]).toMatch(/^state machines: CustomizationsPolicyStateMachine\w+, CustomizationsStackSetStateMachine\w+$/);
+    expect(lines[7]).toMatch(/^state machines: Customizations\w*PolicyStateMachine\w+, Customizations\w*StackSetStateMachine\w+$/);
     expect(lines).toContain('    2 AWS::SQS::Queue');
   });
 });
