@@ -172,6 +172,11 @@ export function packageFromFiles(files: Readonly<Record<string, string | Buffer>
   return validateRead(readRecord(files, limits(options)), 'the package', options);
 }
 
+/** Reads and validates a package zip held in memory (a stored pipeline run's package). */
+export async function packageFromZip(zip: Buffer, options: LoadOptions = {}): Promise<LoadedPackage> {
+  return validateRead(await readZip(zip, limits(options)), 'the package', options);
+}
+
 /**
  * Reads and validates a package from a folder or a zip file. Resolves with findings for every
  * problem in the package (including a corrupt or unsafe zip); rejects with

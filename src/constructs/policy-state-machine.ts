@@ -1,0 +1,141 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { deployParts, grantPlanCheck, grantReadRunFiles, lambdaTask, newHandler, newLockFunction, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
+import { PolicyStateMachineProps } from './policy-state-machine-props';
+import { PlanCheckFunction } from '../handlers/plan-check-function';
+import { PolicyStepsFunction } from '../handlers/policy-steps-function';
+import { RunLockFunction } from '../handlers/run-lock-function';
+
+/**
+ * The policy stage of a pipeline run, as a Step Functions state machine: takes the
+ * installation's lock, checks that the approved plan is still what the live organization and
+ * the stored package give (and refuses otherwise), applies the plan's SCP and RCP steps one at a
+ * time (Organizations writes are serialised), and releases the lock.
+ *
+ * The execution input is a `PolicyStateMachineInput` (src/engine/pipeline-run.ts): references to
+ * the run files in S3, never plans or account lists. Every task retries Lambda service errors
+ * and throttling with backoff and jitter, and a failure releases the lock before the execution
+ * fails with its cause.
+ */
+export class PolicyStateMachine extends Construct {
+  /** The state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+
+  /** The lock task's function. */
+  public readonly lockFunction: RunLockFunction;
+
+  /** The plan check's function (re-plans from the live organization). */
+  public readonly planCheckFunction: PlanCheckFunction;
+
+  /** The function that applies policy steps. */
+  public readonly policyStepsFunction: PolicyStepsFunction;
+
+  constructor(scope: Construct, id: string, props: PolicyStateMachineProps) {
+    super(scope, id);
+    const parts = deployParts(this, props, Duration.hours(1));
+
+    this.lockFunction = newLockFunction(parts);
+    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, { description: 'Checks that the approved plan still holds', memorySize: 1769 });
+    grantReadRunFiles(parts, this.planCheckFunction);
+    grantPlanCheck(this.planCheckFunction, parts.stackSetPrefix);
+    this.policyStepsFunction = newHandler(parts, 'PolicyStepsTask', PolicyStepsFunction, { description: 'Applies the approved plan\'s SCP and RCP steps', memorySize: 1024 });
+    grantReadRunFiles(parts, this.policyStepsFunction);
+    grantPolicyWrites(this.policyStepsFunction);
+
+    const ttlSeconds = parts.lockTtl.toSeconds();
+    const lockPayload = (action: string) => ({
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      lock: sfn.JsonPath.objectAt('$.lock'),
+      action,
+      ...(action === 'acquire' ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id'), ttlSeconds } : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
+    });
+
+    const failedBeforeLock = new sfn.Fail(this, 'LockFailed', { error: 'LockFailed', causePath: '$.error.Cause' });
+    const lockHeld = new sfn.Fail(this, 'LockHeld', { error: 'LockHeld', causePath: '$.lockResult.message' });
+    const failed = new sfn.Fail(this, 'PolicyRunFailed', { error: 'PolicyRunFailed', causePath: '$.error.Cause' });
+    const refused = new sfn.Fail(this, 'PlanRefused', { error: 'PlanRefused', causePath: '$.check.message' });
+    const stepFailed = new sfn.Fail(this, 'PolicyStepFailed', { error: 'PolicyStepFailed', causePath: '$.policies.failed.cause' });
+
+    const releaseAfterError = lambdaTask(this, 'ReleaseLockAfterError', this.lockFunction, lockPayload('release'), '$.released');
+    releaseAfterError.addCatch(failed, { resultPath: '$.releaseError' });
+    releaseAfterError.next(failed);
+    const release = (name: string, then: sfn.IChainable) => {
+      const task = lambdaTask(this, name, this.lockFunction, lockPayload('release'), '$.released');
+      task.addCatch(failed, { resultPath: '$.error' });
+      return task.next(then);
+    };
+
+    const acquire = lambdaTask(this, 'AcquireLock', this.lockFunction, lockPayload('acquire'), '$.lockResult');
+    acquire.addCatch(failedBeforeLock, { resultPath: '$.error' });
+
+    const check = lambdaTask(this, 'CheckApprovedPlan', this.planCheckFunction, {
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      package: sfn.JsonPath.objectAt('$.package'),
+      options: sfn.JsonPath.objectAt('$.options'),
+      scope: 'policies',
+    }, '$.check');
+    check.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    const start = new sfn.Pass(this, 'StartPolicySteps', { result: sfn.Result.fromObject({ nextIndex: 0, done: false }), resultPath: '$.policies' });
+    const apply = lambdaTask(this, 'ApplyPolicySteps', this.policyStepsFunction, {
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      installationId: sfn.JsonPath.stringAt('$.installationId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      index: sfn.JsonPath.numberAt('$.policies.nextIndex'),
+    }, '$.policies', 'Applies steps in order from nextIndex for up to a minute; called again until done');
+    apply.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    const applied = release('ReleaseLock', new sfn.Succeed(this, 'PoliciesApplied'));
+    const afterStep = new sfn.Choice(this, 'PolicyStepsLeft')
+      .when(sfn.Condition.isPresent('$.policies.failed'), release('ReleaseLockAfterStepFailure', stepFailed))
+      .when(sfn.Condition.booleanEquals('$.policies.done', true), applied)
+      .otherwise(apply);
+
+    const definition = acquire
+      .next(new sfn.Choice(this, 'LockTaken')
+        .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check
+          .next(new sfn.Choice(this, 'PlanApproved')
+            .when(sfn.Condition.booleanEquals('$.check.approved', true), start.next(apply.next(afterStep)))
+            .otherwise(release('ReleaseLockAfterRefusal', refused))))
+        .otherwise(lockHeld));
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Customizations for AWS Control Tower: SCPs and RCPs of an approved plan',
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: parts.timeout,
+      tracingEnabled: true,
+      logs: stateMachineLogs(parts, props.logGroup),
+    });
+    suppressStateMachineRole(this.stateMachine);
+  }
+}
+
+/** Organizations writes of the policy steps, scoped to the organization's policies and targets. */
+function grantPolicyWrites(fn: PolicyStepsFunction): void {
+  const org = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}`;
+  const policies = [`${org}:policy/o-*/service_control_policy/p-*`, `${org}:policy/o-*/resource_control_policy/p-*`];
+  const targets = [`${org}:root/o-*/r-*`, `${org}:ou/o-*/ou-*`, `arn:${Aws.PARTITION}:organizations::*:account/o-*/*`];
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['organizations:CreatePolicy'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'organizations:PolicyType': ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] } },
+  }));
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['organizations:UpdatePolicy', 'organizations:DeletePolicy', 'organizations:DescribePolicy', 'organizations:TagResource', 'organizations:ListTagsForResource', 'organizations:ListTargetsForPolicy'],
+    resources: policies,
+  }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:AttachPolicy', 'organizations:DetachPolicy'], resources: [...policies, ...targets] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:EnablePolicyType'], resources: [`${org}:root/o-*/r-*`] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:ListPolicies', 'organizations:ListRoots'], resources: ['*'] }));
+  suppress(fn.role!.node.findChild('DefaultPolicy'), [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Policies, roots, OUs and accounts of the organization: their ids are known only at run time; CreatePolicy and the List calls support no resource-level permissions (CreatePolicy is limited to SCPs and RCPs)',
+    appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:organizations::.*\\*$/' }],
+  }]);
+}

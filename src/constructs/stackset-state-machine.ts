@@ -1,0 +1,296 @@
+import { Aws, Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { deployParts, grantPlanCheck, grantReadRunFiles, grantWriteRunFiles, lambdaTask, newHandler, newLockFunction, stackSetArns, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
+import { StackSetStateMachineProps } from './stackset-state-machine-props';
+import { PlanCheckFunction } from '../handlers/plan-check-function';
+import { RunLockFunction } from '../handlers/run-lock-function';
+import { StacksetRunOutputsFunction } from '../handlers/stackset-run-outputs-function';
+import { StacksetRunPrepareFunction } from '../handlers/stackset-run-prepare-function';
+import { StacksetRunStepFunction } from '../handlers/stackset-run-step-function';
+import { StacksetWaveFunction } from '../handlers/stackset-wave-function';
+
+/**
+ * The stack set stage of a pipeline run, as a Step Functions state machine.
+ *
+ * It takes the installation's lock, checks that the approved plan still holds, then runs the
+ * plan's dependency waves one after another (stack sets that left the manifest first). A wave's
+ * independent stack sets run in a Map state (`maxConcurrency` at once); for each: prepare
+ * (re-plan from fresh state), then for each step start → Wait → check until done, with a Wait
+ * state between checks and a bound on the total wait, and a busy stack set
+ * (OperationInProgress) waited for and started again with the attempt counter; `export_outputs`
+ * are written at the end. A failed stack set does not stop independent ones; its dependants are
+ * skipped with a reason, and the execution ends FAILED with a summary of every failure and skip.
+ *
+ * The execution input is a `StackSetStateMachineInput` (src/engine/pipeline-run.ts): references
+ * to the run files in S3. Steps and account lists stay in S3; the payload carries resource names,
+ * counters and short messages.
+ */
+export class StackSetStateMachine extends Construct {
+  /** The state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+
+  /** The lock task's function. */
+  public readonly lockFunction: RunLockFunction;
+
+  /** The plan check's function. */
+  public readonly planCheckFunction: PlanCheckFunction;
+
+  /** The function that picks the next wave and sums up the run. */
+  public readonly waveFunction: StacksetWaveFunction;
+
+  /** The function that prepares a stack set at its turn. */
+  public readonly prepareFunction: StacksetRunPrepareFunction;
+
+  /** The function that starts and checks stack set operations. */
+  public readonly stepFunction: StacksetRunStepFunction;
+
+  /** The function that writes `export_outputs`. */
+  public readonly outputsFunction: StacksetRunOutputsFunction;
+
+  /** Most stack sets of one wave deployed at once. */
+  public readonly maxConcurrency: number;
+
+  /** Time between two checks of a running operation. */
+  public readonly pollInterval: Duration;
+
+  constructor(scope: Construct, id: string, props: StackSetStateMachineProps) {
+    super(scope, id);
+    const parts = deployParts(this, props, Duration.hours(24));
+    this.maxConcurrency = props.maxConcurrency ?? 4;
+    if (!Token.isUnresolved(this.maxConcurrency) && (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > 40)) {
+      throw new Error(`maxConcurrency must be a whole number from 1 to 40, got ${this.maxConcurrency}`);
+    }
+    this.pollInterval = props.pollInterval ?? Duration.seconds(30);
+    const pollSeconds = this.pollInterval.toSeconds();
+    if (pollSeconds < 1) throw new Error(`pollInterval must be at least 1 second, got ${this.pollInterval.toHumanString()}`);
+    const maxWaitSeconds = (props.maxOperationWait ?? Duration.hours(6)).toSeconds();
+    if (maxWaitSeconds < pollSeconds) throw new Error(`maxOperationWait must be at least pollInterval (${pollSeconds} seconds), got ${maxWaitSeconds} seconds`);
+    const busyTimeoutSeconds = (props.busyTimeout ?? Duration.minutes(60)).toSeconds();
+    const administrationRoleArn = props.administrationRoleArn ?? `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/service-role/AWSControlTowerStackSetRole`;
+    const executionRoleName = props.executionRoleName ?? 'AWSControlTowerExecution';
+
+    // ---- functions, each with the permissions of its task ----------------------------------
+    this.lockFunction = newLockFunction(parts);
+    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, { description: 'Checks that the approved plan still holds', memorySize: 1769 });
+    grantReadRunFiles(parts, this.planCheckFunction);
+    grantPlanCheck(this.planCheckFunction, parts.stackSetPrefix);
+    this.waveFunction = newHandler(parts, 'WaveTask', StacksetWaveFunction, { description: 'Picks the next dependency wave of stack sets', memorySize: 1024 });
+    grantReadRunFiles(parts, this.waveFunction);
+    this.prepareFunction = newHandler(parts, 'PrepareTask', StacksetRunPrepareFunction, { description: 'Prepares a stack set at its turn (helpers, staging, re-plan)', memorySize: 1024 });
+    grantReadRunFiles(parts, this.prepareFunction);
+    grantWriteRunFiles(parts, this.prepareFunction, '*/prepared/*');
+    this.stepFunction = newHandler(parts, 'StepTask', StacksetRunStepFunction, { description: 'Starts and checks stack set operations', memorySize: 1024 });
+    grantReadRunFiles(parts, this.stepFunction);
+    this.outputsFunction = newHandler(parts, 'OutputsTask', StacksetRunOutputsFunction, { description: 'Writes a stack set\'s export_outputs to SSM', memorySize: 512 });
+    grantReadRunFiles(parts, this.outputsFunction);
+    grantStackSetTasks(this, parts.stackSetPrefix, administrationRoleArn, executionRoleName);
+
+    // ---- the lock --------------------------------------------------------------------------
+    const lockPayload = (action: string) => ({
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      lock: sfn.JsonPath.objectAt('$.lock'),
+      action,
+      ttlSeconds: parts.lockTtl.toSeconds(),
+      ...(action === 'acquire' ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id') } : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
+    });
+    const failedBeforeLock = new sfn.Fail(this, 'LockFailed', { error: 'LockFailed', causePath: '$.error.Cause' });
+    const lockHeld = new sfn.Fail(this, 'LockHeld', { error: 'LockHeld', causePath: '$.lockResult.message' });
+    const orchestrationFailed = new sfn.Fail(this, 'StackSetRunError', { error: 'StackSetRunError', causePath: '$.error.Cause' });
+    const refused = new sfn.Fail(this, 'PlanRefused', { error: 'PlanRefused', causePath: '$.check.message' });
+    const stackSetsFailed = new sfn.Fail(this, 'StackSetsFailed', { error: 'StackSetsFailed', causePath: '$.waves.summary' });
+
+    const releaseAfterError = lambdaTask(this, 'ReleaseLockAfterError', this.lockFunction, lockPayload('release'), '$.released');
+    releaseAfterError.addCatch(orchestrationFailed, { resultPath: '$.releaseError' });
+    releaseAfterError.next(orchestrationFailed);
+    const release = (name: string, then: sfn.IChainable) => {
+      const task = lambdaTask(this, name, this.lockFunction, lockPayload('release'), '$.released');
+      task.addCatch(orchestrationFailed, { resultPath: '$.error' });
+      return task.next(then);
+    };
+    const acquire = lambdaTask(this, 'AcquireLock', this.lockFunction, lockPayload('acquire'), '$.lockResult');
+    acquire.addCatch(failedBeforeLock, { resultPath: '$.error' });
+    const renew = lambdaTask(this, 'RenewLock', this.lockFunction, lockPayload('renew'), '$.lockResult');
+    renew.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    const check = lambdaTask(this, 'CheckApprovedPlan', this.planCheckFunction, {
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      package: sfn.JsonPath.objectAt('$.package'),
+      options: sfn.JsonPath.objectAt('$.options'),
+      scope: 'stacksets',
+    }, '$.check');
+    check.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    // ---- one stack set (an iteration of the wave's Map) ------------------------------------
+    const item = {
+      correlationId: sfn.JsonPath.stringAt('$.correlationId'),
+      runInput: sfn.JsonPath.objectAt('$.runInput'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      resource: sfn.JsonPath.stringAt('$.resource'),
+    };
+    const outcome = (name: string, status: 'succeeded' | 'failed', message?: string) => new sfn.Pass(this, name, {
+      parameters: { resource: sfn.JsonPath.stringAt('$.resource'), status, ...(message ? { message } : {}) },
+    });
+    const crashed = outcome('StackSetTaskFailed', 'failed', sfn.JsonPath.format('{}: {}', sfn.JsonPath.stringAt('$.error.Error'), sfn.JsonPath.stringAt('$.error.Cause')));
+    const prepare = lambdaTask(this, 'PrepareStackSet', this.prepareFunction, {
+      ...item,
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      options: sfn.JsonPath.objectAt('$.options'),
+    }, '$.prepared', 'Re-plans the stack set from fresh state and stores its steps beside the run input');
+    prepare.addCatch(crashed, { resultPath: '$.error' });
+
+    const stepPayload = (action: 'start' | 'check') => ({
+      ...item,
+      action,
+      index: sfn.JsonPath.numberAt('$.loop.index'),
+      ...(action === 'start'
+        ? { attempt: sfn.JsonPath.numberAt('$.loop.attempt'), pollIntervalSeconds: pollSeconds, busyTimeoutSeconds }
+        : { operationId: sfn.JsonPath.stringAt('$.started.operationId') }),
+    });
+    const startStep = lambdaTask(this, 'StartStep', this.stepFunction, stepPayload('start'), '$.started');
+    startStep.addCatch(crashed, { resultPath: '$.error' });
+    const checkStep = lambdaTask(this, 'CheckStep', this.stepFunction, stepPayload('check'), '$.checked');
+    checkStep.addCatch(crashed, { resultPath: '$.error' });
+    const exportOutputs = lambdaTask(this, 'ExportOutputs', this.outputsFunction, item, '$.exported');
+    exportOutputs.addCatch(crashed, { resultPath: '$.error' });
+    const succeeded = outcome('StackSetSucceeded', 'succeeded');
+
+    const firstStep = new sfn.Pass(this, 'FirstStep', { result: sfn.Result.fromObject({ index: 0, attempt: 1, waited: 0 }), resultPath: '$.loop' });
+    const nextStep = new sfn.Pass(this, 'NextStep', {
+      parameters: { index: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.index'), 1), attempt: 1, waited: 0 },
+      resultPath: '$.loop',
+    });
+    const nextAttempt = new sfn.Pass(this, 'NextAttempt', {
+      parameters: { index: sfn.JsonPath.numberAt('$.loop.index'), attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.started.attempt'), 1), waited: 0 },
+      resultPath: '$.loop',
+    });
+    const countWait = new sfn.Pass(this, 'CountWait', {
+      parameters: { index: sfn.JsonPath.numberAt('$.loop.index'), attempt: sfn.JsonPath.numberAt('$.loop.attempt'), waited: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.waited'), pollSeconds) },
+      resultPath: '$.loop',
+    });
+    const waitOperation = new sfn.Wait(this, 'WaitForOperation', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'Between two checks of a running stack set operation' });
+    const waitBusy = new sfn.Wait(this, 'WaitWhileBusy', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'The stack set runs another operation: wait, then start again' });
+
+    const moreSteps = new sfn.Choice(this, 'MoreSteps');
+    const exportsLeft = new sfn.Choice(this, 'HasExports')
+      .when(sfn.Condition.booleanEquals('$.prepared.hasExports', true), exportOutputs.next(new sfn.Choice(this, 'Exported')
+        .when(sfn.Condition.isPresent('$.exported.failed'), outcome('ExportFailed', 'failed', sfn.JsonPath.stringAt('$.exported.failed.message')))
+        .otherwise(succeeded)))
+      .otherwise(succeeded);
+    moreSteps
+      .when(sfn.Condition.numberLessThanJsonPath('$.loop.index', '$.prepared.stepCount'), startStep)
+      .otherwise(exportsLeft);
+    nextStep.next(moreSteps);
+
+    startStep.next(new sfn.Choice(this, 'StartResult')
+      .when(sfn.Condition.stringEquals('$.started.status', 'done'), nextStep)
+      .when(sfn.Condition.stringEquals('$.started.status', 'started'), waitOperation)
+      .when(sfn.Condition.stringEquals('$.started.status', 'blocked'), waitBusy.next(nextAttempt.next(startStep)))
+      .otherwise(outcome('StartFailed', 'failed', sfn.JsonPath.stringAt('$.started.message'))));
+    waitOperation.next(checkStep);
+    checkStep.next(new sfn.Choice(this, 'CheckResult')
+      .when(sfn.Condition.stringEquals('$.checked.status', 'SUCCEEDED'), nextStep)
+      .when(sfn.Condition.and(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), sfn.Condition.numberGreaterThanEquals('$.loop.waited', maxWaitSeconds - pollSeconds)),
+        outcome('OperationTimedOut', 'failed', sfn.JsonPath.format(`{}: operation {} still running after ${maxWaitSeconds} seconds (maxOperationWait); it keeps running in CloudFormation, run again once it has finished`, sfn.JsonPath.stringAt('$.checked.step'), sfn.JsonPath.stringAt('$.started.operationId'))))
+      .when(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), countWait.next(waitOperation))
+      .otherwise(outcome('OperationFailed', 'failed', sfn.JsonPath.stringAt('$.checked.message'))));
+
+    const oneStackSet = prepare.next(new sfn.Choice(this, 'Prepared')
+      .when(sfn.Condition.booleanEquals('$.prepared.hasErrors', true), outcome('PrepareFailed', 'failed', sfn.JsonPath.stringAt('$.prepared.message')))
+      .otherwise(firstStep.next(moreSteps)));
+
+    // ---- waves -----------------------------------------------------------------------------
+    const deployWave = new sfn.Map(this, 'DeployWave', {
+      comment: 'The independent stack sets of one dependency wave',
+      itemsPath: '$.waves.run',
+      maxConcurrency: this.maxConcurrency,
+      itemSelector: {
+        resource: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+        correlationId: sfn.JsonPath.stringAt('$.runId'),
+        region: sfn.JsonPath.stringAt('$.region'),
+        runInput: sfn.JsonPath.objectAt('$.runInput'),
+        plan: sfn.JsonPath.objectAt('$.plan'),
+        options: sfn.JsonPath.objectAt('$.options'),
+      },
+      resultPath: '$.waves.results',
+    });
+    deployWave.itemProcessor(oneStackSet);
+    deployWave.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    const startWaves = new sfn.Pass(this, 'StartWaves', { result: sfn.Result.fromObject({ progress: null, results: [] }), resultPath: '$.waves' });
+    const nextWave = lambdaTask(this, 'NextWave', this.waveFunction, {
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      progress: sfn.JsonPath.objectAt('$.waves.progress'),
+      results: sfn.JsonPath.listAt('$.waves.results'),
+    }, '$.waves', 'Folds the last wave\'s outcomes in and names the next wave\'s stack sets (dependants of failures are skipped)');
+    nextWave.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    const finished = release('ReleaseLock', new sfn.Choice(this, 'AnyStackSetFailed')
+      .when(sfn.Condition.booleanEquals('$.waves.failed', true), stackSetsFailed)
+      .otherwise(new sfn.Succeed(this, 'StackSetsDeployed')));
+    nextWave.next(new sfn.Choice(this, 'WavesLeft')
+      .when(sfn.Condition.booleanEquals('$.waves.done', true), finished)
+      .otherwise(renew.next(deployWave.next(nextWave))));
+
+    const definition = acquire
+      .next(new sfn.Choice(this, 'LockTaken')
+        .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check
+          .next(new sfn.Choice(this, 'PlanApproved')
+            .when(sfn.Condition.booleanEquals('$.check.approved', true), startWaves.next(nextWave))
+            .otherwise(release('ReleaseLockAfterRefusal', refused))))
+        .otherwise(lockHeld));
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Customizations for AWS Control Tower: stack sets of an approved plan, wave by wave',
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: parts.timeout,
+      tracingEnabled: true,
+      logs: stateMachineLogs(parts, props.logGroup),
+    });
+    suppressStateMachineRole(this.stateMachine);
+  }
+}
+
+/** CloudFormation, SSM, STS and IAM permissions of the stack set tasks, each only what its task calls. */
+function grantStackSetTasks(machine: StackSetStateMachine, prefix: string, administrationRoleArn: string, executionRoleName: string): void {
+  const stackSets = stackSetArns(prefix);
+  const parameters = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter/*`;
+  const executionRoles = `arn:${Aws.PARTITION}:iam::*:role/${executionRoleName}`;
+
+  // prepare: re-plan (read the stack set), generate helper values (SSM, EC2 in the first target through the execution role)
+  machine.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'], resources: [stackSets[0]] }));
+  machine.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:PutParameter'], resources: [parameters] }));
+  machine.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }));
+
+  // steps: the stack set operations; the admin role is passed to CloudFormation; SecureString values read at the last moment
+  machine.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+    actions: [
+      'cloudformation:CreateStackSet', 'cloudformation:UpdateStackSet', 'cloudformation:DeleteStackSet',
+      'cloudformation:CreateStackInstances', 'cloudformation:UpdateStackInstances', 'cloudformation:DeleteStackInstances',
+      'cloudformation:DescribeStackSet', 'cloudformation:DescribeStackSetOperation', 'cloudformation:ListStackSetOperations',
+      'cloudformation:ListStackSetOperationResults', 'cloudformation:TagResource',
+    ],
+    resources: stackSets,
+  }));
+  machine.stepFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [administrationRoleArn], conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } }));
+  machine.stepFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameters] }));
+
+  // outputs: the stack instance, its stack's outputs through the execution role, SSM writes
+  machine.outputsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackInstance'], resources: [stackSets[0]] }));
+  machine.outputsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }));
+  machine.outputsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameters] }));
+
+  for (const fn of [machine.prepareFunction, machine.stepFunction, machine.outputsFunction]) {
+    suppress(fn.role!.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Stack sets of the installation prefix; SSM parameters named by the manifest (helpers, export_outputs); the execution role by name in every target account',
+      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:(cloudformation|ssm|iam):.*\\*.*$/' }],
+    }]);
+  }
+}
