@@ -12,11 +12,11 @@ import {
   StackInstanceNotFoundException,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import { accountIds, HOME, StackSetWorld, template } from '../engine/stacksets/env';
 import { fakeAwsClients } from './clients';
 import { FakeCloudFormation } from './cloudformation';
 import { FakeAws } from './core';
 import { FakeSts } from './sts';
+import { accountIds, HOME, StackSetWorld, template } from '../engine/stacksets/env';
 
 const ACCOUNTS = accountIds(4);
 const CAPS = ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;

@@ -131,6 +131,7 @@ export class FakeCloudFormation {
   private readonly checksToFinish: number;
   private counter = 0;
   private operationSequence = 0;
+  private readonly outputCache = new Map<string, [string, any][]>();
 
   constructor(private readonly fake: FakeAws, private readonly options: FakeCloudFormationOptions = {}) {
     this.checksToFinish = options.checksToFinish ?? 3;
@@ -544,8 +545,6 @@ export class FakeCloudFormation {
     set.instances.set(key, { account, region, status: existing?.status === 'CURRENT' && operation.action === 'UPDATE' ? 'OUTDATED' : existing?.status ?? 'OUTDATED', detailedStatus: 'CANCELLED', statusReason: reason, stackId: existing?.stackId });
   }
 
-  private readonly outputCache = new Map<string, [string, any][]>();
-
   /** The template's Outputs, parsed once per template body (deployments of 1M instances stay cheap). */
   private outputDefinitions(body: string): [string, any][] {
     let outputs = this.outputCache.get(body);
@@ -589,7 +588,10 @@ function operationDuration(operation: FakeOperation, timing: OperationTiming): n
   const preferences = operation.preferences ?? {};
   const perRegion = new Map<string, number>();
   for (const p of operation.pairs) perRegion.set(p.region, (perRegion.get(p.region) ?? 0) + 1);
-  const regionMs = [...perRegion.values()].map((accounts) => Math.ceil(accounts / regionConcurrency(preferences, accounts).concurrency) * timing.instanceDeploymentMs);
+  const regionMs = [...perRegion.values()].map((accounts) => {
+    const batches = Math.ceil(accounts / regionConcurrency(preferences, accounts).concurrency);
+    return batches * timing.instanceDeploymentMs;
+  });
   const deployMs = preferences.RegionConcurrencyType === 'SEQUENTIAL' ? regionMs.reduce((a, b) => a + b, 0) : Math.max(0, ...regionMs);
   return timing.operationStartMs + deployMs;
 }
