@@ -12,6 +12,10 @@ import {
   StackInstanceNotFoundException,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
+import { fakeAwsClients } from './clients';
+import { FakeCloudFormation } from './cloudformation';
+import { FakeAws } from './core';
+import { FakeSts } from './sts';
 import { accountIds, HOME, StackSetWorld, template } from '../engine/stacksets/env';
 
 const ACCOUNTS = accountIds(4);
@@ -152,5 +156,59 @@ describe('fake CloudFormation: synchronous refusals', () => {
     }
     await expect(create(many.slice(0, 50))).resolves.toBeDefined();
     await expect(cfn.send(new UpdateStackSetCommand({ StackSetName: 'S', TemplateBody: template('a'), Tags: [{ Key: 'AWS:x', Value: 'y' }] }))).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});
+
+describe('fake CloudFormation: operation time on the fake clock', () => {
+  const timing = { operationStartMs: 20_000, instanceDeploymentMs: 60_000 };
+  function timedWorld() {
+    const fake = new FakeAws();
+    const cfn = new FakeCloudFormation(fake, { timing });
+    new FakeSts(fake);
+    return { fake, cfn, client: fakeAwsClients(fake, '111111111111', HOME).cloudFormation(HOME) };
+  }
+  async function check(w: ReturnType<typeof timedWorld>, operationId: string) {
+    const op = await w.client.send(new DescribeStackSetOperationCommand({ StackSetName: 'S', OperationId: operationId }));
+    return op.StackSetOperation!;
+  }
+
+  test.each([
+    // [preferences, accounts, regions, expected duration]: batches of the concurrency per Region
+    ['SOFT, 100%: every account at once, Regions in parallel', { MaxConcurrentPercentage: 100, FailureTolerancePercentage: 10, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' }, 20, 2, 20_000 + 60_000],
+    ['STRICT, 10% of 20 accounts: 3 at a time (tolerance 2 + 1), 7 batches', { MaxConcurrentPercentage: 100, FailureTolerancePercentage: 10, ConcurrencyMode: 'STRICT_FAILURE_TOLERANCE' }, 20, 2, 20_000 + 7 * 60_000],
+    ['SEQUENTIAL Regions add up', { MaxConcurrentCount: 10, FailureToleranceCount: 0, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE', RegionConcurrencyType: 'SEQUENTIAL' }, 20, 3, 20_000 + 3 * 2 * 60_000],
+    ['ConcurrencyMode unset is STRICT: tolerance 0 deploys one account at a time', { MaxConcurrentPercentage: 100, FailureToleranceCount: 0 }, 5, 1, 20_000 + 5 * 60_000],
+  ])('%s', async (_name, preferences, accounts, regions, expected) => {
+    const w = timedWorld();
+    await w.client.send(new CreateStackSetCommand({ StackSetName: 'S', TemplateBody: template('a'), Capabilities: [...CAPS] }));
+    const { OperationId } = await w.client.send(new CreateStackInstancesCommand({
+      StackSetName: 'S',
+      Accounts: accountIds(accounts),
+      Regions: [HOME, 'eu-west-1', 'ap-southeast-2'].slice(0, regions),
+      OperationPreferences: preferences as any,
+    }));
+    const startedAt = w.fake.clock.now();
+    // One millisecond early it is still running, however often it is checked.
+    for (let i = 0; i < 5; i++) expect((await check(w, OperationId!)).Status).toBe('RUNNING');
+    w.fake.clock.advance(expected - 1);
+    expect((await check(w, OperationId!)).Status).toBe('RUNNING');
+    expect(w.cfn.instancesOf('S').filter((i) => i.endsWith(':CURRENT'))).toHaveLength(0);
+    w.fake.clock.advance(1);
+    const done = await check(w, OperationId!);
+    expect(done.Status).toBe('SUCCEEDED');
+    expect(done.CreationTimestamp!.getTime()).toBe(startedAt);
+    expect(done.EndTimestamp!.getTime()).toBe(startedAt + expected);
+    expect(w.cfn.instancesOf('S')).toHaveLength(accounts * regions);
+  });
+
+  test('fails when another operation is started before the timed one has ended (OperationInProgressException)', async () => {
+    const w = timedWorld();
+    await w.client.send(new CreateStackSetCommand({ StackSetName: 'S', TemplateBody: template('a'), Capabilities: [...CAPS] }));
+    const { OperationId } = await w.client.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: accountIds(2), Regions: [HOME], OperationPreferences: { MaxConcurrentCount: 2, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' } }));
+    w.fake.clock.advance(79_999);
+    await check(w, OperationId!);
+    await expect(w.client.send(new UpdateStackSetCommand({ StackSetName: 'S', TemplateBody: template('b'), Capabilities: [...CAPS] }))).rejects.toThrow(/in progress/);
+    w.fake.clock.advance(1);
+    expect((await check(w, OperationId!)).Status).toBe('SUCCEEDED');
   });
 });

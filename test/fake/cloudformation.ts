@@ -37,6 +37,8 @@ interface FakeOperation {
   action: 'CREATE' | 'UPDATE' | 'DELETE';
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
   checksLeft: number;
+  /** With a timing model: when the operation ends on the fake's clock (set at the first check). */
+  readyAt?: number;
   pairs: { account: string; region: string }[];
   retainStacks: boolean;
   preferences: any;
@@ -76,6 +78,22 @@ export interface FakeCloudFormationOptions {
   readonly checksToFinish?: number;
   /** Fetches a TemplateURL's text (the fake S3). */
   readonly readTemplateUrl?: (url: string) => string;
+  /**
+   * Operations take time on the fake's clock instead of a number of checks: an operation ends
+   * `operationStartMs` plus, per Region, one `instanceDeploymentMs` per batch of accounts after
+   * it started (batches of the concurrency of {@link FakeCloudFormation} `finish`; Regions add
+   * up when RegionConcurrencyType is SEQUENTIAL, else the slowest Region counts).
+   * @default - operations end after `checksToFinish` checks
+   */
+  readonly timing?: OperationTiming;
+}
+
+/** Durations of stack set operations on the fake's clock. */
+export interface OperationTiming {
+  /** Overhead of any operation before its first instance starts. */
+  readonly operationStartMs: number;
+  /** One stack instance deployment (create, update or delete). */
+  readonly instanceDeploymentMs: number;
 }
 
 const PAGE = 100;
@@ -113,6 +131,7 @@ export class FakeCloudFormation {
   private readonly checksToFinish: number;
   private counter = 0;
   private operationSequence = 0;
+  private readonly outputCache = new Map<string, [string, any][]>();
 
   constructor(private readonly fake: FakeAws, private readonly options: FakeCloudFormationOptions = {}) {
     this.checksToFinish = options.checksToFinish ?? 3;
@@ -269,7 +288,7 @@ export class FakeCloudFormation {
       preferences: input.OperationPreferences,
       parameterOverrides: input.ParameterOverrides,
       results: [],
-      created: new Date(Date.UTC(2026, 0, 1) + ++this.operationSequence * 1000),
+      created: this.options.timing ? new Date(this.fake.clock.now()) : new Date(Date.UTC(2026, 0, 1) + ++this.operationSequence * 1000),
     });
     return { OperationId: id };
   }
@@ -400,7 +419,15 @@ export class FakeCloudFormation {
 
   private describeOperation(input: any) {
     const { set, operation } = this.operation(input);
-    if (operation.status === 'RUNNING' && --operation.checksLeft <= 0) this.finish(set, operation);
+    if (operation.status === 'RUNNING') {
+      const timing = this.options.timing;
+      if (timing) {
+        operation.readyAt ??= operation.created.getTime() + operationDuration(operation, timing);
+        if (this.fake.clock.now() >= operation.readyAt) this.finish(set, operation);
+      } else if (--operation.checksLeft <= 0) {
+        this.finish(set, operation);
+      }
+    }
     return {
       StackSetOperation: {
         OperationId: operation.id,
@@ -484,10 +511,7 @@ export class FakeCloudFormation {
         for (const account of accounts) this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
         continue;
       }
-      const tolerance = preferences.FailureToleranceCount ?? Math.floor(((preferences.FailureTolerancePercentage ?? 0) * accounts.length) / 100);
-      const maxConcurrent = preferences.MaxConcurrentCount
-        ?? Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts.length) / 100));
-      const concurrency = Math.max(1, preferences.ConcurrencyMode === 'SOFT_FAILURE_TOLERANCE' ? maxConcurrent : Math.min(maxConcurrent, tolerance + 1));
+      const { tolerance, concurrency } = regionConcurrency(preferences, accounts.length);
       let failures = 0;
       let regionStopped = false;
       for (let i = 0; i < accounts.length; i += concurrency) {
@@ -506,7 +530,7 @@ export class FakeCloudFormation {
     }
     operation.status = exceeded ? 'FAILED' : 'SUCCEEDED';
     if (exceeded) operation.statusReason = 'The Operation failed because failure tolerance was exceeded';
-    operation.ended = new Date(operation.created.getTime() + 60_000);
+    operation.ended = new Date(operation.readyAt ?? operation.created.getTime() + 60_000);
   }
 
   /** Runs the operation on one instance; false when it failed. */
@@ -544,13 +568,22 @@ export class FakeCloudFormation {
     set.instances.set(key, { account, region, status: existing?.status === 'CURRENT' && operation.action === 'UPDATE' ? 'OUTDATED' : existing?.status ?? 'OUTDATED', detailedStatus: 'CANCELLED', statusReason: reason, stackId: existing?.stackId });
   }
 
+  /** The template's Outputs, parsed once per template body (deployments of 1M instances stay cheap). */
+  private outputDefinitions(body: string): [string, any][] {
+    let outputs = this.outputCache.get(body);
+    if (!outputs) {
+      outputs = Object.entries((parseTemplate(body).Outputs ?? {}) as Record<string, any>);
+      this.outputCache.set(body, outputs);
+    }
+    return outputs;
+  }
+
   /** Deploys the stack set's template in the member account; outputs resolve `Ref` to parameters. */
   private deployStack(set: FakeStackSet, account: string, region: string, overrides?: { ParameterKey: string; ParameterValue: string }[]): string {
     const name = stackNameOf(set);
     const stackId = `arn:aws:cloudformation:${region}:${account}:stack/${name}/fake`;
     const parameters = Object.fromEntries([...set.parameters, ...(overrides ?? [])].map((p) => [p.ParameterKey, p.ParameterValue]));
-    const template = parseTemplate(set.templateBody);
-    const outputs = Object.entries((template.Outputs ?? {}) as Record<string, any>).map(([key, definition]) => ({
+    const outputs = this.outputDefinitions(set.templateBody).map(([key, definition]) => ({
       OutputKey: key,
       OutputValue: outputValue(definition?.Value, parameters, account, region),
     }));
@@ -558,6 +591,32 @@ export class FakeCloudFormation {
     this.stacks.set(`${account}/${region}/${stackId}`, { stackId, stackName: name, outputs });
     return stackId;
   }
+}
+
+/**
+ * A Region's failure tolerance and concurrency (CloudFormation API reference, StackSetOperationPreferences):
+ * percentages round down; under STRICT_FAILURE_TOLERANCE (the default) the concurrency is at
+ * most the tolerance + 1; under SOFT_FAILURE_TOLERANCE it is the maximum concurrent count.
+ */
+function regionConcurrency(preferences: any, accounts: number): { tolerance: number; concurrency: number } {
+  const tolerance = preferences.FailureToleranceCount ?? Math.floor(((preferences.FailureTolerancePercentage ?? 0) * accounts) / 100);
+  const maxConcurrent = preferences.MaxConcurrentCount
+    ?? Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts) / 100));
+  const concurrency = Math.max(1, preferences.ConcurrencyMode === 'SOFT_FAILURE_TOLERANCE' ? maxConcurrent : Math.min(maxConcurrent, tolerance + 1));
+  return { tolerance, concurrency };
+}
+
+/** How long an operation takes under a timing model, if no Region exceeds its failure tolerance. */
+function operationDuration(operation: FakeOperation, timing: OperationTiming): number {
+  const preferences = operation.preferences ?? {};
+  const perRegion = new Map<string, number>();
+  for (const p of operation.pairs) perRegion.set(p.region, (perRegion.get(p.region) ?? 0) + 1);
+  const regionMs = [...perRegion.values()].map((accounts) => {
+    const batches = Math.ceil(accounts / regionConcurrency(preferences, accounts).concurrency);
+    return batches * timing.instanceDeploymentMs;
+  });
+  const deployMs = preferences.RegionConcurrencyType === 'SEQUENTIAL' ? regionMs.reduce((a, b) => a + b, 0) : Math.max(0, ...regionMs);
+  return timing.operationStartMs + deployMs;
 }
 
 function stackNameOf(set: FakeStackSet): string {
