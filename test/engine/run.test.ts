@@ -2,6 +2,7 @@
  * One engine run over a package: remote policy documents, the account limit, and the plan's
  * shape. (The CLI tests drive apply end to end.)
  */
+import { ListPoliciesCommand } from '@aws-sdk/client-organizations';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PolicyStep } from '../../src/engine/policies/steps';
 import { systemClock } from '../../src/engine/retry';
@@ -49,7 +50,7 @@ describe('loadRunSnapshot', () => {
   test('reads only the policy types the manifest uses, unless removed policies may be deleted', async () => {
     const world = new LiveWorld();
     const clients = fakeAwsClients(world.fake, '111111111111');
-    const filters = () => world.fake.calls.filter((c) => c.operation === 'ListPolicies').map((c) => (c.input as { Filter: string }).Filter);
+    const filters = () => world.fake.inputsOf(ListPoliciesCommand).map((input) => input.Filter);
     const scpOnly = packageFromFiles({ 'manifest.yaml': MANIFEST }).manifest!;
     expect(policyTypesOf(scpOnly)).toEqual(['SERVICE_CONTROL_POLICY']);
     await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock });
