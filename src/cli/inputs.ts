@@ -115,7 +115,7 @@ export async function readPlanInputs(
     }
     // Offline: templates come from the package only (remote ones need --live).
     const readTemplate: TemplateReader = async (ref) => (ref.kind === 'local' && ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined);
-    return { run: { manifest, files, snapshot: parsed.snapshot, readTemplate, options }, clock };
+    return { run: { manifest, files, snapshot: parsed.snapshot, snapshotSource: flags.organization, readTemplate, options }, clock };
   }
 
   let clients = awsClients(io, manifest.region);
@@ -124,7 +124,7 @@ export async function readPlanInputs(
     if (typeof ready === 'number') return ready;
     clients = ready;
   }
-  const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, clock });
+  const { snapshot } = await loadRunSnapshot(clients, manifest, { stackSets: options.stackSets, installationId: options.installationId, clock });
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
   return { run: { manifest, files, snapshot, readTemplate, options }, clock, clients };
 }

@@ -42,6 +42,12 @@ export const ENGINE_RULES = {
     title: 'account closed',
     explanation: 'A CLOSED account receives nothing; stack instances in it are removed with RetainStacks=true.',
   },
+  'CFCT-O010': {
+    severity: 'error',
+    title: 'snapshot does not hold what the plan reads',
+    explanation:
+      'A plan from a snapshot must be the plan the live organization gives: the snapshot must hold the policy types the manifest uses (and those this installation owns policies of), the stack sets with the prefix and the manifest\'s, and the SSM values they read. `cfct org export --package <package>` writes such a snapshot; nothing is planned from one that lacks them.',
+  },
   'CFCT-C002': {
     severity: 'warning',
     title: 'policy targets the management account',
@@ -91,6 +97,12 @@ export const ENGINE_RULES = {
     severity: 'info',
     title: 'changes left out by --accounts',
     explanation: 'A run limited to some accounts changes only their stack instances and policy attachments to those accounts; stack set definitions and OU-level policies wait for a run over the whole organization.',
+  },
+  'CFCT-C030': {
+    severity: 'error',
+    title: 'policy tags Organizations would refuse',
+    explanation:
+      'Organizations accepts tag keys of 1 to 128 and values of up to 256 characters made of letters, digits, spaces and `_ . : / = + - @`, no `aws:` key, and at most 50 tags on a policy (counting those it has); the policy is not planned, so the apply never fails halfway on CreatePolicy or TagResource.',
   },
   // Stack sets
   'CFCT-K001': {
@@ -192,6 +204,12 @@ export const ENGINE_RULES = {
     severity: 'error',
     title: 'tags CloudFormation refuses',
     explanation: 'A stack set has at most 50 tags (the engine adds up to 4); keys are 1 to 128 characters and must not start with `aws:`; values are 1 to 256 characters. The stack set is not planned.',
+  },
+  'CFCT-K070': {
+    severity: 'error',
+    title: 'generated key pair lost its private key',
+    explanation:
+      'A run stopped after CreateKeyPair and before the private key was stored in its `$[keymaterial]` parameter; EC2 returns a private key only on creation, so the helper stores nothing more. Delete the key pair in the target account and region and run again, or store the private key yourself.',
   },
 } as const satisfies Record<string, RuleInfo>;
 

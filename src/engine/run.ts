@@ -11,6 +11,7 @@ import { hasErrors } from '../manifest/findings';
 import { DEFAULT_STACK_SET_PREFIX } from '../manifest/load';
 import type { Manifest, PackageFiles } from '../manifest/model';
 import { isPolicy, isStackSet } from '../manifest/model';
+import { snapshotForPlan, type SnapshotNeeds } from './organization/coverage';
 import { loadOrganizationSnapshot, type LoadedSnapshot } from './organization/load';
 import { OrganizationIndex } from './organization/organization-index';
 import { POLICY_TYPES, type AccountState, type OrganizationSnapshot, type PolicyType } from './organization/snapshot';
@@ -72,33 +73,53 @@ export interface PlannedRun {
 
 /**
  * Reads the organization live, with the stack sets and SSM values `manifest` needs (its stack
- * sets, and the others with the prefix, which may have left the manifest).
+ * sets, and the others with the prefix, which may have left the manifest), and the policies of
+ * the types it uses or this installation owns policies of (see {@link policyTypesOf}). Pass the
+ * same `installationId` and `stackSets` options as to {@link planRun}: a plan for another
+ * installation or prefix refuses the snapshot (CFCT-O010) rather than plan from the wrong read.
  */
 export async function loadRunSnapshot(
   clients: AwsClients,
   manifest: Manifest,
-  options: Pick<RunOptions, 'stackSets'> & { readonly clock?: Clock } = {},
+  options: Pick<RunOptions, 'stackSets' | 'installationId'> & { readonly clock?: Clock } = {},
 ): Promise<LoadedSnapshot> {
-  const prefix = options.stackSets?.prefix ?? DEFAULT_STACK_SET_PREFIX;
-  const resources = manifest.resources.filter(isStackSet);
+  const needs = snapshotNeeds(manifest, options);
   return loadOrganizationSnapshot(clients, {
     ...(options.clock ? { clock: options.clock } : {}),
-    policyTypes: policyTypesOf(manifest),
-    stackSets: {
-      homeRegion: manifest.region,
-      names: resources.map((r) => stackSetNameFor(r, { prefix })),
-      prefix,
-      ssmNames: ssmNamesOf(resources),
-    },
+    policyTypes: needs.policyTypes,
+    ownedPolicyTypes: { installationId: needs.installationId, policyTypes: POLICY_TYPES.filter((t) => !needs.policyTypes.includes(t)) },
+    stackSets: needs.stackSets,
   });
 }
 
+/** What planning `manifest` reads (a live read reads exactly this; a snapshot must hold it). */
+export function snapshotNeeds(manifest: Manifest, options: Pick<RunOptions, 'stackSets' | 'installationId'> = {}): SnapshotNeeds {
+  const prefix = options.stackSets?.prefix ?? DEFAULT_STACK_SET_PREFIX;
+  const resources = manifest.resources.filter(isStackSet);
+  return {
+    installationId: options.installationId ?? DEFAULT_INSTALLATION_ID,
+    policyTypes: policyTypesOf(manifest),
+    stackSets: {
+      homeRegion: manifest.region,
+      names: [...new Set(resources.map((r) => stackSetNameFor(r, { prefix })))].sort(),
+      prefix,
+      ssmNames: ssmNamesOf(resources),
+    },
+  };
+}
+
 /**
- * The policy types a manifest needs read: those of its resources, and every type when removed
- * policies may be deleted (a type the manifest does not use has nothing to plan otherwise).
+ * The policy types a manifest needs read whole: those of its resources. A type it does not use
+ * matters only where this installation owns policies of it (they must be detached, or deleted,
+ * once they leave the manifest, exactly as when one of two leaves), and which types those are is
+ * not in the manifest. Reading every type whole each run would cost, per type, a
+ * ListTargetsForPolicy page per 20 targets of its AWS-managed full-access policy (attached to
+ * every root, OU and account); instead the loader lists the other types' policies (one
+ * ListPolicies page per 20) and reads the tags of the customer-managed ones, and reads a type
+ * whole only when one carries this installation's tag. Enabled types on the root would not do:
+ * a type Control Tower enabled says nothing about who owns its policies.
  */
 export function policyTypesOf(manifest: Manifest): PolicyType[] {
-  if (manifest.enablePolicyDeletion) return [...POLICY_TYPES];
   const used = new Set(manifest.resources.filter(isPolicy).map((r) => r.deployMethod));
   return POLICY_TYPES.filter((type) => used.has(type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp'));
 }
@@ -107,8 +128,13 @@ export function policyTypesOf(manifest: Manifest): PolicyType[] {
 export interface PlanRunInput {
   readonly manifest: Manifest;
   readonly files: PackageFiles;
-  /** The organization, with its `stackSets` section read for this manifest. */
+  /**
+   * The organization, read for this manifest (loadRunSnapshot, or an export that holds at least
+   * that: the plan reads only that part, and refuses a snapshot that lacks some of it).
+   */
   readonly snapshot: OrganizationSnapshot;
+  /** Names the snapshot in findings (its file). @default 'organization snapshot' */
+  readonly snapshotSource?: string;
   /** Reads the files the manifest references: package files, and S3 objects when live. */
   readonly readTemplate: TemplateReader;
   readonly options?: RunOptions;
@@ -116,10 +142,14 @@ export interface PlanRunInput {
 
 /** Plans a whole run. Read-only; bad input ends in findings, never an exception. */
 export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
-  const { manifest, files, snapshot } = input;
+  const { manifest, files } = input;
   const options = input.options ?? {};
   const installationId = options.installationId ?? DEFAULT_INSTALLATION_ID;
-  const settings = defaultStackSetSettings(snapshot.managementAccountId, { ...options.stackSets, installationId });
+  const settings = defaultStackSetSettings(input.snapshot.managementAccountId, { ...options.stackSets, installationId });
+  const covered = snapshotForPlan(input.snapshot, snapshotNeeds(manifest, options), input.snapshotSource);
+  if (!covered.snapshot) return refusedRun(input, settings, covered.findings);
+  // From here on, only what a live read for this manifest returns: the same plan, the same hash.
+  const snapshot = covered.snapshot;
   const stackSetSnapshot = snapshot.stackSets ?? { homeRegion: manifest.region, stackSets: {}, ssm: {} };
   const index = new OrganizationIndex(snapshot);
   const findings: Finding[] = [];
@@ -169,6 +199,26 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
     },
   };
   return { plan, manifest, desired: desired.desired, stackSetPlan, settings, accountState: accountStateOf(index) };
+}
+
+/** A plan that plans nothing: the snapshot lacks what planning reads (the findings say what). */
+function refusedRun(input: PlanRunInput, settings: StackSetSettings, findings: readonly Finding[]): PlannedRun {
+  const { manifest, snapshot } = input;
+  const options = input.options ?? {};
+  const plan: RunPlan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    installationId: settings.installationId,
+    inputHash: inputHash({ refused: findings.map((f) => f.message), accounts: options.accounts ?? null }),
+    findings: [...findings],
+    steps: [],
+    homeRegion: manifest.region,
+    managementAccountId: snapshot.managementAccountId,
+    ...(options.accounts ? { accounts: [...options.accounts] } : {}),
+    stackSets: { summaries: [], dependsOn: {}, waves: [], templateDiffs: {} },
+  };
+  const index = new OrganizationIndex(snapshot);
+  const stackSetPlan: StackSetPlan = { graph: { nodes: [], dependsOn: {}, waves: [], findings: [] }, removals: [], resources: [], findings: [] };
+  return { plan, manifest, desired: [], stackSetPlan, settings, accountState: accountStateOf(index) };
 }
 
 /**

@@ -57,6 +57,14 @@ describe('cfct plan --live and cfct org export', () => {
     ]);
   });
 
+  test('plan --live for another installation or prefix reads for it: no CFCT-O010', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('plan', EXAMPLE, '--live', '--installation-id', 'second', '--stack-set-prefix', 'Second-', '--format', 'json');
+    const plan = JSON.parse(result.stdout);
+    expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('CFCT-O010');
+    expect(plan.steps.length).toBeGreaterThan(0);
+  });
+
   test('--detailed-exitcode: 2 while changes are pending, 0 once applied', async () => {
     const world = new LiveWorld();
     expect((await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode')).code).toBe(2);
@@ -79,13 +87,69 @@ describe('cfct plan --live and cfct org export', () => {
     expect(result.stderr).toBe("cfct: AccessDeniedException: You don't have permissions to access this resource.\n");
   });
 
-  test('org export without a package reads the organization only', async () => {
+  test('org export without a package reads the organization, every policy type and every prefixed stack set', async () => {
     const world = new LiveWorld();
+    await applied(world);
+    world.fake.calls.length = 0;
     const result = await world.cfct('org', 'export', '--region', 'us-east-1');
     expect(result.code).toBe(0);
+    expect(writes(world)).toEqual([]);
     const snapshot = JSON.parse(result.stdout);
     expect(snapshot.accounts.map((a: { id: string }) => a.id)).toContain('888888888888');
-    expect(snapshot.stackSets).toBeUndefined();
+    expect(Object.keys(snapshot.stackSets.stackSets).sort()).toEqual(['CustomControlTower-audit-log-bucket', 'CustomControlTower-security-audit-role']);
+    expect(snapshot.stackSets.ssm).toEqual({});
+    expect(snapshot.coverage).toEqual({
+      policyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
+      stackSets: { homeRegion: 'us-east-1', prefix: 'CustomControlTower-', names: [], ssmNames: [] },
+    });
+  });
+
+  test('fails when a snapshot exported without --package lacks what the plan reads: refused with CFCT-O010, no stack set planned as a create', async () => {
+    const world = new LiveWorld();
+    await applied(world);
+    const org = join(tempDir(), 'org.json');
+    expect((await world.cfct('org', 'export', '--region', 'us-east-1', '--out', org)).code).toBe(0);
+    const text = await world.cfct('plan', EXAMPLE, '--organization', org);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('Nothing planned: the plan has errors (see Findings)');
+    expect(text.stdout).not.toContain('No changes');
+    const result = await world.cfct('plan', EXAMPLE, '--organization', org, '--format', 'json');
+    expect(result.code).toBe(1);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.steps).toEqual([]);
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'CFCT-O010',
+        severity: 'error',
+        message: 'the snapshot does not hold the SSM parameter(s) /org/audit/log-bucket-name, which this plan reads',
+        location: { file: org, path: 'coverage.stackSets.ssmNames' },
+        hint: expect.stringContaining('cfct org export --package <this package>'),
+      }),
+    ]);
+  });
+
+  test('survives a snapshot exported without --package when the manifest reads nothing else: same plan and hash as live, the saved plan applies', async () => {
+    const world = new LiveWorld();
+    const pkg = join(tempDir(), 'pkg');
+    cpSync(EXAMPLE, pkg, { recursive: true });
+    const manifest = join(pkg, 'manifest.yaml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('$[alfred_ssm_/org/audit/log-bucket-name]', 'org-audit-logs-bucket'));
+    expect((await world.cfct('apply', pkg, '--live', '--yes', '--poll-seconds', '1')).code).toBe(0);
+    world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New Workload', parentId: world.ouIds.get('Workloads') });
+    const dir = tempDir();
+    const org = join(dir, 'org.json');
+    expect((await world.cfct('org', 'export', '--region', 'us-east-1', '--out', org)).code).toBe(0);
+    const saved = join(dir, 'plan.json');
+    expect((await world.cfct('plan', pkg, '--organization', org, '--format', 'json', '--out', saved)).code).toBe(0);
+    const live = await world.cfct('plan', pkg, '--live', '--format', 'json');
+    expect(readFileSync(saved, 'utf8')).toBe(live.stdout);
+    const plan = JSON.parse(live.stdout);
+    // the existing stack sets are updated where needed, never created again
+    expect(plan.steps.map((s: { kind: string }) => s.kind)).toEqual(['stackset.create-instances']);
+    const apply = await world.cfct('apply', pkg, '--live', '--yes', '--plan', saved, '--poll-seconds', '1');
+    expect(apply.stderr).not.toContain('CFCT-C010');
+    expect(apply.code).toBe(0);
+    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(`${NEW_ACCOUNT}/us-east-1:CURRENT`);
   });
 });
 

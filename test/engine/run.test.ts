@@ -2,11 +2,11 @@
  * One engine run over a package: remote policy documents, the account limit, and the plan's
  * shape. (The CLI tests drive apply end to end.)
  */
-import { ListPoliciesCommand } from '@aws-sdk/client-organizations';
+import { DescribePolicyCommand, ListTargetsForPolicyCommand } from '@aws-sdk/client-organizations';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PolicyStep } from '../../src/engine/policies/steps';
 import { systemClock } from '../../src/engine/retry';
-import { limitToAccounts, loadRunSnapshot, planRun, policyTypesOf } from '../../src/engine/run';
+import { applyRun, limitToAccounts, loadRunSnapshot, planRun, policyTypesOf } from '../../src/engine/run';
 import { templateReader } from '../../src/engine/stacksets/desired';
 import { identify, type StackSetStep } from '../../src/engine/stacksets/steps';
 import { packageFromFiles } from '../../src/manifest';
@@ -46,21 +46,94 @@ describe('planRun', () => {
   });
 });
 
+const DOC = (sid: string) => `{ "Version": "2012-10-17", "Statement": [{ "Sid": "${sid}", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*" }] }`;
+
+/** A package of policies: `name: type`, each attached to Workloads. */
+function policyPackage(policies: Record<string, 'scp' | 'rcp'>, extra = '') {
+  const resources = Object.entries(policies).map(([name, type]) => `  - name: ${name}
+    resource_file: policies/${name}.json
+    deploy_method: ${type}
+    deployment_targets:
+      organizational_units: [Workloads]
+`);
+  const files = Object.fromEntries(Object.keys(policies).map((name) => [`policies/${name}.json`, DOC(name.replace(/-/g, ''))]));
+  const pkg = packageFromFiles({ 'manifest.yaml': `region: us-east-1\nversion: 2021-03-15\n${extra}resources:\n${resources.join('')}`, ...files });
+  expect(pkg.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  return pkg;
+}
+
+async function planAndApply(world: LiveWorld, pkg: ReturnType<typeof policyPackage>) {
+  const clients = fakeAwsClients(world.fake, '111111111111');
+  const { snapshot } = await loadRunSnapshot(clients, pkg.manifest!, { clock: world.fake.clock });
+  const planned = await planRun({ manifest: pkg.manifest!, files: pkg.files, snapshot, readTemplate: async () => undefined });
+  const report = await applyRun(planned, { clients, clock: world.fake.clock, wait: (ms) => world.fake.clock.sleep(ms), runId: 'r1' });
+  return { plan: planned.plan, report };
+}
+
 describe('loadRunSnapshot', () => {
-  test('reads only the policy types the manifest uses, unless removed policies may be deleted', async () => {
+  test('reads a policy type the manifest does not use whole only where this installation owns a policy of it', async () => {
     const world = new LiveWorld();
     const clients = fakeAwsClients(world.fake, '111111111111');
-    const filters = () => world.fake.inputsOf(ListPoliciesCommand).map((input) => input.Filter);
-    const scpOnly = packageFromFiles({ 'manifest.yaml': MANIFEST }).manifest!;
+    world.organizations.enableType('RESOURCE_CONTROL_POLICY');
+    const foreign = world.organizations.addPolicy({ name: 'theirs', type: 'RESOURCE_CONTROL_POLICY', content: DOC('t'), tags: { 'cfct:installation': 'other' } });
+    const scpOnly = policyPackage({ 'deny-x': 'scp' }).manifest!;
     expect(policyTypesOf(scpOnly)).toEqual(['SERVICE_CONTROL_POLICY']);
-    await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock });
-    expect(new Set(filters())).toEqual(new Set(['SERVICE_CONTROL_POLICY']));
+    const rcpReads = () => [...world.fake.inputsOf(ListTargetsForPolicyCommand), ...world.fake.inputsOf(DescribePolicyCommand)]
+      .filter((input) => [foreign, 'p-RCPFullAWSAccess'].includes(input.PolicyId!));
 
-    const withDeletion = packageFromFiles({ 'manifest.yaml': `enable_policy_deletion: true\n${MANIFEST}` }).manifest!;
-    expect(policyTypesOf(withDeletion)).toEqual(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']);
-    world.fake.calls.length = 0;
-    await loadRunSnapshot(clients, withDeletion, { clock: world.fake.clock });
-    expect(new Set(filters())).toEqual(new Set(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']));
+    const first = await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock });
+    expect(first.snapshot.policies.map((p) => p.type)).not.toContain('RESOURCE_CONTROL_POLICY');
+    expect(first.snapshot.coverage).toMatchObject({
+      policyTypes: ['SERVICE_CONTROL_POLICY'],
+      unownedPolicyTypes: { installationId: 'default', policyTypes: ['RESOURCE_CONTROL_POLICY'] },
+    });
+    // the check: one ListPolicies page and the tags of the one customer-managed RCP, no targets or documents
+    expect(rcpReads()).toEqual([]);
+    expect(first.apiCalls.ListTagsForResource).toBeGreaterThanOrEqual(1);
+
+    // once the installation owns an RCP, the type is read whole
+    world.organizations.addPolicy({ name: 'mine', type: 'RESOURCE_CONTROL_POLICY', content: DOC('m'), tags: { 'cfct:installation': 'default' } });
+    const second = await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock });
+    expect(second.snapshot.coverage?.policyTypes).toEqual(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']);
+    expect(second.snapshot.policies.filter((p) => p.type === 'RESOURCE_CONTROL_POLICY').map((p) => p.name).sort()).toEqual(['RCPFullAWSAccess', 'mine', 'theirs']);
+    // another installation owns none
+    const other = await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock, installationId: 'other2' });
+    expect(other.snapshot.coverage?.unownedPolicyTypes).toEqual({ installationId: 'other2', policyTypes: ['RESOURCE_CONTROL_POLICY'] });
+  });
+});
+
+describe('removing policies does not depend on what else is in the manifest', () => {
+  for (const deletion of [false, true]) {
+    test(`survives removing the last RCP: detached${deletion ? ' and deleted' : ''} exactly as when one of two leaves`, async () => {
+      const extra = deletion ? 'enable_policy_deletion: true\n' : '';
+      const outcome = async (before: Record<string, 'scp' | 'rcp'>, after: Record<string, 'scp' | 'rcp'>) => {
+        const world = new LiveWorld();
+        expect((await planAndApply(world, policyPackage(before, extra))).report.succeeded).toBe(true);
+        const { plan, report } = await planAndApply(world, policyPackage(after, extra));
+        expect(report.succeeded).toBe(true);
+        const guard = world.organizations.allPolicies().find((p) => p.name === 'guard');
+        return {
+          steps: plan.steps.filter((s) => s.kind.startsWith('policy.') && (s as { policy?: { name: string } }).policy?.name === 'guard').map((s) => s.kind),
+          attached: guard ? world.organizations.targetsOf(guard.id) : 'deleted',
+        };
+      };
+      const oneOfTwo = await outcome({ 'deny-x': 'scp', 'guard': 'rcp', 'keep': 'rcp' }, { 'deny-x': 'scp', 'keep': 'rcp' });
+      const last = await outcome({ 'deny-x': 'scp', 'guard': 'rcp' }, { 'deny-x': 'scp' });
+      expect(oneOfTwo).toEqual({ steps: deletion ? ['policy.detach', 'policy.delete'] : ['policy.detach'], attached: deletion ? 'deleted' : [] });
+      expect(last).toEqual(oneOfTwo);
+    });
+  }
+
+  test('survives a manifest with no policy left: the owned SCP and RCP are detached, nothing else is', async () => {
+    const world = new LiveWorld();
+    expect((await planAndApply(world, policyPackage({ 'deny-x': 'scp', 'guard': 'rcp' }))).report.succeeded).toBe(true);
+    const before = world.organizations.allPolicies().filter((p) => !['deny-x', 'guard'].includes(p.name)).map((p) => ({ ...p, targets: world.organizations.targetsOf(p.id).sort() }));
+    const pkg = packageFromFiles({ 'manifest.yaml': 'region: us-east-1\nversion: 2021-03-15\nresources: []\n' });
+    const { plan, report } = await planAndApply(world, pkg);
+    expect(report.succeeded).toBe(true);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['policy.detach', 'policy.detach']);
+    for (const name of ['deny-x', 'guard']) expect(world.organizations.targetsOf(world.organizations.allPolicies().find((p) => p.name === name)!.id)).toEqual([]);
+    expect(world.organizations.allPolicies().filter((p) => !['deny-x', 'guard'].includes(p.name)).map((p) => ({ ...p, targets: world.organizations.targetsOf(p.id).sort() }))).toEqual(before);
   });
 });
 

@@ -8,9 +8,12 @@ import {
   DeletePolicyCommand,
   DetachPolicyCommand,
   ListAccountsCommand,
+  EnablePolicyTypeCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   OrganizationsClient,
   paginateListAccounts,
+  TagResourceCommand,
 } from '@aws-sdk/client-organizations';
 import * as organizationsSdk from '@aws-sdk/client-organizations';
 import { policyDocument } from './builders';
@@ -92,6 +95,58 @@ describe('fake Organizations', () => {
       { Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' },
       { Type: 'RESOURCE_CONTROL_POLICY', Status: 'ENABLED' },
     ]);
+  });
+
+  test('EnablePolicyType is asynchronous: PENDING_ENABLE for a few ListRoots reads, attaching fails meanwhile', async () => {
+    const { client, org, ou } = setup();
+    const enabled = await client.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+    expect(enabled.Root!.PolicyTypes).toContainEqual({ Type: 'RESOURCE_CONTROL_POLICY', Status: 'PENDING_ENABLE' });
+    const rcp = (await client.send(new CreatePolicyCommand({ Name: 'r', Type: 'RESOURCE_CONTROL_POLICY', Description: '', Content: policyDocument('r') })))
+      .Policy!.PolicySummary!.Id!;
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }))).rejects.toMatchObject({ name: 'PolicyTypeNotEnabledException' });
+    await expect(client.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }))).rejects.toMatchObject({
+      name: 'PolicyTypeAlreadyEnabledException',
+    });
+    const status = async () => (await client.send(new ListRootsCommand({}))).Roots![0].PolicyTypes!.find((t) => t.Type === 'RESOURCE_CONTROL_POLICY')?.Status;
+    expect([await status(), await status(), await status()]).toEqual(['PENDING_ENABLE', 'PENDING_ENABLE', 'ENABLED']);
+    expect(org.attachedTo(ou)).toContain('p-RCPFullAWSAccess');
+    await client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }));
+  });
+
+  test('tags as the Organizations API reference states: lengths, pattern, no aws: keys, unique keys, 50 per resource, all or nothing', async () => {
+    const { client, org } = setup();
+    const create = (tags: { Key: string; Value: string }[], name = 'p') =>
+      client.send(new CreatePolicyCommand({ Name: name, Type: 'SERVICE_CONTROL_POLICY', Description: '', Content: policyDocument(name), Tags: tags }));
+    await expect(create([{ Key: 'team', Value: 'a (b)' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'INVALID_PATTERN' });
+    await expect(create([{ Key: '', Value: 'x' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MIN_LENGTH_EXCEEDED' });
+    await expect(create([{ Key: 'k'.repeat(129), Value: 'x' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_LENGTH_EXCEEDED' });
+    await expect(create([{ Key: 'k', Value: 'v'.repeat(257) }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_LENGTH_EXCEEDED' });
+    await expect(create([{ Key: 'AWS:owner', Value: 'x' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'INVALID_SYSTEM_TAGS_PARAMETER' });
+    await expect(create([{ Key: 'k', Value: '1' }, { Key: 'k', Value: '2' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'DUPLICATE_TAG_KEY' });
+    await expect(create(Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' })))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'MAX_TAG_LIMIT_EXCEEDED',
+    });
+    expect(org.allPolicies().map((p) => p.name)).toEqual(['FullAWSAccess']);
+
+    // unicode letters, separators and the allowed symbols pass; an empty value is a value
+    const id = (await create([{ Key: 'Équipe büro_1.2:3/4=5+6-7@8', Value: '' }])).Policy!.PolicySummary!.Id!;
+    await client.send(new TagResourceCommand({ ResourceId: id, Tags: Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
+    // the 51st tag fails the whole request: k49 is not added either
+    await expect(client.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'k49', Value: 'v' }, { Key: 'k50', Value: 'v' }] }))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'MAX_TAG_LIMIT_EXCEEDED',
+    });
+    await expect(client.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'ok', Value: 'v' }, { Key: 'bad', Value: '<script>' }] }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'INVALID_PATTERN',
+    });
+    const keys = Object.keys(org.policy(id)!.tags);
+    expect(keys).toHaveLength(50);
+    expect(keys).not.toContain('ok');
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceId: id }))).Tags).toHaveLength(20);
+    // overwriting an existing key does not count as a new tag
+    await client.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'k0', Value: 'new' }] }));
   });
 
   test('OU names are unique among siblings and OUs nest at most 5 levels', () => {

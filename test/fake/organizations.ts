@@ -41,6 +41,12 @@ export const MAX_POLICIES_PER_TARGET = 5;
 export const MAX_OU_DEPTH = 5;
 /** Maximum size of an SCP or RCP document, in characters. */
 export const MAX_POLICY_CHARS = 5120;
+/** Tags per resource (Organizations' quota); a request that would pass it fails as a whole. */
+export const MAX_TAGS_PER_RESOURCE = 50;
+/** Tag keys are 1 to 128 characters, values 0 to 256, both of letters, separators, digits and `_.:/=+-@` (API reference, Tag). */
+export const TAG_KEY_MAX = 128;
+export const TAG_VALUE_MAX = 256;
+const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** The AWS-managed policy attached everywhere when a policy type is enabled. */
 export const AWS_MANAGED_POLICIES: Readonly<Record<FakePolicyType, { id: string; name: string; description: string }>> = {
@@ -103,6 +109,12 @@ export interface FakeOrganizationsOptions {
    * @default false
    */
   readonly omitAccountState?: boolean;
+  /**
+   * EnablePolicyType is asynchronous: the type reports PENDING_ENABLE (and attaching policies
+   * of it fails) for this many ListRoots reads after the call, then ENABLED.
+   * @default 2
+   */
+  readonly pendingEnableReads?: number;
 }
 
 /** The Organizations module of the fake. */
@@ -117,6 +129,9 @@ export class FakeOrganizations implements FakeService {
   private readonly policies = new Map<string, PolicyState>();
   private readonly attachments = new Map<string, Set<string>>();
   private readonly enabledTypes = new Set<FakePolicyType>();
+  /** Types enabled through the API whose enablement is still in progress: ListRoots reads left. */
+  private readonly pendingTypes = new Map<FakePolicyType, number>();
+  private readonly pendingEnableReads: number;
   private readonly omitAccountState: boolean;
   /** Tags of roots, OUs and accounts. */
   private readonly otherTags = new Map<string, Map<string, string>>();
@@ -124,6 +139,7 @@ export class FakeOrganizations implements FakeService {
   constructor(private readonly fake: FakeAws, options: FakeOrganizationsOptions = {}) {
     this.managementAccountId = options.managementAccountId ?? '111111111111';
     this.omitAccountState = options.omitAccountState ?? false;
+    this.pendingEnableReads = options.pendingEnableReads ?? 2;
     this.organizationId = `o-${fake.rng.chars(10)}`;
     this.rootId = `r-${fake.rng.chars(4)}`;
     this.attachments.set(this.rootId, new Set());
@@ -217,8 +233,14 @@ export class FakeOrganizations implements FakeService {
     for (const target of this.attachments.keys()) this.attachments.get(target)!.add(managed.id);
   }
 
+  /** Whether the type is ENABLED on the root (not while PENDING_ENABLE). */
   isTypeEnabled(type: FakePolicyType): boolean {
     return this.enabledTypes.has(type);
+  }
+
+  /** Whether an EnablePolicyType of the type is still in progress (PENDING_ENABLE). */
+  isTypePending(type: FakePolicyType): boolean {
+    return this.pendingTypes.has(type);
   }
 
   /** A policy by id (a copy), or undefined. */
@@ -275,8 +297,11 @@ export class FakeOrganizations implements FakeService {
           MasterAccountEmail: this.accounts.get(this.managementAccountId)!.email,
         },
       }),
-      ListRoots: (input) =>
-        this.page('ListRoots', [this.rootOutput()], input, (items, token) => ({ Roots: items, NextToken: token })),
+      ListRoots: (input) => {
+        const output = this.page('ListRoots', [this.rootOutput()], input, (items, token) => ({ Roots: items, NextToken: token }));
+        this.advancePending();
+        return output;
+      },
       ListOrganizationalUnitsForParent: (input) => {
         this.requireParent(input.ParentId);
         const ous = [...this.ous.values()].filter((ou) => ou.parentId === input.ParentId).map((ou) => this.ouOutput(ou));
@@ -334,7 +359,10 @@ export class FakeOrganizations implements FakeService {
       },
       TagResource: (input) => {
         const tags = this.taggable(input.ResourceId);
-        for (const tag of input.Tags ?? []) tags.set(tag.Key, tag.Value);
+        const added = validateTags(input.Tags ?? []);
+        const after = new Map([...tags, ...added]);
+        if ([...after.keys()].filter((k) => !isSystemTag(k)).length > MAX_TAGS_PER_RESOURCE) throw tagLimit();
+        for (const [key, value] of added) tags.set(key, value);
         return {};
       },
       UntagResource: (input) => {
@@ -343,7 +371,8 @@ export class FakeOrganizations implements FakeService {
         return {};
       },
       CreatePolicy: (input) => {
-        const tags = Object.fromEntries((input.Tags ?? []).map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
+        const tags = Object.fromEntries(validateTags(input.Tags ?? []));
+        if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) throw tagLimit();
         const type = this.requireType(input.Type);
         const id = this.createPolicy(input.Name, type, input.Content, input.Description ?? '', tags);
         return { Policy: { PolicySummary: this.policySummary(this.policies.get(id)!), Content: input.Content } };
@@ -385,14 +414,28 @@ export class FakeOrganizations implements FakeService {
       EnablePolicyType: (input) => {
         if (input.RootId !== this.rootId) throw new RootNotFoundException({ message: 'We can\'t find a root with the RootId that you specified.', $metadata: {} });
         const type = this.requireType(input.PolicyType);
-        if (this.enabledTypes.has(type)) {
+        if (this.enabledTypes.has(type) || this.pendingTypes.has(type)) {
           throw new PolicyTypeAlreadyEnabledException({ message: 'The specified policy type is already enabled.', $metadata: {} });
         }
-        this.enableType(type);
+        // Asynchronous, as in AWS: the root reports PENDING_ENABLE until the change is done.
+        if (this.pendingEnableReads > 0) this.pendingTypes.set(type, this.pendingEnableReads);
+        else this.enableType(type);
         return { Root: this.rootOutput() };
       },
     };
     return Object.fromEntries(Object.entries(ops).map(([name, handler]) => [name, guard(handler)]));
+  }
+
+  /** One ListRoots read more: pending enablements count down, and finish at zero. */
+  private advancePending(): void {
+    for (const [type, left] of [...this.pendingTypes]) {
+      if (left <= 1) {
+        this.pendingTypes.delete(type);
+        this.enableType(type);
+      } else {
+        this.pendingTypes.set(type, left - 1);
+      }
+    }
   }
 
   private createPolicy(name: string, type: FakePolicyType, content: string, description: string, tags: Record<string, string>): string {
@@ -480,7 +523,10 @@ export class FakeOrganizations implements FakeService {
       Id: this.rootId,
       Arn: `arn:aws:organizations::${this.managementAccountId}:root/${this.organizationId}/${this.rootId}`,
       Name: 'Root',
-      PolicyTypes: [...this.enabledTypes].map((Type) => ({ Type, Status: 'ENABLED' })),
+      PolicyTypes: [
+        ...[...this.enabledTypes].map((Type) => ({ Type, Status: 'ENABLED' })),
+        ...[...this.pendingTypes.keys()].map((Type) => ({ Type, Status: 'PENDING_ENABLE' })),
+      ],
     };
   }
 
@@ -603,6 +649,36 @@ function constraint(reason: string, message: string): Error {
 
 function accessDenied(message: string): Error {
   return new AccessDeniedException({ message, $metadata: {} });
+}
+
+/** System tags (`aws:` prefix, any case) are AWS's: they cannot be set, and do not count toward the quota. */
+function isSystemTag(key: string): boolean {
+  return key.toLowerCase().startsWith('aws:');
+}
+
+/**
+ * Checks a request's tags as Organizations does (the whole request fails on one bad tag) and
+ * returns them as entries: key 1-128 and value 0-256 characters of the allowed pattern, a value
+ * (possibly empty, never null), no key twice, no system key.
+ */
+function validateTags(tags: readonly { Key?: unknown; Value?: unknown }[]): [string, string][] {
+  const invalid = (reason: string, message: string) => new InvalidInputException({ message, Reason: reason as any, $metadata: {} });
+  const seen = new Set<string>();
+  return tags.map((tag) => {
+    const { Key: key, Value: value } = tag;
+    if (typeof key !== 'string' || typeof value !== 'string') throw invalid('INPUT_REQUIRED', 'You must specify a value for all required fields.');
+    if (key.length < 1) throw invalid('MIN_LENGTH_EXCEEDED', 'You provided a string parameter that is shorter than allowed.');
+    if ([...key].length > TAG_KEY_MAX || [...value].length > TAG_VALUE_MAX) throw invalid('MAX_LENGTH_EXCEEDED', 'You provided a string parameter that is longer than allowed.');
+    if (!TAG_PATTERN.test(key) || !TAG_PATTERN.test(value)) throw invalid('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    if (isSystemTag(key)) throw invalid('INVALID_SYSTEM_TAGS_PARAMETER', 'You specified a tag key that is a system tag. You can\'t add, edit, or delete system tag keys because they\'re reserved for AWS use.');
+    if (seen.has(key)) throw invalid('DUPLICATE_TAG_KEY', 'Tag keys must be unique among the tags attached to the same entity.');
+    seen.add(key);
+    return [key, value];
+  });
+}
+
+function tagLimit(): Error {
+  return constraint('MAX_TAG_LIMIT_EXCEEDED', 'You have exceeded the number of tags allowed on this resource.');
 }
 
 function validateContent(content: unknown): void {

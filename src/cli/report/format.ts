@@ -29,6 +29,7 @@ export function describeGroup(group: InstanceGroup): string {
 
 /** One line of counts, e.g. `2 policies to create, 1 to update; 1 stack set to create; 6 instances to create`. */
 export function summaryLine(report: ReportModel): string {
+  if (report.empty && report.summary.findings.error > 0) return 'Nothing planned: the plan has errors (see Findings); fix them and plan again.';
   if (report.empty) return 'No changes. The organization matches the configuration package.';
   const part = (counts: Readonly<Record<string, number>>, noun: string, verbs: readonly string[]) => {
     const items = verbs.filter((v) => counts[v] > 0).map((v, i) => (i === 0 ? `${plural(counts[v], noun)} to ${v}` : `${counts[v]} to ${v}`));

@@ -14,6 +14,7 @@ import {
   paginateListTargetsForPolicy,
 } from '@aws-sdk/client-organizations';
 import type { AwsClients } from '../../aws/clients';
+import { INSTALLATION_TAG } from '../plan';
 import type { Clock } from '../retry';
 import { systemClock } from '../retry';
 import {
@@ -22,6 +23,7 @@ import {
   POLICY_TYPES,
   PolicyType,
   SnapshotAccount,
+  SnapshotCoverage,
   SnapshotOrganizationalUnit,
   SnapshotPolicy,
   SnapshotRoot,
@@ -33,8 +35,15 @@ export const ORGANIZATIONS_PAGE_SIZE = 20;
 
 /** Options of `loadOrganizationSnapshot`. */
 export interface LoadSnapshotOptions {
-  /** @default both SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY */
+  /** Types whose policies are all read. @default both SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY */
   readonly policyTypes?: readonly PolicyType[];
+  /**
+   * Further types read only when the installation owns a policy of them: their policies are
+   * listed and the customer-managed ones' tags read (a page or two, and a call per policy), and
+   * only when one carries the installation's tag is the type read whole (targets, documents).
+   * @default - none
+   */
+  readonly ownedPolicyTypes?: { readonly installationId: string; readonly policyTypes: readonly PolicyType[] };
   /** Parallel requests; Organizations throttles early, so keep it small. @default 4 */
   readonly concurrency?: number;
   /** @default the system clock */
@@ -100,12 +109,35 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
   }
 
   const policies: SnapshotPolicy[] = [];
-  for (const type of options.policyTypes ?? POLICY_TYPES) {
+  const full = new Set(options.policyTypes ?? POLICY_TYPES);
+  const checked = new Set((options.ownedPolicyTypes?.policyTypes ?? []).filter((t) => !full.has(t)));
+  const read: PolicyType[] = [];
+  const unowned: PolicyType[] = [];
+  const readTags = async (id: string): Promise<Record<string, string>> => {
+    const tags: Record<string, string> = {};
+    for await (const page of paginateListTagsForResource({ client }, { ResourceId: id })) {
+      count('ListTagsForResource');
+      for (const tag of page.Tags ?? []) tags[tag.Key!] = tag.Value ?? '';
+    }
+    return tags;
+  };
+  for (const type of POLICY_TYPES.filter((t) => full.has(t) || checked.has(t))) {
     const summaries = [];
     for await (const page of paginateListPolicies(paging, { Filter: type })) {
       count('ListPolicies');
       summaries.push(...(page.Policies ?? []));
     }
+    const knownTags = new Map<string, Record<string, string>>();
+    if (!full.has(type)) {
+      const customer = summaries.filter((p) => !(p.AwsManaged ?? false));
+      const tagged = await mapLimit(customer, concurrency, async (p) => [p.Id!, await readTags(p.Id!)] as const);
+      tagged.forEach(([id, tags]) => knownTags.set(id, tags));
+      if (!tagged.some(([, tags]) => tags[INSTALLATION_TAG] === options.ownedPolicyTypes!.installationId)) {
+        unowned.push(type);
+        continue;
+      }
+    }
+    read.push(type);
     policies.push(
       ...(await mapLimit(summaries, concurrency, async (summary) => {
         const id = summary.Id!;
@@ -116,15 +148,16 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
         }
         count('DescribePolicy');
         const content = (await client.send(new DescribePolicyCommand({ PolicyId: id }))).Policy?.Content ?? '';
-        const tags: Record<string, string> = {};
-        for await (const page of paginateListTagsForResource({ client }, { ResourceId: id })) {
-          count('ListTagsForResource');
-          for (const tag of page.Tags ?? []) tags[tag.Key!] = tag.Value ?? '';
-        }
+        const tags = knownTags.get(id) ?? (await readTags(id));
         return { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged, content, tags, targetIds };
       })),
     );
   }
+  const coverage: SnapshotCoverage = {
+    policyTypes: read,
+    ...(unowned.length ? { unownedPolicyTypes: { installationId: options.ownedPolicyTypes!.installationId, policyTypes: unowned } } : {}),
+    ...(options.stackSets ? { stackSets: stackSetCoverage(options.stackSets) } : {}),
+  };
 
   const snapshot: OrganizationSnapshot = {
     organizationId: organization?.Id ?? '',
@@ -135,8 +168,13 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
     ...(options.stackSets ? { stackSets: await readStackSetSnapshot(clients, options.stackSets, options.clock ?? systemClock) } : {}),
+    coverage,
   };
   return { snapshot, apiCalls };
+}
+
+function stackSetCoverage(request: StackSetSnapshotRequest): NonNullable<SnapshotCoverage['stackSets']> {
+  return { homeRegion: request.homeRegion, prefix: request.prefix, names: [...request.names], ssmNames: [...request.ssmNames] };
 }
 
 async function listTargets(client: OrganizationsClient, policyId: string, count: (op: string) => void): Promise<string[]> {

@@ -32,6 +32,31 @@ export const SNAPSHOT_SCHEMA = {
     managementAccountId: { type: 'string', pattern: '^\\d{12}$' },
     takenAt: { type: 'string' },
     stackSets: STACK_SET_SNAPSHOT_SCHEMA,
+    coverage: {
+      type: 'object',
+      required: ['policyTypes'],
+      additionalProperties: false,
+      properties: {
+        policyTypes: { type: 'array', items: TYPE },
+        unownedPolicyTypes: {
+          type: 'object',
+          required: ['installationId', 'policyTypes'],
+          additionalProperties: false,
+          properties: { installationId: { type: 'string', minLength: 1 }, policyTypes: { type: 'array', items: TYPE } },
+        },
+        stackSets: {
+          type: 'object',
+          required: ['homeRegion', 'prefix', 'names', 'ssmNames'],
+          additionalProperties: false,
+          properties: {
+            homeRegion: { type: 'string' },
+            prefix: { type: 'string' },
+            names: { type: 'array', items: { type: 'string' } },
+            ssmNames: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+    },
     roots: {
       type: 'array',
       items: {

@@ -50,6 +50,30 @@ export interface SnapshotPolicy {
   readonly targetIds: readonly string[];
 }
 
+/**
+ * What a snapshot was read for, beyond the organization tree (always read whole), so a plan can
+ * tell whether the snapshot holds everything it needs and plan exactly as the live organization.
+ */
+export interface SnapshotCoverage {
+  /** Policy types whose policies are all in `policies`. */
+  readonly policyTypes: readonly PolicyType[];
+  /** Other types, checked to hold no policy tagged as this installation's (so nothing to read). */
+  readonly unownedPolicyTypes?: {
+    readonly installationId: string;
+    readonly policyTypes: readonly PolicyType[];
+  };
+  /** What the `stackSets` section was read for (absent: there is no such section). */
+  readonly stackSets?: {
+    readonly homeRegion: string;
+    /** Every stack set with this prefix was listed. */
+    readonly prefix: string;
+    /** Stack sets read by name (those outside the prefix too). */
+    readonly names: readonly string[];
+    /** SSM parameters read (the ones absent from `stackSets.ssm` do not exist). */
+    readonly ssmNames: readonly string[];
+  };
+}
+
 export interface OrganizationSnapshot {
   readonly organizationId: string;
   readonly managementAccountId: string;
@@ -63,4 +87,6 @@ export interface OrganizationSnapshot {
   readonly policies: readonly SnapshotPolicy[];
   /** Stack sets, their instances and the SSM values the manifest reads (home region), when read. */
   readonly stackSets?: StackSetSnapshot;
+  /** What was read; absent in snapshots written before it existed (then: every policy type). */
+  readonly coverage?: SnapshotCoverage;
 }

@@ -11,6 +11,7 @@ import {
   DeletePolicyCommand,
   DetachPolicyCommand,
   EnablePolicyTypeCommand,
+  ListRootsCommand,
   OrganizationsClient,
   paginateListPolicies,
   paginateListTagsForResource,
@@ -51,7 +52,16 @@ export interface PolicyExecutorOptions {
   readonly random?: () => number;
   /** Attempts per API call on throttling/conflicts. @default 8 */
   readonly maxAttempts?: number;
+  /**
+   * EnablePolicyType is asynchronous (the root reports PENDING_ENABLE first): how long the
+   * enable step waits for ENABLED before it fails, polling ListRoots through the clock.
+   * @default 120000
+   */
+  readonly enableTimeoutMs?: number;
 }
+
+/** First wait between ListRoots reads while a policy type is PENDING_ENABLE; doubles up to 10 s. */
+const ENABLE_POLL_MS = 1000;
 
 /** The result of one step. */
 export interface StepOutcome {
@@ -122,10 +132,16 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
 
   const applyStep = async (step: PolicyStep): Promise<Omit<StepOutcome, 'stepId' | 'kind'>> => {
     switch (step.kind) {
-      case 'policy.enable-type':
-        return {
-          outcome: await tolerate(step, () => client.send(new EnablePolicyTypeCommand({ RootId: step.rootId, PolicyType: step.policyType }))),
-        };
+      case 'policy.enable-type': {
+        let status: string | undefined;
+        const outcome = await tolerate(step, async () => {
+          const enabled = await client.send(new EnablePolicyTypeCommand({ RootId: step.rootId, PolicyType: step.policyType }));
+          status = enabled.Root?.PolicyTypes?.find((t) => t.Type === step.policyType)?.Status;
+        });
+        // Already enabled may still mean PENDING_ENABLE (an earlier, interrupted run): wait either way.
+        if (status !== 'ENABLED') await waitUntilEnabled(step.rootId, step.policyType);
+        return { outcome };
+      }
       case 'policy.create':
         return createPolicy(step);
       case 'policy.update':
@@ -149,6 +165,26 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
       }
       case 'policy.delete':
         return { outcome: await tolerate(step, () => client.send(new DeletePolicyCommand({ PolicyId: step.policy.id }))), policyId: step.policy.id };
+    }
+  };
+
+  /**
+   * Polls ListRoots until the root reports the type ENABLED, so creates and attaches that follow
+   * find it usable; fails after `enableTimeoutMs` with the status last seen.
+   */
+  const waitUntilEnabled = async (rootId: string, type: string): Promise<void> => {
+    const deadline = options.clock.now() + (options.enableTimeoutMs ?? 120_000);
+    let delay = ENABLE_POLL_MS;
+    for (;;) {
+      const roots = await retry(() => client.send(new ListRootsCommand({})));
+      const root = roots.Roots?.find((r) => r.Id === rootId);
+      const status = root?.PolicyTypes?.find((t) => t.Type === type)?.Status;
+      if (status === 'ENABLED') return;
+      if (options.clock.now() + delay > deadline) {
+        throw new PolicyTypeNotEnabledError(`${type} is still ${status ?? 'not enabled'} on the root ${rootId} after ${Math.round((options.enableTimeoutMs ?? 120_000) / 1000)} s; run again once ListRoots reports it ENABLED`);
+      }
+      await options.clock.sleep(delay);
+      delay = Math.min(delay * 2, 10_000);
     }
   };
 
@@ -191,6 +227,14 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
   return {
     apply: async (step) => ({ stepId: step.id, kind: step.kind, ...(await applyStep(step)) }),
   };
+}
+
+/** The enable step waited for ENABLED longer than allowed. */
+export class PolicyTypeNotEnabledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyTypeNotEnabledError';
+  }
 }
 
 function tagList(tags: Readonly<Record<string, string>>): { Key: string; Value: string }[] {

@@ -3,6 +3,7 @@
  * ordered steps. SCPs first, then RCPs; per type: enable the type, create, update, tag
  * (adopt), detaches that make room, attach, detach, delete.
  */
+import { DeletePolicyStep, POLICY_TYPE_LABEL, PolicyAttachmentStep, PolicyRef, PolicyStep } from './steps';
 import type { Finding } from '../../manifest/findings';
 import type { Manifest, PackageFiles, PolicyResource } from '../../manifest/model';
 import { isPolicy } from '../../manifest/model';
@@ -13,7 +14,7 @@ import type { PolicyType, SnapshotPolicy } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../plan';
 import { engineFinding } from '../rules';
 import { readPolicyDocument } from './document';
-import { DeletePolicyStep, POLICY_TYPE_LABEL, PolicyAttachmentStep, PolicyRef, PolicyStep } from './steps';
+import { policyTagFindings } from './tags';
 
 /** The AWS-managed policy AWS attaches to every root, OU and account when a type is enabled. */
 export const FULL_ACCESS_POLICY: Readonly<Record<PolicyType, string>> = {
@@ -130,6 +131,11 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     const actual = existing.get(resource.name);
     const description = resource.description ?? '';
     const tags = { ...resource.tags, [INSTALLATION_TAG]: installationId };
+    const tagFindings = policyTagFindings(tags, actual?.tags ?? {}, { label: `${label} "${resource.name}"`, resource: resource.name, location: resource.location });
+    if (tagFindings.length > 0) {
+      findings.push(...tagFindings);
+      continue;
+    }
     let ref: PolicyRef;
     let attached: readonly string[] = [];
     if (!actual) {

@@ -5,7 +5,7 @@
  * just-generated secrets are known. Secrets are written to SSM and referenced, never returned.
  */
 import { randomInt } from 'node:crypto';
-import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
+import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand, DescribeKeyPairsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { isThrottling, retryThrottled } from './clients';
@@ -91,10 +91,8 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       const ec2 = await context.clients.ec2InAccount(account, region, context.settings.executionRoleName);
       if (token.kind === 'genkeypair') {
         const keyName = `${stackSetNameFor(desired.resource, context.settings)}-${entry.key}`.slice(0, 255);
-        const created = await retryThrottled(() => ec2.send(new CreateKeyPairCommand({ KeyName: keyName })), context.clock);
-        await storeSibling(entry, STORAGE_MARKERS.keyMaterial, created.KeyMaterial, 'SecureString', context);
-        await storeSibling(entry, STORAGE_MARKERS.keyFingerprint, created.KeyFingerprint, 'String', context);
-        await putSsm(name, created.KeyName ?? keyName, 'String', context);
+        const lost = await generateKeyPair(ec2, { entry, keyName, nameStorage: name, account, region, resource: desired.resource.name }, context);
+        if (lost) findings.push(lost);
       } else {
         const zones = await retryThrottled(() => ec2.send(new DescribeAvailabilityZonesCommand({})), context.clock);
         const available = (zones.AvailabilityZones ?? [])
@@ -110,6 +108,50 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
     }
   }
   return findings;
+}
+
+/**
+ * `$[alfred_genkeypair]`: creates the key pair and stores, in this order, its private key
+ * (`$[keymaterial]`, SecureString), its fingerprint and its name (`$[keyname]`, the mark that the
+ * helper is done). A run interrupted after CreateKeyPair finds the key pair on the next run
+ * (InvalidKeyPair.Duplicate) and resumes: with the private key stored, or none asked for, it
+ * stores what is missing; when the private key was asked for and never stored, EC2 cannot give it
+ * again, so it stores nothing and returns an error finding that says how to recover.
+ */
+async function generateKeyPair(
+  ec2: EC2Client,
+  key: { entry: ParameterEntry; keyName: string; nameStorage: string; account: string; region: string; resource: string },
+  context: StepContext,
+): Promise<Finding | undefined> {
+  const { entry, keyName } = key;
+  let created;
+  try {
+    created = await retryThrottled(() => ec2.send(new CreateKeyPairCommand({ KeyName: keyName })), context.clock);
+  } catch (error) {
+    if (errorName(error) !== 'InvalidKeyPair.Duplicate') throw error;
+  }
+  if (created) {
+    await storeSibling(entry, STORAGE_MARKERS.keyMaterial, created.KeyMaterial, 'SecureString', context);
+    await storeSibling(entry, STORAGE_MARKERS.keyFingerprint, created.KeyFingerprint, 'String', context);
+    await putSsm(key.nameStorage, created.KeyName ?? keyName, 'String', context);
+    return undefined;
+  }
+  const materialName = storageName(entry, STORAGE_MARKERS.keyMaterial);
+  if (materialName && !(await ssmExists(materialName, context))) {
+    return {
+      ruleId: 'CFCT-K070',
+      severity: 'error',
+      message: `parameter ${entry.key}: key pair ${keyName} exists in account ${key.account} (${key.region}), but its private key was never stored in ${materialName} (an earlier run stopped after creating it), and EC2 returns a private key only when it creates the key pair`,
+      hint: `delete the key pair (aws ec2 delete-key-pair --key-name ${keyName} --region ${key.region}, in account ${key.account}) and run again to create and store a new one; or, if you hold its private key, store it in ${materialName} as a SecureString`,
+      resource: key.resource,
+      ...(entry.location ? { location: entry.location } : {}),
+    };
+  }
+  const described = await retryThrottled(() => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] })), context.clock);
+  const pair = described.KeyPairs?.find((p) => p.KeyName === keyName);
+  await storeSibling(entry, STORAGE_MARKERS.keyFingerprint, pair?.KeyFingerprint, 'String', context);
+  await putSsm(key.nameStorage, keyName, 'String', context);
+  return undefined;
 }
 
 /** A password of `length` letters and digits from a cryptographic source. */

@@ -129,4 +129,17 @@ describe('snapshot JSON', () => {
       expect.objectContaining({ location: { file: 'organization.json', path: 'accounts[0].parentId' } }),
     ]);
   });
+
+  test('records what was read, and fails with a path when that record is wrong', async () => {
+    const { clients } = fakeOrganization();
+    const { snapshot } = await loadOrganizationSnapshot(clients, { policyTypes: ['SERVICE_CONTROL_POLICY'] });
+    expect(snapshot.coverage).toEqual({ policyTypes: ['SERVICE_CONTROL_POLICY'] });
+    const bad = JSON.parse(serialiseSnapshot(snapshot));
+    bad.coverage.policyTypes = ['TAG_POLICY'];
+    expect(parseSnapshot(JSON.stringify(bad)).findings).toEqual([
+      expect.objectContaining({ ruleId: 'CFCT-O001', location: { file: 'organization.json', path: 'coverage.policyTypes[0]' } }),
+    ]);
+    bad.coverage = { policyTypes: [], stackSets: { homeRegion: 'us-east-1', prefix: 'X-' } };
+    expect(parseSnapshot(JSON.stringify(bad)).findings.map((f) => f.location?.path)).toEqual(['coverage.stackSets', 'coverage.stackSets']);
+  });
 });

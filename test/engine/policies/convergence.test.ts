@@ -1,12 +1,17 @@
 /**
  * Property: for random organizations and manifests, applying the plan and planning again gives
- * an empty plan, also under injected throttling and conflicts; and nothing this installation
- * does not own is ever changed, detached or deleted.
+ * an empty plan, also under injected throttling and conflicts and with EnablePolicyType staying
+ * PENDING_ENABLE for a few reads; and nothing this installation does not own is ever changed,
+ * detached or deleted. The plan reads policies as a run does (the manifest's types whole, the
+ * others only where the installation owns a policy); the check reads every type whole, so an
+ * owned policy of a type the manifest no longer uses cannot stay attached unseen.
  */
 import * as fc from 'fast-check';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
+import { POLICY_TYPES } from '../../../src/engine/organization/snapshot';
 import { INSTALLATION_TAG } from '../../../src/engine/plan';
 import { applyPolicyPlan, createPolicyPlan } from '../../../src/engine/policies/run';
+import { policyTypesOf } from '../../../src/engine/run';
 import { hasErrors } from '../../../src/manifest/findings';
 import type { PolicyResource } from '../../../src/manifest/model';
 import { buildOrganization, OrganizationSpec, organizationSpecArbitrary, policyDocument } from '../../fake/builders';
@@ -39,6 +44,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   enablePolicyDeletion: fc.boolean(),
   installationId: fc.constantFrom('default', 'default', 'other'),
   seed: fc.nat(1000),
+  pendingEnableReads: fc.integer({ min: 0, max: 3 }),
 });
 
 /** The OU entry for spec OU `i`: path, bare name, or id; -1 = Root; others = a name that does not exist. */
@@ -58,14 +64,15 @@ interface Scenario {
   readonly enablePolicyDeletion: boolean;
   readonly installationId: string;
   readonly seed: number;
+  readonly pendingEnableReads: number;
 }
 
 /** How many cases applied a non-empty plan, and how many were refused: the property must exercise both. */
-const stats = { applied: 0, refused: 0, faults: 0 };
+const stats = { applied: 0, refused: 0, faults: 0, pending: 0, otherTypes: 0 };
 
 async function run(input: Scenario, faults: boolean): Promise<void> {
-  const { spec, resources, enablePolicyDeletion, installationId, seed } = input;
-  const built = buildOrganization(spec, { seed });
+  const { spec, resources, enablePolicyDeletion, installationId, seed, pendingEnableReads } = input;
+  const built = buildOrganization(spec, { seed, pendingEnableReads });
   const { fake, organizations } = built;
   const clients = fakeAwsClients(fake, organizations.managementAccountId);
   const seen = new Set<string>();
@@ -90,8 +97,14 @@ async function run(input: Scenario, faults: boolean): Promise<void> {
     .filter((p) => p.awsManaged || (p.tags[INSTALLATION_TAG] !== installationId && !adoptable(p)))
     .map((p) => ({ ...p, targets: organizations.targetsOf(p.id).sort() }));
 
+  const whole = policyTypesOf(manifest);
+  const others = POLICY_TYPES.filter((t) => !whole.includes(t));
+  const asRun = async () =>
+    (await loadOrganizationSnapshot(clients, { policyTypes: whole, ownedPolicyTypes: { installationId, policyTypes: others } })).snapshot;
   const plan = async () => createPolicyPlan({ manifest, files, snapshot: (await loadOrganizationSnapshot(clients)).snapshot, installationId });
-  const first = await plan();
+  const first = createPolicyPlan({ manifest, files, snapshot: await asRun(), installationId });
+  if (first.steps.some((s) => s.kind === 'policy.enable-type') && pendingEnableReads > 0) stats.pending++;
+  if (first.steps.some((s) => s.kind === 'policy.detach' && !whole.includes(s.policy.type))) stats.otherTypes++;
   if (faults) {
     fake.injectFault({ service: 'organizations', rate: 0.1, error: throttling });
     fake.injectFault({ service: 'organizations', rate: 0.1, error: concurrentModification });
@@ -121,11 +134,15 @@ describe('policy plan convergence (property)', () => {
     await fc.assert(fc.asyncProperty(scenario, (s) => run(s, false)), { numRuns: 50, seed: 20261127 });
     expect(stats.applied).toBeGreaterThan(20);
     expect(stats.refused).toBeGreaterThan(0);
+    expect(stats.pending).toBeGreaterThan(0);
+    expect(stats.otherTypes).toBeGreaterThan(0);
   });
 
   test('the same with 10% throttling and 10% conflicts injected on every Organizations call', async () => {
     stats.faults = 0;
+    stats.pending = 0;
     await fc.assert(fc.asyncProperty(scenario, (s) => run(s, true)), { numRuns: 50, seed: 4242 });
     expect(stats.faults).toBeGreaterThan(20);
+    expect(stats.pending).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-import { ConcurrentModificationException, PolicyChangesInProgressException, TooManyRequestsException } from '@aws-sdk/client-organizations';
+import { ConcurrentModificationException, EnablePolicyTypeCommand, PolicyChangesInProgressException, TooManyRequestsException } from '@aws-sdk/client-organizations';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
 import { checkSavedPlan } from '../../../src/engine/plan';
@@ -69,18 +69,63 @@ describe('policy executor', () => {
       error: () => new PolicyChangesInProgressException({ message: 'Changes to the effective policy are in progress. Try again later.', $metadata: {} }),
     });
     const started = Date.now();
+    const before = fake.calls.length;
     const result = await applyPolicyPlan(p, options);
     expect(result.failed).toBeUndefined();
     expect(fake.calls.filter((c) => c.error === 'TooManyRequestsException').length).toBeGreaterThan(0);
     expect(fake.calls.filter((c) => c.error === 'ConcurrentModificationException').length).toBeGreaterThan(0);
     expect(fake.calls.filter((c) => c.error === 'PolicyChangesInProgressException').length).toBe(2);
-    expect(fake.clock.sleeps.length).toBe(fake.calls.filter((c) => c.error).length);
+    // one sleep per failed call, and one per ListRoots read that still saw PENDING_ENABLE
+    const polls = fake.calls.slice(before).filter((c) => c.operation === 'ListRoots' && !c.error).length;
+    expect(polls).toBe(3);
+    expect(fake.clock.sleeps.length).toBe(fake.calls.filter((c) => c.error).length + polls - 1);
     // backoff ceilings double from 250 ms; jitter keeps each sleep below its ceiling
     expect(Math.max(...fake.clock.sleeps)).toBeLessThan(20000);
     expect(Date.now() - started).toBeLessThan(5000);
     fake.clearFaults();
     expect((await plan(manifest, files)).steps).toEqual([]);
     expect(organizations.allPolicies().filter((x) => !x.awsManaged)).toHaveLength(2);
+  });
+
+  test('survives PENDING_ENABLE: waits for ENABLED through the clock before creating and attaching', async () => {
+    const { plan, options, fake, organizations } = setup();
+    const p = await plan(manifest, files);
+    expect(p.steps.map((s) => s.kind)).toContain('policy.enable-type');
+    const result = await applyPolicyPlan(p, options);
+    expect(result.failed).toBeUndefined();
+    const order = fake.calls.filter((c) => ['EnablePolicyType', 'ListRoots', 'AttachPolicy'].includes(c.operation)).map((c) => c.operation);
+    const enable = order.indexOf('EnablePolicyType');
+    expect(order.slice(enable, enable + 4)).toEqual(['EnablePolicyType', 'ListRoots', 'ListRoots', 'ListRoots']);
+    expect(fake.clock.sleeps).toEqual([1000, 2000]);
+    expect(organizations.isTypeEnabled('RESOURCE_CONTROL_POLICY')).toBe(true);
+    expect(fake.calls.filter((c) => c.error)).toEqual([]);
+  });
+
+  test('survives a re-run while the type is still PENDING_ENABLE (already enabled is not ENABLED yet)', async () => {
+    const { options, organizations, fake, clients } = setup();
+    await clients.organizations().send(new EnablePolicyTypeCommand({ RootId: organizations.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+    const executor = createPolicyExecutor({ ...options, installationId: 'default' });
+    const outcome = await executor.apply({ kind: 'policy.enable-type', id: 'e', summary: '', rootId: organizations.rootId, policyType: 'RESOURCE_CONTROL_POLICY' });
+    expect(outcome.outcome).toBe('already-done');
+    expect(organizations.isTypeEnabled('RESOURCE_CONTROL_POLICY')).toBe(true);
+    expect(fake.callCount('organizations', 'ListRoots')).toBe(3);
+  });
+
+  test('fails when the type stays PENDING_ENABLE past the timeout, before any create or attach', async () => {
+    const org = fakeOrganization({ pendingEnableReads: 1000 });
+    org.organizations.addOu(org.organizations.rootId, 'Security');
+    org.organizations.addOu(org.organizations.rootId, 'Prod');
+    const { snapshot } = await loadOrganizationSnapshot(org.clients);
+    const p = createPolicyPlan({ manifest, files, snapshot, installationId: 'default' });
+    const result = await applyPolicyPlan(p, { clients: org.clients, clock: org.fake.clock, random: () => 0, enableTimeoutMs: 30_000 });
+    expect(result.failed).toEqual({
+      stepId: `policy.enable-type:rcp:${org.organizations.rootId}`,
+      error: `PolicyTypeNotEnabledError: RESOURCE_CONTROL_POLICY is still PENDING_ENABLE on the root ${org.organizations.rootId} after 30 s; run again once ListRoots reports it ENABLED`,
+    });
+    expect(org.fake.clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(30_000);
+    const failedAt = org.fake.calls.findIndex((c) => c.operation === 'EnablePolicyType');
+    expect(org.fake.calls.slice(failedAt).filter((c) => c.operation === 'AttachPolicy' && c.input && JSON.stringify(c.input).includes('guard'))).toEqual([]);
+    expect(org.organizations.allPolicies().map((x) => x.name)).not.toContain('guard');
   });
 
   test('fails when throttling outlasts the attempts, naming the step', async () => {

@@ -1,3 +1,4 @@
+import { TagResourceCommand } from '@aws-sdk/client-organizations';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
 import { createPolicyPlan } from '../../../src/engine/policies/run';
@@ -54,6 +55,45 @@ describe('planPolicies', () => {
     // plans are JSON documents
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
     expect(p.inputHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('fails when a policy\'s tags break Organizations\' tag rules: CFCT-C030 at plan time, nothing planned for it', async () => {
+    const { plan, organizations, sec, clients } = setup();
+    const bad: Record<string, Record<string, string>> = {
+      pattern: { team: 'sec (core)' },
+      key: { ['k'.repeat(129)]: 'x' },
+      value: { team: 'v'.repeat(257) },
+      system: { 'AWS:owner': 'me' },
+      many: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])),
+    };
+    const resources = Object.entries(bad).map(([name, tags]) => policyResource(name, { ous: ['Security'], tags }));
+    const files = memoryFiles(Object.fromEntries([...Object.keys(bad), 'fine'].map((n) => [`policies/${n}.json`, doc(n)])));
+    const p = await plan(manifestOf([...resources, policyResource('fine', { ous: ['Security'], tags: { 'Équipe büro': 'a/b=c+d-e@f' } })]), files);
+    expect(p.findings.filter((f) => f.ruleId === 'CFCT-C030').map((f) => [f.resource, f.severity, f.message])).toEqual([
+      ['pattern', 'error', 'scp "pattern": tag "team" holds characters Organizations does not accept in tags'],
+      ['key', 'error', `scp "key": tag key "${'k'.repeat(40)}…" must be 1 to 128 characters`],
+      ['value', 'error', 'scp "value": the value of tag "team" is longer than 256 characters'],
+      ['system', 'error', 'scp "system": tag key "AWS:owner" starts with aws:, which is reserved for AWS'],
+      ['many', 'error', 'scp "many": would carry 51 tags, and Organizations allows 50 on a policy'],
+    ]);
+    expect(p.findings.find((f) => f.ruleId === 'CFCT-C030')).toMatchObject({ location: { file: 'manifest.yaml', line: 3 }, hint: expect.any(String) });
+    expect(p.steps.map((s) => s.id)).toEqual(['policy.create:scp:fine', `policy.attach:scp:fine:${sec}`]);
+
+    // an existing policy's own tags count toward the 50: tagging it for this installation would pass the quota
+    const crowded = organizations.addPolicy({
+      name: 'crowded',
+      type: 'SERVICE_CONTROL_POLICY',
+      content: doc('c'),
+      tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'v'])),
+    });
+    const adopt = await plan(manifestOf([policyResource('crowded', { ous: ['Security'] })]), memoryFiles({ 'policies/crowded.json': doc('c') }));
+    expect(adopt.findings.map((f) => f.ruleId)).toEqual(['CFCT-C030']);
+    expect(adopt.steps).toEqual([]);
+    // the fake, as AWS, would have refused the TagResource the plan would otherwise make
+    await expect(clients.organizations().send(new TagResourceCommand({ ResourceId: crowded, Tags: [{ Key: 'cfct:installation', Value: 'default' }] }))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'MAX_TAG_LIMIT_EXCEEDED',
+    });
   });
 
   test('updates only when the minified content or the description differ', async () => {
