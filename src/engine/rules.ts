@@ -2,7 +2,9 @@
  * Rules of the findings the engine reports while planning (ids `CFCT-O…` for the organization
  * and targets, `CFCT-C…` for SCPs, RCPs and the run, `CFCT-K…` for stack sets).
  */
+import { applySuppressions, checkSuppressions, PLANNING_RULE_ID, type SuppressionScope } from '../manifest/checks/suppressions';
 import type { Finding } from '../manifest/findings';
+import type { Manifest } from '../manifest/model';
 import { catalogueFinding, type FindingDetails, type RuleInfo } from '../manifest/rules';
 
 export const ENGINE_RULES = {
@@ -104,17 +106,7 @@ export const ENGINE_RULES = {
     explanation:
       'Organizations accepts tag keys of 1 to 128 and values of up to 256 characters made of letters, digits, spaces and `_ . : / = + - @`, no `aws:` key, and at most 50 tags on a policy (counting those it has); the policy is not planned, so the apply never fails halfway on CreatePolicy or TagResource.',
   },
-  // Stack sets
-  'CFCT-K001': {
-    severity: 'error',
-    title: 'depends_on names no stack set resource',
-    explanation: '`depends_on` lists other stack_set resources of the same manifest, by name.',
-  },
-  'CFCT-K002': {
-    severity: 'error',
-    title: 'dependency cycle',
-    explanation: 'Stack sets that depend on each other (through depends_on or $[alfred_ssm_...] reads of exports) cannot be ordered; the members of the cycle are not planned.',
-  },
+  // Stack sets (CFCT-K001 and CFCT-K002 are retired: the graph reports CFCT-M010 and CFCT-M011)
   'CFCT-K010': {
     severity: 'error',
     title: 'SSM parameter read by a helper does not exist',
@@ -218,4 +210,16 @@ export type EngineRuleId = keyof typeof ENGINE_RULES;
 /** A finding of an engine rule. */
 export function engineFinding(ruleId: EngineRuleId, details: FindingDetails): Finding {
   return catalogueFinding(ENGINE_RULES, ruleId, details);
+}
+
+/** The planning rules' suppressions: ids `CFCT-O…`, `CFCT-C…`, `CFCT-K…`, checked against this catalogue. */
+export const PLANNING_SUPPRESSIONS: SuppressionScope = { catalogue: ENGINE_RULES, owns: (id) => PLANNING_RULE_ID.test(id) };
+
+/**
+ * The findings of a plan with the manifest's `lint_suppressions` of planning rules applied:
+ * suppressed warnings become `info`, and a suppression naming no planning rule, or an error,
+ * is a CFCT-M016 error (as validation reports for its own rules).
+ */
+export function withPlanningSuppressions(findings: readonly Finding[], manifest: Manifest): Finding[] {
+  return applySuppressions([...findings, ...checkSuppressions(manifest, PLANNING_SUPPRESSIONS)], manifest);
 }

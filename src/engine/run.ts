@@ -27,6 +27,7 @@ import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type S
 import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
 import { accountStateOf } from './stacksets/targets';
+import { withPlanningSuppressions } from './rules';
 
 /** What a run is configured with (command line flags, or the pipeline construct's props). */
 export interface RunOptions {
@@ -186,7 +187,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
       settings,
       accounts: options.accounts ?? null,
     }),
-    findings,
+    findings: withPlanningSuppressions(findings, manifest),
     steps,
     homeRegion: manifest.region,
     managementAccountId: snapshot.managementAccountId,

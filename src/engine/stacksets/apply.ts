@@ -123,7 +123,7 @@ export async function applyStackSets(
   const succeeded = new Set<string>();
   for (const name of graph.nodes) {
     if (!inWave.has(name)) {
-      report.failed.push({ resource: name, message: 'not applied: it is part of a dependency cycle (CFCT-K002)', failures: [] });
+      report.failed.push({ resource: name, message: 'not applied: it is part of a dependency cycle (CFCT-M011)', failures: [] });
       failedRoot.set(name, name);
     } else if (!byName.has(name)) {
       report.failed.push({ resource: name, message: 'not planned: its template or targets could not be read', failures: [] });

@@ -161,7 +161,7 @@ describe('dependency graph', () => {
 
   test('fails when depends_on names an unknown resource or the graph has a cycle', () => {
     const g = buildStackSetGraph([resource('a', { dependsOn: [dep('b')] }), resource('b', { dependsOn: [dep('a'), dep('nope')] })], 'dependencies');
-    expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-K001', 'CFCT-K002']);
+    expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-M010', 'CFCT-M011']);
     expect(g.waves).toEqual([]);
   });
 
