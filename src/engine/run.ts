@@ -19,6 +19,7 @@ import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from '.
 import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
 import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
+import { withPlanningSuppressions } from './rules';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
 import { desiredStackSets, type TemplateReader } from './stacksets/desired';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
@@ -27,7 +28,6 @@ import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type S
 import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
 import { accountStateOf } from './stacksets/targets';
-import { withPlanningSuppressions } from './rules';
 
 /** What a run is configured with (command line flags, or the pipeline construct's props). */
 export interface RunOptions {

@@ -1,8 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { execFileSync } from 'node:child_process';
 import { ENGINE_RULES } from '../../src/engine/rules';
 import { MANIFEST_V2_SCHEMA, RULES } from '../../src/manifest';
 
@@ -26,6 +26,13 @@ describe('docs/rules.md', () => {
     const known = new Set([...Object.keys(RULES), ...Object.keys(ENGINE_RULES)]);
     expect(used.filter((id) => !known.has(id))).toEqual([]);
     expect(used.length).toBeGreaterThan(60);
+  });
+
+  test('every rule id of the catalogue is referenced by a test', () => {
+    const source = execFileSync('grep', ['-rhoE', 'CFCT-[A-Z][0-9]{3}', join(root, 'test')], { encoding: 'utf8' });
+    const referenced = new Set(source.split('\n').filter(Boolean));
+    const catalogue = [...Object.keys(RULES), ...Object.keys(ENGINE_RULES)];
+    expect(catalogue.filter((id) => !referenced.has(id))).toEqual([]);
   });
 });
 

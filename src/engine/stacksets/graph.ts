@@ -5,8 +5,8 @@
  */
 import { ssmNamesRead } from './helpers';
 import type { Finding } from '../../manifest/findings';
-import { finding } from '../../manifest/rules';
 import type { StackSetOrder, StackSetResource } from '../../manifest/model';
+import { finding } from '../../manifest/rules';
 
 /** Resources by name with the names each one runs after. */
 export interface StackSetGraph {
