@@ -1,5 +1,6 @@
 /** Wording shared by every report format. */
 import type { InstanceGroup, PolicyChange, ReportModel } from './model';
+import { plural } from '../../engine/plural';
 
 export const ACTION_SYMBOL: Readonly<Record<string, string>> = {
   create: '+',
@@ -14,11 +15,7 @@ export const ACTION_SYMBOL: Readonly<Record<string, string>> = {
 /** How many account ids a group lists before it is summarised. */
 export const ACCOUNTS_SHOWN = 10;
 
-/** `1 policy`, `2 policies`, `3 accounts`. */
-export function plural(n: number, word: string): string {
-  if (n === 1) return `${n} ${word}`;
-  return `${n} ${/[^aeiou]y$/.test(word) ? `${word.slice(0, -1)}ies` : `${word}s`}`;
-}
+export { plural };
 
 /** `us-east-1: 3 accounts (111111111111, 222222222222, 333333333333)`, shortened past ACCOUNTS_SHOWN. */
 export function describeGroup(group: InstanceGroup): string {

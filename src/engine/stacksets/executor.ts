@@ -38,7 +38,7 @@ import { errorName, type Clock } from '../retry';
 import { isThrottling, retryThrottled, StackSetClients } from './clients';
 import type { ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
-import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
+import { isKnownAfterApply, isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
 
 /** How long the caller waits between checks and between starts of a busy stack set, by default. */
@@ -275,7 +275,7 @@ function definitionInput(definition: StackSetDefinition, context: StepContext) {
     throw new ParameterResolutionError(`the template (${template.bytes} bytes) is over the inline limit and was not staged in S3; re-plan the stack set with a staging bucket configured`);
   }
   const tags = { ...definition.tags, [CREATED_TAG_KEY]: definition.createdTag ?? new Date(context.clock.now()).toISOString() };
-  if (Object.values(tags).some((v) => v.startsWith('(known after apply'))) {
+  if (Object.values(tags).some(isKnownAfterApply)) {
     throw new ParameterResolutionError('the step holds values known only after apply; re-plan the stack set before applying it');
   }
   return {

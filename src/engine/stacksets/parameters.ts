@@ -7,6 +7,7 @@
  * comma-separated element.
  */
 import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
+import { knownAfterApply } from './steps';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import { sha256 } from '../canonical';
@@ -132,7 +133,7 @@ export function parameterDigests(parameter: ResolvedParameter, ssm: Pick<SsmView
 /** How a parameter is shown in a plan: values, SecureStrings as references, NoEcho values and unknowns as such. */
 export function displayValue(parameter: ResolvedParameter, noEcho: boolean): string {
   if (parameter.parts.some((p) => 'afterApply' in p)) {
-    return `(known after apply: ${parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; ')})`;
+    return knownAfterApply(parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; '));
   }
   if (noEcho) return '(secret)';
   return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '')).join(',');

@@ -6,6 +6,7 @@ import type { PairGroup } from './pairs';
 import type { ParameterChange, ResolvedParameter } from './parameters';
 import type { ResolvedOperationPreferences } from './settings';
 import { sha256 } from '../canonical';
+import { plural } from '../plural';
 
 /** Where the executor gets the template from. */
 export interface TemplateRef {
@@ -93,6 +94,26 @@ export interface StackSetChangeSummary {
   readonly knownAfterApply: readonly string[];
 }
 
+/**
+ * A value a read-only plan cannot know: it exists once earlier work of the apply has run (an
+ * export of an earlier stack set, a generated value). It travels in the plan as its display text,
+ * `(known after apply)` or `(known after apply: <what>)`; make one with `knownAfterApply` and
+ * recognise one with `isKnownAfterApply`, never by its text.
+ */
+export type KnownAfterApply = string & { readonly knownAfterApplyMarker: true };
+
+const KNOWN_AFTER_APPLY = '(known after apply';
+
+/** The marker of a value known only after apply, saying what it will be when `what` is given. */
+export function knownAfterApply(what?: string): KnownAfterApply {
+  return `${KNOWN_AFTER_APPLY}${what === undefined ? '' : `: ${what}`})` as KnownAfterApply;
+}
+
+/** True for a value made by `knownAfterApply`. */
+export function isKnownAfterApply(value: string | undefined): value is KnownAfterApply {
+  return value !== undefined && value.startsWith(KNOWN_AFTER_APPLY) && value.endsWith(')');
+}
+
 /** A step without its derived `id` and `summary`. */
 export type StepContent<S extends StackSetStep = StackSetStep> = S extends StackSetStep ? Omit<S, 'id' | 'summary'> : never;
 
@@ -121,8 +142,8 @@ export function identify<S extends StackSetStep>(content: StepContent<S>): S {
 }
 
 function count(targets: PairGroup): string {
-  const n = targets.accounts.length * targets.regions.length;
-  return `${n} instance${n === 1 ? '' : 's'} (${targets.accounts.length} account${targets.accounts.length === 1 ? '' : 's'} x ${targets.regions.length} region${targets.regions.length === 1 ? '' : 's'})`;
+  const instances = plural(targets.accounts.length * targets.regions.length, 'instance');
+  return `${instances} (${plural(targets.accounts.length, 'account')} x ${plural(targets.regions.length, 'region')})`;
 }
 
 /** True for steps that start a StackSets operation (the others complete synchronously). */
