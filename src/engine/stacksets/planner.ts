@@ -22,7 +22,7 @@ import {
   CREATED_TAG_KEY,
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
-import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, knownAfterApply, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
+import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, knownAfterApply as knownAfterApplyMarker, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
 import { NormalisedTemplate } from './template';
 
 /** A resource's deployment targets, resolved to accounts. */
@@ -86,7 +86,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     ...withoutEngineTags(resource.tags),
     [UPSTREAM_TAG_KEY]: UPSTREAM_TAG_VALUE,
     [INSTALLATION_TAG_KEY]: settings.installationId,
-    ...(fingerprint ? { [NOECHO_TAG_KEY]: fingerprint === 'unknown' ? knownAfterApply() : fingerprint } : {}),
+    ...(fingerprint ? { [NOECHO_TAG_KEY]: fingerprint === 'unknown' ? knownAfterApplyMarker() : fingerprint } : {}),
   };
   const tagProblems = cloudFormationTagProblems({ ...tags, [CREATED_TAG_KEY]: actual?.tags[CREATED_TAG_KEY] ?? '2026-01-01T00:00:00.000Z' });
   if (tagProblems.length > 0) {
