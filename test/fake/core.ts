@@ -199,7 +199,8 @@ export class FakeAws {
 
   /** Runs one operation as the SDK client would have sent it. */
   async handle(service: string, operation: string, input: unknown, context: CallContext): Promise<unknown> {
-    const record = { service, operation, input, context, at: this.clock.now() };
+    // A copy: the SDK's paginators reuse one input object and set its token for each page.
+    const record = { service, operation, input: typeof input === 'object' && input !== null ? { ...input } : input, context, at: this.clock.now() };
     try {
       for (const entry of this.faults) {
         const { fault } = entry;

@@ -22,8 +22,8 @@ import {
   DeleteStackSetCommand,
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
-  ListStackSetOperationResultsCommand,
   ListStackSetOperationsCommand,
+  paginateListStackSetOperationResults,
   NameAlreadyExistsException,
   OperationIdAlreadyExistsException,
   OperationInProgressException,
@@ -34,7 +34,7 @@ import {
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { errorName, type Clock } from '../retry';
+import { errorName, retrying, type Clock } from '../retry';
 import { isThrottling, retryThrottled, StackSetClients } from './clients';
 import type { ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
@@ -321,20 +321,16 @@ async function unsuccessfulInstances(
 ): Promise<InstanceFailure[]> {
   const failures: InstanceFailure[] = [];
   for (const wanted of withCancelled ? (['FAILED', 'CANCELLED'] as const) : (['FAILED'] as const)) {
-    let token: string | undefined;
-    do {
-      const page = await retryThrottled(() => cfn.send(new ListStackSetOperationResultsCommand({
-        StackSetName: stackSetName,
-        OperationId: operationId,
-        Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }],
-        MaxResults: 100,
-        NextToken: token,
-      })), context.clock);
+    const pages = paginateListStackSetOperationResults(
+      { client: retrying(cfn, context.clock), pageSize: 100 },
+      { StackSetName: stackSetName, OperationId: operationId, Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }] },
+    );
+    for await (const page of pages) {
       for (const s of page.Summaries ?? []) {
-        if (s.Status === wanted) failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', status: wanted, reason: s.StatusReason ?? 'no reason given' });
+        if (s.Status !== wanted) continue;
+        failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', status: wanted, reason: s.StatusReason ?? 'no reason given' });
       }
-      token = page.NextToken;
-    } while (token);
+    }
   }
   return failures;
 }

@@ -9,14 +9,14 @@
  */
 import {
   DescribeStackSetCommand,
-  ListStackInstancesCommand,
-  ListStackSetsCommand,
+  paginateListStackInstances,
+  paginateListStackSets,
   StackSetNotFoundException,
 } from '@aws-sdk/client-cloudformation';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import type { StackSetResource } from '../../manifest/model';
 import { parseTemplate } from '../../manifest/template';
-import type { Clock } from '../retry';
+import { retrying, type Clock } from '../retry';
 import { retryThrottled, StackSetClients } from './clients';
 import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
 import { storageName, SsmValue, elementHashes } from './parameters';
@@ -177,14 +177,11 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
 export async function readStackSetSnapshot(clients: SnapshotClients, request: StackSetSnapshotRequest, clock: Clock): Promise<StackSetSnapshot> {
   const cfn = clients.cloudFormation(request.homeRegion);
   const wanted = new Set(request.names);
-  let token: string | undefined;
-  do {
-    const page = await retryThrottled(() => cfn.send(new ListStackSetsCommand({ Status: 'ACTIVE', MaxResults: 100, NextToken: token })), clock);
+  for await (const page of paginateListStackSets({ client: retrying(cfn, clock), pageSize: 100 }, { Status: 'ACTIVE' })) {
     for (const summary of page.Summaries ?? []) {
       if (summary.StackSetName?.startsWith(request.prefix)) wanted.add(summary.StackSetName);
     }
-    token = page.NextToken;
-  } while (token);
+  }
   const ssm = await readSsmValues(clients, request.homeRegion, request.ssmNames, clock);
   const secrets = secretDigests(ssm);
   const stackSets: Record<string, StackSetState> = {};
@@ -224,13 +221,7 @@ export async function readStackSet(
   }
   if (!described || described.Status === 'DELETED') return undefined;
   const instances: StackInstanceState[] = [];
-  let token: string | undefined;
-  do {
-    const page = await retryThrottled(
-      () => cfn.send(new ListStackInstancesCommand({ StackSetName: name, MaxResults: 100, NextToken: token })),
-      clock,
-    );
-    token = page.NextToken;
+  for await (const page of paginateListStackInstances({ client: retrying(cfn, clock), pageSize: 100 }, { StackSetName: name })) {
     for (const summary of page.Summaries ?? []) {
       instances.push({
         account: summary.Account!,
@@ -240,7 +231,7 @@ export async function readStackSet(
         ...(summary.StatusReason ? { statusReason: summary.StatusReason } : {}),
       });
     }
-  } while (token);
+  }
   const parsed = described.TemplateBody !== undefined ? parseTemplate(described.TemplateBody, name).value : undefined;
   return {
     name,
