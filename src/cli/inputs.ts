@@ -9,8 +9,8 @@ import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
 import { templateReader, type TemplateReader } from '../engine/stacksets/desired';
+import { ExitCode, type CliIo } from './io';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
-import { ExitCode, type CliIo } from './program';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { ExitCode, type CliIo } from './program';
+import { ExitCode, type CliIo } from './io';
 import type { AwsClients } from '../aws/clients';
 import {
   acquireLock,

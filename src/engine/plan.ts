@@ -11,11 +11,8 @@ import type { StackSetStep } from './stacksets/steps';
 /** Version of the plan JSON format. */
 export const PLAN_FORMAT_VERSION = 1;
 
-/** Tag key marking what an installation owns (created or adopted); the value is the installation id. */
-export const INSTALLATION_TAG = 'cfct:installation';
-
-/** The installation id when none is configured; the only one that adopts untagged upstream resources. */
-export const DEFAULT_INSTALLATION_ID = 'default';
+// Defined in ./installation (which imports nothing), so stack set settings need not import the plan.
+export { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from './installation';
 
 /**
  * Every step kind. Each step has a stable `id` (the same change planned twice gets the same id),

@@ -203,6 +203,23 @@ export const ENGINE_RULES = {
     explanation:
       'A run stopped after CreateKeyPair and before the private key was stored in its `$[keymaterial]` parameter; EC2 returns a private key only on creation, so the helper stores nothing more. Delete the key pair in the target account and region and run again, or store the private key yourself.',
   },
+  'CFCT-K080': {
+    severity: 'warning',
+    title: 'legacy manifest: account not directly under a top-level OU',
+    explanation:
+      'A 2020-01-01 manifest is read as upstream reads it: `deploy_to_account` keeps only accounts that sit directly under a top-level OU, so an account at the root (such as the management account) or in a nested OU gets no instance. Each account left out is named; a 2021-03-15 manifest targets it with `deployment_targets.accounts`.',
+  },
+  'CFCT-K081': {
+    severity: 'error',
+    title: 'large template without a staging bucket',
+    explanation:
+      'CreateStackSet and UpdateStackSet accept at most 51,200 bytes inline; a larger template must be staged in S3. Without a staging bucket the stack set cannot be created or updated, so the plan says so instead of the apply failing.',
+  },
+  'CFCT-K082': {
+    severity: 'error',
+    title: 'template over 1 MB',
+    explanation: 'CloudFormation accepts templates of at most 1 MB, even through S3; the stack set is not planned.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type EngineRuleId = keyof typeof ENGINE_RULES;

@@ -21,7 +21,7 @@ import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
 import { withPlanningSuppressions } from './rules';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
-import { desiredStackSets, type TemplateReader } from './stacksets/desired';
+import { desiredStackSets, unstagedTemplateFindings, type TemplateReader } from './stacksets/desired';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
 import type { DesiredStackSet } from './stacksets/planner';
 import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
@@ -146,7 +146,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const { manifest, files } = input;
   const options = input.options ?? {};
   const installationId = options.installationId ?? DEFAULT_INSTALLATION_ID;
-  const settings = defaultStackSetSettings(input.snapshot.managementAccountId, { ...options.stackSets, installationId });
+  const settings = defaultStackSetSettings(input.snapshot.managementAccountId, { ...options.stackSets, installationId }, manifest.region);
   const covered = snapshotForPlan(input.snapshot, snapshotNeeds(manifest, options), input.snapshotSource);
   if (!covered.snapshot) return refusedRun(input, settings, covered.findings);
   // From here on, only what a live read for this manifest returns: the same plan, the same hash.
@@ -166,6 +166,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
     accountState: accountStateOf(index),
   });
   findings.push(...stackSetPlan.findings);
+  findings.push(...unstagedTemplateFindings(stackSetPlan.resources.flatMap((r) => r.steps), settings.stagingBucket, desired.desired));
 
   let steps = [
     ...policyPlan.steps,

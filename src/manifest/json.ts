@@ -1,6 +1,8 @@
 /**
  * JSON files of a package (policies, parameter files, JSON templates): parsed with JSON.parse,
- * and on failure a finding that says where the text stops being JSON.
+ * and on failure a finding that says where the text stops being JSON. A key repeated in one
+ * object is an error at the second key: JSON.parse (and minification) keeps only the last, so
+ * what is uploaded would differ from the file that was reviewed.
  */
 import { LineCounter, parseDocument } from 'yaml';
 import type { Finding, SourceLocation } from './findings';
@@ -23,14 +25,67 @@ function locate(text: string, file: string, offset: number): SourceLocation {
   return { file, line: pos.line, column: pos.col };
 }
 
+/** Offsets of keys that repeat an earlier key of the same object, in a text JSON.parse accepted. */
+export function duplicateKeyOffsets(text: string): { key: string; offset: number }[] {
+  const out: { key: string; offset: number }[] = [];
+  // One entry per open container: the keys seen so far (objects) or undefined (arrays).
+  const stack: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(start, i + 1)) as string;
+        if (keys.has(key)) out.push({ key, offset: start });
+        keys.add(key);
+      }
+      expectKey = false;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push(undefined);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = stack[stack.length - 1] !== undefined;
+    }
+  }
+  return out;
+}
+
+/** One finding per repeated key (CFCT-M050), at the second key's position. */
+function duplicateKeyFindings(text: string, file: string, what: string, resource?: string): Finding[] {
+  const duplicates = duplicateKeyOffsets(text);
+  if (duplicates.length === 0) return [];
+  const lines = new LineCounter();
+  parseDocument(text, { lineCounter: lines, schema: 'json' });
+  return duplicates.map(({ key, offset }) => {
+    const pos = lines.linePos(offset);
+    return finding('CFCT-M050', {
+      message: `${what} repeats the key "${key}" in one object; only the last one would be kept, so what is deployed would differ from the file`,
+      location: { file, line: pos.line, column: pos.col },
+      hint: 'merge the two entries into one (e.g. one condition operator holding both conditions) or remove one',
+      resource,
+    });
+  });
+}
+
 /**
- * Parses `text` as JSON (a leading byte order mark is ignored). On failure, `value` is
- * undefined and the finding (`rule`) says what is wrong and where.
+ * Parses `text` as JSON (a leading byte order mark is ignored). On failure (not JSON, or a key
+ * repeated in one object), `value` is undefined and the findings say what is wrong and where.
  */
 export function parseJson(text: string, file: string, rule: RuleId, what: string, resource?: string): { value?: unknown; findings: Finding[] } {
   const body = text.replace(/^\uFEFF/, '');
   try {
-    return { value: JSON.parse(body), findings: [] };
+    const value: unknown = JSON.parse(body);
+    const findings = duplicateKeyFindings(body, file, what, resource);
+    return findings.length > 0 ? { findings } : { value, findings };
   } catch (err) {
     const message = (err as Error).message;
     return {

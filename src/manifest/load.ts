@@ -8,13 +8,14 @@ import { checkNames } from './checks/names';
 import { checkOptions } from './checks/options';
 import { checkParameters } from './checks/parameters';
 import { applySuppressions, checkSuppressions } from './checks/suppressions';
+import { checkTags } from './checks/tags';
 import { checkTargets } from './checks/targets';
 import type { Finding } from './findings';
 import { isStackSet, type Manifest, type PackageFiles, type StackSetResource } from './model';
 import { normalise } from './normalise';
 import { MANIFEST_FILE, packageFiles, readFolder, readRecord, readZip, rootPackage, type ReadLimits, type ReadResult } from './package-files';
 import { finding } from './rules';
-import { MANIFEST_VERSIONS, validateSchema } from './schema';
+import { emptyNullLists, MANIFEST_VERSIONS, validateSchema } from './schema';
 import { decodeText } from './text';
 import { asText, isObject } from './values';
 import { formatPath, parseYaml, type DocPath } from './yaml';
@@ -124,13 +125,14 @@ function validateManifest(files: PackageFiles, stackSetPrefix: string): { manife
       }),
     );
   }
+  findings.push(...emptyNullLists(value, version as (typeof MANIFEST_VERSIONS)[number], positions));
   const schemaFindings = validateSchema(value, version as (typeof MANIFEST_VERSIONS)[number], positions);
   findings.push(...schemaFindings);
   const broken = new Set(schemaFindings.map((f) => resourcePrefix(f.location?.path)));
   if (broken.has(undefined)) return { findings };
   const skip = (path: DocPath) => broken.has(formatPath(path));
   const normalised = normalise({ value, positions, skip });
-  findings.push(...normalised.findings, ...checkOptions(value, positions, skip));
+  findings.push(...normalised.findings, ...checkOptions(value, positions, skip), ...checkTags(value, positions, skip));
   const checked = checkManifest(normalised.manifest, files, stackSetPrefix, allResourceNames(value));
   findings.push(...checked.findings);
   const usable = schemaFindings.length === 0;

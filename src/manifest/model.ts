@@ -40,6 +40,12 @@ export interface DeploymentTargets {
   readonly excludeAccounts: readonly TargetEntry[];
   /** Extension (stack sets only): an OU also covers the accounts of all OUs below it. */
   readonly includeNestedOus: boolean;
+  /**
+   * A 2020-01-01 `deploy_to_account`: as upstream reads it, only accounts that sit directly
+   * under a top-level OU count (one at the root, such as the management account, gets nothing).
+   * @default false
+   */
+  readonly accountsUnderTopLevelOusOnly?: boolean;
 }
 
 /** A parameter given in the manifest (`parameters`) or a parameter file. Values are strings. */

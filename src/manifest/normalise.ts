@@ -102,10 +102,12 @@ class Normaliser {
     const location = this.positions.at(path);
     if (typeof value !== 'number') return { value: asText(value), location };
     const source = this.positions.plainSource(path);
-    if (source !== undefined && /^0[0-9]{11}$/.test(source)) {
+    if (source !== undefined && /^0[0-7_]+$/.test(source)) {
+      // PyYAML reads it as octal: upstream looks up a different number, matches nothing and
+      // silently deploys nothing there. Deploying to the digits as written would differ too.
       this.findings.push(
-        finding('CFCT-M007', {
-          message: `account id ${source} is written as a number and read as ${value} (octal); the id ${source} is used`,
+        finding('CFCT-M052', {
+          message: `account id ${source} is written as a number, and YAML 1.1 reads a leading zero followed by digits 0-7 as octal: it means ${value}, not ${source} (upstream matches no account and silently leaves it out)`,
           location,
           hint: `quote it: '${source}'`,
           resource,
@@ -288,14 +290,17 @@ function v1StackSet(n: Normaliser, raw: Raw, path: DocPath, index: number): Stac
     name,
     description: typeof raw.description === 'string' ? raw.description : undefined,
     resourceFile: n.file(raw.template_file, [...path, 'template_file'], name),
-    deploymentTargets: n.targets(
-      raw.deploy_to_account,
-      raw.deploy_to_ou,
-      undefined,
-      false,
-      { accounts: [...path, 'deploy_to_account'], ous: [...path, 'deploy_to_ou'], exclude: [] },
-      name,
-    ),
+    deploymentTargets: {
+      ...n.targets(
+        raw.deploy_to_account,
+        raw.deploy_to_ou,
+        undefined,
+        false,
+        { accounts: [...path, 'deploy_to_account'], ous: [...path, 'deploy_to_ou'], exclude: [] },
+        name,
+      ),
+      accountsUnderTopLevelOusOnly: true,
+    },
     tags: {},
     lintSuppressions: [],
     index,

@@ -30,7 +30,7 @@ export function checkPolicy(text: string, file: string, resource?: string): Find
     findings.push(
       finding('CFCT-L003', {
         message: 'policy is not an object with a non-empty Statement',
-        location: { file },
+        location: { file, line: 1, column: 1 },
         hint: 'a policy document looks like {"Version": "2012-10-17", "Statement": [ ... ]}',
         resource,
       }),
@@ -40,7 +40,7 @@ export function checkPolicy(text: string, file: string, resource?: string): Find
     findings.push(
       finding('CFCT-L002', {
         message: `policy is ${minified.length} characters after minification; the limit is ${POLICY_MAX_CHARS}`,
-        location: { file },
+        location: { file, line: 1, column: 1 },
         hint: 'split the policy into several policies or combine statements (wildcards in actions shorten it)',
         resource,
       }),

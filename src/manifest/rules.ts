@@ -139,7 +139,7 @@ export const RULES = {
     severity: 'warning',
     title: 'account id written as a number',
     explanation:
-      'An unquoted account id is read as a number: leading zeros are lost (or, with digits 0-7 only, it is read as octal). The id is taken as the 12 digits the author most likely meant; quote it to be sure.',
+      'An unquoted account id is read as a number, so leading zeros are lost. The id is taken as the 12 digits the author most likely meant; quote it to be sure. (With a leading zero and digits 0-7 only it is octal: CFCT-M052, an error.)',
   },
   'CFCT-M008': {
     severity: 'error',
@@ -197,6 +197,30 @@ export const RULES = {
     severity: 'error',
     title: 'invalid option value',
     explanation: 'An extension option has an inconsistent value (e.g. `auto_deployment` without `permission_model: service_managed`, a percentage and a count together).',
+  },
+  'CFCT-M050': {
+    severity: 'error',
+    title: 'duplicate key in a JSON file',
+    explanation:
+      'A policy, parameter file or JSON template repeats a key in one object. JSON parsers keep only the last one, so the policy or template deployed would be weaker or different than the file that was reviewed (two `StringNotEquals` blocks in one Deny become one).',
+  },
+  'CFCT-M051': {
+    severity: 'info',
+    title: 'list holds only comments',
+    explanation:
+      'A list key followed only by commented-out items (e.g. `deploy_to_account:`) is YAML null. Upstream reads it as an empty list, and so does this library; `regions` left empty means the home region.',
+  },
+  'CFCT-M052': {
+    severity: 'error',
+    title: 'account id read as an octal number',
+    explanation:
+      'An unquoted account id whose digits after a leading zero are all 0-7 (`012345670123`) is an octal number to YAML 1.1: upstream reads a different number, matches no account and silently deploys nothing there. Quote it so it means the same everywhere.',
+  },
+  'CFCT-M053': {
+    severity: 'error',
+    title: 'invalid tag',
+    explanation:
+      'Stack set tags follow the CloudFormation and Organizations rules: keys of 1-128 and values of 1-256 characters (letters, digits, spaces and `_ . : / = + - @`), no key starting with `aws:`, at most 50 tags; otherwise the stack set is rejected at apply time.',
   },
   // Templates
   'CFCT-T001': {

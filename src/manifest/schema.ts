@@ -124,6 +124,68 @@ function toFinding(error: ErrorObject, positions: PositionIndex): Finding | unde
   }
 }
 
+/** A JSON Schema node, as far as {@link emptyNullLists} reads it. */
+interface SchemaNode {
+  readonly type?: unknown;
+  readonly $ref?: string;
+  readonly properties?: Readonly<Record<string, SchemaNode>>;
+  readonly items?: SchemaNode;
+  readonly required?: readonly string[];
+}
+
+/** List keys whose absence has a meaning of its own, so null means "not given" rather than `[]`. */
+const NULL_MEANS_ABSENT = new Set(['regions']);
+
+function resolveRef(node: SchemaNode, root: SchemaNode & { definitions?: Record<string, SchemaNode> }): SchemaNode {
+  if (!node.$ref) return node;
+  const name = node.$ref.replace('#/definitions/', '');
+  return root.definitions?.[name] ?? node;
+}
+
+type Walk = { readonly root: SchemaNode; readonly positions: PositionIndex; readonly findings: Finding[] };
+
+function walkNullLists(value: unknown, node: SchemaNode, path: (string | number)[], walk: Walk): void {
+  const { root, positions, findings } = walk;
+  const schema = resolveRef(node, root);
+  if (Array.isArray(value)) {
+    if (schema.items) value.forEach((item, i) => walkNullLists(item, schema.items!, [...path, i], walk));
+    return;
+  }
+  if (value === null || typeof value !== 'object' || !schema.properties) return;
+  const object = value as Record<string, unknown>;
+  for (const [key, property] of Object.entries(schema.properties)) {
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const child = resolveRef(property, root);
+    if (object[key] === null && child.type === 'array' && !(schema.required ?? []).includes(key)) {
+      const absent = NULL_MEANS_ABSENT.has(key);
+      findings.push(
+        finding('CFCT-M051', {
+          message: `"${key}" holds no items (only comments, or nothing), so it is read as ${absent ? 'not given (the home region)' : 'an empty list'}, as upstream reads it`,
+          location: positions.keyAt([...path, key]),
+          hint: `write ${key}: [] to say so explicitly, or remove the key`,
+        }),
+      );
+      if (absent) delete object[key];
+      else object[key] = [];
+      continue;
+    }
+    walkNullLists(object[key], property, [...path, key], walk);
+  }
+}
+
+/**
+ * Upstream compatibility: a list key that holds only comments (`deploy_to_account:` followed by
+ * commented-out items) is YAML null. Upstream's validator accepts null for a list that is not
+ * required and its model reads it as `[]`, so such keys become empty lists here (in place),
+ * each with a note (CFCT-M051). `regions` left empty is treated as not given (the home region).
+ */
+export function emptyNullLists(value: Record<string, unknown>, version: (typeof MANIFEST_VERSIONS)[number], positions: PositionIndex): Finding[] {
+  const root = (version === '2020-01-01' ? v1Schema : v2Schema) as SchemaNode;
+  const findings: Finding[] = [];
+  walkNullLists(value, root, [], { root, positions, findings });
+  return findings;
+}
+
 /**
  * Validates a parsed manifest against the schema of `version`. Returns one finding per schema
  * violation, located at the offending value (or, for unknown keys, at the key).

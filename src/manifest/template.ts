@@ -35,7 +35,7 @@ export function checkTemplate(text: string, file: string, resource?: string): { 
     findings.push(
       finding('CFCT-T003', {
         message: `template is ${bytes} bytes; CloudFormation accepts at most ${TEMPLATE_MAX_BYTES}`,
-        location: { file },
+        location: { file, line: 1, column: 1 },
         hint: 'split the template into nested stacks or trim it',
         resource,
       }),

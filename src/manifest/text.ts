@@ -15,7 +15,7 @@ export function decodeText(bytes: Buffer, file: string, resource?: string): { te
       findings: [
         finding('CFCT-P007', {
           message: `${file} is not valid UTF-8 text`,
-          location: { file },
+          location: { file, line: 1, column: 1 },
           hint: 'save the file as UTF-8',
           resource,
         }),

@@ -83,6 +83,8 @@ export interface BrokenCase {
   readonly files?: Readonly<Record<string, string | Buffer | null>>;
   /** The file the finding is in; default: the file carrying the mark, else manifest.yaml. */
   readonly file?: string;
+  /** The finding is about the whole file (a size, an encoding): it points at `file:1:1`. */
+  readonly wholeFile?: boolean;
 }
 
 /** Builds the case's package, and where its finding must be. */
@@ -104,7 +106,7 @@ export function buildCase(c: BrokenCase): { files: Record<string, string | Buffe
   };
   add('manifest.yaml', c.manifest ?? VALID_MANIFEST);
   for (const [path, content] of Object.entries(c.files ?? {})) add(path, content);
-  return { files, expected: expected ?? { file: c.file ?? 'manifest.yaml' } };
+  return { files, expected: expected ?? { file: c.file ?? 'manifest.yaml', ...(c.wholeFile ? { line: 1, column: 1 } : {}) } };
 }
 
 /** Loads a case. */

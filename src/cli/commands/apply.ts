@@ -6,8 +6,8 @@ import type { RunPlan, RunReport } from '../../engine/run';
 import type { StackSetProgress } from '../../engine/stacksets/apply';
 import { formatFinding, hasErrors } from '../../manifest/findings';
 import type { PlanFlags } from '../inputs';
+import { ExitCode, type CliIo } from '../io';
 import type { CliLock } from '../lock';
-import { ExitCode, type CliIo } from '../program';
 import { addPlanFlags, renderPlan } from './plan';
 
 interface ApplyOptions extends PlanFlags {

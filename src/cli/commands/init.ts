@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode, type CliIo } from '../program';
+import { ExitCode, type CliIo } from '../io';
 import { SAMPLE_PACKAGE } from '../sample-package';
 
 /** `cfct init <folder>`: writes a sample configuration package that validates. */

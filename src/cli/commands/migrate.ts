@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { migrateManifest } from '../../manifest/migrate';
-import { ExitCode, type CliIo } from '../program';
+import { ExitCode, type CliIo } from '../io';
 
 /** `cfct migrate <package>`: rewrites a 2020-01-01 manifest as 2021-03-15, keeping comments. */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {

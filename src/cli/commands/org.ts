@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../../engine/retry';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError } from '../../manifest';
 import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
-import { ExitCode, type CliIo } from '../program';
+import { ExitCode, type CliIo } from '../io';
 
 interface ExportOptions {
   readonly out?: string;

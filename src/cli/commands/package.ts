@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatFinding, hasErrors, loadPackage } from '../../manifest';
+import { ExitCode, type CliIo } from '../io';
 import { createPackageZip, PACKAGE_ZIP_NAME } from '../package-zip';
 import { isReadableDirectory } from '../paths';
-import { ExitCode, type CliIo } from '../program';
 
 interface PackageOptions {
   readonly out?: string;

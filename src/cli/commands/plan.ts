@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { RunPlan } from '../../engine/run';
 import { hasErrors } from '../../manifest/findings';
 import type { PlanFlags } from '../inputs';
-import { ExitCode, type CliIo } from '../program';
+import { ExitCode, type CliIo } from '../io';
 import { buildReport } from '../report/build';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding } from '../../manifest';
-import { ExitCode, type CliIo } from '../program';
+import { ExitCode, type CliIo } from '../io';
 
 /** Options of `cfct validate`. */
 interface ValidateOptions {

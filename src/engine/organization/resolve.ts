@@ -201,10 +201,12 @@ export function resolveAccountTargets(index: OrganizationIndex, targets: Deploym
       for (const account of accounts) covered.set(account.id, account);
     }
   }
+  const legacyLeftOut: Finding[] = [];
   for (const entry of targets.accounts) {
     const resolved = resolveAccount(index, entry);
-    if (resolved.kind === 'problem') problems.push(resolved.problem);
-    else covered.set(resolved.account.id, resolved.account);
+    if (resolved.kind === 'problem') {problems.push(resolved.problem);} else if (targets.accountsUnderTopLevelOusOnly && !underTopLevelOu(index, resolved.account)) {
+      legacyLeftOut.push(legacyAccountFinding(index, resolved.account, entry, resource));
+    } else {covered.set(resolved.account.id, resolved.account);}
   }
   for (const entry of targets.excludeAccounts) {
     const resolved = resolveAccount(index, entry);
@@ -220,8 +222,27 @@ export function resolveAccountTargets(index: OrganizationIndex, targets: Deploym
     closed,
     includesRoot,
     problems,
-    findings: accountStateFindings([...leftOut, ...closed], resource),
+    findings: [...legacyLeftOut, ...accountStateFindings([...leftOut, ...closed], resource)],
   };
+}
+
+/** Whether the account's parent is an OU directly under a root. */
+function underTopLevelOu(index: OrganizationIndex, account: SnapshotAccount): boolean {
+  const parent = index.ous.get(account.parentId);
+  return parent !== undefined && index.roots.has(parent.parentId);
+}
+
+/** CFCT-K080: a legacy `deploy_to_account` entry left out, as upstream leaves it out. */
+function legacyAccountFinding(index: OrganizationIndex, account: SnapshotAccount, entry: TargetEntry, resource: string | undefined): Finding {
+  const where = index.roots.has(account.parentId)
+    ? `at the root${account.id === index.managementAccountId ? ' (it is the management account)' : ''}`
+    : `in the nested OU ${index.pathOf(account.parentId)}`;
+  return engineFinding('CFCT-K080', {
+    message: `account ${account.name} (${account.id}) sits ${where}, not directly under a top-level OU: a 2020-01-01 manifest gives it no instance, as upstream, so it is left out`,
+    location: entry.location,
+    hint: 'to deploy there, use a 2021-03-15 manifest (`cfct migrate`) and list it under deployment_targets.accounts',
+    resource,
+  });
 }
 
 /** Every ACTIVE account except the management account: `Root`'s meaning when nothing better can be read. */

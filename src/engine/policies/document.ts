@@ -2,6 +2,7 @@
  * Reads a policy resource's document from the package and minifies it for upload.
  */
 import type { Finding } from '../../manifest/findings';
+import { duplicateKeyOffsets } from '../../manifest/json';
 import type { PackageFiles, PolicyResource } from '../../manifest/model';
 import { minifyPolicy, POLICY_MAX_CHARS } from '../../manifest/policy';
 import { engineFinding } from '../rules';
@@ -42,6 +43,11 @@ export function readPolicyDocument(
     content = minifyPolicy(text);
   } catch (err) {
     return fail(`policy file ${name} is not valid JSON: ${(err as Error).message}`);
+  }
+  const [duplicate] = duplicateKeyOffsets(text.replace(/^\uFEFF/, ''));
+  if (duplicate) {
+    // Minifying keeps only the last of the two: the policy uploaded would be weaker than the file.
+    return fail(`policy file ${name} repeats the key "${duplicate.key}" in one object, so it is not uploaded`, 'merge the two entries into one, or remove one');
   }
   if (content.length > POLICY_MAX_CHARS) {
     return fail(`policy file ${name} is ${content.length} characters minified; the limit is ${POLICY_MAX_CHARS}`, 'split the policy or combine statements');

@@ -3,17 +3,20 @@
  * parsed and normalised, and its targets resolved against the organization.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { Finding } from '../../manifest/findings';
-import type { FileReference, Manifest, PackageFiles, StackSetResource } from '../../manifest/model';
-import { isStackSet } from '../../manifest/model';
-import { parseTemplate } from '../../manifest/template';
+import { parseTemplate, TEMPLATE_MAX_BYTES } from '../../manifest/template';
 import type { OrganizationIndex } from '../organization/organization-index';
 import type { Clock } from '../retry';
+import { engineFinding } from '../rules';
 import { retryThrottled, StackSetClients } from './clients';
 import type { DesiredStackSet } from './planner';
+import { INLINE_TEMPLATE_LIMIT_BYTES } from './settings';
 import type { StackSetSnapshot } from './snapshot';
+import type { StackSetStep } from './steps';
 import { resolveStackSetTargets } from './targets';
 import { normaliseTemplate } from './template';
+import type { Finding } from '../../manifest/findings';
+import { isStackSet } from '../../manifest/model';
+import type { FileReference, Manifest, PackageFiles, StackSetResource } from '../../manifest/model';
 
 /** Reads a resource's template text; remote templates through S3. */
 export type TemplateReader = (reference: FileReference) => Promise<string | undefined>;
@@ -43,6 +46,16 @@ export async function desiredStackSets(
   for (const resource of manifest.resources.filter(isStackSet)) {
     const text = await readOrReport(resource, readTemplate, findings);
     if (text === undefined) continue;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > TEMPLATE_MAX_BYTES) {
+      findings.push(engineFinding('CFCT-K082', {
+        message: `the template ${resource.resourceFile.raw} of ${resource.name} is ${bytes} bytes; CloudFormation accepts at most ${TEMPLATE_MAX_BYTES}, so the stack set was not planned`,
+        location: resource.resourceFile.location,
+        hint: 'split the template into nested stacks or trim it',
+        resource: resource.name,
+      }));
+      continue;
+    }
     const parsed = parseTemplate(text, resource.resourceFile.path ?? resource.resourceFile.raw);
     findings.push(...parsed.findings.map((f) => ({ ...f, resource: resource.name })));
     if (parsed.value === undefined) continue;
@@ -74,4 +87,32 @@ async function readOrReport(resource: StackSetResource, readTemplate: TemplateRe
     });
   }
   return text;
+}
+
+/**
+ * A template over the inline limit that a step would send, with no staging bucket to put it in:
+ * one error per stack set (CFCT-K081), at plan time rather than a failed step at apply time.
+ */
+export function unstagedTemplateFindings(
+  steps: readonly StackSetStep[],
+  stagingBucket: string | undefined,
+  desired: readonly DesiredStackSet[],
+): Finding[] {
+  if (stagingBucket) return [];
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'stackset.create' && step.kind !== 'stackset.update') continue;
+    const { template } = step.definition;
+    if (template.bytes <= INLINE_TEMPLATE_LIMIT_BYTES || template.url !== undefined || seen.has(step.resource)) continue;
+    seen.add(step.resource);
+    const resource = desired.find((d) => d.resource.name === step.resource)?.resource;
+    findings.push(engineFinding('CFCT-K081', {
+      message: `the template of ${step.resource} is ${template.bytes} bytes, over the ${INLINE_TEMPLATE_LIMIT_BYTES} bytes CloudFormation accepts inline, and no staging bucket is configured, so ${step.stackSetName} cannot be ${step.kind === 'stackset.create' ? 'created' : 'updated'}`,
+      location: resource?.resourceFile.location,
+      hint: 'give a staging bucket (cfct plan/apply --staging-bucket, or the pipeline\'s configuration bucket) or shrink the template below 51,200 bytes',
+      resource: step.resource,
+    }));
+  }
+  return findings;
 }

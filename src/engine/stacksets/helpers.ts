@@ -1,7 +1,7 @@
 /**
  * Parameter value helpers (`$[...]`, reference behaviour §7), parsed into tokens. A value that
- * contains commas is a list: each element is parsed on its own and the results are joined with
- * commas again.
+ * contains commas is a list, as upstream reads it: split on commas, each element trimmed and
+ * parsed on its own, the results joined with commas again (`"a, b"` is deployed as `a,b`).
  */
 import { Helper, parseHelper } from '../../manifest/helpers';
 
@@ -10,9 +10,13 @@ export { STORAGE_MARKERS } from '../../manifest/helpers';
 /** One element of a parameter value: a helper, or literal text. */
 export type HelperToken = Helper;
 
-/** Splits a parameter value into its comma-separated elements and parses each. */
+/**
+ * Splits a parameter value into its comma-separated elements, trimmed, and parses each. A value
+ * without commas is one element and keeps its text as written.
+ */
 export function parseParameterValue(value: string): HelperToken[] {
-  return value.split(',').map(parseElement);
+  if (!value.includes(',')) return [parseElement(value)];
+  return value.split(',').map((element) => parseElement(element.trim()));
 }
 
 /**

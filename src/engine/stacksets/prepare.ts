@@ -14,7 +14,7 @@ import { parseParameterValue, STORAGE_MARKERS } from './helpers';
 import { storageName } from './parameters';
 import { ssmView } from './plan-stacksets';
 import { DesiredStackSet, planStackSetResource, StackSetResourcePlan, unplannedResource } from './planner';
-import { INLINE_TEMPLATE_LIMIT_BYTES, stackSetNameFor } from './settings';
+import { INLINE_TEMPLATE_LIMIT_BYTES, s3ObjectUrl, stackSetNameFor } from './settings';
 import { readSsmValues, readStackSet, secretDigests, ssmNamesOf } from './snapshot';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
@@ -169,7 +169,7 @@ async function stageLargeTemplate(desired: DesiredStackSet, context: StepContext
   if (!bucket) return template; // the step then fails with a message naming the missing bucket
   const key = `stacksets/${stackSetNameFor(desired.resource, context.settings)}/${template.normalised.hash}.template`;
   await retryThrottled(() => context.clients.s3(context.homeRegion).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: template.text, ContentType: 'application/octet-stream' })), context.clock);
-  return { ...template, url: `https://${bucket}.s3.${context.homeRegion}.amazonaws.com/${key}` };
+  return { ...template, url: s3ObjectUrl(bucket, context.homeRegion, key) };
 }
 
 async function ssmExists(name: string, context: StepContext): Promise<boolean> {

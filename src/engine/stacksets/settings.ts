@@ -2,10 +2,11 @@
  * Stack set naming, roles, capabilities and ownership tags (reference behaviour §4, §5).
  * Defaults match upstream CfCT so its stack sets are adopted, not recreated.
  */
+import { dnsSuffixOf, partitionOf } from '../../aws/partitions';
 import { stackSetName } from '../../manifest/checks/names';
 import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
 import type { OperationPreferences, StackSetResource } from '../../manifest/model';
-import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../plan';
+import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../installation';
 
 /** Upstream's tag on every stack set it creates. */
 export const UPSTREAM_TAG_KEY = 'AWS_Solutions';
@@ -30,10 +31,17 @@ export const CONTROL_TOWER_BASELINE_STACK_SET = 'AWSControlTowerBP-BASELINE-CONF
 /** The inline template limit of CreateStackSet/UpdateStackSet; larger templates are staged in S3. */
 export const INLINE_TEMPLATE_LIMIT_BYTES = 51_200;
 
+/** The virtual-hosted URL of an S3 object in `region`, with the region's partition's domain. */
+export function s3ObjectUrl(bucket: string, region: string, key: string): string {
+  return `https://${bucket}.s3.${region}.${dnsSuffixOf(partitionOf(region))}/${key}`;
+}
+
 /** Everything configurable about how stack sets are created and owned. */
 export interface StackSetSettings {
   /** The management account: owner of the admin role. */
   readonly managementAccountId: string;
+  /** The organization's partition (that of its home region): ARNs are `arn:<partition>:...`. */
+  readonly partition: string;
   /** Name prefix for `<prefix><name>`. */
   readonly prefix: string;
   /** Value of the `cfct:installation` tag. */
@@ -57,13 +65,22 @@ export interface StackSetSettings {
 /** Optional overrides of {@link defaultStackSetSettings}. */
 export type StackSetSettingsOverrides = Partial<Omit<StackSetSettings, 'managementAccountId'>>;
 
-/** Upstream-compatible settings for a management account, with overrides applied. */
-export function defaultStackSetSettings(managementAccountId: string, overrides: StackSetSettingsOverrides = {}): StackSetSettings {
+/**
+ * Upstream-compatible settings for a management account, with overrides applied. The admin role
+ * ARN takes the partition (`overrides.partition`, else that of `homeRegion`, else `aws`).
+ */
+export function defaultStackSetSettings(
+  managementAccountId: string,
+  overrides: StackSetSettingsOverrides = {},
+  homeRegion?: string,
+): StackSetSettings {
+  const partition = overrides.partition ?? (homeRegion ? partitionOf(homeRegion) : 'aws');
   return {
     managementAccountId,
+    partition,
     prefix: DEFAULT_STACK_SET_PREFIX,
     installationId: DEFAULT_INSTALLATION_ID,
-    administrationRoleArn: `arn:aws:iam::${managementAccountId}:role/service-role/AWSControlTowerStackSetRole`,
+    administrationRoleArn: `arn:${partition}:iam::${managementAccountId}:role/service-role/AWSControlTowerStackSetRole`,
     executionRoleName: 'AWSControlTowerExecution',
     capabilities: ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
     busyTimeoutMinutes: 60,
