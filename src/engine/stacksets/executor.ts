@@ -36,9 +36,10 @@ import {
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { errorName, retrying, type Clock } from '../retry';
 import { isThrottling, retryThrottled, StackSetClients } from './clients';
+import { isKnownAfterApply } from './known-after-apply';
 import type { ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
-import { isKnownAfterApply, isOperationStep, StackSetDefinition, StackSetStep } from './steps';
+import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
 
 /** How long the caller waits between checks and between starts of a busy stack set, by default. */

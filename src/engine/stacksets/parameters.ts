@@ -7,7 +7,7 @@
  * comma-separated element.
  */
 import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
-import { knownAfterApply } from './steps';
+import { knownAfterApply } from './known-after-apply';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import { sha256 } from '../canonical';

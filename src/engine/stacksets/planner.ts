@@ -3,6 +3,7 @@
  * actual state (the snapshot) gives the steps that converge them, and nothing when nothing
  * differs. Pure: it reads only its inputs.
  */
+import { knownAfterApply as knownAfterApplyMarker } from './known-after-apply';
 import type { Finding } from '../../manifest/findings';
 import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
@@ -22,7 +23,7 @@ import {
   CREATED_TAG_KEY,
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
-import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, knownAfterApply as knownAfterApplyMarker, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
+import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
 import { NormalisedTemplate } from './template';
 
 /** A resource's deployment targets, resolved to accounts. */

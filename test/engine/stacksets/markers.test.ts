@@ -1,5 +1,5 @@
 /** The "known after apply" marker: one way to make it, one way to recognise it. */
-import { isKnownAfterApply, knownAfterApply } from '../../../src/engine/stacksets/steps';
+import { isKnownAfterApply, knownAfterApply } from '../../../src/engine/stacksets/known-after-apply';
 
 describe('known after apply', () => {
   test('the marker reads as the plan shows it, with or without what it will be', () => {
