@@ -19,7 +19,7 @@ import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from '.
 import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
 import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
-import { withPlanningSuppressions } from './rules';
+import { engineFinding, withPlanningSuppressions } from './rules';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
 import { desiredStackSets, unstagedTemplateFindings, type TemplateReader } from './stacksets/desired';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
@@ -293,12 +293,10 @@ export function limitToAccounts<S extends PolicyStep | StackSetStep>(
         deferred.push(stackSetStep.summary);
     }
   }
-  const findings: Finding[] = deferred.length === 0 ? [] : [{
-    ruleId: 'CFCT-C020',
-    severity: 'info',
+  const findings: Finding[] = deferred.length === 0 ? [] : [engineFinding('CFCT-C020', {
     message: `--accounts leaves ${deferred.length} change(s) outside those accounts for a run over the whole organization: ${deferred.join('; ')}`,
     hint: 'run plan and apply without --accounts to make them',
-  }];
+  })];
   return { steps: kept, findings };
 }
 

@@ -77,14 +77,12 @@ async function readOrReport(resource: StackSetResource, readTemplate: TemplateRe
     reason = `${(error as Error).name}: ${(error as Error).message}`;
   }
   if (text === undefined) {
-    findings.push({
-      ruleId: 'CFCT-K050',
-      severity: 'error',
+    findings.push(engineFinding('CFCT-K050', {
       message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
       ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),
       hint: 'check the resource_file path, or that the bucket grants the management account s3:GetObject',
       resource: resource.name,
-    });
+    }));
   }
   return text;
 }

@@ -85,7 +85,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       const [account] = desired.targets.accounts;
       const [region] = desired.resource.regions;
       if (!account || !region) {
-        findings.push({ ruleId: 'CFCT-K012', severity: 'error', message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+        findings.push(engineFinding('CFCT-K012', { message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) }));
         continue;
       }
       const ec2 = await context.clients.ec2InAccount(account, region, context.settings.executionRoleName);
@@ -100,7 +100,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
           .map((z) => z.ZoneName!)
           .sort();
         if (available.length < token.count) {
-          findings.push({ ruleId: 'CFCT-K013', severity: 'error', message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+          findings.push(engineFinding('CFCT-K013', { message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) }));
           continue;
         }
         await putSsm(name, available.slice(0, token.count).join(','), 'String', context);
@@ -138,14 +138,12 @@ async function generateKeyPair(
   }
   const materialName = storageName(entry, STORAGE_MARKERS.keyMaterial);
   if (materialName && !(await ssmExists(materialName, context))) {
-    return {
-      ruleId: 'CFCT-K070',
-      severity: 'error',
+    return engineFinding('CFCT-K070', {
       message: `parameter ${entry.key}: key pair ${keyName} exists in account ${key.account} (${key.region}), but its private key was never stored in ${materialName} (an earlier run stopped after creating it), and EC2 returns a private key only when it creates the key pair`,
       hint: `delete the key pair (aws ec2 delete-key-pair --key-name ${keyName} --region ${key.region}, in account ${key.account}) and run again to create and store a new one; or, if you hold its private key, store it in ${materialName} as a SecureString`,
       resource: key.resource,
       ...(entry.location ? { location: entry.location } : {}),
-    };
+    });
   }
   const described = await retryThrottled(() => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] })), context.clock);
   const pair = described.KeyPairs?.find((p) => p.KeyName === keyName);

@@ -11,6 +11,7 @@ import type { StackSetResource } from '../../manifest/model';
 import type { OrganizationIndex } from '../organization/organization-index';
 import { activeMemberAccounts, problemFindings, resolveAccount, resolveAccountTargets } from '../organization/resolve';
 import type { AccountState } from '../organization/snapshot';
+import { engineFinding } from '../rules';
 
 /** Where `Root`'s accounts came from. */
 export interface ControlTowerAccounts {
@@ -49,13 +50,11 @@ function rootAccounts(index: OrganizationIndex, controlTower: ControlTowerAccoun
   const active = (ids: readonly string[]) => ids.filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
   if (controlTower.baselineStackSetAccounts) return active(controlTower.baselineStackSetAccounts);
   if (controlTower.enabledBaselineAccounts) return active(controlTower.enabledBaselineAccounts);
-  findings.push({
-    ruleId: 'CFCT-K034',
-    severity: 'warning',
+  findings.push(engineFinding('CFCT-K034', {
     message: `Root: neither the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set nor Control Tower's enabled baselines could be read, so Root means every ACTIVE member account`,
     ...(resource.location ? { location: resource.location } : {}),
     hint: 'check that Control Tower is set up in the home region, or list OUs instead of Root',
     resource: resource.name,
-  });
+  }));
   return activeMemberAccounts(index).map((a) => a.id);
 }
