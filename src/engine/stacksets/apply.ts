@@ -7,13 +7,12 @@
  * completion, operations already started are followed to their end. The report lists every
  * failure and every skip. Waiting between operation checks is the caller's `wait`.
  */
-import { errorName } from '../retry';
-import { isThrottling } from './clients';
+import { errorName, isThrottling } from '../retry';
+import type { DesiredStackSet } from './desired';
 import { checkStep, DEFAULT_POLL_INTERVAL_MS, InstanceFailure, startStep, StepContext } from './executor';
 import { buildStackSetGraph } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
-import type { StackSetPlan } from './plan-stacksets';
-import type { DesiredStackSet } from './planner';
+import type { StackSetPlan } from './plan-manifest';
 import { PrepareContext, prepareStackSet } from './prepare';
 import type { StackSetStep } from './steps';
 import { hasErrors, formatFinding, Finding } from '../../manifest/findings';

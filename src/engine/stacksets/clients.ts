@@ -5,6 +5,7 @@
  */
 import type { AwsClients } from '../../aws/clients';
 
+/** @deprecated import from `../retry`, the retry's home; kept for code written against this path. */
 export { isThrottling, retryThrottled } from '../retry';
 
 /** AWS clients for stack set work: management account (home region) and member accounts (outputs, helpers). */

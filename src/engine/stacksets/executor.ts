@@ -34,8 +34,9 @@ import {
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import type { StackSetClients } from './clients';
 import { errorName, retrying, type Clock } from '../retry';
-import { isThrottling, retryThrottled, StackSetClients } from './clients';
+import { isThrottling, retryThrottled } from '../retry';
 import { isKnownAfterApply } from './known-after-apply';
 import type { ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';

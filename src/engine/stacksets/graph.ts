@@ -3,7 +3,7 @@
  * manifest order; `dependencies` uses explicit `depends_on` plus edges inferred from
  * `$[alfred_ssm_X]` to the resource whose `export_outputs` writes `X`.
  */
-import { ssmNamesRead } from './helpers';
+import { ssmNamesRead } from './parameter-helpers';
 import type { Finding } from '../../manifest/findings';
 import type { StackSetOrder, StackSetResource } from '../../manifest/model';
 import { finding } from '../../manifest/rules';

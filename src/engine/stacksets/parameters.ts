@@ -6,8 +6,8 @@
  * decrypts just before the CloudFormation call, and comparisons use SHA-256 digests of each
  * comma-separated element.
  */
-import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
 import { knownAfterApply } from './known-after-apply';
+import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './parameter-helpers';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import { sha256 } from '../canonical';

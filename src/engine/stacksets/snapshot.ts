@@ -14,14 +14,15 @@ import {
   StackSetNotFoundException,
 } from '@aws-sdk/client-cloudformation';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
-import type { StackSetResource } from '../../manifest/model';
+import type { StackSetClients } from './clients';
 import { parseTemplate } from '../../manifest/template';
 import { retrying, type Clock } from '../retry';
-import { retryThrottled, StackSetClients } from './clients';
-import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
+import { retryThrottled } from '../retry';
+import { ssmNamesRead, STORAGE_MARKERS } from './parameter-helpers';
 import { storageName, SsmValue, elementHashes } from './parameters';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import { normaliseTemplate } from './template';
+import type { StackSetResource } from '../../manifest/model';
 
 /** One existing stack instance. */
 export interface StackInstanceState {

@@ -4,14 +4,22 @@
  * else the accounts with an enabled Control Tower baseline, else every ACTIVE member account
  * with a warning. Never the management account.
  */
-import type { ResolvedStackSetTargets } from './planner';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import type { Finding } from '../../manifest/findings';
-import type { StackSetResource } from '../../manifest/model';
+import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { OrganizationIndex } from '../organization/organization-index';
 import { activeMemberAccounts, problemFindings, resolveAccount, resolveAccountTargets } from '../organization/resolve';
 import type { AccountState } from '../organization/snapshot';
 import { engineFinding } from '../rules';
+
+/** A resource's deployment targets, resolved to accounts. */
+export interface ResolvedStackSetTargets {
+  /** ACTIVE target account ids, sorted; the first is where helpers and default exports run. */
+  readonly accounts: readonly string[];
+  /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
+  readonly unresolved: readonly TargetEntry[];
+  readonly findings: readonly Finding[];
+}
 
 /** Where `Root`'s accounts came from. */
 export interface ControlTowerAccounts {

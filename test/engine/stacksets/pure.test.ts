@@ -1,10 +1,10 @@
 import * as fc from 'fast-check';
 import { resource } from './env';
 import { buildStackSetGraph, dependantsOf, exportNameMatches } from '../../../src/engine/stacksets/graph';
-import { parseParameterValue } from '../../../src/engine/stacksets/helpers';
+import { parseParameterValue } from '../../../src/engine/stacksets/parameter-helpers';
 import { crossPairs, groupPairs, pairKey } from '../../../src/engine/stacksets/pairs';
 import { diffParameters, elementHashes, noEchoFingerprint, resolveParameter, SsmValue } from '../../../src/engine/stacksets/parameters';
-import { ssmView } from '../../../src/engine/stacksets/plan-stacksets';
+import { ssmView } from '../../../src/engine/stacksets/plan-manifest';
 import { resolveOperationPreferences } from '../../../src/engine/stacksets/settings';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
 import { parseTemplate } from '../../../src/manifest/template';

@@ -5,10 +5,11 @@
  */
 import { knownAfterApply as knownAfterApplyMarker } from './known-after-apply';
 import type { Finding } from '../../manifest/findings';
-import type { StackSetResource, TargetEntry } from '../../manifest/model';
+import type { StackSetResource } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID } from '../plan';
 import { engineFinding } from '../rules';
+import type { DesiredStackSet } from './desired';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
 import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView } from './parameters';
 import {
@@ -25,24 +26,6 @@ import {
 } from './settings';
 import type { StackInstanceState, StackSetState } from './snapshot';
 import { CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
-import { NormalisedTemplate } from './template';
-
-/** A resource's deployment targets, resolved to accounts. */
-export interface ResolvedStackSetTargets {
-  /** ACTIVE target account ids, sorted; the first is where helpers and default exports run. */
-  readonly accounts: readonly string[];
-  /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
-  readonly unresolved: readonly TargetEntry[];
-  readonly findings: readonly Finding[];
-}
-
-/** A manifest resource with what planning needs beside it. */
-export interface DesiredStackSet {
-  readonly resource: StackSetResource;
-  /** The template text (as it will be sent) and its parsed facts. */
-  readonly template: { readonly text: string; readonly normalised: NormalisedTemplate; readonly url?: string };
-  readonly targets: ResolvedStackSetTargets;
-}
 
 /** Shared inputs of planning. */
 export interface StackSetPlanContext {
