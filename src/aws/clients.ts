@@ -59,8 +59,9 @@ export interface AwsClientsOptions {
    */
   readonly userAgent?: string;
   /**
-   * Attempts per request (the SDK's `standard` retry mode; `adaptive` for Organizations).
-   * @default 3 (10 for Organizations)
+   * Attempts per request by the SDK itself. The engine retries throttling through its own clock
+   * (`src/engine/retry.ts`), the one retry layer the tests exercise, so the SDK makes one attempt.
+   * @default 1
    */
   readonly maxAttempts?: number;
   /**
@@ -92,7 +93,7 @@ interface CommonConfig {
  */
 export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   const common: CommonConfig = {
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts: options.maxAttempts ?? 1,
     retryMode: 'standard',
     customUserAgent: options.userAgent ?? 'cdk-control-tower-customizations',
     ...(options.region ? { region: options.region } : {}),
@@ -108,13 +109,15 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
 
   const clients: AwsClients = {
     // Organizations throttles at a few requests a second and a snapshot of a large organization
-    // reads thousands of pages: adaptive mode paces the client, with more attempts.
-    organizations: () =>
-      cached('organizations', () => new OrganizationsClient({ ...common, retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? 10 })),
+    // reads thousands of pages: adaptive mode paces the client (its rate limiter slows sending
+    // after throttling); the retries themselves are the engine's.
+    organizations: () => cached('organizations', () => new OrganizationsClient({ ...common, retryMode: 'adaptive' })),
     cloudFormation: (region) => cached(`cloudformation:${region}`, () => new CloudFormationClient({ ...common, region })),
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
     s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),
-    sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region })),
+    // AssumeRole runs inside the SDK's credential provider, out of the engine's reach: there the
+    // SDK retries (standard mode), the one layer of that path.
+    sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region, maxAttempts: options.maxAttempts ?? 3 })),
     controlTower: (region) => cached(`controltower:${region}`, () => new ControlTowerClient({
       region,
       userAgent: common.customUserAgent,

@@ -19,7 +19,7 @@ import {
   type LockLoss,
 } from '../engine/lock';
 import { errorName, type Clock } from '../engine/retry';
-import { retryThrottled } from '../engine/stacksets/clients';
+import { retryThrottled } from '../engine/retry';
 
 /** Where the lock is and how long it lasts. */
 export interface CliLockOptions {

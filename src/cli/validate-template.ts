@@ -6,7 +6,7 @@
 import { ValidateTemplateCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import type { Clock } from '../engine/retry';
-import { retryThrottled } from '../engine/stacksets/clients';
+import { retryThrottled } from '../engine/retry';
 import type { TemplateReader } from '../engine/stacksets/desired';
 import { INLINE_TEMPLATE_LIMIT_BYTES } from '../engine/stacksets/settings';
 import type { Finding } from '../manifest/findings';

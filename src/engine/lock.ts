@@ -14,7 +14,7 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { errorName, systemClock, type Clock } from './retry';
-import { retryThrottled } from './stacksets/clients';
+import { retryThrottled } from './retry';
 
 /** The lock of an installation: an object in S3. */
 export interface LockLocation {

@@ -21,10 +21,10 @@ import type { AccountState, OrganizationSnapshot } from './organization/snapshot
 import { checkSavedPlan, savedPlanDifferences, type PlanStep } from './plan';
 import { isPolicyStep } from './policies/run';
 import type { Clock } from './retry';
+import { retryThrottled } from './retry';
 import { engineFinding } from './rules';
 import { loadRunSnapshot, planRun, type PlannedRun, type RunOptions, type RunPlan } from './run';
 import type { AwsClients } from '../aws/clients';
-import { retryThrottled } from './stacksets/clients';
 import { templateReader } from './stacksets/desired';
 import type { S3ObjectRef, StackSetRunInput } from './stacksets/run-input';
 

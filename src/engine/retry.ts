@@ -1,6 +1,14 @@
 /**
- * Time and retries. Short waits (throttling, conflicts) sleep through an injectable `Clock`, so
- * tests replace it and property tests with faults run in seconds.
+ * Time and retries: the one retry layer of every AWS call the engine makes. The SDK clients do
+ * not retry (`src/aws/clients.ts` gives them one attempt), so the retry that runs in production
+ * is the one the tests run against the fake. Short waits (throttling, conflicts) sleep through an
+ * injectable `Clock`, so tests replace it and property tests with faults run in seconds.
+ *
+ * - `retryThrottled(call, clock)`: one call, throttling retried (stack sets, S3, SSM, EC2, the lock).
+ * - `retrying(client, clock)`: a view of a client whose every `send` does the same, for the SDK's
+ *   paginators, which take a client and send each page themselves (Organizations reads).
+ * - `withRetry(call, options)`: the general form, for other retryable errors (policy writes
+ *   retry `ConcurrentModificationException` too).
  */
 
 /** Time as the engine sees it. */
@@ -49,6 +57,32 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
       await options.clock.sleep(Math.floor(random() * ceiling));
     }
   }
+}
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+
+/** Attempts of a throttled call. */
+export const THROTTLED_ATTEMPTS = 10;
+
+/** True for the throttling errors of Organizations, CloudFormation, SSM, S3, EC2 and STS. */
+export function isThrottling(error: unknown): boolean {
+  return THROTTLING.has(errorName(error) ?? '');
+}
+
+/** Runs `call`, retrying throttling errors with backoff through `clock`; other errors are thrown at once. */
+export function retryThrottled<T>(call: () => Promise<T>, clock: Clock): Promise<T> {
+  return withRetry(call, { clock, retryable: isThrottling, maxAttempts: THROTTLED_ATTEMPTS });
+}
+
+/**
+ * The same client, whose every `send` is `retryThrottled`: an object whose prototype is the
+ * client, so the SDK's paginators (which check `instanceof`) accept it and each page is retried
+ * on its own.
+ */
+export function retrying<C extends { send(...args: any[]): Promise<any> }>(client: C, clock: Clock): C {
+  const view = Object.create(client) as C;
+  view.send = ((...args: any[]) => retryThrottled(() => client.send(...args), clock)) as C['send'];
+  return view;
 }
 
 /** The error's `name` (SDK v3 service exceptions carry the AWS error code there). */

@@ -2,7 +2,9 @@
  * Rules of the findings the engine reports while planning (ids `CFCT-O…` for the organization
  * and targets, `CFCT-C…` for SCPs, RCPs and the run, `CFCT-K…` for stack sets).
  */
+import { applySuppressions, checkSuppressions, PLANNING_RULE_ID, type SuppressionScope } from '../manifest/checks/suppressions';
 import type { Finding } from '../manifest/findings';
+import type { Manifest } from '../manifest/model';
 import { catalogueFinding, type FindingDetails, type RuleInfo } from '../manifest/rules';
 
 export const ENGINE_RULES = {
@@ -114,17 +116,7 @@ export const ENGINE_RULES = {
     title: 'stack set could not be prepared',
     explanation: 'An AWS error met while a stack set was prepared for its turn (helper values, staging, re-plan) fails that stack set; stack sets that depend on it are not run, independent ones are.',
   },
-  // Stack sets
-  'CFCT-K001': {
-    severity: 'error',
-    title: 'depends_on names no stack set resource',
-    explanation: '`depends_on` lists other stack_set resources of the same manifest, by name.',
-  },
-  'CFCT-K002': {
-    severity: 'error',
-    title: 'dependency cycle',
-    explanation: 'Stack sets that depend on each other (through depends_on or $[alfred_ssm_...] reads of exports) cannot be ordered; the members of the cycle are not planned.',
-  },
+  // Stack sets (CFCT-K001 and CFCT-K002 are retired: the graph reports CFCT-M010 and CFCT-M011)
   'CFCT-K010': {
     severity: 'error',
     title: 'SSM parameter read by a helper does not exist',
@@ -255,4 +247,16 @@ export type EngineRuleId = keyof typeof ENGINE_RULES;
 /** A finding of an engine rule. */
 export function engineFinding(ruleId: EngineRuleId, details: FindingDetails): Finding {
   return catalogueFinding(ENGINE_RULES, ruleId, details);
+}
+
+/** The planning rules' suppressions: ids `CFCT-O…`, `CFCT-C…`, `CFCT-K…`, checked against this catalogue. */
+export const PLANNING_SUPPRESSIONS: SuppressionScope = { catalogue: ENGINE_RULES, owns: (id) => PLANNING_RULE_ID.test(id) };
+
+/**
+ * The findings of a plan with the manifest's `lint_suppressions` of planning rules applied:
+ * suppressed warnings become `info`, and a suppression naming no planning rule, or an error,
+ * is a CFCT-M016 error (as validation reports for its own rules).
+ */
+export function withPlanningSuppressions(findings: readonly Finding[], manifest: Manifest): Finding[] {
+  return applySuppressions([...findings, ...checkSuppressions(manifest, PLANNING_SUPPRESSIONS)], manifest);
 }

@@ -19,11 +19,11 @@ import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from '.
 import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
 import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
+import { engineFinding, withPlanningSuppressions } from './rules';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
-import { desiredStackSets, unstagedTemplateFindings, type TemplateReader } from './stacksets/desired';
+import { desiredStackSets, unstagedTemplateFindings, type TemplateReader, type DesiredStackSet } from './stacksets/desired';
 import type { Fingerprinter } from './stacksets/fingerprint';
-import { planStackSets, type StackSetPlan } from './stacksets/plan-stacksets';
-import type { DesiredStackSet } from './stacksets/planner';
+import { planStackSets, type StackSetPlan } from './stacksets/plan-manifest';
 import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
 import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
@@ -194,7 +194,7 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
       settings,
       accounts: options.accounts ?? null,
     }),
-    findings,
+    findings: withPlanningSuppressions(findings, manifest),
     steps,
     homeRegion: manifest.region,
     managementAccountId: snapshot.managementAccountId,
@@ -299,12 +299,10 @@ export function limitToAccounts<S extends PolicyStep | StackSetStep>(
         deferred.push(stackSetStep.summary);
     }
   }
-  const findings: Finding[] = deferred.length === 0 ? [] : [{
-    ruleId: 'CFCT-C020',
-    severity: 'info',
+  const findings: Finding[] = deferred.length === 0 ? [] : [engineFinding('CFCT-C020', {
     message: `--accounts leaves ${deferred.length} change(s) outside those accounts for a run over the whole organization: ${deferred.join('; ')}`,
     hint: 'run plan and apply without --accounts to make them',
-  }];
+  })];
   return { steps: kept, findings };
 }
 

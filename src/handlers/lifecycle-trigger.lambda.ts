@@ -11,8 +11,7 @@
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import type { SQSEvent } from 'aws-lambda';
 import type { TaskDeps } from './task';
-import { systemClock } from '../engine/retry';
-import { retryThrottled } from '../engine/stacksets/clients';
+import { systemClock, retryThrottled } from '../engine/retry';
 
 /** The pipeline variable that carries the accounts of a scoped run. */
 export const ACCOUNTS_VARIABLE = 'ACCOUNTS';

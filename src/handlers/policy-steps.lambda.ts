@@ -15,8 +15,8 @@ import { createPolicyStepHandler } from './policy-step.lambda';
 import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
 import { readRunObject } from '../engine/pipeline-run';
 import { isPolicyStep } from '../engine/policies/run';
+import { isThrottling } from '../engine/retry';
 import type { RunPlan } from '../engine/run';
-import { isThrottling } from '../engine/stacksets/clients';
 import type { S3ObjectRef } from '../engine/stacksets/run-input';
 
 /** The task input. */

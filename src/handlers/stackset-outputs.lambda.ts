@@ -8,8 +8,7 @@
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { describeError } from '../engine/retry';
-import { isThrottling } from '../engine/stacksets/clients';
+import { describeError, isThrottling } from '../engine/retry';
 import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
 import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
 

@@ -13,10 +13,9 @@
  */
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { describeError } from '../engine/retry';
+import { describeError, isThrottling } from '../engine/retry';
 import { engineFinding } from '../engine/rules';
-import { isThrottling } from '../engine/stacksets/clients';
-import type { DesiredStackSet } from '../engine/stacksets/planner';
+import type { DesiredStackSet } from '../engine/stacksets/desired';
 import { prepareStackSet } from '../engine/stacksets/prepare';
 import { desiredOf, readRunInput, type StackSetRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';

@@ -15,7 +15,7 @@ import { cut, preparedStepsRef, readPreparedSteps } from './stackset-run';
 import { createStackSetStepHandler } from './stackset-step.lambda';
 import { InvalidStackSetEventError, logged, type StackSetTaskEvent } from './stackset-task';
 import { InvalidTaskEventError, lambdaDeps, type TaskDeps } from './task';
-import { isThrottling } from '../engine/stacksets/clients';
+import { isThrottling } from '../engine/retry';
 
 /** The task input. */
 export interface StackSetRunStepEvent extends StackSetTaskEvent {

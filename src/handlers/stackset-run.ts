@@ -6,7 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
 import { readRunObject } from '../engine/pipeline-run';
 import type { Clock } from '../engine/retry';
-import { retryThrottled } from '../engine/stacksets/clients';
+import { retryThrottled } from '../engine/retry';
 import type { S3ObjectRef } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';
 

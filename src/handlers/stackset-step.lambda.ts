@@ -32,8 +32,7 @@
  */
 import { InvalidStackSetEventError, logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
-import { describeError } from '../engine/retry';
-import { isThrottling } from '../engine/stacksets/clients';
+import { describeError, isThrottling } from '../engine/retry';
 import { checkStep, CheckResult, startStep, StartResult, StepContext } from '../engine/stacksets/executor';
 import { readRunInput } from '../engine/stacksets/run-input';
 import type { StackSetStep } from '../engine/stacksets/steps';

@@ -12,8 +12,17 @@ export type Helper =
   /** Any other `$[x]`: the value becomes `x`. */
   | { readonly kind: 'literal'; readonly text: string };
 
-/** Placeholders allowed as values of `ssm_parameters` entries. */
-export const STORAGE_PLACEHOLDERS = ['$[password]', '$[keymaterial]', '$[keyfingerprint]', '$[keyname]', '$[az]'];
+/** Sibling `ssm_parameters` value markers that say where a generated value is stored. */
+export const STORAGE_MARKERS = {
+  password: '$[password]',
+  keyMaterial: '$[keymaterial]',
+  keyFingerprint: '$[keyfingerprint]',
+  keyName: '$[keyname]',
+  az: '$[az]',
+} as const;
+
+/** Placeholders allowed as values of `ssm_parameters` entries: the storage markers. */
+export const STORAGE_PLACEHOLDERS: readonly string[] = Object.values(STORAGE_MARKERS);
 
 const HELPER_NAMES = ['alfred_ssm_', 'alfred_genpass', 'alfred_genkeypair', 'alfred_genaz'];
 

@@ -159,7 +159,7 @@ export const RULES = {
   'CFCT-M011': {
     severity: 'error',
     title: 'dependency cycle',
-    explanation: 'Resources that depend on each other in a circle can never run.',
+    explanation: 'Resources that depend on each other in a circle (through depends_on, or at plan time also through $[alfred_ssm_...] reads of exports) can never run; the members of the cycle are not planned.',
   },
   'CFCT-M012': {
     severity: 'error',

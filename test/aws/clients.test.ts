@@ -33,9 +33,11 @@ describe('createAwsClients', () => {
     try {
       const clients = createAwsClients();
       expect(await clients.organizations().config.region()).toBe('sa-east-1');
-      // Organizations throttles early: more attempts than the other services by default.
-      expect(await clients.organizations().config.maxAttempts()).toBe(10);
-      expect(await clients.ssm('sa-east-1').config.maxAttempts()).toBe(3);
+      // The engine retries (src/engine/retry.ts): the SDK makes one attempt, except STS, whose
+      // AssumeRole runs in the SDK's credential provider, out of the engine's reach.
+      expect(await clients.organizations().config.maxAttempts()).toBe(1);
+      expect(await clients.ssm('sa-east-1').config.maxAttempts()).toBe(1);
+      expect(await clients.sts('sa-east-1').config.maxAttempts()).toBe(3);
     } finally {
       if (before === undefined) delete process.env.AWS_REGION;
       else process.env.AWS_REGION = before;

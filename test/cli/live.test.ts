@@ -4,9 +4,9 @@
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LimitExceededException } from '@aws-sdk/client-cloudformation';
+import { CreateStackSetCommand, LimitExceededException } from '@aws-sdk/client-cloudformation';
 import { AccessDeniedException } from '@aws-sdk/client-organizations';
-import { S3ServiceException } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type PutObjectCommandInput, S3ServiceException } from '@aws-sdk/client-s3';
 import { EXAMPLE, LiveWorld, LOCK_BUCKET } from './live-world';
 import { tempDir } from './support';
 
@@ -229,7 +229,7 @@ describe('cfct apply', () => {
 
     const result = await world.cfct('apply', pkg, '--live', '--yes', '--staging-bucket', 'cfct-staging', '--poll-seconds', '1');
     expect(result.code).toBe(0);
-    const creates = world.fake.calls.filter((c) => c.operation === 'CreateStackSet').map((c) => c.input as Record<string, string>);
+    const creates = world.fake.inputsOf(CreateStackSetCommand);
     const large = creates.find((c) => c.StackSetName === 'CustomControlTower-audit-log-bucket')!;
     expect(large.TemplateBody).toBeUndefined();
     expect(large.TemplateURL).toMatch(/^https:\/\/cfct-staging\.s3\./);
@@ -298,10 +298,10 @@ describe('cfct apply', () => {
     await applied(world);
     const first = world.fake.calls.findIndex((c) => c.service === 'organizations');
     const lockCalls = world.fake.calls.map((c, i) => ({ c, i })).filter(({ c }) => isLockCall(c));
-    const create = lockCalls.find(({ c }) => c.operation === 'PutObject' && (c.input as { IfNoneMatch?: string }).IfNoneMatch === '*');
+    const create = lockCalls.find(({ c }) => c.operation === 'PutObject' && (c.input as PutObjectCommandInput).IfNoneMatch === '*');
     expect(create).toBeDefined();
     expect(create!.i).toBeLessThan(first);
-    expect((create!.c.input as { Bucket: string }).Bucket).toBe(LOCK_BUCKET);
+    expect((create!.c.input as PutObjectCommandInput).Bucket).toBe(LOCK_BUCKET);
     expect(lockCalls[lockCalls.length - 1].c.operation).toBe('DeleteObject');
     expect(world.s3.objects.has(`${LOCK_BUCKET}/cfct/locks/default.json`)).toBe(false);
   });
@@ -314,7 +314,7 @@ describe('cfct apply', () => {
     expect(result.stderr).toContain('Apply complete.');
     expect(result.code).toBe(0);
     expect(world.fake.clock.now() - started).toBeGreaterThan(3_000);
-    const renewals = world.fake.calls.filter((c) => isLockCall(c) && c.operation === 'PutObject' && (c.input as { IfMatch?: string }).IfMatch);
+    const renewals = world.fake.callsOf(PutObjectCommand).filter((c) => isLockCall(c) && c.input.IfMatch);
     expect(renewals.length).toBeGreaterThanOrEqual(Math.floor((world.fake.clock.now() - started) / 1_000) - 1);
     expect(renewals.every((c) => !c.error)).toBe(true);
     expect(world.s3.objects.has(`${LOCK_BUCKET}/cfct/locks/default.json`)).toBe(false);
@@ -343,7 +343,7 @@ describe('cfct apply', () => {
     // Not one AWS call after the loss but the failed renewal's read of the lock.
     expect(world.fake.calls.slice(lostAt).filter((c) => !isLockCall(c))).toEqual([]);
     // The stack set that depends on the first one's outputs was never created.
-    expect(world.fake.calls.filter((c) => c.operation === 'CreateStackSet').map((c) => (c.input as { StackSetName: string }).StackSetName))
+    expect(world.fake.inputsOf(CreateStackSetCommand).map((input) => input.StackSetName))
       .not.toContain('CustomControlTower-security-audit-role');
     expect(JSON.parse(world.s3.objects.get(key)!.toString()).owner).toBe('pipeline-run-7');
   });

@@ -2,6 +2,7 @@
  * One engine run over a package: remote policy documents, the account limit, and the plan's
  * shape. (The CLI tests drive apply end to end.)
  */
+import { DescribePolicyCommand, ListTargetsForPolicyCommand } from '@aws-sdk/client-organizations';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PolicyStep } from '../../src/engine/policies/steps';
 import { systemClock } from '../../src/engine/retry';
@@ -77,8 +78,8 @@ describe('loadRunSnapshot', () => {
     const foreign = world.organizations.addPolicy({ name: 'theirs', type: 'RESOURCE_CONTROL_POLICY', content: DOC('t'), tags: { 'cfct:installation': 'other' } });
     const scpOnly = policyPackage({ 'deny-x': 'scp' }).manifest!;
     expect(policyTypesOf(scpOnly)).toEqual(['SERVICE_CONTROL_POLICY']);
-    const rcpReads = () =>
-      world.fake.calls.filter((c) => ['ListTargetsForPolicy', 'DescribePolicy'].includes(c.operation) && [foreign, 'p-RCPFullAWSAccess'].includes((c.input as { PolicyId: string }).PolicyId));
+    const rcpReads = () => [...world.fake.inputsOf(ListTargetsForPolicyCommand), ...world.fake.inputsOf(DescribePolicyCommand)]
+      .filter((input) => [foreign, 'p-RCPFullAWSAccess'].includes(input.PolicyId!));
 
     const first = await loadRunSnapshot(clients, scpOnly, { clock: world.fake.clock });
     expect(first.snapshot.policies.map((p) => p.type)).not.toContain('RESOURCE_CONTROL_POLICY');
@@ -166,5 +167,64 @@ describe('limitToAccounts', () => {
     const limited = limitToAccounts([attach('222222222222', 'p-1'), attach('ou-ab12-11111111', 'p-1'), attach('222222222222')], ['222222222222']);
     expect(limited.steps.map((s) => s.id)).toEqual(['policy.attach:scp:p:222222222222']);
     expect(limited.findings[0].message).toContain('2 change(s)');
+  });
+});
+
+describe('lint_suppressions of planning rules', () => {
+  const manifest = (suppressions: string) => `region: us-east-1
+version: 2021-03-15
+resources:
+  - name: guard
+    resource_file: policies/guard.json
+    deploy_method: scp
+    deployment_targets:
+      organizational_units: [Nowhere]
+${suppressions}`;
+
+  async function planWith(suppressions: string) {
+    const world = new LiveWorld();
+    const clients = fakeAwsClients(world.fake, '111111111111');
+    const pkg = packageFromFiles({ 'manifest.yaml': manifest(suppressions), 'policies/guard.json': DOC('g') });
+    const { snapshot } = await loadRunSnapshot(clients, pkg.manifest!, { clock: world.fake.clock });
+    const planned = await planRun({ manifest: pkg.manifest!, files: pkg.files, snapshot, readTemplate: async () => undefined });
+    return { validation: pkg.findings, findings: planned.plan.findings };
+  }
+
+  test('an engine warning (CFCT-O002) is suppressed like a manifest one: validation accepts it, the plan keeps it as info with the reason', async () => {
+    const unsuppressed = await planWith('');
+    expect(unsuppressed.findings.filter((f) => f.ruleId === 'CFCT-O002').map((f) => f.severity)).toEqual(['warning']);
+
+    const { validation, findings } = await planWith('    lint_suppressions:\n      - rule_id: CFCT-O002\n        reason: the OU is created next week\n');
+    expect(validation.filter((f) => f.ruleId === 'CFCT-M016')).toEqual([]);
+    const o002 = findings.filter((f) => f.ruleId === 'CFCT-O002');
+    expect(o002).toHaveLength(1);
+    expect(o002[0]).toMatchObject({ severity: 'info', resource: 'guard' });
+    expect(o002[0].message).toContain('(suppressed: the OU is created next week)');
+    expect(findings.filter((f) => f.ruleId === 'CFCT-M016')).toEqual([]);
+  });
+
+  test('fails when a suppression names no planning rule: CFCT-M016 at plan, with a hint among the planning rules', async () => {
+    const { validation, findings } = await planWith('    lint_suppressions:\n      - rule_id: CFCT-O092\n        reason: typo\n');
+    expect(validation.filter((f) => f.ruleId === 'CFCT-M016')).toEqual([]);
+    const m016 = findings.filter((f) => f.ruleId === 'CFCT-M016');
+    expect(m016).toHaveLength(1);
+    expect(m016[0]).toMatchObject({ severity: 'error', resource: 'guard' });
+    expect(m016[0].message).toContain('names no rule ("CFCT-O092")');
+    expect(m016[0].hint).toMatch(/^did you mean "CFCT-[OCK]\d{3}"\?$/);
+  });
+
+  test('fails when a suppression names a planning error rule (CFCT-C003): only warnings can be suppressed', async () => {
+    const { findings } = await planWith('    lint_suppressions:\n      - rule_id: CFCT-C003\n        reason: we know\n');
+    expect(findings.filter((f) => f.ruleId === 'CFCT-M016').map((f) => f.message)).toEqual([
+      'lint suppression of "guard" names CFCT-C003, which is an error; only warnings can be suppressed',
+    ]);
+  });
+
+  test('validation still checks the suppressions of its own rules', () => {
+    const pkg = packageFromFiles({
+      'manifest.yaml': manifest('    lint_suppressions:\n      - rule_id: CFCT-M999\n        reason: typo\n'),
+      'policies/guard.json': DOC('g'),
+    });
+    expect(pkg.findings.filter((f) => f.ruleId === 'CFCT-M016').map((f) => f.hint)).toEqual([expect.stringMatching(/^did you mean "CFCT-M\d{3}"\?$/)]);
   });
 });

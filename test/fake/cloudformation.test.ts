@@ -6,9 +6,13 @@
 import {
   CreateStackInstancesCommand,
   CreateStackSetCommand,
+  DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
   InsufficientCapabilitiesException,
   ListStackSetOperationResultsCommand,
+  OperationIdAlreadyExistsException,
+  OperationInProgressException,
+  paginateListStackInstances,
   StackInstanceNotFoundException,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -210,5 +214,49 @@ describe('fake CloudFormation: operation time on the fake clock', () => {
     await expect(w.client.send(new UpdateStackSetCommand({ StackSetName: 'S', TemplateBody: template('b'), Capabilities: [...CAPS] }))).rejects.toThrow(/in progress/);
     w.fake.clock.advance(1);
     expect((await check(w, OperationId!)).Status).toBe('SUCCEEDED');
+  });
+});
+
+describe('fake CloudFormation: operations, pages and masking', () => {
+  test('fails when a second operation starts while one runs: OperationInProgressException; a reused OperationId is OperationIdAlreadyExistsException', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    const first = await cfn.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: [ACCOUNTS[0]], Regions: [HOME], OperationId: 'op-a' }));
+    await expect(cfn.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: [ACCOUNTS[1]], Regions: [HOME] })))
+      .rejects.toBeInstanceOf(OperationInProgressException);
+    await finish(w, 'S', first.OperationId!);
+    await expect(cfn.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: [ACCOUNTS[1]], Regions: [HOME], OperationId: 'op-a' })))
+      .rejects.toBeInstanceOf(OperationIdAlreadyExistsException);
+    expect(w.cfn.instancesOf('S')).toEqual([`${ACCOUNTS[0]}/${HOME}:CURRENT`]);
+  });
+
+  test('ListStackInstances answers in pages of at most 100, through the real paginator', async () => {
+    const w = new StackSetWorld();
+    const many = accountIds(130, 100);
+    const cfn = await createdSet(w);
+    const created = await cfn.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: many, Regions: [HOME] }));
+    await finish(w, 'S', created.OperationId!);
+    const sizes: number[] = [];
+    for await (const page of paginateListStackInstances({ client: cfn }, { StackSetName: 'S', MaxResults: 500 })) sizes.push(page.Summaries!.length);
+    expect(sizes).toEqual([100, 30]);
+  });
+
+  test('DescribeStackSet masks NoEcho parameter values as ****', async () => {
+    const w = new StackSetWorld();
+    const cfn = w.clients.cloudFormation(HOME);
+    const body = JSON.stringify({
+      Parameters: { Secret: { Type: 'String', NoEcho: true }, Plain: { Type: 'String' } },
+      Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+    });
+    await cfn.send(new CreateStackSetCommand({
+      StackSetName: 'S',
+      TemplateBody: body,
+      Parameters: [{ ParameterKey: 'Secret', ParameterValue: 'hunter2' }, { ParameterKey: 'Plain', ParameterValue: 'visible' }],
+    }));
+    const described = await cfn.send(new DescribeStackSetCommand({ StackSetName: 'S' }));
+    expect(described.StackSet!.Parameters).toEqual([
+      { ParameterKey: 'Secret', ParameterValue: '****' },
+      { ParameterKey: 'Plain', ParameterValue: 'visible' },
+    ]);
   });
 });

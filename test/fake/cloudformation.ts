@@ -3,8 +3,9 @@
  * time per stack set, NoEcho masking, pages of 100, injected instance failures) and the stacks
  * those operations create in member accounts (DescribeStacks with outputs).
  *
- * Register with `fake.register(fakeCloudFormation.service)`; create clients with
+ * The constructor registers the service with the `FakeAws`; create clients with
  * `fake.client(CloudFormationClient, cfn, 'cloudformation', { accountId, region })`.
+ * Behaviour spec: cloudformation.md.
  */
 import {
   CloudFormationServiceException,

@@ -34,6 +34,28 @@ export interface CallRecord {
   readonly error?: string;
 }
 
+/** A recorded call of one command, its input typed as that command's input. */
+export interface TypedCallRecord<I> extends CallRecord {
+  readonly input: I;
+}
+
+/**
+ * An SDK v3 command class such as `CreateStackSetCommand`: its name gives the operation
+ * (`CreateStackSet`), its constructor the input type.
+ */
+export interface CommandClass<I> {
+  readonly name: string;
+  new (input: I): { readonly input: I };
+}
+
+/** Which calls of a command `callsOf` returns. */
+export interface CallFilter {
+  /** Only calls to this service (`cloudformation`, `s3`, ...). @default - every service */
+  readonly service?: string;
+  /** Only calls that failed (`true`) or succeeded (`false`). @default - both */
+  readonly failed?: boolean;
+}
+
 /** A fault: calls matching service/operation fail with `error()` at `rate` (0..1). */
 export interface Fault {
   readonly service: string;
@@ -160,9 +182,27 @@ export class FakeAws {
     ).length;
   }
 
+  /**
+   * The recorded calls of one command, in order, typed with the command's input:
+   * `fake.callsOf(CreateStackSetCommand)[0].input.StackSetName`.
+   */
+  callsOf<I>(command: CommandClass<I>, filter: CallFilter = {}): TypedCallRecord<I>[] {
+    const operation = operationOf(command);
+    return this.calls.filter((c): c is TypedCallRecord<I> =>
+      c.operation === operation
+      && (filter.service === undefined || c.service === filter.service)
+      && (filter.failed === undefined || (c.error !== undefined) === filter.failed));
+  }
+
+  /** The inputs of the recorded calls of one command, in order (see `callsOf`). */
+  inputsOf<I>(command: CommandClass<I>, filter: CallFilter = {}): I[] {
+    return this.callsOf(command, filter).map((c) => c.input);
+  }
+
   /** Runs one operation as the SDK client would have sent it. */
   async handle(service: string, operation: string, input: unknown, context: CallContext): Promise<unknown> {
-    const record = { service, operation, input, context, at: this.clock.now() };
+    // A copy: the SDK's paginators reuse one input object and set its token for each page.
+    const record = { service, operation, input: typeof input === 'object' && input !== null ? { ...input } : input, context, at: this.clock.now() };
     try {
       for (const entry of this.faults) {
         const { fault } = entry;
@@ -226,6 +266,11 @@ export class FakeAws {
 }
 
 const FAKE_CREDENTIALS = { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' };
+
+function operationOf(command: { readonly name: string }): string {
+  if (!command.name.endsWith('Command')) throw new Error(`${command.name} is not an SDK command class`);
+  return command.name.slice(0, -'Command'.length);
+}
 
 function matches(pattern: string | RegExp | undefined, operation: string): boolean {
   if (pattern === undefined) return true;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -26,6 +26,23 @@ describe('docs/rules.md', () => {
     const known = new Set([...Object.keys(RULES), ...Object.keys(ENGINE_RULES)]);
     expect(used.filter((id) => !known.has(id))).toEqual([]);
     expect(used.length).toBeGreaterThan(60);
+  });
+
+  test('findings are made only by the catalogue builder: no ruleId literal elsewhere in src', () => {
+    // grep exits 1 when nothing matches: that is the outcome wanted, not an error.
+    const hits = spawnSync('grep', ['-rnE', "ruleId: *['\"`]", join(root, 'src'), '--include=*.ts'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const builder = join(root, 'src', 'manifest', 'rules.ts');
+    expect(hits.filter((line) => !line.startsWith(`${builder}:`))).toEqual([]);
+    // the check sees literals where there are some
+    const probe = spawnSync('grep', ['-rnE', "ruleId: *['\"`]", join(root, 'test', 'engine', 'organization')], { encoding: 'utf8' }).stdout;
+    expect(probe).toContain("ruleId: 'CFCT-O");
+  });
+
+  test('every rule id of the catalogue is referenced by a test', () => {
+    const source = execFileSync('grep', ['-rhoE', 'CFCT-[A-Z][0-9]{3}', join(root, 'test')], { encoding: 'utf8' });
+    const referenced = new Set(source.split('\n').filter(Boolean));
+    const catalogue = [...Object.keys(RULES), ...Object.keys(ENGINE_RULES)];
+    expect(catalogue.filter((id) => !referenced.has(id))).toEqual([]);
   });
 });
 

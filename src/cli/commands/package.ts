@@ -56,9 +56,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         }
         const { PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
         const { awsClients } = require('../inputs') as typeof import('../inputs');
-        await awsClients(io, region).s3(region).send(
-          new PutObjectCommand({ Bucket: options.upload, Key: options.key, Body: zip, ContentType: 'application/zip' }),
-        );
+        const { retryThrottled, systemClock } = require('../../engine/retry') as typeof import('../../engine/retry');
+        const s3 = awsClients(io, region).s3(region);
+        const upload = new PutObjectCommand({ Bucket: options.upload, Key: options.key, Body: zip, ContentType: 'application/zip' });
+        await retryThrottled(() => s3.send(upload), systemClock);
         io.stdout(`uploaded s3://${options.upload}/${options.key}\n`);
       }
     });

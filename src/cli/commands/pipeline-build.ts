@@ -94,7 +94,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const { createPackageZip } = require('../package-zip') as typeof import('../package-zip');
       const { PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-      const { retryThrottled } = require('../../engine/stacksets/clients') as typeof import('../../engine/stacksets/clients');
+      const { retryThrottled } = require('../../engine/retry') as typeof import('../../engine/retry');
       const { renderHtml } = require('../report/html') as typeof import('../report/html');
       const { renderMarkdown } = require('../report/markdown') as typeof import('../report/markdown');
 

@@ -38,7 +38,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
       const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const { displayValue, resolveParameter } = require('../../engine/stacksets/parameters') as typeof import('../../engine/stacksets/parameters');
-      const { ssmView } = require('../../engine/stacksets/plan-stacksets') as typeof import('../../engine/stacksets/plan-stacksets');
+      const { ssmView } = require('../../engine/stacksets/plan-manifest') as typeof import('../../engine/stacksets/plan-manifest');
       const { stackSetNameFor } = require('../../engine/stacksets/settings') as typeof import('../../engine/stacksets/settings');
       const { formatFinding, hasErrors } = require('../../manifest/findings') as typeof import('../../manifest/findings');
       const inputs = await readPlanInputs(io, 'print-tasks', source, options);

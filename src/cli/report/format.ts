@@ -1,5 +1,6 @@
 /** Wording shared by every report format, and by `validate`. */
 import { isDestructivePolicy, isDestructiveStackSet, type InstanceGroup, type PolicyChange, type ReportModel, type StackSetChange } from './model';
+import { plural } from '../../engine/plural';
 import type { Finding } from '../../manifest/findings';
 
 export const ACTION_SYMBOL: Readonly<Record<string, string>> = {
@@ -15,11 +16,7 @@ export const ACTION_SYMBOL: Readonly<Record<string, string>> = {
 /** How many entries (account ids, policy targets, resources) a list shows before it is summarised. */
 export const ACCOUNTS_SHOWN = 10;
 
-/** `1 policy`, `2 policies`, `3 accounts`. */
-export function plural(n: number, word: string): string {
-  if (n === 1) return `${n} ${word}`;
-  return `${n} ${/[^aeiou]y$/.test(word) ? `${word.slice(0, -1)}ies` : `${word}s`}`;
-}
+export { plural };
 
 /** `a, b, c, and 7 more` past `shown` entries. */
 export function foldList(items: readonly string[], shown = ACCOUNTS_SHOWN): string {

@@ -16,7 +16,7 @@ import {
 import type { AwsClients } from '../../aws/clients';
 import { INSTALLATION_TAG } from '../plan';
 import type { Clock } from '../retry';
-import { systemClock } from '../retry';
+import { retrying, systemClock } from '../retry';
 import { readEnrolledOus } from './baselines';
 import {
   AccountState,
@@ -67,7 +67,8 @@ export interface LoadedSnapshot {
 
 /** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
 export async function loadOrganizationSnapshot(clients: AwsClients, options: LoadSnapshotOptions = {}): Promise<LoadedSnapshot> {
-  const client = clients.organizations();
+  // Every call and every page is retried by the engine (the SDK client makes one attempt).
+  const client = retrying(clients.organizations(), options.clock ?? systemClock);
   const concurrency = options.concurrency ?? 4;
   const apiCalls: Record<string, number> = {};
   const count = (operation: string) => {

@@ -17,7 +17,7 @@ import { engineFinding } from '../rules';
 
 /** An entry that resolves to nothing usable. */
 export interface TargetProblem {
-  readonly ruleId: 'CFCT-O002' | 'CFCT-O003' | 'CFCT-O004' | 'CFCT-O005';
+  readonly rule: 'CFCT-O002' | 'CFCT-O003' | 'CFCT-O004' | 'CFCT-O005';
   readonly entry: TargetEntry;
   readonly message: string;
   readonly hint?: string;
@@ -47,9 +47,9 @@ export const ACTIVE_STATES: readonly AccountState[] = ['ACTIVE'];
  */
 export function resolveOrganizationalUnit(index: OrganizationIndex, entry: TargetEntry): OuResolution {
   const value = entry.value;
-  const problem = (ruleId: TargetProblem['ruleId'], message: string, hint?: string): OuResolution => ({
+  const problem = (rule: TargetProblem['rule'], message: string, hint?: string): OuResolution => ({
     kind: 'problem',
-    problem: { ruleId, entry, message, hint },
+    problem: { rule, entry, message, hint },
   });
   if (value === ROOT_ENTRY) {
     const [root] = index.roots.values();
@@ -108,12 +108,12 @@ export function resolveAccount(index: OrganizationIndex, entry: TargetEntry): Ac
   if (matches.length === 0) {
     const known = [...index.accounts.values()].map((a) => (what === 'email' ? a.email : what === 'id' ? a.id : a.name)).filter((x): x is string => Boolean(x));
     const hint = /^\d+$/.test(value) && value.length < 12 ? 'account ids have 12 digits; quote ids with leading zeros in YAML' : didYouMean(value, known);
-    return { kind: 'problem', problem: { ruleId: 'CFCT-O004', entry, message: `no account of the organization has the ${what} "${value}"`, hint } };
+    return { kind: 'problem', problem: { rule: 'CFCT-O004', entry, message: `no account of the organization has the ${what} "${value}"`, hint } };
   }
   return {
     kind: 'problem',
     problem: {
-      ruleId: 'CFCT-O005',
+      rule: 'CFCT-O005',
       entry,
       message: `${matches.length} accounts have the ${what} "${value}": ${matches.map((a) => a.id).join(', ')}`,
       hint: 'name the account by its 12-digit id',
@@ -260,7 +260,7 @@ export function activeMemberAccounts(index: OrganizationIndex): SnapshotAccount[
  */
 export function problemFindings(problems: readonly TargetProblem[], options: { resource?: string; blocksRemoval: boolean }): Finding[] {
   return problems.map((p) =>
-    engineFinding(p.ruleId, {
+    engineFinding(p.rule, {
       message: options.blocksRemoval
         ? `${p.message}; nothing is removed for ${options.resource ? `"${options.resource}"` : 'this resource'} until it is fixed`
         : p.message,

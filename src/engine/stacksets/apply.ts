@@ -7,13 +7,12 @@
  * completion, operations already started are followed to their end. The report lists every
  * failure and every skip. Waiting between operation checks is the caller's `wait`.
  */
-import { describeError } from '../retry';
-import { isThrottling } from './clients';
+import { describeError, isThrottling } from '../retry';
+import type { DesiredStackSet } from './desired';
 import { checkStep, DEFAULT_POLL_INTERVAL_MS, InstanceFailure, startStep, StepContext } from './executor';
 import { buildStackSetGraph } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
-import type { StackSetPlan } from './plan-stacksets';
-import type { DesiredStackSet } from './planner';
+import type { StackSetPlan } from './plan-manifest';
 import { PrepareContext, prepareStackSet } from './prepare';
 import type { StackSetStep } from './steps';
 import { hasErrors, formatFinding, Finding } from '../../manifest/findings';
@@ -126,7 +125,7 @@ export async function applyStackSets(
   const succeeded = new Set<string>();
   for (const name of graph.nodes) {
     if (!inWave.has(name)) {
-      report.failed.push({ resource: name, message: 'not applied: it is part of a dependency cycle (CFCT-K002)', failures: [] });
+      report.failed.push({ resource: name, message: 'not applied: it is part of a dependency cycle (CFCT-M011)', failures: [] });
       failedRoot.set(name, name);
     } else if (!byName.has(name)) {
       report.failed.push({ resource: name, message: 'not planned: its template or targets could not be read', failures: [] });

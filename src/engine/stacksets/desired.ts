@@ -7,16 +7,24 @@ import { parseTemplate, TEMPLATE_MAX_BYTES } from '../../manifest/template';
 import type { OrganizationIndex } from '../organization/organization-index';
 import type { Clock } from '../retry';
 import { engineFinding } from '../rules';
-import { retryThrottled, StackSetClients } from './clients';
-import type { DesiredStackSet } from './planner';
+import type { StackSetClients } from './clients';
+import { retryThrottled } from '../retry';
 import { INLINE_TEMPLATE_LIMIT_BYTES } from './settings';
 import type { StackSetSnapshot } from './snapshot';
 import type { StackSetStep } from './steps';
-import { resolveStackSetTargets } from './targets';
-import { normaliseTemplate } from './template';
+import { resolveStackSetTargets, type ResolvedStackSetTargets } from './targets';
+import { normaliseTemplate, type NormalisedTemplate } from './template';
 import type { Finding } from '../../manifest/findings';
 import { isStackSet } from '../../manifest/model';
 import type { FileReference, Manifest, PackageFiles, StackSetResource } from '../../manifest/model';
+
+/** A manifest resource with what planning needs beside it. */
+export interface DesiredStackSet {
+  readonly resource: StackSetResource;
+  /** The template text (as it will be sent) and its parsed facts. */
+  readonly template: { readonly text: string; readonly normalised: NormalisedTemplate; readonly url?: string };
+  readonly targets: ResolvedStackSetTargets;
+}
 
 /** Reads a resource's template text; remote templates through S3. */
 export type TemplateReader = (reference: FileReference) => Promise<string | undefined>;
@@ -97,14 +105,12 @@ async function readOrReport(resource: StackSetResource, readTemplate: TemplateRe
     }
   }
   if (text === undefined) {
-    findings.push({
-      ruleId: 'CFCT-K050',
-      severity: 'error',
+    findings.push(engineFinding('CFCT-K050', {
       message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
       ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),
       hint,
       resource: resource.name,
-    });
+    }));
   }
   return text;
 }

@@ -22,8 +22,8 @@ import {
   DeleteStackSetCommand,
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
-  ListStackSetOperationResultsCommand,
   ListStackSetOperationsCommand,
+  paginateListStackSetOperationResults,
   NameAlreadyExistsException,
   OperationIdAlreadyExistsException,
   OperationInProgressException,
@@ -35,10 +35,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ParameterEntry } from '../../manifest/model';
-import { describeError, errorName, type Clock } from '../retry';
-import { isThrottling, retryThrottled, StackSetClients } from './clients';
+import { describeError, errorName, isThrottling, retrying, retryThrottled, type Clock } from '../retry';
+import type { StackSetClients } from './clients';
 import { writeStackSetRecord } from './fingerprint';
-import { packageLiteral, ResolvedParameter } from './parameters';
+import { isKnownAfterApply } from './known-after-apply';
+import { packageLiteral, type ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
 import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
@@ -313,7 +314,7 @@ function definitionInput(definition: StackSetDefinition, context: StepContext) {
     throw new ParameterResolutionError(`the template (${template.bytes} bytes) is over the inline limit and was not staged in S3; re-plan the stack set with a staging bucket configured`);
   }
   const tags = { ...definition.tags, [CREATED_TAG_KEY]: definition.createdTag ?? new Date(context.clock.now()).toISOString() };
-  if (Object.values(tags).some((v) => v.startsWith('(known after apply'))) {
+  if (Object.values(tags).some(isKnownAfterApply)) {
     throw new ParameterResolutionError('the step holds values known only after apply; re-plan the stack set before applying it');
   }
   return {
@@ -366,20 +367,16 @@ async function unsuccessfulInstances(
 ): Promise<InstanceFailure[]> {
   const failures: InstanceFailure[] = [];
   for (const wanted of withCancelled ? (['FAILED', 'CANCELLED'] as const) : (['FAILED'] as const)) {
-    let token: string | undefined;
-    do {
-      const page = await retryThrottled(() => cfn.send(new ListStackSetOperationResultsCommand({
-        StackSetName: stackSetName,
-        OperationId: operationId,
-        Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }],
-        MaxResults: 100,
-        NextToken: token,
-      })), context.clock);
+    const pages = paginateListStackSetOperationResults(
+      { client: retrying(cfn, context.clock), pageSize: 100 },
+      { StackSetName: stackSetName, OperationId: operationId, Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }] },
+    );
+    for await (const page of pages) {
       for (const s of page.Summaries ?? []) {
-        if (s.Status === wanted) failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', status: wanted, reason: s.StatusReason ?? 'no reason given' });
+        if (s.Status !== wanted) continue;
+        failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', status: wanted, reason: s.StatusReason ?? 'no reason given' });
       }
-      token = page.NextToken;
-    } while (token);
+    }
   }
   return failures;
 }

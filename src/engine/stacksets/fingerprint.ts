@@ -12,8 +12,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { GetParameterCommand, GetParametersCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { Clock } from '../retry';
-import { retryThrottled, StackSetClients } from './clients';
+import { retryThrottled, type Clock } from '../retry';
+import type { StackSetClients } from './clients';
 
 /** The SecureString holding the fingerprint key. */
 export const FINGERPRINT_KEY_PARAMETER = '/cfct/fingerprint-key';

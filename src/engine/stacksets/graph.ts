@@ -3,9 +3,10 @@
  * manifest order; `dependencies` uses explicit `depends_on` plus edges inferred from
  * `$[alfred_ssm_X]` to the resource whose `export_outputs` writes `X`.
  */
-import { ssmNamesRead } from './helpers';
+import { ssmNamesRead } from './parameter-helpers';
 import type { Finding } from '../../manifest/findings';
 import type { StackSetOrder, StackSetResource } from '../../manifest/model';
+import { finding } from '../../manifest/rules';
 
 /** Resources by name with the names each one runs after. */
 export interface StackSetGraph {
@@ -28,7 +29,10 @@ export function exportNameMatches(exportName: string, name: string): boolean {
   return new RegExp(`^${pattern}$`).test(name);
 }
 
-/** Builds the graph, reports unknown `depends_on` names and cycles (cycle members get no wave). */
+/**
+ * Builds the graph, reports unknown `depends_on` names (CFCT-M010) and cycles, including those
+ * through `$[alfred_ssm_...]` reads (CFCT-M011); cycle members get no wave.
+ */
 export function buildStackSetGraph(resources: readonly StackSetResource[], order: StackSetOrder): StackSetGraph {
   const findings: Finding[] = [];
   const names = resources.map((r) => r.name);
@@ -44,14 +48,12 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
       if (known.has(entry.value) && entry.value !== resource.name) {
         deps.add(entry.value);
       } else {
-        findings.push({
-          ruleId: 'CFCT-K001',
-          severity: 'error',
+        findings.push(finding('CFCT-M010', {
           message: `depends_on names '${entry.value}', which is not another stack_set resource of this manifest`,
           location: entry.location,
           hint: `use the name of a stack_set resource: ${names.filter((n) => n !== resource.name).join(', ') || '(none)'}`,
           resource: resource.name,
-        });
+        }));
       }
     }
     const read = resource.parameters.flatMap((p) => ssmNamesRead(p.value));
@@ -65,14 +67,12 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
   const placed = new Set(waves.flat());
   const cyclic = names.filter((n) => !placed.has(n));
   if (cyclic.length > 0) {
-    findings.push({
-      ruleId: 'CFCT-K002',
-      severity: 'error',
+    findings.push(finding('CFCT-M011', {
       message: `stack set dependencies form a cycle through: ${cyclic.join(', ')}`,
       location: resources.find((r) => r.name === cyclic[0])?.location,
       hint: 'remove a depends_on entry, or stop reading an $[alfred_ssm_...] value exported by a resource that depends on this one',
       resource: cyclic[0],
-    });
+    }));
   }
   return { nodes: names, dependsOn, waves, findings };
 }

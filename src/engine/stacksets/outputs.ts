@@ -5,11 +5,11 @@
  */
 import { DescribeStacksCommand, DescribeStackInstanceCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { retryThrottled } from './clients';
+import { retryThrottled } from '../retry';
+import type { DesiredStackSet } from './desired';
 import type { StepContext } from './executor';
-import { outputKeyOf } from './helpers';
 import { crossPairs, Pair } from './pairs';
-import type { DesiredStackSet } from './planner';
+import { outputKeyOf } from './parameter-helpers';
 import { stackSetNameFor } from './settings';
 
 /** One SSM parameter written (or found up to date). */

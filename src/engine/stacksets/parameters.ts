@@ -9,10 +9,12 @@
  * fingerprint key (fingerprint.ts) for secret ones, so no unkeyed derivative of a secret exists.
  */
 import type { Fingerprinter } from './fingerprint';
-import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './helpers';
+import { knownAfterApply } from './known-after-apply';
+import { HelperToken, parseParameterValue, STORAGE_MARKERS } from './parameter-helpers';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import { sha256 } from '../canonical';
+import { engineFinding } from '../rules';
 
 /** One comma-separated element of a parameter value. */
 export type ValuePart =
@@ -109,14 +111,12 @@ function resolveToken(token: HelperToken, entry: ParameterEntry, ssm: SsmView, r
       if (pending) return [{ afterApply: `SSM parameter ${token.name}, exported by ${pending}` }];
       const stored = ssm.get(token.name);
       if (stored) return storedParts(stored);
-      findings.push({
-        ruleId: 'CFCT-K010',
-        severity: 'error',
+      findings.push(engineFinding('CFCT-K010', {
         message: `parameter ${entry.key} reads SSM parameter ${token.name}, which does not exist in the home region and no resource exports it`,
         location: entry.location,
         hint: `create ${token.name} in the management account's home region, or export it from an earlier resource with export_outputs`,
         resource,
-      });
+      }));
       return [{ afterApply: `SSM parameter ${token.name} (missing)` }];
     }
     case 'genpass':
@@ -136,14 +136,12 @@ function storedParts(stored: SsmValue): ValuePart[] {
 function generatedParts(entry: ParameterEntry, marker: string, ssm: SsmView, resource: string, findings: Finding[], what: string): ValuePart[] {
   const name = storageName(entry, marker);
   if (!name) {
-    findings.push({
-      ruleId: 'CFCT-K011',
-      severity: 'error',
+    findings.push(engineFinding('CFCT-K011', {
       message: `parameter ${entry.key} uses a generating helper but has no ssm_parameters entry with value ${marker} to store it`,
       location: entry.location,
       hint: `add "ssm_parameters": [{"name": "/my/name", "value": "${marker}"}] to this parameter file entry`,
       resource,
-    });
+    }));
     return [{ afterApply: what }];
   }
   const stored = ssm.get(name);
@@ -170,7 +168,7 @@ export function parameterDigests(parameter: ResolvedParameter, ssm: Pick<SsmView
 /** How a parameter is shown in a plan: values, SecureStrings as references, NoEcho values and unknowns as such. */
 export function displayValue(parameter: ResolvedParameter, noEcho: boolean): string {
   if (parameter.parts.some((p) => 'afterApply' in p)) {
-    return `(known after apply: ${parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; ')})`;
+    return knownAfterApply(parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; '));
   }
   if (noEcho) return '(secret)';
   return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '(secret)')).join(',');

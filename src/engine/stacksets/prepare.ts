@@ -8,19 +8,19 @@ import { randomInt } from 'node:crypto';
 import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand, DescribeKeyPairsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { isThrottling, retryThrottled } from './clients';
+import type { DesiredStackSet } from './desired';
 import type { StepContext } from './executor';
 import { ensureFingerprinter, readStackSetRecords } from './fingerprint';
-import { parseParameterValue, STORAGE_MARKERS } from './helpers';
+import { parseParameterValue, STORAGE_MARKERS } from './parameter-helpers';
 import { storageName } from './parameters';
-import { ssmView } from './plan-stacksets';
-import { DesiredStackSet, planStackSetResource, StackSetResourcePlan, unplannedResource } from './planner';
+import { ssmView } from './plan-manifest';
+import { planStackSetResource, StackSetResourcePlan, unplannedResource } from './plan-resource';
 import { INLINE_TEMPLATE_LIMIT_BYTES, s3ObjectUrl, stackSetNameFor } from './settings';
 import { readSsmValues, readStackSet, ssmNamesOf } from './snapshot';
 import type { Finding } from '../../manifest/findings';
 import type { ParameterEntry } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
-import { describeError, errorName } from '../retry';
+import { describeError, errorName, isThrottling, retryThrottled } from '../retry';
 import { engineFinding } from '../rules';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -90,7 +90,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       const [account] = desired.targets.accounts;
       const [region] = desired.resource.regions;
       if (!account || !region) {
-        findings.push({ ruleId: 'CFCT-K012', severity: 'error', message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+        findings.push(engineFinding('CFCT-K012', { message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) }));
         continue;
       }
       const ec2 = await context.clients.ec2InAccount(account, region, context.settings.executionRoleName);
@@ -105,7 +105,7 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
           .map((z) => z.ZoneName!)
           .sort();
         if (available.length < token.count) {
-          findings.push({ ruleId: 'CFCT-K013', severity: 'error', message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) });
+          findings.push(engineFinding('CFCT-K013', { message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) }));
           continue;
         }
         await putSsm(name, available.slice(0, token.count).join(','), 'String', context);
@@ -143,14 +143,12 @@ async function generateKeyPair(
   }
   const materialName = storageName(entry, STORAGE_MARKERS.keyMaterial);
   if (materialName && !(await ssmExists(materialName, context))) {
-    return {
-      ruleId: 'CFCT-K070',
-      severity: 'error',
+    return engineFinding('CFCT-K070', {
       message: `parameter ${entry.key}: key pair ${keyName} exists in account ${key.account} (${key.region}), but its private key was never stored in ${materialName} (an earlier run stopped after creating it), and EC2 returns a private key only when it creates the key pair`,
       hint: `delete the key pair (aws ec2 delete-key-pair --key-name ${keyName} --region ${key.region}, in account ${key.account}) and run again to create and store a new one; or, if you hold its private key, store it in ${materialName} as a SecureString`,
       resource: key.resource,
       ...(entry.location ? { location: entry.location } : {}),
-    };
+    });
   }
   const described = await retryThrottled(() => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] })), context.clock);
   const pair = described.KeyPairs?.find((p) => p.KeyName === keyName);

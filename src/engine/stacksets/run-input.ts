@@ -6,8 +6,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { AccountState } from '../organization/snapshot';
 import type { Clock } from '../retry';
-import { retryThrottled, StackSetClients } from './clients';
-import type { DesiredStackSet } from './planner';
+import type { StackSetClients } from './clients';
+import { retryThrottled } from '../retry';
+import type { DesiredStackSet } from './desired';
 import type { StackSetSettings } from './settings';
 
 /** Everything the stack set tasks of one run share. */

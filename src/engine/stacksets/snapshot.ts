@@ -9,21 +9,21 @@
  */
 import {
   DescribeStackSetCommand,
-  ListStackInstancesCommand,
-  ListStackSetsCommand,
+  paginateListStackInstances,
+  paginateListStackSets,
   StackSetNotFoundException,
 } from '@aws-sdk/client-cloudformation';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
-import type { StackSetResource } from '../../manifest/model';
 import { parseTemplate } from '../../manifest/template';
-import type { Clock } from '../retry';
-import { retryThrottled, StackSetClients } from './clients';
+import { retrying, retryThrottled, type Clock } from '../retry';
+import type { StackSetClients } from './clients';
 import { Fingerprinter, readStackSetRecords, StackSetRecord } from './fingerprint';
-import { ssmNamesRead, STORAGE_MARKERS } from './helpers';
+import { ssmNamesRead, STORAGE_MARKERS } from './parameter-helpers';
 import { storageName, SsmValue, elementHashes, secretElementHashes } from './parameters';
 import { sha256 } from '../canonical';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import { normaliseTemplate } from './template';
+import type { StackSetResource } from '../../manifest/model';
 
 /** One existing stack instance. */
 export interface StackInstanceState {
@@ -202,14 +202,11 @@ export async function readStackSetSnapshot(
 ): Promise<StackSetSnapshot> {
   const cfn = clients.cloudFormation(request.homeRegion);
   const wanted = new Set(request.names);
-  let token: string | undefined;
-  do {
-    const page = await retryThrottled(() => cfn.send(new ListStackSetsCommand({ Status: 'ACTIVE', MaxResults: 100, NextToken: token })), clock);
+  for await (const page of paginateListStackSets({ client: retrying(cfn, clock), pageSize: 100 }, { Status: 'ACTIVE' })) {
     for (const summary of page.Summaries ?? []) {
       if (summary.StackSetName?.startsWith(request.prefix)) wanted.add(summary.StackSetName);
     }
-    token = page.NextToken;
-  } while (token);
+  }
   const secrets = new Set<string>();
   const ssm = await readSsmValues(clients, request.homeRegion, request.ssmNames, clock, fingerprinter, secrets);
   const names = [...wanted].sort();
@@ -256,13 +253,7 @@ export async function readStackSet(
   }
   if (!described || described.Status === 'DELETED') return undefined;
   const instances: StackInstanceState[] = [];
-  let token: string | undefined;
-  do {
-    const page = await retryThrottled(
-      () => cfn.send(new ListStackInstancesCommand({ StackSetName: name, MaxResults: 100, NextToken: token })),
-      clock,
-    );
-    token = page.NextToken;
+  for await (const page of paginateListStackInstances({ client: retrying(cfn, clock), pageSize: 100 }, { StackSetName: name })) {
     for (const summary of page.Summaries ?? []) {
       instances.push({
         account: summary.Account!,
@@ -272,7 +263,7 @@ export async function readStackSet(
         ...(summary.StatusReason ? { statusReason: summary.StatusReason } : {}),
       });
     }
-  } while (token);
+  }
   const parsed = described.TemplateBody !== undefined ? parseTemplate(described.TemplateBody, name).value : undefined;
   return {
     name,

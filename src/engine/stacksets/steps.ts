@@ -7,6 +7,7 @@ import type { PairGroup } from './pairs';
 import type { ParameterChange, ResolvedParameter } from './parameters';
 import type { ResolvedOperationPreferences } from './settings';
 import { sha256 } from '../canonical';
+import { plural } from '../plural';
 
 /** Where the executor gets the template from. */
 export interface TemplateRef {
@@ -136,8 +137,8 @@ export function identify<S extends StackSetStep>(content: StepContent<S>): S {
 }
 
 function count(targets: PairGroup): string {
-  const n = targets.accounts.length * targets.regions.length;
-  return `${n} instance${n === 1 ? '' : 's'} (${targets.accounts.length} account${targets.accounts.length === 1 ? '' : 's'} x ${targets.regions.length} region${targets.regions.length === 1 ? '' : 's'})`;
+  const instances = plural(targets.accounts.length * targets.regions.length, 'instance');
+  return `${instances} (${plural(targets.accounts.length, 'account')} x ${plural(targets.regions.length, 'region')})`;
 }
 
 /** True for steps that start a StackSets operation (the others complete synchronously). */

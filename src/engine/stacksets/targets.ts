@@ -7,12 +7,26 @@
  * manifest says `root_accounts: all_active` (every ACTIVE member account). Never the management
  * account.
  */
-import type { ResolvedStackSetTargets } from './planner';
 import type { Finding } from '../../manifest/findings';
-import type { StackSetResource } from '../../manifest/model';
+import type { StackSetResource, TargetEntry } from '../../manifest/model';
 import type { OrganizationIndex } from '../organization/organization-index';
 import { activeMemberAccounts, problemFindings, resolveAccount, resolveAccountTargets } from '../organization/resolve';
 import type { AccountState } from '../organization/snapshot';
+import { engineFinding } from '../rules';
+
+/** A resource's deployment targets, resolved to accounts. */
+export interface ResolvedStackSetTargets {
+  /** ACTIVE target account ids, sorted; the first is where helpers and default exports run. */
+  readonly accounts: readonly string[];
+  /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
+  readonly unresolved: readonly TargetEntry[];
+  readonly findings: readonly Finding[];
+  /**
+   * Set when `Root` is a target but Control Tower's enrolment could not be read: the accounts
+   * (among `accounts`) that only `Root` would add. No instance is created in them (CFCT-K090).
+   */
+  readonly rootUnresolved?: readonly string[];
+}
 
 /** Where `Root`'s accounts came from. */
 export interface ControlTowerAccounts {
@@ -61,13 +75,11 @@ function rootAccounts(
 ): { accounts: string[]; known: boolean } {
   const active = (ids: Iterable<string>) => [...ids].filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
   if (controlTower.rootAccounts === 'all_active') {
-    findings.push({
-      ruleId: 'CFCT-K034',
-      severity: 'info',
+    findings.push(engineFinding('CFCT-K034', {
       message: 'Root means every ACTIVE member account (root_accounts: all_active), whether Control Tower governs it or not',
       ...(resource.location ? { location: resource.location } : {}),
       resource: resource.name,
-    });
+    }));
     return { accounts: activeMemberAccounts(index).map((a) => a.id), known: true };
   }
   if (controlTower.enrolledOus) {

@@ -1,19 +1,34 @@
 /**
  * `lint_suppressions`: each names a warning rule and gives a reason; matching warnings of that
- * resource are kept as `info` findings that say they were suppressed and why.
+ * resource are kept as `info` findings that say they were suppressed and why. Validation checks
+ * the suppressions of its own rules; those of planning rules (`CFCT-O…`, `CFCT-C…`, `CFCT-K…`)
+ * are checked and applied by the engine when it plans, against its catalogue.
  */
 import type { Finding } from '../findings';
 import type { Manifest, StackSetResource } from '../model';
 import { finding, RULES, SUPPRESSIBLE_ERRORS } from '../rules';
 import { didYouMean } from '../suggest';
 
-/** Checks every suppression (CFCT-M016). */
-export function checkSuppressions(manifest: Manifest): Finding[] {
+/** Ids of the rules the engine reports while planning (docs/rules.md, "Rule ids"). */
+export const PLANNING_RULE_ID = /^CFCT-[OCK]\d{3}$/;
+
+/** The rules a suppression check covers: a catalogue, and which suppressed ids it owns. */
+export interface SuppressionScope {
+  readonly catalogue: Readonly<Record<string, { readonly severity: string }>>;
+  readonly owns: (ruleId: string) => boolean;
+}
+
+/** Validation's scope: every id except the planning rules'. */
+export const VALIDATION_SUPPRESSIONS: SuppressionScope = { catalogue: RULES, owns: (id) => !PLANNING_RULE_ID.test(id) };
+
+/** Checks every suppression of `scope` (CFCT-M016). */
+export function checkSuppressions(manifest: Manifest, scope: SuppressionScope = VALIDATION_SUPPRESSIONS): Finding[] {
   const findings: Finding[] = [];
-  const ids = Object.keys(RULES);
+  const ids = Object.keys(scope.catalogue);
   for (const resource of manifest.resources) {
     for (const suppression of resource.lintSuppressions) {
-      const rule = (RULES as Record<string, { severity: string }>)[suppression.ruleId];
+      if (!scope.owns(suppression.ruleId)) continue;
+      const rule = scope.catalogue[suppression.ruleId];
       let problem: string | undefined;
       let hint: string | undefined;
       if (!rule) {

@@ -71,13 +71,13 @@ describe('resolveOrganizationalUnit', () => {
 
   test('fails when a bare name names a nested OU, with the path as hint (upstream matched nothing)', () => {
     const r = resolveOrganizationalUnit(index, entry('Prod'));
-    expect(r).toEqual({ kind: 'problem', problem: expect.objectContaining({ ruleId: 'CFCT-O003', hint: 'write the nested path: "Workloads:Prod"' }) });
+    expect(r).toEqual({ kind: 'problem', problem: expect.objectContaining({ rule: 'CFCT-O003', hint: 'write the nested path: "Workloads:Prod"' }) });
   });
 
   test.each(['security', 'root', 'Workloads:prod', 'Nope', 'Prod:Web', 'r-zzzz', 'ou-ab12-zzzzzzzz'])('fails when %s matches nothing (case-sensitive, exact)', (value) => {
     const r = resolveOrganizationalUnit(index, entry(value));
     expect(r.kind).toBe('problem');
-    expect(r.kind === 'problem' && r.problem.ruleId).toBe('CFCT-O002');
+    expect(r.kind === 'problem' && r.problem.rule).toBe('CFCT-O002');
   });
 });
 
@@ -94,11 +94,11 @@ describe('resolveAccount', () => {
 
   test('fails when a name is shared by several accounts', () => {
     const r = resolveAccount(index, entry('TWIN'));
-    expect(r).toEqual({ kind: 'problem', problem: expect.objectContaining({ ruleId: 'CFCT-O005', hint: 'name the account by its 12-digit id' }) });
+    expect(r).toEqual({ kind: 'problem', problem: expect.objectContaining({ rule: 'CFCT-O005', hint: 'name the account by its 12-digit id' }) });
   });
 
   test('fails when the account is unknown, with a hint for ids that lost digits', () => {
-    expect(resolveAccount(index, entry('123123123123'))).toEqual({ kind: 'problem', problem: expect.objectContaining({ ruleId: 'CFCT-O004' }) });
+    expect(resolveAccount(index, entry('123123123123'))).toEqual({ kind: 'problem', problem: expect.objectContaining({ rule: 'CFCT-O004' }) });
     const r = resolveAccount(index, entry('12345678901'));
     expect(r.kind === 'problem' && r.problem.hint).toMatch(/12 digits/);
   });
@@ -117,7 +117,7 @@ describe('resolvePolicyTargets', () => {
     expect(ignored).toMatchObject({ targets: [], problems: [], findings: [] });
     const used = resolvePolicyTargets(index, policyResource('p', { accounts: ['Shop', 'nobody'], attachToAccounts: true }));
     expect(used.targets.map((t) => t.id)).toEqual(['444444444444']);
-    expect(used.problems.map((p) => p.ruleId)).toEqual(['CFCT-O004']);
+    expect(used.problems.map((p) => p.rule)).toEqual(['CFCT-O004']);
   });
 
   test('leaves suspended and closing accounts out with a finding', () => {
@@ -163,7 +163,7 @@ describe('resolveAccountTargets', () => {
       index,
       targets({ organizationalUnits: entries(['Nope']), accounts: entries(['twin']), excludeAccounts: entries(['ghost']) }),
     );
-    expect(r.problems.map((p) => p.ruleId)).toEqual(['CFCT-O002', 'CFCT-O005', 'CFCT-O004']);
+    expect(r.problems.map((p) => p.rule)).toEqual(['CFCT-O002', 'CFCT-O005', 'CFCT-O004']);
     expect(r.accounts).toEqual([]);
   });
 });

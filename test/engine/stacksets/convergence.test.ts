@@ -1,4 +1,9 @@
-import { InvalidOperationException, LimitExceededException, OperationInProgressException } from '@aws-sdk/client-cloudformation';
+import {
+  DeleteStackInstancesCommand,
+  InvalidOperationException,
+  LimitExceededException,
+  OperationInProgressException,
+} from '@aws-sdk/client-cloudformation';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import * as fc from 'fast-check';
 import { accountIds, desired, HOME, manifest, resource, StackSetWorld, template } from './env';
@@ -111,9 +116,8 @@ describe('convergence under faults', () => {
         }
         // Deletions: only pairs the second state does not want, and never a stack set.
         const wantedKeys = new Set(two.wanted.flatMap((d) => crossPairs(d.targets.accounts, d.resource.regions).map((p) => `${w.nameOf(d.resource)}|${pairKey(p)}`)));
-        for (const call of w.fake.calls.filter((c) => c.operation === 'DeleteStackInstances' && !c.error)) {
-          const input = call.input as { StackSetName: string; Accounts: string[]; Regions: string[] };
-          for (const p of crossPairs(input.Accounts, input.Regions)) expect(wantedKeys.has(`${input.StackSetName}|${pairKey(p)}`)).toBe(false);
+        for (const input of w.fake.inputsOf(DeleteStackInstancesCommand, { failed: false })) {
+          for (const p of crossPairs(input.Accounts ?? [], input.Regions ?? [])) expect(wantedKeys.has(`${input.StackSetName}|${pairKey(p)}`)).toBe(false);
         }
         expect(w.fake.callCount('cloudformation', 'DeleteStackSet')).toBe(0);
       }),

@@ -3,6 +3,9 @@
  * real SDK clients against the fake.
  */
 import {
+  CreateStackInstancesCommand,
+  DeleteStackInstancesCommand,
+  DeleteStackSetCommand,
   InvalidOperationException,
   LimitExceededException,
   StopStackSetOperationCommand,
@@ -218,7 +221,7 @@ describe('operation ids that retry', () => {
 
     // Once it succeeded, another start of the same step resumes that operation: no third one.
     expect(await startStep(step, ctx)).toEqual(second);
-    expect(w.fake.calls.filter((c) => c.operation === 'CreateStackInstances' && !c.error)).toHaveLength(3);
+    expect(w.fake.callsOf(CreateStackInstancesCommand, { failed: false })).toHaveLength(3);
   });
 
   test('survives a redrive of a STOPPED operation: a new operation id', async () => {
@@ -292,7 +295,7 @@ describe('no wedged stack sets', () => {
     expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual(kept.map((a) => `${a}/${HOME}:CURRENT`));
     // The stack stays in the account.
     expect([...w.cfn.stacks.keys()].some((k) => k.startsWith(`${ACCOUNTS[0]}/${HOME}/`))).toBe(true);
-    const deletions = w.fake.calls.filter((c) => c.operation === 'DeleteStackInstances').map((c) => (c.input as { RetainStacks: boolean }).RetainStacks);
+    const deletions = w.fake.inputsOf(DeleteStackInstancesCommand).map((input) => input.RetainStacks);
     expect(deletions).toEqual([false, true]);
     expect((await w.plan(manifest([r]), [desired(r, template('b'), kept)])).resources[0].steps).toEqual([]);
   });
@@ -305,7 +308,7 @@ describe('no wedged stack sets', () => {
     const m = manifest([stays], { enableStackSetDeletion: true });
     const first = await w.apply(m, [desired(stays, template('s'), ACCOUNTS)]);
     expect(first.report.failed.map((f) => f.resource)).toEqual(['CustomControlTower-gone']);
-    expect(w.fake.calls.filter((c) => c.operation === 'DeleteStackSet')).toEqual([]);
+    expect(w.fake.callsOf(DeleteStackSetCommand)).toEqual([]);
     const second = await w.apply(m, [desired(stays, template('s'), ACCOUNTS)]);
     expect(second.plan.removals[0].steps).toMatchObject([{ kind: 'stackset.delete-instances', retainStacks: true, targets: { accounts: [ACCOUNTS[2]] } }, { kind: 'stackset.delete' }]);
     expect(second.plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K060', resource: 'CustomControlTower-gone' }));

@@ -3,10 +3,10 @@ import { resource } from './env';
 import { sha256 } from '../../../src/engine/canonical';
 import { fingerprinterFor } from '../../../src/engine/stacksets/fingerprint';
 import { buildStackSetGraph, dependantsOf, exportNameMatches } from '../../../src/engine/stacksets/graph';
-import { parseParameterValue } from '../../../src/engine/stacksets/helpers';
 import { crossPairs, groupPairs, pairKey } from '../../../src/engine/stacksets/pairs';
+import { parseParameterValue } from '../../../src/engine/stacksets/parameter-helpers';
 import { diffParameters, elementHashes, noEchoFingerprint, resolveParameter, SsmValue } from '../../../src/engine/stacksets/parameters';
-import { ssmView } from '../../../src/engine/stacksets/plan-stacksets';
+import { ssmView } from '../../../src/engine/stacksets/plan-manifest';
 import { resolveOperationPreferences } from '../../../src/engine/stacksets/settings';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
 import { parseTemplate } from '../../../src/manifest/template';
@@ -168,7 +168,7 @@ describe('dependency graph', () => {
 
   test('fails when depends_on names an unknown resource or the graph has a cycle', () => {
     const g = buildStackSetGraph([resource('a', { dependsOn: [dep('b')] }), resource('b', { dependsOn: [dep('a'), dep('nope')] })], 'dependencies');
-    expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-K001', 'CFCT-K002']);
+    expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-M010', 'CFCT-M011']);
     expect(g.waves).toEqual([]);
   });
 

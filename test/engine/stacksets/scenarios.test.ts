@@ -1,4 +1,11 @@
-import { StopStackSetOperationCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DeleteStackInstancesCommand,
+  DeleteStackSetCommand,
+  ListStackInstancesCommand,
+  StopStackSetOperationCommand,
+} from '@aws-sdk/client-cloudformation';
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 import { checkStep, startStep } from '../../../src/engine/stacksets/executor';
 import { INSTALLATION_TAG_KEY, UPSTREAM_TAG_KEY, UPSTREAM_TAG_VALUE } from '../../../src/engine/stacksets/settings';
@@ -28,7 +35,7 @@ describe('stack set scenarios', () => {
     expect(set.executionRoleName).toBe('AWSControlTowerExecution');
     expect(set.capabilities).toEqual(['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']);
     expect(Object.fromEntries(set.tags.map((t) => [t.Key, t.Value]))).toMatchObject({ [UPSTREAM_TAG_KEY]: UPSTREAM_TAG_VALUE, [INSTALLATION_TAG_KEY]: 'default', team: 'platform' });
-    const started = w.fake.calls.find((c) => c.operation === 'CreateStackInstances')!.input as any;
+    const started = w.fake.inputsOf(CreateStackInstancesCommand)[0];
     expect(started.OperationPreferences).toEqual({ MaxConcurrentPercentage: 100, FailureTolerancePercentage: 10, RegionConcurrencyType: 'PARALLEL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' });
     expect(started.OperationId).toMatch(/^cfct-[0-9a-f]{40}$/);
   });
@@ -112,7 +119,7 @@ describe('stack set scenarios', () => {
     ]);
     expect(plan.resources[0].findings.map((f) => f.ruleId)).toContain('CFCT-K033');
     expect(w.operationsSince(before).map((o) => `${o.action}:${o.pairs}`)).toEqual(['UPDATE:1', 'DELETE:1']);
-    expect(w.fake.calls.find((c) => c.operation === 'DeleteStackInstances')!.input).toMatchObject({ RetainStacks: true });
+    expect(w.fake.inputsOf(DeleteStackInstancesCommand)[0]).toMatchObject({ RetainStacks: true });
     expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([`${ACCOUNTS[0]}/${HOME}:OUTDATED`, `${ACCOUNTS[2]}/${HOME}:CURRENT`]);
   });
 
@@ -178,10 +185,11 @@ describe('stack set scenarios', () => {
     expect(report.failed).toEqual([]);
     expect(['a', 'b', 'c'].map((n) => w.cfn.stackSets.get(`CustomControlTower-${n}`)!.status)).toEqual(['DELETED', 'DELETED', 'DELETED']);
     expect(w.cfn.stackSets.get('CustomControlTower-other')!.status).toBe('ACTIVE');
-    const deletes = w.fake.calls.filter((c) => c.operation === 'DeleteStackSet').map((c) => (c.input as any).StackSetName);
+    const deletes = w.fake.inputsOf(DeleteStackSetCommand).map((input) => input.StackSetName);
     expect(deletes).toEqual(['CustomControlTower-c', 'CustomControlTower-b', 'CustomControlTower-a']);
-    const firstCreate = w.fake.calls.findIndex((c) => c.operation === 'CreateStackSet' && (c.input as any).StackSetName === 'CustomControlTower-d');
-    expect(firstCreate).toBeGreaterThan(w.fake.calls.findIndex((c) => c.operation === 'DeleteStackSet' && (c.input as any).StackSetName === 'CustomControlTower-a'));
+    const firstCreate = w.fake.callsOf(CreateStackSetCommand).find((c) => c.input.StackSetName === 'CustomControlTower-d')!;
+    const lastDelete = w.fake.callsOf(DeleteStackSetCommand).find((c) => c.input.StackSetName === 'CustomControlTower-a')!;
+    expect(w.fake.calls.indexOf(firstCreate)).toBeGreaterThan(w.fake.calls.indexOf(lastDelete));
   });
 
   test('dependency chain with a failure in the middle: only its dependants are blocked, every failure is reported', async () => {
@@ -273,7 +281,7 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     const again = await startStep(step, context);
     expect(first).toMatchObject({ status: 'started' });
     expect(again).toEqual(first);
-    expect(w.fake.calls.filter((c) => c.operation === 'CreateStackInstances').map((c) => c.error)).toEqual([undefined, undefined, 'OperationIdAlreadyExistsException']);
+    expect(w.fake.callsOf(CreateStackInstancesCommand).map((c) => c.error)).toEqual([undefined, undefined, 'OperationIdAlreadyExistsException']);
   });
 
   test('survives a stack set busy with an earlier run\'s operation: blocked for up to 60 minutes of polls, then a failure naming the blocking operation', async () => {
@@ -328,7 +336,7 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     expect(report.failed).toEqual([]);
     expect(plan.resources[0].steps[0]).toMatchObject({ kind: 'stackset.create', definition: { template: { bytes: Buffer.byteLength(big) } } });
     expect((plan.resources[0].steps[0] as any).definition.template.body).toBeUndefined();
-    const create = w.fake.calls.find((c) => c.operation === 'CreateStackSet')!.input as any;
+    const create = w.fake.inputsOf(CreateStackSetCommand)[0];
     expect(create.TemplateBody).toBeUndefined();
     expect(create.TemplateURL).toMatch(/^https:\/\/cfct-staging\.s3\.us-east-1\.amazonaws\.com\/stacksets\/CustomControlTower-big\/[0-9a-f]{64}\.template$/);
     expect((await w.plan(manifest([r]), [desired(r, big, ACCOUNTS)])).resources[0].steps).toEqual([]);
@@ -347,10 +355,10 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     w.setAccounts(many);
     const r = resource('wide');
     await w.apply(manifest([r]), [desired(r, template('a'), many)]);
-    const callsBefore = w.fake.calls.length;
+    const listingsBefore = w.fake.inputsOf(ListStackInstancesCommand).length;
     await w.plan(manifest([r]), [desired(r, template('a'), many)]);
-    const listings = w.fake.calls.slice(callsBefore).filter((c) => c.operation === 'ListStackInstances');
-    expect(listings.map((c) => (c.input as any).NextToken)).toEqual([undefined, '100']);
+    const listings = w.fake.inputsOf(ListStackInstancesCommand).slice(listingsBefore);
+    expect(listings.map((input) => input.NextToken)).toEqual([undefined, '100']);
   });
 
   test('instances not wanted any more are deleted; an unknown target entry refuses the deletion', async () => {

@@ -3,9 +3,10 @@
  * then the manifest's resources in dependency order. SSM values that an earlier resource of the
  * same run exports are "known after apply".
  */
+import type { DesiredStackSet } from './desired';
 import { buildStackSetGraph, exportNameMatches, StackSetGraph } from './graph';
 import type { SsmValue, SsmView } from './parameters';
-import { DesiredStackSet, planStackSetRemoval, planStackSetResource, StackSetPlanContext, StackSetResourcePlan } from './planner';
+import { planStackSetRemoval, planStackSetResource, StackSetPlanContext, StackSetResourcePlan } from './plan-resource';
 import { CREATED_TAG_KEY, stackSetNameFor } from './settings';
 import type { StackSetSnapshot } from './snapshot';
 import type { Finding } from '../../manifest/findings';

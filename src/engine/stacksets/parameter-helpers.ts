@@ -5,6 +5,8 @@
  */
 import { Helper, parseHelper } from '../../manifest/helpers';
 
+export { STORAGE_MARKERS } from '../../manifest/helpers';
+
 /** One element of a parameter value: a helper, or literal text. */
 export type HelperToken = Helper;
 
@@ -25,15 +27,6 @@ function parseElement(element: string): HelperToken {
   const helper = parseHelper(element.trim());
   return helper === undefined || 'error' in helper ? { kind: 'literal', text: element } : helper;
 }
-
-/** Sibling `ssm_parameters` value markers that say where a generated value is stored. */
-export const STORAGE_MARKERS = {
-  password: '$[password]',
-  keyMaterial: '$[keymaterial]',
-  keyFingerprint: '$[keyfingerprint]',
-  keyName: '$[keyname]',
-  az: '$[az]',
-} as const;
 
 /** The `$[output_<Key>]` output key of an export_outputs value, if it is one. */
 export function outputKeyOf(value: string): string | undefined {

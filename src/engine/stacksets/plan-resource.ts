@@ -5,12 +5,15 @@
  */
 import { secretToPlainParameter } from '../../manifest/checks/parameters';
 import { suppressedFor } from '../../manifest/checks/suppressions';
-import type { StackSetResource, TargetEntry } from '../../manifest/model';
+import type { Finding } from '../../manifest/findings';
+import type { StackSetResource } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID } from '../plan';
+import { engineFinding } from '../rules';
+import type { DesiredStackSet } from './desired';
 import type { Fingerprinter } from './fingerprint';
-import { parseParameterValue } from './helpers';
 import { groupPairs, Pair, pairKey, crossPairs } from './pairs';
+import { parseParameterValue } from './parameter-helpers';
 import { diffParameters, noEchoFingerprint, ParameterChange, resolveParameter, ResolvedParameter, SsmView, stepParameter } from './parameters';
 import {
   ENGINE_TAG_KEYS,
@@ -27,29 +30,6 @@ import {
 import type { StackInstanceState, StackSetState } from './snapshot';
 import { AdoptStackSetStep, CreateStackSetStep, DeleteStackSetStep, identify, InstancesStep, StackSetChangeSummary, StackSetDefinition, StackSetStep, TemplateRef, UpdateStackSetStep } from './steps';
 import { NormalisedTemplate } from './template';
-import type { Finding } from '../../manifest/findings';
-
-/** A resource's deployment targets, resolved to accounts. */
-export interface ResolvedStackSetTargets {
-  /** ACTIVE target account ids, sorted; the first is where helpers and default exports run. */
-  readonly accounts: readonly string[];
-  /** Entries that matched nothing: instance deletions are refused while any exist (a typo must never delete). */
-  readonly unresolved: readonly TargetEntry[];
-  readonly findings: readonly Finding[];
-  /**
-   * Set when `Root` is a target but Control Tower's enrolment could not be read: the accounts
-   * (among `accounts`) that only `Root` would add. No instance is created in them (CFCT-K090).
-   */
-  readonly rootUnresolved?: readonly string[];
-}
-
-/** A manifest resource with what planning needs beside it. */
-export interface DesiredStackSet {
-  readonly resource: StackSetResource;
-  /** The template text (as it will be sent) and its parsed facts. */
-  readonly template: { readonly text: string; readonly normalised: NormalisedTemplate; readonly url?: string };
-  readonly targets: ResolvedStackSetTargets;
-}
 
 /** Shared inputs of planning. */
 export interface StackSetPlanContext {
@@ -82,7 +62,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const base = { resource: resource.name, stackSetName };
 
   if (resource.permissionModel === 'service_managed') {
-    findings.push(finding('CFCT-K020', 'error', `permission_model service_managed is not supported by the stack set engine yet; ${stackSetName} was not planned`, resource, 'use permission_model self_managed (the default)'));
+    findings.push(engineFinding('CFCT-K020', { message: `permission_model service_managed is not supported by the stack set engine yet; ${stackSetName} was not planned`, hint: 'use permission_model self_managed (the default)', location: resource.location, resource: resource.name }));
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
 
@@ -106,7 +86,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   };
   const tagProblems = cloudFormationTagProblems({ ...tags, [CREATED_TAG_KEY]: actual?.tags[CREATED_TAG_KEY] ?? '2026-01-01T00:00:00.000Z' });
   if (tagProblems.length > 0) {
-    findings.push(finding('CFCT-K062', 'error', `the tags of ${stackSetName} are not accepted by CloudFormation: ${tagProblems.join('; ')}; ${stackSetName} was not planned`, resource, 'use at most 46 tags, keys of 1 to 128 characters not starting with aws:, values of 1 to 256 characters'));
+    findings.push(engineFinding('CFCT-K062', { message: `the tags of ${stackSetName} are not accepted by CloudFormation: ${tagProblems.join('; ')}; ${stackSetName} was not planned`, hint: 'use at most 46 tags, keys of 1 to 128 characters not starting with aws:, values of 1 to 256 characters', location: resource.location, resource: resource.name }));
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
   const definition: StackSetDefinition = {
@@ -126,7 +106,12 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     const existing = new Set((actual?.instances ?? []).map(pairKey));
     const missing = crossPairs(targets.rootUnresolved, resource.regions).filter((p) => !existing.has(pairKey(p)));
     if (missing.length > 0) {
-      findings.push(finding('CFCT-K090', 'error', `Root: Control Tower's enrolled accounts could not be read (neither its enabled baselines nor the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set), and ${stackSetName} would get ${missing.length} new instance(s) in accounts only Root names (e.g. ${missing[0].account}); nothing was planned for it`, resource, 'allow controltower:ListEnabledBaselines in the home region, list the OUs instead of Root, or set root_accounts: all_active at the top of the manifest to mean every ACTIVE member account'));
+      findings.push(engineFinding('CFCT-K090', {
+        message: `Root: Control Tower's enrolled accounts could not be read (neither its enabled baselines nor the ${CONTROL_TOWER_BASELINE_STACK_SET} stack set), and ${stackSetName} would get ${missing.length} new instance(s) in accounts only Root names (e.g. ${missing[0].account}); nothing was planned for it`,
+        hint: 'allow controltower:ListEnabledBaselines in the home region, list the OUs instead of Root, or set root_accounts: all_active at the top of the manifest to mean every ACTIVE member account',
+        location: resource.location,
+        resource: resource.name,
+      }));
       return { summary: summary(base, 'blocked'), steps: [], findings };
     }
   }
@@ -143,7 +128,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
 
   const ownership = ownershipOf(actual, settings);
   if (ownership === 'foreign') {
-    findings.push(finding('CFCT-K021', 'error', `stack set ${stackSetName} exists but is not owned by installation '${settings.installationId}' (tag ${INSTALLATION_TAG_KEY}=${actual.tags[INSTALLATION_TAG_KEY] ?? '(none)'}); it was left alone`, resource, 'give the resource another name or stack_set_name, or remove the stack set from the other installation'));
+    findings.push(engineFinding('CFCT-K021', { message: `stack set ${stackSetName} exists but is not owned by installation '${settings.installationId}' (tag ${INSTALLATION_TAG_KEY}=${actual.tags[INSTALLATION_TAG_KEY] ?? '(none)'}); it was left alone`, hint: 'give the resource another name or stack_set_name, or remove the stack set from the other installation', location: resource.location, resource: resource.name }));
     return { summary: summary(base, 'blocked'), steps: [], findings };
   }
   const adopt = ownership === 'adopt';
@@ -152,7 +137,11 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const parameterChanges: ParameterChange[] = diffParameters(parameters, actual.parameters, noEcho, context.ssm);
   const noEchoChanged = fingerprint !== undefined && (fingerprint === 'unknown' || actual.record?.noEcho !== fingerprint);
   if (fingerprint === 'unknown' && !context.fingerprinter && knownAfterApply.length === 0) {
-    findings.push(finding('CFCT-K091', 'info', `the NoEcho values of ${stackSetName} cannot be compared without the fingerprint key (an offline plan, or nothing applied yet), so the stack set is updated; apply compares them again first`, resource));
+    findings.push(engineFinding('CFCT-K091', {
+      message: `the NoEcho values of ${stackSetName} cannot be compared without the fingerprint key (an offline plan, or nothing applied yet), so the stack set is updated; apply compares them again first`,
+      location: resource.location,
+      resource: resource.name,
+    }));
   }
   // Owned through the management account's record (adopted from upstream), the stack set needs no
   // ownership tag: adding one would update every stack instance.
@@ -191,14 +180,14 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
       if (instance.status === 'INOPERABLE') toDetach.push(instance);
       else toDelete.push(instance);
     } else if (instance.status === 'INOPERABLE') {
-      findings.push(finding('CFCT-K030', 'warning', `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, resource, 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it'));
+      findings.push(engineFinding('CFCT-K030', { message: `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`, hint: 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it', location: resource.location, resource: resource.name }));
     } else {
       kept.push(instance);
     }
   }
-  if (leftOut > 0) findings.push(finding('CFCT-K033', 'info', `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, resource));
+  if (leftOut > 0) findings.push(engineFinding('CFCT-K033', { message: `${leftOut} instance(s) of ${stackSetName} in suspended or closing accounts are neither updated nor deleted`, location: resource.location, resource: resource.name }));
   if (toDelete.length + toDetach.length > 0 && targets.unresolved.length > 0) {
-    findings.push(finding('CFCT-K031', 'error', `${toDelete.length + toDetach.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, resource, 'fix or remove the unknown targets; a typo must never delete instances', targets.unresolved[0].location));
+    findings.push(engineFinding('CFCT-K031', { message: `${toDelete.length + toDetach.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`, hint: 'fix or remove the unknown targets; a typo must never delete instances', location: targets.unresolved[0].location, resource: resource.name }));
     toDelete.length = 0;
     toDetach.length = 0;
   }
@@ -212,7 +201,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   // first, then updated); with nothing to target, the change waits.
   const createFirst = reasons.length > 0 && kept.length === 0 && leftOut > 0 && toCreate.length > 0;
   if (reasons.length > 0 && kept.length === 0 && leftOut > 0 && !createFirst) {
-    findings.push(finding('CFCT-K035', 'warning', `the ${reasons.join(', ')} change of ${stackSetName} waits: its only instances are in suspended or closing accounts, which are left out of every operation`, resource, 'it is applied once an active account is a target again, or once those accounts are closed'));
+    findings.push(engineFinding('CFCT-K035', { message: `the ${reasons.join(', ')} change of ${stackSetName} waits: its only instances are in suspended or closing accounts, which are left out of every operation`, hint: 'it is applied once an active account is a target again, or once those accounts are closed', location: resource.location, resource: resource.name }));
   } else if (reasons.length > 0) {
     const targeted = createFirst ? toCreate : kept;
     const groups = groupPairs(targeted);
@@ -258,11 +247,11 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
   const findings: Finding[] = [];
   const where = { resource: state.name };
   if (ownershipOf(state, context.settings) !== 'owned') {
-    findings.push({ ruleId: 'CFCT-K040', severity: 'warning', message: `stack set ${state.name} has the prefix but is not in the manifest and carries no ${INSTALLATION_TAG_KEY}=${context.settings.installationId} tag; it is left alone`, hint: 'delete it by hand if it is no longer needed', ...where });
+    findings.push(engineFinding('CFCT-K040', { message: `stack set ${state.name} has the prefix but is not in the manifest and carries no ${INSTALLATION_TAG_KEY}=${context.settings.installationId} tag; it is left alone`, hint: 'delete it by hand if it is no longer needed', ...where }));
     return { summary: summary(base, 'none'), steps: [], findings };
   }
   if (!enableDeletion) {
-    findings.push({ ruleId: 'CFCT-K041', severity: 'info', message: `stack set ${state.name} is no longer in the manifest; it is kept because enable_stack_set_deletion is false`, hint: 'set enable_stack_set_deletion: true to delete it and its instances', ...where });
+    findings.push(engineFinding('CFCT-K041', { message: `stack set ${state.name} is no longer in the manifest; it is kept because enable_stack_set_deletion is false`, hint: 'set enable_stack_set_deletion: true to delete it and its instances', ...where }));
     return { summary: summary(base, 'none'), steps: [], findings };
   }
   const preferences = resolveOperationPreferences(undefined);
@@ -280,7 +269,7 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
     ...instanceSteps('stackset.delete-instances', base, remove, preferences, false),
   ];
   if (left.length > 0) {
-    findings.push({ ruleId: 'CFCT-K042', severity: 'warning', message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where });
+    findings.push(engineFinding('CFCT-K042', { message: `stack set ${state.name} keeps ${left.length} instance(s) in suspended or closing accounts, so it cannot be deleted in this run`, hint: 'once the accounts are closed, run again: their instances are then removed with RetainStacks', ...where }));
   } else {
     steps.push(identify<DeleteStackSetStep>({ kind: 'stackset.delete', ...base }));
   }
@@ -292,7 +281,7 @@ function inoperableFinding(stackSetName: string, instances: readonly StackInstan
   const listed = instances.slice(0, 10).map((i) => `${pairKey(i)}${i.statusReason ? ` (${i.statusReason})` : ''}`).join(', ');
   const message = `${instances.length} stack instance(s) of ${stackSetName} are INOPERABLE after a failed deletion and no longer wanted: ${listed}${instances.length > 10 ? ', ...' : ''}. They are removed from the stack set with RetainStacks=true; their stacks stay in those accounts`;
   const hint = 'delete each stack left in its account by hand (for example, empty the bucket that blocked its deletion, or restore the execution role first)';
-  return resource ? finding('CFCT-K060', 'warning', message, resource, hint) : { ruleId: 'CFCT-K060', severity: 'warning', message, hint };
+  return engineFinding('CFCT-K060', { message, hint, ...(resource ? { location: resource.location, resource: resource.name } : {}) });
 }
 
 /** The plan of a resource that could not be planned, with the findings that say why. */
@@ -391,8 +380,4 @@ function secretsToPlainParameters(resource: StackSetResource, template: Normalis
     findings.push(suppressedFor(resource, secretToPlainParameter(resource, entry, what)));
   }
   return findings;
-}
-
-function finding(ruleId: string, severity: Finding['severity'], message: string, resource: StackSetResource, hint?: string, location = resource.location): Finding {
-  return { ruleId, severity, message, ...(location ? { location } : {}), ...(hint ? { hint } : {}), resource: resource.name };
 }
