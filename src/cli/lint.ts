@@ -91,7 +91,8 @@ interface CfnLintMatch {
 
 function cfnLint(dir: string, paths: Map<string, string[]>, regions: readonly string[], run: RunProgram): Finding[] {
   const files = [...paths.keys()].map((p) => join(dir, ...p.split('/')));
-  const result = run('cfn-lint', ['-f', 'json', '--regions', ...regions, '--', ...files]);
+  // Informational checks (I...) are off by default in cfn-lint; they become notes (CFCT-L012).
+  const result = run('cfn-lint', ['-f', 'json', '--include-checks', 'I', '--regions', ...regions, '--', ...files]);
   if (result.error?.code === 'ENOENT') return [notInstalled('cfn-lint', 'pip install cfn-lint')];
   // Exit codes are a bit field of the levels found (2 error, 4 warning, 8 info); 1 is a crash.
   let matches: CfnLintMatch[];

@@ -111,11 +111,6 @@ export const ENGINE_RULES = {
     title: 'approved steps already done',
     explanation: 'A deploy stage re-plans before it acts; approved steps the organization already has (done by an earlier attempt of the run, or by hand) are skipped. Changes the approval did not cover refuse the run (CFCT-C010).',
   },
-  'CFCT-C061': {
-    severity: 'error',
-    title: 'stack set could not be prepared',
-    explanation: 'An AWS error met while a stack set was prepared for its turn (helper values, staging, re-plan) fails that stack set; stack sets that depend on it are not run, independent ones are.',
-  },
   // Stack sets (CFCT-K001 and CFCT-K002 are retired: the graph reports CFCT-M010 and CFCT-M011)
   'CFCT-K010': {
     severity: 'error',

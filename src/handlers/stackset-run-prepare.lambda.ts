@@ -15,7 +15,7 @@ import { logged, type StackSetTaskEvent } from './stackset-task';
 import { InvalidTaskEventError, lambdaDeps, type TaskDeps } from './task';
 import { readApprovedRun } from '../engine/pipeline-run';
 import { isPolicyStep } from '../engine/policies/run';
-import { isThrottling } from '../engine/retry';
+import { describeError, isThrottling } from '../engine/retry';
 import { engineFinding } from '../engine/rules';
 import { limitToAccounts } from '../engine/run';
 import { readRunInput, type S3ObjectRef } from '../engine/stacksets/run-input';
@@ -59,8 +59,8 @@ export function createStackSetRunPrepareHandler(deps: TaskDeps): (event: StackSe
         result = { ...prepared, steps: accounts ? limitToAccounts(prepared.steps, accounts).steps : prepared.steps };
       } catch (error) {
         if (isThrottling(error) || error instanceof InvalidTaskEventError) throw error;
-        const { name, message } = error as Error;
-        const finding = engineFinding('CFCT-C061', { message: `preparing the stack set failed: ${name}: ${message}`, resource: event.resource });
+        const { name, message } = describeError(error);
+        const finding = engineFinding('CFCT-K061', { message: `preparing the stack set met ${name}: ${message}; nothing was changed on it`, resource: event.resource });
         result = { resource: event.resource, stackSetName: event.resource, action: 'failed', steps: [], findings: [finding], hasErrors: true };
       }
     } else {

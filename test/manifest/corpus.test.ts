@@ -16,6 +16,10 @@ describe('hand-written broken packages', () => {
   test('every rule a package can trigger has a hand-written case', () => {
     const covered = new Set(HANDWRITTEN_CASES.map((c) => c.rule));
     const zipOnly = ['CFCT-P002', 'CFCT-P003', 'CFCT-P004', 'CFCT-P005', 'CFCT-P006'];
-    expect(Object.keys(RULES).filter((id) => !covered.has(id) && !zipOnly.includes(id))).toEqual([]);
+    // Reported from tools outside the package reader, each with its own tests: the linters
+    // (CFCT-L010..L017, test/pipeline/lint.test.ts) and CloudFormation ValidateTemplate
+    // (CFCT-V001/V002, test/pipeline/validate-template.test.ts).
+    const fromTools = (id: string) => /^CFCT-L01\d$/.test(id) || /^CFCT-V00\d$/.test(id);
+    expect(Object.keys(RULES).filter((id) => !covered.has(id) && !zipOnly.includes(id) && !fromTools(id))).toEqual([]);
   });
 });

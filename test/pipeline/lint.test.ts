@@ -71,6 +71,30 @@ describe('template linting', () => {
     );
   });
 
+  test('cfn-lint informational checks become CFCT-L012 notes, which do not fail validation', async () => {
+    const table = [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Resources:',
+      '  Table:',
+      '    Type: AWS::DynamoDB::Table',
+      '    Properties:',
+      '      BillingMode: PAY_PER_REQUEST',
+      '      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]',
+      '      KeySchema: [{ AttributeName: id, KeyType: HASH }]',
+      '',
+    ].join('\n');
+    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': table }));
+    const findings = lintTemplates(m, files, { linters: ['cfn-lint'] });
+    expect(findings).toContainEqual(expect.objectContaining({
+      ruleId: 'CFCT-L012',
+      severity: 'info',
+      message: expect.stringMatching(/^cfn-lint I3011: 'DeletionPolicy' is a required property/),
+      location: expect.objectContaining({ file: 'templates/queue.yaml', line: 3 }),
+      resource: 'queues',
+    }));
+    expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
   test('lint_suppressions turn a resource\'s cfn-lint warnings into notes that give the reason', async () => {
     const suppressions = '    lint_suppressions:\n      - rule_id: CFCT-L011\n        reason: the parameter is kept for the next release\n';
     const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(suppressions), 'templates/queue.yaml': BAD_TEMPLATE }));

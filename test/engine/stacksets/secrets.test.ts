@@ -2,6 +2,7 @@ import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorl
 import { sha256 } from '../../../src/engine/canonical';
 import { startStep } from '../../../src/engine/stacksets/executor';
 import { FINGERPRINT_KEY_PARAMETER, readFingerprinter, recordName } from '../../../src/engine/stacksets/fingerprint';
+import { planStackSets } from '../../../src/engine/stacksets/plan-manifest';
 import { readStackSetSnapshot, ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
 import type { CreateStackSetStep } from '../../../src/engine/stacksets/steps';
 
@@ -97,6 +98,25 @@ describe('nothing derived from a secret leaks', () => {
     const again = await w.apply(manifest([changed]), [desired(changed, template('app', { parameters: ['Env'], noEcho: ['ApiKey'] }), ACCOUNTS)]);
     expect(again.plan.resources[0].steps.map((s) => s.kind)).toEqual(['stackset.update']);
     expect(w.cfn.parametersOf('CustomControlTower-app').ApiKey).toBe('rotated');
+  });
+
+  test('a plan without the fingerprint key (offline) cannot compare NoEcho values: CFCT-K091 and an update, which apply checks again', async () => {
+    const w = world();
+    const r = resource('app', { parameters: [{ key: 'ApiKey', value: LITERAL }] });
+    const wanted = [desired(r, template('app', { noEcho: ['ApiKey'] }), ACCOUNTS)];
+    expect((await w.apply(manifest([r]), wanted)).report.failed).toEqual([]);
+    const request = { homeRegion: HOME, names: ['CustomControlTower-app'], prefix: w.settings.prefix, ssmNames: ssmNamesOf([r]) };
+    const unkeyed = await readStackSetSnapshot(w.clients, request, w.fake.clock);
+    const offline = planStackSets(manifest([r]), wanted, unkeyed, { settings: w.settings, accountState: () => 'ACTIVE' });
+    expect(offline.findings).toContainEqual(expect.objectContaining({
+      ruleId: 'CFCT-K091',
+      severity: 'info',
+      message: expect.stringContaining('cannot be compared without the fingerprint key'),
+      resource: 'app',
+    }));
+    expect(offline.resources[0].steps.map((s) => s.kind)).toEqual(['stackset.update']);
+    // With the key (as apply reads it) the same stack set is unchanged.
+    expect((await w.plan(manifest([r]), wanted)).resources[0].steps).toEqual([]);
   });
 
   test('fails when a step referencing a package value runs without the package', async () => {
