@@ -28,6 +28,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'package': ['cfct package ./configuration', 'cfct package ./configuration --upload my-configuration-bucket --region us-east-1'],
   'init': ['cfct init ./configuration', 'cfct init ./configuration && cfct validate ./configuration'],
   'migrate': ['cfct migrate ./configuration', 'cfct migrate ./configuration/manifest.yaml --out -'],
+  'pipeline-build': [
+    'cfct pipeline-build . --bucket my-artifact-bucket --execution-id "$CODEBUILD_BUILD_NUMBER" --variables-file cfct.env',
+    'cfct pipeline-build custom-control-tower-configuration.zip --bucket my-artifact-bucket --execution-id test-1 --accounts 111111111111 --lint none',
+  ],
 };
 
 /** Adds the examples to `command` and its subcommands. */
