@@ -9,7 +9,7 @@ import { createAwsClients, type AwsClients } from '../aws/clients';
 import { parseSnapshot } from '../engine/organization/serialise';
 import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
-import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
+import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
 import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
 import { PACKAGE_EXPECTED, unusablePath } from './paths';
@@ -159,4 +159,14 @@ export async function readPlanInputs(
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
   const run = { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) };
   return { run, clock, clients, packageFindings: loaded.findings };
+}
+
+/**
+ * Plans what `inputs` hold. The plan carries every finding: the package's own (warnings such as a
+ * deprecated manifest version, notes) first, then the planner's. `plan`, `apply` and
+ * `print-tasks` all plan through here, so what one shows the others show.
+ */
+export async function planInputs(inputs: PlanInputs): Promise<PlannedRun> {
+  const planned = await planRun(inputs.run);
+  return { ...planned, plan: { ...planned.plan, findings: [...inputs.packageFindings, ...planned.plan.findings] } };
 }

@@ -27,10 +27,14 @@ export function formatFor(explicit: Format | undefined, out: string | undefined)
   return explicit ?? (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined) ?? 'text';
 }
 
-/** The plan in a format: the report for people, or the plan document itself (`json`, for `apply --plan`). */
+/**
+ * The plan in a format: the report for people, or the plan document itself (`json`, for
+ * `apply --plan`), with the report's `summary` counts added so that a script reads the same
+ * numbers as the text, Markdown and HTML headlines.
+ */
 export function renderPlan(plan: RunPlan, format: Format, title: string, options: { color?: boolean } = {}): string {
-  if (format === 'json') return `${JSON.stringify(plan, null, 2)}\n`;
   const report = buildReport(plan, title);
+  if (format === 'json') return `${JSON.stringify({ ...plan, summary: report.summary }, null, 2)}\n`;
   if (format === 'html') return renderHtml(report);
   if (format === 'markdown') return renderMarkdown(report);
   return renderText(report, { paint: options.color ? ansi : plain });
@@ -75,8 +79,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .action(async (source: string, options: PlanOptions) => {
       // The engine and the AWS SDK load only when a command needs them, so `cfct --help`,
       // `validate` and `init` start fast.
-      const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const format = formatFor(options.format, options.out);
       const write = (text: string) => {
         if (options.out) {
@@ -94,9 +97,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = inputs;
         return;
       }
-      const { plan: engineplan } = await planRun(inputs.run);
-      // The plan carries every finding: the package's own (warnings, notes) and the planner's.
-      const plan: RunPlan = { ...engineplan, findings: [...inputs.packageFindings, ...engineplan.findings] };
+      const { plan } = await planInputs(inputs);
       write(renderPlan(plan, format, `cfct plan: ${source}`, { color: !options.out && io.color === true }));
       if (hasErrors(plan.findings)) result.exitCode = ExitCode.FINDINGS;
       else if (options.detailedExitcode && plan.steps.length > 0) result.exitCode = 2;

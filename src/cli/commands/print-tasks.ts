@@ -35,8 +35,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (source: string, options: PrintTasksOptions) => {
-      const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const { displayValue, resolveParameter } = require('../../engine/stacksets/parameters') as typeof import('../../engine/stacksets/parameters');
       const { ssmView } = require('../../engine/stacksets/plan-manifest') as typeof import('../../engine/stacksets/plan-manifest');
       const { stackSetNameFor } = require('../../engine/stacksets/settings') as typeof import('../../engine/stacksets/settings');
@@ -46,7 +45,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = inputs;
         return;
       }
-      const planned = await planRun(inputs.run);
+      const planned = await planInputs(inputs);
       // As the planner sees SSM: values exported by stack sets that change in this run are pending.
       const changing = new Set(planned.stackSetPlan.resources.filter((r) => r.steps.length > 0).map((r) => r.summary.resource));
       const producers = planned.desired.map((d) => d.resource).filter((r) => changing.has(r.name) && r.exportOutputs.length > 0);
@@ -67,7 +66,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           template: d.template.text,
         };
       });
-      const findings = [...inputs.packageFindings, ...planned.plan.findings];
+      const findings = planned.plan.findings;
       if (options.format === 'json') {
         io.stdout(`${JSON.stringify({ stackSets: tasks, findings }, null, 2)}\n`);
       } else {
