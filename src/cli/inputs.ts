@@ -12,8 +12,9 @@ import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
 import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
-import { PACKAGE_EXPECTED, unusablePath } from './paths';
+import { packageSourceProblem, unusablePath } from './paths';
 import { plural } from './report/format';
+import { usageFinding, type UsageRuleId } from './usage';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {
@@ -68,6 +69,8 @@ export interface PlanInputHooks {
   readonly beforeLiveRead?: (clients: AwsClients, manifest: Manifest, installationId: string) => Promise<AwsClients | number>;
   /** Where the package's and the snapshot's findings go. @default printed to stderr */
   readonly print?: FindingsSink;
+  /** Where a usage error goes besides its line on stderr (`--format json` puts it in the document). */
+  readonly usage?: (error: Finding) => void;
 }
 
 /**
@@ -82,23 +85,25 @@ export async function readPlanInputs(
   hooks: PlanInputHooks = {},
 ): Promise<PlanInputs | number> {
   const print = hooks.print ?? printer(io);
-  if (Boolean(flags.organization) === Boolean(flags.live)) {
-    io.stderr(`cfct ${command}: give exactly one of --organization <file> and --live\n`);
+  const usage = (ruleId: UsageRuleId, message: string, hint?: string) => {
+    io.stderr(`cfct ${command}: ${message}\n`);
+    hooks.usage?.(usageFinding(ruleId, message, hint));
     return ExitCode.USAGE;
+  };
+  if (Boolean(flags.organization) === Boolean(flags.live)) {
+    return usage('CFCT-U005', 'give exactly one of --organization <file> and --live', 'plan offline with --organization org.json (from `cfct org export`), or against the live organization with --live');
   }
   const accounts = parseAccounts(flags.accounts);
   const badAccount = accounts?.find((a) => !/^\d{12}$/.test(a));
   if (badAccount !== undefined || accounts?.length === 0) {
-    io.stderr(`cfct ${command}: --accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'\n`);
-    return ExitCode.USAGE;
+    return usage('CFCT-U003', `--accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'`);
   }
   let loaded: LoadedPackage;
   try {
     loaded = await loadPackage(source, { stackSetPrefix: flags.stackSetPrefix });
   } catch (err) {
     if (!(err instanceof PackageSourceError)) throw err;
-    io.stderr(`cfct ${command}: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
-    return ExitCode.USAGE;
+    return usage('CFCT-U004', packageSourceProblem(source, err));
   }
   if (hasErrors(loaded.findings) || !loaded.manifest) {
     print(loaded.findings);
@@ -124,8 +129,7 @@ export async function readPlanInputs(
     try {
       text = readFileSync(flags.organization, 'utf8');
     } catch (err) {
-      io.stderr(`cfct ${command}: ${unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err)}\n`);
-      return ExitCode.USAGE;
+      return usage('CFCT-U004', unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err));
     }
     const parsed = parseSnapshot(text, flags.organization);
     if (!parsed.snapshot) {

@@ -10,6 +10,12 @@ import { ansi, plain } from '../report/color';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
 import { renderText } from '../report/text';
+import { failureDocument } from '../usage';
+
+/** Why nothing was planned, for the `reason` of the JSON document. */
+export function unplannedReason(exitCode: number): string {
+  return exitCode === ExitCode.USAGE ? 'usage error; nothing was planned' : 'the package or the organization snapshot has errors; nothing was planned';
+}
 
 export type Format = 'text' | 'markdown' | 'html' | 'json';
 export const FORMATS: readonly Format[] = ['text', 'markdown', 'html', 'json'];
@@ -38,15 +44,6 @@ export function renderPlan(plan: RunPlan, format: Format, title: string, options
   if (format === 'html') return renderHtml(report);
   if (format === 'markdown') return renderMarkdown(report);
   return renderText(report, { paint: options.color ? ansi : plain });
-}
-
-/**
- * The JSON document `plan --format json` writes when nothing could be planned (the package or the
- * snapshot has errors): the findings, and no steps. It has no input hash, so `apply --plan`
- * refuses it.
- */
-export function unplannedDocument(findings: readonly Finding[], reason: string): string {
-  return `${JSON.stringify({ planned: false, reason, findings, steps: [] }, null, 2)}\n`;
 }
 
 /** Options `plan` and `apply` share. */
@@ -90,10 +87,11 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         }
       };
       // JSON readers always get one document, also when nothing could be planned.
-      let unplanned: readonly Finding[] = [];
-      const inputs = await readPlanInputs(io, 'plan', source, options, format === 'json' ? { print: (findings) => (unplanned = findings) } : {});
+      const unplanned: Finding[] = [];
+      const collect = { print: (findings: readonly Finding[]) => unplanned.push(...findings), usage: (error: Finding) => unplanned.push(error) };
+      const inputs = await readPlanInputs(io, 'plan', source, options, format === 'json' ? collect : {});
       if (typeof inputs === 'number') {
-        if (format === 'json' && inputs === ExitCode.FINDINGS) write(unplannedDocument(unplanned, 'the package or the organization snapshot has errors; nothing was planned'));
+        if (format === 'json') write(failureDocument('plan', unplanned, unplannedReason(inputs)));
         result.exitCode = inputs;
         return;
       }

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
+import { failureDocument } from '../usage';
+import { unplannedReason } from './plan';
 
 interface PrintTasksOptions extends PlanFlags {
   readonly format: 'text' | 'json';
@@ -40,8 +42,15 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       const { ssmView } = require('../../engine/stacksets/plan-manifest') as typeof import('../../engine/stacksets/plan-manifest');
       const { stackSetNameFor } = require('../../engine/stacksets/settings') as typeof import('../../engine/stacksets/settings');
       const { formatFinding, hasErrors } = require('../../manifest/findings') as typeof import('../../manifest/findings');
-      const inputs = await readPlanInputs(io, 'print-tasks', source, options);
+      // JSON readers always get one document, also when nothing could be planned.
+      const json = options.format === 'json';
+      const unplanned: import('../../manifest/findings').Finding[] = [];
+      const inputs = await readPlanInputs(io, 'print-tasks', source, options, json ? {
+        print: (findings) => unplanned.push(...findings),
+        usage: (error) => unplanned.push(error),
+      } : {});
       if (typeof inputs === 'number') {
+        if (json) io.stdout(failureDocument('print-tasks', unplanned, unplannedReason(inputs)));
         result.exitCode = inputs;
         return;
       }
