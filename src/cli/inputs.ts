@@ -28,6 +28,8 @@ export interface PlanFlags {
   readonly administrationRoleArn?: string;
   /** Role StackSets assumes in target accounts. @default upstream's */
   readonly executionRoleName?: string;
+  /** Write progress lines of the live read on stderr even when it is not a terminal. */
+  readonly progress?: boolean;
 }
 
 /** What planning reads: the package's manifest and files, the organization, how to read templates. */
@@ -145,7 +147,10 @@ export async function readPlanInputs(
     return { run, clock, packageFindings: loaded.findings };
   }
 
-  const progress = withProgress(awsClients(io, manifest.region), io.stderr, 'reading the organization');
+  const progress = withProgress(awsClients(io, manifest.region), io.stderr, 'reading the organization', {
+    show: flags.progress === true || io.progress === true,
+    clock,
+  });
   let clients = progress.clients;
   if (hooks.beforeLiveRead) {
     const ready = await hooks.beforeLiveRead(clients, manifest, options.installationId ?? DEFAULT_INSTALLATION_ID);

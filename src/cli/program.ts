@@ -23,6 +23,7 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   interactive: Boolean(process.stdin.isTTY),
   color: colorWanted(process.stdout.isTTY),
+  progress: Boolean(process.stderr.isTTY),
   confirm: async (question) => {
     const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });

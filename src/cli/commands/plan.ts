@@ -54,7 +54,8 @@ export function addPlanFlags(command: Command): Command {
     .option('--accounts <ids>', 'limit stack set work to these accounts (12-digit ids, comma-separated)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .option('--installation-id <id>', 'value of the cfct:installation ownership tag (default: default)')
-    .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged');
+    .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged')
+    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)');
 }
 
 

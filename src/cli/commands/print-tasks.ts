@@ -35,6 +35,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--organization <file>', 'resolve targets against an exported organization snapshot (cfct org export)')
     .option('--live', 'resolve targets and SSM values through the AWS APIs (standard credential chain)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
+    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (source: string, options: PrintTasksOptions) => {
       const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
