@@ -63,6 +63,16 @@ describe('cfct apply shows the plan cfct plan shows', () => {
     expect(Number(warnings)).toBeGreaterThan(0);
     expect(questions[0]).toMatch(new RegExp(`^Apply \\d+ steps\\? The plan has ${warnings} warnings \\(listed above\\)\\.$`));
   });
+  test('the plan pipeline-build stores for the approver carries the package\'s warnings', async () => {
+    const pkg = examplePackage(NUMERIC_ACCOUNT);
+    const world = new LiveWorld();
+    const out = join(tempDir(), 'out');
+    const result = await world.cfct('pipeline-build', pkg, '--bucket', 'artifact-bucket', '--execution-id', 'exec-1', '--out', out);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+    expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('CFCT-M007');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('CFCT-M007');
+  });
 });
 
 describe('remote policy files', () => {
