@@ -28,6 +28,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'package': ['cfct package ./configuration', 'cfct package ./configuration --upload my-configuration-bucket --region us-east-1'],
   'init': ['cfct init ./configuration', 'cfct init ./configuration && cfct validate ./configuration'],
   'migrate': ['cfct migrate ./configuration', 'cfct migrate ./configuration/manifest.yaml --out -'],
+  'pipeline-build': [
+    'cfct pipeline-build "$CODEBUILD_SRC_DIR" --bucket my-artifact-bucket --execution-id "$PIPELINE_EXECUTION_ID" --out cfct-out',
+    'cfct pipeline-build ./configuration --bucket my-artifact-bucket --execution-id a1b2c3d4-5678-90ab-cdef-111122223333 --accounts 111111111111 --lint cfn-lint',
+  ],
 };
 
 /** Adds the examples to `command` and its subcommands. */
