@@ -9,11 +9,12 @@ import { createAwsClients, type AwsClients } from '../aws/clients';
 import { parseSnapshot } from '../engine/organization/serialise';
 import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
-import { loadRunSnapshot, type PlanRunInput, type RunOptions } from '../engine/run';
+import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
 import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
-import { PACKAGE_EXPECTED, unusablePath } from './paths';
+import { packageSourceProblem, unusablePath } from './paths';
 import { plural } from './report/format';
+import { usageFinding, type UsageRuleId } from './usage';
 
 /** Flags shared by the commands that plan. */
 export interface PlanFlags {
@@ -27,6 +28,8 @@ export interface PlanFlags {
   readonly administrationRoleArn?: string;
   /** Role StackSets assumes in target accounts. @default upstream's */
   readonly executionRoleName?: string;
+  /** Write progress lines of the live read on stderr even when it is not a terminal. */
+  readonly progress?: boolean;
 }
 
 /** What planning reads: the package's manifest and files, the organization, how to read templates. */
@@ -68,6 +71,8 @@ export interface PlanInputHooks {
   readonly beforeLiveRead?: (clients: AwsClients, manifest: Manifest, installationId: string) => Promise<AwsClients | number>;
   /** Where the package's and the snapshot's findings go. @default printed to stderr */
   readonly print?: FindingsSink;
+  /** Where a usage error goes besides its line on stderr (`--format json` puts it in the document). */
+  readonly usage?: (error: Finding) => void;
 }
 
 /**
@@ -82,23 +87,25 @@ export async function readPlanInputs(
   hooks: PlanInputHooks = {},
 ): Promise<PlanInputs | number> {
   const print = hooks.print ?? printer(io);
-  if (Boolean(flags.organization) === Boolean(flags.live)) {
-    io.stderr(`cfct ${command}: give exactly one of --organization <file> and --live\n`);
+  const usage = (ruleId: UsageRuleId, message: string, hint?: string) => {
+    io.stderr(`cfct ${command}: ${message}\n`);
+    hooks.usage?.(usageFinding(ruleId, message, hint));
     return ExitCode.USAGE;
+  };
+  if (Boolean(flags.organization) === Boolean(flags.live)) {
+    return usage('CFCT-U005', 'give exactly one of --organization <file> and --live', 'plan offline with --organization org.json (from `cfct org export`), or against the live organization with --live');
   }
   const accounts = parseAccounts(flags.accounts);
   const badAccount = accounts?.find((a) => !/^\d{12}$/.test(a));
   if (badAccount !== undefined || accounts?.length === 0) {
-    io.stderr(`cfct ${command}: --accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'\n`);
-    return ExitCode.USAGE;
+    return usage('CFCT-U003', `--accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'`);
   }
   let loaded: LoadedPackage;
   try {
     loaded = await loadPackage(source, { stackSetPrefix: flags.stackSetPrefix });
   } catch (err) {
     if (!(err instanceof PackageSourceError)) throw err;
-    io.stderr(`cfct ${command}: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
-    return ExitCode.USAGE;
+    return usage('CFCT-U004', packageSourceProblem(source, err));
   }
   if (hasErrors(loaded.findings) || !loaded.manifest) {
     print(loaded.findings);
@@ -124,8 +131,7 @@ export async function readPlanInputs(
     try {
       text = readFileSync(flags.organization, 'utf8');
     } catch (err) {
-      io.stderr(`cfct ${command}: ${unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err)}\n`);
-      return ExitCode.USAGE;
+      return usage('CFCT-U004', unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err));
     }
     const parsed = parseSnapshot(text, flags.organization);
     if (!parsed.snapshot) {
@@ -141,7 +147,10 @@ export async function readPlanInputs(
     return { run, clock, packageFindings: loaded.findings };
   }
 
-  const progress = withProgress(awsClients(io, manifest.region), io.stderr, 'reading the organization');
+  const progress = withProgress(awsClients(io, manifest.region), io.stderr, 'reading the organization', {
+    show: flags.progress === true || io.progress === true,
+    clock,
+  });
   let clients = progress.clients;
   if (hooks.beforeLiveRead) {
     const ready = await hooks.beforeLiveRead(clients, manifest, options.installationId ?? DEFAULT_INSTALLATION_ID);
@@ -159,4 +168,14 @@ export async function readPlanInputs(
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
   const run = { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) };
   return { run, clock, clients, packageFindings: loaded.findings };
+}
+
+/**
+ * Plans what `inputs` hold. The plan carries every finding: the package's own (warnings such as a
+ * deprecated manifest version, notes) first, then the planner's. `plan`, `apply` and
+ * `print-tasks` all plan through here, so what one shows the others show.
+ */
+export async function planInputs(inputs: PlanInputs): Promise<PlannedRun> {
+  const planned = await planRun(inputs.run);
+  return { ...planned, plan: { ...planned.plan, findings: [...inputs.packageFindings, ...planned.plan.findings] } };
 }

@@ -29,4 +29,6 @@ export interface CliIo {
   readonly confirm?: (question: string) => Promise<boolean>;
   /** True to colour what goes to stdout. @default stdout is a TTY and NO_COLOR is unset */
   readonly color?: boolean;
+  /** True to write progress lines of long reads on stderr (also with `--progress`). @default stderr is a TTY */
+  readonly progress?: boolean;
 }

@@ -24,3 +24,8 @@ export function unusablePath(path: string, expected: string, err?: unknown): str
 
 /** What a package argument must be. */
 export const PACKAGE_EXPECTED = 'a configuration package: a folder holding manifest.yaml, or a .zip of one';
+
+/** Why a package argument cannot be read: the path and what was expected, or the reader's words. */
+export function packageSourceProblem(source: string, err: Error): string {
+  return /^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message;
+}

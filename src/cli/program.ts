@@ -12,6 +12,7 @@ import * as showCommand from './commands/show';
 import * as validateCommand from './commands/validate';
 import { ExitCode, type CliIo } from './io';
 import { colorWanted } from './report/color';
+import { commanderRule, failureDocument, jsonCommandOf, usageFinding } from './usage';
 import { packageVersion } from './version';
 
 // Commands import these from ./io (not from here, which imports the commands).
@@ -22,6 +23,7 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   interactive: Boolean(process.stdin.isTTY),
   color: colorWanted(process.stdout.isTTY),
+  progress: Boolean(process.stderr.isTTY),
   confirm: async (question) => {
     const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -80,17 +82,27 @@ function isMissingCredentials(name: string, message: string): boolean {
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const result = { exitCode: ExitCode.OK as number };
   const program = buildProgram(io, result);
+  // With --format json, a command writes one JSON document on stdout whatever happens.
+  const json = jsonCommandOf(argv.slice(2));
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end with exit code 0; anything else commander rejects is usage.
-      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+      if (err.exitCode === 0) return ExitCode.OK;
+      if (json) {
+        const message = err.message.replace(/^error: /, '');
+        io.stdout(failureDocument(json, [usageFinding(commanderRule(err.code), message, `run \`cfct ${json} --help\` for usage`)], 'usage error; nothing was done'));
+      }
+      return ExitCode.USAGE;
     }
     // An AWS call that failed for good (no credentials, access denied, ...): say which, no trace.
     const { name, message } = err instanceof Error ? err : { name: 'Error', message: String(err) };
-    io.stderr(`cfct: ${name === 'Error' ? '' : `${name}: `}${message}\n`);
-    if (isMissingCredentials(name, message)) io.stderr(`${CREDENTIALS_HINT}\n`);
+    const text = `${name === 'Error' ? '' : `${name}: `}${message}`;
+    io.stderr(`cfct: ${text}\n`);
+    const credentials = isMissingCredentials(name, message);
+    if (credentials) io.stderr(`${CREDENTIALS_HINT}\n`);
+    if (json) io.stdout(failureDocument(json, [usageFinding('CFCT-U006', text, credentials ? CREDENTIALS_HINT : undefined)], 'an AWS request failed; nothing was done'));
     return ExitCode.FINDINGS;
   }
   return result.exitCode;

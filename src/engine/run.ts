@@ -160,8 +160,8 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const index = new OrganizationIndex(snapshot);
   const findings: Finding[] = [];
 
-  const remoteDocuments = await readRemotePolicies(manifest, input.readTemplate);
-  const policyPlan = createPolicyPlan({ manifest, files, snapshot, installationId, remoteDocuments });
+  const { documents: remoteDocuments, unread: unreadDocuments } = await readRemotePolicies(manifest, input.readTemplate);
+  const policyPlan = createPolicyPlan({ manifest, files, snapshot, installationId, remoteDocuments, unreadDocuments });
   findings.push(...policyPlan.findings);
 
   const desired = await desiredStackSets(manifest, input.readTemplate, index, stackSetSnapshot);
@@ -229,19 +229,32 @@ function refusedRun(input: PlanRunInput, settings: StackSetSettings, findings: r
   return { plan, manifest, desired: [], stackSetPlan, settings, accountState: accountStateOf(index) };
 }
 
+/** Remote policy documents by reference as written, and the references that could not be read. */
+interface RemotePolicyDocuments {
+  readonly documents: Map<string, string>;
+  readonly unread: Map<string, unknown>;
+}
+
 /**
  * Fetches the policy documents the manifest references outside the package (`s3://`, S3
- * `https://`). One that cannot be read is left out; the policy planner reports it (CFCT-C004).
+ * `https://`). One that cannot be read is left out, with the reason in `unread` (the reader's
+ * error, or undefined when the object does not exist); the policy planner reports it (CFCT-C004).
  */
-async function readRemotePolicies(manifest: Manifest, read: TemplateReader): Promise<Map<string, string>> {
+async function readRemotePolicies(manifest: Manifest, read: TemplateReader): Promise<RemotePolicyDocuments> {
   const documents = new Map<string, string>();
+  const unread = new Map<string, unknown>();
   for (const resource of manifest.resources.filter(isPolicy)) {
     const ref = resource.resourceFile;
-    if (ref.kind === 'local' || documents.has(ref.raw)) continue;
-    const text = await read(ref).catch(() => undefined);
-    if (text !== undefined) documents.set(ref.raw, text);
+    if (ref.kind === 'local' || documents.has(ref.raw) || unread.has(ref.raw)) continue;
+    try {
+      const text = await read(ref);
+      if (text !== undefined) documents.set(ref.raw, text);
+      else unread.set(ref.raw, undefined);
+    } catch (error) {
+      unread.set(ref.raw, error);
+    }
   }
-  return documents;
+  return { documents, unread };
 }
 
 /** Template diffs of the stack sets whose template changes, against the template they have now. */

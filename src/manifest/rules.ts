@@ -361,6 +361,43 @@ export const RULES = {
     explanation:
       'ValidateTemplate could not be called (access denied, an unreadable remote template), so CloudFormation has not checked the template.',
   },
+  // The command line (cfct): usage errors, and AWS errors that stop a live command
+  'CFCT-U001': {
+    severity: 'error',
+    title: 'option or argument not understood',
+    explanation:
+      'The command line names an option the command does not have, or more arguments than it takes; nothing was read or planned. `cfct <command> --help` lists what it takes.',
+  },
+  'CFCT-U002': {
+    severity: 'error',
+    title: 'argument missing',
+    explanation:
+      'The command needs an argument (such as the package path) or an option value that was not given; nothing was read or planned.',
+  },
+  'CFCT-U003': {
+    severity: 'error',
+    title: 'option value not accepted',
+    explanation:
+      'An option was given a value it does not take (a `--format` or `--lint` outside its choices, a `--stack-set-prefix` with other characters, `--accounts` that are not 12-digit ids, a number that is not positive); nothing was read or planned.',
+  },
+  'CFCT-U004': {
+    severity: 'error',
+    title: 'input path unusable',
+    explanation:
+      'A path the command reads (the package folder or zip, the organization snapshot, the saved plan) does not exist, cannot be read, or is not what the command expects; the message names it and what was expected.',
+  },
+  'CFCT-U005': {
+    severity: 'error',
+    title: '--organization or --live needed',
+    explanation:
+      'Planning reads the organization from exactly one place: an exported snapshot (`--organization org.json`) or the live organization (`--live`).',
+  },
+  'CFCT-U006': {
+    severity: 'error',
+    title: 'AWS request failed',
+    explanation:
+      'A live command stopped on an AWS error it cannot go past (no credentials, access denied); the message names the error, and the hint says how to provide credentials when there are none.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 /** Errors that a resource may still suppress with a reason (a deliberate, reviewed exception). */

@@ -14,7 +14,7 @@ describe('cfct bundle, offline commands', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       'Plan: 1 destructive change: 1 detachment\n' +
-        '      enable RCPs on the root r-ex12; 2 policies to create, 1 to update, 1 to adopt, 3 attachments, 2 stack sets to create, 5 stack instances to create',
+        '      enable RCPs on the root r-ex12; 2 policies to create, 1 to update (1 adopted), 3 attachments, 2 stack sets to create, 5 stack instances to create',
     );
     expect(result.stdout).toContain('  + create SCP deny-leaving-organization');
     expect(result.stdout).toContain('    detach from: Workloads:Dev (ou-ex12-dev00001)');

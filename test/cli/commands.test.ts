@@ -4,7 +4,9 @@
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListRootsCommand } from '@aws-sdk/client-organizations';
+import { ListStackSetsCommand } from '@aws-sdk/client-cloudformation';
+import { ListPoliciesCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { deletionsWorld } from './deletions-world';
 import { EXAMPLE, EXAMPLE_ORGANIZATION, LiveWorld } from './live-world';
 import { cfct, tempDir } from './support';
@@ -116,13 +118,94 @@ describe('progress', () => {
     expect(() => JSON.parse(result.stdout)).not.toThrow();
   });
 
-  test('a long read writes a line every so many requests, naming the operation', async () => {
+  test('a long read writes a line at most every so often by the clock, counting requests by phase', async () => {
     const world = new LiveWorld();
     const lines: string[] = [];
-    const progress = withProgress(fakeAwsClients(world.fake, world.organizations.managementAccountId, 'us-east-1'), (t) => lines.push(t), 'reading', 2);
-    for (let i = 0; i < 5; i++) await progress.clients.organizations().send(new ListRootsCommand({}));
+    const clock = world.fake.clock;
+    const progress = withProgress(fakeAwsClients(world.fake, world.organizations.managementAccountId, 'us-east-1'), (t) => lines.push(t), 'reading', { clock, everyMs: 500 });
+    await progress.clients.organizations().send(new ListRootsCommand({}));
+    clock.advance(100);
+    await progress.clients.organizations().send(new ListRootsCommand({}));
+    clock.advance(450);
+    await progress.clients.organizations().send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+    clock.advance(499);
+    await progress.clients.ssm('us-east-1').send(new GetParametersCommand({ Names: ['/x'] }));
+    clock.advance(1);
+    await progress.clients.cloudFormation('us-east-1').send(new ListStackSetsCommand({}));
     progress.done('read');
-    expect(lines).toEqual(['reading: 2 requests so far (ListRoots)\n', 'reading: 4 requests so far (ListRoots)\n', 'read (5 requests)\n']);
+    expect(lines).toEqual([
+      'reading: 1 request so far: organization tree 1 (ListRoots)\n',
+      'reading: 3 requests so far: organization tree 2, policies 1 (ListPolicies)\n',
+      'reading: 5 requests so far: organization tree 2, policies 1, stack sets 1, SSM 1 (ListStackSets)\n',
+      'read (5 requests)\n',
+    ]);
+  });
+
+  test('without show, only the closing line is written, with every request counted', async () => {
+    const world = new LiveWorld();
+    const lines: string[] = [];
+    const progress = withProgress(fakeAwsClients(world.fake, world.organizations.managementAccountId, 'us-east-1'), (t) => lines.push(t), 'reading', { show: false, clock: world.fake.clock });
+    for (let i = 0; i < 3; i++) {
+      world.fake.clock.advance(1000);
+      await progress.clients.organizations().send(new ListRootsCommand({}));
+    }
+    progress.done('read');
+    expect(lines).toEqual(['read (3 requests)\n']);
+  });
+
+  test('plan --live --progress reports the read by phase on stderr, even on a small organization; stdout stays the plan', async () => {
+    const world = new LiveWorld();
+    // Each look at the clock is 100 ms later: a slow read.
+    let ticks = 0;
+    const clock = { now: () => world.fake.clock.now() + 100 * ticks++, sleep: (ms: number) => world.fake.clock.sleep(ms) };
+    let stdout = '';
+    let stderr = '';
+    const clients = fakeAwsClients(world.fake, world.organizations.managementAccountId, 'us-east-1');
+    const code = await run(['node', 'cfct', 'plan', EXAMPLE, '--live', '--format', 'json', '--progress'], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      aws: () => clients,
+      clock,
+    });
+    expect(code).toBe(0);
+    expect(() => JSON.parse(stdout)).not.toThrow();
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^reading the organization: 1 request so far: organization tree 1 \(\w+\)$/);
+    expect(lines.at(-1)).toMatch(/^read the organization: 9 accounts, 5 OUs, 0 stack sets \(\d+ requests\)$/);
+    const progressLines = lines.slice(0, -1);
+    expect(progressLines.length).toBeGreaterThan(2);
+    expect(progressLines.every((l) => /^reading the organization: \d+ requests? so far: [a-zA-Z0-9 ,]+ \(\w+\)$/.test(l))).toBe(true);
+    const last = progressLines.at(-1)!;
+    expect(last).toContain('policies ');
+    expect(last).toContain('stack sets ');
+    // The counts only grow.
+    const totals = progressLines.map((l) => Number(/: (\d+) requests? so far/.exec(l)![1]));
+    expect([...totals].sort((a, b) => a - b)).toEqual(totals);
+  });
+
+  test('apply --progress reports its read of the organization (the lock\'s SSM parameter first) before the plan', async () => {
+    const world = new LiveWorld();
+    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--progress', '--poll-seconds', '1');
+    expect(result.code).toBe(0);
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toBe('reading the organization: 1 request so far: SSM 1 (GetParameter)');
+    expect(lines[1]).toMatch(/^read the organization: 9 accounts, 5 OUs, 0 stack sets \(\d+ requests\)$/);
+    const quiet = await new LiveWorld().cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
+    expect(quiet.stderr).not.toContain('so far');
+  });
+
+  test('a terminal on stderr shows progress without --progress; a pipe does not', async () => {
+    const world = new LiveWorld();
+    let ticks = 0;
+    const clock = { now: () => world.fake.clock.now() + 1000 * ticks++, sleep: (ms: number) => world.fake.clock.sleep(ms) };
+    const clients = fakeAwsClients(world.fake, world.organizations.managementAccountId, 'us-east-1');
+    const stderrOf = async (progress: boolean) => {
+      let stderr = '';
+      await run(['node', 'cfct', 'plan', EXAMPLE, '--live'], { stdout: () => undefined, stderr: (t) => (stderr += t), aws: () => clients, clock, progress });
+      return stderr;
+    };
+    expect(await stderrOf(true)).toMatch(/^reading the organization: 1 request so far/);
+    expect(await stderrOf(false)).toMatch(/^read the organization: 9 accounts, 5 OUs, 0 stack sets \(\d+ requests\)\n$/);
   });
 });
 

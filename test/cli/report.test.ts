@@ -18,7 +18,7 @@ function sampleReport(overrides: Partial<ReportModel> = {}): ReportModel {
     title: 'cfct plan: example',
     inputs: { package: 'abc123', organization: 'def456' },
     summary: {
-      policies: { create: 1, update: 1, adopt: 0, delete: 0, attach: 2, detach: 1 },
+      policies: { create: 1, update: 1, adopt: 0, adoptedUpdates: 0, delete: 0, attach: 2, detach: 1 },
       stackSets: { create: 1, update: 1, delete: 0 },
       instances: { create: 27, update: 0, delete: 1 },
       findings: { error: 0, warning: 1, info: 0 },
@@ -116,7 +116,7 @@ describe('plan report', () => {
         stackSets: [],
         findings: [],
         summary: {
-          policies: { create: 0, update: 0, adopt: 0, delete: 0, attach: 0, detach: 0 },
+          policies: { create: 0, update: 0, adopt: 0, adoptedUpdates: 0, delete: 0, attach: 0, detach: 0 },
           stackSets: { create: 0, update: 0, delete: 0 },
           instances: { create: 0, update: 0, delete: 0 },
           findings: { error: 0, warning: 0, info: 0 },
@@ -184,7 +184,9 @@ describe('plan report', () => {
       const { page, errors } = await open(renderHtml(buildReport(plan, 'cfct plan: example')));
       expect(errors).toEqual([]);
       expect(await page.textContent('[data-count="policies-create"] b')).toBe('2');
-      expect(await page.textContent('[data-count="policies-adopt"] b')).toBe('1');
+      // deny-root-user is adopted and updated: one update, noted as adopted, and no separate adoption.
+      expect(await page.textContent('[data-count="policies-update"]')).toBe('1policies to update (1 adopted)');
+      expect(await page.textContent('[data-count="policies-adopt"] b')).toBe('0');
       expect(await page.textContent('section.policy.update h3')).toContain('update SCP deny-root-user (adopted)');
       expect(await page.textContent('[data-count="instances-create"] b')).toBe('5');
       expect(await page.textContent('[data-count="findings-warning"] b')).toBe('2');

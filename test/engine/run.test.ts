@@ -40,7 +40,7 @@ describe('planRun', () => {
     const offline = await planRun({ manifest: pkg.manifest!, files: pkg.files, snapshot, readTemplate: async () => undefined });
     expect(offline.plan.steps).toEqual([]);
     expect(offline.plan.findings).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-C004', severity: 'error', message: 'policy file s3://org-policies/guardrail.json could not be read' }),
+      expect.objectContaining({ ruleId: 'CFCT-C004', severity: 'error', message: 'policy file s3://org-policies/guardrail.json cannot be read: it does not exist; the policy is left as it is' }),
     ]);
     expect(offline.plan.inputHash).not.toBe(live.plan.inputHash);
   });

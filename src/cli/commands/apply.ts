@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { addPlanFlags, renderPlan } from './plan';
 import { savedPlanDifferences } from '../../engine/plan';
 import { errorName, systemClock } from '../../engine/retry';
 import type { RunPlan, RunReport } from '../../engine/run';
@@ -8,7 +9,7 @@ import { formatFinding, hasErrors } from '../../manifest/findings';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import type { CliLock } from '../lock';
-import { addPlanFlags, renderPlan } from './plan';
+import { plural } from '../report/format';
 
 interface ApplyOptions extends PlanFlags {
   readonly yes?: boolean;
@@ -109,15 +110,16 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
  * it under the lock, which is renewed while the apply runs. Returns the exit code.
  */
 async function applyPackage(io: CliIo, source: string, options: ApplyOptions, saved: RunPlan | undefined, lock: CliLock): Promise<number> {
-  const { applyRun, planRun } = require('../../engine/run') as typeof import('../../engine/run');
-  const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+  const { applyRun } = require('../../engine/run') as typeof import('../../engine/run');
+  const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
   const inputs = await readPlanInputs(io, 'apply', source, options, {
     // The lock is taken before the organization is read: the plan is made under it.
     beforeLiveRead: (clients, manifest, installationId) => lock.take(clients, manifest.region, installationId),
   });
   if (typeof inputs === 'number') return inputs;
   const clients = inputs.clients!;
-  const planned = await planRun(inputs.run);
+  // The same plan `cfct plan` shows, the package's warnings included.
+  const planned = await planInputs(inputs);
   const { plan } = planned;
 
   const differences = saved ? savedPlanDifferences(saved, plan) : undefined;
@@ -143,7 +145,9 @@ async function applyPackage(io: CliIo, source: string, options: ApplyOptions, sa
       io.stderr('cfct apply: not a terminal; pass --yes to apply without confirmation\n');
       return ExitCode.USAGE;
     }
-    if (!(await io.confirm(`Apply ${plan.steps.length} step(s)?`))) {
+    const warnings = plan.findings.filter((f) => f.severity === 'warning').length;
+    const note = warnings > 0 ? ` The plan has ${plural(warnings, 'warning')} (listed above).` : '';
+    if (!(await io.confirm(`Apply ${plural(plan.steps.length, 'step')}?${note}`))) {
       io.stderr('cfct apply: cancelled; nothing was applied\n');
       return ExitCode.FINDINGS;
     }

@@ -29,8 +29,8 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'init': ['cfct init ./configuration', 'cfct init ./configuration && cfct validate ./configuration'],
   'migrate': ['cfct migrate ./configuration', 'cfct migrate ./configuration/manifest.yaml --out -'],
   'pipeline-build': [
-    'cfct pipeline-build . --bucket my-artifact-bucket --execution-id "$CODEBUILD_BUILD_NUMBER" --variables-file cfct.env',
-    'cfct pipeline-build custom-control-tower-configuration.zip --bucket my-artifact-bucket --execution-id test-1 --accounts 111111111111 --lint none',
+    'cfct pipeline-build "$CODEBUILD_SRC_DIR" --bucket my-artifact-bucket --execution-id "$PIPELINE_EXECUTION_ID" --out cfct-out',
+    'cfct pipeline-build ./configuration --bucket my-artifact-bucket --execution-id a1b2c3d4-5678-90ab-cdef-111122223333 --accounts 111111111111 --lint cfn-lint',
   ],
 };
 

@@ -89,9 +89,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--lint <linters>', "template linters: cfn-lint, cfn-nag, cfn-guard (comma-separated), or 'none'", 'cfn-lint')
     .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: PipelineBuildOptions) => {
-      const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
       const { writePipelineRun } = require('../../engine/pipeline-run') as typeof import('../../engine/pipeline-run');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const { createPackageZip } = require('../package-zip') as typeof import('../package-zip');
       const { PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
       const { retryThrottled } = require('../../engine/retry') as typeof import('../../engine/retry');
@@ -113,7 +112,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         return;
       }
       const clients = inputs.clients!;
-      const planned0 = await planRun(inputs.run);
+      // The plan `cfct plan` shows: the package's warnings included.
+      const planned0 = await planInputs(inputs);
       // Template checks join the plan's findings, so the report and the approval show them.
       const templateFindings = [
         ...(await validateTemplatesLive(inputs.run.manifest, inputs.run.readTemplate, clients, inputs.clock)),

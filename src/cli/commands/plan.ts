@@ -10,6 +10,12 @@ import { ansi, plain } from '../report/color';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
 import { renderText } from '../report/text';
+import { failureDocument } from '../usage';
+
+/** Why nothing was planned, for the `reason` of the JSON document. */
+export function unplannedReason(exitCode: number): string {
+  return exitCode === ExitCode.USAGE ? 'usage error; nothing was planned' : 'the package or the organization snapshot has errors; nothing was planned';
+}
 
 export type Format = 'text' | 'markdown' | 'html' | 'json';
 export const FORMATS: readonly Format[] = ['text', 'markdown', 'html', 'json'];
@@ -27,22 +33,17 @@ export function formatFor(explicit: Format | undefined, out: string | undefined)
   return explicit ?? (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined) ?? 'text';
 }
 
-/** The plan in a format: the report for people, or the plan document itself (`json`, for `apply --plan`). */
+/**
+ * The plan in a format: the report for people, or the plan document itself (`json`, for
+ * `apply --plan`), with the report's `summary` counts added so that a script reads the same
+ * numbers as the text, Markdown and HTML headlines.
+ */
 export function renderPlan(plan: RunPlan, format: Format, title: string, options: { color?: boolean } = {}): string {
-  if (format === 'json') return `${JSON.stringify(plan, null, 2)}\n`;
   const report = buildReport(plan, title);
+  if (format === 'json') return `${JSON.stringify({ ...plan, summary: report.summary }, null, 2)}\n`;
   if (format === 'html') return renderHtml(report);
   if (format === 'markdown') return renderMarkdown(report);
   return renderText(report, { paint: options.color ? ansi : plain });
-}
-
-/**
- * The JSON document `plan --format json` writes when nothing could be planned (the package or the
- * snapshot has errors): the findings, and no steps. It has no input hash, so `apply --plan`
- * refuses it.
- */
-export function unplannedDocument(findings: readonly Finding[], reason: string): string {
-  return `${JSON.stringify({ planned: false, reason, findings, steps: [] }, null, 2)}\n`;
 }
 
 /** Options `plan` and `apply` share. */
@@ -53,7 +54,8 @@ export function addPlanFlags(command: Command): Command {
     .option('--accounts <ids>', 'limit stack set work to these accounts (12-digit ids, comma-separated)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .option('--installation-id <id>', 'value of the cfct:installation ownership tag (default: default)')
-    .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged');
+    .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged')
+    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)');
 }
 
 
@@ -75,8 +77,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .action(async (source: string, options: PlanOptions) => {
       // The engine and the AWS SDK load only when a command needs them, so `cfct --help`,
       // `validate` and `init` start fast.
-      const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const format = formatFor(options.format, options.out);
       const write = (text: string) => {
         if (options.out) {
@@ -87,16 +88,15 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         }
       };
       // JSON readers always get one document, also when nothing could be planned.
-      let unplanned: readonly Finding[] = [];
-      const inputs = await readPlanInputs(io, 'plan', source, options, format === 'json' ? { print: (findings) => (unplanned = findings) } : {});
+      const unplanned: Finding[] = [];
+      const collect = { print: (findings: readonly Finding[]) => unplanned.push(...findings), usage: (error: Finding) => unplanned.push(error) };
+      const inputs = await readPlanInputs(io, 'plan', source, options, format === 'json' ? collect : {});
       if (typeof inputs === 'number') {
-        if (format === 'json' && inputs === ExitCode.FINDINGS) write(unplannedDocument(unplanned, 'the package or the organization snapshot has errors; nothing was planned'));
+        if (format === 'json') write(failureDocument('plan', unplanned, unplannedReason(inputs)));
         result.exitCode = inputs;
         return;
       }
-      const { plan: engineplan } = await planRun(inputs.run);
-      // The plan carries every finding: the package's own (warnings, notes) and the planner's.
-      const plan: RunPlan = { ...engineplan, findings: [...inputs.packageFindings, ...engineplan.findings] };
+      const { plan } = await planInputs(inputs);
       write(renderPlan(plan, format, `cfct plan: ${source}`, { color: !options.out && io.color === true }));
       if (hasErrors(plan.findings)) result.exitCode = ExitCode.FINDINGS;
       else if (options.detailedExitcode && plan.steps.length > 0) result.exitCode = 2;

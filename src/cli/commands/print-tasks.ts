@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
+import { failureDocument } from '../usage';
+import { unplannedReason } from './plan';
 
 interface PrintTasksOptions extends PlanFlags {
   readonly format: 'text' | 'json';
@@ -33,20 +35,27 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--organization <file>', 'resolve targets against an exported organization snapshot (cfct org export)')
     .option('--live', 'resolve targets and SSM values through the AWS APIs (standard credential chain)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
+    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (source: string, options: PrintTasksOptions) => {
-      const { planRun } = require('../../engine/run') as typeof import('../../engine/run');
-      const { readPlanInputs } = require('../inputs') as typeof import('../inputs');
+      const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const { displayValue, resolveParameter } = require('../../engine/stacksets/parameters') as typeof import('../../engine/stacksets/parameters');
       const { ssmView } = require('../../engine/stacksets/plan-manifest') as typeof import('../../engine/stacksets/plan-manifest');
       const { stackSetNameFor } = require('../../engine/stacksets/settings') as typeof import('../../engine/stacksets/settings');
       const { formatFinding, hasErrors } = require('../../manifest/findings') as typeof import('../../manifest/findings');
-      const inputs = await readPlanInputs(io, 'print-tasks', source, options);
+      // JSON readers always get one document, also when nothing could be planned.
+      const json = options.format === 'json';
+      const unplanned: import('../../manifest/findings').Finding[] = [];
+      const inputs = await readPlanInputs(io, 'print-tasks', source, options, json ? {
+        print: (findings) => unplanned.push(...findings),
+        usage: (error) => unplanned.push(error),
+      } : {});
       if (typeof inputs === 'number') {
+        if (json) io.stdout(failureDocument('print-tasks', unplanned, unplannedReason(inputs)));
         result.exitCode = inputs;
         return;
       }
-      const planned = await planRun(inputs.run);
+      const planned = await planInputs(inputs);
       // As the planner sees SSM: values exported by stack sets that change in this run are pending.
       const changing = new Set(planned.stackSetPlan.resources.filter((r) => r.steps.length > 0).map((r) => r.summary.resource));
       const producers = planned.desired.map((d) => d.resource).filter((r) => changing.has(r.name) && r.exportOutputs.length > 0);
@@ -67,7 +76,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           template: d.template.text,
         };
       });
-      const findings = [...inputs.packageFindings, ...planned.plan.findings];
+      const findings = planned.plan.findings;
       if (options.format === 'json') {
         io.stdout(`${JSON.stringify({ stackSets: tasks, findings }, null, 2)}\n`);
       } else {

@@ -4,6 +4,7 @@ import type { RunPlan } from '../../engine/run';
 import { formatFinding, hasErrors, type Finding } from '../../manifest/findings';
 import { ExitCode, type CliIo } from '../io';
 import { unusablePath } from '../paths';
+import { failureDocument, usageError, usageFinding } from '../usage';
 import { FORMATS, renderPlan, type Format } from './plan';
 
 const EXPECTED = 'a plan written by `cfct plan --out plan.json` (or --format json)';
@@ -43,12 +44,13 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .action((file: string, options: { format: Format }) => {
       const saved = readSaved(file);
       if ('error' in saved) {
-        io.stderr(`cfct show: ${saved.error}\n`);
-        result.exitCode = ExitCode.USAGE;
+        result.exitCode = usageError(io, 'show', options.format === 'json', usageFinding('CFCT-U004', saved.error));
         return;
       }
       if ('unplanned' in saved) {
-        if (options.format === 'json') {io.stdout(`${JSON.stringify({ planned: false, findings: saved.unplanned, steps: [] }, null, 2)}\n`);} else {
+        if (options.format === 'json') {
+          io.stdout(failureDocument('show', saved.unplanned, `${file}: nothing was planned; the package or the organization snapshot has errors`));
+        } else {
           io.stdout(`${file}: nothing was planned; the package or the organization snapshot has errors:\n`);
           for (const f of saved.unplanned) io.stdout(`  ${formatFinding(f)}\n`);
         }

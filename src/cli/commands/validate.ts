@@ -1,8 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError } from '../../manifest';
 import { ExitCode, type CliIo } from '../io';
-import { PACKAGE_EXPECTED, unusablePath } from '../paths';
+import { packageSourceProblem } from '../paths';
 import { countFindings } from '../report/format';
+import { usageError, usageFinding } from '../usage';
 
 /** Options of `cfct validate`. */
 interface ValidateOptions {
@@ -43,8 +44,8 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         const { parseLinters } = require('../lint') as typeof import('../lint');
         const parsed = parseLinters(options.lint === true ? 'cfn-lint' : options.lint);
         if ('unknown' in parsed) {
-          io.stderr(`cfct validate: --lint takes cfn-lint, cfn-nag and cfn-guard, got '${parsed.unknown}'\n`);
-          result.exitCode = ExitCode.USAGE;
+          const error = usageFinding('CFCT-U003', `--lint takes cfn-lint, cfn-nag and cfn-guard, got '${parsed.unknown}'`);
+          result.exitCode = usageError(io, 'validate', options.format === 'json', error);
           return;
         }
         linters = parsed.linters;
@@ -54,8 +55,7 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         loaded = await loadPackage(source, { stackSetPrefix: options.stackSetPrefix });
       } catch (err) {
         if (!(err instanceof PackageSourceError)) throw err;
-        io.stderr(`cfct validate: ${/^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message}\n`);
-        result.exitCode = ExitCode.USAGE;
+        result.exitCode = usageError(io, 'validate', options.format === 'json', usageFinding('CFCT-U004', packageSourceProblem(source, err)));
         return;
       }
       if (linters.length && loaded.manifest) {

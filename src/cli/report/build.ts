@@ -156,7 +156,9 @@ export function buildReport(plan: RunPlan, title: string): ReportModel {
     policies: {
       create: policies.filter((p) => p.action === 'create').length,
       update: policies.filter((p) => p.action === 'update').length,
-      adopt: policies.filter((p) => p.adopted).length,
+      // A policy counts once: adopted and updated is an update (noted as adopted), adopted only is an adoption.
+      adopt: policies.filter((p) => p.action === 'adopt').length,
+      adoptedUpdates: policies.filter((p) => p.adopted && p.action === 'update').length,
       delete: policies.filter((p) => p.action === 'delete').length,
       attach: policies.reduce((n, p) => n + p.attach.length, 0),
       detach: policies.reduce((n, p) => n + p.detach.length, 0),

@@ -42,8 +42,10 @@ export interface Headline {
 export function headline(report: ReportModel): Headline {
   const s = report.summary;
   const counted = (n: number, text: string) => (n > 0 ? [text] : []);
-  const verbs = (counts: Readonly<Record<string, number>>, noun: string, list: readonly string[]) => {
-    const items = list.filter((v) => counts[v] > 0).map((v, i) => (i === 0 ? `${plural(counts[v], noun)} to ${v}` : `${counts[v]} to ${v}`));
+  const verbs = (counts: Readonly<Record<string, number>>, noun: string, list: readonly string[], notes: Readonly<Record<string, string>> = {}) => {
+    const items = list
+      .filter((v) => counts[v] > 0)
+      .map((v, i) => `${i === 0 ? plural(counts[v], noun) : counts[v]} to ${v}${notes[v] ? ` ${notes[v]}` : ''}`);
     return items.length > 0 ? [items.join(', ')] : [];
   };
   return {
@@ -55,12 +57,18 @@ export function headline(report: ReportModel): Headline {
     ],
     organization: report.organization,
     change: [
-      ...verbs(s.policies, 'policy', ['create', 'update', 'adopt']),
+      ...verbs(s.policies, 'policy', ['create', 'update', 'adopt'], { update: adoptedNote(report) }),
       ...counted(s.policies.attach, plural(s.policies.attach, 'attachment')),
       ...verbs(s.stackSets, 'stack set', ['create', 'update']),
       ...verbs(s.instances, 'stack instance', ['create', 'update']),
     ],
   };
+}
+
+/** `(1 adopted)` after the policy update count when some of the updates also adopt; else ''. */
+export function adoptedNote(report: ReportModel): string {
+  const n = report.summary.policies.adoptedUpdates;
+  return n > 0 ? `(${n} adopted)` : '';
 }
 
 /** The destructive part of the headline: `3 destructive changes: 1 policy to delete, 2 detachments`. */

@@ -1,5 +1,5 @@
 /** The plan as one self-contained HTML page: no scripts, no external resources. */
-import { ACCOUNTS_SHOWN, destroyLine, findingsLine, headline, incompleteLine, plural, policyHeading, stackSetHeading, summaryLine } from './format';
+import { ACCOUNTS_SHOWN, adoptedNote, destroyLine, findingsLine, headline, incompleteLine, plural, policyHeading, stackSetHeading, summaryLine } from './format';
 import { toSvg } from './graph';
 import { instanceCount, isDestructivePolicy, isDestructiveStackSet, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
@@ -62,7 +62,7 @@ export function renderHtml(report: ReportModel): string {
     { id: 'instances-delete', label: 'instances to delete', n: s.instances.delete, destroys: true },
     { id: 'organization', label: 'organization-wide changes', n: s.organization },
     { id: 'policies-create', label: 'policies to create', n: s.policies.create },
-    { id: 'policies-update', label: 'policies to update', n: s.policies.update },
+    { id: 'policies-update', label: `policies to update${s.policies.adoptedUpdates ? ` ${adoptedNote(report)}` : ''}`, n: s.policies.update },
     { id: 'policies-adopt', label: 'policies to adopt', n: s.policies.adopt },
     { id: 'policies-attach', label: 'attachments', n: s.policies.attach },
     { id: 'stacksets-create', label: 'stack sets to create', n: s.stackSets.create },

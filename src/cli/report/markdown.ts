@@ -1,5 +1,5 @@
 /** The plan as Markdown (a pull request comment, a CodeBuild report, a wiki page). */
-import { describeGroup, destroyLine, findingsLine, foldList, headline, incompleteLine, policyHeading, stackSetHeading, summaryLine } from './format';
+import { adoptedNote, describeGroup, destroyLine, findingsLine, foldList, headline, incompleteLine, policyHeading, stackSetHeading, summaryLine } from './format';
 import { toMermaid } from './graph';
 import { instanceCount, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
@@ -32,15 +32,15 @@ export function renderMarkdown(report: ReportModel): string {
   }
   out.push(`**Findings:** ${findingsLine(report)}`, '');
   const s = report.summary;
-  const row = (label: string, c: number, u: number, d: number, other: string) =>
-    c + u + d > 0 || other ? [`| ${label} | ${c || ''} | ${u || ''} | ${d ? `**${d}**` : ''} | ${other} |`] : [];
+  const row = (label: string, c: number, u: number, d: number, other: string, updateNote = '') =>
+    c + u + d > 0 || other ? [`| ${label} | ${c || ''} | ${u ? `${u}${updateNote ? ` ${updateNote}` : ''}` : ''} | ${d ? `**${d}**` : ''} | ${other} |`] : [];
   const otherPolicies = [
     s.policies.adopt ? `${s.policies.adopt} adopt` : '',
     s.policies.attach ? `${s.policies.attach} attach` : '',
     s.policies.detach ? `**${s.policies.detach} detach**` : '',
   ].filter(Boolean).join(', ');
   const rows = [
-    ...row('Policies', s.policies.create, s.policies.update, s.policies.delete, otherPolicies),
+    ...row('Policies', s.policies.create, s.policies.update, s.policies.delete, otherPolicies, adoptedNote(report)),
     ...row('Stack sets', s.stackSets.create, s.stackSets.update, s.stackSets.delete, ''),
     ...row('Stack instances', s.instances.create, s.instances.update, s.instances.delete, ''),
   ];

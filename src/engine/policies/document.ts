@@ -6,6 +6,7 @@ import { duplicateKeyOffsets } from '../../manifest/json';
 import type { PackageFiles, PolicyResource } from '../../manifest/model';
 import { minifyPolicy, POLICY_MAX_CHARS } from '../../manifest/policy';
 import { engineFinding } from '../rules';
+import { NotReadOfflineError } from '../stacksets/desired';
 
 /** The minified document, or the finding that says why there is none. */
 export type PolicyDocument = { readonly content: string } | { readonly finding: Finding };
@@ -13,12 +14,14 @@ export type PolicyDocument = { readonly content: string } | { readonly finding: 
 /**
  * Reads and minifies the document of `resource`; never throws. Documents outside the package
  * (`s3://` or S3 `https://` references) come from `remoteDocuments`, keyed by the reference as
- * written, which the caller fetched beforehand (planning itself makes no call).
+ * written, which the caller fetched beforehand (planning itself makes no call); `unreadDocuments`
+ * holds why the caller could not read one (an offline plan does not read them at all).
  */
 export function readPolicyDocument(
   files: PackageFiles,
   resource: PolicyResource,
   remoteDocuments: ReadonlyMap<string, string> = new Map(),
+  unreadDocuments: ReadonlyMap<string, unknown> = new Map(),
 ): PolicyDocument {
   const file = resource.resourceFile;
   const name = file.path ?? file.raw;
@@ -32,9 +35,15 @@ export function readPolicyDocument(
   } else {
     text = remoteDocuments.get(file.raw);
     if (text === undefined) {
+      const error = unreadDocuments.get(file.raw);
+      // As for remote templates: offline, the file was not looked for, so it is not "missing".
+      if (error instanceof NotReadOfflineError) {
+        return fail(`policy file ${file.raw} cannot be read: not read offline; the policy is left as it is`, 'plan with --live to read remote policy files from S3');
+      }
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'it does not exist';
       return fail(
-        `policy file ${file.raw} could not be read`,
-        'a plan against the live organization reads it from S3 (the management account needs s3:GetObject); an offline plan needs the policy in the package',
+        `policy file ${file.raw} cannot be read: ${reason}; the policy is left as it is`,
+        'check the policy_file URL, and that the bucket grants the management account s3:GetObject',
       );
     }
   }

@@ -33,6 +33,8 @@ export interface PolicyPlanInput {
   readonly installationId: string;
   /** Policy documents outside the package, by reference as written (fetched by the caller). */
   readonly remoteDocuments?: ReadonlyMap<string, string>;
+  /** Remote references the caller could not read, with the reader's error (undefined: no such object). */
+  readonly unreadDocuments?: ReadonlyMap<string, unknown>;
 }
 
 /** Steps in apply order, and findings. */
@@ -110,7 +112,7 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
   });
 
   for (const resource of desired) {
-    const document = readPolicyDocument(input.files, resource, input.remoteDocuments);
+    const document = readPolicyDocument(input.files, resource, input.remoteDocuments, input.unreadDocuments);
     if ('finding' in document) {
       findings.push(document.finding);
       continue;

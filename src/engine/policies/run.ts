@@ -20,6 +20,8 @@ export interface PolicyPlanRequest {
   readonly installationId: string;
   /** Policy documents outside the package (`s3://`, S3 `https://`), by reference as written. */
   readonly remoteDocuments?: ReadonlyMap<string, string>;
+  /** Remote references that could not be read, with the reader's error (undefined: no such object). */
+  readonly unreadDocuments?: ReadonlyMap<string, unknown>;
 }
 
 /** Plans SCPs and RCPs into a `Plan`. Read-only; never throws on bad input (findings instead). */
