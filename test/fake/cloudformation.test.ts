@@ -130,7 +130,9 @@ describe('fake CloudFormation: synchronous refusals', () => {
     const w = new StackSetWorld();
     const cfn = await createdSet(w);
     const started = await cfn.send(new CreateStackInstancesCommand({
-      StackSetName: 'S', Accounts: [ACCOUNTS[0]], Regions: [HOME, 'eu-west-1'],
+      StackSetName: 'S',
+      Accounts: [ACCOUNTS[0]],
+      Regions: [HOME, 'eu-west-1'],
       OperationPreferences: { MaxConcurrentCount: 3, FailureTolerancePercentage: 10, RegionConcurrencyType: 'PARALLEL', RegionOrder: ['eu-west-1', HOME] },
     }));
     expect((await finish(w, 'S', started.OperationId!)).status).toBe('SUCCEEDED');

@@ -197,6 +197,13 @@ export class FakeCloudFormation {
   }
 
   /** Every operation ever started, in order. */
+  /** The OperationPreferences each operation was started with (undefined: none given), in start order. */
+  operationPreferences(): { stackSet: string; action: string; preferences: any }[] {
+    return [...this.stackSets.values()]
+      .flatMap((s) => [...s.operations.values()].map((o) => ({ stackSet: s.name, action: o.action, preferences: o.preferences, created: o.created })))
+      .sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
+  }
+
   operations(): { stackSet: string; action: string; status: string; pairs: number }[] {
     return [...this.stackSets.values()].flatMap((s) => [...s.operations.values()].map((o) => ({
       stackSet: s.name,
