@@ -12,7 +12,14 @@ from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
 from constructs import Construct
 
-from cdk_control_tower_customizations import ConfigurationSource, CustomControlTowerPipeline
+from cdk_control_tower_customizations import (
+    ConfigurationSource,
+    CustomControlTowerPipeline,
+    FailureToleranceMode,
+    RegionConcurrency,
+    StackSetOperationPreferences,
+    StackSetOrder,
+)
 
 
 class Customizations(Construct):
@@ -33,6 +40,17 @@ class Customizations(Construct):
             stack_set_prefix="CustomControlTower-",
             execution_role_name="AWSControlTowerExecution",
             max_concurrent_stack_sets=8,
+            # Manifests without stack_set_order run independent stack sets together.
+            stack_set_order=StackSetOrder.DEPENDENCIES,
+            # Every stack set operation, unless a resource's operation_preferences say otherwise:
+            # 10 accounts at a time, stop a Region after 2 failures, the home Region first.
+            stack_set_operation_preferences=StackSetOperationPreferences(
+                max_concurrent_count=10,
+                failure_tolerance_count=2,
+                concurrency_mode=FailureToleranceMode.STRICT,
+                region_concurrency_type=RegionConcurrency.SEQUENTIAL,
+                region_order=["us-east-1", "eu-west-1"],
+            ),
             # After the rollout, someone confirms the landing zone checks passed.
             stages_after_deploy=[
                 codepipeline.StageProps(

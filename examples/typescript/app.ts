@@ -9,7 +9,7 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
-import { ConfigurationSource, CustomControlTowerPipeline } from '../../src';
+import { ConfigurationSource, CustomControlTowerPipeline, FailureToleranceMode, RegionConcurrency, StackSetOrder } from '../../src';
 
 /** What the team's wrapper asks for. */
 export interface CustomizationsProps {
@@ -34,6 +34,17 @@ export class Customizations extends Construct {
       stackSetPrefix: 'CustomControlTower-',
       executionRoleName: 'AWSControlTowerExecution',
       maxConcurrentStackSets: 8,
+      // Manifests without stack_set_order run independent stack sets together.
+      stackSetOrder: StackSetOrder.DEPENDENCIES,
+      // Every stack set operation, unless a resource's operation_preferences say otherwise:
+      // 10 accounts at a time, stop a Region after 2 failures, the home Region first.
+      stackSetOperationPreferences: {
+        maxConcurrentCount: 10,
+        failureToleranceCount: 2,
+        concurrencyMode: FailureToleranceMode.STRICT,
+        regionConcurrencyType: RegionConcurrency.SEQUENTIAL,
+        regionOrder: ['us-east-1', 'eu-west-1'],
+      },
       // After the rollout, someone confirms the landing zone checks passed.
       stagesAfterDeploy: [
         {

@@ -11,6 +11,7 @@ import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
 import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
+import { readOperationPreferences, readStackSetOrder } from '../engine/stacksets/settings';
 import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
 import { packageSourceProblem, unusablePath } from './paths';
 import { plural } from './report/format';
@@ -30,6 +31,13 @@ export interface PlanFlags {
   readonly executionRoleName?: string;
   /** Write progress lines of the live read on stderr even when it is not a terminal. */
   readonly progress?: boolean;
+  /**
+   * The installation's default operation preferences: a JSON object with the keys of a resource's
+   * `operation_preferences` (`{"MaxConcurrentCount": 5}`). @default 100% / 10% / PARALLEL / SOFT
+   */
+  readonly operationPreferences?: string;
+  /** The installation's default `stack_set_order`, for manifests without one. @default sequential */
+  readonly stackSetOrder?: string;
 }
 
 /** What planning reads: the package's manifest and files, the organization, how to read templates. */
@@ -100,6 +108,17 @@ export async function readPlanInputs(
   if (badAccount !== undefined || accounts?.length === 0) {
     return usage('CFCT-U003', `--accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'`);
   }
+  const defaults = [
+    flags.operationPreferences !== undefined ? readOperationPreferences(flags.operationPreferences, '--operation-preferences') : undefined,
+    flags.stackSetOrder !== undefined ? readStackSetOrder(flags.stackSetOrder, '--stack-set-order') : undefined,
+  ] as const;
+  const defaultFindings = defaults.flatMap((d) => d?.findings ?? []);
+  if (hasErrors(defaultFindings)) {
+    print(defaultFindings);
+    io.stderr(`cfct ${command}: fix the stack set defaults given on the command line\n`);
+    return ExitCode.USAGE;
+  }
+  const [preferences, order] = [defaults[0]?.preferences, defaults[1]?.order];
   let loaded: LoadedPackage;
   try {
     loaded = await loadPackage(source, { stackSetPrefix: flags.stackSetPrefix });
@@ -120,6 +139,8 @@ export async function readPlanInputs(
       ...(flags.stagingBucket ? { stagingBucket: flags.stagingBucket } : {}),
       ...(flags.administrationRoleArn ? { administrationRoleArn: flags.administrationRoleArn } : {}),
       ...(flags.executionRoleName ? { executionRoleName: flags.executionRoleName } : {}),
+      ...(preferences ? { defaultOperationPreferences: preferences } : {}),
+      ...(order ? { defaultStackSetOrder: order } : {}),
     },
     ...(accounts ? { accounts } : {}),
   };

@@ -6,4 +6,5 @@ export * from './policy-state-machine';
 export * from './stackset-state-machine';
 export * from './configuration-source';
 export * from './lifecycle-trigger';
+export * from './stack-set-defaults';
 export * from './pipeline';

@@ -21,6 +21,8 @@ import { LifecycleTrigger } from './lifecycle-trigger';
 import { eventBridgeKeyStatement } from './pipeline-key';
 import { suppressBucketDeploymentFindings, suppressPipelineFindings } from './pipeline-nag';
 import { createDefaultStateMachines } from './pipeline-state-machines';
+import { StackSetOperationPreferences, StackSetOrder } from './stack-set-defaults';
+import { operationPreferencesJson, validateOperationPreferences } from './stack-set-preferences';
 
 /** The V2 pipeline variable a scoped run (the new-account trigger) sets; `all` runs for the whole organization. */
 const ACCOUNTS_PIPELINE_VARIABLE = 'ACCOUNTS';
@@ -156,6 +158,23 @@ export interface CustomControlTowerPipelineProps {
    * @default 4
    */
   readonly maxConcurrentStackSets?: number;
+
+  /**
+   * The installation's default StackSets operation preferences. The build stage plans with them
+   * and the state machines re-plan with them (they are stored with the run options), so an
+   * approved plan stays the plan that is applied. A resource's `operation_preferences` override
+   * them group by group.
+   *
+   * @default - 100% concurrency, 10% failure tolerance, Regions in parallel, `FailureToleranceMode.SOFT`
+   */
+  readonly stackSetOperationPreferences?: StackSetOperationPreferences;
+
+  /**
+   * The order stack sets run in, for manifests without `stack_set_order` (the manifest's wins).
+   *
+   * @default StackSetOrder.SEQUENTIAL
+   */
+  readonly stackSetOrder?: StackSetOrder;
 
   /**
    * Stages added after the build (and the approval) and before the deploy stages, e.g. a test stage.
@@ -325,6 +344,9 @@ export class CustomControlTowerPipeline extends Construct {
       ...(props.stackSetPrefix ? [`--stack-set-prefix ${props.stackSetPrefix}`] : []),
       ...(props.administrationRoleArn ? [`--administration-role-arn ${props.administrationRoleArn}`] : []),
       ...(props.executionRoleName ? [`--execution-role-name ${props.executionRoleName}`] : []),
+      // Validated JSON of numbers, enum values and region codes: no single quote to escape.
+      ...(props.stackSetOperationPreferences ? [`--operation-preferences '${operationPreferencesJson(props.stackSetOperationPreferences)}'`] : []),
+      ...(props.stackSetOrder ? [`--stack-set-order ${props.stackSetOrder}`] : []),
     ];
     const buildSpec =
       props.buildSpec ??
@@ -610,6 +632,7 @@ function validateProps(props: CustomControlTowerPipelineProps): void {
   if (props.administrationRoleArn !== undefined && !Token.isUnresolved(props.administrationRoleArn) && !/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(props.administrationRoleArn)) {
     throw new Error(`administrationRoleArn must be an IAM role ARN, got '${props.administrationRoleArn}'`);
   }
+  if (props.stackSetOperationPreferences) validateOperationPreferences(props.stackSetOperationPreferences);
 }
 
 /** Two pipelines of one installation in a stack would fight over the same lock and tags. */

@@ -3,6 +3,12 @@ import { DeployStateMachineProps } from './state-machine-props';
 
 /**
  * Properties of a {@link StackSetStateMachine}.
+ *
+ * There are no operation preference or stack set order props here: this state machine does not
+ * plan. It applies the plan the build stage made, re-planning each stack set with the run
+ * options stored beside it, which carry the installation's defaults
+ * (`CustomControlTowerPipeline`'s `stackSetOperationPreferences` and `stackSetOrder`, or
+ * `cfct pipeline-build --operation-preferences` / `--stack-set-order`).
  */
 export interface StackSetStateMachineProps extends DeployStateMachineProps {
   /**

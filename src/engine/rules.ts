@@ -235,6 +235,17 @@ export const ENGINE_RULES = {
     title: 'template over 1 MB',
     explanation: 'CloudFormation accepts templates of at most 1 MB, even through S3; the stack set is not planned.',
   },
+  'CFCT-K100': {
+    severity: 'error',
+    title: 'default operation preferences unreadable',
+    explanation:
+      'The installation\'s default operation preferences (`--operation-preferences`, the pipeline\'s `stackSetOperationPreferences`) must be a JSON object with the keys of a resource\'s `operation_preferences`; they are checked as the manifest\'s are (CFCT-S003, CFCT-S005, CFCT-S007, CFCT-M018, CFCT-M009), and nothing is planned with ones that fail.',
+  },
+  'CFCT-K101': {
+    severity: 'error',
+    title: 'unknown default stack set order',
+    explanation: 'The installation\'s default stack set order (`--stack-set-order`) is `sequential` or `dependencies`; a manifest\'s `stack_set_order` takes precedence over it.',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type EngineRuleId = keyof typeof ENGINE_RULES;

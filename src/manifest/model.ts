@@ -141,8 +141,12 @@ export interface Manifest {
   readonly enableStackSetDeletion: boolean;
   /** Extension. */
   readonly enablePolicyDeletion: boolean;
-  /** Extension. */
-  readonly stackSetOrder: StackSetOrder;
+  /**
+   * Extension, as written: absent when the manifest has no `stack_set_order`, so the
+   * installation's default order applies (`stackSetOrderOf` in the engine).
+   * @default - the installation's default, else 'sequential'
+   */
+  readonly stackSetOrder?: StackSetOrder;
   /**
    * Extension (`root_accounts`): what `Root` means for stack sets. `enrolled`: the accounts Control
    * Tower governs; `all_active`: every ACTIVE member account.

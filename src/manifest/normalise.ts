@@ -187,19 +187,24 @@ class Normaliser {
   }
 
   operationPreferences(value: unknown): OperationPreferences | undefined {
-    if (!isObject(value)) return undefined;
-    const prefs: Record<string, unknown> = {
-      maxConcurrentPercentage: value.MaxConcurrentPercentage,
-      maxConcurrentCount: value.MaxConcurrentCount,
-      failureTolerancePercentage: value.FailureTolerancePercentage,
-      failureToleranceCount: value.FailureToleranceCount,
-      regionConcurrencyType: value.RegionConcurrencyType,
-      regionOrder: value.RegionOrder,
-      concurrencyMode: value.ConcurrencyMode,
-    };
-    for (const key of Object.keys(prefs)) if (prefs[key] === undefined) delete prefs[key];
-    return prefs as OperationPreferences;
+    return operationPreferencesOf(value);
   }
+}
+
+/** The model of operation preferences as written (`MaxConcurrentCount`, ... keys); undefined when not a mapping. */
+export function operationPreferencesOf(value: unknown): OperationPreferences | undefined {
+  if (!isObject(value)) return undefined;
+  const prefs: Record<string, unknown> = {
+    maxConcurrentPercentage: value.MaxConcurrentPercentage,
+    maxConcurrentCount: value.MaxConcurrentCount,
+    failureTolerancePercentage: value.FailureTolerancePercentage,
+    failureToleranceCount: value.FailureToleranceCount,
+    regionConcurrencyType: value.RegionConcurrencyType,
+    regionOrder: value.RegionOrder,
+    concurrencyMode: value.ConcurrencyMode,
+  };
+  for (const key of Object.keys(prefs)) if (prefs[key] === undefined) delete prefs[key];
+  return prefs as OperationPreferences;
 }
 
 /** What normalisation needs besides the parsed manifest. */
@@ -347,7 +352,7 @@ export function normalise(input: NormaliseInput): Normalised {
     region,
     enableStackSetDeletion: value.enable_stack_set_deletion === true,
     enablePolicyDeletion: value.enable_policy_deletion === true,
-    stackSetOrder: value.stack_set_order === 'dependencies' ? 'dependencies' : 'sequential',
+    ...(value.stack_set_order === 'dependencies' || value.stack_set_order === 'sequential' ? { stackSetOrder: value.stack_set_order } : {}),
     ...(value.root_accounts === 'all_active' ? { rootAccounts: 'all_active' as const } : {}),
     resources,
   };

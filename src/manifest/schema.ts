@@ -17,12 +17,13 @@ export const MANIFEST_VERSIONS = ['2021-03-15', '2020-01-01'] as const;
 /** The JSON Schema of version 2021-03-15 plus extensions (the content of schema/manifest-v2.schema.json). */
 export const MANIFEST_V2_SCHEMA: object = v2Schema;
 
-let validators: { v1: ValidateFunction; v2: ValidateFunction } | undefined;
+let validators: { v1: ValidateFunction; v2: ValidateFunction; operationPreferences: ValidateFunction } | undefined;
 
-function compiled(): { v1: ValidateFunction; v2: ValidateFunction } {
+function compiled(): { v1: ValidateFunction; v2: ValidateFunction; operationPreferences: ValidateFunction } {
   if (!validators) {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    validators = { v1: ajv.compile(v1Schema), v2: ajv.compile(v2Schema) };
+    const v2 = ajv.compile(v2Schema);
+    validators = { v1: ajv.compile(v1Schema), v2, operationPreferences: ajv.compile({ $ref: `${v2Schema.$id}#/definitions/operationPreferences` }) };
   }
   return validators;
 }
@@ -37,8 +38,8 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
 }
 
-function describe(path: DocPath): string {
-  if (path.length === 0) return 'the manifest';
+function describePath(path: DocPath, root = 'the manifest'): string {
+  if (path.length === 0) return root;
   const last = path[path.length - 1];
   return typeof last === 'number' ? `entry ${last + 1}` : `"${last}"`;
 }
@@ -64,7 +65,8 @@ function expectedName(type: unknown): string {
   return types.map((t) => names[String(t)] ?? String(t)).join(' or ');
 }
 
-function toFinding(error: ErrorObject, positions: PositionIndex): Finding | undefined {
+function toFinding(error: ErrorObject, positions: PositionIndex, root?: string): Finding | undefined {
+  const describe = (p: DocPath) => describePath(p, root);
   const path = pointerToPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -97,7 +99,7 @@ function toFinding(error: ErrorObject, positions: PositionIndex): Finding | unde
       return finding(path.length === 1 && path[0] === 'version' ? 'CFCT-S001' : 'CFCT-S005', {
         message: `${describe(path)} is "${asText(error.data)}"; allowed: ${allowed.join(', ')}`,
         location: positions.at(path),
-        hint: didYouMean(asText(error.data), allowed),
+        hint: didYouMean(asText(error.data), allowed) ?? `use one of: ${allowed.join(', ')}`,
       });
     }
     case 'uniqueItems': {
@@ -115,6 +117,7 @@ function toFinding(error: ErrorObject, positions: PositionIndex): Finding | unde
       return finding('CFCT-S007', {
         message: `${describe(path)} ${error.message ?? 'is out of range'}`,
         location: positions.at(path),
+        ...(error.keyword === 'minimum' || error.keyword === 'maximum' ? { hint: `use a value ${String(params.comparison)} ${String(params.limit)}` } : {}),
       });
     default:
       return finding('CFCT-S004', {
@@ -191,12 +194,23 @@ export function emptyNullLists(value: Record<string, unknown>, version: (typeof 
  * violation, located at the offending value (or, for unknown keys, at the key).
  */
 export function validateSchema(value: unknown, version: (typeof MANIFEST_VERSIONS)[number], positions: PositionIndex): Finding[] {
-  const validate = version === '2020-01-01' ? compiled().v1 : compiled().v2;
+  return schemaFindings(version === '2020-01-01' ? compiled().v1 : compiled().v2, value, positions);
+}
+
+/**
+ * Validates operation preferences given outside a manifest (a command line flag) against the
+ * manifest's `operation_preferences` schema; paths in the findings are relative to the object.
+ */
+export function validateOperationPreferencesSchema(value: unknown, positions: PositionIndex, name: string): Finding[] {
+  return schemaFindings(compiled().operationPreferences, value, positions, name);
+}
+
+function schemaFindings(validate: ValidateFunction, value: unknown, positions: PositionIndex, root?: string): Finding[] {
   if (validate(value)) return [];
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
-    const f = toFinding(error, positions);
+    const f = toFinding(error, positions, root);
     if (!f) continue;
     const key = `${f.ruleId}|${f.location?.path}|${f.message}`;
     if (seen.has(key)) continue;

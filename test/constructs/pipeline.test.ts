@@ -7,7 +7,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ConfigurationSource, CustomControlTowerPipeline, CustomControlTowerPipelineProps } from '../../src';
+import { ConfigurationSource, CustomControlTowerPipeline, CustomControlTowerPipelineProps, FailureToleranceMode, RegionConcurrency, StackSetOrder } from '../../src';
+import { OPERATION_PREFERENCE_RANGES } from '../../src/constructs/stack-set-preferences';
+import { MANIFEST_V2_SCHEMA } from '../../src/manifest';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -430,9 +432,62 @@ describe('CustomControlTowerPipeline', () => {
       ['a stage takes a reserved name', { stagesAfterDeploy: [{ stageName: 'Policies' }] }, /^stage name 'Policies' is used by the pipeline itself; choose another name for your stage$/],
       ['executionRoleName is not a role name', { executionRoleName: 'a/b' }, /^executionRoleName must be an IAM role name \(1-64 of letters, digits and \+=,.@_-\), got 'a\/b'$/],
       ['administrationRoleArn is not a role ARN', { administrationRoleArn: 'AWSControlTowerStackSetRole' }, /^administrationRoleArn must be an IAM role ARN, got 'AWSControlTowerStackSetRole'$/],
+      ['maxConcurrentPercentage is over 100', { stackSetOperationPreferences: { maxConcurrentPercentage: 150 } }, /^stackSetOperationPreferences\.maxConcurrentPercentage must be a whole number between 1 and 100, got 150$/],
+      ['maxConcurrentCount is 0', { stackSetOperationPreferences: { maxConcurrentCount: 0 } }, /^stackSetOperationPreferences\.maxConcurrentCount must be a whole number of at least 1, got 0$/],
+      ['failureToleranceCount is not whole', { stackSetOperationPreferences: { failureToleranceCount: 1.5 } }, /^stackSetOperationPreferences\.failureToleranceCount must be a whole number of at least 0, got 1\.5$/],
+      ['failureTolerancePercentage is negative', { stackSetOperationPreferences: { failureTolerancePercentage: -1 } }, /^stackSetOperationPreferences\.failureTolerancePercentage must be a whole number between 0 and 100, got -1$/],
+      ['both concurrency forms are given', { stackSetOperationPreferences: { maxConcurrentCount: 2, maxConcurrentPercentage: 50 } }, /^stackSetOperationPreferences: give maxConcurrentCount or maxConcurrentPercentage, not both \(StackSets accepts one of each\)$/],
+      ['both tolerance forms are given', { stackSetOperationPreferences: { failureToleranceCount: 0, failureTolerancePercentage: 10 } }, /^stackSetOperationPreferences: give failureToleranceCount or failureTolerancePercentage, not both \(StackSets accepts one of each\)$/],
+      ['regionOrder names an unknown region', { stackSetOperationPreferences: { regionOrder: ['eu-west-1', 'moon-1'] } }, /^stackSetOperationPreferences\.regionOrder: 'moon-1' is not a known AWS region$/],
     ];
     test.each(cases)('fails when %s', (_name, props, message) => {
       expect(() => new CustomControlTowerPipeline(newStack(), 'Cfct', props)).toThrow(message);
+    });
+  });
+
+
+  describe('stack set defaults', () => {
+    function buildCommand(props: CustomControlTowerPipelineProps): string {
+      const { template } = synth(props);
+      const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
+      const commands: string[] = JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands;
+      return commands.find((c) => c.includes('pipeline-build'))!;
+    }
+
+    test('operation preferences and order reach cfct pipeline-build as the manifest\'s keys', () => {
+      const command = buildCommand({
+        stackSetOperationPreferences: {
+          maxConcurrentCount: 5,
+          failureTolerancePercentage: 20,
+          regionConcurrencyType: RegionConcurrency.SEQUENTIAL,
+          regionOrder: ['eu-west-1', 'us-east-1'],
+          concurrencyMode: FailureToleranceMode.STRICT,
+        },
+        stackSetOrder: StackSetOrder.DEPENDENCIES,
+      });
+      const json = /--operation-preferences '([^']*)'/.exec(command)![1];
+      expect(JSON.parse(json)).toEqual({
+        MaxConcurrentCount: 5,
+        FailureTolerancePercentage: 20,
+        RegionConcurrencyType: 'SEQUENTIAL',
+        RegionOrder: ['eu-west-1', 'us-east-1'],
+        ConcurrencyMode: 'STRICT_FAILURE_TOLERANCE',
+      });
+      expect(command).toMatch(/ --stack-set-order dependencies( |$)/);
+    });
+
+    test('without the props, the build passes neither flag (the library defaults apply)', () => {
+      const command = buildCommand({});
+      expect(command).not.toContain('--operation-preferences');
+      expect(command).not.toContain('--stack-set-order');
+    });
+
+    test('the ranges checked are the manifest schema\'s operation_preferences ranges', () => {
+      const properties = (MANIFEST_V2_SCHEMA as any).definitions.operationPreferences.properties;
+      for (const range of Object.values(OPERATION_PREFERENCE_RANGES)) {
+        const schema = properties[range.key];
+        expect({ minimum: schema.minimum, maximum: schema.maximum }).toEqual({ minimum: range.minimum, maximum: 'maximum' in range ? range.maximum : undefined });
+      }
     });
   });
 

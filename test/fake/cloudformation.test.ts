@@ -108,6 +108,36 @@ describe('fake CloudFormation: failure tolerance per Region', () => {
 });
 
 describe('fake CloudFormation: synchronous refusals', () => {
+  test.each([
+    ['a count with its percentage (concurrency)', { MaxConcurrentCount: 2, MaxConcurrentPercentage: 50 }, /MaxConcurrentCount or MaxConcurrentPercentage, but not both/],
+    ['a count with its percentage (tolerance)', { FailureToleranceCount: 0, FailureTolerancePercentage: 10 }, /FailureToleranceCount or FailureTolerancePercentage, but not both/],
+    ['MaxConcurrentCount 0', { MaxConcurrentCount: 0 }, /maxConcurrentCount' failed to satisfy constraint: Member must have value greater than or equal to 1/],
+    ['MaxConcurrentPercentage 101', { MaxConcurrentPercentage: 101 }, /maxConcurrentPercentage' failed to satisfy constraint: Member must have value between 1 and 100/],
+    ['FailureTolerancePercentage -1', { FailureTolerancePercentage: -1 }, /failureTolerancePercentage' failed to satisfy constraint: Member must have value between 0 and 100/],
+    ['an unknown RegionConcurrencyType', { RegionConcurrencyType: 'ALL_AT_ONCE' }, /regionConcurrencyType' failed to satisfy constraint: Member must satisfy enum value set/],
+  ])('fails when OperationPreferences hold %s: ValidationError, no operation starts', async (_label, preferences, message) => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    const create = cfn.send(new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: [ACCOUNTS[0]], Regions: [HOME], OperationPreferences: preferences as any }));
+    await expect(create).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) });
+    const update = cfn.send(new UpdateStackSetCommand({ StackSetName: 'S', TemplateBody: template('b'), Capabilities: [...CAPS], OperationPreferences: preferences as any }));
+    await expect(update).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(w.cfn.stackSets.get('S')!.templateBody).toBe(template('a'));
+    expect(w.cfn.operations()).toEqual([]);
+  });
+
+  test('accepts RegionOrder with PARALLEL Regions and one of each pair (a count and a percentage)', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    const started = await cfn.send(new CreateStackInstancesCommand({
+      StackSetName: 'S',
+      Accounts: [ACCOUNTS[0]],
+      Regions: [HOME, 'eu-west-1'],
+      OperationPreferences: { MaxConcurrentCount: 3, FailureTolerancePercentage: 10, RegionConcurrencyType: 'PARALLEL', RegionOrder: ['eu-west-1', HOME] },
+    }));
+    expect((await finish(w, 'S', started.OperationId!)).status).toBe('SUCCEEDED');
+  });
+
   test('fails when UpdateStackSet names accounts without instances: StackInstanceNotFoundException, nothing changes', async () => {
     const w = new StackSetWorld();
     const cfn = await createdSet(w);

@@ -197,6 +197,13 @@ export class FakeCloudFormation {
   }
 
   /** Every operation ever started, in order. */
+  /** The OperationPreferences each operation was started with (undefined: none given), in start order. */
+  operationPreferences(): { stackSet: string; action: string; preferences: any }[] {
+    return [...this.stackSets.values()]
+      .flatMap((s) => [...s.operations.values()].map((o) => ({ stackSet: s.name, action: o.action, preferences: o.preferences, created: o.created })))
+      .sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
+  }
+
   operations(): { stackSet: string; action: string; status: string; pairs: number }[] {
     return [...this.stackSets.values()].flatMap((s) => [...s.operations.values()].map((o) => ({
       stackSet: s.name,
@@ -278,6 +285,7 @@ export class FakeCloudFormation {
     const running = [...set.operations.values()].find((o) => o.status === 'RUNNING');
     if (operationId && set.operations.has(operationId)) throw error(OperationIdAlreadyExistsException, `The operation id ${operationId} already exists`);
     if (running) throw error(OperationInProgressException, `Another Operation on StackSet ${set.id} is in progress: ${running.id}`);
+    checkOperationPreferences(input.OperationPreferences);
     const id = operationId ?? `op-${String(++this.counter).padStart(8, '0')}`;
     set.operations.set(id, {
       id,
@@ -591,6 +599,36 @@ export class FakeCloudFormation {
     this.stacks.set(`${account}/${region}/${name}`, { stackId, stackName: name, outputs });
     this.stacks.set(`${account}/${region}/${stackId}`, { stackId, stackName: name, outputs });
     return stackId;
+  }
+}
+
+/**
+ * StackSetOperationPreferences as the API validates them (CloudFormation API reference): one of
+ * MaxConcurrentCount (>= 1) and MaxConcurrentPercentage (1-100), one of FailureToleranceCount
+ * (>= 0) and FailureTolerancePercentage (0-100), never both of a pair; the enums as documented.
+ * RegionOrder is accepted with either RegionConcurrencyType (the reference sets no condition).
+ */
+function checkOperationPreferences(preferences: any): void {
+  if (preferences === undefined) return;
+  const invalid = (message: string) => cloudFormationError('ValidationError', message);
+  for (const [count, percentage] of [['MaxConcurrentCount', 'MaxConcurrentPercentage'], ['FailureToleranceCount', 'FailureTolerancePercentage']]) {
+    if (preferences[count] !== undefined && preferences[percentage] !== undefined) throw invalid(`You can specify either ${count} or ${percentage}, but not both`);
+  }
+  const ranges: [string, number, number][] = [
+    ['MaxConcurrentCount', 1, Number.MAX_SAFE_INTEGER],
+    ['MaxConcurrentPercentage', 1, 100],
+    ['FailureToleranceCount', 0, Number.MAX_SAFE_INTEGER],
+    ['FailureTolerancePercentage', 0, 100],
+  ];
+  for (const [key, min, max] of ranges) {
+    const value = preferences[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      throw invalid(`1 validation error detected: Value '${value}' at 'operationPreferences.${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must have value ${max === Number.MAX_SAFE_INTEGER ? `greater than or equal to ${min}` : `between ${min} and ${max}`}`);
+    }
+  }
+  const enums: [string, string[]][] = [['RegionConcurrencyType', ['SEQUENTIAL', 'PARALLEL']], ['ConcurrencyMode', ['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLERANCE']]];
+  for (const [key, values] of enums) {
+    if (preferences[key] !== undefined && !values.includes(preferences[key])) throw invalid(`1 validation error detected: Value '${preferences[key]}' at 'operationPreferences.${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`);
   }
 }
 

@@ -27,12 +27,12 @@ function writePackage(files: Record<string, string>): string {
 }
 
 /** The build stage as CodeBuild runs it: one command, here in-process against the fake. */
-async function buildStage(world: PipelineWorld, packageDir: string, executionId: string, accounts = 'all') {
+async function buildStage(world: PipelineWorld, packageDir: string, executionId: string, accounts = 'all', flags: readonly string[] = []) {
   const out = join(tempDir(), 'out');
   let stdout = '';
   let stderr = '';
   const code = await run(
-    ['node', 'cfct', 'pipeline-build', packageDir, '--bucket', RUN_BUCKET, '--execution-id', executionId, '--accounts', accounts, '--out', out],
+    ['node', 'cfct', 'pipeline-build', packageDir, '--bucket', RUN_BUCKET, '--execution-id', executionId, '--accounts', accounts, '--out', out, ...flags],
     { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), aws: () => world.clients, clock: world.fake.clock, interactive: false },
   );
   if (code !== 0) throw new Error(`pipeline-build failed (${code}): ${stderr}`);
@@ -128,4 +128,52 @@ describe('a pipeline run, end to end', () => {
     expect(result.writes).toEqual([]);
     expect(world.cfn.instancesOf('CustomControlTower-network')).toEqual([]);
   });
+});
+
+describe('a pipeline run with installation stack set defaults', () => {
+  const defaults = { MaxConcurrentCount: 2, FailureToleranceCount: 1, RegionConcurrencyType: 'SEQUENTIAL', RegionOrder: ['eu-west-1', 'us-east-1'] };
+  const flags = ['--operation-preferences', JSON.stringify(defaults), '--stack-set-order', 'dependencies'];
+  /** The sample package without its own stack_set_order; `logging` sets its own concurrency. */
+  function packageWithoutOrder(): string {
+    const files = samplePackage();
+    const manifest = files['manifest.yaml']
+      .replace('stack_set_order: dependencies\n', '')
+      .replace('    resource_file: templates/logging.json\n', '    resource_file: templates/logging.json\n    operation_preferences:\n      MaxConcurrentPercentage: 50\n');
+    return writePackage({ ...files, 'manifest.yaml': manifest });
+  }
+
+  test('the build stage plans with the defaults and the state machines apply them, without refusing the approved plan', async () => {
+    const world = new PipelineWorld();
+    const build = await buildStage(world, packageWithoutOrder(), 'exec-defaults', 'all', flags);
+    // The default order: independent stack sets share a wave (sequential would give one each).
+    expect(build.plan.stackSets.waves).toEqual([['network', 'logging'], ['app'], ['app-config']]);
+    const planned = build.plan.steps.filter((s: { preferences?: unknown }) => s.preferences);
+    expect(new Set(planned.map((s: { resource: string }) => s.resource))).toEqual(new Set(['network', 'app', 'app-config', 'logging']));
+    const merged = { ...defaults, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' };
+    const { MaxConcurrentCount: _count, ...withoutCount } = merged;
+    const expected = (resource: string) => (resource === 'logging' ? { ...withoutCount, MaxConcurrentPercentage: 50 } : merged);
+    for (const step of planned) expect(step.preferences).toEqual(expected(step.resource));
+
+    // What the state machines re-plan from: the stored run options and the run input carry both defaults.
+    const stored = (name: string) => JSON.parse(world.s3.objects.get(`${RUN_BUCKET}/cfct/runs/exec-defaults/${name}`)!.toString('utf8'));
+    const carried = { defaultOperationPreferences: { maxConcurrentCount: 2, failureToleranceCount: 1, regionConcurrencyType: 'SEQUENTIAL', regionOrder: ['eu-west-1', 'us-east-1'] }, defaultStackSetOrder: 'dependencies' };
+    expect(stored('options.json').stackSets).toMatchObject(carried);
+    expect(stored('stacksets.json').settings).toMatchObject(carried);
+
+    const deployed = await deployStages(world, build);
+    expect(deployed.policies.status).toBe('SUCCEEDED');
+    expect(deployed.stackSets?.status).toBe('SUCCEEDED');
+    const operations = world.cfn.operationPreferences();
+    expect(operations.length).toBeGreaterThanOrEqual(4);
+    for (const op of operations) {
+      expect(op.preferences).toEqual(expected(op.stackSet.replace('CustomControlTower-', '')));
+    }
+
+    // The next run with the same defaults has nothing to do; without them, the order changes back.
+    const again = await buildStage(world, packageWithoutOrder(), 'exec-defaults-2', 'all', flags);
+    expect(again.plan.steps).toEqual([]);
+    const plain = await buildStage(world, packageWithoutOrder(), 'exec-defaults-3');
+    expect(plain.plan.stackSets.waves).toEqual([['network'], ['app'], ['app-config'], ['logging']]);
+  });
+
 });

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunPlan } from '../../engine/run';
 import { formatFinding, hasErrors } from '../../manifest/findings';
+import { addStackSetDefaultFlags } from '../flags';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { buildReport } from '../report/build';
@@ -70,8 +71,8 @@ function shellAssignment(name: string, value: string): string {
 }
 
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
-  program
-    .command('pipeline-build')
+  addStackSetDefaultFlags(program
+    .command('pipeline-build'))
     .description('the pipeline build stage: validate, plan against the live organization, store the run files and write the state machine inputs')
     .argument('<package>', 'configuration package folder or .zip (the source artifact)')
     .requiredOption('--bucket <bucket>', 'bucket of the run files (the pipeline artifact bucket)')

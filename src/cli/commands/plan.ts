@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { RunPlan } from '../../engine/run';
 import { hasErrors, type Finding } from '../../manifest/findings';
+import { addStackSetDefaultFlags } from '../flags';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { buildReport } from '../report/build';
@@ -48,7 +49,7 @@ export function renderPlan(plan: RunPlan, format: Format, title: string, options
 
 /** Options `plan` and `apply` share. */
 export function addPlanFlags(command: Command): Command {
-  return command
+  return addStackSetDefaultFlags(command)
     .option('--organization <file>', 'plan against an exported organization snapshot (cfct org export)')
     .option('--live', 'read the organization through the AWS APIs (standard credential chain)')
     .option('--accounts <ids>', 'limit stack set work to these accounts (12-digit ids, comma-separated)')

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { addStackSetDefaultFlags } from '../flags';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { failureDocument } from '../usage';
@@ -28,8 +29,8 @@ export interface StackSetTask {
  * Read-only. Exit 1 when the package or planning has errors.
  */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
-  program
-    .command('print-tasks')
+  addStackSetDefaultFlags(program
+    .command('print-tasks'))
     .description('print each stack set as it would be deployed: resolved template, parameters and target instances (read-only)')
     .argument('<package>', 'configuration package folder or .zip')
     .option('--organization <file>', 'resolve targets against an exported organization snapshot (cfct org export)')

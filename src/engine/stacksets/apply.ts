@@ -14,6 +14,7 @@ import { buildStackSetGraph } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
 import type { StackSetPlan } from './plan-manifest';
 import { PrepareContext, prepareStackSet } from './prepare';
+import { stackSetOrderOf } from './settings';
 import type { StackSetStep } from './steps';
 import { hasErrors, formatFinding, Finding } from '../../manifest/findings';
 import { isStackSet } from '../../manifest/model';
@@ -116,7 +117,7 @@ export async function applyStackSets(
     if (failure) report.failed.push({ resource: removal.summary.resource, ...failure });
     else report.succeeded.push(removal.summary.resource);
   }
-  const graph = buildStackSetGraph(manifest.resources.filter(isStackSet), manifest.stackSetOrder);
+  const graph = buildStackSetGraph(manifest.resources.filter(isStackSet), stackSetOrderOf(manifest, context.settings));
   const byName = new Map(desired.map((d) => [d.resource.name, d]));
   const ordered = graph.waves.flat();
   const inWave = new Set(ordered);

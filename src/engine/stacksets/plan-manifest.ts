@@ -7,7 +7,7 @@ import type { DesiredStackSet } from './desired';
 import { buildStackSetGraph, exportNameMatches, StackSetGraph } from './graph';
 import type { SsmValue, SsmView } from './parameters';
 import { planStackSetRemoval, planStackSetResource, StackSetPlanContext, StackSetResourcePlan } from './plan-resource';
-import { CREATED_TAG_KEY, stackSetNameFor } from './settings';
+import { CREATED_TAG_KEY, stackSetNameFor, stackSetOrderOf } from './settings';
 import type { StackSetSnapshot } from './snapshot';
 import type { Finding } from '../../manifest/findings';
 import { isStackSet } from '../../manifest/model';
@@ -42,7 +42,7 @@ export function planStackSets(
   context: Omit<StackSetPlanContext, 'stackSets' | 'ssm'>,
 ): StackSetPlan {
   const resources = manifest.resources.filter(isStackSet);
-  const graph = buildStackSetGraph(resources, manifest.stackSetOrder);
+  const graph = buildStackSetGraph(resources, stackSetOrderOf(manifest, context.settings));
   const byName = new Map(desired.map((d) => [d.resource.name, d]));
   const changed: StackSetResource[] = [];
   const planned = new Map<string, StackSetResourcePlan>();

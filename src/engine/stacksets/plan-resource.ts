@@ -58,7 +58,7 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
   const stackSetName = stackSetNameFor(resource, settings);
   const findings: Finding[] = [...targets.findings];
   const actual = context.stackSets[stackSetName];
-  const preferences = resolveOperationPreferences(resource.operationPreferences);
+  const preferences = resolveOperationPreferences(resource.operationPreferences, settings.defaultOperationPreferences);
   const base = { resource: resource.name, stackSetName };
 
   if (resource.permissionModel === 'service_managed') {
@@ -254,7 +254,7 @@ export function planStackSetRemoval(state: StackSetState, enableDeletion: boolea
     findings.push(engineFinding('CFCT-K041', { message: `stack set ${state.name} is no longer in the manifest; it is kept because enable_stack_set_deletion is false`, hint: 'set enable_stack_set_deletion: true to delete it and its instances', ...where }));
     return { summary: summary(base, 'none'), steps: [], findings };
   }
-  const preferences = resolveOperationPreferences(undefined);
+  const preferences = resolveOperationPreferences(undefined, context.settings.defaultOperationPreferences);
   const left = state.instances.filter((i) => ['SUSPENDED', 'PENDING_CLOSURE', 'PENDING_ACTIVATION'].includes(context.accountState(i.account) ?? ''));
   const active = state.instances.filter((i) => context.accountState(i.account) === 'ACTIVE');
   const inoperable = active.filter((i) => i.status === 'INOPERABLE');

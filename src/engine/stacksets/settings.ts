@@ -4,9 +4,16 @@
  */
 import { dnsSuffixOf, partitionOf } from '../../aws/partitions';
 import { stackSetName } from '../../manifest/checks/names';
+import { checkOperationPreferenceOptions } from '../../manifest/checks/options';
+import { hasErrors, type Finding } from '../../manifest/findings';
 import { DEFAULT_STACK_SET_PREFIX } from '../../manifest/load';
-import type { OperationPreferences, StackSetResource } from '../../manifest/model';
+import type { Manifest, OperationPreferences, StackSetOrder, StackSetResource } from '../../manifest/model';
+import { operationPreferencesOf } from '../../manifest/normalise';
+import { validateOperationPreferencesSchema } from '../../manifest/schema';
+import { isObject } from '../../manifest/values';
+import { PositionIndex } from '../../manifest/yaml';
 import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../installation';
+import { engineFinding } from '../rules';
 
 /** Upstream's tag on every stack set it creates. */
 export const UPSTREAM_TAG_KEY = 'AWS_Solutions';
@@ -60,6 +67,17 @@ export interface StackSetSettings {
    * running by an earlier, interrupted run) before it fails. Default 60.
    */
   readonly busyTimeoutMinutes: number;
+  /**
+   * The installation's operation preferences: what a resource's `operation_preferences` leave
+   * out, group by group (see {@link resolveOperationPreferences}).
+   * @default - 100% / 10% / PARALLEL / SOFT_FAILURE_TOLERANCE
+   */
+  readonly defaultOperationPreferences?: OperationPreferences;
+  /**
+   * The installation's stack set order, for manifests without `stack_set_order`.
+   * @default 'sequential' (upstream's)
+   */
+  readonly defaultStackSetOrder?: StackSetOrder;
 }
 
 /** Optional overrides of {@link defaultStackSetSettings}. */
@@ -93,6 +111,11 @@ export function stackSetNameFor(resource: StackSetResource, settings: Pick<Stack
   return stackSetName(resource, settings.prefix);
 }
 
+/** The order stack sets run in: the manifest's `stack_set_order`, else the installation's default, else `sequential`. */
+export function stackSetOrderOf(manifest: Pick<Manifest, 'stackSetOrder'>, settings: Pick<StackSetSettings, 'defaultStackSetOrder'>): StackSetOrder {
+  return manifest.stackSetOrder ?? settings.defaultStackSetOrder ?? 'sequential';
+}
+
 /** CloudFormation's OperationPreferences shape, with this library's defaults. */
 export interface ResolvedOperationPreferences {
   readonly MaxConcurrentPercentage?: number;
@@ -104,21 +127,99 @@ export interface ResolvedOperationPreferences {
   readonly ConcurrencyMode: 'STRICT_FAILURE_TOLERANCE' | 'SOFT_FAILURE_TOLERANCE';
 }
 
+/** The library's defaults, under the installation's and each resource's preferences. */
+export const LIBRARY_OPERATION_PREFERENCES: OperationPreferences = {
+  maxConcurrentPercentage: 100,
+  failureTolerancePercentage: 10,
+  regionConcurrencyType: 'PARALLEL',
+  concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+};
+
+/** The first of `layers` (most specific first) that sets either key of a count/percentage pair, with that pair. */
+function pairFrom<K extends keyof OperationPreferences>(layers: readonly OperationPreferences[], count: K, percentage: K): OperationPreferences {
+  const layer = layers.find((l) => l[count] !== undefined || l[percentage] !== undefined);
+  if (!layer) return {};
+  // One of each pair reaches the API: a layer that sets both (refused by the manifest checks) gives its count.
+  return layer[count] !== undefined ? { [count]: layer[count] } : { [percentage]: layer[percentage] };
+}
+
 /**
- * Per-resource operation preferences: defaults 100% / 10% / PARALLEL / SOFT_FAILURE_TOLERANCE.
- * A count given in the manifest replaces the matching percentage (the API accepts one of each).
+ * The operation preferences of a resource: its `operation_preferences` override the
+ * installation's default group by group (concurrency: count or percentage; tolerance: count or
+ * percentage; region concurrency type; region order; concurrency mode), so a count from one never
+ * meets the matching percentage from the other (the API accepts one of each). What neither sets
+ * comes from {@link LIBRARY_OPERATION_PREFERENCES}: 100% / 10% / PARALLEL / SOFT_FAILURE_TOLERANCE.
  */
-export function resolveOperationPreferences(preferences: OperationPreferences | undefined): ResolvedOperationPreferences {
-  const p = preferences ?? {};
+export function resolveOperationPreferences(
+  preferences: OperationPreferences | undefined,
+  installationDefault?: OperationPreferences,
+): ResolvedOperationPreferences {
+  const layers: readonly OperationPreferences[] = [preferences ?? {}, installationDefault ?? {}, LIBRARY_OPERATION_PREFERENCES];
+  const concurrency = pairFrom(layers, 'maxConcurrentCount', 'maxConcurrentPercentage');
+  const tolerance = pairFrom(layers, 'failureToleranceCount', 'failureTolerancePercentage');
+  const first = <K extends keyof OperationPreferences>(key: K) => layers.find((l) => l[key] !== undefined)?.[key];
+  const regionOrder = first('regionOrder');
   return {
-    ...(p.maxConcurrentCount !== undefined
-      ? { MaxConcurrentCount: p.maxConcurrentCount }
-      : { MaxConcurrentPercentage: p.maxConcurrentPercentage ?? 100 }),
-    ...(p.failureToleranceCount !== undefined
-      ? { FailureToleranceCount: p.failureToleranceCount }
-      : { FailureTolerancePercentage: p.failureTolerancePercentage ?? 10 }),
-    RegionConcurrencyType: p.regionConcurrencyType ?? 'PARALLEL',
-    ...(p.regionOrder ? { RegionOrder: [...p.regionOrder] } : {}),
-    ConcurrencyMode: p.concurrencyMode ?? 'SOFT_FAILURE_TOLERANCE',
+    ...(concurrency.maxConcurrentCount !== undefined
+      ? { MaxConcurrentCount: concurrency.maxConcurrentCount }
+      : { MaxConcurrentPercentage: concurrency.maxConcurrentPercentage }),
+    ...(tolerance.failureToleranceCount !== undefined
+      ? { FailureToleranceCount: tolerance.failureToleranceCount }
+      : { FailureTolerancePercentage: tolerance.failureTolerancePercentage }),
+    RegionConcurrencyType: first('regionConcurrencyType')!,
+    ...(regionOrder ? { RegionOrder: [...regionOrder] } : {}),
+    ConcurrencyMode: first('concurrencyMode')!,
+  };
+}
+
+const PREFERENCES_EXAMPLE = '{"MaxConcurrentCount": 5, "FailureToleranceCount": 1, "RegionConcurrencyType": "SEQUENTIAL"}';
+
+/**
+ * Reads an installation's default operation preferences given as JSON (`source` names where, e.g.
+ * `--operation-preferences`), with the keys and checks of a resource's `operation_preferences`.
+ * Any error finding leaves `preferences` undefined.
+ */
+/** Default operation preferences read, or the findings that stop them. */
+export interface ReadOperationPreferences {
+  readonly preferences?: OperationPreferences;
+  readonly findings: readonly Finding[];
+}
+
+export function readOperationPreferences(text: string, source: string): ReadOperationPreferences {
+  const location = { file: source, line: 1, column: 1 };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const message = `${source} is not JSON: ${(err as Error).message}`;
+    const findings = [engineFinding('CFCT-K100', { message, location, hint: `give a JSON object such as ${PREFERENCES_EXAMPLE}` })];
+    return { findings };
+  }
+  return checkOperationPreferences(value, source);
+}
+
+/** Checks default operation preferences already parsed (e.g. from construct props, in manifest keys). */
+export function checkOperationPreferences(value: unknown, source: string): ReadOperationPreferences {
+  if (!isObject(value)) {
+    const message = `${source} must be a JSON object, got ${JSON.stringify(value)}`;
+    const findings = [engineFinding('CFCT-K100', { message, location: { file: source, line: 1, column: 1 }, hint: `give a JSON object such as ${PREFERENCES_EXAMPLE}` })];
+    return { findings };
+  }
+  const positions = new PositionIndex(source);
+  const findings = [
+    ...validateOperationPreferencesSchema(value, positions, source),
+    ...checkOperationPreferenceOptions(value, [], positions, source),
+  ];
+  return hasErrors(findings) ? { findings } : { preferences: operationPreferencesOf(value), findings };
+}
+
+/** The stack set orders an installation default may name. */
+export const STACK_SET_ORDERS: readonly StackSetOrder[] = ['sequential', 'dependencies'];
+
+/** Reads an installation's default stack set order (`source` names where, e.g. `--stack-set-order`). */
+export function readStackSetOrder(text: string, source: string): { readonly order?: StackSetOrder; readonly findings: readonly Finding[] } {
+  if ((STACK_SET_ORDERS as readonly string[]).includes(text)) return { order: text as StackSetOrder, findings: [] };
+  return {
+    findings: [engineFinding('CFCT-K101', { message: `${source} is "${text}"; allowed: ${STACK_SET_ORDERS.join(', ')}`, location: { file: source, line: 1, column: 1 }, hint: 'sequential runs stack sets one at a time in manifest order; dependencies runs independent ones at once' })],
   };
 }

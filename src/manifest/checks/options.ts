@@ -29,7 +29,7 @@ function checkRegion(value: unknown, path: DocPath, positions: PositionIndex, re
   ];
 }
 
-function checkRegionList(value: unknown, path: DocPath, positions: PositionIndex, resource: string): Finding[] {
+function checkRegionList(value: unknown, path: DocPath, positions: PositionIndex, resource?: string): Finding[] {
   return Array.isArray(value) ? value.flatMap((region, i) => checkRegion(region, [...path, i], positions, resource)) : [];
 }
 
@@ -44,8 +44,33 @@ function misplaced(key: string, method: string, path: DocPath, positions: Positi
   });
 }
 
-function inconsistent(message: string, path: DocPath, positions: PositionIndex, resource: string, hint: string): Finding {
-  return finding('CFCT-M018', { message, location: positions.keyAt(path), hint, resource });
+function inconsistent(message: string, path: DocPath, positions: PositionIndex, resource: string | undefined, hint: string): Finding {
+  return finding('CFCT-M018', { message, location: positions.keyAt(path), hint, ...(resource !== undefined ? { resource } : {}) });
+}
+
+/**
+ * Checks operation preferences as written (`MaxConcurrentCount`, ... keys) beyond their schema: a
+ * count with its percentage (CFCT-M018) and unknown regions in `RegionOrder` (CFCT-M009).
+ * `subject` names them in messages: `operation_preferences of "x"`, or a command line flag.
+ */
+export function checkOperationPreferenceOptions(
+  prefs: Record<string, unknown>,
+  path: DocPath,
+  positions: PositionIndex,
+  subject: string,
+  resource?: string,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const [percentage, count] of [
+    ['MaxConcurrentPercentage', 'MaxConcurrentCount'],
+    ['FailureTolerancePercentage', 'FailureToleranceCount'],
+  ]) {
+    if (prefs[percentage] !== undefined && prefs[count] !== undefined) {
+      findings.push(inconsistent(`${subject} set both ${percentage} and ${count}`, [...path, count], positions, resource, `keep ${percentage} or ${count}, not both`));
+    }
+  }
+  findings.push(...checkRegionList(prefs.RegionOrder, [...path, 'RegionOrder'], positions, resource));
+  return findings;
 }
 
 function checkStackSetOptions(raw: Record<string, unknown>, path: DocPath, positions: PositionIndex, resource: string): Finding[] {
@@ -67,16 +92,7 @@ function checkStackSetOptions(raw: Record<string, unknown>, path: DocPath, posit
   }
   const prefs = raw.operation_preferences;
   if (isObject(prefs)) {
-    const prefsPath = [...path, 'operation_preferences'];
-    for (const [percentage, count] of [
-      ['MaxConcurrentPercentage', 'MaxConcurrentCount'],
-      ['FailureTolerancePercentage', 'FailureToleranceCount'],
-    ]) {
-      if (prefs[percentage] !== undefined && prefs[count] !== undefined) {
-        findings.push(inconsistent(`operation_preferences of "${resource}" set both ${percentage} and ${count}`, [...prefsPath, count], positions, resource, `keep ${percentage} or ${count}, not both`));
-      }
-    }
-    findings.push(...checkRegionList(prefs.RegionOrder, [...prefsPath, 'RegionOrder'], positions, resource));
+    findings.push(...checkOperationPreferenceOptions(prefs, [...path, 'operation_preferences'], positions, `operation_preferences of "${resource}"`, resource));
   }
   findings.push(...checkRegionList(raw.regions, [...path, 'regions'], positions, resource));
   return findings;

@@ -73,7 +73,7 @@ export function manifest(resources: StackSetResource[], options: Partial<Pick<Ma
     region: HOME,
     enableStackSetDeletion: options.enableStackSetDeletion ?? false,
     enablePolicyDeletion: false,
-    stackSetOrder: options.stackSetOrder ?? 'sequential',
+    ...(options.stackSetOrder ? { stackSetOrder: options.stackSetOrder } : {}),
     resources: resources.map((r, index) => ({ ...r, index })),
   };
 }
