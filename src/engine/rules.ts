@@ -116,6 +116,11 @@ export const ENGINE_RULES = {
     title: 'stack set could not be prepared',
     explanation: 'An AWS error met while a stack set was prepared for its turn (helper values, staging, re-plan) fails that stack set; stack sets that depend on it are not run, independent ones are.',
   },
+  'CFCT-C070': {
+    severity: 'info',
+    title: 'nothing to apply in this stage',
+    explanation: 'The approved plan has no step for this deploy stage (policies, or stack sets): the stage applies nothing and ends without reading the organization again. A change made since the approval is planned, reviewed and approved in the next run.',
+  },
   // Stack sets (CFCT-K001 and CFCT-K002 are retired: the graph reports CFCT-M010 and CFCT-M011)
   'CFCT-K010': {
     severity: 'error',
