@@ -18,6 +18,8 @@
  *   npx projen bench -- S M           only these sizes
  *   options: --modes=dependencies,upstream  --scenarios=first-rollout,no-change  --no-sensitivity
  *            --out=NAME (benchmarks/out/NAME.md, .svg, .json; default scale)
+ *            --calls (per run: time and API calls by operation of the build stage and of each
+ *            state machine, and the machines' task invocations: where the time goes)
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
