@@ -18,6 +18,8 @@
  *   npx projen bench -- S M           only these sizes
  *   options: --modes=dependencies,upstream  --scenarios=first-rollout,no-change  --no-sensitivity
  *            --out=NAME (benchmarks/out/NAME.md, .svg, .json; default scale)
+ *            --calls (per run: time and API calls by operation of the build stage and of each
+ *            state machine, and the machines' task invocations: where the time goes)
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -354,6 +356,7 @@ async function pipelineRun(
   const buildMs = codeBuildStart + built.ms;
   clock.advance(buildMs + ms(LATENCY.pipelineTransitionMs, factor));
   let codeBuildMs = buildMs;
+  const stageMarks: { stage: string; calls: number; at: number }[] = [{ stage: 'build', calls: world.fake.calls.length, at: clock.now() }];
 
   const machines = upstream ? synthesized.upstream : synthesized.ours;
   const stage = async (machine: SynthesizedMachine, input: unknown, extraMs: number) => {
@@ -374,8 +377,26 @@ async function pipelineRun(
   const policyStartsMs = upstream ? policyPlanned * LATENCY.upstreamPolicyStartMs.value : 0;
   const policies = await stage(machines.policyMachine, built.value.policyStateMachineInput, policyStartsMs);
   if (upstream) notes.push(`upstream policy stage: ${policyPlanned} policy executions started ${LATENCY.upstreamPolicyStartMs.value / 1000} s apart (added time)`);
+  stageMarks.push({ stage: 'policies', calls: world.fake.calls.length, at: clock.now() });
   const stackSets = policies.status === 'SUCCEEDED' ? await stage(machines.stackSetMachine, built.value.stackSetStateMachineInput, 0) : undefined;
   const wallMs = clock.now() - startedAt;
+  stageMarks.push({ stage: 'stack sets', calls: world.fake.calls.length, at: clock.now() });
+  if (process.argv.includes('--calls')) {
+    // Where the calls and the time go, stage by stage (build, policy machine, stack set machine).
+    let from = callsFrom;
+    let since = startedAt;
+    for (const mark of stageMarks) {
+      const byOperation: Record<string, number> = {};
+      for (const call of world.fake.calls.slice(from, mark.calls)) byOperation[`${call.service}:${call.operation}`] = (byOperation[`${call.service}:${call.operation}`] ?? 0) + 1;
+      const list = Object.entries(byOperation).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+      process.stderr.write(`    ${size} ${mode} ${scenario} ${mark.stage}: ${fmtDuration(mark.at - since)}, ${mark.calls - from} calls: ${list}\n`);
+      from = mark.calls;
+      since = mark.at;
+    }
+    for (const [name, report] of [['policies', policies], ['stack sets', stackSets]] as const) {
+      if (report) process.stderr.write(`    ${name} invocations: ${Object.entries(report.invocations).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    }
+  }
 
   const calls = world.fake.calls.slice(callsFrom);
   const callsByService: Record<string, number> = {};

@@ -11,7 +11,8 @@ import { PolicyStepsFunction } from '../handlers/policy-steps-function';
 /**
  * The policy stage of a pipeline run, as a Step Functions state machine: takes the
  * installation's lock, checks that the approved plan is still what the live organization and
- * the stored package give (and refuses otherwise), applies the plan's SCP and RCP steps one at a
+ * the stored package give (and refuses otherwise; an approved plan without a policy step ends
+ * there, without reading the organization again), applies the plan's SCP and RCP steps one at a
  * time (Organizations writes are serialised), and releases the lock.
  *
  * The execution input is a `PolicyStateMachineInput` (src/engine/pipeline-run.ts): references to
@@ -101,7 +102,10 @@ export class PolicyStateMachine extends Construct {
       .next(new sfn.Choice(this, 'LockTaken')
         .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check
           .next(new sfn.Choice(this, 'PlanApproved')
-            .when(sfn.Condition.booleanEquals('$.check.approved', true), start.next(apply.next(afterStep)))
+            .when(sfn.Condition.booleanEquals('$.check.approved', true), new sfn.Choice(this, 'PolicyStepsToApply')
+              .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.stepsInScope'), sfn.Condition.numberEquals('$.check.stepsInScope', 0)),
+                release('ReleaseLockNothingToApply', new sfn.Succeed(this, 'NoPolicySteps', { comment: 'The approved plan has no policy step' })))
+              .otherwise(start.next(apply.next(afterStep))))
             .otherwise(release('ReleaseLockAfterRefusal', refused))))
         .otherwise(lockHeld));
 

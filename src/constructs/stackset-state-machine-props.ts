@@ -19,8 +19,9 @@ export interface StackSetStateMachineProps extends DeployStateMachineProps {
   readonly maxConcurrency?: number;
 
   /**
-   * Time between two checks of a running stack set operation (a Wait state), and between two
-   * starts of a step whose stack set is busy with another operation.
+   * Time from the start of a stack set operation to its first check (a Wait state), and between
+   * two starts of a step whose stack set is busy with another operation. A running operation is
+   * checked again at a third of this interval (at least 5 seconds, at most the interval).
    *
    * @default Duration.seconds(30)
    */

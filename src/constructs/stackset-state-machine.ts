@@ -14,11 +14,13 @@ import { StacksetWaveFunction } from '../handlers/stackset-wave-function';
 /**
  * The stack set stage of a pipeline run, as a Step Functions state machine.
  *
- * It takes the installation's lock, checks that the approved plan still holds, then runs the
- * plan's dependency waves one after another (stack sets that left the manifest first). A wave's
+ * It takes the installation's lock, checks that the approved plan still holds (an approved plan
+ * without a stack set step ends the execution there, without reading the organization again),
+ * then runs the plan's dependency waves one after another (stack sets that left the manifest first). A wave's
  * independent stack sets run in a Map state (`maxConcurrency` at once); for each: prepare
- * (re-plan from fresh state), then for each step start → Wait → check until done, with a Wait
- * state between checks and a bound on the total wait, and a busy stack set
+ * (re-plan from fresh state; a stack set without a step in the approved plan is not prepared),
+ * then for each step start → Wait → check until done, the first check one poll interval after
+ * the start and the next ones at a third of it, with Wait states between checks and a bound on the total wait, and a busy stack set
  * (OperationInProgress) waited for and started again with the attempt counter; `export_outputs`
  * are written at the end. A failed stack set does not stop independent ones; its dependants are
  * skipped with a reason, and the execution ends FAILED with a summary of every failure and skip.
@@ -65,6 +67,10 @@ export class StackSetStateMachine extends Construct {
     this.pollInterval = props.pollInterval ?? Duration.seconds(30);
     const pollSeconds = this.pollInterval.toSeconds({ integral: false });
     if (pollSeconds < 1 || !Number.isInteger(pollSeconds)) throw new Error(`pollInterval must be a whole number of seconds, at least 1, got ${this.pollInterval.toHumanString()}`);
+    // After the first check (one poll interval after the start), a running operation is checked
+    // again at a third of the interval (at least 5 seconds, at most the interval): an operation
+    // that ends just after a check is seen at most that late instead of a whole interval late.
+    const recheckSeconds = Math.min(pollSeconds, Math.max(5, Math.ceil(pollSeconds / 3)));
     const maxWaitSeconds = (props.maxOperationWait ?? Duration.hours(6)).toSeconds();
     if (maxWaitSeconds < pollSeconds) throw new Error(`maxOperationWait must be at least pollInterval (${pollSeconds} seconds), got ${maxWaitSeconds} seconds`);
     const busyTimeoutSeconds = (props.busyTimeout ?? Duration.minutes(60)).toSeconds();
@@ -169,10 +175,11 @@ export class StackSetStateMachine extends Construct {
       resultPath: '$.loop',
     });
     const countWait = new sfn.Pass(this, 'CountWait', {
-      parameters: { index: sfn.JsonPath.numberAt('$.loop.index'), attempt: sfn.JsonPath.numberAt('$.loop.attempt'), waited: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.waited'), pollSeconds) },
+      parameters: { index: sfn.JsonPath.numberAt('$.loop.index'), attempt: sfn.JsonPath.numberAt('$.loop.attempt'), waited: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.waited'), recheckSeconds) },
       resultPath: '$.loop',
     });
-    const waitOperation = new sfn.Wait(this, 'WaitForOperation', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'Between two checks of a running stack set operation' });
+    const waitOperation = new sfn.Wait(this, 'WaitForOperation', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'From the start of a stack set operation to its first check' });
+    const waitAgain = new sfn.Wait(this, 'WaitToCheckAgain', { time: sfn.WaitTime.duration(Duration.seconds(recheckSeconds)), comment: 'Between two checks of a running stack set operation' });
     const waitBusy = new sfn.Wait(this, 'WaitWhileBusy', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'The stack set runs another operation: wait, then start again' });
 
     const moreSteps = new sfn.Choice(this, 'MoreSteps');
@@ -192,11 +199,12 @@ export class StackSetStateMachine extends Construct {
       .when(sfn.Condition.stringEquals('$.started.status', 'blocked'), waitBusy.next(nextAttempt.next(startStep)))
       .otherwise(outcome('StartFailed', 'failed', sfn.JsonPath.stringAt('$.started.message'))));
     waitOperation.next(checkStep);
+    waitAgain.next(checkStep);
     checkStep.next(new sfn.Choice(this, 'CheckResult')
       .when(sfn.Condition.stringEquals('$.checked.status', 'SUCCEEDED'), nextStep)
       .when(sfn.Condition.and(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), sfn.Condition.numberGreaterThanEquals('$.loop.waited', maxWaitSeconds - pollSeconds)),
         outcome('OperationTimedOut', 'failed', sfn.JsonPath.format(`{}: operation {} still running after ${maxWaitSeconds} seconds (maxOperationWait); it keeps running in CloudFormation, run again once it has finished`, sfn.JsonPath.stringAt('$.checked.step'), sfn.JsonPath.stringAt('$.started.operationId'))))
-      .when(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), countWait.next(waitOperation))
+      .when(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), countWait.next(waitAgain))
       .otherwise(outcome('OperationFailed', 'failed', sfn.JsonPath.stringAt('$.checked.message'))));
 
     const oneStackSet = prepare.next(new sfn.Choice(this, 'Prepared')
@@ -242,7 +250,10 @@ export class StackSetStateMachine extends Construct {
       .next(new sfn.Choice(this, 'LockTaken')
         .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check
           .next(new sfn.Choice(this, 'PlanApproved')
-            .when(sfn.Condition.booleanEquals('$.check.approved', true), startWaves.next(nextWave))
+            .when(sfn.Condition.booleanEquals('$.check.approved', true), new sfn.Choice(this, 'StackSetStepsToApply')
+              .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.stepsInScope'), sfn.Condition.numberEquals('$.check.stepsInScope', 0)),
+                release('ReleaseLockNothingToApply', new sfn.Succeed(this, 'NoStackSetSteps', { comment: 'The approved plan has no stack set step' })))
+              .otherwise(startWaves.next(nextWave)))
             .otherwise(release('ReleaseLockAfterRefusal', refused))))
         .otherwise(lockHeld));
 

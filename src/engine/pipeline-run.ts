@@ -260,8 +260,7 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
       alreadyDone: 0,
     };
   }
-  const inScope = (s: PlanStep) => (scope === 'policies' ? isPolicyStep(s) : !isPolicyStep(s));
-  const done = differences.gone.filter(inScope);
+  const done = differences.gone.filter(inApprovalScope(scope));
   const findings = done.length === 0 ? [] : [engineFinding('CFCT-C060', {
     message: `${done.length} approved step(s) are already done or completed differently: ${done.slice(0, 5).map((s) => s.summary).join('; ')}${done.length > 5 ? '; ...' : ''}`,
   })];
@@ -279,20 +278,43 @@ export interface CheckApprovedRunInput {
 /** What {@link checkApprovedRun} found, with the approved plan it read. */
 export interface ApprovedRunCheck extends ApprovalCheck {
   readonly plan: RunPlan;
+  /** Steps of the approved plan in the check's scope: 0 means the state machine has nothing to apply. */
+  readonly stepsInScope: number;
+}
+
+/** Whether a step belongs to a state machine's scope. */
+export function inApprovalScope(scope: ApprovalScope): (step: PlanStep) => boolean {
+  return (step) => (scope === 'policies' ? isPolicyStep(step) : !isPolicyStep(step));
 }
 
 /**
  * Re-plans from the stored package and the live organization, and compares with the approved
  * plan. A stored package that no longer validates refuses the run, with its findings.
+ *
+ * An approved plan without a step in the scope (and without errors) is approved without reading
+ * the organization again: the state machine applies nothing, so nothing can be applied that the
+ * approval did not cover (CFCT-C070). A change made since the approval is the next run's plan.
  */
 export async function checkApprovedRun(input: CheckApprovedRunInput): Promise<ApprovedRunCheck> {
   const { clients, clock, refs } = input;
   const { plan, options } = await readApprovedRun(clients, refs, clock);
+  const stepsInScope = plan.steps.filter(inApprovalScope(input.scope)).length;
+  if (stepsInScope === 0 && !hasErrors(plan.findings)) {
+    const what = input.scope === 'policies' ? 'policy' : 'stack set';
+    return {
+      plan,
+      stepsInScope,
+      approved: true,
+      findings: [engineFinding('CFCT-C070', { message: `the approved plan has no ${what} step: nothing to apply, the organization was not read again` })],
+      message: `the approved plan has no ${what} step: nothing to apply`,
+      alreadyDone: 0,
+    };
+  }
   const zip = await readRunObject(clients, refs.package, refs.region, clock);
   const loaded = await packageFromZip(zip, { stackSetPrefix: options.stackSets?.prefix });
   if (!loaded.manifest || hasErrors(loaded.findings)) {
     const errors = loaded.findings.filter((f) => f.severity === 'error');
-    return { plan, approved: false, findings: errors, message: `refused: the stored package has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`, alreadyDone: 0 };
+    return { plan, stepsInScope, approved: false, findings: errors, message: `refused: the stored package has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`, alreadyDone: 0 };
   }
   const { snapshot } = await loadRunSnapshot(clients, loaded.manifest, { stackSets: options.stackSets, clock });
   const fresh = await planRun({
@@ -302,7 +324,7 @@ export async function checkApprovedRun(input: CheckApprovedRunInput): Promise<Ap
     readTemplate: templateReader(loaded.files, clients, loaded.manifest.region, clock),
     options,
   });
-  return { plan, ...compareWithApproved(plan, fresh.plan, input.scope) };
+  return { plan, stepsInScope, ...compareWithApproved(plan, fresh.plan, input.scope) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,6 +346,11 @@ export interface StackSetRunProgress {
   readonly succeeded: readonly string[];
   readonly failed: readonly { readonly resource: string; readonly message: string }[];
   readonly skipped: readonly { readonly resource: string; readonly reason: string }[];
+  /**
+   * Stack sets of the graph without a step in the approved plan: not prepared, nothing applied;
+   * their dependants run. Absent in the progress of executions started before it existed.
+   */
+  readonly unchanged?: readonly string[];
 }
 
 /** The next wave to run, or the end of the run with its summary. */
@@ -354,14 +381,18 @@ export function stackSetWavesOf(plan: RunPlan): string[][] {
 
 /**
  * Folds the last wave's outcomes into the progress and picks the next wave: each stack set whose
- * dependency failed or was skipped is skipped with the reason; waves with nothing left to run are
- * passed over. Removals are independent of the manifest's stack sets.
+ * dependency failed or was skipped is skipped with the reason; a stack set without a step in the
+ * approved plan is unchanged (not prepared: nothing is applied to it, so nothing can be applied
+ * wrongly) and its dependants run; waves with nothing left to run are passed over.
+ * Removals are independent of the manifest's stack sets.
  */
 export function nextWave(plan: RunPlan, progress: StackSetRunProgress | undefined, results: readonly StackSetOutcome[] = []): NextWave {
   const waves = stackSetWavesOf(plan);
   const succeeded = [...(progress?.succeeded ?? [])];
   const failed = [...(progress?.failed ?? [])];
   const skipped = [...(progress?.skipped ?? [])];
+  const unchanged = [...(progress?.unchanged ?? [])];
+  const withSteps = new Set(plan.steps.filter((s) => !isPolicyStep(s)).map((s) => s.resource));
   for (const r of results) {
     if (r.status === 'succeeded') succeeded.push(r.resource);
     else failed.push({ resource: r.resource, message: (r.message ?? 'failed').slice(0, OUTCOME_MESSAGE_LIMIT) });
@@ -375,17 +406,18 @@ export function nextWave(plan: RunPlan, progress: StackSetRunProgress | undefine
       const skippedDep = deps.find((d) => skipped.some((s) => s.resource === d));
       if (failedDep) skipped.push({ resource, reason: `not run: it depends on ${failedDep}, which failed` });
       else if (skippedDep) skipped.push({ resource, reason: `not run: it depends on ${skippedDep}, which was not run` });
+      else if (!withSteps.has(resource)) unchanged.push(resource);
       else run.push(resource);
     }
     wave++;
-    if (run.length > 0) return { progress: { wave, succeeded, failed, skipped }, run, done: false, failed: false, summary: '' };
+    if (run.length > 0) return { progress: { wave, succeeded, failed, skipped, unchanged }, run, done: false, failed: false, summary: '' };
   }
   const anyFailed = failed.length > 0 || skipped.length > 0;
   const lines = [
     ...failed.map((f) => `FAILED ${f.resource}: ${f.message}`),
     ...skipped.map((s) => `SKIPPED ${s.resource}: ${s.reason}`),
   ];
-  const head = `${succeeded.length} stack set(s) succeeded, ${failed.length} failed, ${skipped.length} skipped`;
+  const head = `${succeeded.length} stack set(s) succeeded, ${failed.length} failed, ${skipped.length} skipped${unchanged.length > 0 ? `, ${unchanged.length} unchanged (no step in the approved plan)` : ''}`;
   const summary = (anyFailed ? `${head}. ${lines.join('\n')}` : head).slice(0, 30_000);
-  return { progress: { wave, succeeded, failed, skipped }, run: [], done: true, failed: anyFailed, summary };
+  return { progress: { wave, succeeded, failed, skipped, unchanged }, run: [], done: true, failed: anyFailed, summary };
 }

@@ -111,6 +111,11 @@ export const ENGINE_RULES = {
     title: 'approved steps already done',
     explanation: 'A deploy stage re-plans before it acts; approved steps the organization already has (done by an earlier attempt of the run, or by hand) are skipped. Changes the approval did not cover refuse the run (CFCT-C010).',
   },
+  'CFCT-C070': {
+    severity: 'info',
+    title: 'nothing to apply in this stage',
+    explanation: 'The approved plan has no step for this deploy stage (policies, or stack sets): the stage applies nothing and ends without reading the organization again. A change made since the approval is planned, reviewed and approved in the next run.',
+  },
   // Stack sets (CFCT-K001 and CFCT-K002 are retired: the graph reports CFCT-M010 and CFCT-M011)
   'CFCT-K010': {
     severity: 'error',

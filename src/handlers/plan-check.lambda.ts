@@ -6,7 +6,8 @@
  * Input: `{ "correlationId": "<run id>", "region": "us-east-1", "plan": {bucket,key},
  * "package": {bucket,key}, "options": {bucket,key}, "scope": "policies" | "stacksets" }`.
  * Output: `{ "approved": true|false, "message": "...", "alreadyDone": 0, "policySteps": 3,
- * "findings": [...first 20], "findingCount": 1 }`.
+ * "stepsInScope": 3, "findings": [...first 20], "findingCount": 1 }`. An approved plan without a
+ * step in the scope is approved without re-planning (nothing will be applied).
  */
 import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
 import { checkApprovedRun, type ApprovalScope } from '../engine/pipeline-run';
@@ -31,6 +32,8 @@ export interface PlanCheckResult {
   readonly alreadyDone: number;
   /** Policy steps of the approved plan (the policy state machine's loop bound). */
   readonly policySteps: number;
+  /** Steps of the approved plan in this check's scope; 0: the state machine ends without applying anything. */
+  readonly stepsInScope: number;
   readonly findings: readonly Finding[];
   readonly findingCount: number;
 }
@@ -62,7 +65,7 @@ export function createPlanCheckHandler(deps: TaskDeps): (event: PlanCheckEvent) 
       context: { correlationId: correlationIdOf(event), scope: event?.scope },
       problem: problemOf(event),
       invalid: (p) => new InvalidPlanCheckEventError(p),
-      describe: (r) => ({ approved: r.approved, alreadyDone: r.alreadyDone, message: r.message }),
+      describe: (r) => ({ approved: r.approved, alreadyDone: r.alreadyDone, stepsInScope: r.stepsInScope, message: r.message }),
     },
     async () => {
       const check = await checkApprovedRun({ clients: deps.clients(), clock: deps.clock, refs: event, scope: event.scope });
@@ -71,6 +74,7 @@ export function createPlanCheckHandler(deps: TaskDeps): (event: PlanCheckEvent) 
         message: check.message,
         alreadyDone: check.alreadyDone,
         policySteps: check.plan.steps.filter(isPolicyStep).length,
+        stepsInScope: check.stepsInScope,
         findings: check.findings.slice(0, 20),
         findingCount: check.findings.length,
       };

@@ -35,6 +35,17 @@ describe('PolicyStateMachine definition', () => {
     expect(policyMachine.definition.TimeoutSeconds).toBe(3600);
   });
 
+  test('an approved plan without a policy step releases the lock and ends, applying nothing', () => {
+    expect(states.PlanApproved.Choices[0]).toMatchObject({ Variable: '$.check.approved', BooleanEquals: true, Next: 'PolicyStepsToApply' });
+    expect(states.PolicyStepsToApply.Choices[0]).toMatchObject({
+      And: [{ Variable: '$.check.stepsInScope', IsPresent: true }, { Variable: '$.check.stepsInScope', NumericEquals: 0 }],
+      Next: 'ReleaseLockNothingToApply',
+    });
+    expect(states.PolicyStepsToApply.Default).toBe('StartPolicySteps');
+    expect(states.ReleaseLockNothingToApply.Next).toBe('NoPolicySteps');
+    expect(states.NoPolicySteps.Type).toBe('Succeed');
+  });
+
   test('every Task retries Lambda service errors and throttling with backoff and full jitter, and has a Catch', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(6);
@@ -58,6 +69,10 @@ describe('StackSetStateMachine definition', () => {
     expect(states.DeployWave).toMatchObject({ Type: 'Map', MaxConcurrency: 7, ItemsPath: '$.waves.run', ResultPath: '$.waves.results' });
     expect(states.DeployWave.ItemSelector).toMatchObject({ 'resource.$': '$$.Map.Item.Value', 'runInput.$': '$.runInput' });
     expect(states.WaitForOperation).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 45, Next: 'CheckStep' }));
+    // Checks after the first come at a third of the poll interval.
+    expect(states.CountWait.Next).toBe('WaitToCheckAgain');
+    expect(states.CountWait.Parameters['waited.$']).toBe('States.MathAdd($.loop.waited, 15)');
+    expect(states.WaitToCheckAgain).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 15, Next: 'CheckStep' }));
     expect(states.WaitWhileBusy).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 45, Next: 'NextAttempt' }));
     expect(states.NextAttempt.Parameters['attempt.$']).toBe('States.MathAdd($.started.attempt, 1)');
     expect(states.StartStep.Parameters).toMatchObject({ 'action': 'start', 'index.$': '$.loop.index', 'attempt.$': '$.loop.attempt', 'pollIntervalSeconds': 45, 'busyTimeoutSeconds': 3600 });
@@ -65,7 +80,7 @@ describe('StackSetStateMachine definition', () => {
       expect.objectContaining({ And: [{ Variable: '$.checked.status', StringEquals: 'RUNNING' }, { Variable: '$.loop.waited', NumericGreaterThanEquals: 6 * 3600 - 45 }], Next: 'OperationTimedOut' }),
     ]));
     // No task sleeps: every wait is a Wait state.
-    expect(Object.values(states).filter((s) => s.Type === 'Wait')).toHaveLength(2);
+    expect(Object.values(states).filter((s) => s.Type === 'Wait')).toHaveLength(3);
   });
 
   test('waves loop through the wave task, a failure ends FAILED with the summary, after the lock is released', () => {
@@ -75,6 +90,16 @@ describe('StackSetStateMachine definition', () => {
     expect(states.ReleaseLock.Next).toBe('AnyStackSetFailed');
     expect(states.StackSetsFailed).toEqual({ Type: 'Fail', Error: 'StackSetsFailed', CausePath: '$.waves.summary' });
     expect(stackSetMachine.definition.TimeoutSeconds).toBe(24 * 3600);
+  });
+
+  test('an approved plan without a stack set step releases the lock and ends before any wave', () => {
+    expect(states.PlanApproved.Choices[0]).toMatchObject({ Next: 'StackSetStepsToApply' });
+    expect(states.StackSetStepsToApply.Choices[0]).toMatchObject({
+      And: [{ Variable: '$.check.stepsInScope', IsPresent: true }, { Variable: '$.check.stepsInScope', NumericEquals: 0 }],
+      Next: 'ReleaseLockNothingToApply',
+    });
+    expect(states.StackSetStepsToApply.Default).toBe('StartWaves');
+    expect(states.ReleaseLockNothingToApply.Next).toBe('NoStackSetSteps');
   });
 
   test('every Task retries and catches; inside a stack set a Catch ends only that stack set', () => {

@@ -28,8 +28,10 @@ function plan(overrides: Partial<RunPlan> = {}): RunPlan {
 const step = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'stackset.create-instances', summary: `step ${id}`, resource: 'a', stackSetName: 'S-a', preferences: {}, targets: { accounts: ['200000000000'], regions: ['us-east-1'] }, ...extra }) as any;
 
 describe('nextWave', () => {
+  const withSteps = (...resources: string[]) => resources.map((r, i) => step(`s${i}`, { resource: r, stackSetName: `S-${r}` }));
+
   test('skips dependants of a failure, transitively, with reasons, and sums up every failure and skip', () => {
-    const p = plan();
+    const p = plan({ steps: withSteps('a', 'b', 'c', 'd') });
     const first = nextWave(p, undefined);
     expect(first).toMatchObject({ run: ['a', 'd'], done: false });
     const second = nextWave(p, first.progress, [{ resource: 'a', status: 'failed', message: 'x'.repeat(5000) }, { resource: 'd', status: 'succeeded' }]);
@@ -40,6 +42,32 @@ describe('nextWave', () => {
       { resource: 'c', reason: 'not run: it depends on b, which was not run' },
     ]);
     expect(second.summary).toMatch(/^1 stack set\(s\) succeeded, 1 failed, 2 skipped\. FAILED a: x+\nSKIPPED b: .*\nSKIPPED c: /s);
+  });
+
+  test('does not run a stack set without a step in the approved plan, and runs its dependants', () => {
+    const p = plan({ steps: withSteps('b', 'd') });
+    const first = nextWave(p, undefined);
+    expect(first).toMatchObject({ run: ['d'], done: false });
+    expect(first.progress.unchanged).toEqual(['a']);
+    const second = nextWave(p, first.progress, [{ resource: 'd', status: 'succeeded' }]);
+    expect(second).toMatchObject({ run: ['b'], done: false });
+    const third = nextWave(p, second.progress, [{ resource: 'b', status: 'succeeded' }]);
+    expect(third).toMatchObject({ run: [], done: true, failed: false });
+    expect(third.progress.unchanged).toEqual(['a', 'c']);
+    expect(third.summary).toBe('2 stack set(s) succeeded, 0 failed, 0 skipped, 2 unchanged (no step in the approved plan)');
+  });
+
+  test('ends at once when the approved plan has no stack set step', () => {
+    const result = nextWave(plan(), undefined);
+    expect(result).toMatchObject({ run: [], done: true, failed: false });
+    expect(result.progress.unchanged).toEqual(['a', 'd', 'b', 'c']);
+  });
+
+  test('survives the progress of an execution started before unchanged stack sets were counted (redrive)', () => {
+    const p = plan({ steps: withSteps('a', 'b', 'c', 'd') });
+    const result = nextWave(p, { wave: 1, succeeded: ['a', 'd'], failed: [], skipped: [] }, []);
+    expect(result).toMatchObject({ run: ['b'], done: false });
+    expect(result.progress.unchanged).toEqual([]);
   });
 
   test('puts stack sets that left the manifest first, one per wave', () => {

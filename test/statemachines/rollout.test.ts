@@ -57,5 +57,26 @@ describe('a pipeline run through both state machines', () => {
     expect(second.stackSets?.status).toBe('SUCCEEDED');
     expect(second.calls.writes).toEqual([]);
     expect(second.stackSets?.invocations.step ?? 0).toBe(0);
+    // Nothing to apply: neither machine reads the organization or the stack sets again, no stack set is prepared.
+    expect(second.calls.byService.organizations ?? 0).toBe(0);
+    expect(second.calls.byService.cloudformation ?? 0).toBe(0);
+    expect(second.stackSets?.invocations.prepare ?? 0).toBe(0);
+    expect(second.policies.invocations.policySteps ?? 0).toBe(0);
+    expect(second.policies.output).toMatchObject({ check: { approved: true, stepsInScope: 0, findings: [expect.objectContaining({ ruleId: 'CFCT-C070' })] } });
+    expect(second.stackSets?.output).toMatchObject({ check: { approved: true, stepsInScope: 0 } });
+  });
+
+  test('a run that changes one policy applies it and prepares no stack set', async () => {
+    const world = new PipelineWorld();
+    await deploy(world, 'exec-first');
+    const files = samplePackage();
+    const changed = JSON.parse(files['policies/deny-root.json']);
+    changed.Statement[0].Sid = 'Changed';
+    const second = await deploy(world, 'exec-second', { ...files, 'policies/deny-root.json': JSON.stringify(changed) });
+    expect(second.policies.status).toBe('SUCCEEDED');
+    expect(second.calls.writes).toEqual(['organizations:UpdatePolicy']);
+    expect(second.stackSets?.status).toBe('SUCCEEDED');
+    expect(second.stackSets?.invocations.prepare ?? 0).toBe(0);
+    expect(second.stackSets?.invocations.wave ?? 0).toBe(0);
   });
 });
