@@ -18,6 +18,7 @@ import { INSTALLATION_TAG } from '../plan';
 import type { Clock } from '../retry';
 import { retrying, systemClock } from '../retry';
 import { readEnrolledOus } from './baselines';
+import { mapLimit } from '../concurrency';
 import {
   AccountState,
   OrganizationSnapshot,
@@ -217,18 +218,4 @@ function isPolicyType(type: string | undefined): type is PolicyType {
 /** `State` where the API returns it, else `Status` (whose values are a subset of `State`'s). */
 export function accountState(state: string | undefined, status: string | undefined): AccountState {
   return (state ?? status ?? 'ACTIVE') as AccountState;
-}
-
-/** Maps `items` through `fn` with at most `limit` calls in flight, keeping order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

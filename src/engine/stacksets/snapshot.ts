@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { parseTemplate } from '../../manifest/template';
+import { mapLimit } from '../concurrency';
 import { retrying, retryThrottled, type Clock } from '../retry';
 import type { StackSetClients } from './clients';
 import { Fingerprinter, readStackSetRecords, StackSetRecord } from './fingerprint';
@@ -190,6 +191,9 @@ export const STACK_SET_SNAPSHOT_SCHEMA = {
   },
 } as const;
 
+/** Stack sets read at once (CloudFormation's read APIs throttle per account; the engine retries). */
+const SNAPSHOT_CONCURRENCY = 4;
+
 /**
  * Reads the stack set snapshot. With the installation's `fingerprinter`, secret values are kept as
  * keyed digests; without it (nothing applied yet), as nothing.
@@ -211,11 +215,15 @@ export async function readStackSetSnapshot(
   const ssm = await readSsmValues(clients, request.homeRegion, request.ssmNames, clock, fingerprinter, secrets);
   const names = [...wanted].sort();
   const records = await readStackSetRecords(clients, request.homeRegion, names, clock);
+  // Each stack set is one DescribeStackSet and a paginated ListStackInstances: a few are read at
+  // once, so a large organization's listing is not one long chain of pages.
+  const states = await mapLimit(names, SNAPSHOT_CONCURRENCY, (name) =>
+    readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter, record: records[name] }, clock));
   const stackSets: Record<string, StackSetState> = {};
-  for (const name of names) {
-    const state = await readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter, record: records[name] }, clock);
+  names.forEach((name, i) => {
+    const state = states[i];
     if (state) stackSets[name] = state;
-  }
+  });
   const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, { secrets }, clock);
   return {
     homeRegion: request.homeRegion,
