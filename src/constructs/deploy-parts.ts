@@ -254,3 +254,66 @@ export function grantPlanCheck(fn: lambda.IFunction, stackSetPrefix: string): vo
   }]);
 }
 
+
+/** The states both deploy state machines open with: take the lock, check the approved plan. */
+export interface LockedRunStates {
+  /** Takes the lock; an error ends the execution (`LockFailed`). */
+  readonly acquire: tasks.LambdaInvoke;
+  /** Checks the approved plan against the package and the live organization (`$.check`). */
+  readonly check: tasks.LambdaInvoke;
+  /** Ends the execution when another run holds the lock. */
+  readonly lockHeld: sfn.Fail;
+  /** Ends the execution when the approved plan no longer holds (CFCT-C010). */
+  readonly refused: sfn.Fail;
+  /** Releases the lock after an error caught in a task, then fails with that error. */
+  readonly releaseAfterError: tasks.LambdaInvoke;
+  /** The lock task's input for `acquire`, `renew` or `release`. */
+  readonly lockPayload: (action: 'acquire' | 'renew' | 'release') => Record<string, unknown>;
+  /** A task that releases the lock, then goes on to `then`. */
+  readonly release: (id: string, then: sfn.IChainable) => sfn.Chain;
+}
+
+/**
+ * The lock and plan-check states of a deploy state machine: `scope` is the plan check's part of
+ * the plan, `failed` the state an error ends in once the lock is released.
+ */
+export function lockedRunStates(
+  machine: Construct,
+  functions: { readonly lock: lambda.IFunction; readonly planCheck: lambda.IFunction },
+  lockTtl: Duration,
+  scope: 'policies' | 'stacksets',
+  failed: sfn.Fail,
+): LockedRunStates {
+  const lockPayload = (action: 'acquire' | 'renew' | 'release') => ({
+    correlationId: sfn.JsonPath.stringAt('$.runId'),
+    region: sfn.JsonPath.stringAt('$.region'),
+    lock: sfn.JsonPath.objectAt('$.lock'),
+    action,
+    ttlSeconds: lockTtl.toSeconds(),
+    ...(action === 'acquire' ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id') } : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
+  });
+  const failedBeforeLock = new sfn.Fail(machine, 'LockFailed', { error: 'LockFailed', causePath: '$.error.Cause' });
+  const lockHeld = new sfn.Fail(machine, 'LockHeld', { error: 'LockHeld', causePath: '$.lockResult.message' });
+  const refused = new sfn.Fail(machine, 'PlanRefused', { error: 'PlanRefused', causePath: '$.check.message' });
+
+  const releaseAfterError = lambdaTask(machine, 'ReleaseLockAfterError', functions.lock, lockPayload('release'), '$.released');
+  releaseAfterError.addCatch(failed, { resultPath: '$.releaseError' });
+  releaseAfterError.next(failed);
+  const release = (id: string, then: sfn.IChainable) => {
+    const task = lambdaTask(machine, id, functions.lock, lockPayload('release'), '$.released');
+    task.addCatch(failed, { resultPath: '$.error' });
+    return task.next(then);
+  };
+  const acquire = lambdaTask(machine, 'AcquireLock', functions.lock, lockPayload('acquire'), '$.lockResult');
+  acquire.addCatch(failedBeforeLock, { resultPath: '$.error' });
+  const check = lambdaTask(machine, 'CheckApprovedPlan', functions.planCheck, {
+    correlationId: sfn.JsonPath.stringAt('$.runId'),
+    region: sfn.JsonPath.stringAt('$.region'),
+    plan: sfn.JsonPath.objectAt('$.plan'),
+    package: sfn.JsonPath.objectAt('$.package'),
+    options: sfn.JsonPath.objectAt('$.options'),
+    scope,
+  }, '$.check');
+  check.addCatch(releaseAfterError, { resultPath: '$.error' });
+  return { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release };
+}

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deployParts, grantPlanCheck, grantReadRunFiles, lambdaTask, newHandler, newLockFunction, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
+import { deployParts, grantPlanCheck, grantReadRunFiles, lambdaTask, lockedRunStates, newHandler, newLockFunction, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
 import { PolicyStateMachineProps } from './policy-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { PolicyStepsFunction } from '../handlers/policy-steps-function';
@@ -45,42 +45,10 @@ export class PolicyStateMachine extends Construct {
     grantReadRunFiles(parts, this.policyStepsFunction);
     grantPolicyWrites(this.policyStepsFunction);
 
-    const ttlSeconds = parts.lockTtl.toSeconds();
-    const lockPayload = (action: string) => ({
-      correlationId: sfn.JsonPath.stringAt('$.runId'),
-      region: sfn.JsonPath.stringAt('$.region'),
-      lock: sfn.JsonPath.objectAt('$.lock'),
-      action,
-      ...(action === 'acquire' ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id'), ttlSeconds } : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
-    });
-
-    const failedBeforeLock = new sfn.Fail(this, 'LockFailed', { error: 'LockFailed', causePath: '$.error.Cause' });
-    const lockHeld = new sfn.Fail(this, 'LockHeld', { error: 'LockHeld', causePath: '$.lockResult.message' });
     const failed = new sfn.Fail(this, 'PolicyRunFailed', { error: 'PolicyRunFailed', causePath: '$.error.Cause' });
-    const refused = new sfn.Fail(this, 'PlanRefused', { error: 'PlanRefused', causePath: '$.check.message' });
     const stepFailed = new sfn.Fail(this, 'PolicyStepFailed', { error: 'PolicyStepFailed', causePath: '$.policies.failed.cause' });
-
-    const releaseAfterError = lambdaTask(this, 'ReleaseLockAfterError', this.lockFunction, lockPayload('release'), '$.released');
-    releaseAfterError.addCatch(failed, { resultPath: '$.releaseError' });
-    releaseAfterError.next(failed);
-    const release = (name: string, then: sfn.IChainable) => {
-      const task = lambdaTask(this, name, this.lockFunction, lockPayload('release'), '$.released');
-      task.addCatch(failed, { resultPath: '$.error' });
-      return task.next(then);
-    };
-
-    const acquire = lambdaTask(this, 'AcquireLock', this.lockFunction, lockPayload('acquire'), '$.lockResult');
-    acquire.addCatch(failedBeforeLock, { resultPath: '$.error' });
-
-    const check = lambdaTask(this, 'CheckApprovedPlan', this.planCheckFunction, {
-      correlationId: sfn.JsonPath.stringAt('$.runId'),
-      region: sfn.JsonPath.stringAt('$.region'),
-      plan: sfn.JsonPath.objectAt('$.plan'),
-      package: sfn.JsonPath.objectAt('$.package'),
-      options: sfn.JsonPath.objectAt('$.options'),
-      scope: 'policies',
-    }, '$.check');
-    check.addCatch(releaseAfterError, { resultPath: '$.error' });
+    const { acquire, check, lockHeld, refused, releaseAfterError, release } = lockedRunStates(
+      this, { lock: this.lockFunction, planCheck: this.planCheckFunction }, parts.lockTtl, 'policies', failed);
 
     const start = new sfn.Pass(this, 'StartPolicySteps', { result: sfn.Result.fromObject({ nextIndex: 0, done: false }), resultPath: '$.policies' });
     const apply = lambdaTask(this, 'ApplyPolicySteps', this.policyStepsFunction, {

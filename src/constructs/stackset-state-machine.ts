@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deployParts, grantPlanCheck, grantReadRunFiles, grantWriteRunFiles, lambdaTask, newHandler, newLockFunction, stackSetArns, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
+import { deployParts, grantPlanCheck, grantReadRunFiles, grantWriteRunFiles, lambdaTask, lockedRunStates, newHandler, newLockFunction, stackSetArns, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
 import { StackSetStateMachineProps } from './stackset-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { StacksetRunOutputsFunction } from '../handlers/stackset-run-outputs-function';
@@ -94,42 +94,12 @@ export class StackSetStateMachine extends Construct {
     grantStackSetTasks(this, parts.stackSetPrefix, administrationRoleArn, executionRoleName);
 
     // ---- the lock --------------------------------------------------------------------------
-    const lockPayload = (action: string) => ({
-      correlationId: sfn.JsonPath.stringAt('$.runId'),
-      region: sfn.JsonPath.stringAt('$.region'),
-      lock: sfn.JsonPath.objectAt('$.lock'),
-      action,
-      ttlSeconds: parts.lockTtl.toSeconds(),
-      ...(action === 'acquire' ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id') } : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
-    });
-    const failedBeforeLock = new sfn.Fail(this, 'LockFailed', { error: 'LockFailed', causePath: '$.error.Cause' });
-    const lockHeld = new sfn.Fail(this, 'LockHeld', { error: 'LockHeld', causePath: '$.lockResult.message' });
     const orchestrationFailed = new sfn.Fail(this, 'StackSetRunError', { error: 'StackSetRunError', causePath: '$.error.Cause' });
-    const refused = new sfn.Fail(this, 'PlanRefused', { error: 'PlanRefused', causePath: '$.check.message' });
     const stackSetsFailed = new sfn.Fail(this, 'StackSetsFailed', { error: 'StackSetsFailed', causePath: '$.waves.summary' });
-
-    const releaseAfterError = lambdaTask(this, 'ReleaseLockAfterError', this.lockFunction, lockPayload('release'), '$.released');
-    releaseAfterError.addCatch(orchestrationFailed, { resultPath: '$.releaseError' });
-    releaseAfterError.next(orchestrationFailed);
-    const release = (name: string, then: sfn.IChainable) => {
-      const task = lambdaTask(this, name, this.lockFunction, lockPayload('release'), '$.released');
-      task.addCatch(orchestrationFailed, { resultPath: '$.error' });
-      return task.next(then);
-    };
-    const acquire = lambdaTask(this, 'AcquireLock', this.lockFunction, lockPayload('acquire'), '$.lockResult');
-    acquire.addCatch(failedBeforeLock, { resultPath: '$.error' });
+    const { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release } = lockedRunStates(
+      this, { lock: this.lockFunction, planCheck: this.planCheckFunction }, parts.lockTtl, 'stacksets', orchestrationFailed);
     const renew = lambdaTask(this, 'RenewLock', this.lockFunction, lockPayload('renew'), '$.lockResult');
     renew.addCatch(releaseAfterError, { resultPath: '$.error' });
-
-    const check = lambdaTask(this, 'CheckApprovedPlan', this.planCheckFunction, {
-      correlationId: sfn.JsonPath.stringAt('$.runId'),
-      region: sfn.JsonPath.stringAt('$.region'),
-      plan: sfn.JsonPath.objectAt('$.plan'),
-      package: sfn.JsonPath.objectAt('$.package'),
-      options: sfn.JsonPath.objectAt('$.options'),
-      scope: 'stacksets',
-    }, '$.check');
-    check.addCatch(releaseAfterError, { resultPath: '$.error' });
 
     // ---- one stack set (an iteration of the wave's Map) ------------------------------------
     const item = {
