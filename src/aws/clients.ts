@@ -4,6 +4,7 @@
  * handlers hand it real ones.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -26,6 +27,8 @@ export interface AwsClients {
   sts(region: string): STSClient;
   /** AWS Control Tower in `region` (its enabled baselines: which OUs it governs). */
   controlTower(region: string): ControlTowerClient;
+  /** CodePipeline in `region` (the new-account trigger starts the pipeline). */
+  codePipeline(region: string): CodePipelineClient;
   /**
    * EC2 in a member account: credentials come from STS AssumeRole of
    * `arn:<partition>:iam::<accountId>:role/<roleName>`, refreshed before they expire.
@@ -115,6 +118,7 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     cloudFormation: (region) => cached(`cloudformation:${region}`, () => new CloudFormationClient({ ...common, region })),
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
     s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),
+    codePipeline: (region) => cached(`codepipeline:${region}`, () => new CodePipelineClient({ ...common, region })),
     // AssumeRole runs inside the SDK's credential provider, out of the engine's reach: there the
     // SDK retries (standard mode), the one layer of that path.
     sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region, maxAttempts: options.maxAttempts ?? 3 })),
@@ -210,6 +214,7 @@ export function interceptRequests(clients: AwsClients, before: (operation: strin
     s3: (region) => wrap(clients.s3(region)),
     sts: (region) => wrap(clients.sts(region)),
     controlTower: (region) => wrap(clients.controlTower(region)),
+    codePipeline: (region) => wrap(clients.codePipeline(region)),
     ec2InAccount: async (...args) => wrap(await clients.ec2InAccount(...args)),
     cloudFormationInAccount: async (...args) => wrap(await clients.cloudFormationInAccount(...args)),
   };

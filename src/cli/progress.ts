@@ -87,6 +87,7 @@ export function withProgress(clients: AwsClients, write: (text: string) => void,
   const s3 = by('s3');
   const sts = by('sts');
   const controlTower = by('controlTower');
+  const codePipeline = by('codePipeline');
   const ec2InAccount = by('ec2InAccount');
   const cloudFormationInAccount = by('cloudFormationInAccount');
   const wrapped: AwsClients = {
@@ -96,6 +97,7 @@ export function withProgress(clients: AwsClients, write: (text: string) => void,
     s3: (region) => s3.s3(region),
     sts: (region) => sts.sts(region),
     controlTower: (region) => controlTower.controlTower(region),
+    codePipeline: (region) => codePipeline.codePipeline(region),
     ec2InAccount: (...args) => ec2InAccount.ec2InAccount(...args),
     cloudFormationInAccount: (...args) => cloudFormationInAccount.cloudFormationInAccount(...args),
   };

@@ -8,10 +8,10 @@
  * fails the whole batch, so SQS delivers it again (and dead-letters it after the queue's receive
  * limit).
  */
-import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import { StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import type { SQSEvent } from 'aws-lambda';
-import type { TaskDeps } from './task';
-import { systemClock, retryThrottled } from '../engine/retry';
+import { lambdaDeps, type TaskDeps } from './task';
+import { retryThrottled } from '../engine/retry';
 
 /** The pipeline variable that carries the accounts of a scoped run. */
 export const ACCOUNTS_VARIABLE = 'ACCOUNTS';
@@ -19,9 +19,10 @@ export const ACCOUNTS_VARIABLE = 'ACCOUNTS';
 export const MAX_ACCOUNTS_PER_RUN = 76;
 
 /** What the trigger depends on; tests pass a fake's client. */
-export interface LifecycleTriggerDeps extends Pick<TaskDeps, 'clock' | 'log'> {
-  readonly codePipeline: () => CodePipelineClient;
+export interface LifecycleTriggerDeps extends TaskDeps {
   readonly pipelineName: string;
+  /** The pipeline's region (the function's own). */
+  readonly region: string;
 }
 
 /** One lifecycle event the trigger acts on. */
@@ -87,7 +88,7 @@ export async function handleLifecycleBatch(event: SQSEvent, deps: LifecycleTrigg
     const chunk = accounts.slice(i, i + MAX_ACCOUNTS_PER_RUN);
     const answer = await retryThrottled(
       () =>
-        deps.codePipeline().send(
+        deps.clients().codePipeline(deps.region).send(
           new StartPipelineExecutionCommand({
             name: deps.pipelineName,
             variables: [{ name: ACCOUNTS_VARIABLE, value: chunk.join(',') }],
@@ -101,16 +102,11 @@ export async function handleLifecycleBatch(event: SQSEvent, deps: LifecycleTrigg
   return { accounts, executionIds, ignored };
 }
 
-let client: CodePipelineClient | undefined;
-
 /** The Lambda entry point: the pipeline name comes from `PIPELINE_NAME`. */
 export async function handler(event: SQSEvent): Promise<LifecycleTriggerResult> {
   const pipelineName = process.env.PIPELINE_NAME;
   if (!pipelineName) throw new Error('PIPELINE_NAME is not set');
-  return handleLifecycleBatch(event, {
-    codePipeline: () => (client ??= new CodePipelineClient({ customUserAgent: 'cdk-control-tower-customizations' })),
-    pipelineName,
-    clock: systemClock,
-    log: (entry) => console.log(JSON.stringify(entry)),
-  });
+  const region = process.env.AWS_REGION;
+  if (!region) throw new Error('AWS_REGION is not set');
+  return handleLifecycleBatch(event, { ...lambdaDeps('cdk-control-tower-customizations/lifecycle-trigger'), pipelineName, region });
 }

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deletionsWorld } from './deletions-world';
-import { launchChromium } from '../support/browser';
+import { launchChromium, openHtml } from '../support/browser';
 
 async function main(): Promise<void> {
   const [outDir = '/tmp/cfct-screens', label = 'report'] = process.argv.slice(2);
@@ -19,8 +19,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     for (const width of [1400, 800]) {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      await page.setContent(planned.stdout, { waitUntil: 'load' });
+      const { page } = await openHtml(browser, planned.stdout, width);
       const file = join(outDir, `${label}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
       process.stdout.write(`wrote ${file}\n`);

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { EXAMPLE, EXAMPLE_ORGANIZATION } from './live-world';
 import { buildReport } from '../../src/cli/report/build';
 import { renderHtml } from '../../src/cli/report/html';
@@ -9,7 +8,7 @@ import { renderText } from '../../src/cli/report/text';
 import { parseSnapshot } from '../../src/engine/organization/serialise';
 import { planRun } from '../../src/engine/run';
 import { loadPackage } from '../../src/manifest';
-import { launchChromium } from '../support/browser';
+import { browserForTests, openHtml } from '../support/browser';
 
 const accounts = (n: number, from = 100000000000) => Array.from({ length: n }, (_, i) => String(from + i));
 
@@ -139,24 +138,8 @@ describe('plan report', () => {
   });
 
   describe('html in headless Chromium', () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchChromium();
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
-
-    async function open(html: string) {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      await page.setContent(html, { waitUntil: 'load' });
-      return { page, errors };
-    }
+    const browser = browserForTests();
+    const open = (html: string) => openHtml(browser(), html);
 
     test('loads without errors and shows the counts and the graph', async () => {
       const { page, errors } = await open(renderHtml(sampleReport()));

@@ -5,7 +5,7 @@
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { deletionsWorld, type DeletionsWorld } from './deletions-world';
 import { EXAMPLE, EXAMPLE_ORGANIZATION } from './live-world';
 import { cfct, tempDir } from './support';
@@ -14,7 +14,7 @@ import { ansi } from '../../src/cli/report/color';
 import { renderHtml } from '../../src/cli/report/html';
 import type { ReportModel } from '../../src/cli/report/model';
 import { renderText } from '../../src/cli/report/text';
-import { launchChromium } from '../support/browser';
+import { browserForTests, openHtml } from '../support/browser';
 
 /** A copy of the bundled example with its manifest edited. */
 function examplePackage(edit: (manifest: string) => string): string {
@@ -121,24 +121,13 @@ describe('an update-with-deletions plan', () => {
   });
 
   describe('html in headless Chromium', () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchChromium();
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
-
-    async function open(html: string, width = 1400): Promise<Page> {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      await page.setContent(html, { waitUntil: 'load' });
-      return page;
-    }
+    const browser = browserForTests();
+    const open = async (html: string, width = 1400): Promise<Page> => (await openHtml(browser(), html, width)).page;
 
     /** Share of clearly red pixels (as the report's #c92a2a) in a screenshot of an element. */
     async function redShare(page: Page, selector: string): Promise<number> {
       const png = await page.locator(selector).first().screenshot();
-      const probe = await browser.newPage();
+      const probe = await browser().newPage();
       try {
         return await probe.evaluate(async (b64) => {
           const image = new Image();

@@ -5,6 +5,7 @@
  * client acting as the member account.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
+import * as codepipeline from '@aws-sdk/client-codepipeline';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as organizations from '@aws-sdk/client-organizations';
 import * as s3 from '@aws-sdk/client-s3';
@@ -34,6 +35,7 @@ export function fakeAwsClients(fake: FakeAws, managementAccountId: string, homeR
     ssm: (region) => cached(`ssm:${region}`, () => fake.client(ssm.SSMClient, ssm, 'ssm', asManagement(region))),
     s3: (region) => cached(`s3:${region}`, () => fake.client(s3.S3Client, s3, 's3', asManagement(region))),
     sts: (region) => cached(`sts:${region}`, () => fake.client(sts.STSClient, sts, 'sts', asManagement(region))),
+    codePipeline: (region) => cached(`codepipeline:${region}`, () => fake.client(codepipeline.CodePipelineClient, codepipeline, 'codepipeline', asManagement(region))),
     // The real signed-request client; its HTTP exchange is answered by the fake Control Tower (or
     // fails as an unreachable endpoint would, when the test has none).
     controlTower: (region) => cached(`controltower:${region}`, () => new ControlTowerClient({

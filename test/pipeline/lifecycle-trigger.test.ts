@@ -2,6 +2,7 @@ import * as codepipelineSdk from '@aws-sdk/client-codepipeline';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lifecycleEvent } from './events';
 import { accountOfEvent, handleLifecycleBatch, handler, MAX_ACCOUNTS_PER_RUN } from '../../src/handlers/lifecycle-trigger.lambda';
+import { fakeAwsClients } from '../fake/clients';
 import { FakeCodePipeline } from '../fake/codepipeline';
 import { FakeAws } from '../fake/core';
 
@@ -29,9 +30,9 @@ function setup() {
   const fake = new FakeAws({ seed: 3 });
   const codePipeline = new FakeCodePipeline(fake);
   codePipeline.addPipeline(PIPELINE, { ACCOUNTS: 'all' });
-  const client = fake.client(codepipelineSdk.CodePipelineClient, codepipelineSdk, 'codepipeline', { accountId: '111111111111', region: 'us-east-1' });
+  const clients = fakeAwsClients(fake, '111111111111');
   const logs: Record<string, unknown>[] = [];
-  const deps = { codePipeline: () => client, pipelineName: PIPELINE, clock: fake.clock, log: (e: Record<string, unknown>) => void logs.push(e) };
+  const deps = { clients: () => clients, region: 'us-east-1', pipelineName: PIPELINE, clock: fake.clock, log: (e: Record<string, unknown>) => void logs.push(e) };
   return { fake, codePipeline, deps, logs };
 }
 

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as codepipelineSdk from '@aws-sdk/client-codepipeline';
 import { lifecycleEvent } from './events';
 import { run } from '../../src/cli/program';
 import { handleLifecycleBatch } from '../../src/handlers/lifecycle-trigger.lambda';
@@ -89,10 +88,9 @@ describe('a pipeline run, end to end', () => {
     world.organizations.addAccount({ id: newAccount, name: 'New', email: 'new@example.com', parentId: world.ous.get('Workloads')! });
     const codePipeline = new FakeCodePipeline(world.fake);
     codePipeline.addPipeline('cfct', { ACCOUNTS: 'all' });
-    const client = world.fake.client(codepipelineSdk.CodePipelineClient, codepipelineSdk, 'codepipeline', { accountId: '111111111111', region: 'us-east-1' });
     await handleLifecycleBatch(
       { Records: [{ messageId: 'm1', receiptHandle: 'r', body: JSON.stringify(lifecycleEvent(newAccount)), attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'q', awsRegion: 'us-east-1' }] },
-      { codePipeline: () => client, pipelineName: 'cfct', clock: world.fake.clock, log: () => undefined },
+      { clients: () => world.clients, region: 'us-east-1', pipelineName: 'cfct', clock: world.fake.clock, log: () => undefined },
     );
     const [execution] = codePipeline.executions;
     expect(execution.variables.ACCOUNTS).toBe(newAccount);

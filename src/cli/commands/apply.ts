@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { addPlanFlags, renderPlan } from './plan';
+import { addPlanFlags } from '../flags';
+import { renderPlan } from './plan';
 import { savedPlanDifferences } from '../../engine/plan';
 import { errorName, systemClock } from '../../engine/retry';
 import type { RunPlan, RunReport } from '../../engine/run';

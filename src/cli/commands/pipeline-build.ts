@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunPlan } from '../../engine/run';
 import { formatFinding, hasErrors } from '../../manifest/findings';
-import { addStackSetDefaultFlags } from '../flags';
+import { addStackSetSettingsFlags } from '../flags';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { buildReport } from '../report/build';
@@ -71,7 +71,7 @@ function shellAssignment(name: string, value: string): string {
 }
 
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
-  addStackSetDefaultFlags(program
+  addStackSetSettingsFlags(program
     .command('pipeline-build'))
     .description('the pipeline build stage: validate, plan against the live organization, store the run files and write the state machine inputs')
     .argument('<package>', 'configuration package folder or .zip (the source artifact)')
@@ -82,11 +82,6 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--variables-file <file>', 'write the pipeline variables as shell assignments to this file')
     .option('--lock-bucket <bucket>', 'bucket of the installation lock (default: --bucket)')
     .option('--accounts <ids>', "limit the run to these accounts (comma-separated 12-digit ids); 'all' or empty for the whole organization")
-    .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
-    .option('--installation-id <id>', 'value of the cfct:installation ownership tag (default: default)')
-    .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged')
-    .option('--administration-role-arn <arn>', 'StackSets administration role (default: service-role/AWSControlTowerStackSetRole)')
-    .option('--execution-role-name <name>', 'role StackSets assumes in target accounts (default: AWSControlTowerExecution)')
     .option('--lint <linters>', "template linters: cfn-lint, cfn-nag, cfn-guard (comma-separated), or 'none'", 'cfn-lint')
     .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: PipelineBuildOptions) => {

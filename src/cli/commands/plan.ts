@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { RunPlan } from '../../engine/run';
 import { hasErrors, type Finding } from '../../manifest/findings';
-import { addStackSetDefaultFlags } from '../flags';
+import { addPlanFlags } from '../flags';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { buildReport } from '../report/build';
@@ -45,18 +45,6 @@ export function renderPlan(plan: RunPlan, format: Format, title: string, options
   if (format === 'html') return renderHtml(report);
   if (format === 'markdown') return renderMarkdown(report);
   return renderText(report, { paint: options.color ? ansi : plain });
-}
-
-/** Options `plan` and `apply` share. */
-export function addPlanFlags(command: Command): Command {
-  return addStackSetDefaultFlags(command)
-    .option('--organization <file>', 'plan against an exported organization snapshot (cfct org export)')
-    .option('--live', 'read the organization through the AWS APIs (standard credential chain)')
-    .option('--accounts <ids>', 'limit stack set work to these accounts (12-digit ids, comma-separated)')
-    .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
-    .option('--installation-id <id>', 'value of the cfct:installation ownership tag (default: default)')
-    .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged')
-    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)');
 }
 
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { addStackSetDefaultFlags } from '../flags';
+import { addOrganizationFlags, addStackSetSettingsFlags } from '../flags';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';
 import { failureDocument } from '../usage';
@@ -29,14 +29,10 @@ export interface StackSetTask {
  * Read-only. Exit 1 when the package or planning has errors.
  */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
-  addStackSetDefaultFlags(program
-    .command('print-tasks'))
+  addStackSetSettingsFlags(addOrganizationFlags(program
+    .command('print-tasks')
     .description('print each stack set as it would be deployed: resolved template, parameters and target instances (read-only)')
-    .argument('<package>', 'configuration package folder or .zip')
-    .option('--organization <file>', 'resolve targets against an exported organization snapshot (cfct org export)')
-    .option('--live', 'resolve targets and SSM values through the AWS APIs (standard credential chain)')
-    .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
-    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)')
+    .argument('<package>', 'configuration package folder or .zip')))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (source: string, options: PrintTasksOptions) => {
       const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');

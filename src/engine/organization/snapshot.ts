@@ -4,7 +4,7 @@
  * offline from an exported snapshot.
  */
 
-import type { StackSetSnapshot } from '../stacksets/snapshot';
+import type { StackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
 
 /** The policy types this library manages. */
 export type PolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
@@ -62,16 +62,12 @@ export interface SnapshotCoverage {
     readonly installationId: string;
     readonly policyTypes: readonly PolicyType[];
   };
-  /** What the `stackSets` section was read for (absent: there is no such section). */
-  readonly stackSets?: {
-    readonly homeRegion: string;
-    /** Every stack set with this prefix was listed. */
-    readonly prefix: string;
-    /** Stack sets read by name (those outside the prefix too). */
-    readonly names: readonly string[];
-    /** SSM parameters read (the ones absent from `stackSets.ssm` do not exist). */
-    readonly ssmNames: readonly string[];
-  };
+  /**
+   * The request the `stackSets` section was read for (absent: there is no such section): every
+   * stack set with the prefix, those named, and the SSM parameters named (the ones absent from
+   * `stackSets.ssm` do not exist).
+   */
+  readonly stackSets?: StackSetSnapshotRequest;
 }
 
 export interface OrganizationSnapshot {

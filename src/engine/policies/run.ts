@@ -3,25 +3,17 @@
  */
 import type { Finding } from '../../manifest/findings';
 import { hasErrors } from '../../manifest/findings';
-import type { Manifest, PackageFiles } from '../../manifest/model';
 import { isPolicy } from '../../manifest/model';
 import { OrganizationIndex } from '../organization/organization-index';
 import type { OrganizationSnapshot } from '../organization/snapshot';
 import { inputHash, Plan, PLAN_FORMAT_VERSION } from '../plan';
 import { createPolicyExecutor, PolicyExecutorOptions, StepOutcome } from './executor';
-import { planPolicies } from './planner';
+import { planPolicies, type PolicyPlanInput } from './planner';
 import type { PolicyStep } from './steps';
 
-/** Inputs of a policy plan. */
-export interface PolicyPlanRequest {
-  readonly manifest: Manifest;
-  readonly files: PackageFiles;
+/** Inputs of a policy plan: the planner's, with the snapshot the organization index is made from. */
+export interface PolicyPlanRequest extends Omit<PolicyPlanInput, 'index'> {
   readonly snapshot: OrganizationSnapshot;
-  readonly installationId: string;
-  /** Policy documents outside the package (`s3://`, S3 `https://`), by reference as written. */
-  readonly remoteDocuments?: ReadonlyMap<string, string>;
-  /** Remote references that could not be read, with the reader's error (undefined: no such object). */
-  readonly unreadDocuments?: ReadonlyMap<string, unknown>;
 }
 
 /** Plans SCPs and RCPs into a `Plan`. Read-only; never throws on bad input (findings instead). */
