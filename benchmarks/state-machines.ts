@@ -15,9 +15,14 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'eu-central-1'].sli
 
 function line(name: string, report: ExecutionReport, calls: Record<string, number>): string {
   const invocations = Object.values(report.invocations).reduce((a, b) => a + b, 0);
-  const byTask = Object.entries(report.invocations).map(([k, v]) => `${k} ${v}`).join(', ');
+  const byTask = Object.entries(report.invocations)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   const awsCalls = Object.values(calls).reduce((a, b) => a + b, 0);
-  const byService = Object.entries(calls).sort().map(([k, v]) => `${k} ${v}`).join(', ');
+  const byService = Object.entries(calls)
+    .sort()
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return [
     `  ${name}: ${report.status}`,
     `    state transitions ${report.transitions}`,
@@ -31,8 +36,13 @@ async function main(): Promise<void> {
   const world = new PipelineWorld({ accounts: accountsArg || 3 });
   const { policyMachine, stackSetMachine } = synthesize();
   const handlers = realHandlers(world.deps);
-  console.log(`State machine counts: ${world.accounts.length} accounts x ${REGIONS.length} regions, 3 policies, 4 stack sets`);
-  for (const [name, runId] of [['first rollout', 'exec-1'], ['no-change run', 'exec-2']] as const) {
+  console.log(
+    `State machine counts: ${world.accounts.length} accounts x ${REGIONS.length} regions, 3 policies, 4 stack sets`,
+  );
+  for (const [name, runId] of [
+    ['first rollout', 'exec-1'],
+    ['no-change run', 'exec-2'],
+  ] as const) {
     const run = await world.build(samplePackage({ regions: REGIONS }), runId);
     console.log(`${name} (${run.planSteps} plan steps):`);
     let from = world.fake.calls.length;

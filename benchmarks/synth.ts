@@ -25,7 +25,11 @@ function main(): void {
     const started = Date.now();
     const app = new App({ outdir });
     const stack = new Stack(app, 'Customizations', { env: { account: '111111111111', region: 'us-east-1' } });
-    new CustomControlTowerPipeline(stack, 'Customizations', { requireApproval: true, approvalEmails: ['a@example.com'], notificationEmails: ['o@example.com'] });
+    new CustomControlTowerPipeline(stack, 'Customizations', {
+      requireApproval: true,
+      approvalEmails: ['a@example.com'],
+      notificationEmails: ['o@example.com'],
+    });
     const constructed = Date.now();
     const assembly = app.synth();
     const done = Date.now();
@@ -37,7 +41,11 @@ function main(): void {
     );
     rmSync(outdir, { recursive: true, force: true });
   }
-  process.stdout.write(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
 }
 
 main();

@@ -90,10 +90,19 @@ function packageFiles(): Record<string, string> {
   for (let i = 0; i < RESOURCES; i++) {
     const name = `baseline-${String(i).padStart(3, '0')}`;
     files[`templates/${name}.yaml`] = template(i);
-    if (i % 2 === 0) files[`parameters/${name}.json`] = JSON.stringify([{ ParameterKey: 'Env', ParameterValue: 'prod' }], null, 2);
+    if (i % 2 === 0) {
+      files[`parameters/${name}.json`] = JSON.stringify([{ ParameterKey: 'Env', ParameterValue: 'prod' }], null, 2);
+    }
     resources.push(resource(i));
   }
-  files['manifest.yaml'] = ['region: us-east-1', 'version: 2021-03-15', 'stack_set_order: dependencies', 'resources:', ...resources, ''].join('\n');
+  files['manifest.yaml'] = [
+    'region: us-east-1',
+    'version: 2021-03-15',
+    'stack_set_order: dependencies',
+    'resources:',
+    ...resources,
+    '',
+  ].join('\n');
   return files;
 }
 
@@ -159,7 +168,9 @@ async function main(): Promise<void> {
     const zipPath = join(dir, 'custom-control-tower-configuration.zip');
     writeFileSync(zipPath, await zip(files));
     const bytes = Object.values(files).reduce((total, content) => total + Buffer.byteLength(content), 0);
-    console.log(`package: ${RESOURCES} resources, ${Object.keys(files).length} files, ${(bytes / 1024).toFixed(0)} KiB (manifest ${files['manifest.yaml'].split('\n').length} lines)`);
+    console.log(
+      `package: ${RESOURCES} resources, ${Object.keys(files).length} files, ${(bytes / 1024).toFixed(0)} KiB (manifest ${files['manifest.yaml'].split('\n').length} lines)`,
+    );
     console.log(summary('validate folder', await time(folder)));
     console.log(summary('validate zip   ', await time(zipPath)));
     const bundle = join(__dirname, '..', 'assets', 'cli', 'main', 'cfct.js');
@@ -168,7 +179,9 @@ async function main(): Promise<void> {
         const start = process.hrtime.bigint();
         const run = spawnSync(process.execPath, [bundle, 'validate', source], { encoding: 'utf8' });
         const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-        console.log(`cfct validate ${source === folder ? 'folder' : 'zip   '} (bundled executable, new process): exit ${run.status}, wall ${seconds.toFixed(3)} s`);
+        console.log(
+          `cfct validate ${source === folder ? 'folder' : 'zip   '} (bundled executable, new process): exit ${run.status}, wall ${seconds.toFixed(3)} s`,
+        );
       }
     } else {
       console.log('(run `npx projen bundle` first to also time the bundled cfct executable)');

@@ -43,4 +43,6 @@ kwargs.classifiers = [
 kwargs.project_urls = { ...settings.projectUrls, ...kwargs.project_urls };
 const rewritten = source.replace(match[1], JSON.stringify(kwargs, null, 4));
 writeFileSync(file, rewritten);
-console.log(`${file}: ${settings.jsiiRuntime}; ${settings.developmentStatus}; ${Object.keys(kwargs.project_urls).join(', ')}`);
+console.log(
+  `${file}: ${settings.jsiiRuntime}; ${settings.developmentStatus}; ${Object.keys(kwargs.project_urls).join(', ')}`,
+);

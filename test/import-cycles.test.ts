@@ -17,7 +17,9 @@ function sourceFiles(dir: string): string[] {
 
 /** Relative imports of a file, resolved to files. */
 function importsOf(file: string, text: string): string[] {
-  const specifiers = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+'(\.[^']*)'|require\('(\.[^']*)'\)|import\('(\.[^']*)'\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  const specifiers = [
+    ...text.matchAll(/(?:import|export)\s[^;]*?from\s+'(\.[^']*)'|require\('(\.[^']*)'\)|import\('(\.[^']*)'\)/g),
+  ].map((m) => m[1] ?? m[2] ?? m[3]);
   return specifiers.flatMap((specifier) => {
     const base = resolve(dirname(file), specifier);
     const found = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
@@ -70,7 +72,15 @@ describe('module structure', () => {
   });
 
   test('the cycle finder finds a cycle of three and a module importing itself', () => {
-    const cycles = importCycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['d']], ['e', ['a']]]));
+    const cycles = importCycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['d']],
+        ['e', ['a']],
+      ]),
+    );
     expect(cycles).toEqual([['a', 'b', 'c'], ['d']]);
   });
 

@@ -115,23 +115,36 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
     // reads thousands of pages: adaptive mode paces the client (its rate limiter slows sending
     // after throttling); the retries themselves are the engine's.
     organizations: () => cached('organizations', () => new OrganizationsClient({ ...common, retryMode: 'adaptive' })),
-    cloudFormation: (region) => cached(`cloudformation:${region}`, () => new CloudFormationClient({ ...common, region })),
+    cloudFormation: (region) =>
+      cached(`cloudformation:${region}`, () => new CloudFormationClient({ ...common, region })),
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient({ ...common, region })),
     s3: (region) => cached(`s3:${region}`, () => new S3Client({ ...common, region })),
     codePipeline: (region) => cached(`codepipeline:${region}`, () => new CodePipelineClient({ ...common, region })),
     // AssumeRole runs inside the SDK's credential provider, out of the engine's reach: there the
     // SDK retries (standard mode), the one layer of that path.
-    sts: (region) => cached(`sts:${region}`, () => new STSClient({ ...common, region, maxAttempts: options.maxAttempts ?? 3 })),
-    controlTower: (region) => cached(`controltower:${region}`, () => new ControlTowerClient({
-      region,
-      userAgent: common.customUserAgent,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
-    })),
+    sts: (region) =>
+      cached(`sts:${region}`, () => new STSClient({ ...common, region, maxAttempts: options.maxAttempts ?? 3 })),
+    controlTower: (region) =>
+      cached(
+        `controltower:${region}`,
+        () =>
+          new ControlTowerClient({
+            region,
+            userAgent: common.customUserAgent,
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+            ...(options.profile ? { profile: options.profile } : {}),
+          }),
+      ),
     ec2InAccount: (accountId, region, roleName) =>
       inAccount('ec2', accountId, region, roleName, (credentials) => new EC2Client({ ...common, region, credentials })),
     cloudFormationInAccount: (accountId, region, roleName) =>
-      inAccount('cloudformation', accountId, region, roleName, (credentials) => new CloudFormationClient({ ...common, region, credentials })),
+      inAccount(
+        'cloudformation',
+        accountId,
+        region,
+        roleName,
+        (credentials) => new CloudFormationClient({ ...common, region, credentials }),
+      ),
   };
 
   /** A client in a member account, with assumed-role credentials; one per service, account, region and role. */
@@ -192,7 +205,10 @@ export function assumeRoleCredentials(
  * client's class (SDK paginators check it); only the request methods are wrapped: `send` of the
  * SDK clients and the Control Tower client's `listEnabledBaselines`.
  */
-export function interceptRequests(clients: AwsClients, before: (operation: string) => void | Promise<void>): AwsClients {
+export function interceptRequests(
+  clients: AwsClients,
+  before: (operation: string) => void | Promise<void>,
+): AwsClients {
   const requests = new Set<PropertyKey>(['send', 'listEnabledBaselines']);
   const wrap = <C extends object>(client: C): C =>
     new Proxy(client, {
@@ -201,7 +217,10 @@ export function interceptRequests(clients: AwsClients, before: (operation: strin
         if (!requests.has(property) || typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           const command = args[0] as { constructor?: { name?: string } } | undefined;
-          const operation = property === 'send' ? (command?.constructor?.name ?? 'Unknown').replace(/Command$/, '') : 'ListEnabledBaselines';
+          const operation =
+            property === 'send'
+              ? (command?.constructor?.name ?? 'Unknown').replace(/Command$/, '')
+              : 'ListEnabledBaselines';
           await before(operation);
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };

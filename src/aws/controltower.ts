@@ -43,7 +43,10 @@ export interface ControlTowerClientOptions {
 
 /** Input of ListEnabledBaselines. */
 export interface ListEnabledBaselinesInput {
-  readonly filter?: { readonly baselineIdentifiers?: readonly string[]; readonly targetIdentifiers?: readonly string[] };
+  readonly filter?: {
+    readonly baselineIdentifiers?: readonly string[];
+    readonly targetIdentifiers?: readonly string[];
+  };
   /** 5 to 100. */
   readonly maxResults?: number;
   readonly nextToken?: string;
@@ -68,7 +71,11 @@ export interface ListEnabledBaselinesOutput {
 
 /** An error answer of Control Tower: `name` is AWS's error code (`AccessDeniedException`, `ThrottlingException`, ...). */
 export class ControlTowerServiceError extends Error {
-  constructor(name: string, message: string, readonly statusCode: number) {
+  constructor(
+    name: string,
+    message: string,
+    readonly statusCode: number,
+  ) {
     super(message);
     this.name = name;
   }
@@ -88,7 +95,12 @@ export class ControlTowerClient {
       credentials: options.credentials ?? defaultProvider(options.profile ? { profile: options.profile } : {}),
       sha256: Sha256,
     });
-    this.endpoint = new URL(options.endpoint ?? process.env.AWS_ENDPOINT_URL_CONTROLTOWER ?? process.env.AWS_ENDPOINT_URL ?? `https://controltower.${options.region}.amazonaws.com`);
+    this.endpoint = new URL(
+      options.endpoint ??
+        process.env.AWS_ENDPOINT_URL_CONTROLTOWER ??
+        process.env.AWS_ENDPOINT_URL ??
+        `https://controltower.${options.region}.amazonaws.com`,
+    );
     this.send = options.send ?? nodeSend();
     this.userAgent = options.userAgent ?? 'cdk-control-tower-customizations';
   }
@@ -101,7 +113,10 @@ export class ControlTowerClient {
   /** One page of ListEnabledBaselines. */
   async listEnabledBaselines(input: ListEnabledBaselinesInput = {}): Promise<ListEnabledBaselinesOutput> {
     const output = await this.call('/list-enabled-baselines', input);
-    return { enabledBaselines: Array.isArray(output.enabledBaselines) ? output.enabledBaselines : [], ...(typeof output.nextToken === 'string' ? { nextToken: output.nextToken } : {}) };
+    return {
+      enabledBaselines: Array.isArray(output.enabledBaselines) ? output.enabledBaselines : [],
+      ...(typeof output.nextToken === 'string' ? { nextToken: output.nextToken } : {}),
+    };
   }
 
   private async call(path: string, input: object): Promise<any> {
@@ -114,7 +129,7 @@ export class ControlTowerClient {
       ...(this.endpoint.port ? { port: Number(this.endpoint.port) } : {}),
       path: `${basePath}${path}`,
       headers: {
-        'host': this.endpoint.host,
+        host: this.endpoint.host,
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
         'user-agent': this.userAgent,
@@ -139,33 +154,49 @@ function errorOf(response: TextHttpResponse): ControlTowerServiceError {
   const header = Object.entries(response.headers).find(([k]) => k.toLowerCase() === 'x-amzn-errortype')?.[1];
   const raw = header ?? parsed.__type ?? parsed.code ?? `HTTP${response.statusCode}`;
   const name = String(raw).split(':')[0].split('#').pop()!;
-  return new ControlTowerServiceError(name, parsed.message ?? parsed.Message ?? `Control Tower answered ${response.statusCode}`, response.statusCode);
+  return new ControlTowerServiceError(
+    name,
+    parsed.message ?? parsed.Message ?? `Control Tower answered ${response.statusCode}`,
+    response.statusCode,
+  );
 }
 
 /** Sends a signed request with Node.js; 30 s timeout. */
 function nodeSend(): HttpSend {
-  return (request) => new Promise<TextHttpResponse>((resolve, reject) => {
-    const send = request.protocol === 'http:' ? httpRequest : httpsRequest;
-    const req = send({
-      method: request.method,
-      hostname: request.hostname,
-      ...(request.port ? { port: request.port } : {}),
-      path: request.path,
-      headers: request.headers,
-      timeout: 30_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({
-        statusCode: res.statusCode ?? 0,
-        headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v ?? ''])),
-        body: Buffer.concat(chunks).toString('utf8'),
-      }));
-      res.on('error', reject);
+  return (request) =>
+    new Promise<TextHttpResponse>((resolve, reject) => {
+      const send = request.protocol === 'http:' ? httpRequest : httpsRequest;
+      const req = send(
+        {
+          method: request.method,
+          hostname: request.hostname,
+          ...(request.port ? { port: request.port } : {}),
+          path: request.path,
+          headers: request.headers,
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({
+              statusCode: res.statusCode ?? 0,
+              headers: Object.fromEntries(
+                Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+              ),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(
+          Object.assign(new Error(`no answer from ${request.hostname} within 30 s`), { name: 'TimeoutError' }),
+        ),
+      );
+      req.on('error', reject);
+      if (request.body !== undefined) req.write(request.body);
+      req.end();
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${request.hostname} within 30 s`), { name: 'TimeoutError' })));
-    req.on('error', reject);
-    if (request.body !== undefined) req.write(request.body);
-    req.end();
-  });
 }

@@ -14,10 +14,22 @@ export function addStackSetSettingsFlags(command: Command): Command {
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .option('--installation-id <id>', 'value of the cfct:installation ownership tag (default: default)')
     .option('--staging-bucket <bucket>', 'S3 bucket where templates over 51,200 bytes are staged')
-    .option('--administration-role-arn <arn>', 'StackSets administration role (default: service-role/AWSControlTowerStackSetRole)')
-    .option('--execution-role-name <name>', 'role StackSets assumes in target accounts (default: AWSControlTowerExecution)')
-    .option('--operation-preferences <json>', 'default StackSets operation preferences, as a resource\'s operation_preferences: \'{"MaxConcurrentCount": 5, "FailureToleranceCount": 1}\'')
-    .option('--stack-set-order <order>', 'stack set order for manifests without stack_set_order: sequential (default) or dependencies');
+    .option(
+      '--administration-role-arn <arn>',
+      'StackSets administration role (default: service-role/AWSControlTowerStackSetRole)',
+    )
+    .option(
+      '--execution-role-name <name>',
+      'role StackSets assumes in target accounts (default: AWSControlTowerExecution)',
+    )
+    .option(
+      '--operation-preferences <json>',
+      'default StackSets operation preferences, as a resource\'s operation_preferences: \'{"MaxConcurrentCount": 5, "FailureToleranceCount": 1}\'',
+    )
+    .option(
+      '--stack-set-order <order>',
+      'stack set order for manifests without stack_set_order: sequential (default) or dependencies',
+    );
 }
 
 /** Where the organization is read from, and the progress of a live read (`plan`, `apply`, `print-tasks`). */
@@ -25,11 +37,16 @@ export function addOrganizationFlags(command: Command): Command {
   return command
     .option('--organization <file>', 'plan against an exported organization snapshot (cfct org export)')
     .option('--live', 'read the organization through the AWS APIs (standard credential chain)')
-    .option('--progress', 'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)');
+    .option(
+      '--progress',
+      'report the live read on stderr by phase, at most twice a second (default: only when stderr is a terminal)',
+    );
 }
 
 /** Options `plan` and `apply` share. */
 export function addPlanFlags(command: Command): Command {
-  return addStackSetSettingsFlags(addOrganizationFlags(command))
-    .option('--accounts <ids>', 'limit stack set work to these accounts (12-digit ids, comma-separated)');
+  return addStackSetSettingsFlags(addOrganizationFlags(command)).option(
+    '--accounts <ids>',
+    'limit stack set work to these accounts (12-digit ids, comma-separated)',
+  );
 }

@@ -12,7 +12,15 @@ import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
 import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
 import { readOperationPreferences, readStackSetOrder } from '../engine/stacksets/settings';
-import { formatFinding, hasErrors, loadPackage, PackageSourceError, type Finding, type LoadedPackage, type Manifest } from '../manifest';
+import {
+  formatFinding,
+  hasErrors,
+  loadPackage,
+  PackageSourceError,
+  type Finding,
+  type LoadedPackage,
+  type Manifest,
+} from '../manifest';
 import { packageSourceProblem, unusablePath } from './paths';
 import { plural } from './report/format';
 import { usageFinding, type UsageRuleId } from './usage';
@@ -61,7 +69,10 @@ export function awsClients(io: CliIo, region: string): AwsClients {
 /** `--accounts 111111111111,222222222222` as a list; undefined when absent. */
 export function parseAccounts(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  return value.split(',').map((a) => a.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 function printer(io: CliIo): FindingsSink {
@@ -76,7 +87,11 @@ export interface PlanInputHooks {
    * Runs before the first live AWS call (`cfct apply` takes the installation lock here): returns
    * the clients to read and run with, or an exit code to stop with.
    */
-  readonly beforeLiveRead?: (clients: AwsClients, manifest: Manifest, installationId: string) => Promise<AwsClients | number>;
+  readonly beforeLiveRead?: (
+    clients: AwsClients,
+    manifest: Manifest,
+    installationId: string,
+  ) => Promise<AwsClients | number>;
   /** Where the package's and the snapshot's findings go. @default printed to stderr */
   readonly print?: FindingsSink;
   /** Where a usage error goes besides its line on stderr (`--format json` puts it in the document). */
@@ -101,7 +116,11 @@ export async function readPlanInputs(
     return ExitCode.USAGE;
   };
   if (Boolean(flags.organization) === Boolean(flags.live)) {
-    return usage('CFCT-U005', 'give exactly one of --organization <file> and --live', 'plan offline with --organization org.json (from `cfct org export`), or against the live organization with --live');
+    return usage(
+      'CFCT-U005',
+      'give exactly one of --organization <file> and --live',
+      'plan offline with --organization org.json (from `cfct org export`), or against the live organization with --live',
+    );
   }
   const accounts = parseAccounts(flags.accounts);
   const badAccount = accounts?.find((a) => !/^\d{12}$/.test(a));
@@ -109,7 +128,9 @@ export async function readPlanInputs(
     return usage('CFCT-U003', `--accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'`);
   }
   const defaults = [
-    flags.operationPreferences !== undefined ? readOperationPreferences(flags.operationPreferences, '--operation-preferences') : undefined,
+    flags.operationPreferences !== undefined
+      ? readOperationPreferences(flags.operationPreferences, '--operation-preferences')
+      : undefined,
     flags.stackSetOrder !== undefined ? readStackSetOrder(flags.stackSetOrder, '--stack-set-order') : undefined,
   ] as const;
   const defaultFindings = defaults.flatMap((d) => d?.findings ?? []);
@@ -152,7 +173,10 @@ export async function readPlanInputs(
     try {
       text = readFileSync(flags.organization, 'utf8');
     } catch (err) {
-      return usage('CFCT-U004', unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err));
+      return usage(
+        'CFCT-U004',
+        unusablePath(flags.organization, 'an organization snapshot written by cfct org export --out org.json', err),
+      );
     }
     const parsed = parseSnapshot(text, flags.organization);
     if (!parsed.snapshot) {
@@ -164,7 +188,14 @@ export async function readPlanInputs(
       if (ref.kind !== 'local') throw new NotReadOfflineError(ref.raw);
       return ref.path ? loaded.files.read(ref.path)?.toString('utf8') : undefined;
     };
-    const run = { manifest, files, snapshot: parsed.snapshot, snapshotSource: flags.organization, readTemplate, options };
+    const run = {
+      manifest,
+      files,
+      snapshot: parsed.snapshot,
+      snapshotSource: flags.organization,
+      readTemplate,
+      options,
+    };
     return { run, clock, packageFindings: loaded.findings };
   }
 

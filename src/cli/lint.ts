@@ -33,7 +33,12 @@ export type RunProgram = (command: string, args: readonly string[]) => ProcessRe
 
 const runProgram: RunProgram = (command, args) => {
   const r = spawnSync(command, [...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(r.error ? { error: r.error as { code?: string; message: string } } : {}) };
+  return {
+    status: r.status,
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+    ...(r.error ? { error: r.error as { code?: string; message: string } } : {}),
+  };
 };
 
 /** Options of {@link lintTemplates}. */
@@ -146,7 +151,14 @@ function cfnNag(dir: string, paths: Map<string, string[]>, run: RunProgram): Fin
     for (const v of report.file_results?.violations ?? []) {
       const line = v.line_numbers?.find((n) => n > 0);
       const where = v.logical_resource_ids?.length ? ` (${v.logical_resource_ids.join(', ')})` : '';
-      out.push(...perResource(v.type === 'FAIL' ? 'CFCT-L013' : 'CFCT-L014', paths.get(file) ?? [], `cfn_nag ${v.id}: ${v.message}${where}`, { file, ...(line ? { line } : {}) }));
+      out.push(
+        ...perResource(
+          v.type === 'FAIL' ? 'CFCT-L013' : 'CFCT-L014',
+          paths.get(file) ?? [],
+          `cfn_nag ${v.id}: ${v.message}${where}`,
+          { file, ...(line ? { line } : {}) },
+        ),
+      );
     }
   }
   return out;
@@ -165,7 +177,17 @@ function cfnGuard(dir: string, paths: Map<string, string[]>, rules: string | und
   const out: Finding[] = [];
   for (const [path, resources] of paths) {
     const data = join(dir, ...path.split('/'));
-    const result = run('cfn-guard', ['validate', '--data', data, '--rules', rules, '--show-summary', 'none', '--output-format', 'single-line-summary']);
+    const result = run('cfn-guard', [
+      'validate',
+      '--data',
+      data,
+      '--rules',
+      rules,
+      '--show-summary',
+      'none',
+      '--output-format',
+      'single-line-summary',
+    ]);
     if (result.error?.code === 'ENOENT') return [notInstalled('cfn-guard', 'cargo install cfn-guard')];
     if (result.status === 0) continue;
     if (result.status !== 19) {
@@ -175,7 +197,15 @@ function cfnGuard(dir: string, paths: Map<string, string[]>, rules: string | und
     // Exit 19: rules failed. One finding per rule that failed, as cfn-guard names them.
     const failed = [...new Set([...result.stdout.matchAll(/Rule \[([^\]]+)\]/g)].map((m) => m[1]))];
     for (const rule of failed.length ? failed : ['(unnamed rule)']) {
-      out.push(...perResource('CFCT-L015', resources, `cfn-guard rule ${rule} failed`, { file: path }, 'run cfn-guard validate on the template for the details'));
+      out.push(
+        ...perResource(
+          'CFCT-L015',
+          resources,
+          `cfn-guard rule ${rule} failed`,
+          { file: path },
+          'run cfn-guard validate on the template for the details',
+        ),
+      );
     }
   }
   return out;
@@ -199,7 +229,9 @@ export function lintTemplates(manifest: Manifest, files: PackageFiles, options: 
     const regions = [...new Set(manifest.resources.flatMap((r) => (r.deployMethod === 'stack_set' ? r.regions : [])))];
     const findings: Finding[] = [];
     for (const linter of new Set(options.linters)) {
-      if (linter === 'cfn-lint') findings.push(...cfnLint(dir, paths, regions.length ? regions : [manifest.region], run));
+      if (linter === 'cfn-lint') {
+        findings.push(...cfnLint(dir, paths, regions.length ? regions : [manifest.region], run));
+      }
       if (linter === 'cfn-nag') findings.push(...cfnNag(dir, paths, run));
       if (linter === 'cfn-guard') findings.push(...cfnGuard(dir, paths, options.guardRules, run));
     }
@@ -211,7 +243,10 @@ export function lintTemplates(manifest: Manifest, files: PackageFiles, options: 
 
 /** `--lint cfn-lint,cfn-nag`: the list, or the name that is not a linter. */
 export function parseLinters(value: string): { linters: LinterName[] } | { unknown: string } {
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.find((n) => !(LINTERS as readonly string[]).includes(n));
   return unknown !== undefined ? { unknown } : { linters: names as LinterName[] };
 }

@@ -39,20 +39,27 @@ export async function findLockBucket(
   io: CliIo,
   command: string,
   clients: AwsClients,
-  where: { readonly homeRegion: string; readonly installationId: string; readonly flag?: string; readonly clock: Clock },
+  where: {
+    readonly homeRegion: string;
+    readonly installationId: string;
+    readonly flag?: string;
+    readonly clock: Clock;
+  },
 ): Promise<string | undefined> {
   const { homeRegion, installationId, flag, clock } = where;
   if (flag) return flag;
   const name = lockBucketParameterName(installationId);
   try {
-    const value = (await retryThrottled(() => clients.ssm(homeRegion).send(new GetParameterCommand({ Name: name })), clock)).Parameter?.Value;
+    const value = (
+      await retryThrottled(() => clients.ssm(homeRegion).send(new GetParameterCommand({ Name: name })), clock)
+    ).Parameter?.Value;
     if (value) return value;
   } catch (error) {
     if (errorName(error) !== 'ParameterNotFound') throw error;
   }
   io.stderr(
-    `cfct ${command}: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter ${name} in ${homeRegion} naming one `
-    + '(the pipeline construct creates it)\n',
+    `cfct ${command}: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter ${name} in ${homeRegion} naming one ` +
+      '(the pipeline construct creates it)\n',
   );
   return undefined;
 }
@@ -73,7 +80,11 @@ export class CliLock {
   private where?: LockLocation;
   private stopped = false;
 
-  constructor(private readonly io: CliIo, private readonly command: string, private readonly options: CliLockOptions) {}
+  constructor(
+    private readonly io: CliIo,
+    private readonly command: string,
+    private readonly options: CliLockOptions,
+  ) {}
 
   /** Why the lock was lost during the run, if it was. */
   get lost(): LockLoss | undefined {
@@ -87,19 +98,33 @@ export class CliLock {
    */
   async take(clients: AwsClients, homeRegion: string, installationId: string): Promise<AwsClients | number> {
     const { clock } = this.options;
-    const bucket = await findLockBucket(this.io, this.command, clients, { homeRegion, installationId, flag: this.options.bucket, clock });
+    const bucket = await findLockBucket(this.io, this.command, clients, {
+      homeRegion,
+      installationId,
+      flag: this.options.bucket,
+      clock,
+    });
     if (!bucket) return ExitCode.USAGE;
     const where = lockLocation(bucket, installationId);
     const s3 = clients.s3(homeRegion);
     let taken: Awaited<ReturnType<typeof acquireLock>>;
     try {
-      taken = await acquireLock(s3, where, { owner: this.owner, ttlMs: this.options.ttlMs, clock, purpose: this.options.purpose });
+      taken = await acquireLock(s3, where, {
+        owner: this.owner,
+        ttlMs: this.options.ttlMs,
+        clock,
+        purpose: this.options.purpose,
+      });
     } catch (error) {
-      this.io.stderr(`cfct ${this.command}: cannot take the lock s3://${where.bucket}/${where.key}: ${errorName(error)}: ${(error as Error).message}; nothing was applied\n`);
+      this.io.stderr(
+        `cfct ${this.command}: cannot take the lock s3://${where.bucket}/${where.key}: ${errorName(error)}: ${(error as Error).message}; nothing was applied\n`,
+      );
       return ExitCode.FINDINGS;
     }
     if (!taken.acquired) {
-      this.io.stderr(`cfct ${this.command}: the lock s3://${where.bucket}/${where.key} is held by ${describeHolder(taken.heldBy)}; nothing was applied\n`);
+      this.io.stderr(
+        `cfct ${this.command}: the lock s3://${where.bucket}/${where.key} is held by ${describeHolder(taken.heldBy)}; nothing was applied\n`,
+      );
       return ExitCode.FINDINGS;
     }
     this.where = where;
@@ -126,8 +151,8 @@ export class CliLock {
       await keeper.stop();
     } catch (error) {
       this.io.stderr(
-        `cfct ${this.command}: could not release the lock s3://${this.where.bucket}/${this.where.key} (${errorName(error)}: ${(error as Error).message}); `
-        + `it expires at ${new Date(keeper.lock.expires).toISOString()}\n`,
+        `cfct ${this.command}: could not release the lock s3://${this.where.bucket}/${this.where.key} (${errorName(error)}: ${(error as Error).message}); ` +
+          `it expires at ${new Date(keeper.lock.expires).toISOString()}\n`,
       );
     }
   }

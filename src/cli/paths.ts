@@ -27,5 +27,7 @@ export const PACKAGE_EXPECTED = 'a configuration package: a folder holding manif
 
 /** Why a package argument cannot be read: the path and what was expected, or the reader's words. */
 export function packageSourceProblem(source: string, err: Error): string {
-  return /^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message) ? unusablePath(source, PACKAGE_EXPECTED) : err.message;
+  return /^cannot read .*: (ENOENT|EACCES|EPERM)$/.test(err.message)
+    ? unusablePath(source, PACKAGE_EXPECTED)
+    : err.message;
 }

@@ -56,8 +56,16 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
     .exitOverride();
 
   const commands = [
-    validateCommand, planCommand, showCommand, applyCommand, printTasksCommand,
-    orgCommand, packageCommand, initCommand, migrateCommand, pipelineBuildCommand,
+    validateCommand,
+    planCommand,
+    showCommand,
+    applyCommand,
+    printTasksCommand,
+    orgCommand,
+    packageCommand,
+    initCommand,
+    migrateCommand,
+    pipelineBuildCommand,
   ];
   for (const command of commands) {
     command.register(program, io, result);
@@ -68,14 +76,17 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
 
 /** How a live command gets credentials, said when the SDK found none. */
 export const CREDENTIALS_HINT = [
-  'hint: live commands use the AWS SDK\'s standard credential chain, in the management account. Provide credentials with one of:',
+  "hint: live commands use the AWS SDK's standard credential chain, in the management account. Provide credentials with one of:",
   '  AWS_PROFILE=<profile> (after `aws configure` or `aws sso login --profile <profile>`),',
   '  AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment,',
   '  or an instance, container or CodeBuild role. Offline, plan with --organization <file> from `cfct org export`.',
 ].join('\n');
 
 function isMissingCredentials(name: string, message: string): boolean {
-  return name === 'CredentialsProviderError' || /could not load credentials|unable to locate credentials|no credentials/i.test(message);
+  return (
+    name === 'CredentialsProviderError' ||
+    /could not load credentials|unable to locate credentials|no credentials/i.test(message)
+  );
 }
 
 /** Runs `cfct` with `argv` (as `process.argv`: node, script, ...args) and resolves to the exit code. */
@@ -92,7 +103,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       if (err.exitCode === 0) return ExitCode.OK;
       if (json) {
         const message = err.message.replace(/^error: /, '');
-        io.stdout(failureDocument(json, [usageFinding(commanderRule(err.code), message, `run \`cfct ${json} --help\` for usage`)], 'usage error; nothing was done'));
+        io.stdout(
+          failureDocument(
+            json,
+            [usageFinding(commanderRule(err.code), message, `run \`cfct ${json} --help\` for usage`)],
+            'usage error; nothing was done',
+          ),
+        );
       }
       return ExitCode.USAGE;
     }
@@ -102,7 +119,15 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     io.stderr(`cfct: ${text}\n`);
     const credentials = isMissingCredentials(name, message);
     if (credentials) io.stderr(`${CREDENTIALS_HINT}\n`);
-    if (json) io.stdout(failureDocument(json, [usageFinding('CFCT-U006', text, credentials ? CREDENTIALS_HINT : undefined)], 'an AWS request failed; nothing was done'));
+    if (json) {
+      io.stdout(
+        failureDocument(
+          json,
+          [usageFinding('CFCT-U006', text, credentials ? CREDENTIALS_HINT : undefined)],
+          'an AWS request failed; nothing was done',
+        ),
+      );
+    }
     return ExitCode.FINDINGS;
   }
   return result.exitCode;

@@ -59,7 +59,12 @@ export interface ProgressOptions {
  * Wraps `clients` to count their requests by phase. A progress line reads
  * `reading the organization: 42 requests so far: organization tree 12, policies 30 (ListTargetsForPolicy)`.
  */
-export function withProgress(clients: AwsClients, write: (text: string) => void, label: string, options: ProgressOptions = {}): Progress {
+export function withProgress(
+  clients: AwsClients,
+  write: (text: string) => void,
+  label: string,
+  options: ProgressOptions = {},
+): Progress {
   const clock = options.clock ?? systemClock;
   const everyMs = options.everyMs ?? PROGRESS_EVERY_MS;
   const show = options.show ?? true;
@@ -77,7 +82,9 @@ export function withProgress(clients: AwsClients, write: (text: string) => void,
     if (now - lastLine < everyMs) return;
     lastLine = now;
     const phases = PHASES.filter((p) => counts.has(p)).map((p) => `${p} ${counts.get(p)}`);
-    write(`${label}: ${requests} ${requests === 1 ? 'request' : 'requests'} so far: ${phases.join(', ')} (${operation})\n`);
+    write(
+      `${label}: ${requests} ${requests === 1 ? 'request' : 'requests'} so far: ${phases.join(', ')} (${operation})\n`,
+    );
   };
   // One interception per service, so each request is known by its service as well as its operation.
   const by = (service: Service) => interceptRequests(clients, (operation) => count(service, operation));

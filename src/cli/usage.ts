@@ -28,8 +28,10 @@ export function usageFinding(ruleId: UsageRuleId, message: string, hint?: string
  */
 export function failureDocument(command: JsonCommand, findings: readonly Finding[], reason: string): string {
   const doc =
-    command === 'validate' ? { valid: false, reason, findings }
-      : command === 'print-tasks' ? { stackSets: [], reason, findings }
+    command === 'validate'
+      ? { valid: false, reason, findings }
+      : command === 'print-tasks'
+        ? { stackSets: [], reason, findings }
         : { planned: false, reason, findings, steps: [] };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -58,7 +60,13 @@ export function jsonCommandOf(args: readonly string[]): JsonCommand | undefined 
 
 /** The rule of an error commander reports (by its error code). */
 export function commanderRule(code: string): UsageRuleId {
-  if (code === 'commander.missingArgument' || code === 'commander.optionMissingArgument' || code === 'commander.missingMandatoryOptionValue') return 'CFCT-U002';
+  if (
+    code === 'commander.missingArgument' ||
+    code === 'commander.optionMissingArgument' ||
+    code === 'commander.missingMandatoryOptionValue'
+  ) {
+    return 'CFCT-U002';
+  }
   if (code === 'commander.invalidArgument') return 'CFCT-U003';
   return 'CFCT-U001';
 }

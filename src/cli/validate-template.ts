@@ -25,7 +25,10 @@ export async function validateTemplatesLive(
   for (const resource of manifest.resources) {
     if (resource.deployMethod !== 'stack_set') continue;
     const ref = resource.resourceFile;
-    const location = ref.kind === 'local' && ref.path ? { file: ref.path } : (ref.location ?? resource.location ?? { file: 'manifest.yaml' });
+    const location =
+      ref.kind === 'local' && ref.path
+        ? { file: ref.path }
+        : (ref.location ?? resource.location ?? { file: 'manifest.yaml' });
     let answer = answers.get(ref.raw);
     if (!answer) {
       answer = {};
@@ -34,7 +37,10 @@ export async function validateTemplatesLive(
         if (body === undefined) {
           answer = {}; // a missing template is already a package finding
         } else if (Buffer.byteLength(body) <= INLINE_TEMPLATE_LIMIT_BYTES) {
-          await retryThrottled(() => clients.cloudFormation(manifest.region).send(new ValidateTemplateCommand({ TemplateBody: body })), clock);
+          await retryThrottled(
+            () => clients.cloudFormation(manifest.region).send(new ValidateTemplateCommand({ TemplateBody: body })),
+            clock,
+          );
         }
       } catch (error) {
         const { name, message } = error as Error;

@@ -158,7 +158,9 @@ export abstract class ConfigurationSource {
   public static codeCommit(options: CodeCommitConfigurationSourceOptions): ConfigurationSource {
     const given = [options.repository, options.repositoryName].filter((x) => x !== undefined).length;
     if (given !== 1) {
-      throw new Error(`ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got ${given === 0 ? 'neither' : 'both'}`);
+      throw new Error(
+        `ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got ${given === 0 ? 'neither' : 'both'}`,
+      );
     }
     checkBranch(options.branch);
     return new CodeCommitSource(options);
@@ -166,13 +168,23 @@ export abstract class ConfigurationSource {
 
   /** A repository reached through an AWS CodeConnections connection (GitHub, GitLab, Bitbucket). */
   public static codeConnection(options: CodeConnectionConfigurationSourceOptions): ConfigurationSource {
-    if (!Token.isUnresolved(options.connectionArn) && !/^arn:aws[\w-]*:(codeconnections|codestar-connections):[\w-]+:\d{12}:connection\/[\w-]+$/.test(options.connectionArn)) {
+    if (
+      !Token.isUnresolved(options.connectionArn) &&
+      !/^arn:aws[\w-]*:(codeconnections|codestar-connections):[\w-]+:\d{12}:connection\/[\w-]+$/.test(
+        options.connectionArn,
+      )
+    ) {
       throw new Error(
         `connectionArn must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>), got '${options.connectionArn}'`,
       );
     }
-    for (const [name, value] of [['owner', options.owner], ['repository', options.repository]] as const) {
-      if (!Token.isUnresolved(value) && value.trim() === '') throw new Error(`ConfigurationSource.codeConnection needs a non-empty ${name}`);
+    for (const [name, value] of [
+      ['owner', options.owner],
+      ['repository', options.repository],
+    ] as const) {
+      if (!Token.isUnresolved(value) && value.trim() === '') {
+        throw new Error(`ConfigurationSource.codeConnection needs a non-empty ${name}`);
+      }
     }
     checkBranch(options.branch);
     return new CodeConnectionSource(options);
@@ -264,7 +276,8 @@ class CodeCommitSource extends ConfigurationSource {
 
   public bind(scope: Construct, o: ConfigurationSourceBindOptions): ConfigurationSourceConfig {
     const repository =
-      this.options.repository ?? codecommit.Repository.fromRepositoryName(scope, 'ConfigurationRepository', this.options.repositoryName!);
+      this.options.repository ??
+      codecommit.Repository.fromRepositoryName(scope, 'ConfigurationRepository', this.options.repositoryName!);
     const action = new actions.CodeCommitSourceAction({
       actionName: 'Source',
       repository,

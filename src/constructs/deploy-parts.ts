@@ -25,16 +25,28 @@ export const LAMBDA_SERVICE_ERRORS = [
 ];
 
 /** Throttling error names a handler rethrows when its own retries could not absorb them. */
-export const THROTTLING_ERRORS = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown'];
+export const THROTTLING_ERRORS = [
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+];
 
 /** Adds a cdk-nag suppression to a resource's metadata (cdk-nag reads `cdk_nag`; no import needed). */
-export function suppress(construct: IConstruct, rules: { id: string; reason: string; appliesTo?: (string | { regex: string })[] }[]): void {
+export function suppress(
+  construct: IConstruct,
+  rules: { id: string; reason: string; appliesTo?: (string | { regex: string })[] }[],
+): void {
   type WithMetadata = { getMetadata?: (k: string) => any; addMetadata?: (k: string, v: unknown) => void };
   const resource = (construct.node.defaultChild ?? construct) as unknown as WithMetadata;
   if (!resource.addMetadata || !resource.getMetadata) return;
   const existing = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
   resource.addMetadata('cdk_nag', {
-    rules_to_suppress: [...existing, ...rules.map((r) => ({ id: r.id, reason: r.reason, ...(r.appliesTo ? { applies_to: r.appliesTo } : {}) }))],
+    rules_to_suppress: [
+      ...existing,
+      ...rules.map((r) => ({ id: r.id, reason: r.reason, ...(r.appliesTo ? { applies_to: r.appliesTo } : {}) })),
+    ],
   });
 }
 
@@ -52,13 +64,21 @@ export interface DeployParts {
 }
 
 /** Validates and resolves the shared props. */
-export function deployParts(scope: Construct, props: DeployStateMachineProps, defaultTimeout: Duration): DeployParts & { timeout: Duration } {
+export function deployParts(
+  scope: Construct,
+  props: DeployStateMachineProps,
+  defaultTimeout: Duration,
+): DeployParts & { timeout: Duration } {
   const installationId = props.installationId ?? 'default';
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(installationId)) {
-    throw new Error(`installationId must be 1-63 letters, digits, '_' or '-', starting with a letter or digit, got '${installationId}'`);
+    throw new Error(
+      `installationId must be 1-63 letters, digits, '_' or '-', starting with a letter or digit, got '${installationId}'`,
+    );
   }
   const runPrefix = (props.runPrefix ?? 'cfct/runs').replace(/^\/+|\/+$/g, '');
-  if (runPrefix === '' || runPrefix.includes('*')) throw new Error(`runPrefix must be a non-empty key prefix without '*', got '${props.runPrefix}'`);
+  if (runPrefix === '' || runPrefix.includes('*')) {
+    throw new Error(`runPrefix must be a non-empty key prefix without '*', got '${props.runPrefix}'`);
+  }
   const timeout = props.timeout ?? defaultTimeout;
   const key = props.encryptionKey ?? newLogsKey(scope);
   return {
@@ -80,12 +100,25 @@ function newLogsKey(scope: Construct): kms.IKey {
     description: 'Encrypts the logs of a Customizations for AWS Control Tower state machine and its tasks',
     enableKeyRotation: true,
   });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-    resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
-  }));
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+        },
+      },
+    }),
+  );
   return key;
 }
 
@@ -116,18 +149,30 @@ export function newHandler<F extends lambda.Function>(
     timeout: parts.taskTimeout,
     memorySize: options.memorySize ?? 512,
   });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
-  suppress(role.node.findChild('DefaultPolicy'), [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions',
-    appliesTo: ['Resource::*'],
-  }]);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  suppress(role.node.findChild('DefaultPolicy'), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions',
+      appliesTo: ['Resource::*'],
+    },
+  ]);
   return fn;
 }
 
 /** Grants what every task needs on the run files: read `<runPrefix>/*`, decrypt with the bucket's key. */
 export function grantReadRunFiles(parts: DeployParts, fn: lambda.IFunction): void {
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [parts.runBucket.arnForObjects(`${parts.runPrefix}/*`)] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [parts.runBucket.arnForObjects(`${parts.runPrefix}/*`)],
+    }),
+  );
   const key = parts.runBucket.encryptionKey;
   if (key) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
   suppressRunPrefix(fn);
@@ -135,7 +180,12 @@ export function grantReadRunFiles(parts: DeployParts, fn: lambda.IFunction): voi
 
 /** Grants writing objects under `<runPrefix>/<pattern>`. */
 export function grantWriteRunFiles(parts: DeployParts, fn: lambda.IFunction, pattern: string): void {
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [parts.runBucket.arnForObjects(`${parts.runPrefix}/${pattern}`)] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [parts.runBucket.arnForObjects(`${parts.runPrefix}/${pattern}`)],
+    }),
+  );
   const key = parts.runBucket.encryptionKey;
   if (key) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn] }));
 }
@@ -143,11 +193,14 @@ export function grantWriteRunFiles(parts: DeployParts, fn: lambda.IFunction, pat
 function suppressRunPrefix(fn: lambda.IFunction): void {
   const policy = fn.role?.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
-  suppress(policy, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'Run files are per pipeline execution (<runPrefix>/<pipelineExecutionId>/...): the execution id is known only at run time',
-    appliesTo: [{ regex: '/^Resource::.*\\/\\*$/' }],
-  }]);
+  suppress(policy, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Run files are per pipeline execution (<runPrefix>/<pipelineExecutionId>/...): the execution id is known only at run time',
+      appliesTo: [{ regex: '/^Resource::.*\\/\\*$/' }],
+    },
+  ]);
 }
 
 /** The key of the installation's lock object (contract B). */
@@ -157,13 +210,31 @@ export function lockKey(installationId: string): string {
 
 /** The lock task's function, with access to the lock object only. */
 export function newLockFunction(parts: DeployParts): RunLockFunction {
-  const fn = newHandler(parts, 'LockTask', RunLockFunction, { description: 'Takes, renews and releases the installation lock', memorySize: 256 });
+  const fn = newHandler(parts, 'LockTask', RunLockFunction, {
+    description: 'Takes, renews and releases the installation lock',
+    memorySize: 256,
+  });
   const key = lockKey(parts.installationId);
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [parts.runBucket.arnForObjects(key)] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resources: [parts.runBucket.arnForObjects(key)],
+    }),
+  );
   // Without ListBucket a missing object reads as AccessDenied instead of NoSuchKey.
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [parts.runBucket.bucketArn], conditions: { StringEquals: { 's3:prefix': key } } }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [parts.runBucket.bucketArn],
+      conditions: { StringEquals: { 's3:prefix': key } },
+    }),
+  );
   const bucketKey = parts.runBucket.encryptionKey;
-  if (bucketKey) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [bucketKey.keyArn] }));
+  if (bucketKey) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [bucketKey.keyArn] }),
+    );
+  }
   return fn;
 }
 
@@ -187,34 +258,55 @@ export function lambdaTask(
   const jitterStrategy = sfn.JitterType.FULL;
   const backoffRate = 2;
   task.addRetry({
-    errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), backoffRate, maxAttempts: 6, maxDelay: Duration.seconds(60), jitterStrategy,
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy,
   });
   task.addRetry({
-    errors: THROTTLING_ERRORS, interval: Duration.seconds(5), backoffRate, maxAttempts: 8, maxDelay: Duration.seconds(120), jitterStrategy,
+    errors: THROTTLING_ERRORS,
+    interval: Duration.seconds(5),
+    backoffRate,
+    maxAttempts: 8,
+    maxDelay: Duration.seconds(120),
+    jitterStrategy,
   });
   return task;
 }
 
 /** The execution's log destination: level ALL, execution data left out (it names plans and accounts, never secrets, but stays small). */
 export function stateMachineLogs(parts: DeployParts, logGroup: logs.ILogGroup | undefined): sfn.LogOptions {
-  return { destination: logGroup ?? newLogGroup(parts, 'ExecutionLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false };
+  return {
+    destination: logGroup ?? newLogGroup(parts, 'ExecutionLogs'),
+    level: sfn.LogLevel.ALL,
+    includeExecutionData: false,
+  };
 }
 
 /** Suppressions for what CDK itself grants a state machine's role (log delivery, X-Ray, function versions). */
 export function suppressStateMachineRole(stateMachine: sfn.StateMachine): void {
   const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
-  suppress(policy, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions; lambda:InvokeFunction is granted on the task functions and their versions (<arn>:*)',
-    appliesTo: ['Resource::*', { regex: '/^Resource::<.*Task[A-Za-z0-9]*\\.Arn>:\\*$/' }],
-  }]);
+  suppress(policy, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions; lambda:InvokeFunction is granted on the task functions and their versions (<arn>:*)',
+      appliesTo: ['Resource::*', { regex: '/^Resource::<.*Task[A-Za-z0-9]*\\.Arn>:\\*$/' }],
+    },
+  ]);
 }
 
 /** `arn:<partition>:cloudformation:<region>:<account>:stackset/<prefix>*` and its other stack set ARN forms. */
 export function stackSetArns(prefix: string): string[] {
   const stack = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
-  return [`${stack}:stackset/${prefix}*`, `${stack}:stackset-target/${prefix}*`, `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}::type/resource/*`];
+  return [
+    `${stack}:stackset/${prefix}*`,
+    `${stack}:stackset-target/${prefix}*`,
+    `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}::type/resource/*`,
+  ];
 }
 
 /** The stack that holds `scope`. */
@@ -241,19 +333,28 @@ const ORGANIZATIONS_READS = [
 export function grantPlanCheck(fn: lambda.IFunction, stackSetPrefix: string): void {
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ORGANIZATIONS_READS, resources: ['*'] }));
   const stack = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
-    resources: [`${stack}:stackset/${stackSetPrefix}*`, `${stack}:stackset/AWSControlTowerBP-BASELINE-CONFIG:*`],
-  }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
+      resources: [`${stack}:stackset/${stackSetPrefix}*`, `${stack}:stackset/AWSControlTowerBP-BASELINE-CONFIG:*`],
+    }),
+  );
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:ListStackSets'], resources: ['*'] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameters'], resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter/*`] }));
-  suppress(fn.role!.node.findChild('DefaultPolicy'), [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'Organizations List/Describe and ListStackSets support no resource-level permissions; the stack sets are those of the installation prefix; the manifest names the SSM parameters it reads ($[alfred_ssm_...])',
-    appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:(cloudformation|ssm):.*\\*$/' }],
-  }]);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['ssm:GetParameters'],
+      resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter/*`],
+    }),
+  );
+  suppress(fn.role!.node.findChild('DefaultPolicy'), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Organizations List/Describe and ListStackSets support no resource-level permissions; the stack sets are those of the installation prefix; the manifest names the SSM parameters it reads ($[alfred_ssm_...])',
+      appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:(cloudformation|ssm):.*\\*$/' }],
+    },
+  ]);
 }
-
 
 /** The states both deploy state machines open with: take the lock, check the approved plan. */
 export interface LockedRunStates {
@@ -290,13 +391,21 @@ export function lockedRunStates(
     lock: sfn.JsonPath.objectAt('$.lock'),
     action,
     ttlSeconds: lockTtl.toSeconds(),
-    ...(action === 'acquire' ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id') } : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
+    ...(action === 'acquire'
+      ? { owner: sfn.JsonPath.stringAt('$$.Execution.Id') }
+      : { held: sfn.JsonPath.objectAt('$.lockResult.lock') }),
   });
   const failedBeforeLock = new sfn.Fail(machine, 'LockFailed', { error: 'LockFailed', causePath: '$.error.Cause' });
   const lockHeld = new sfn.Fail(machine, 'LockHeld', { error: 'LockHeld', causePath: '$.lockResult.message' });
   const refused = new sfn.Fail(machine, 'PlanRefused', { error: 'PlanRefused', causePath: '$.check.message' });
 
-  const releaseAfterError = lambdaTask(machine, 'ReleaseLockAfterError', functions.lock, lockPayload('release'), '$.released');
+  const releaseAfterError = lambdaTask(
+    machine,
+    'ReleaseLockAfterError',
+    functions.lock,
+    lockPayload('release'),
+    '$.released',
+  );
   releaseAfterError.addCatch(failed, { resultPath: '$.releaseError' });
   releaseAfterError.next(failed);
   const release = (id: string, then: sfn.IChainable) => {
@@ -306,14 +415,20 @@ export function lockedRunStates(
   };
   const acquire = lambdaTask(machine, 'AcquireLock', functions.lock, lockPayload('acquire'), '$.lockResult');
   acquire.addCatch(failedBeforeLock, { resultPath: '$.error' });
-  const check = lambdaTask(machine, 'CheckApprovedPlan', functions.planCheck, {
-    correlationId: sfn.JsonPath.stringAt('$.runId'),
-    region: sfn.JsonPath.stringAt('$.region'),
-    plan: sfn.JsonPath.objectAt('$.plan'),
-    package: sfn.JsonPath.objectAt('$.package'),
-    options: sfn.JsonPath.objectAt('$.options'),
-    scope,
-  }, '$.check');
+  const check = lambdaTask(
+    machine,
+    'CheckApprovedPlan',
+    functions.planCheck,
+    {
+      correlationId: sfn.JsonPath.stringAt('$.runId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
+      package: sfn.JsonPath.objectAt('$.package'),
+      options: sfn.JsonPath.objectAt('$.options'),
+      scope,
+    },
+    '$.check',
+  );
   check.addCatch(releaseAfterError, { resultPath: '$.error' });
   return { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release };
 }

@@ -109,9 +109,17 @@ export class LifecycleTrigger extends Construct {
       description: 'Starts the customizations pipeline for new Control Tower accounts',
     });
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }),
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
+      }),
     );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codepipeline:StartPipelineExecution'], resources: [props.pipeline.pipelineArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['codepipeline:StartPipelineExecution'],
+        resources: [props.pipeline.pipelineArn],
+      }),
+    );
 
     const fn = new LifecycleTriggerFunction(this, 'Function', {
       description: 'Starts the customizations pipeline for the accounts named by Control Tower lifecycle events',

@@ -13,4 +13,3 @@ export function eventBridgeKeyStatement(stack: Stack): iam.PolicyStatement {
     },
   });
 }
-

@@ -15,14 +15,18 @@ const CDK_BUCKET_GRANTS: NagSuppression = {
   reason:
     "aws-cdk-lib's own grants on this construct's buckets (pipeline artifacts, the configuration package): object-level actions on these buckets' objects only; CodePipeline chooses the artifact keys",
   appliesTo: [
-    { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort|PutObject|PutObjectLegalHold|PutObjectRetention|PutObjectTagging|PutObjectVersionTagging)\\*$/' },
+    {
+      regex:
+        '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort|PutObject|PutObjectLegalHold|PutObjectRetention|PutObjectTagging|PutObjectVersionTagging)\\*$/',
+    },
     { regex: '/^Resource::<[A-Za-z0-9]*(ArtifactBucket|ConfigurationBucket)[A-Za-z0-9]*\\.Arn>\\/\\*$/' },
   ],
 };
 
 const CDK_KEY_GRANTS: NagSuppression = {
   id: 'AwsSolutions-IAM5',
-  reason: "aws-cdk-lib's own encrypt/decrypt grants on this installation's KMS key only (GenerateDataKey* and ReEncrypt* variants of that one key)",
+  reason:
+    "aws-cdk-lib's own encrypt/decrypt grants on this installation's KMS key only (GenerateDataKey* and ReEncrypt* variants of that one key)",
   appliesTo: [{ regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' }],
 };
 
@@ -45,27 +49,35 @@ export function suppressPipelineFindings(scope: IConstruct, runPrefix: string): 
         },
         {
           id: 'AwsSolutions-IAM5',
-          reason: "Read-only access to the stack sets this installation manages (names start with its prefix) and to Control Tower's baseline stack set (read to resolve Root targets)",
+          reason:
+            "Read-only access to the stack sets this installation manages (names start with its prefix) and to Control Tower's baseline stack set (read to resolve Root targets)",
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:cloudformation:.*:stackset\\/.*\\*$/' }],
         },
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'A manifest may read any SSM parameter of the home region ($[alfred_ssm_<name>]); the names are known only from the package',
+          reason:
+            'A manifest may read any SSM parameter of the home region ($[alfred_ssm_<name>]); the names are known only from the package',
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:ssm:.*:parameter\\/\\*$/' }],
         },
         {
           id: 'AwsSolutions-IAM5',
-          reason: 's3:GetObject only: a manifest may reference templates and policies by s3:// or https:// URL in any bucket; the buckets are known only from the package',
+          reason:
+            's3:GetObject only: a manifest may reference templates and policies by s3:// or https:// URL in any bucket; the buckets are known only from the package',
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:s3:::\\*\\/\\*$/' }],
         },
         {
           id: 'AwsSolutions-IAM5',
           reason: `The run files of this installation: one prefix (${runPrefix}/) of the artifact bucket, keys named by the pipeline execution id`,
-          appliesTo: [{ regex: `/^Resource::<[A-Za-z0-9]*ArtifactBucket[A-Za-z0-9]*\\.Arn>\\/${runPrefix.replace(/\//g, '\\/')}\\/\\*$/` }],
+          appliesTo: [
+            {
+              regex: `/^Resource::<[A-Za-z0-9]*ArtifactBucket[A-Za-z0-9]*\\.Arn>\\/${runPrefix.replace(/\//g, '\\/')}\\/\\*$/`,
+            },
+          ],
         },
         {
           id: 'AwsSolutions-IAM5',
-          reason: "aws-cdk-lib's CodeBuild defaults: the project's own report groups and log streams (named by CodeBuild per build)",
+          reason:
+            "aws-cdk-lib's CodeBuild defaults: the project's own report groups and log streams (named by CodeBuild per build)",
           appliesTo: [
             { regex: '/^Resource::arn:<AWS::Partition>:codebuild:.*:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
             { regex: '/^Resource::arn:<AWS::Partition>:logs:.*:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*$/' },
@@ -76,7 +88,8 @@ export function suppressPipelineFindings(scope: IConstruct, runPrefix: string): 
     if (/\/CodePipelineActionRole\//.test(path)) {
       rules.push({
         id: 'AwsSolutions-IAM5',
-        reason: "aws-cdk-lib's StepFunctionInvokeAction grant: DescribeExecution on the executions of this one state machine that the action starts (named with its prefix)",
+        reason:
+          "aws-cdk-lib's StepFunctionInvokeAction grant: DescribeExecution on the executions of this one state machine that the action starts (named with its prefix)",
         appliesTo: [{ regex: '/^Resource::arn:.*:states:.*:execution:.*\\*$/' }],
       });
     }
@@ -99,19 +112,24 @@ export function suppressBucketDeploymentFindings(stack: Stack): void {
       if (!(resource instanceof CfnResource)) continue;
       const rules: NagSuppression[] = [];
       if (resource.cfnResourceType === 'AWS::Lambda::Function') {
-        rules.push({ id: 'AwsSolutions-L1', reason: "aws-cdk-lib's BucketDeployment handler: its runtime is chosen and kept current by aws-cdk-lib" });
+        rules.push({
+          id: 'AwsSolutions-L1',
+          reason: "aws-cdk-lib's BucketDeployment handler: its runtime is chosen and kept current by aws-cdk-lib",
+        });
       }
       if (resource.cfnResourceType === 'AWS::IAM::Role') {
         rules.push({
           id: 'AwsSolutions-IAM4',
-          reason: "aws-cdk-lib's BucketDeployment handler role: AWSLambdaBasicExecutionRole allows only CloudWatch Logs writes",
+          reason:
+            "aws-cdk-lib's BucketDeployment handler role: AWSLambdaBasicExecutionRole allows only CloudWatch Logs writes",
           appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
         });
       }
       if (resource.cfnResourceType === 'AWS::IAM::Policy') {
         rules.push(CDK_BUCKET_GRANTS, CDK_KEY_GRANTS, {
           id: 'AwsSolutions-IAM5',
-          reason: "aws-cdk-lib's BucketDeployment handler reads the sample package from the CDK asset bucket (asset keys are content hashes)",
+          reason:
+            "aws-cdk-lib's BucketDeployment handler reads the sample package from the CDK asset bucket (asset keys are content hashes)",
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-.*\\/\\*$/' }],
         });
       }

@@ -282,9 +282,21 @@ export class CustomControlTowerPipeline extends Construct {
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
         resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
+          },
+        },
       }),
       false,
     );
@@ -307,7 +319,13 @@ export class CustomControlTowerPipeline extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'artifact-bucket/',
-      lifecycleRules: [{ id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      lifecycleRules: [
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(90),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       removalPolicy,
     });
     this.artifactBucket = artifactBucket;
@@ -331,7 +349,11 @@ export class CustomControlTowerPipeline extends Construct {
 
     // ---- Build: validate and plan ------------------------------------------------------------
     const cli = new s3assets.Asset(this, 'Cli', { path: path.join(__dirname, '../../assets/cli/main/cfct.js') });
-    const buildLogs = new logs.LogGroup(this, 'BuildLogs', { encryptionKey: key, retention: logRetention, removalPolicy });
+    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
+      encryptionKey: key,
+      retention: logRetention,
+      removalPolicy,
+    });
     const buildArgs = [
       'node /tmp/cfct.js pipeline-build "$CODEBUILD_SRC_DIR"',
       '--bucket "$CFCT_ARTIFACT_BUCKET"',
@@ -345,7 +367,9 @@ export class CustomControlTowerPipeline extends Construct {
       ...(props.administrationRoleArn ? [`--administration-role-arn ${props.administrationRoleArn}`] : []),
       ...(props.executionRoleName ? [`--execution-role-name ${props.executionRoleName}`] : []),
       // Validated JSON of numbers, enum values and region codes: no single quote to escape.
-      ...(props.stackSetOperationPreferences ? [`--operation-preferences '${operationPreferencesJson(props.stackSetOperationPreferences)}'`] : []),
+      ...(props.stackSetOperationPreferences
+        ? [`--operation-preferences '${operationPreferencesJson(props.stackSetOperationPreferences)}'`]
+        : []),
       ...(props.stackSetOrder ? [`--stack-set-order ${props.stackSetOrder}`] : []),
     ];
     const buildSpec =
@@ -357,13 +381,16 @@ export class CustomControlTowerPipeline extends Construct {
           install: {
             'runtime-versions': { nodejs: 22 },
             // The bundled cfct, and cfn-lint (Python) for the template linting the command runs.
-            'commands': ['aws s3 cp "$CFCT_CLI_URL" /tmp/cfct.js --only-show-errors', 'pip3 install --quiet --disable-pip-version-check cfn-lint'],
+            commands: [
+              'aws s3 cp "$CFCT_CLI_URL" /tmp/cfct.js --only-show-errors',
+              'pip3 install --quiet --disable-pip-version-check cfn-lint',
+            ],
           },
           build: {
             commands: [...(props.buildCommands ?? []), buildArgs.join(' '), '. /tmp/cfct-variables.sh'],
           },
         },
-        artifacts: { 'base-directory': 'cfct-out', 'files': ['**/*'] },
+        artifacts: { 'base-directory': 'cfct-out', files: ['**/*'] },
       });
     this.buildProject = new codebuild.PipelineProject(this, 'Build', {
       description: `Customizations for AWS Control Tower (${installationId}): validate the configuration package and plan it`,
@@ -383,10 +410,16 @@ export class CustomControlTowerPipeline extends Construct {
     });
     // Explicit actions on exact resources: the cfct bundle object, and the run files' prefix.
     this.buildProject.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${cli.s3BucketName}/${cli.s3ObjectKey}`] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [`arn:${stack.partition}:s3:::${cli.s3BucketName}/${cli.s3ObjectKey}`],
+      }),
     );
     this.buildProject.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [artifactBucket.arnForObjects(`${RUN_PREFIX}/*`)] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [artifactBucket.arnForObjects(`${RUN_PREFIX}/*`)],
+      }),
     );
     grantPlanReads(this.buildProject, props.stackSetPrefix ?? 'CustomControlTower-');
 
@@ -427,8 +460,15 @@ export class CustomControlTowerPipeline extends Construct {
     ];
     if (props.requireApproval) {
       this.approvalTopic =
-        props.approvalTopic ?? new sns.Topic(this, 'ApprovalTopic', { masterKey: key, enforceSSL: true, displayName: `cfct ${installationId}: approve a plan` });
-      for (const email of props.approvalEmails ?? []) this.approvalTopic.addSubscription(new subscriptions.EmailSubscription(email));
+        props.approvalTopic ??
+        new sns.Topic(this, 'ApprovalTopic', {
+          masterKey: key,
+          enforceSSL: true,
+          displayName: `cfct ${installationId}: approve a plan`,
+        });
+      for (const email of props.approvalEmails ?? []) {
+        this.approvalTopic.addSubscription(new subscriptions.EmailSubscription(email));
+      }
       stages.push({
         stageName: 'Approval',
         actions: [
@@ -485,8 +525,14 @@ export class CustomControlTowerPipeline extends Construct {
     // CodePipeline reads a FilePath input as a path inside the input artifact; CDK renders it as
     // `<artifact>::<path>` (its artifact location syntax), which the action would look for literally.
     const cfnPipeline = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
-    for (const [stageName, file] of [['Policies', 'policy-input.json'], ['StackSets', 'stackset-input.json']] as const) {
-      cfnPipeline.addPropertyOverride(`Stages.${stages.findIndex((s) => s.stageName === stageName)}.Actions.0.Configuration.Input`, file);
+    for (const [stageName, file] of [
+      ['Policies', 'policy-input.json'],
+      ['StackSets', 'stackset-input.json'],
+    ] as const) {
+      cfnPipeline.addPropertyOverride(
+        `Stages.${stages.findIndex((s) => s.stageName === stageName)}.Actions.0.Configuration.Input`,
+        file,
+      );
     }
 
     if (source.startOnObjectKey && source.bucket) {
@@ -503,8 +549,15 @@ export class CustomControlTowerPipeline extends Construct {
 
     // ---- Notifications -----------------------------------------------------------------------
     this.notificationTopic =
-      props.notificationTopic ?? new sns.Topic(this, 'NotificationTopic', { masterKey: key, enforceSSL: true, displayName: `cfct ${installationId}: failures` });
-    for (const email of props.notificationEmails ?? []) this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+      props.notificationTopic ??
+      new sns.Topic(this, 'NotificationTopic', {
+        masterKey: key,
+        enforceSSL: true,
+        displayName: `cfct ${installationId}: failures`,
+      });
+    for (const email of props.notificationEmails ?? []) {
+      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
     new events.Rule(this, 'PipelineFailed', {
       description: 'The customizations pipeline failed',
       eventPattern: {
@@ -525,7 +578,10 @@ export class CustomControlTowerPipeline extends Construct {
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.policyStateMachine.stateMachineArn, this.stackSetStateMachine.stateMachineArn] },
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [this.policyStateMachine.stateMachineArn, this.stackSetStateMachine.stateMachineArn],
+        },
       },
       targets: [
         new targets.SnsTopic(this.notificationTopic, {
@@ -601,7 +657,9 @@ function grantPlanReads(project: codebuild.PipelineProject, stackSetPrefix: stri
 function validateProps(props: CustomControlTowerPipelineProps): void {
   const id = props.installationId;
   if (id !== undefined && !Token.isUnresolved(id) && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(id)) {
-    throw new Error(`installationId must be 1-31 lowercase letters, digits and hyphens, starting with a letter or digit, got '${id}'`);
+    throw new Error(
+      `installationId must be 1-31 lowercase letters, digits and hyphens, starting with a letter or digit, got '${id}'`,
+    );
   }
   if (!props.requireApproval && (props.approvalEmails?.length || props.approvalTopic)) {
     throw new Error('approvalEmails and approvalTopic need requireApproval: true; set it, or remove them');
@@ -614,7 +672,9 @@ function validateProps(props: CustomControlTowerPipelineProps): void {
   if (timeout && !Token.isUnresolved(timeout.toMinutes({ integral: false }))) {
     const minutes = timeout.toMinutes({ integral: false });
     if (minutes < 5 || minutes > 480 || !Number.isInteger(minutes)) {
-      throw new Error(`buildTimeout must be a whole number of minutes between 5 and 480, got ${timeout.toHumanString()}`);
+      throw new Error(
+        `buildTimeout must be a whole number of minutes between 5 and 480, got ${timeout.toHumanString()}`,
+      );
     }
   }
   if (props.buildSpec && props.buildCommands?.length) {
@@ -626,10 +686,20 @@ function validateProps(props: CustomControlTowerPipelineProps): void {
       throw new Error(`stage name '${name}' is used by the pipeline itself; choose another name for your stage`);
     }
   }
-  if (props.executionRoleName !== undefined && !Token.isUnresolved(props.executionRoleName) && !/^[\w+=,.@-]{1,64}$/.test(props.executionRoleName)) {
-    throw new Error(`executionRoleName must be an IAM role name (1-64 of letters, digits and +=,.@_-), got '${props.executionRoleName}'`);
+  if (
+    props.executionRoleName !== undefined &&
+    !Token.isUnresolved(props.executionRoleName) &&
+    !/^[\w+=,.@-]{1,64}$/.test(props.executionRoleName)
+  ) {
+    throw new Error(
+      `executionRoleName must be an IAM role name (1-64 of letters, digits and +=,.@_-), got '${props.executionRoleName}'`,
+    );
   }
-  if (props.administrationRoleArn !== undefined && !Token.isUnresolved(props.administrationRoleArn) && !/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(props.administrationRoleArn)) {
+  if (
+    props.administrationRoleArn !== undefined &&
+    !Token.isUnresolved(props.administrationRoleArn) &&
+    !/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(props.administrationRoleArn)
+  ) {
     throw new Error(`administrationRoleArn must be an IAM role ARN, got '${props.administrationRoleArn}'`);
   }
   if (props.stackSetOperationPreferences) validateOperationPreferences(props.stackSetOperationPreferences);

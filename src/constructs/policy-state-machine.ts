@@ -3,7 +3,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deployParts, grantPlanCheck, grantReadRunFiles, lambdaTask, lockedRunStates, newHandler, newLockFunction, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
+import {
+  deployParts,
+  grantPlanCheck,
+  grantReadRunFiles,
+  lambdaTask,
+  lockedRunStates,
+  newHandler,
+  newLockFunction,
+  stateMachineLogs,
+  suppress,
+  suppressStateMachineRole,
+} from './deploy-parts';
 import { PolicyStateMachineProps } from './policy-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { PolicyStepsFunction } from '../handlers/policy-steps-function';
@@ -38,26 +49,50 @@ export class PolicyStateMachine extends Construct {
     const parts = deployParts(this, props, Duration.hours(1));
 
     this.lockFunction = newLockFunction(parts);
-    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, { description: 'Checks that the approved plan still holds', memorySize: 1769 });
+    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, {
+      description: 'Checks that the approved plan still holds',
+      memorySize: 1769,
+    });
     grantReadRunFiles(parts, this.planCheckFunction);
     grantPlanCheck(this.planCheckFunction, parts.stackSetPrefix);
-    this.policyStepsFunction = newHandler(parts, 'PolicyStepsTask', PolicyStepsFunction, { description: 'Applies the approved plan\'s SCP and RCP steps', memorySize: 1024 });
+    this.policyStepsFunction = newHandler(parts, 'PolicyStepsTask', PolicyStepsFunction, {
+      description: "Applies the approved plan's SCP and RCP steps",
+      memorySize: 1024,
+    });
     grantReadRunFiles(parts, this.policyStepsFunction);
     grantPolicyWrites(this.policyStepsFunction);
 
     const failed = new sfn.Fail(this, 'PolicyRunFailed', { error: 'PolicyRunFailed', causePath: '$.error.Cause' });
-    const stepFailed = new sfn.Fail(this, 'PolicyStepFailed', { error: 'PolicyStepFailed', causePath: '$.policies.failed.cause' });
+    const stepFailed = new sfn.Fail(this, 'PolicyStepFailed', {
+      error: 'PolicyStepFailed',
+      causePath: '$.policies.failed.cause',
+    });
     const { acquire, check, lockHeld, refused, releaseAfterError, release } = lockedRunStates(
-      this, { lock: this.lockFunction, planCheck: this.planCheckFunction }, parts.lockTtl, 'policies', failed);
+      this,
+      { lock: this.lockFunction, planCheck: this.planCheckFunction },
+      parts.lockTtl,
+      'policies',
+      failed,
+    );
 
-    const start = new sfn.Pass(this, 'StartPolicySteps', { result: sfn.Result.fromObject({ nextIndex: 0, done: false }), resultPath: '$.policies' });
-    const apply = lambdaTask(this, 'ApplyPolicySteps', this.policyStepsFunction, {
-      correlationId: sfn.JsonPath.stringAt('$.runId'),
-      installationId: sfn.JsonPath.stringAt('$.installationId'),
-      region: sfn.JsonPath.stringAt('$.region'),
-      plan: sfn.JsonPath.objectAt('$.plan'),
-      index: sfn.JsonPath.numberAt('$.policies.nextIndex'),
-    }, '$.policies', 'Applies steps in order from nextIndex for up to a minute; called again until done');
+    const start = new sfn.Pass(this, 'StartPolicySteps', {
+      result: sfn.Result.fromObject({ nextIndex: 0, done: false }),
+      resultPath: '$.policies',
+    });
+    const apply = lambdaTask(
+      this,
+      'ApplyPolicySteps',
+      this.policyStepsFunction,
+      {
+        correlationId: sfn.JsonPath.stringAt('$.runId'),
+        installationId: sfn.JsonPath.stringAt('$.installationId'),
+        region: sfn.JsonPath.stringAt('$.region'),
+        plan: sfn.JsonPath.objectAt('$.plan'),
+        index: sfn.JsonPath.numberAt('$.policies.nextIndex'),
+      },
+      '$.policies',
+      'Applies steps in order from nextIndex for up to a minute; called again until done',
+    );
     apply.addCatch(releaseAfterError, { resultPath: '$.error' });
 
     const applied = release('ReleaseLock', new sfn.Succeed(this, 'PoliciesApplied'));
@@ -66,16 +101,32 @@ export class PolicyStateMachine extends Construct {
       .when(sfn.Condition.booleanEquals('$.policies.done', true), applied)
       .otherwise(apply);
 
-    const definition = acquire
-      .next(new sfn.Choice(this, 'LockTaken')
-        .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check
-          .next(new sfn.Choice(this, 'PlanApproved')
-            .when(sfn.Condition.booleanEquals('$.check.approved', true), new sfn.Choice(this, 'PolicyStepsToApply')
-              .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.stepsInScope'), sfn.Condition.numberEquals('$.check.stepsInScope', 0)),
-                release('ReleaseLockNothingToApply', new sfn.Succeed(this, 'NoPolicySteps', { comment: 'The approved plan has no policy step' })))
-              .otherwise(start.next(apply.next(afterStep))))
-            .otherwise(release('ReleaseLockAfterRefusal', refused))))
-        .otherwise(lockHeld));
+    const definition = acquire.next(
+      new sfn.Choice(this, 'LockTaken')
+        .when(
+          sfn.Condition.booleanEquals('$.lockResult.acquired', true),
+          check.next(
+            new sfn.Choice(this, 'PlanApproved')
+              .when(
+                sfn.Condition.booleanEquals('$.check.approved', true),
+                new sfn.Choice(this, 'PolicyStepsToApply')
+                  .when(
+                    sfn.Condition.and(
+                      sfn.Condition.isPresent('$.check.stepsInScope'),
+                      sfn.Condition.numberEquals('$.check.stepsInScope', 0),
+                    ),
+                    release(
+                      'ReleaseLockNothingToApply',
+                      new sfn.Succeed(this, 'NoPolicySteps', { comment: 'The approved plan has no policy step' }),
+                    ),
+                  )
+                  .otherwise(start.next(apply.next(afterStep))),
+              )
+              .otherwise(release('ReleaseLockAfterRefusal', refused)),
+          ),
+        )
+        .otherwise(lockHeld),
+    );
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Customizations for AWS Control Tower: SCPs and RCPs of an approved plan',
@@ -93,21 +144,46 @@ function grantPolicyWrites(fn: PolicyStepsFunction): void {
   const org = `arn:${Aws.PARTITION}:organizations::${Aws.ACCOUNT_ID}`;
   const policies = [`${org}:policy/o-*/service_control_policy/p-*`, `${org}:policy/o-*/resource_control_policy/p-*`];
   const targets = [`${org}:root/o-*/r-*`, `${org}:ou/o-*/ou-*`, `arn:${Aws.PARTITION}:organizations::*:account/o-*/*`];
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['organizations:CreatePolicy'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'organizations:PolicyType': ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] } },
-  }));
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['organizations:UpdatePolicy', 'organizations:DeletePolicy', 'organizations:DescribePolicy', 'organizations:TagResource', 'organizations:ListTagsForResource', 'organizations:ListTargetsForPolicy'],
-    resources: policies,
-  }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:AttachPolicy', 'organizations:DetachPolicy'], resources: [...policies, ...targets] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:EnablePolicyType'], resources: [`${org}:root/o-*/r-*`] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:ListPolicies', 'organizations:ListRoots'], resources: ['*'] }));
-  suppress(fn.role!.node.findChild('DefaultPolicy'), [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'Policies, roots, OUs and accounts of the organization: their ids are known only at run time; CreatePolicy and the List calls support no resource-level permissions (CreatePolicy is limited to SCPs and RCPs)',
-    appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:organizations::.*\\*$/' }],
-  }]);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['organizations:CreatePolicy'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'organizations:PolicyType': ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] },
+      },
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'organizations:UpdatePolicy',
+        'organizations:DeletePolicy',
+        'organizations:DescribePolicy',
+        'organizations:TagResource',
+        'organizations:ListTagsForResource',
+        'organizations:ListTargetsForPolicy',
+      ],
+      resources: policies,
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
+      resources: [...policies, ...targets],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['organizations:EnablePolicyType'], resources: [`${org}:root/o-*/r-*`] }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['organizations:ListPolicies', 'organizations:ListRoots'], resources: ['*'] }),
+  );
+  suppress(fn.role!.node.findChild('DefaultPolicy'), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Policies, roots, OUs and accounts of the organization: their ids are known only at run time; CreatePolicy and the List calls support no resource-level permissions (CreatePolicy is limited to SCPs and RCPs)',
+      appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:organizations::.*\\*$/' }],
+    },
+  ]);
 }

@@ -30,14 +30,19 @@ export function validateOperationPreferences(prefs: StackSetOperationPreferences
       throw new Error(`${name}.${field} must be a whole number ${wanted}, got ${value}`);
     }
   }
-  for (const [count, percentage] of [['maxConcurrentCount', 'maxConcurrentPercentage'], ['failureToleranceCount', 'failureTolerancePercentage']] as const) {
+  for (const [count, percentage] of [
+    ['maxConcurrentCount', 'maxConcurrentPercentage'],
+    ['failureToleranceCount', 'failureTolerancePercentage'],
+  ] as const) {
     if (prefs[count] !== undefined && prefs[percentage] !== undefined) {
       throw new Error(`${name}: give ${count} or ${percentage}, not both (StackSets accepts one of each)`);
     }
   }
   if (prefs.regionOrder !== undefined && !Token.isUnresolved(prefs.regionOrder)) {
     for (const region of prefs.regionOrder) {
-      if (!Token.isUnresolved(region) && !KNOWN_REGIONS.includes(region)) throw new Error(`${name}.regionOrder: '${region}' is not a known AWS region`);
+      if (!Token.isUnresolved(region) && !KNOWN_REGIONS.includes(region)) {
+        throw new Error(`${name}.regionOrder: '${region}' is not a known AWS region`);
+      }
     }
   }
 }

@@ -3,7 +3,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deployParts, grantPlanCheck, grantReadRunFiles, grantWriteRunFiles, lambdaTask, lockedRunStates, newHandler, newLockFunction, stackSetArns, stateMachineLogs, suppress, suppressStateMachineRole } from './deploy-parts';
+import {
+  deployParts,
+  grantPlanCheck,
+  grantReadRunFiles,
+  grantWriteRunFiles,
+  lambdaTask,
+  lockedRunStates,
+  newHandler,
+  newLockFunction,
+  stackSetArns,
+  stateMachineLogs,
+  suppress,
+  suppressStateMachineRole,
+} from './deploy-parts';
 import { StackSetStateMachineProps } from './stackset-state-machine-props';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { StacksetRunOutputsFunction } from '../handlers/stackset-run-outputs-function';
@@ -61,43 +74,82 @@ export class StackSetStateMachine extends Construct {
     super(scope, id);
     const parts = deployParts(this, props, Duration.hours(24));
     this.maxConcurrency = props.maxConcurrency ?? 4;
-    if (!Token.isUnresolved(this.maxConcurrency) && (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > 40)) {
+    if (
+      !Token.isUnresolved(this.maxConcurrency) &&
+      (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > 40)
+    ) {
       throw new Error(`maxConcurrency must be a whole number from 1 to 40, got ${this.maxConcurrency}`);
     }
     this.pollInterval = props.pollInterval ?? Duration.seconds(30);
     const pollSeconds = this.pollInterval.toSeconds({ integral: false });
-    if (pollSeconds < 1 || !Number.isInteger(pollSeconds)) throw new Error(`pollInterval must be a whole number of seconds, at least 1, got ${this.pollInterval.toHumanString()}`);
+    if (pollSeconds < 1 || !Number.isInteger(pollSeconds)) {
+      throw new Error(
+        `pollInterval must be a whole number of seconds, at least 1, got ${this.pollInterval.toHumanString()}`,
+      );
+    }
     // After the first check (one poll interval after the start), a running operation is checked
     // again at a third of the interval (at least 5 seconds, at most the interval): an operation
     // that ends just after a check is seen at most that late instead of a whole interval late.
     const recheckSeconds = Math.min(pollSeconds, Math.max(5, Math.ceil(pollSeconds / 3)));
     const maxWaitSeconds = (props.maxOperationWait ?? Duration.hours(6)).toSeconds();
-    if (maxWaitSeconds < pollSeconds) throw new Error(`maxOperationWait must be at least pollInterval (${pollSeconds} seconds), got ${maxWaitSeconds} seconds`);
+    if (maxWaitSeconds < pollSeconds) {
+      throw new Error(
+        `maxOperationWait must be at least pollInterval (${pollSeconds} seconds), got ${maxWaitSeconds} seconds`,
+      );
+    }
     const busyTimeoutSeconds = (props.busyTimeout ?? Duration.minutes(60)).toSeconds();
-    const administrationRoleArn = props.administrationRoleArn ?? `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/service-role/AWSControlTowerStackSetRole`;
+    const administrationRoleArn =
+      props.administrationRoleArn ??
+      `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/service-role/AWSControlTowerStackSetRole`;
     const executionRoleName = props.executionRoleName ?? 'AWSControlTowerExecution';
 
     // ---- functions, each with the permissions of its task ----------------------------------
     this.lockFunction = newLockFunction(parts);
-    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, { description: 'Checks that the approved plan still holds', memorySize: 1769 });
+    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, {
+      description: 'Checks that the approved plan still holds',
+      memorySize: 1769,
+    });
     grantReadRunFiles(parts, this.planCheckFunction);
     grantPlanCheck(this.planCheckFunction, parts.stackSetPrefix);
-    this.waveFunction = newHandler(parts, 'WaveTask', StacksetWaveFunction, { description: 'Picks the next dependency wave of stack sets', memorySize: 1024 });
+    this.waveFunction = newHandler(parts, 'WaveTask', StacksetWaveFunction, {
+      description: 'Picks the next dependency wave of stack sets',
+      memorySize: 1024,
+    });
     grantReadRunFiles(parts, this.waveFunction);
-    this.prepareFunction = newHandler(parts, 'PrepareTask', StacksetRunPrepareFunction, { description: 'Prepares a stack set at its turn (helpers, staging, re-plan)', memorySize: 1024 });
+    this.prepareFunction = newHandler(parts, 'PrepareTask', StacksetRunPrepareFunction, {
+      description: 'Prepares a stack set at its turn (helpers, staging, re-plan)',
+      memorySize: 1024,
+    });
     grantReadRunFiles(parts, this.prepareFunction);
     grantWriteRunFiles(parts, this.prepareFunction, '*/prepared/*');
-    this.stepFunction = newHandler(parts, 'StepTask', StacksetRunStepFunction, { description: 'Starts and checks stack set operations', memorySize: 1024 });
+    this.stepFunction = newHandler(parts, 'StepTask', StacksetRunStepFunction, {
+      description: 'Starts and checks stack set operations',
+      memorySize: 1024,
+    });
     grantReadRunFiles(parts, this.stepFunction);
-    this.outputsFunction = newHandler(parts, 'OutputsTask', StacksetRunOutputsFunction, { description: 'Writes a stack set\'s export_outputs to SSM', memorySize: 512 });
+    this.outputsFunction = newHandler(parts, 'OutputsTask', StacksetRunOutputsFunction, {
+      description: "Writes a stack set's export_outputs to SSM",
+      memorySize: 512,
+    });
     grantReadRunFiles(parts, this.outputsFunction);
     grantStackSetTasks(this, parts.stackSetPrefix, administrationRoleArn, executionRoleName);
 
     // ---- the lock --------------------------------------------------------------------------
-    const orchestrationFailed = new sfn.Fail(this, 'StackSetRunError', { error: 'StackSetRunError', causePath: '$.error.Cause' });
-    const stackSetsFailed = new sfn.Fail(this, 'StackSetsFailed', { error: 'StackSetsFailed', causePath: '$.waves.summary' });
+    const orchestrationFailed = new sfn.Fail(this, 'StackSetRunError', {
+      error: 'StackSetRunError',
+      causePath: '$.error.Cause',
+    });
+    const stackSetsFailed = new sfn.Fail(this, 'StackSetsFailed', {
+      error: 'StackSetsFailed',
+      causePath: '$.waves.summary',
+    });
     const { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release } = lockedRunStates(
-      this, { lock: this.lockFunction, planCheck: this.planCheckFunction }, parts.lockTtl, 'stacksets', orchestrationFailed);
+      this,
+      { lock: this.lockFunction, planCheck: this.planCheckFunction },
+      parts.lockTtl,
+      'stacksets',
+      orchestrationFailed,
+    );
     const renew = lambdaTask(this, 'RenewLock', this.lockFunction, lockPayload('renew'), '$.lockResult');
     renew.addCatch(releaseAfterError, { resultPath: '$.error' });
 
@@ -108,15 +160,27 @@ export class StackSetStateMachine extends Construct {
       region: sfn.JsonPath.stringAt('$.region'),
       resource: sfn.JsonPath.stringAt('$.resource'),
     };
-    const outcome = (name: string, status: 'succeeded' | 'failed', message?: string) => new sfn.Pass(this, name, {
-      parameters: { resource: sfn.JsonPath.stringAt('$.resource'), status, ...(message ? { message } : {}) },
-    });
-    const crashed = outcome('StackSetTaskFailed', 'failed', sfn.JsonPath.format('{}: {}', sfn.JsonPath.stringAt('$.error.Error'), sfn.JsonPath.stringAt('$.error.Cause')));
-    const prepare = lambdaTask(this, 'PrepareStackSet', this.prepareFunction, {
-      ...item,
-      plan: sfn.JsonPath.objectAt('$.plan'),
-      options: sfn.JsonPath.objectAt('$.options'),
-    }, '$.prepared', 'Re-plans the stack set from fresh state and stores its steps beside the run input');
+    const outcome = (name: string, status: 'succeeded' | 'failed', message?: string) =>
+      new sfn.Pass(this, name, {
+        parameters: { resource: sfn.JsonPath.stringAt('$.resource'), status, ...(message ? { message } : {}) },
+      });
+    const crashed = outcome(
+      'StackSetTaskFailed',
+      'failed',
+      sfn.JsonPath.format('{}: {}', sfn.JsonPath.stringAt('$.error.Error'), sfn.JsonPath.stringAt('$.error.Cause')),
+    );
+    const prepare = lambdaTask(
+      this,
+      'PrepareStackSet',
+      this.prepareFunction,
+      {
+        ...item,
+        plan: sfn.JsonPath.objectAt('$.plan'),
+        options: sfn.JsonPath.objectAt('$.options'),
+      },
+      '$.prepared',
+      'Re-plans the stack set from fresh state and stores its steps beside the run input',
+    );
     prepare.addCatch(crashed, { resultPath: '$.error' });
 
     const stepPayload = (action: 'start' | 'check') => ({
@@ -135,51 +199,101 @@ export class StackSetStateMachine extends Construct {
     exportOutputs.addCatch(crashed, { resultPath: '$.error' });
     const succeeded = outcome('StackSetSucceeded', 'succeeded');
 
-    const firstStep = new sfn.Pass(this, 'FirstStep', { result: sfn.Result.fromObject({ index: 0, attempt: 1, waited: 0 }), resultPath: '$.loop' });
+    const firstStep = new sfn.Pass(this, 'FirstStep', {
+      result: sfn.Result.fromObject({ index: 0, attempt: 1, waited: 0 }),
+      resultPath: '$.loop',
+    });
     const nextStep = new sfn.Pass(this, 'NextStep', {
       parameters: { index: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.index'), 1), attempt: 1, waited: 0 },
       resultPath: '$.loop',
     });
     const nextAttempt = new sfn.Pass(this, 'NextAttempt', {
-      parameters: { index: sfn.JsonPath.numberAt('$.loop.index'), attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.started.attempt'), 1), waited: 0 },
+      parameters: {
+        index: sfn.JsonPath.numberAt('$.loop.index'),
+        attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.started.attempt'), 1),
+        waited: 0,
+      },
       resultPath: '$.loop',
     });
     const countWait = new sfn.Pass(this, 'CountWait', {
-      parameters: { index: sfn.JsonPath.numberAt('$.loop.index'), attempt: sfn.JsonPath.numberAt('$.loop.attempt'), waited: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.waited'), recheckSeconds) },
+      parameters: {
+        index: sfn.JsonPath.numberAt('$.loop.index'),
+        attempt: sfn.JsonPath.numberAt('$.loop.attempt'),
+        waited: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.loop.waited'), recheckSeconds),
+      },
       resultPath: '$.loop',
     });
-    const waitOperation = new sfn.Wait(this, 'WaitForOperation', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'From the start of a stack set operation to its first check' });
-    const waitAgain = new sfn.Wait(this, 'WaitToCheckAgain', { time: sfn.WaitTime.duration(Duration.seconds(recheckSeconds)), comment: 'Between two checks of a running stack set operation' });
-    const waitBusy = new sfn.Wait(this, 'WaitWhileBusy', { time: sfn.WaitTime.duration(this.pollInterval), comment: 'The stack set runs another operation: wait, then start again' });
+    const waitOperation = new sfn.Wait(this, 'WaitForOperation', {
+      time: sfn.WaitTime.duration(this.pollInterval),
+      comment: 'From the start of a stack set operation to its first check',
+    });
+    const waitAgain = new sfn.Wait(this, 'WaitToCheckAgain', {
+      time: sfn.WaitTime.duration(Duration.seconds(recheckSeconds)),
+      comment: 'Between two checks of a running stack set operation',
+    });
+    const waitBusy = new sfn.Wait(this, 'WaitWhileBusy', {
+      time: sfn.WaitTime.duration(this.pollInterval),
+      comment: 'The stack set runs another operation: wait, then start again',
+    });
 
     const moreSteps = new sfn.Choice(this, 'MoreSteps');
     const exportsLeft = new sfn.Choice(this, 'HasExports')
-      .when(sfn.Condition.booleanEquals('$.prepared.hasExports', true), exportOutputs.next(new sfn.Choice(this, 'Exported')
-        .when(sfn.Condition.isPresent('$.exported.failed'), outcome('ExportFailed', 'failed', sfn.JsonPath.stringAt('$.exported.failed.message')))
-        .otherwise(succeeded)))
+      .when(
+        sfn.Condition.booleanEquals('$.prepared.hasExports', true),
+        exportOutputs.next(
+          new sfn.Choice(this, 'Exported')
+            .when(
+              sfn.Condition.isPresent('$.exported.failed'),
+              outcome('ExportFailed', 'failed', sfn.JsonPath.stringAt('$.exported.failed.message')),
+            )
+            .otherwise(succeeded),
+        ),
+      )
       .otherwise(succeeded);
     moreSteps
       .when(sfn.Condition.numberLessThanJsonPath('$.loop.index', '$.prepared.stepCount'), startStep)
       .otherwise(exportsLeft);
     nextStep.next(moreSteps);
 
-    startStep.next(new sfn.Choice(this, 'StartResult')
-      .when(sfn.Condition.stringEquals('$.started.status', 'done'), nextStep)
-      .when(sfn.Condition.stringEquals('$.started.status', 'started'), waitOperation)
-      .when(sfn.Condition.stringEquals('$.started.status', 'blocked'), waitBusy.next(nextAttempt.next(startStep)))
-      .otherwise(outcome('StartFailed', 'failed', sfn.JsonPath.stringAt('$.started.message'))));
+    startStep.next(
+      new sfn.Choice(this, 'StartResult')
+        .when(sfn.Condition.stringEquals('$.started.status', 'done'), nextStep)
+        .when(sfn.Condition.stringEquals('$.started.status', 'started'), waitOperation)
+        .when(sfn.Condition.stringEquals('$.started.status', 'blocked'), waitBusy.next(nextAttempt.next(startStep)))
+        .otherwise(outcome('StartFailed', 'failed', sfn.JsonPath.stringAt('$.started.message'))),
+    );
     waitOperation.next(checkStep);
     waitAgain.next(checkStep);
-    checkStep.next(new sfn.Choice(this, 'CheckResult')
-      .when(sfn.Condition.stringEquals('$.checked.status', 'SUCCEEDED'), nextStep)
-      .when(sfn.Condition.and(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), sfn.Condition.numberGreaterThanEquals('$.loop.waited', maxWaitSeconds - pollSeconds)),
-        outcome('OperationTimedOut', 'failed', sfn.JsonPath.format(`{}: operation {} still running after ${maxWaitSeconds} seconds (maxOperationWait); it keeps running in CloudFormation, run again once it has finished`, sfn.JsonPath.stringAt('$.checked.step'), sfn.JsonPath.stringAt('$.started.operationId'))))
-      .when(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), countWait.next(waitAgain))
-      .otherwise(outcome('OperationFailed', 'failed', sfn.JsonPath.stringAt('$.checked.message'))));
+    checkStep.next(
+      new sfn.Choice(this, 'CheckResult')
+        .when(sfn.Condition.stringEquals('$.checked.status', 'SUCCEEDED'), nextStep)
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.stringEquals('$.checked.status', 'RUNNING'),
+            sfn.Condition.numberGreaterThanEquals('$.loop.waited', maxWaitSeconds - pollSeconds),
+          ),
+          outcome(
+            'OperationTimedOut',
+            'failed',
+            sfn.JsonPath.format(
+              `{}: operation {} still running after ${maxWaitSeconds} seconds (maxOperationWait); it keeps running in CloudFormation, run again once it has finished`,
+              sfn.JsonPath.stringAt('$.checked.step'),
+              sfn.JsonPath.stringAt('$.started.operationId'),
+            ),
+          ),
+        )
+        .when(sfn.Condition.stringEquals('$.checked.status', 'RUNNING'), countWait.next(waitAgain))
+        .otherwise(outcome('OperationFailed', 'failed', sfn.JsonPath.stringAt('$.checked.message'))),
+    );
 
-    const oneStackSet = prepare.next(new sfn.Choice(this, 'Prepared')
-      .when(sfn.Condition.booleanEquals('$.prepared.hasErrors', true), outcome('PrepareFailed', 'failed', sfn.JsonPath.stringAt('$.prepared.message')))
-      .otherwise(firstStep.next(moreSteps)));
+    const oneStackSet = prepare.next(
+      new sfn.Choice(this, 'Prepared')
+        .when(
+          sfn.Condition.booleanEquals('$.prepared.hasErrors', true),
+          outcome('PrepareFailed', 'failed', sfn.JsonPath.stringAt('$.prepared.message')),
+        )
+        .otherwise(firstStep.next(moreSteps)),
+    );
 
     // ---- waves -----------------------------------------------------------------------------
     const deployWave = new sfn.Map(this, 'DeployWave', {
@@ -199,33 +313,64 @@ export class StackSetStateMachine extends Construct {
     deployWave.itemProcessor(oneStackSet);
     deployWave.addCatch(releaseAfterError, { resultPath: '$.error' });
 
-    const startWaves = new sfn.Pass(this, 'StartWaves', { result: sfn.Result.fromObject({ progress: null, results: [] }), resultPath: '$.waves' });
-    const nextWave = lambdaTask(this, 'NextWave', this.waveFunction, {
-      correlationId: sfn.JsonPath.stringAt('$.runId'),
-      region: sfn.JsonPath.stringAt('$.region'),
-      plan: sfn.JsonPath.objectAt('$.plan'),
-      progress: sfn.JsonPath.objectAt('$.waves.progress'),
-      results: sfn.JsonPath.listAt('$.waves.results'),
-    }, '$.waves', 'Folds the last wave\'s outcomes in and names the next wave\'s stack sets (dependants of failures are skipped)');
+    const startWaves = new sfn.Pass(this, 'StartWaves', {
+      result: sfn.Result.fromObject({ progress: null, results: [] }),
+      resultPath: '$.waves',
+    });
+    const nextWave = lambdaTask(
+      this,
+      'NextWave',
+      this.waveFunction,
+      {
+        correlationId: sfn.JsonPath.stringAt('$.runId'),
+        region: sfn.JsonPath.stringAt('$.region'),
+        plan: sfn.JsonPath.objectAt('$.plan'),
+        progress: sfn.JsonPath.objectAt('$.waves.progress'),
+        results: sfn.JsonPath.listAt('$.waves.results'),
+      },
+      '$.waves',
+      "Folds the last wave's outcomes in and names the next wave's stack sets (dependants of failures are skipped)",
+    );
     nextWave.addCatch(releaseAfterError, { resultPath: '$.error' });
 
-    const finished = release('ReleaseLock', new sfn.Choice(this, 'AnyStackSetFailed')
-      .when(sfn.Condition.booleanEquals('$.waves.failed', true), stackSetsFailed)
-      .otherwise(new sfn.Succeed(this, 'StackSetsDeployed')));
-    nextWave.next(new sfn.Choice(this, 'WavesLeft')
-      .when(sfn.Condition.booleanEquals('$.waves.done', true), finished)
-      .otherwise(renew.next(deployWave.next(nextWave))));
+    const finished = release(
+      'ReleaseLock',
+      new sfn.Choice(this, 'AnyStackSetFailed')
+        .when(sfn.Condition.booleanEquals('$.waves.failed', true), stackSetsFailed)
+        .otherwise(new sfn.Succeed(this, 'StackSetsDeployed')),
+    );
+    nextWave.next(
+      new sfn.Choice(this, 'WavesLeft')
+        .when(sfn.Condition.booleanEquals('$.waves.done', true), finished)
+        .otherwise(renew.next(deployWave.next(nextWave))),
+    );
 
-    const definition = acquire
-      .next(new sfn.Choice(this, 'LockTaken')
-        .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check
-          .next(new sfn.Choice(this, 'PlanApproved')
-            .when(sfn.Condition.booleanEquals('$.check.approved', true), new sfn.Choice(this, 'StackSetStepsToApply')
-              .when(sfn.Condition.and(sfn.Condition.isPresent('$.check.stepsInScope'), sfn.Condition.numberEquals('$.check.stepsInScope', 0)),
-                release('ReleaseLockNothingToApply', new sfn.Succeed(this, 'NoStackSetSteps', { comment: 'The approved plan has no stack set step' })))
-              .otherwise(startWaves.next(nextWave)))
-            .otherwise(release('ReleaseLockAfterRefusal', refused))))
-        .otherwise(lockHeld));
+    const definition = acquire.next(
+      new sfn.Choice(this, 'LockTaken')
+        .when(
+          sfn.Condition.booleanEquals('$.lockResult.acquired', true),
+          check.next(
+            new sfn.Choice(this, 'PlanApproved')
+              .when(
+                sfn.Condition.booleanEquals('$.check.approved', true),
+                new sfn.Choice(this, 'StackSetStepsToApply')
+                  .when(
+                    sfn.Condition.and(
+                      sfn.Condition.isPresent('$.check.stepsInScope'),
+                      sfn.Condition.numberEquals('$.check.stepsInScope', 0),
+                    ),
+                    release(
+                      'ReleaseLockNothingToApply',
+                      new sfn.Succeed(this, 'NoStackSetSteps', { comment: 'The approved plan has no stack set step' }),
+                    ),
+                  )
+                  .otherwise(startWaves.next(nextWave)),
+              )
+              .otherwise(release('ReleaseLockAfterRefusal', refused)),
+          ),
+        )
+        .otherwise(lockHeld),
+    );
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Customizations for AWS Control Tower: stack sets of an approved plan, wave by wave',
@@ -239,39 +384,82 @@ export class StackSetStateMachine extends Construct {
 }
 
 /** CloudFormation, SSM, STS and IAM permissions of the stack set tasks, each only what its task calls. */
-function grantStackSetTasks(machine: StackSetStateMachine, prefix: string, administrationRoleArn: string, executionRoleName: string): void {
+function grantStackSetTasks(
+  machine: StackSetStateMachine,
+  prefix: string,
+  administrationRoleArn: string,
+  executionRoleName: string,
+): void {
   const stackSets = stackSetArns(prefix);
   const parameters = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter/*`;
   const executionRoles = `arn:${Aws.PARTITION}:iam::*:role/${executionRoleName}`;
 
   // prepare: re-plan (read the stack set), generate helper values (SSM, EC2 in the first target through the execution role)
-  machine.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'], resources: [stackSets[0]] }));
-  machine.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:PutParameter'], resources: [parameters] }));
-  machine.prepareFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }));
+  machine.prepareFunction.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
+      resources: [stackSets[0]],
+    }),
+  );
+  machine.prepareFunction.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:PutParameter'],
+      resources: [parameters],
+    }),
+  );
+  machine.prepareFunction.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }),
+  );
 
   // steps: the stack set operations; the admin role is passed to CloudFormation; SecureString values read at the last moment
-  machine.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-    actions: [
-      'cloudformation:CreateStackSet', 'cloudformation:UpdateStackSet', 'cloudformation:DeleteStackSet',
-      'cloudformation:CreateStackInstances', 'cloudformation:UpdateStackInstances', 'cloudformation:DeleteStackInstances',
-      'cloudformation:DescribeStackSet', 'cloudformation:DescribeStackSetOperation', 'cloudformation:ListStackSetOperations',
-      'cloudformation:ListStackSetOperationResults', 'cloudformation:TagResource',
-    ],
-    resources: stackSets,
-  }));
-  machine.stepFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [administrationRoleArn], conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } }));
-  machine.stepFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameters] }));
+  machine.stepFunction.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'cloudformation:CreateStackSet',
+        'cloudformation:UpdateStackSet',
+        'cloudformation:DeleteStackSet',
+        'cloudformation:CreateStackInstances',
+        'cloudformation:UpdateStackInstances',
+        'cloudformation:DeleteStackInstances',
+        'cloudformation:DescribeStackSet',
+        'cloudformation:DescribeStackSetOperation',
+        'cloudformation:ListStackSetOperations',
+        'cloudformation:ListStackSetOperationResults',
+        'cloudformation:TagResource',
+      ],
+      resources: stackSets,
+    }),
+  );
+  machine.stepFunction.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [administrationRoleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    }),
+  );
+  machine.stepFunction.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameters] }),
+  );
 
   // outputs: the stack instance, its stack's outputs through the execution role, SSM writes
-  machine.outputsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackInstance'], resources: [stackSets[0]] }));
-  machine.outputsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }));
-  machine.outputsFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameters] }));
+  machine.outputsFunction.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackInstance'], resources: [stackSets[0]] }),
+  );
+  machine.outputsFunction.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }),
+  );
+  machine.outputsFunction.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameters] }),
+  );
 
   for (const fn of [machine.prepareFunction, machine.stepFunction, machine.outputsFunction]) {
-    suppress(fn.role!.node.findChild('DefaultPolicy'), [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'Stack sets of the installation prefix; SSM parameters named by the manifest (helpers, export_outputs); the execution role by name in every target account',
-      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:(cloudformation|ssm|iam):.*\\*.*$/' }],
-    }]);
+    suppress(fn.role!.node.findChild('DefaultPolicy'), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Stack sets of the installation prefix; SSM parameters named by the manifest (helpers, export_outputs); the execution role by name in every target account',
+        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:(cloudformation|ssm|iam):.*\\*.*$/' }],
+      },
+    ]);
   }
 }

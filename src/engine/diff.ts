@@ -8,7 +8,9 @@ import { parseTemplate } from '../manifest/template';
 
 /** A unified diff with `--- <name> (current)` / `+++ <name> (planned)` headers and 3 lines of context. */
 export function unifiedDiff(name: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`${name} (current)`, `${name} (planned)`, before, after, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(`${name} (current)`, `${name} (planned)`, before, after, undefined, undefined, {
+    context: 3,
+  });
   // Drop the `Index:` / `===` preamble; keep the headers and hunks.
   return patch
     .split('\n')

@@ -105,15 +105,24 @@ export async function acquireLock(
 ): Promise<{ acquired: true; lock: HeldLock } | { acquired: false; heldBy: LockHolder }> {
   for (let race = 0; race < MAX_RACES; race++) {
     const now = o.clock.now();
-    const record: LockHolder = { owner: o.owner, expires: now + o.ttlMs, acquiredAt: now, ...(o.purpose ? { purpose: o.purpose } : {}) };
+    const record: LockHolder = {
+      owner: o.owner,
+      expires: now + o.ttlMs,
+      acquiredAt: now,
+      ...(o.purpose ? { purpose: o.purpose } : {}),
+    };
     const current = await read(s3, where, o.clock);
-    if (current && current.holder.owner !== o.owner && current.holder.expires > now) return { acquired: false, heldBy: current.holder };
+    if (current && current.holder.owner !== o.owner && current.holder.expires > now) {
+      return { acquired: false, heldBy: current.holder };
+    }
     const token = await write(s3, where, record, current ? { IfMatch: current.etag } : { IfNoneMatch: '*' }, o.clock);
     if (token) return { acquired: true, lock: { ...where, ...record, token } };
   }
   const current = await read(s3, where, o.clock);
   if (current && current.holder.owner !== o.owner) return { acquired: false, heldBy: current.holder };
-  throw new LockError(`s3://${where.bucket}/${where.key}: lost ${MAX_RACES} conditional writes in a row to concurrent ones`);
+  throw new LockError(
+    `s3://${where.bucket}/${where.key}: lost ${MAX_RACES} conditional writes in a row to concurrent ones`,
+  );
 }
 
 /**
@@ -136,15 +145,24 @@ export async function renewLock(
     if (current.holder.owner !== lock.owner) return { renewed: false, heldBy: current.holder };
     token = current.etag;
   }
-  throw new LockError(`s3://${lock.bucket}/${lock.key}: lost ${MAX_RACES} conditional writes in a row to concurrent ones`);
+  throw new LockError(
+    `s3://${lock.bucket}/${lock.key}: lost ${MAX_RACES} conditional writes in a row to concurrent ones`,
+  );
 }
 
 /** Deletes the lock if we still hold it. A lock someone else holds now, or a missing one, is left alone. */
-export async function releaseLock(s3: S3Client, lock: HeldLock, clock: Clock = systemClock): Promise<{ released: boolean }> {
+export async function releaseLock(
+  s3: S3Client,
+  lock: HeldLock,
+  clock: Clock = systemClock,
+): Promise<{ released: boolean }> {
   let token = lock.token;
   for (let race = 0; race < MAX_RACES; race++) {
     try {
-      await retryThrottled(() => s3.send(new DeleteObjectCommand({ Bucket: lock.bucket, Key: lock.key, IfMatch: token })), clock);
+      await retryThrottled(
+        () => s3.send(new DeleteObjectCommand({ Bucket: lock.bucket, Key: lock.key, IfMatch: token })),
+        clock,
+      );
       return { released: true };
     } catch (error) {
       const name = errorName(error);
@@ -155,7 +173,9 @@ export async function releaseLock(s3: S3Client, lock: HeldLock, clock: Clock = s
     if (!current || current.holder.owner !== lock.owner) return { released: false };
     token = current.etag;
   }
-  throw new LockError(`s3://${lock.bucket}/${lock.key}: lost ${MAX_RACES} conditional deletes in a row to concurrent requests`);
+  throw new LockError(
+    `s3://${lock.bucket}/${lock.key}: lost ${MAX_RACES} conditional deletes in a row to concurrent requests`,
+  );
 }
 
 /** Why a holder no longer holds its lock. */
@@ -206,7 +226,11 @@ export class LockKeeper {
   private readonly cancel: () => void;
   private readonly interval: number;
 
-  constructor(private readonly s3: S3Client, lock: HeldLock, private readonly options: LockKeeperOptions) {
+  constructor(
+    private readonly s3: S3Client,
+    lock: HeldLock,
+    private readonly options: LockKeeperOptions,
+  ) {
     this.held = lock;
     this.interval = renewalIntervalMs(options.ttlMs);
     this.cancel = (options.every ?? unrefInterval)(this.interval, () => void this.renewIfDue());
@@ -259,7 +283,9 @@ export class LockKeeper {
       );
     } catch (error) {
       if (this.options.clock.now() >= this.held.expires) {
-        this.lose({ message: `the lock ${where} expired: renewing it failed (${errorName(error)}: ${(error as Error).message})` });
+        this.lose({
+          message: `the lock ${where} expired: renewing it failed (${errorName(error)}: ${(error as Error).message})`,
+        });
       }
     }
   }
@@ -277,7 +303,11 @@ export function describeHolder(holder: LockHolder): string {
 }
 
 /** Reads who holds a lock now, or undefined when nobody does. */
-export async function readLock(s3: S3Client, where: LockLocation, clock: Clock = systemClock): Promise<LockHolder | undefined> {
+export async function readLock(
+  s3: S3Client,
+  where: LockLocation,
+  clock: Clock = systemClock,
+): Promise<LockHolder | undefined> {
   return (await read(s3, where, clock))?.holder;
 }
 
@@ -353,7 +383,9 @@ async function write(
     const name = errorName(error);
     // 412: the object exists (If-None-Match) or changed (If-Match); 404: it was deleted
     // (If-Match); 409: a concurrent request on it completed first. Read again and decide.
-    if (name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'ConditionalRequestConflict') return undefined;
+    if (name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'ConditionalRequestConflict') {
+      return undefined;
+    }
     throw error;
   }
 }

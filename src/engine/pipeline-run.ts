@@ -119,7 +119,9 @@ export function stackSetRunInputOf(planned: PlannedRun, snapshot: OrganizationSn
  */
 export async function writePipelineRun(input: WritePipelineRunInput): Promise<PipelineRunFiles> {
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(input.pipelineExecutionId)) {
-    throw new Error(`pipelineExecutionId must be 1 to 128 letters, digits, '.', '_' or '-', got '${input.pipelineExecutionId}'`);
+    throw new Error(
+      `pipelineExecutionId must be 1 to 128 letters, digits, '.', '_' or '-', got '${input.pipelineExecutionId}'`,
+    );
   }
   const { plan } = input.planned;
   const prefix = (input.prefix ?? DEFAULT_PIPELINE_RUN_PREFIX).replace(/^\/+|\/+$/g, '');
@@ -127,7 +129,11 @@ export async function writePipelineRun(input: WritePipelineRunInput): Promise<Pi
   const ref = (name: string): S3ObjectRef => ({ bucket: input.bucket, key: `${base}/${name}` });
   const s3 = input.clients.s3(plan.homeRegion);
   const put = (where: S3ObjectRef, body: string | Buffer, contentType: string) =>
-    retryThrottled(() => s3.send(new PutObjectCommand({ Bucket: where.bucket, Key: where.key, Body: body, ContentType: contentType })), input.clock);
+    retryThrottled(
+      () =>
+        s3.send(new PutObjectCommand({ Bucket: where.bucket, Key: where.key, Body: body, ContentType: contentType })),
+      input.clock,
+    );
 
   const refs: PipelineRunReferences = {
     runId: input.pipelineExecutionId,
@@ -148,8 +154,16 @@ export async function writePipelineRun(input: WritePipelineRunInput): Promise<Pi
 }
 
 /** Reads one run file. */
-export async function readRunObject(clients: Pick<AwsClients, 's3'>, ref: S3ObjectRef, region: string, clock: Clock): Promise<Buffer> {
-  const object = await retryThrottled(() => clients.s3(region).send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key })), clock);
+export async function readRunObject(
+  clients: Pick<AwsClients, 's3'>,
+  ref: S3ObjectRef,
+  region: string,
+  clock: Clock,
+): Promise<Buffer> {
+  const object = await retryThrottled(
+    () => clients.s3(region).send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key })),
+    clock,
+  );
   const bytes = await object.Body?.transformToByteArray();
   if (!bytes || bytes.length === 0) throw new Error(`the run file s3://${ref.bucket}/${ref.key} is empty`);
   return Buffer.from(bytes);
@@ -162,7 +176,9 @@ export async function readApprovedRun(
   clock: Clock,
 ): Promise<{ plan: RunPlan; options: RunOptions }> {
   const plan = JSON.parse((await readRunObject(clients, refs.plan, refs.region, clock)).toString('utf8')) as RunPlan;
-  const options = JSON.parse((await readRunObject(clients, refs.options, refs.region, clock)).toString('utf8')) as RunOptions;
+  const options = JSON.parse(
+    (await readRunObject(clients, refs.options, refs.region, clock)).toString('utf8'),
+  ) as RunOptions;
   return { plan, options };
 }
 
@@ -211,11 +227,18 @@ function definitionOf(step: PlanStep): string | undefined {
 function coveredBy(approved: readonly PlanStep[]): (step: PlanStep) => boolean {
   return (step) => {
     if (isPolicyStep(step)) return false;
-    const same = approved.filter((a): a is Exclude<PlanStep, { kind: `policy.${string}` }> => !isPolicyStep(a) && a.stackSetName === step.stackSetName);
+    const same = approved.filter(
+      (a): a is Exclude<PlanStep, { kind: `policy.${string}` }> =>
+        !isPolicyStep(a) && a.stackSetName === step.stackSetName,
+    );
     switch (step.kind) {
       case 'stackset.create-instances':
       case 'stackset.update-instances': {
-        const approvedPairs = new Set(same.filter((a) => a.kind === 'stackset.create-instances' || a.kind === 'stackset.update-instances').flatMap(pairsOf));
+        const approvedPairs = new Set(
+          same
+            .filter((a) => a.kind === 'stackset.create-instances' || a.kind === 'stackset.update-instances')
+            .flatMap(pairsOf),
+        );
         return pairsOf(step).every((p) => approvedPairs.has(p));
       }
       case 'stackset.delete-instances': {
@@ -224,8 +247,11 @@ function coveredBy(approved: readonly PlanStep[]): (step: PlanStep) => boolean {
       }
       case 'stackset.create':
       case 'stackset.update':
-        return same.some((a) => holdsValuesKnownAfterApply(a) && (a.kind === 'stackset.create' || a.kind === 'stackset.update'))
-          || same.some((a) => definitionOf(a) !== undefined && definitionOf(a) === definitionOf(step));
+        return (
+          same.some(
+            (a) => holdsValuesKnownAfterApply(a) && (a.kind === 'stackset.create' || a.kind === 'stackset.update'),
+          ) || same.some((a) => definitionOf(a) !== undefined && definitionOf(a) === definitionOf(step))
+        );
       case 'stackset.delete':
         return same.some((a) => a.kind === 'stackset.delete');
       case 'stackset.adopt':
@@ -244,7 +270,12 @@ function coveredBy(approved: readonly PlanStep[]): (step: PlanStep) => boolean {
 export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: ApprovalScope): ApprovalCheck {
   if (hasErrors(approved.findings)) {
     const errors = approved.findings.filter((f) => f.severity === 'error');
-    return { approved: false, findings: errors, message: `refused: the approved plan has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`, alreadyDone: 0 };
+    return {
+      approved: false,
+      findings: errors,
+      message: `refused: the approved plan has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`,
+      alreadyDone: 0,
+    };
   }
   const differences = savedPlanDifferences(approved, fresh);
   if (!differences) return { approved: true, findings: [], message: 'the approved plan is up to date', alreadyDone: 0 };
@@ -252,7 +283,10 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
   const added = differences.added.filter((s) => !covered(s));
   if (added.length > 0) {
     const findings = checkSavedPlan(approved, { ...fresh, steps: fresh.steps.filter((s) => !covered(s)) });
-    const summaries = added.slice(0, 5).map((s) => s.summary).join('; ');
+    const summaries = added
+      .slice(0, 5)
+      .map((s) => s.summary)
+      .join('; ');
     return {
       approved: false,
       findings,
@@ -261,10 +295,23 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
     };
   }
   const done = differences.gone.filter(inApprovalScope(scope));
-  const findings = done.length === 0 ? [] : [engineFinding('CFCT-C060', {
-    message: `${done.length} approved step(s) are already done or completed differently: ${done.slice(0, 5).map((s) => s.summary).join('; ')}${done.length > 5 ? '; ...' : ''}`,
-  })];
-  return { approved: true, findings, message: `the approved plan holds; ${done.length} approved step(s) already done`, alreadyDone: done.length };
+  const findings =
+    done.length === 0
+      ? []
+      : [
+          engineFinding('CFCT-C060', {
+            message: `${done.length} approved step(s) are already done or completed differently: ${done
+              .slice(0, 5)
+              .map((s) => s.summary)
+              .join('; ')}${done.length > 5 ? '; ...' : ''}`,
+          }),
+        ];
+  return {
+    approved: true,
+    findings,
+    message: `the approved plan holds; ${done.length} approved step(s) already done`,
+    alreadyDone: done.length,
+  };
 }
 
 /** Inputs of {@link checkApprovedRun}. */
@@ -305,7 +352,11 @@ export async function checkApprovedRun(input: CheckApprovedRunInput): Promise<Ap
       plan,
       stepsInScope,
       approved: true,
-      findings: [engineFinding('CFCT-C070', { message: `the approved plan has no ${what} step: nothing to apply, the organization was not read again` })],
+      findings: [
+        engineFinding('CFCT-C070', {
+          message: `the approved plan has no ${what} step: nothing to apply, the organization was not read again`,
+        }),
+      ],
       message: `the approved plan has no ${what} step: nothing to apply`,
       alreadyDone: 0,
     };
@@ -314,7 +365,14 @@ export async function checkApprovedRun(input: CheckApprovedRunInput): Promise<Ap
   const loaded = await packageFromZip(zip, { stackSetPrefix: options.stackSets?.prefix });
   if (!loaded.manifest || hasErrors(loaded.findings)) {
     const errors = loaded.findings.filter((f) => f.severity === 'error');
-    return { plan, stepsInScope, approved: false, findings: errors, message: `refused: the stored package has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`, alreadyDone: 0 };
+    return {
+      plan,
+      stepsInScope,
+      approved: false,
+      findings: errors,
+      message: `refused: the stored package has errors: ${errors.slice(0, 3).map(formatFinding).join('; ')}`,
+      alreadyDone: 0,
+    };
   }
   const { snapshot } = await loadRunSnapshot(clients, loaded.manifest, { stackSets: options.stackSets, clock });
   const fresh = await planRun({
@@ -386,7 +444,11 @@ export function stackSetWavesOf(plan: RunPlan): string[][] {
  * wrongly) and its dependants run; waves with nothing left to run are passed over.
  * Removals are independent of the manifest's stack sets.
  */
-export function nextWave(plan: RunPlan, progress: StackSetRunProgress | undefined, results: readonly StackSetOutcome[] = []): NextWave {
+export function nextWave(
+  plan: RunPlan,
+  progress: StackSetRunProgress | undefined,
+  results: readonly StackSetOutcome[] = [],
+): NextWave {
   const waves = stackSetWavesOf(plan);
   const succeeded = [...(progress?.succeeded ?? [])];
   const failed = [...(progress?.failed ?? [])];
@@ -404,13 +466,26 @@ export function nextWave(plan: RunPlan, progress: StackSetRunProgress | undefine
       const deps = plan.stackSets.dependsOn[resource] ?? [];
       const failedDep = deps.find((d) => failed.some((f) => f.resource === d));
       const skippedDep = deps.find((d) => skipped.some((s) => s.resource === d));
-      if (failedDep) skipped.push({ resource, reason: `not run: it depends on ${failedDep}, which failed` });
-      else if (skippedDep) skipped.push({ resource, reason: `not run: it depends on ${skippedDep}, which was not run` });
-      else if (!withSteps.has(resource)) unchanged.push(resource);
-      else run.push(resource);
+      if (failedDep) {
+        skipped.push({ resource, reason: `not run: it depends on ${failedDep}, which failed` });
+      } else if (skippedDep) {
+        skipped.push({ resource, reason: `not run: it depends on ${skippedDep}, which was not run` });
+      } else if (!withSteps.has(resource)) {
+        unchanged.push(resource);
+      } else {
+        run.push(resource);
+      }
     }
     wave++;
-    if (run.length > 0) return { progress: { wave, succeeded, failed, skipped, unchanged }, run, done: false, failed: false, summary: '' };
+    if (run.length > 0) {
+      return {
+        progress: { wave, succeeded, failed, skipped, unchanged },
+        run,
+        done: false,
+        failed: false,
+        summary: '',
+      };
+    }
   }
   const anyFailed = failed.length > 0 || skipped.length > 0;
   const lines = [

@@ -48,11 +48,17 @@ export interface PlanDifferences {
  * the package and the organization, are unchanged); otherwise the steps that differ (none when
  * only inputs that change no step differ).
  */
-export function savedPlanDifferences(saved: Pick<Plan, 'inputHash' | 'steps'>, fresh: Plan): PlanDifferences | undefined {
+export function savedPlanDifferences(
+  saved: Pick<Plan, 'inputHash' | 'steps'>,
+  fresh: Plan,
+): PlanDifferences | undefined {
   if (saved.inputHash === fresh.inputHash) return undefined;
   const savedIds = new Set(saved.steps.map((s) => s.id));
   const freshIds = new Set(fresh.steps.map((s) => s.id));
-  return { gone: saved.steps.filter((s) => !freshIds.has(s.id)), added: fresh.steps.filter((s) => !savedIds.has(s.id)) };
+  return {
+    gone: saved.steps.filter((s) => !freshIds.has(s.id)),
+    added: fresh.steps.filter((s) => !savedIds.has(s.id)),
+  };
 }
 
 /** No finding while a saved plan still holds; otherwise an error (CFCT-C010) naming the steps that differ. */

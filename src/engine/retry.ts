@@ -59,7 +59,13 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
   }
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+]);
 
 /** Attempts of a throttled call. */
 export const THROTTLED_ATTEMPTS = 10;
@@ -87,7 +93,9 @@ export function retrying<C extends { send(...args: any[]): Promise<any> }>(clien
 
 /** The error's `name` (SDK v3 service exceptions carry the AWS error code there). */
 export function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : undefined;
+  return typeof error === 'object' && error !== null && 'name' in error
+    ? String((error as { name: unknown }).name)
+    : undefined;
 }
 
 /** An error's name (`Error` when it has none) and message, for results and findings that report it. */

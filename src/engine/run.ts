@@ -21,10 +21,20 @@ import type { PolicyStep } from './policies/steps';
 import type { Clock } from './retry';
 import { engineFinding, withPlanningSuppressions } from './rules';
 import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
-import { desiredStackSets, unstagedTemplateFindings, type TemplateReader, type DesiredStackSet } from './stacksets/desired';
+import {
+  desiredStackSets,
+  unstagedTemplateFindings,
+  type TemplateReader,
+  type DesiredStackSet,
+} from './stacksets/desired';
 import type { Fingerprinter } from './stacksets/fingerprint';
 import { planStackSets, type StackSetPlan } from './stacksets/plan-manifest';
-import { defaultStackSetSettings, stackSetNameFor, type StackSetSettings, type StackSetSettingsOverrides } from './stacksets/settings';
+import {
+  defaultStackSetSettings,
+  stackSetNameFor,
+  type StackSetSettings,
+  type StackSetSettingsOverrides,
+} from './stacksets/settings';
 import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
 import { identify, type StackSetStep } from './stacksets/steps';
 import { accountStateOf } from './stacksets/targets';
@@ -88,13 +98,19 @@ export async function loadRunSnapshot(
   return loadOrganizationSnapshot(clients, {
     ...(options.clock ? { clock: options.clock } : {}),
     policyTypes: needs.policyTypes,
-    ownedPolicyTypes: { installationId: needs.installationId, policyTypes: POLICY_TYPES.filter((t) => !needs.policyTypes.includes(t)) },
+    ownedPolicyTypes: {
+      installationId: needs.installationId,
+      policyTypes: POLICY_TYPES.filter((t) => !needs.policyTypes.includes(t)),
+    },
     stackSets: needs.stackSets,
   });
 }
 
 /** What planning `manifest` reads (a live read reads exactly this; a snapshot must hold it). */
-export function snapshotNeeds(manifest: Manifest, options: Pick<RunOptions, 'stackSets' | 'installationId'> = {}): SnapshotNeeds {
+export function snapshotNeeds(
+  manifest: Manifest,
+  options: Pick<RunOptions, 'stackSets' | 'installationId'> = {},
+): SnapshotNeeds {
   const prefix = options.stackSets?.prefix ?? DEFAULT_STACK_SET_PREFIX;
   const resources = manifest.resources.filter(isStackSet);
   return {
@@ -151,7 +167,11 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const { manifest, files } = input;
   const options = input.options ?? {};
   const installationId = options.installationId ?? DEFAULT_INSTALLATION_ID;
-  const settings = defaultStackSetSettings(input.snapshot.managementAccountId, { ...options.stackSets, installationId }, manifest.region);
+  const settings = defaultStackSetSettings(
+    input.snapshot.managementAccountId,
+    { ...options.stackSets, installationId },
+    manifest.region,
+  );
   const covered = snapshotForPlan(input.snapshot, snapshotNeeds(manifest, options), input.snapshotSource);
   if (!covered.snapshot) return refusedRun(input, settings, covered.findings);
   // From here on, only what a live read for this manifest returns: the same plan, the same hash.
@@ -160,7 +180,10 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
   const index = new OrganizationIndex(snapshot);
   const findings: Finding[] = [];
 
-  const { documents: remoteDocuments, unread: unreadDocuments } = await readRemotePolicies(manifest, input.readTemplate);
+  const { documents: remoteDocuments, unread: unreadDocuments } = await readRemotePolicies(
+    manifest,
+    input.readTemplate,
+  );
   const policyPlan = createPolicyPlan({ manifest, files, snapshot, installationId, remoteDocuments, unreadDocuments });
   findings.push(...policyPlan.findings);
 
@@ -172,7 +195,13 @@ export async function planRun(input: PlanRunInput): Promise<PlannedRun> {
     ...(input.fingerprinter ? { fingerprinter: input.fingerprinter } : {}),
   });
   findings.push(...stackSetPlan.findings);
-  findings.push(...unstagedTemplateFindings(stackSetPlan.resources.flatMap((r) => r.steps), settings.stagingBucket, desired.desired));
+  findings.push(
+    ...unstagedTemplateFindings(
+      stackSetPlan.resources.flatMap((r) => r.steps),
+      settings.stagingBucket,
+      desired.desired,
+    ),
+  );
 
   let steps = [
     ...policyPlan.steps,
@@ -225,7 +254,12 @@ function refusedRun(input: PlanRunInput, settings: StackSetSettings, findings: r
     stackSets: { summaries: [], dependsOn: {}, waves: [], templateDiffs: {} },
   };
   const index = new OrganizationIndex(snapshot);
-  const stackSetPlan: StackSetPlan = { graph: { nodes: [], dependsOn: {}, waves: [], findings: [] }, removals: [], resources: [], findings: [] };
+  const stackSetPlan: StackSetPlan = {
+    graph: { nodes: [], dependsOn: {}, waves: [], findings: [] },
+    removals: [],
+    resources: [],
+    findings: [],
+  };
   return { plan, manifest, desired: [], stackSetPlan, settings, accountState: accountStateOf(index) };
 }
 
@@ -258,7 +292,11 @@ async function readRemotePolicies(manifest: Manifest, read: TemplateReader): Pro
 }
 
 /** Template diffs of the stack sets whose template changes, against the template they have now. */
-function templateDiffs(plan: StackSetPlan, desired: readonly DesiredStackSet[], snapshot: StackSetSnapshot): Record<string, string> {
+function templateDiffs(
+  plan: StackSetPlan,
+  desired: readonly DesiredStackSet[],
+  snapshot: StackSetSnapshot,
+): Record<string, string> {
   const diffs: Record<string, string> = {};
   for (const { summary } of plan.resources) {
     const current = snapshot.stackSets[summary.stackSetName]?.templateBody;
@@ -285,7 +323,11 @@ export function limitToAccounts<S extends PolicyStep | StackSetStep>(
   for (const step of steps) {
     if (isPolicyStep(step)) {
       const policyStep = step as PolicyStep;
-      if ((policyStep.kind === 'policy.attach' || policyStep.kind === 'policy.detach') && wanted.has(policyStep.targetId) && policyStep.policy.id) {
+      if (
+        (policyStep.kind === 'policy.attach' || policyStep.kind === 'policy.detach') &&
+        wanted.has(policyStep.targetId) &&
+        policyStep.policy.id
+      ) {
         kept.push(step);
       } else {
         deferred.push(policyStep.summary);
@@ -312,10 +354,15 @@ export function limitToAccounts<S extends PolicyStep | StackSetStep>(
         deferred.push(stackSetStep.summary);
     }
   }
-  const findings: Finding[] = deferred.length === 0 ? [] : [engineFinding('CFCT-C020', {
-    message: `--accounts leaves ${deferred.length} change(s) outside those accounts for a run over the whole organization: ${deferred.join('; ')}`,
-    hint: 'run plan and apply without --accounts to make them',
-  })];
+  const findings: Finding[] =
+    deferred.length === 0
+      ? []
+      : [
+          engineFinding('CFCT-C020', {
+            message: `--accounts leaves ${deferred.length} change(s) outside those accounts for a run over the whole organization: ${deferred.join('; ')}`,
+            hint: 'run plan and apply without --accounts to make them',
+          }),
+        ];
   return { steps: kept, findings };
 }
 
@@ -360,12 +407,19 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
   const policies = await applyPolicyPlan(policyPlan, { clients: options.clients, clock: options.clock });
   if (policies.failed || policies.refused) {
     // Stack sets run after the policies: none was attempted, and the report says so.
-    const blocked = [...planned.stackSetPlan.removals.filter((r) => r.steps.length > 0), ...planned.stackSetPlan.resources].map((r) => ({
+    const blocked = [
+      ...planned.stackSetPlan.removals.filter((r) => r.steps.length > 0),
+      ...planned.stackSetPlan.resources,
+    ].map((r) => ({
       resource: r.summary.resource,
       blockedBy: 'policies',
       reason: 'stack sets run only once every policy step succeeded',
     }));
-    return { policies, stackSets: { succeeded: [], failed: [], blocked, steps: {}, exports: [], findings: [] }, succeeded: false };
+    return {
+      policies,
+      stackSets: { succeeded: [], failed: [], blocked, steps: {}, exports: [], findings: [] },
+      succeeded: false,
+    };
   }
 
   const accounts = plan.accounts;

@@ -46,20 +46,29 @@ const STATUS_FIELDS: Record<string, string> = {
 
 /** The account a Control Tower lifecycle event names, or why the event is not one the trigger acts on. */
 export function accountOfEvent(body: unknown): { accountId: string; eventName: string } | { reason: string } {
-  const event = body as { source?: unknown; detail?: { eventName?: unknown; serviceEventDetails?: Record<string, unknown> } } | undefined;
+  const event = body as
+    { source?: unknown; detail?: { eventName?: unknown; serviceEventDetails?: Record<string, unknown> } } | undefined;
   if (event?.source !== 'aws.controltower') return { reason: 'not a Control Tower event' };
   const eventName = event.detail?.eventName;
   const field = typeof eventName === 'string' ? STATUS_FIELDS[eventName] : undefined;
   if (!field) return { reason: `event ${String(eventName)} is not a managed account lifecycle event` };
-  const status = event.detail?.serviceEventDetails?.[field] as { state?: unknown; account?: { accountId?: unknown } } | undefined;
-  if (status?.state !== 'SUCCEEDED') return { reason: `${String(eventName)} state is ${String(status?.state)}, not SUCCEEDED` };
+  const status = event.detail?.serviceEventDetails?.[field] as
+    { state?: unknown; account?: { accountId?: unknown } } | undefined;
+  if (status?.state !== 'SUCCEEDED') {
+    return { reason: `${String(eventName)} state is ${String(status?.state)}, not SUCCEEDED` };
+  }
   const accountId = status.account?.accountId;
-  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) return { reason: `${String(eventName)} names no 12-digit account id` };
+  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+    return { reason: `${String(eventName)} names no 12-digit account id` };
+  }
   return { accountId, eventName: eventName as string };
 }
 
 /** Starts the pipeline for the lifecycle events of one SQS batch. */
-export async function handleLifecycleBatch(event: SQSEvent, deps: LifecycleTriggerDeps): Promise<LifecycleTriggerResult> {
+export async function handleLifecycleBatch(
+  event: SQSEvent,
+  deps: LifecycleTriggerDeps,
+): Promise<LifecycleTriggerResult> {
   const accounts: string[] = [];
   const ignored: { messageId: string; reason: string }[] = [];
   for (const record of event.Records ?? []) {
@@ -77,7 +86,9 @@ export async function handleLifecycleBatch(event: SQSEvent, deps: LifecycleTrigg
     }
     if (!accounts.includes(found.accountId)) accounts.push(found.accountId);
   }
-  for (const i of ignored) deps.log({ level: 'info', task: 'lifecycle-trigger', messageId: i.messageId, message: `ignored: ${i.reason}` });
+  for (const i of ignored) {
+    deps.log({ level: 'info', task: 'lifecycle-trigger', messageId: i.messageId, message: `ignored: ${i.reason}` });
+  }
   if (accounts.length === 0) {
     deps.log({ level: 'info', task: 'lifecycle-trigger', message: 'no account to act on; batch acknowledged' });
     return { accounts, executionIds: [], ignored };
@@ -88,16 +99,26 @@ export async function handleLifecycleBatch(event: SQSEvent, deps: LifecycleTrigg
     const chunk = accounts.slice(i, i + MAX_ACCOUNTS_PER_RUN);
     const answer = await retryThrottled(
       () =>
-        deps.clients().codePipeline(deps.region).send(
-          new StartPipelineExecutionCommand({
-            name: deps.pipelineName,
-            variables: [{ name: ACCOUNTS_VARIABLE, value: chunk.join(',') }],
-          }),
-        ),
+        deps
+          .clients()
+          .codePipeline(deps.region)
+          .send(
+            new StartPipelineExecutionCommand({
+              name: deps.pipelineName,
+              variables: [{ name: ACCOUNTS_VARIABLE, value: chunk.join(',') }],
+            }),
+          ),
       deps.clock,
     );
     executionIds.push(answer.pipelineExecutionId ?? '');
-    deps.log({ level: 'info', task: 'lifecycle-trigger', pipeline: deps.pipelineName, accounts: chunk, pipelineExecutionId: answer.pipelineExecutionId, message: 'pipeline started' });
+    deps.log({
+      level: 'info',
+      task: 'lifecycle-trigger',
+      pipeline: deps.pipelineName,
+      accounts: chunk,
+      pipelineExecutionId: answer.pipelineExecutionId,
+      message: 'pipeline started',
+    });
   }
   return { accounts, executionIds, ignored };
 }
@@ -108,5 +129,9 @@ export async function handler(event: SQSEvent): Promise<LifecycleTriggerResult> 
   if (!pipelineName) throw new Error('PIPELINE_NAME is not set');
   const region = process.env.AWS_REGION;
   if (!region) throw new Error('AWS_REGION is not set');
-  return handleLifecycleBatch(event, { ...lambdaDeps('cdk-control-tower-customizations/lifecycle-trigger'), pipelineName, region });
+  return handleLifecycleBatch(event, {
+    ...lambdaDeps('cdk-control-tower-customizations/lifecycle-trigger'),
+    pipelineName,
+    region,
+  });
 }

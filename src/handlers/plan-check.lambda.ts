@@ -46,40 +46,56 @@ export class InvalidPlanCheckEventError extends InvalidTaskEventError {
 }
 
 const isRef = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && typeof (value as S3ObjectRef).bucket === 'string' && typeof (value as S3ObjectRef).key === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as S3ObjectRef).bucket === 'string' &&
+  typeof (value as S3ObjectRef).key === 'string';
 
 function problemOf(event: Partial<PlanCheckEvent> | undefined): string | undefined {
   if (!event || typeof event !== 'object') return 'the event must be an object';
   if (typeof event.region !== 'string' || event.region === '') return 'region must be a non-empty string';
-  for (const name of ['plan', 'package', 'options'] as const) if (!isRef(event[name])) return `${name} must be { bucket, key }`;
+  for (const name of ['plan', 'package', 'options'] as const) {
+    if (!isRef(event[name])) return `${name} must be { bucket, key }`;
+  }
   if (event.scope !== 'policies' && event.scope !== 'stacksets') return 'scope must be "policies" or "stacksets"';
   return undefined;
 }
 
 /** Builds the handler. */
 export function createPlanCheckHandler(deps: TaskDeps): (event: PlanCheckEvent) => Promise<PlanCheckResult> {
-  return (event) => runTask(
-    deps,
-    {
-      task: 'plan-check',
-      context: { correlationId: correlationIdOf(event), scope: event?.scope },
-      problem: problemOf(event),
-      invalid: (p) => new InvalidPlanCheckEventError(p),
-      describe: (r) => ({ approved: r.approved, alreadyDone: r.alreadyDone, stepsInScope: r.stepsInScope, message: r.message }),
-    },
-    async () => {
-      const check = await checkApprovedRun({ clients: deps.clients(), clock: deps.clock, refs: event, scope: event.scope });
-      return {
-        approved: check.approved,
-        message: check.message,
-        alreadyDone: check.alreadyDone,
-        policySteps: check.plan.steps.filter(isPolicyStep).length,
-        stepsInScope: check.stepsInScope,
-        findings: check.findings.slice(0, 20),
-        findingCount: check.findings.length,
-      };
-    },
-  );
+  return (event) =>
+    runTask(
+      deps,
+      {
+        task: 'plan-check',
+        context: { correlationId: correlationIdOf(event), scope: event?.scope },
+        problem: problemOf(event),
+        invalid: (p) => new InvalidPlanCheckEventError(p),
+        describe: (r) => ({
+          approved: r.approved,
+          alreadyDone: r.alreadyDone,
+          stepsInScope: r.stepsInScope,
+          message: r.message,
+        }),
+      },
+      async () => {
+        const check = await checkApprovedRun({
+          clients: deps.clients(),
+          clock: deps.clock,
+          refs: event,
+          scope: event.scope,
+        });
+        return {
+          approved: check.approved,
+          message: check.message,
+          alreadyDone: check.alreadyDone,
+          policySteps: check.plan.steps.filter(isPolicyStep).length,
+          stepsInScope: check.stepsInScope,
+          findings: check.findings.slice(0, 20),
+          findingCount: check.findings.length,
+        };
+      },
+    );
 }
 
 /** The Lambda entry point. */

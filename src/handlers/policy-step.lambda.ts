@@ -30,7 +30,9 @@ export function createPolicyStepHandler(deps: TaskDeps): (event: PolicyStepEvent
     const problem = invalidEvent(event);
     const correlationId = correlationIdOf(event);
     const { installationId, step } = event ?? {};
-    const context = problem ? { correlationId } : { correlationId, installationId, stepId: step.id, kind: step.kind, summary: step.summary };
+    const context = problem
+      ? { correlationId }
+      : { correlationId, installationId, stepId: step.id, kind: step.kind, summary: step.summary };
     return runTask(
       deps,
       {
@@ -40,7 +42,12 @@ export function createPolicyStepHandler(deps: TaskDeps): (event: PolicyStepEvent
         invalid: (p) => new InvalidPolicyStepEventError(p),
         describe: (outcome) => ({ outcome: outcome.outcome, policyId: outcome.policyId }),
       },
-      () => createPolicyExecutor({ clients: deps.clients(), installationId: event.installationId, clock: deps.clock }).apply(event.step),
+      () =>
+        createPolicyExecutor({
+          clients: deps.clients(),
+          installationId: event.installationId,
+          clock: deps.clock,
+        }).apply(event.step),
     );
   };
 }
@@ -54,9 +61,13 @@ export class InvalidPolicyStepEventError extends InvalidTaskEventError {
 
 function invalidEvent(event: PolicyStepEvent | undefined): string | undefined {
   if (!event || typeof event !== 'object') return 'the event must be an object';
-  if (typeof event.installationId !== 'string' || event.installationId === '') return 'installationId must be a non-empty string';
+  if (typeof event.installationId !== 'string' || event.installationId === '') {
+    return 'installationId must be a non-empty string';
+  }
   const step = event.step as unknown as { kind?: unknown; id?: unknown } | undefined;
-  if (!step || typeof step.kind !== 'string' || typeof step.id !== 'string') return 'step must be a plan step with an id and a kind';
+  if (!step || typeof step.kind !== 'string' || typeof step.id !== 'string') {
+    return 'step must be a plan step with an id and a kind';
+  }
   if (!isPolicyStep(event.step)) return `step kind ${String(step.kind)} is not a policy step`;
   return undefined;
 }

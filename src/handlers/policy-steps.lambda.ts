@@ -56,9 +56,13 @@ export class InvalidPolicyStepsEventError extends InvalidTaskEventError {
 
 function problemOf(event: Partial<PolicyStepsEvent> | undefined): string | undefined {
   if (!event || typeof event !== 'object') return 'the event must be an object';
-  if (typeof event.installationId !== 'string' || event.installationId === '') return 'installationId must be a non-empty string';
+  if (typeof event.installationId !== 'string' || event.installationId === '') {
+    return 'installationId must be a non-empty string';
+  }
   if (typeof event.region !== 'string' || event.region === '') return 'region must be a non-empty string';
-  if (!event.plan || typeof event.plan.bucket !== 'string' || typeof event.plan.key !== 'string') return 'plan must be { bucket, key }';
+  if (!event.plan || typeof event.plan.bucket !== 'string' || typeof event.plan.key !== 'string') {
+    return 'plan must be { bucket, key }';
+  }
   if (!Number.isInteger(event.index) || (event.index as number) < 0) return 'index must be a non-negative integer';
   return undefined;
 }
@@ -66,43 +70,69 @@ function problemOf(event: Partial<PolicyStepsEvent> | undefined): string | undef
 /** Builds the handler. */
 export function createPolicyStepsHandler(deps: TaskDeps): (event: PolicyStepsEvent) => Promise<PolicyStepsResult> {
   const applyStep = createPolicyStepHandler(deps);
-  return (event) => runTask(
-    deps,
-    {
-      task: 'policy-steps',
-      context: { correlationId: correlationIdOf(event), index: event?.index },
-      problem: problemOf(event),
-      invalid: (p) => new InvalidPolicyStepsEventError(p),
-      describe: (r) => ({
-        nextIndex: r.nextIndex, done: r.done, applied: r.applied, alreadyDone: r.alreadyDone, ...(r.failed ? { failedStep: r.failed.stepId } : {}),
-      }),
-    },
-    async () => {
-      const plan = JSON.parse((await readRunObject(deps.clients(), event.plan, event.region, deps.clock)).toString('utf8')) as RunPlan;
-      if (plan.installationId !== event.installationId) {
-        throw new InvalidPolicyStepsEventError(`the plan is for installation '${plan.installationId}', not '${event.installationId}'`);
-      }
-      const steps = plan.steps.filter(isPolicyStep);
-      const deadline = deps.clock.now() + (event.budgetSeconds ?? 60) * 1000;
-      let index = event.index;
-      let applied = 0;
-      let alreadyDone = 0;
-      while (index < steps.length && (index === event.index || deps.clock.now() < deadline)) {
-        const step = steps[index];
-        try {
-          const outcome = await applyStep({ correlationId: event.correlationId, installationId: event.installationId, step });
-          if (outcome.outcome === 'already-done') alreadyDone++;
-          else applied++;
-        } catch (error) {
-          if (isThrottling(error) || error instanceof InvalidTaskEventError) throw error;
-          const { name, message } = error as Error;
-          return { total: steps.length, nextIndex: index, done: false, applied, alreadyDone, failed: { stepId: step.id, summary: step.summary, errorName: name, message: String(message).slice(0, 1000), cause: `${step.summary}: ${name}: ${String(message).slice(0, 1000)}` } };
+  return (event) =>
+    runTask(
+      deps,
+      {
+        task: 'policy-steps',
+        context: { correlationId: correlationIdOf(event), index: event?.index },
+        problem: problemOf(event),
+        invalid: (p) => new InvalidPolicyStepsEventError(p),
+        describe: (r) => ({
+          nextIndex: r.nextIndex,
+          done: r.done,
+          applied: r.applied,
+          alreadyDone: r.alreadyDone,
+          ...(r.failed ? { failedStep: r.failed.stepId } : {}),
+        }),
+      },
+      async () => {
+        const plan = JSON.parse(
+          (await readRunObject(deps.clients(), event.plan, event.region, deps.clock)).toString('utf8'),
+        ) as RunPlan;
+        if (plan.installationId !== event.installationId) {
+          throw new InvalidPolicyStepsEventError(
+            `the plan is for installation '${plan.installationId}', not '${event.installationId}'`,
+          );
         }
-        index++;
-      }
-      return { total: steps.length, nextIndex: index, done: index >= steps.length, applied, alreadyDone };
-    },
-  );
+        const steps = plan.steps.filter(isPolicyStep);
+        const deadline = deps.clock.now() + (event.budgetSeconds ?? 60) * 1000;
+        let index = event.index;
+        let applied = 0;
+        let alreadyDone = 0;
+        while (index < steps.length && (index === event.index || deps.clock.now() < deadline)) {
+          const step = steps[index];
+          try {
+            const outcome = await applyStep({
+              correlationId: event.correlationId,
+              installationId: event.installationId,
+              step,
+            });
+            if (outcome.outcome === 'already-done') alreadyDone++;
+            else applied++;
+          } catch (error) {
+            if (isThrottling(error) || error instanceof InvalidTaskEventError) throw error;
+            const { name, message } = error as Error;
+            return {
+              total: steps.length,
+              nextIndex: index,
+              done: false,
+              applied,
+              alreadyDone,
+              failed: {
+                stepId: step.id,
+                summary: step.summary,
+                errorName: name,
+                message: String(message).slice(0, 1000),
+                cause: `${step.summary}: ${name}: ${String(message).slice(0, 1000)}`,
+              },
+            };
+          }
+          index++;
+        }
+        return { total: steps.length, nextIndex: index, done: index >= steps.length, applied, alreadyDone };
+      },
+    );
 }
 
 /** The Lambda entry point. */

@@ -53,11 +53,17 @@ export class LockLostError extends Error {
 function problemOf(event: Partial<RunLockEvent> | undefined): string | undefined {
   if (!event || typeof event !== 'object') return 'the event must be an object';
   if (typeof event.region !== 'string' || event.region === '') return 'region must be a non-empty string';
-  if (!event.lock || typeof event.lock.bucket !== 'string' || typeof event.lock.key !== 'string') return 'lock must be { bucket, key }';
-  if (event.action === 'acquire') return typeof event.owner === 'string' && event.owner !== '' ? undefined : 'acquire needs an owner';
+  if (!event.lock || typeof event.lock.bucket !== 'string' || typeof event.lock.key !== 'string') {
+    return 'lock must be { bucket, key }';
+  }
+  if (event.action === 'acquire') {
+    return typeof event.owner === 'string' && event.owner !== '' ? undefined : 'acquire needs an owner';
+  }
   if (event.action === 'renew' || event.action === 'release') {
     const held = event.held;
-    return held && typeof held.token === 'string' && typeof held.owner === 'string' ? undefined : `${event.action} needs the held lock`;
+    return held && typeof held.token === 'string' && typeof held.owner === 'string'
+      ? undefined
+      : `${event.action} needs the held lock`;
   }
   return 'action must be "acquire", "renew" or "release"';
 }
@@ -66,34 +72,46 @@ const when = (ms: number) => new Date(ms).toISOString();
 
 /** Builds the handler. */
 export function createRunLockHandler(deps: TaskDeps): (event: RunLockEvent) => Promise<RunLockResult> {
-  return (event) => runTask(
-    deps,
-    {
-      task: `run-lock-${event?.action}`,
-      context: { correlationId: correlationIdOf(event), lock: event?.lock?.key },
-      problem: problemOf(event),
-      invalid: (p) => new InvalidRunLockEventError(p),
-      describe: (r) => ({ acquired: r.acquired, renewed: r.renewed, released: r.released, ...(r.message ? { message: r.message } : {}) }),
-    },
-    async (): Promise<RunLockResult> => {
-      const s3 = deps.clients().s3(event.region);
-      const ttlMs = (event.ttlSeconds ?? 7200) * 1000;
-      if (event.action === 'acquire') {
-        const taken = await acquireLock(s3, { bucket: event.lock.bucket, key: event.lock.key }, { owner: event.owner!, ttlMs, clock: deps.clock });
-        if (taken.acquired) return { acquired: true, lock: taken.lock };
-        return {
-          acquired: false,
-          message: `another run holds the lock s3://${event.lock.bucket}/${event.lock.key} (${taken.heldBy.owner}, until ${when(taken.heldBy.expires)}); nothing was applied. Run again once it has finished`,
-        };
-      }
-      if (event.action === 'renew') {
-        const renewed = await renewLock(s3, event.held!, { ttlMs, clock: deps.clock });
-        if (renewed.renewed) return { renewed: true, lock: renewed.lock };
-        throw new LockLostError(`the lock s3://${event.lock.bucket}/${event.lock.key} expired and was taken over${renewed.heldBy ? ` by ${renewed.heldBy.owner}` : ''}; this run stopped`);
-      }
-      return releaseLock(s3, event.held!, deps.clock);
-    },
-  );
+  return (event) =>
+    runTask(
+      deps,
+      {
+        task: `run-lock-${event?.action}`,
+        context: { correlationId: correlationIdOf(event), lock: event?.lock?.key },
+        problem: problemOf(event),
+        invalid: (p) => new InvalidRunLockEventError(p),
+        describe: (r) => ({
+          acquired: r.acquired,
+          renewed: r.renewed,
+          released: r.released,
+          ...(r.message ? { message: r.message } : {}),
+        }),
+      },
+      async (): Promise<RunLockResult> => {
+        const s3 = deps.clients().s3(event.region);
+        const ttlMs = (event.ttlSeconds ?? 7200) * 1000;
+        if (event.action === 'acquire') {
+          const taken = await acquireLock(
+            s3,
+            { bucket: event.lock.bucket, key: event.lock.key },
+            { owner: event.owner!, ttlMs, clock: deps.clock },
+          );
+          if (taken.acquired) return { acquired: true, lock: taken.lock };
+          return {
+            acquired: false,
+            message: `another run holds the lock s3://${event.lock.bucket}/${event.lock.key} (${taken.heldBy.owner}, until ${when(taken.heldBy.expires)}); nothing was applied. Run again once it has finished`,
+          };
+        }
+        if (event.action === 'renew') {
+          const renewed = await renewLock(s3, event.held!, { ttlMs, clock: deps.clock });
+          if (renewed.renewed) return { renewed: true, lock: renewed.lock };
+          throw new LockLostError(
+            `the lock s3://${event.lock.bucket}/${event.lock.key} expired and was taken over${renewed.heldBy ? ` by ${renewed.heldBy.owner}` : ''}; this run stopped`,
+          );
+        }
+        return releaseLock(s3, event.held!, deps.clock);
+      },
+    );
 }
 
 /** The Lambda entry point. */

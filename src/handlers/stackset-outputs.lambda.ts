@@ -21,26 +21,38 @@ export interface StackSetOutputsResult {
 }
 
 /** Builds the handler. */
-export function createStackSetOutputsHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetOutputsResult> {
-  return (event) => logged(deps, 'stackset-outputs', event, async () => {
-    const clients = deps.clients();
-    try {
-      const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-      const exports = await exportOutputs(
-        desiredOf(input, event.resource),
-        { clients, settings: input.settings, homeRegion: input.homeRegion, runId: event.correlationId, clock: deps.clock },
-      );
-      return { resource: event.resource, exports };
-    } catch (error) {
-      if (isThrottling(error)) throw error;
-      const { name, message: reason } = describeError(error);
-      return { resource: event.resource, exports: [], failed: { errorName: name, message: `${name}: ${reason}` } };
-    }
-  }, (result) => ({
-    exported: result.exports.length,
-    changed: result.exports.filter((e) => e.changed).length,
-    ...(result.failed ? { errorName: result.failed.errorName, message: result.failed.message } : {}),
-  }));
+export function createStackSetOutputsHandler(
+  deps: TaskDeps,
+): (event: StackSetTaskEvent) => Promise<StackSetOutputsResult> {
+  return (event) =>
+    logged(
+      deps,
+      'stackset-outputs',
+      event,
+      async () => {
+        const clients = deps.clients();
+        try {
+          const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+          const exports = await exportOutputs(desiredOf(input, event.resource), {
+            clients,
+            settings: input.settings,
+            homeRegion: input.homeRegion,
+            runId: event.correlationId,
+            clock: deps.clock,
+          });
+          return { resource: event.resource, exports };
+        } catch (error) {
+          if (isThrottling(error)) throw error;
+          const { name, message: reason } = describeError(error);
+          return { resource: event.resource, exports: [], failed: { errorName: name, message: `${name}: ${reason}` } };
+        }
+      },
+      (result) => ({
+        exported: result.exports.length,
+        changed: result.exports.filter((e) => e.changed).length,
+        ...(result.failed ? { errorName: result.failed.errorName, message: result.failed.message } : {}),
+      }),
+    );
 }
 
 /** The Lambda entry point. */

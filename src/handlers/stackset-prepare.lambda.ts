@@ -33,41 +33,63 @@ export interface StackSetPrepareResult {
 }
 
 /** Builds the handler. */
-export function createStackSetPrepareHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetPrepareResult> {
-  return (event) => logged(deps, 'stackset-prepare', event, async () => {
-    const clients = deps.clients();
-    let input: StackSetRunInput;
-    let desired: DesiredStackSet;
-    try {
-      input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-      desired = desiredOf(input, event.resource);
-    } catch (error) {
-      if (isThrottling(error)) throw error;
-      const { name, message: reason } = describeError(error);
-      const findings = [engineFinding('CFCT-K061', {
-        message: `reading the run input s3://${event.runInput.bucket}/${event.runInput.key} met ${name}: ${reason}`,
-        resource: event.resource,
-        hint: 'the plan stage stores the run input; run the pipeline again from its start',
-      })];
-      return { resource: event.resource, stackSetName: '', action: 'blocked', steps: [], findings, hasErrors: true };
-    }
-    const plan = await prepareStackSet(desired, {
-      clients,
-      settings: input.settings,
-      homeRegion: input.homeRegion,
-      runId: event.correlationId,
-      clock: deps.clock,
-      accountState: (id) => input.accountStates[id],
-    });
-    return {
-      resource: event.resource,
-      stackSetName: plan.summary.stackSetName,
-      action: plan.summary.action,
-      steps: plan.steps,
-      findings: plan.findings,
-      hasErrors: hasErrors(plan.findings),
-    };
-  }, (result) => ({ action: result.action, steps: result.steps.map((s) => s.summary), findings: result.findings.length }));
+export function createStackSetPrepareHandler(
+  deps: TaskDeps,
+): (event: StackSetTaskEvent) => Promise<StackSetPrepareResult> {
+  return (event) =>
+    logged(
+      deps,
+      'stackset-prepare',
+      event,
+      async () => {
+        const clients = deps.clients();
+        let input: StackSetRunInput;
+        let desired: DesiredStackSet;
+        try {
+          input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+          desired = desiredOf(input, event.resource);
+        } catch (error) {
+          if (isThrottling(error)) throw error;
+          const { name, message: reason } = describeError(error);
+          const findings = [
+            engineFinding('CFCT-K061', {
+              message: `reading the run input s3://${event.runInput.bucket}/${event.runInput.key} met ${name}: ${reason}`,
+              resource: event.resource,
+              hint: 'the plan stage stores the run input; run the pipeline again from its start',
+            }),
+          ];
+          return {
+            resource: event.resource,
+            stackSetName: '',
+            action: 'blocked',
+            steps: [],
+            findings,
+            hasErrors: true,
+          };
+        }
+        const plan = await prepareStackSet(desired, {
+          clients,
+          settings: input.settings,
+          homeRegion: input.homeRegion,
+          runId: event.correlationId,
+          clock: deps.clock,
+          accountState: (id) => input.accountStates[id],
+        });
+        return {
+          resource: event.resource,
+          stackSetName: plan.summary.stackSetName,
+          action: plan.summary.action,
+          steps: plan.steps,
+          findings: plan.findings,
+          hasErrors: hasErrors(plan.findings),
+        };
+      },
+      (result) => ({
+        action: result.action,
+        steps: result.steps.map((s) => s.summary),
+        findings: result.findings.length,
+      }),
+    );
 }
 
 /** The Lambda entry point. */

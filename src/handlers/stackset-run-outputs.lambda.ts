@@ -22,7 +22,9 @@ export interface StackSetRunOutputsResult {
 }
 
 /** Builds the handler. */
-export function createStackSetRunOutputsHandler(deps: TaskDeps): (event: StackSetTaskEvent) => Promise<StackSetRunOutputsResult> {
+export function createStackSetRunOutputsHandler(
+  deps: TaskDeps,
+): (event: StackSetTaskEvent) => Promise<StackSetRunOutputsResult> {
   const outputs = createStackSetOutputsHandler(deps);
   return async (event) => {
     const result = await outputs(event);
@@ -31,10 +33,19 @@ export function createStackSetRunOutputsHandler(deps: TaskDeps): (event: StackSe
       exported: result.exports.length,
       changed: result.exports.filter((e) => e.changed).length,
       names: result.exports.slice(0, 10).map((e) => e.name),
-      ...(result.failed ? { failed: { errorName: result.failed.errorName, message: cut(`export_outputs: ${result.failed.errorName}: ${result.failed.message}`) } } : {}),
+      ...(result.failed
+        ? {
+            failed: {
+              errorName: result.failed.errorName,
+              message: cut(`export_outputs: ${result.failed.errorName}: ${result.failed.message}`),
+            },
+          }
+        : {}),
     };
   };
 }
 
 /** The Lambda entry point. */
-export const handler = createStackSetRunOutputsHandler(lambdaDeps('cdk-control-tower-customizations/stackset-run-outputs'));
+export const handler = createStackSetRunOutputsHandler(
+  lambdaDeps('cdk-control-tower-customizations/stackset-run-outputs'),
+);

@@ -17,17 +17,34 @@ export function preparedStepsRef(runInput: S3ObjectRef, resource: string): S3Obj
 }
 
 /** Stores the prepared steps of a resource. */
-export async function storePreparedSteps(clients: Pick<AwsClients, 's3'>, ref: S3ObjectRef, region: string, steps: readonly StackSetStep[], clock: Clock): Promise<void> {
-  await retryThrottled(() => clients.s3(region).send(new PutObjectCommand({
-    Bucket: ref.bucket,
-    Key: ref.key,
-    Body: JSON.stringify(steps),
-    ContentType: 'application/json',
-  })), clock);
+export async function storePreparedSteps(
+  clients: Pick<AwsClients, 's3'>,
+  ref: S3ObjectRef,
+  region: string,
+  steps: readonly StackSetStep[],
+  clock: Clock,
+): Promise<void> {
+  await retryThrottled(
+    () =>
+      clients.s3(region).send(
+        new PutObjectCommand({
+          Bucket: ref.bucket,
+          Key: ref.key,
+          Body: JSON.stringify(steps),
+          ContentType: 'application/json',
+        }),
+      ),
+    clock,
+  );
 }
 
 /** Reads the prepared steps of a resource. */
-export async function readPreparedSteps(clients: Pick<AwsClients, 's3'>, ref: S3ObjectRef, region: string, clock: Clock): Promise<StackSetStep[]> {
+export async function readPreparedSteps(
+  clients: Pick<AwsClients, 's3'>,
+  ref: S3ObjectRef,
+  region: string,
+  clock: Clock,
+): Promise<StackSetStep[]> {
   return JSON.parse((await readRunObject(clients, ref, region, clock)).toString('utf8')) as StackSetStep[];
 }
 

@@ -54,44 +54,66 @@ function positiveOrAbsent(value: unknown): boolean {
 }
 
 /** Builds the handler. */
-export function createStackSetStepHandler(deps: TaskDeps): (event: StackSetStepEvent) => Promise<StartResult | CheckResult> {
-  return (event) => logged(deps, `stackset-step-${event?.action}`, event, async () => {
-    if (!event.step || typeof event.step.kind !== 'string' || !event.step.kind.startsWith('stackset.')) throw new InvalidStackSetEventError('step must be a stack set plan step');
-    if (event.action !== 'start' && !(event.action === 'check' && typeof event.operationId === 'string')) throw new InvalidStackSetEventError('action must be "start", or "check" with an operationId');
-    if (!positiveOrAbsent(event.attempt) || !positiveOrAbsent(event.pollIntervalSeconds) || !positiveOrAbsent(event.busyTimeoutSeconds)) {
-      throw new InvalidStackSetEventError('attempt, pollIntervalSeconds and busyTimeoutSeconds must be positive numbers when given');
-    }
-    const clients = deps.clients();
-    let context: StepContext;
-    try {
-      const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-      context = {
-        clients,
-        settings: input.settings,
-        homeRegion: input.homeRegion,
-        runId: event.correlationId,
-        clock: deps.clock,
-        ...(event.pollIntervalSeconds !== undefined ? { pollIntervalMs: event.pollIntervalSeconds * 1000 } : {}),
-        ...(event.busyTimeoutSeconds !== undefined ? { busyTimeoutMs: event.busyTimeoutSeconds * 1000 } : {}),
-        // NoEcho values written in the package come from the run input, never from the step.
-        packageParameters: (resource: string) => input.desired.find((d) => d.resource.name === resource)?.resource.parameters,
-      };
-    } catch (error) {
-      if (isThrottling(error)) throw error;
-      const { name, message: reason } = describeError(error);
-      const message = `reading the run input s3://${event.runInput.bucket}/${event.runInput.key}: ${name}: ${reason}`;
-      return event.action === 'start' ? { status: 'failed' as const, errorName: name, message } : { status: 'FAILED' as const, message, failures: [] };
-    }
-    if (event.action === 'start') return startStep(event.step, context, event.attempt ?? 1);
-    return checkStep(event.step, event.operationId!, context);
-  }, (result) => ({
-    stepId: event.step.id,
-    status: result.status,
-    ...('operationId' in result ? { operationId: result.operationId } : {}),
-    ...('errorName' in result ? { errorName: result.errorName } : {}),
-    ...('message' in result ? { message: result.message } : {}),
-    ...('failures' in result ? { failures: result.failures.length } : {}),
-  }));
+export function createStackSetStepHandler(
+  deps: TaskDeps,
+): (event: StackSetStepEvent) => Promise<StartResult | CheckResult> {
+  return (event) =>
+    logged(
+      deps,
+      `stackset-step-${event?.action}`,
+      event,
+      async () => {
+        if (!event.step || typeof event.step.kind !== 'string' || !event.step.kind.startsWith('stackset.')) {
+          throw new InvalidStackSetEventError('step must be a stack set plan step');
+        }
+        if (event.action !== 'start' && !(event.action === 'check' && typeof event.operationId === 'string')) {
+          throw new InvalidStackSetEventError('action must be "start", or "check" with an operationId');
+        }
+        if (
+          !positiveOrAbsent(event.attempt) ||
+          !positiveOrAbsent(event.pollIntervalSeconds) ||
+          !positiveOrAbsent(event.busyTimeoutSeconds)
+        ) {
+          throw new InvalidStackSetEventError(
+            'attempt, pollIntervalSeconds and busyTimeoutSeconds must be positive numbers when given',
+          );
+        }
+        const clients = deps.clients();
+        let context: StepContext;
+        try {
+          const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
+          context = {
+            clients,
+            settings: input.settings,
+            homeRegion: input.homeRegion,
+            runId: event.correlationId,
+            clock: deps.clock,
+            ...(event.pollIntervalSeconds !== undefined ? { pollIntervalMs: event.pollIntervalSeconds * 1000 } : {}),
+            ...(event.busyTimeoutSeconds !== undefined ? { busyTimeoutMs: event.busyTimeoutSeconds * 1000 } : {}),
+            // NoEcho values written in the package come from the run input, never from the step.
+            packageParameters: (resource: string) =>
+              input.desired.find((d) => d.resource.name === resource)?.resource.parameters,
+          };
+        } catch (error) {
+          if (isThrottling(error)) throw error;
+          const { name, message: reason } = describeError(error);
+          const message = `reading the run input s3://${event.runInput.bucket}/${event.runInput.key}: ${name}: ${reason}`;
+          return event.action === 'start'
+            ? { status: 'failed' as const, errorName: name, message }
+            : { status: 'FAILED' as const, message, failures: [] };
+        }
+        if (event.action === 'start') return startStep(event.step, context, event.attempt ?? 1);
+        return checkStep(event.step, event.operationId!, context);
+      },
+      (result) => ({
+        stepId: event.step.id,
+        status: result.status,
+        ...('operationId' in result ? { operationId: result.operationId } : {}),
+        ...('errorName' in result ? { errorName: result.errorName } : {}),
+        ...('message' in result ? { message: result.message } : {}),
+        ...('failures' in result ? { failures: result.failures.length } : {}),
+      }),
+    );
 }
 
 /** The Lambda entry point. */

@@ -26,8 +26,12 @@ export class InvalidStackSetEventError extends InvalidTaskEventError {
 /** Why `event` is not a stack set task event, or undefined. */
 export function eventProblem(event: Partial<StackSetTaskEvent> | undefined): string | undefined {
   if (!event || typeof event !== 'object') return 'the event must be an object';
-  if (typeof event.correlationId !== 'string' || !event.correlationId) return 'correlationId must be a non-empty string';
-  if (!event.runInput || typeof event.runInput.bucket !== 'string' || typeof event.runInput.key !== 'string') return 'runInput must be { bucket, key }';
+  if (typeof event.correlationId !== 'string' || !event.correlationId) {
+    return 'correlationId must be a non-empty string';
+  }
+  if (!event.runInput || typeof event.runInput.bucket !== 'string' || typeof event.runInput.key !== 'string') {
+    return 'runInput must be { bucket, key }';
+  }
   if (typeof event.region !== 'string' || !event.region) return 'region must be a non-empty string';
   if (typeof event.resource !== 'string' || !event.resource) return 'resource must be a non-empty string';
   return undefined;
@@ -42,6 +46,8 @@ export function logged<T>(
   describe: (result: T) => Record<string, unknown>,
 ): Promise<T> {
   const problem = eventProblem(event);
-  const context = problem ? { correlationId: correlationIdOf(event) } : { correlationId: correlationIdOf(event), resource: event.resource };
+  const context = problem
+    ? { correlationId: correlationIdOf(event) }
+    : { correlationId: correlationIdOf(event), resource: event.resource };
   return runTask(deps, { task, context, problem, invalid: (p) => new InvalidStackSetEventError(p), describe }, work);
 }

@@ -22,17 +22,27 @@ function malformed(raw: string, why: string, location?: SourceLocation, resource
   });
 }
 
-function s3Reference(raw: string, location: SourceLocation | undefined, resource?: string): { ref?: FileReference; findings: Finding[] } {
+function s3Reference(
+  raw: string,
+  location: SourceLocation | undefined,
+  resource?: string,
+): { ref?: FileReference; findings: Finding[] } {
   const rest = raw.slice('s3://'.length);
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);
   const key = slash < 0 ? '' : rest.slice(slash + 1);
-  if (!BUCKET.test(bucket)) return { findings: [malformed(raw, `"${bucket}" is not a bucket name`, location, resource)] };
+  if (!BUCKET.test(bucket)) {
+    return { findings: [malformed(raw, `"${bucket}" is not a bucket name`, location, resource)] };
+  }
   if (!key) return { findings: [malformed(raw, 'no object key', location, resource)] };
   return { ref: { raw, kind: 's3', bucket, key, location }, findings: [] };
 }
 
-function httpsReference(raw: string, location: SourceLocation | undefined, resource?: string): { ref?: FileReference; findings: Finding[] } {
+function httpsReference(
+  raw: string,
+  location: SourceLocation | undefined,
+  resource?: string,
+): { ref?: FileReference; findings: Finding[] } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -54,7 +64,9 @@ function httpsReference(raw: string, location: SourceLocation | undefined, resou
   } else {
     return { findings: [malformed(raw, `"${host}" is not an Amazon S3 host`, location, resource)] };
   }
-  if (!bucket || !BUCKET.test(bucket)) return { findings: [malformed(raw, 'no valid bucket name', location, resource)] };
+  if (!bucket || !BUCKET.test(bucket)) {
+    return { findings: [malformed(raw, 'no valid bucket name', location, resource)] };
+  }
   if (!key) return { findings: [malformed(raw, 'no object key', location, resource)] };
   return { ref: { raw, kind: 'https', bucket, key, url: raw, location }, findings: [] };
 }
@@ -64,7 +76,11 @@ function httpsReference(raw: string, location: SourceLocation | undefined, resou
  * the package root; absolute paths and paths climbing out with `..` are findings (CFCT-M004),
  * malformed remote references too (CFCT-M005).
  */
-export function parseFileReference(raw: string, location?: SourceLocation, resource?: string): { ref?: FileReference; findings: Finding[] } {
+export function parseFileReference(
+  raw: string,
+  location?: SourceLocation,
+  resource?: string,
+): { ref?: FileReference; findings: Finding[] } {
   if (raw.startsWith('s3://')) return s3Reference(raw, location, resource);
   if (raw.startsWith('https://')) return httpsReference(raw, location, resource);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {

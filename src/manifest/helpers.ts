@@ -60,7 +60,9 @@ const SSM_LEVELS_MAX = 15;
  * `placeholders`, `{account_id}` and `{region}` are allowed (export name templates).
  */
 export function ssmNameProblem(name: string, placeholders = false): string | undefined {
-  const plain = placeholders ? name.replace(/\{account_id\}/g, '000000000000').replace(/\{region\}/g, 'us-east-1') : name;
+  const plain = placeholders
+    ? name.replace(/\{account_id\}/g, '000000000000').replace(/\{region\}/g, 'us-east-1')
+    : name;
   if (plain.length === 0) return 'is empty';
   if (plain.length > SSM_NAME_MAX) return `is longer than ${SSM_NAME_MAX} characters`;
   if (!SSM_CHARS.test(plain)) return 'may contain only letters, digits and _ . - /';

@@ -4,7 +4,15 @@
  */
 export * from './findings';
 export * from './model';
-export { loadPackage, packageFromFiles, packageFromZip, PackageSourceError, DEFAULT_STACK_SET_PREFIX, type LoadOptions, type LoadedPackage } from './load';
+export {
+  loadPackage,
+  packageFromFiles,
+  packageFromZip,
+  PackageSourceError,
+  DEFAULT_STACK_SET_PREFIX,
+  type LoadOptions,
+  type LoadedPackage,
+} from './load';
 export { parseTemplate, TEMPLATE_MAX_BYTES } from './template';
 export { minifyPolicy, POLICY_MAX_CHARS } from './policy';
 export { RULES, type RuleId, type RuleInfo } from './rules';

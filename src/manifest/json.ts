@@ -80,7 +80,9 @@ function duplicateKeyFindings(text: string, file: string, what: string, resource
 function jsonHint(text: string, offset: number): string | undefined {
   const before = text.slice(0, offset).replace(/\s+$/, '');
   const at = text.slice(offset).replace(/^\s+/, '');
-  if ((before.endsWith(',') && /^[}\]]/.test(at)) || /,\s*[}\]]/.test(text)) return 'remove the trailing comma before the closing bracket: JSON allows no comma after the last entry';
+  if ((before.endsWith(',') && /^[}\]]/.test(at)) || /,\s*[}\]]/.test(text)) {
+    return 'remove the trailing comma before the closing bracket: JSON allows no comma after the last entry';
+  }
   if (/^\/[/*]/.test(at)) return 'JSON has no comments: remove them';
   if (at.startsWith("'")) return 'JSON strings and keys use double quotes';
   return undefined;
@@ -90,7 +92,13 @@ function jsonHint(text: string, offset: number): string | undefined {
  * Parses `text` as JSON (a leading byte order mark is ignored). On failure (not JSON, or a key
  * repeated in one object), `value` is undefined and the findings say what is wrong and where.
  */
-export function parseJson(text: string, file: string, rule: RuleId, what: string, resource?: string): { value?: unknown; findings: Finding[] } {
+export function parseJson(
+  text: string,
+  file: string,
+  rule: RuleId,
+  what: string,
+  resource?: string,
+): { value?: unknown; findings: Finding[] } {
   const body = text.replace(/^\uFEFF/, '');
   try {
     const value: unknown = JSON.parse(body);
@@ -100,7 +108,14 @@ export function parseJson(text: string, file: string, rule: RuleId, what: string
     const message = (err as Error).message;
     const offset = errorOffset(body, message);
     return {
-      findings: [finding(rule, { message: `${what} is not valid JSON: ${message}`, location: locate(body, file, offset), resource, hint: jsonHint(body, offset) })],
+      findings: [
+        finding(rule, {
+          message: `${what} is not valid JSON: ${message}`,
+          location: locate(body, file, offset),
+          resource,
+          hint: jsonHint(body, offset),
+        }),
+      ],
     };
   }
 }

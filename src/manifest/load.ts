@@ -13,7 +13,16 @@ import { checkTargets } from './checks/targets';
 import type { Finding } from './findings';
 import { isStackSet, type Manifest, type PackageFiles, type StackSetResource } from './model';
 import { normalise } from './normalise';
-import { MANIFEST_FILE, packageFiles, readFolder, readRecord, readZip, rootPackage, type ReadLimits, type ReadResult } from './package-files';
+import {
+  MANIFEST_FILE,
+  packageFiles,
+  readFolder,
+  readRecord,
+  readZip,
+  rootPackage,
+  type ReadLimits,
+  type ReadResult,
+} from './package-files';
 import { finding } from './rules';
 import { emptyNullLists, MANIFEST_VERSIONS, validateSchema } from './schema';
 import { decodeText } from './text';
@@ -140,14 +149,24 @@ function validateManifest(files: PackageFiles, stackSetPrefix: string): { manife
 }
 
 /** Runs the rules on the normalised manifest; returns it with parameters from parameter files. */
-function checkManifest(manifest: Manifest, files: PackageFiles, prefix: string, allNames: string[]): { manifest: Manifest; findings: Finding[] } {
-  const findings = [...checkNames(manifest, prefix, allNames), ...checkTargets(manifest), ...checkSuppressions(manifest)];
+function checkManifest(
+  manifest: Manifest,
+  files: PackageFiles,
+  prefix: string,
+  allNames: string[],
+): { manifest: Manifest; findings: Finding[] } {
+  const findings = [
+    ...checkNames(manifest, prefix, allNames),
+    ...checkTargets(manifest),
+    ...checkSuppressions(manifest),
+  ];
   const fileCheck = checkFiles(manifest, files);
   findings.push(...fileCheck.findings);
   const resources = manifest.resources.map((resource) => {
     if (!isStackSet(resource)) return resource;
     const parameters = resource.parameterFile ? fileCheck.fileParameters.get(resource.name) : resource.parameters;
-    const template = resource.resourceFile.path === undefined ? undefined : fileCheck.templates.get(resource.resourceFile.path);
+    const template =
+      resource.resourceFile.path === undefined ? undefined : fileCheck.templates.get(resource.resourceFile.path);
     const withParameters: StackSetResource = { ...resource, parameters: parameters ?? [] };
     findings.push(...checkParameters(withParameters, parameters, template));
     return withParameters;
@@ -170,7 +189,10 @@ function validateRead(read: ReadResult, source: string, options: LoadOptions): L
  * Reads and validates an in-memory package (paths relative to the package root, forward
  * slashes; a zip-style `custom-control-tower-configuration/` folder is accepted too).
  */
-export function packageFromFiles(files: Readonly<Record<string, string | Buffer>>, options: LoadOptions = {}): LoadedPackage {
+export function packageFromFiles(
+  files: Readonly<Record<string, string | Buffer>>,
+  options: LoadOptions = {},
+): LoadedPackage {
   return validateRead(readRecord(files, limits(options)), 'the package', options);
 }
 
@@ -189,13 +211,17 @@ export async function loadPackage(source: string, options: LoadOptions = {}): Pr
   try {
     isDirectory = statSync(source).isDirectory();
   } catch (err) {
-    throw new PackageSourceError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new PackageSourceError(
+      `cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let read: ReadResult;
   try {
     read = isDirectory ? readFolder(source, limits(options)) : await readZip(readFileSync(source), limits(options));
   } catch (err) {
-    throw new PackageSourceError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new PackageSourceError(
+      `cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return validateRead(read, source, options);
 }

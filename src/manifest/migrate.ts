@@ -64,12 +64,7 @@ function joinComments(...comments: (string | null | undefined)[]): string | unde
   return kept.length > 0 ? kept.join('\n') : undefined;
 }
 
-function migrateResource(
-  item: YAMLMap,
-  kind: 'policy' | 'stack_set',
-  position: string,
-  notes: string[],
-): YAMLMap {
+function migrateResource(item: YAMLMap, kind: 'policy' | 'stack_set', position: string, notes: string[]): YAMLMap {
   const keys = kind === 'policy' ? POLICY_KEYS : STACK_SET_KEYS;
   const out = new YAMLMap();
   out.commentBefore = item.commentBefore;
@@ -105,9 +100,9 @@ function migrateResource(
     kind === 'policy'
       ? targetsPair([['organizational_units', ous]])
       : targetsPair([
-        ['accounts', accounts],
-        ['organizational_units', ous],
-      ]);
+          ['accounts', accounts],
+          ['organizational_units', ous],
+        ]);
   if (targets) {
     // deployment_targets goes right after deploy_method, where 2021-03-15 examples put it.
     const at = out.items.findIndex((p) => keyOf(p as Pair) === 'deploy_method');
@@ -164,9 +159,10 @@ export function migrateManifest(text: string): MigrationResult {
     const key = pair.key as Scalar | undefined;
     const seqComment = isSeq(pair.value) ? pair.value.commentBefore : undefined;
     if (first) {
-      first.commentBefore = pair === firstSection
-        ? joinComments(seqComment, first.commentBefore)
-        : joinComments(key?.commentBefore, seqComment, first.commentBefore);
+      first.commentBefore =
+        pair === firstSection
+          ? joinComments(seqComment, first.commentBefore)
+          : joinComments(key?.commentBefore, seqComment, first.commentBefore);
       if (pair !== firstSection) first.spaceBefore = key?.spaceBefore || first.spaceBefore;
     } else if (pair !== firstSection && (key?.commentBefore || seqComment)) {
       notes.push(`${section}: empty; its comment is kept above resources`);

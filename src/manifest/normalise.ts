@@ -132,7 +132,9 @@ class Normaliser {
   }
 
   strings(value: unknown, path: DocPath): TargetEntry[] {
-    return Array.isArray(value) ? value.map((item, i) => ({ value: asText(item), location: this.positions.at([...path, i]) })) : [];
+    return Array.isArray(value)
+      ? value.map((item, i) => ({ value: asText(item), location: this.positions.at([...path, i]) }))
+      : [];
   }
 
   targets(
@@ -174,7 +176,9 @@ class Normaliser {
 
   tags(value: unknown, path: DocPath, resource: string): Record<string, string> {
     const out: Record<string, string> = {};
-    if (isObject(value)) for (const [key, item] of Object.entries(value)) out[key] = this.text(item, [...path, key], resource);
+    if (isObject(value)) {
+      for (const [key, item] of Object.entries(value)) out[key] = this.text(item, [...path, key], resource);
+    }
     return out;
   }
 
@@ -234,7 +238,11 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
       targets.organizational_units,
       targets.exclude_accounts,
       targets.include_nested_ous,
-      { accounts: [...targetPath, 'accounts'], ous: [...targetPath, 'organizational_units'], exclude: [...targetPath, 'exclude_accounts'] },
+      {
+        accounts: [...targetPath, 'accounts'],
+        ous: [...targetPath, 'organizational_units'],
+        exclude: [...targetPath, 'exclude_accounts'],
+      },
       name,
     ),
     tags: n.tags(raw.tags, [...path, 'tags'], name),
@@ -244,7 +252,11 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
     nameLocation: n.at([...path, 'name']),
   };
   if (raw.deploy_method === 'scp' || raw.deploy_method === 'rcp') {
-    const policy: PolicyResource = { ...shared, deployMethod: raw.deploy_method, attachToAccounts: raw.attach_to_accounts === true };
+    const policy: PolicyResource = {
+      ...shared,
+      deployMethod: raw.deploy_method,
+      attachToAccounts: raw.attach_to_accounts === true,
+    };
     return policy;
   }
   const auto = raw.auto_deployment;
@@ -254,7 +266,8 @@ function v2Resource(n: Normaliser, raw: Raw, path: DocPath, index: number): Mani
     stackSetName: typeof raw.stack_set_name === 'string' ? raw.stack_set_name : undefined,
     stackSetNameLocation: raw.stack_set_name === undefined ? undefined : n.at([...path, 'stack_set_name']),
     parameters: n.parameters(raw.parameters, [...path, 'parameters'], name),
-    parameterFile: raw.parameter_file === undefined ? undefined : n.file(raw.parameter_file, [...path, 'parameter_file'], name),
+    parameterFile:
+      raw.parameter_file === undefined ? undefined : n.file(raw.parameter_file, [...path, 'parameter_file'], name),
     regions: n.regions(raw.regions),
     exportOutputs: n.exports(raw.export_outputs, [...path, 'export_outputs']),
     dependsOn: n.strings(raw.depends_on, [...path, 'depends_on']),
@@ -313,7 +326,8 @@ function v1StackSet(n: Normaliser, raw: Raw, path: DocPath, index: number): Stac
     nameLocation: n.at([...path, 'name']),
     deployMethod: 'stack_set',
     parameters: [],
-    parameterFile: raw.parameter_file === undefined ? undefined : n.file(raw.parameter_file, [...path, 'parameter_file'], name),
+    parameterFile:
+      raw.parameter_file === undefined ? undefined : n.file(raw.parameter_file, [...path, 'parameter_file'], name),
     regions: n.regions(raw.regions),
     exportOutputs: n.exports(raw.ssm_parameters, [...path, 'ssm_parameters']),
     dependsOn: [],
@@ -352,7 +366,9 @@ export function normalise(input: NormaliseInput): Normalised {
     region,
     enableStackSetDeletion: value.enable_stack_set_deletion === true,
     enablePolicyDeletion: value.enable_policy_deletion === true,
-    ...(value.stack_set_order === 'dependencies' || value.stack_set_order === 'sequential' ? { stackSetOrder: value.stack_set_order } : {}),
+    ...(value.stack_set_order === 'dependencies' || value.stack_set_order === 'sequential'
+      ? { stackSetOrder: value.stack_set_order }
+      : {}),
     ...(value.root_accounts === 'all_active' ? { rootAccounts: 'all_active' as const } : {}),
     resources,
   };

@@ -84,7 +84,9 @@ export function rootPackage(read: ReadResult, source: string): ReadResult {
     : `add ${MANIFEST_FILE} at the package root`;
   findings.push(
     finding('CFCT-P001', {
-      message: elsewhere ? `${MANIFEST_FILE} is not at the root of ${source} nor in a single ${prefix} folder` : `${source} has no ${MANIFEST_FILE}`,
+      message: elsewhere
+        ? `${MANIFEST_FILE} is not at the root of ${source} nor in a single ${prefix} folder`
+        : `${source} has no ${MANIFEST_FILE}`,
       location: { file: elsewhere ?? MANIFEST_FILE },
       hint,
     }),

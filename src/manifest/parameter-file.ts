@@ -23,7 +23,13 @@ function parameterValueText(value: unknown): string | undefined {
   return undefined;
 }
 
-function malformed(message: string, positions: PositionIndex, path: DocPath, hint?: string, resource?: string): Finding {
+function malformed(
+  message: string,
+  positions: PositionIndex,
+  path: DocPath,
+  hint?: string,
+  resource?: string,
+): Finding {
   return finding('CFCT-R002', { message, location: positions.at(path), hint, resource });
 }
 
@@ -62,7 +68,15 @@ function ssmParameters(
   value.forEach((item, index) => {
     const itemPath = [...path, index];
     if (!isObject(item) || typeof item.name !== 'string' || typeof item.value !== 'string') {
-      findings.push(malformed('each ssm_parameters entry is {"name": string, "value": string}', positions, itemPath, undefined, resource));
+      findings.push(
+        malformed(
+          'each ssm_parameters entry is {"name": string, "value": string}',
+          positions,
+          itemPath,
+          undefined,
+          resource,
+        ),
+      );
       return;
     }
     findings.push(...unknownKeys(item, SSM_KEYS, positions, itemPath, resource));
@@ -75,7 +89,11 @@ function ssmParameters(
  * Reads a parameter file. Invalid JSON is CFCT-R001; a malformed structure or entry is
  * CFCT-R002 (located at the entry). Returns the well-formed entries.
  */
-export function readParameterFile(text: string, file: string, resource?: string): { parameters: ParameterEntry[]; findings: Finding[] } {
+export function readParameterFile(
+  text: string,
+  file: string,
+  resource?: string,
+): { parameters: ParameterEntry[]; findings: Finding[] } {
   const body = text.replace(/^\uFEFF/, '');
   const json = parseJson(body, file, 'CFCT-R001', 'parameter file', resource);
   if (json.value === undefined) return { parameters: [], findings: json.findings };
@@ -84,14 +102,30 @@ export function readParameterFile(text: string, file: string, resource?: string)
   const positions = parsed.positions;
   const value = parsed.value ?? json.value;
   if (!Array.isArray(value)) {
-    findings.push(malformed('a parameter file is a JSON list of {ParameterKey, ParameterValue}', positions, [], undefined, resource));
+    findings.push(
+      malformed(
+        'a parameter file is a JSON list of {ParameterKey, ParameterValue}',
+        positions,
+        [],
+        undefined,
+        resource,
+      ),
+    );
     return { parameters: [], findings };
   }
   const parameters: ParameterEntry[] = [];
   value.forEach((item, index) => {
     const path = [index];
     if (!isObject(item)) {
-      findings.push(malformed(`entry ${index + 1} is not an object`, positions, path, 'write {"ParameterKey": "Name", "ParameterValue": "value"}', resource));
+      findings.push(
+        malformed(
+          `entry ${index + 1} is not an object`,
+          positions,
+          path,
+          'write {"ParameterKey": "Name", "ParameterValue": "value"}',
+          resource,
+        ),
+      );
       return;
     }
     findings.push(...unknownKeys(item, ENTRY_KEYS, positions, path, resource));
@@ -103,7 +137,13 @@ export function readParameterFile(text: string, file: string, resource?: string)
     }
     if (valueText === undefined) {
       findings.push(
-        malformed(`ParameterValue of "${key}" must be a string, a number, a boolean or a list of them`, positions, [...path, 'ParameterValue'], undefined, resource),
+        malformed(
+          `ParameterValue of "${key}" must be a string, a number, a boolean or a list of them`,
+          positions,
+          [...path, 'ParameterValue'],
+          undefined,
+          resource,
+        ),
       );
       return;
     }

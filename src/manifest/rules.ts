@@ -23,7 +23,8 @@ export const RULES = {
   'CFCT-P002': {
     severity: 'error',
     title: 'zip entry path escapes the package',
-    explanation: 'Entries with `..` segments or absolute paths could write outside the extraction folder; they are refused.',
+    explanation:
+      'Entries with `..` segments or absolute paths could write outside the extraction folder; they are refused.',
   },
   'CFCT-P003': {
     severity: 'error',
@@ -33,12 +34,14 @@ export const RULES = {
   'CFCT-P004': {
     severity: 'error',
     title: 'zip has too many entries',
-    explanation: 'The entry count is capped (default 1,000, as upstream) so a hostile archive cannot exhaust the reader.',
+    explanation:
+      'The entry count is capped (default 1,000, as upstream) so a hostile archive cannot exhaust the reader.',
   },
   'CFCT-P005': {
     severity: 'error',
     title: 'zip uncompressed size too large',
-    explanation: 'The total uncompressed size is capped (default 500 MiB, as upstream) so a zip bomb cannot exhaust memory.',
+    explanation:
+      'The total uncompressed size is capped (default 500 MiB, as upstream) so a zip bomb cannot exhaust memory.',
   },
   'CFCT-P006': {
     severity: 'error',
@@ -48,7 +51,8 @@ export const RULES = {
   'CFCT-P007': {
     severity: 'error',
     title: 'file is not valid UTF-8 text',
-    explanation: 'Manifests, templates, parameter files and policies are text; a binary or mis-encoded file cannot be read.',
+    explanation:
+      'Manifests, templates, parameter files and policies are text; a binary or mis-encoded file cannot be read.',
   },
   // YAML
   'CFCT-Y001': {
@@ -65,7 +69,8 @@ export const RULES = {
   'CFCT-Y003': {
     severity: 'warning',
     title: 'duplicate mapping key',
-    explanation: 'The same key appears twice in one mapping; the last one wins (as with upstream), which is rarely what the author meant.',
+    explanation:
+      'The same key appears twice in one mapping; the last one wins (as with upstream), which is rarely what the author meant.',
   },
   // Schema
   'CFCT-S001': {
@@ -81,7 +86,8 @@ export const RULES = {
   'CFCT-S003': {
     severity: 'error',
     title: 'unknown key',
-    explanation: 'The key is not part of the manifest schema; a misspelt optional key would otherwise be silently ignored.',
+    explanation:
+      'The key is not part of the manifest schema; a misspelt optional key would otherwise be silently ignored.',
   },
   'CFCT-S004': {
     severity: 'error',
@@ -101,13 +107,15 @@ export const RULES = {
   'CFCT-S007': {
     severity: 'error',
     title: 'value out of range',
-    explanation: 'A number or a list is outside the range the schema allows (e.g. a percentage above 100, an empty list).',
+    explanation:
+      'A number or a list is outside the range the schema allows (e.g. a percentage above 100, an empty list).',
   },
   // Manifest semantics
   'CFCT-M001': {
     severity: 'error',
     title: 'duplicate resource name',
-    explanation: 'Resources are identified by name (policies by name, stack sets by prefix + name); two resources with one name would overwrite each other.',
+    explanation:
+      'Resources are identified by name (policies by name, stack sets by prefix + name); two resources with one name would overwrite each other.',
   },
   'CFCT-M002': {
     severity: 'error',
@@ -118,7 +126,8 @@ export const RULES = {
   'CFCT-M003': {
     severity: 'error',
     title: 'referenced file not in the package',
-    explanation: 'A local `resource_file` or `parameter_file` must exist inside the package; a `parameter_file` is always read from the package (a remote one would otherwise pass no parameters).',
+    explanation:
+      'A local `resource_file` or `parameter_file` must exist inside the package; a `parameter_file` is always read from the package (a remote one would otherwise pass no parameters).',
   },
   'CFCT-M004': {
     severity: 'error',
@@ -144,7 +153,8 @@ export const RULES = {
   'CFCT-M008': {
     severity: 'error',
     title: 'malformed organizational unit',
-    explanation: 'An OU is `Root`, a name, a nested path `A:B:C` (no empty levels, no surrounding spaces), an `ou-...` id or an `r-...` root id.',
+    explanation:
+      'An OU is `Root`, a name, a nested path `A:B:C` (no empty levels, no surrounding spaces), an `ou-...` id or an `r-...` root id.',
   },
   'CFCT-M009': {
     severity: 'error',
@@ -159,7 +169,8 @@ export const RULES = {
   'CFCT-M011': {
     severity: 'error',
     title: 'dependency cycle',
-    explanation: 'Resources that depend on each other in a circle (through depends_on, or at plan time also through $[alfred_ssm_...] reads of exports) can never run; the members of the cycle are not planned.',
+    explanation:
+      'Resources that depend on each other in a circle (through depends_on, or at plan time also through $[alfred_ssm_...] reads of exports) can never run; the members of the cycle are not planned.',
   },
   'CFCT-M012': {
     severity: 'error',
@@ -175,7 +186,8 @@ export const RULES = {
   'CFCT-M014': {
     severity: 'warning',
     title: 'accounts on a policy are ignored',
-    explanation: 'As upstream, `accounts` of an scp/rcp resource are ignored unless the resource sets `attach_to_accounts: true`.',
+    explanation:
+      'As upstream, `accounts` of an scp/rcp resource are ignored unless the resource sets `attach_to_accounts: true`.',
   },
   'CFCT-M015': {
     severity: 'error',
@@ -186,7 +198,8 @@ export const RULES = {
   'CFCT-M016': {
     severity: 'error',
     title: 'invalid lint suppression',
-    explanation: 'A suppression names an existing warning rule id (or CFCT-M070, the one error that may be suppressed) and gives a non-empty reason; other errors cannot be suppressed.',
+    explanation:
+      'A suppression names an existing warning rule id (or CFCT-M070, the one error that may be suppressed) and gives a non-empty reason; other errors cannot be suppressed.',
   },
   'CFCT-M017': {
     severity: 'error',
@@ -196,7 +209,8 @@ export const RULES = {
   'CFCT-M018': {
     severity: 'error',
     title: 'invalid option value',
-    explanation: 'An extension option has an inconsistent value (e.g. `auto_deployment` without `permission_model: service_managed`, a percentage and a count together).',
+    explanation:
+      'An extension option has an inconsistent value (e.g. `auto_deployment` without `permission_model: service_managed`, a percentage and a count together).',
   },
   'CFCT-M050': {
     severity: 'error',
@@ -226,7 +240,7 @@ export const RULES = {
     severity: 'error',
     title: 'secret passed to a parameter that is not NoEcho',
     explanation:
-      'A generated password, or a SecureString read by `$[alfred_ssm_...]`, given to a template parameter without `NoEcho: true` is shown in clear text by DescribeStackSet and in every member stack\'s parameters. Declare the parameter NoEcho, or suppress the rule with a reason (this error can be suppressed).',
+      "A generated password, or a SecureString read by `$[alfred_ssm_...]`, given to a template parameter without `NoEcho: true` is shown in clear text by DescribeStackSet and in every member stack's parameters. Declare the parameter NoEcho, or suppress the rule with a reason (this error can be suppressed).",
   },
   // Templates
   'CFCT-T001': {
@@ -253,7 +267,8 @@ export const RULES = {
   'CFCT-R002': {
     severity: 'error',
     title: 'malformed parameter entry',
-    explanation: 'Each entry is `{ParameterKey, ParameterValue[, ssm_parameters]}` (a file) or `{parameter_key, parameter_value}` (the manifest).',
+    explanation:
+      'Each entry is `{ParameterKey, ParameterValue[, ssm_parameters]}` (a file) or `{parameter_key, parameter_value}` (the manifest).',
   },
   'CFCT-R003': {
     severity: 'error',
@@ -292,7 +307,8 @@ export const RULES = {
   'CFCT-L002': {
     severity: 'error',
     title: 'policy too large',
-    explanation: 'Organizations limits a policy to 5,120 characters; the check is on the minified document, which is what is uploaded.',
+    explanation:
+      'Organizations limits a policy to 5,120 characters; the check is on the minified document, which is what is uploaded.',
   },
   'CFCT-L003': {
     severity: 'error',
@@ -315,8 +331,7 @@ export const RULES = {
   'CFCT-L012': {
     severity: 'info',
     title: 'cfn-lint note on a template',
-    explanation:
-      'cfn-lint informational finding, reported for reading only.',
+    explanation: 'cfn-lint informational finding, reported for reading only.',
   },
   'CFCT-L013': {
     severity: 'error',
@@ -417,7 +432,11 @@ export interface FindingDetails {
 }
 
 /** Builds a finding of a rule of `catalogue`, with the rule's severity unless `details` gives one. */
-export function catalogueFinding(catalogue: Readonly<Record<string, RuleInfo>>, ruleId: string, details: FindingDetails): Finding {
+export function catalogueFinding(
+  catalogue: Readonly<Record<string, RuleInfo>>,
+  ruleId: string,
+  details: FindingDetails,
+): Finding {
   const out: { -readonly [K in keyof Finding]: Finding[K] } = {
     ruleId,
     severity: details.severity ?? catalogue[ruleId].severity,

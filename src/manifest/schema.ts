@@ -23,7 +23,11 @@ function compiled(): { v1: ValidateFunction; v2: ValidateFunction; operationPref
   if (!validators) {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     const v2 = ajv.compile(v2Schema);
-    validators = { v1: ajv.compile(v1Schema), v2, operationPreferences: ajv.compile({ $ref: `${v2Schema.$id}#/definitions/operationPreferences` }) };
+    validators = {
+      v1: ajv.compile(v1Schema),
+      v2,
+      operationPreferences: ajv.compile({ $ref: `${v2Schema.$id}#/definitions/operationPreferences` }),
+    };
   }
   return validators;
 }
@@ -92,7 +96,8 @@ function toFinding(error: ErrorObject, positions: PositionIndex, root?: string):
       return finding('CFCT-S004', {
         message: `${describe(path)} must be ${expectedName(params.type)}, got ${typeName(error.data)}`,
         location: positions.at(path),
-        hint: typeof error.data === 'string' || error.data === null ? undefined : 'quote the value if it is meant as text',
+        hint:
+          typeof error.data === 'string' || error.data === null ? undefined : 'quote the value if it is meant as text',
       });
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
@@ -117,7 +122,9 @@ function toFinding(error: ErrorObject, positions: PositionIndex, root?: string):
       return finding('CFCT-S007', {
         message: `${describe(path)} ${error.message ?? 'is out of range'}`,
         location: positions.at(path),
-        ...(error.keyword === 'minimum' || error.keyword === 'maximum' ? { hint: `use a value ${String(params.comparison)} ${String(params.limit)}` } : {}),
+        ...(error.keyword === 'minimum' || error.keyword === 'maximum'
+          ? { hint: `use a value ${String(params.comparison)} ${String(params.limit)}` }
+          : {}),
       });
     default:
       return finding('CFCT-S004', {
@@ -182,7 +189,11 @@ function walkNullLists(value: unknown, node: SchemaNode, path: (string | number)
  * required and its model reads it as `[]`, so such keys become empty lists here (in place),
  * each with a note (CFCT-M051). `regions` left empty is treated as not given (the home region).
  */
-export function emptyNullLists(value: Record<string, unknown>, version: (typeof MANIFEST_VERSIONS)[number], positions: PositionIndex): Finding[] {
+export function emptyNullLists(
+  value: Record<string, unknown>,
+  version: (typeof MANIFEST_VERSIONS)[number],
+  positions: PositionIndex,
+): Finding[] {
   const root = (version === '2020-01-01' ? v1Schema : v2Schema) as SchemaNode;
   const findings: Finding[] = [];
   walkNullLists(value, root, [], { root, positions, findings });
@@ -193,7 +204,11 @@ export function emptyNullLists(value: Record<string, unknown>, version: (typeof 
  * Validates a parsed manifest against the schema of `version`. Returns one finding per schema
  * violation, located at the offending value (or, for unknown keys, at the key).
  */
-export function validateSchema(value: unknown, version: (typeof MANIFEST_VERSIONS)[number], positions: PositionIndex): Finding[] {
+export function validateSchema(
+  value: unknown,
+  version: (typeof MANIFEST_VERSIONS)[number],
+  positions: PositionIndex,
+): Finding[] {
   return schemaFindings(version === '2020-01-01' ? compiled().v1 : compiled().v2, value, positions);
 }
 
@@ -205,7 +220,12 @@ export function validateOperationPreferencesSchema(value: unknown, positions: Po
   return schemaFindings(compiled().operationPreferences, value, positions, name);
 }
 
-function schemaFindings(validate: ValidateFunction, value: unknown, positions: PositionIndex, root?: string): Finding[] {
+function schemaFindings(
+  validate: ValidateFunction,
+  value: unknown,
+  positions: PositionIndex,
+  root?: string,
+): Finding[] {
   if (validate(value)) return [];
   const findings: Finding[] = [];
   const seen = new Set<string>();

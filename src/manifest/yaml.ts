@@ -2,7 +2,19 @@
  * YAML with source positions: parses a document with PyYAML's scalar resolution, turns it into
  * plain values, and keeps where each value (and each mapping key) was written.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node, type Pair, type Tags } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+  type Tags,
+} from 'yaml';
 import type { Finding, SourceLocation } from './findings';
 import { finding, type RuleId } from './rules';
 import { pyyamlTags, YamlTimestamp } from './yaml-schema';
@@ -122,8 +134,11 @@ export interface ParsedYaml {
 
 /** Defines `key` on `target` as an own enumerable property (safe for keys like `__proto__`). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 /** Most nodes that aliases may add to a document (against "billion laughs" alias bombs). */
@@ -174,7 +189,12 @@ class Walker {
     if (isAlias(node)) return this.alias(node, key);
     if (this.aliasDepth > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) {
       if (this.aliasedNodes === MAX_ALIASED_NODES + 1) {
-        this.problem(node, key, `aliases expand to more than ${MAX_ALIASED_NODES} values; the document is not read further`, 'use fewer nested aliases');
+        this.problem(
+          node,
+          key,
+          `aliases expand to more than ${MAX_ALIASED_NODES} values; the document is not read further`,
+          'use fewer nested aliases',
+        );
       }
       return null;
     }
@@ -182,7 +202,8 @@ class Walker {
     const offset = node.range?.[0];
     if (offset !== undefined && this.recording) {
       const pos = this.lines.linePos(offset);
-      const plainSource = isScalar(node) && node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
+      const plainSource =
+        isScalar(node) && node.type === 'PLAIN' && node.source !== undefined ? String(node.source) : undefined;
       this.positions.record(key, { line: pos.line, column: pos.col, plainSource });
     }
     if (isScalar(node)) {
@@ -191,7 +212,12 @@ class Walker {
     }
     this.active.add(node);
     try {
-      if (isSeq(node)) return this.tagged(node, node.items.map((item, index) => this.walk(item as Node, this.child(key, index))));
+      if (isSeq(node)) {
+        return this.tagged(
+          node,
+          node.items.map((item, index) => this.walk(item as Node, this.child(key, index))),
+        );
+      }
       if (isMap(node)) return this.tagged(node, this.mapping(node.items as Pair[], key));
     } finally {
       this.active.delete(node);
@@ -256,8 +282,12 @@ class Walker {
   private mergeSources(node: Node | null, key: string): Record<string, unknown>[] {
     const value = this.walk(node, key);
     const sources = Array.isArray(value) ? value : [value];
-    const maps = sources.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item));
-    if (maps.length !== sources.length) this.problem(node, key, 'a merge key (<<) must refer to a mapping or a list of mappings');
+    const maps = sources.filter(
+      (item): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item),
+    );
+    if (maps.length !== sources.length) {
+      this.problem(node, key, 'a merge key (<<) must refer to a mapping or a list of mappings');
+    }
     return maps;
   }
 
@@ -302,7 +332,11 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
     lineCounter: lines,
     ...(options.json
       ? { schema: 'json' }
-      : { schema: 'yaml-1.1', customTags: (tags: Tags) => (options.cloudFormationTags ? [...pyyamlTags(tags), ...CFN_TAG_DEFINITIONS] : pyyamlTags(tags)) }),
+      : {
+          schema: 'yaml-1.1',
+          customTags: (tags: Tags) =>
+            options.cloudFormationTags ? [...pyyamlTags(tags), ...CFN_TAG_DEFINITIONS] : pyyamlTags(tags),
+        }),
     merge: false,
     uniqueKeys: false,
     prettyErrors: false,
@@ -327,7 +361,9 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
       finding(options.syntaxRule, {
         message: `unknown tag: ${warning.message.replace(/^Unresolved tag: /, '')}`,
         location: { file, line: pos.line, column: pos.col },
-        hint: options.cloudFormationTags ? 'use a CloudFormation short-form tag such as !Ref or !Sub, or the long form' : 'remove the tag',
+        hint: options.cloudFormationTags
+          ? 'use a CloudFormation short-form tag such as !Ref or !Sub, or the long form'
+          : 'remove the tag',
       }),
     );
   }
@@ -338,7 +374,12 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions)
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     // The `yaml` parser reports nesting too deep for it; this covers what it just managed.
-    findings.push(finding(options.syntaxRule, { message: 'the document is nested too deeply to read', location: { file, line: 1, column: 1 } }));
+    findings.push(
+      finding(options.syntaxRule, {
+        message: 'the document is nested too deeply to read',
+        location: { file, line: 1, column: 1 },
+      }),
+    );
     return { positions, findings };
   }
   findings.push(...walker.findings);

@@ -7,7 +7,12 @@ import { FakeSts } from '../fake/sts';
 
 describe('createAwsClients', () => {
   test('retry modes, custom user agent, the given region and endpoint, one client per service and region', async () => {
-    const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://localhost:4566', userAgent: 'cfct/1.2.3', maxAttempts: 5 });
+    const clients = createAwsClients({
+      region: 'eu-west-1',
+      endpoint: 'http://localhost:4566',
+      userAgent: 'cfct/1.2.3',
+      maxAttempts: 5,
+    });
     const org = clients.organizations();
     expect(clients.organizations()).toBe(org);
     expect(await org.config.region()).toBe('eu-west-1');
@@ -23,7 +28,9 @@ describe('createAwsClients', () => {
     expect(await clients.ssm('us-west-2').config.region()).toBe('us-west-2');
     expect(await clients.s3('us-west-2').config.region()).toBe('us-west-2');
     expect(await clients.sts('us-west-2').config.region()).toBe('us-west-2');
-    const endpoint = await (org.config as unknown as { endpoint: () => Promise<{ hostname: string; port?: number }> }).endpoint();
+    const endpoint = await (
+      org.config as unknown as { endpoint: () => Promise<{ hostname: string; port?: number }> }
+    ).endpoint();
     expect(endpoint).toMatchObject({ hostname: 'localhost', port: 4566 });
   });
 
@@ -53,17 +60,28 @@ describe('member account clients through STS AssumeRole', () => {
     return { fake, fakeSts, clients };
   }
 
-  test('assumeRoleCredentials returns the role session\'s credentials', async () => {
+  test("assumeRoleCredentials returns the role session's credentials", async () => {
     const { clients, fakeSts } = setup();
-    const provider = assumeRoleCredentials(clients.sts('us-east-1'), 'arn:aws:iam::222222222222:role/AWSControlTowerExecution', 'cfct');
-    expect(await provider()).toEqual({ accessKeyId: 'ASIA222222222222', secretAccessKey: 'fake', sessionToken: 'fake', expiration: new Date(Date.UTC(2100, 0, 1)) });
+    const provider = assumeRoleCredentials(
+      clients.sts('us-east-1'),
+      'arn:aws:iam::222222222222:role/AWSControlTowerExecution',
+      'cfct',
+    );
+    expect(await provider()).toEqual({
+      accessKeyId: 'ASIA222222222222',
+      secretAccessKey: 'fake',
+      sessionToken: 'fake',
+      expiration: new Date(Date.UTC(2100, 0, 1)),
+    });
     expect(fakeSts.assumed).toEqual(['arn:aws:iam::222222222222:role/AWSControlTowerExecution']);
   });
 
   test('fails when the role cannot be assumed', async () => {
     const { clients, fakeSts } = setup();
     fakeSts.missingRoles.add('333333333333/AWSControlTowerExecution');
-    await expect(clients.ec2InAccount('333333333333', 'us-east-1', 'AWSControlTowerExecution')).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(clients.ec2InAccount('333333333333', 'us-east-1', 'AWSControlTowerExecution')).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
   });
 
   test('createAwsClients assumes the role once up front and hands the credentials to the EC2 client', async () => {
@@ -76,7 +94,9 @@ describe('member account clients through STS AssumeRole', () => {
       const client = await clients.ec2InAccount('444444444444', 'eu-west-1', 'AWSControlTowerExecution');
       expect(client).toBeInstanceOf(ec2.EC2Client);
       expect(fakeSts.assumed).toEqual(['arn:aws:iam::444444444444:role/AWSControlTowerExecution']);
-      const credentials = await (client.config as unknown as { credentials: () => Promise<{ accessKeyId: string }> }).credentials();
+      const credentials = await (
+        client.config as unknown as { credentials: () => Promise<{ accessKeyId: string }> }
+      ).credentials();
       expect(credentials.accessKeyId).toBe('ASIA444444444444');
       expect(await clients.ec2InAccount('444444444444', 'eu-west-1', 'AWSControlTowerExecution')).toBe(client);
     } finally {

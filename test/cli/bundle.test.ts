@@ -29,7 +29,16 @@ describe('cfct bundle, offline commands', () => {
     const dir = tempDir();
     for (const format of ['markdown', 'html', 'json']) {
       const out = join(dir, `plan.${format}`);
-      const result = cfctProcess('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', format, '--out', out);
+      const result = cfctProcess(
+        'plan',
+        EXAMPLE,
+        '--organization',
+        EXAMPLE_ORGANIZATION,
+        '--format',
+        format,
+        '--out',
+        out,
+      );
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
       expect(existsSync(out)).toBe(true);
@@ -62,7 +71,10 @@ describe('cfct bundle, offline commands', () => {
   test('fails with findings (exit 1) when the package has errors', () => {
     const dir = join(tempDir(), 'pkg');
     expect(cfctProcess('init', dir).code).toBe(0);
-    writeFileSync(join(dir, 'manifest.yaml'), readFileSync(join(dir, 'manifest.yaml'), 'utf8').replace('deploy_method: scp', 'deploy_method: spc'));
+    writeFileSync(
+      join(dir, 'manifest.yaml'),
+      readFileSync(join(dir, 'manifest.yaml'), 'utf8').replace('deploy_method: scp', 'deploy_method: spc'),
+    );
     const result = cfctProcess('plan', dir, '--organization', EXAMPLE_ORGANIZATION);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/manifest\.yaml:\d+:\d+ error CFCT-/);

@@ -24,7 +24,10 @@ export async function deletionsWorld(): Promise<DeletionsWorld> {
   cpSync(EXAMPLE, pkg, { recursive: true });
   const manifestPath = join(pkg, 'manifest.yaml');
   let manifest = readFileSync(manifestPath, 'utf8');
-  manifest = manifest.replace('version: 2021-03-15\n', 'version: 2021-03-15\nenable_policy_deletion: true\nenable_stack_set_deletion: true\n');
+  manifest = manifest.replace(
+    'version: 2021-03-15\n',
+    'version: 2021-03-15\nenable_policy_deletion: true\nenable_stack_set_deletion: true\n',
+  );
   // deny-root-user leaves the manifest: deleted, and detached from Workloads:Prod.
   manifest = manifest.replace(/  - name: deny-root-user\n[\s\S]*?- Workloads:Prod\n\n/, '');
   // deny-leaving-organization no longer applies to Sandbox: a detachment.
@@ -36,6 +39,9 @@ export async function deletionsWorld(): Promise<DeletionsWorld> {
   manifest = manifest.replace('      - us-east-1\n      - eu-west-1\n', '      - us-east-1\n');
   writeFileSync(manifestPath, manifest);
   const template = join(pkg, 'templates', 'security-audit-role.yaml');
-  writeFileSync(template, readFileSync(template, 'utf8').replace('RoleName: OrgSecurityAudit', 'RoleName: OrgSecurityAuditReadOnly'));
+  writeFileSync(
+    template,
+    readFileSync(template, 'utf8').replace('RoleName: OrgSecurityAudit', 'RoleName: OrgSecurityAuditReadOnly'),
+  );
   return { world, pkg };
 }

@@ -25,44 +25,130 @@ const MISSING = '/nonexistent/cfct-package';
 
 describe('usage errors with --format json', () => {
   const cases: [string, string[], string, RegExp][] = [
-    ['validate: an unknown option', ['validate', EXAMPLE, '--format', 'json', '--bogus'], 'CFCT-U001', /unknown option '--bogus'/],
-    ['validate: a missing package path', ['validate', '--format', 'json'], 'CFCT-U002', /missing required argument 'package'/],
-    ['validate: a stack set prefix it does not take', ['validate', EXAMPLE, '--format=json', '--stack-set-prefix', '9bad'], 'CFCT-U003', /--stack-set-prefix/],
-    ['validate: an unknown linter', ['validate', EXAMPLE, '--format', 'json', '--lint', 'cfn-bogus'], 'CFCT-U003', /--lint takes cfn-lint, cfn-nag and cfn-guard, got 'cfn-bogus'/],
-    ['validate: a package path that does not exist', ['validate', MISSING, '--format', 'json'], 'CFCT-U004', /^\/nonexistent\/cfct-package does not exist; expected a configuration package/],
-    ['plan: neither --organization nor --live', ['plan', EXAMPLE, '--format', 'json'], 'CFCT-U005', /^give exactly one of --organization <file> and --live$/],
-    ['plan: both --organization and --live', ['plan', EXAMPLE, '--format', 'json', '--live', '--organization', EXAMPLE_ORGANIZATION], 'CFCT-U005', /exactly one/],
-    ['plan: --accounts that are not account ids', ['plan', EXAMPLE, '--format', 'json', '--organization', EXAMPLE_ORGANIZATION, '--accounts', '12,abc'], 'CFCT-U003', /--accounts takes 12-digit account ids/],
-    ['plan: a package path that does not exist', ['plan', MISSING, '--format', 'json', '--organization', EXAMPLE_ORGANIZATION], 'CFCT-U004', /does not exist; expected a configuration package/],
-    ['plan: an organization snapshot that does not exist', ['plan', EXAMPLE, '--format', 'json', '--organization', '/nonexistent/org.json'], 'CFCT-U004', /^\/nonexistent\/org\.json does not exist; expected an organization snapshot/],
-    ['plan: a missing --organization value', ['plan', EXAMPLE, '--format', 'json', '--organization'], 'CFCT-U002', /option '--organization <file>' argument missing/],
-    ['show: a plan file that does not exist', ['show', '/nonexistent/plan.json', '--format', 'json'], 'CFCT-U004', /^\/nonexistent\/plan\.json does not exist; expected a plan/],
-    ['show: an unknown option', ['show', '--format', 'json', '/nonexistent/plan.json', '--colour'], 'CFCT-U001', /unknown option '--colour'/],
-    ['print-tasks: neither --organization nor --live', ['print-tasks', EXAMPLE, '--format', 'json'], 'CFCT-U005', /exactly one/],
-    ['print-tasks: a package path that does not exist', ['print-tasks', MISSING, '--format', 'json', '--live'], 'CFCT-U004', /does not exist/],
+    [
+      'validate: an unknown option',
+      ['validate', EXAMPLE, '--format', 'json', '--bogus'],
+      'CFCT-U001',
+      /unknown option '--bogus'/,
+    ],
+    [
+      'validate: a missing package path',
+      ['validate', '--format', 'json'],
+      'CFCT-U002',
+      /missing required argument 'package'/,
+    ],
+    [
+      'validate: a stack set prefix it does not take',
+      ['validate', EXAMPLE, '--format=json', '--stack-set-prefix', '9bad'],
+      'CFCT-U003',
+      /--stack-set-prefix/,
+    ],
+    [
+      'validate: an unknown linter',
+      ['validate', EXAMPLE, '--format', 'json', '--lint', 'cfn-bogus'],
+      'CFCT-U003',
+      /--lint takes cfn-lint, cfn-nag and cfn-guard, got 'cfn-bogus'/,
+    ],
+    [
+      'validate: a package path that does not exist',
+      ['validate', MISSING, '--format', 'json'],
+      'CFCT-U004',
+      /^\/nonexistent\/cfct-package does not exist; expected a configuration package/,
+    ],
+    [
+      'plan: neither --organization nor --live',
+      ['plan', EXAMPLE, '--format', 'json'],
+      'CFCT-U005',
+      /^give exactly one of --organization <file> and --live$/,
+    ],
+    [
+      'plan: both --organization and --live',
+      ['plan', EXAMPLE, '--format', 'json', '--live', '--organization', EXAMPLE_ORGANIZATION],
+      'CFCT-U005',
+      /exactly one/,
+    ],
+    [
+      'plan: --accounts that are not account ids',
+      ['plan', EXAMPLE, '--format', 'json', '--organization', EXAMPLE_ORGANIZATION, '--accounts', '12,abc'],
+      'CFCT-U003',
+      /--accounts takes 12-digit account ids/,
+    ],
+    [
+      'plan: a package path that does not exist',
+      ['plan', MISSING, '--format', 'json', '--organization', EXAMPLE_ORGANIZATION],
+      'CFCT-U004',
+      /does not exist; expected a configuration package/,
+    ],
+    [
+      'plan: an organization snapshot that does not exist',
+      ['plan', EXAMPLE, '--format', 'json', '--organization', '/nonexistent/org.json'],
+      'CFCT-U004',
+      /^\/nonexistent\/org\.json does not exist; expected an organization snapshot/,
+    ],
+    [
+      'plan: a missing --organization value',
+      ['plan', EXAMPLE, '--format', 'json', '--organization'],
+      'CFCT-U002',
+      /option '--organization <file>' argument missing/,
+    ],
+    [
+      'show: a plan file that does not exist',
+      ['show', '/nonexistent/plan.json', '--format', 'json'],
+      'CFCT-U004',
+      /^\/nonexistent\/plan\.json does not exist; expected a plan/,
+    ],
+    [
+      'show: an unknown option',
+      ['show', '--format', 'json', '/nonexistent/plan.json', '--colour'],
+      'CFCT-U001',
+      /unknown option '--colour'/,
+    ],
+    [
+      'print-tasks: neither --organization nor --live',
+      ['print-tasks', EXAMPLE, '--format', 'json'],
+      'CFCT-U005',
+      /exactly one/,
+    ],
+    [
+      'print-tasks: a package path that does not exist',
+      ['print-tasks', MISSING, '--format', 'json', '--live'],
+      'CFCT-U004',
+      /does not exist/,
+    ],
   ];
 
-  test.each(cases)('fails with exit 2 and one JSON document naming the error: %s', async (_name, args, ruleId, message) => {
-    const result = await cfct(...args);
-    expect(result.code).toBe(2);
-    const d = doc(result);
-    expect(d.findings).toHaveLength(1);
-    expect(d.findings[0]).toMatchObject({ ruleId, severity: 'error' });
-    expect(d.findings[0].message).toMatch(message);
-    expect(d.reason).toMatch(/^usage error; nothing was (done|planned)$/);
-    // The text is still on stderr for a person.
-    expect(result.stderr).not.toBe('');
-  });
+  test.each(cases)(
+    'fails with exit 2 and one JSON document naming the error: %s',
+    async (_name, args, ruleId, message) => {
+      const result = await cfct(...args);
+      expect(result.code).toBe(2);
+      const d = doc(result);
+      expect(d.findings).toHaveLength(1);
+      expect(d.findings[0]).toMatchObject({ ruleId, severity: 'error' });
+      expect(d.findings[0].message).toMatch(message);
+      expect(d.reason).toMatch(/^usage error; nothing was (done|planned)$/);
+      // The text is still on stderr for a person.
+      expect(result.stderr).not.toBe('');
+    },
+  );
 
   test('each command keeps the shape of its own document', async () => {
     expect(doc(await cfct('validate', MISSING, '--format', 'json'))).toMatchObject({ valid: false });
     expect(doc(await cfct('plan', EXAMPLE, '--format', 'json'))).toMatchObject({ planned: false, steps: [] });
-    expect(doc(await cfct('show', '/nonexistent/plan.json', '--format', 'json'))).toMatchObject({ planned: false, steps: [] });
+    expect(doc(await cfct('show', '/nonexistent/plan.json', '--format', 'json'))).toMatchObject({
+      planned: false,
+      steps: [],
+    });
     expect(doc(await cfct('print-tasks', EXAMPLE, '--format', 'json'))).toMatchObject({ stackSets: [] });
   });
 
   test('without --format json a usage error writes nothing on stdout', async () => {
-    for (const args of [['validate', MISSING], ['plan', EXAMPLE], ['validate', EXAMPLE, '--bogus'], ['show', '/nonexistent/plan.json']]) {
+    for (const args of [
+      ['validate', MISSING],
+      ['plan', EXAMPLE],
+      ['validate', EXAMPLE, '--bogus'],
+      ['show', '/nonexistent/plan.json'],
+    ]) {
       const result = await cfct(...args);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
@@ -81,9 +167,12 @@ describe('usage errors with --format json', () => {
 });
 
 describe('other outcomes with --format json', () => {
-  test('print-tasks writes the package\'s errors as a document when nothing could be planned', async () => {
+  test("print-tasks writes the package's errors as a document when nothing could be planned", async () => {
     const pkg = tempDir();
-    writeFileSync(join(pkg, 'manifest.yaml'), 'region: us-east-1\nversion: 2021-03-15\nresources:\n  - name: x\n    deploy_method: scp\n');
+    writeFileSync(
+      join(pkg, 'manifest.yaml'),
+      'region: us-east-1\nversion: 2021-03-15\nresources:\n  - name: x\n    deploy_method: scp\n',
+    );
     const result = await cfct('print-tasks', pkg, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json');
     expect(result.code).toBe(1);
     const d = doc(result);
@@ -109,7 +198,12 @@ describe('other outcomes with --format json', () => {
     expect(code).toBe(1);
     const d = JSON.parse(stdout) as Doc;
     expect(d).toMatchObject({ planned: false, steps: [] });
-    expect(d.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-U006', message: 'CredentialsProviderError: Could not load credentials from any providers' })]);
+    expect(d.findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'CFCT-U006',
+        message: 'CredentialsProviderError: Could not load credentials from any providers',
+      }),
+    ]);
     expect(d.findings[0].hint).toContain('AWS_PROFILE');
     expect(stderr).toContain('hint: live commands use the AWS SDK');
   });

@@ -44,7 +44,13 @@ export class LiveWorld {
     }
     for (const a of snapshot.accounts) {
       if (a.id === snapshot.managementAccountId) continue;
-      this.organizations.addAccount({ id: a.id, name: a.name, email: a.email, parentId: ids.get(a.parentId)!, state: a.state });
+      this.organizations.addAccount({
+        id: a.id,
+        name: a.name,
+        email: a.email,
+        parentId: ids.get(a.parentId)!,
+        state: a.state,
+      });
       ids.set(a.id, a.id);
     }
     ids.set(snapshot.managementAccountId, snapshot.managementAccountId);
@@ -62,7 +68,11 @@ export class LiveWorld {
     this.cfn = new FakeCloudFormation(this.fake, { readTemplateUrl: (url) => this.s3.readUrl(url) });
     this.ssm = new FakeSsm(this.fake);
     // What the pipeline construct creates: the parameter naming the lock bucket.
-    this.ssm.seed({ accountId: snapshot.managementAccountId, region: 'us-east-1' }, '/cfct/default/lock-bucket', LOCK_BUCKET);
+    this.ssm.seed(
+      { accountId: snapshot.managementAccountId, region: 'us-east-1' },
+      '/cfct/default/lock-bucket',
+      LOCK_BUCKET,
+    );
     new FakeEc2(this.fake);
     new FakeSts(this.fake);
   }

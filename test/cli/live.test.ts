@@ -20,7 +20,9 @@ function isLockCall(call: { service: string; input: unknown }): boolean {
 
 /** Write calls to AWS, the lock's aside. */
 function writes(world: LiveWorld): string[] {
-  return world.fake.calls.filter((c) => !READ_ONLY.test(c.operation) && !isLockCall(c)).map((c) => `${c.service}:${c.operation}`);
+  return world.fake.calls
+    .filter((c) => !READ_ONLY.test(c.operation) && !isLockCall(c))
+    .map((c) => `${c.service}:${c.operation}`);
 }
 
 async function applied(world: LiveWorld): Promise<void> {
@@ -59,7 +61,17 @@ describe('cfct plan --live and cfct org export', () => {
 
   test('plan --live for another installation or prefix reads for it: no CFCT-O010', async () => {
     const world = new LiveWorld();
-    const result = await world.cfct('plan', EXAMPLE, '--live', '--installation-id', 'second', '--stack-set-prefix', 'Second-', '--format', 'json');
+    const result = await world.cfct(
+      'plan',
+      EXAMPLE,
+      '--live',
+      '--installation-id',
+      'second',
+      '--stack-set-prefix',
+      'Second-',
+      '--format',
+      'json',
+    );
     const plan = JSON.parse(result.stdout);
     expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('CFCT-O010');
     expect(plan.steps.length).toBeGreaterThan(0);
@@ -80,7 +92,8 @@ describe('cfct plan --live and cfct org export', () => {
       service: 'organizations',
       operation: 'DescribeOrganization',
       rate: 1,
-      error: () => new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }),
+      error: () =>
+        new AccessDeniedException({ message: "You don't have permissions to access this resource.", $metadata: {} }),
     });
     const result = await world.cfct('plan', EXAMPLE, '--live', '--detailed-exitcode');
     expect(result.code).toBe(1);
@@ -96,7 +109,10 @@ describe('cfct plan --live and cfct org export', () => {
     expect(writes(world)).toEqual([]);
     const snapshot = JSON.parse(result.stdout);
     expect(snapshot.accounts.map((a: { id: string }) => a.id)).toContain('888888888888');
-    expect(Object.keys(snapshot.stackSets.stackSets).sort()).toEqual(['CustomControlTower-audit-log-bucket', 'CustomControlTower-security-audit-role']);
+    expect(Object.keys(snapshot.stackSets.stackSets).sort()).toEqual([
+      'CustomControlTower-audit-log-bucket',
+      'CustomControlTower-security-audit-role',
+    ]);
     expect(snapshot.stackSets.ssm).toEqual({});
     expect(snapshot.coverage).toEqual({
       policyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
@@ -133,7 +149,10 @@ describe('cfct plan --live and cfct org export', () => {
     const pkg = join(tempDir(), 'pkg');
     cpSync(EXAMPLE, pkg, { recursive: true });
     const manifest = join(pkg, 'manifest.yaml');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('$[alfred_ssm_/org/audit/log-bucket-name]', 'org-audit-logs-bucket'));
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('$[alfred_ssm_/org/audit/log-bucket-name]', 'org-audit-logs-bucket'),
+    );
     expect((await world.cfct('apply', pkg, '--live', '--yes', '--poll-seconds', '1')).code).toBe(0);
     world.organizations.addAccount({ id: NEW_ACCOUNT, name: 'New Workload', parentId: world.ouIds.get('Workloads') });
     const dir = tempDir();
@@ -149,7 +168,9 @@ describe('cfct plan --live and cfct org export', () => {
     const apply = await world.cfct('apply', pkg, '--live', '--yes', '--plan', saved, '--poll-seconds', '1');
     expect(apply.stderr).not.toContain('CFCT-C010');
     expect(apply.code).toBe(0);
-    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(`${NEW_ACCOUNT}/us-east-1:CURRENT`);
+    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(
+      `${NEW_ACCOUNT}/us-east-1:CURRENT`,
+    );
   });
 });
 
@@ -196,7 +217,9 @@ describe('cfct apply', () => {
     const first = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('stack sets: 0 succeeded, 1 failed, 1 skipped');
-    expect(first.stderr).toMatch(/FAILED audit-log-bucket \(LimitExceededException\): create 1 instance .*LimitExceededException: Maximum number of stack instances reached/);
+    expect(first.stderr).toMatch(
+      /FAILED audit-log-bucket \(LimitExceededException\): create 1 instance .*LimitExceededException: Maximum number of stack instances reached/,
+    );
     expect(first.stderr).toContain('SKIPPED security-audit-role: it depends on audit-log-bucket, which failed');
     expect(first.stderr).toContain('Apply failed');
     expect(first.stderr).not.toMatch(/^\s+at /m);
@@ -209,7 +232,8 @@ describe('cfct apply', () => {
       service: 'organizations',
       operation: 'CreatePolicy',
       rate: 1,
-      error: () => new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }),
+      error: () =>
+        new AccessDeniedException({ message: "You don't have permissions to access this resource.", $metadata: {} }),
     });
     const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1');
     expect(result.code).toBe(1);
@@ -227,13 +251,24 @@ describe('cfct apply', () => {
     const padding = `Metadata:\n  Notes: "${'x'.repeat(60_000)}"\n`;
     writeFileSync(template, `${readFileSync(template, 'utf8')}\n${padding}`);
 
-    const result = await world.cfct('apply', pkg, '--live', '--yes', '--staging-bucket', 'cfct-staging', '--poll-seconds', '1');
+    const result = await world.cfct(
+      'apply',
+      pkg,
+      '--live',
+      '--yes',
+      '--staging-bucket',
+      'cfct-staging',
+      '--poll-seconds',
+      '1',
+    );
     expect(result.code).toBe(0);
     const creates = world.fake.inputsOf(CreateStackSetCommand);
     const large = creates.find((c) => c.StackSetName === 'CustomControlTower-audit-log-bucket')!;
     expect(large.TemplateBody).toBeUndefined();
     expect(large.TemplateURL).toMatch(/^https:\/\/cfct-staging\.s3\./);
-    expect(creates.find((c) => c.StackSetName === 'CustomControlTower-security-audit-role')!.TemplateBody).toContain('OrgSecurityAudit');
+    expect(creates.find((c) => c.StackSetName === 'CustomControlTower-security-audit-role')!.TemplateBody).toContain(
+      'OrgSecurityAudit',
+    );
     expect(world.fake.calls.filter((c) => c.operation === 'PutObject' && !isLockCall(c))).toHaveLength(1);
   });
 
@@ -268,13 +303,16 @@ describe('cfct apply', () => {
     await world.cfct('plan', EXAMPLE, '--live', '--format', 'json', '--out', fresh);
     const ok = await world.cfct('apply', EXAMPLE, '--live', '--plan', fresh, '--poll-seconds', '1');
     expect(ok.code).toBe(0);
-    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(`${NEW_ACCOUNT}/us-east-1:CURRENT`);
+    expect(world.cfn.instancesOf('CustomControlTower-security-audit-role')).toContain(
+      `${NEW_ACCOUNT}/us-east-1:CURRENT`,
+    );
   });
 
   test('fails while another apply holds the lock (one line naming it and its expiry), and takes over an expired lock', async () => {
     const world = new LiveWorld();
     const key = `${LOCK_BUCKET}/cfct/locks/default.json`;
-    const hold = (expires: number) => world.s3.objects.set(key, Buffer.from(JSON.stringify({ owner: 'ci@runner', expires, purpose: 'cfct apply' })));
+    const hold = (expires: number) =>
+      world.s3.objects.set(key, Buffer.from(JSON.stringify({ owner: 'ci@runner', expires, purpose: 'cfct apply' })));
 
     const expires = world.fake.clock.now() + 60_000;
     hold(expires);
@@ -298,7 +336,9 @@ describe('cfct apply', () => {
     await applied(world);
     const first = world.fake.calls.findIndex((c) => c.service === 'organizations');
     const lockCalls = world.fake.calls.map((c, i) => ({ c, i })).filter(({ c }) => isLockCall(c));
-    const create = lockCalls.find(({ c }) => c.operation === 'PutObject' && (c.input as PutObjectCommandInput).IfNoneMatch === '*');
+    const create = lockCalls.find(
+      ({ c }) => c.operation === 'PutObject' && (c.input as PutObjectCommandInput).IfNoneMatch === '*',
+    );
     expect(create).toBeDefined();
     expect(create!.i).toBeLessThan(first);
     expect((create!.c.input as PutObjectCommandInput).Bucket).toBe(LOCK_BUCKET);
@@ -310,7 +350,16 @@ describe('cfct apply', () => {
     const world = new LiveWorld();
     const started = world.fake.clock.now();
     // A 3-second lock, renewed every second of the fake clock (each poll waits a second).
-    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1', '--lock-ttl-minutes', '0.05');
+    const result = await world.cfct(
+      'apply',
+      EXAMPLE,
+      '--live',
+      '--yes',
+      '--poll-seconds',
+      '1',
+      '--lock-ttl-minutes',
+      '0.05',
+    );
     expect(result.stderr).toContain('Apply complete.');
     expect(result.code).toBe(0);
     expect(world.fake.clock.now() - started).toBeGreaterThan(3_000);
@@ -329,22 +378,39 @@ describe('cfct apply', () => {
       if (e.operation !== 'PutObject' || e.phase !== 'request' || `${e.bucket}/${e.key}` !== key) return;
       // The first renewal finds the lock taken over (as if this apply had stalled past its expiry).
       if (++lockWrites === 2) {
-        world.s3.objects.set(key, Buffer.from(JSON.stringify({ owner: 'pipeline-run-7', expires: world.fake.clock.now() + 600_000, purpose: 'pipeline' })));
+        world.s3.objects.set(
+          key,
+          Buffer.from(
+            JSON.stringify({ owner: 'pipeline-run-7', expires: world.fake.clock.now() + 600_000, purpose: 'pipeline' }),
+          ),
+        );
         lostAt = world.fake.calls.length;
       }
     };
-    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1', '--lock-ttl-minutes', '0.05');
+    const result = await world.cfct(
+      'apply',
+      EXAMPLE,
+      '--live',
+      '--yes',
+      '--poll-seconds',
+      '1',
+      '--lock-ttl-minutes',
+      '0.05',
+    );
     expect(lostAt).toBeGreaterThan(0);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`cfct apply: the lock s3://${key} was taken over by pipeline-run-7 (pipeline) until `);
+    expect(result.stderr).toContain(
+      `cfct apply: the lock s3://${key} was taken over by pipeline-run-7 (pipeline) until `,
+    );
     expect(result.stderr).toContain('; no further step is started\n');
     expect(result.stderr).toContain('Apply stopped: the lock');
     expect(result.stderr).not.toContain('Apply complete.');
     // Not one AWS call after the loss but the failed renewal's read of the lock.
     expect(world.fake.calls.slice(lostAt).filter((c) => !isLockCall(c))).toEqual([]);
     // The stack set that depends on the first one's outputs was never created.
-    expect(world.fake.inputsOf(CreateStackSetCommand).map((input) => input.StackSetName))
-      .not.toContain('CustomControlTower-security-audit-role');
+    expect(world.fake.inputsOf(CreateStackSetCommand).map((input) => input.StackSetName)).not.toContain(
+      'CustomControlTower-security-audit-role',
+    );
     expect(JSON.parse(world.s3.objects.get(key)!.toString()).owner).toBe('pipeline-run-7');
   });
 
@@ -354,8 +420,8 @@ describe('cfct apply', () => {
     const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'cfct apply: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter /cfct/default/lock-bucket in us-east-1 naming one '
-      + '(the pipeline construct creates it)\n',
+      'cfct apply: no lock bucket: pass --lock-bucket <bucket>, or create the SSM parameter /cfct/default/lock-bucket in us-east-1 naming one ' +
+        '(the pipeline construct creates it)\n',
     );
     expect(world.fake.callCount('organizations')).toBe(0);
   });
@@ -366,7 +432,16 @@ describe('cfct apply', () => {
     world.s3.pause = async (e) => {
       if (e.operation === 'PutObject' && e.key.startsWith('cfct/locks/') && !seen) seen = `${e.bucket}/${e.key}`;
     };
-    const result = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--poll-seconds', '1', '--lock-bucket', 'my-locks');
+    const result = await world.cfct(
+      'apply',
+      EXAMPLE,
+      '--live',
+      '--yes',
+      '--poll-seconds',
+      '1',
+      '--lock-bucket',
+      'my-locks',
+    );
     expect(result.code).toBe(0);
     expect(seen).toBe('my-locks/cfct/locks/default.json');
     expect(world.s3.objects.has('my-locks/cfct/locks/default.json')).toBe(false);
@@ -378,11 +453,19 @@ describe('cfct apply', () => {
       service: 's3',
       operation: 'GetObject',
       rate: 1,
-      error: () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+      error: () =>
+        new S3ServiceException({
+          name: 'AccessDenied',
+          $fault: 'client',
+          message: 'Access Denied',
+          $metadata: { httpStatusCode: 403 },
+        }),
     });
     const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`cfct apply: cannot take the lock s3://${LOCK_BUCKET}/cfct/locks/default.json: AccessDenied: Access Denied; nothing was applied\n`);
+    expect(result.stderr).toBe(
+      `cfct apply: cannot take the lock s3://${LOCK_BUCKET}/cfct/locks/default.json: AccessDenied: Access Denied; nothing was applied\n`,
+    );
     expect(world.fake.callCount('organizations')).toBe(0);
   });
 
@@ -392,16 +475,21 @@ describe('cfct apply', () => {
       service: 'organizations',
       operation: 'DescribeOrganization',
       rate: 1,
-      error: () => new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }),
+      error: () =>
+        new AccessDeniedException({ message: "You don't have permissions to access this resource.", $metadata: {} }),
     });
     const result = await world.cfct('apply', EXAMPLE, '--live', '--yes');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("cfct: AccessDeniedException: You don't have permissions to access this resource.\n");
-    expect(world.fake.calls.filter(isLockCall).map((c) => c.operation)).toEqual(['GetObject', 'PutObject', 'DeleteObject']);
+    expect(world.fake.calls.filter(isLockCall).map((c) => c.operation)).toEqual([
+      'GetObject',
+      'PutObject',
+      'DeleteObject',
+    ]);
     expect(world.s3.objects.has(`${LOCK_BUCKET}/cfct/locks/default.json`)).toBe(false);
   });
 
-  test('--accounts limits the work to those accounts\' instances, and shows progress', async () => {
+  test("--accounts limits the work to those accounts' instances, and shows progress", async () => {
     const world = new LiveWorld();
     await applied(world);
     // A new account, and a template change that would update every instance of the stack set.
@@ -409,7 +497,10 @@ describe('cfct apply', () => {
     const pkg = join(tempDir(), 'pkg');
     cpSync(EXAMPLE, pkg, { recursive: true });
     const template = join(pkg, 'templates', 'security-audit-role.yaml');
-    writeFileSync(template, readFileSync(template, 'utf8').replace('RoleName: OrgSecurityAudit', 'RoleName: OrgSecurityAuditV2'));
+    writeFileSync(
+      template,
+      readFileSync(template, 'utf8').replace('RoleName: OrgSecurityAudit', 'RoleName: OrgSecurityAuditV2'),
+    );
 
     const full = JSON.parse((await world.cfct('plan', pkg, '--live', '--format', 'json')).stdout);
     expect(full.steps.map((s: { kind: string }) => s.kind)).toEqual(['stackset.update', 'stackset.create-instances']);
@@ -431,8 +522,12 @@ describe('cfct apply', () => {
       { stackSet: 'CustomControlTower-security-audit-role', action: 'CREATE', status: 'SUCCEEDED', pairs: 2 },
     ]);
     expect(world.fake.callCount('cloudformation', 'UpdateStackSet')).toBe(0);
-    expect(result.stderr).toMatch(/CustomControlTower-security-audit-role: create 2 instances.*: started \[0\/2 instances\]/);
-    expect(result.stderr).toMatch(/CustomControlTower-security-audit-role: create 2 instances.*: succeeded \[2\/2 instances\]/);
+    expect(result.stderr).toMatch(
+      /CustomControlTower-security-audit-role: create 2 instances.*: started \[0\/2 instances\]/,
+    );
+    expect(result.stderr).toMatch(
+      /CustomControlTower-security-audit-role: create 2 instances.*: succeeded \[2\/2 instances\]/,
+    );
     // The template change is still pending for a run over the whole organization.
     const after = JSON.parse((await world.cfct('plan', pkg, '--live', '--format', 'json')).stdout);
     expect(after.steps.map((s: { kind: string }) => s.kind)).toEqual(['stackset.update']);
@@ -445,4 +540,3 @@ describe('cfct apply', () => {
     expect(result.stderr).toContain('--accounts takes 12-digit account ids');
   });
 });
-

@@ -23,7 +23,10 @@ describe('cfct package', () => {
     const loaded = await loadPackage(out);
     expect(loaded.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect([...loaded.files.list()].sort()).toEqual(Object.keys(SAMPLE_PACKAGE).sort());
-    expect(loaded.manifest?.resources.map((r) => r.name)).toEqual(['deny-leaving-organization', 'password-policy-check']);
+    expect(loaded.manifest?.resources.map((r) => r.name)).toEqual([
+      'deny-leaving-organization',
+      'password-policy-check',
+    ]);
   });
 
   test('is deterministic: the same folder gives the same bytes', async () => {
@@ -62,7 +65,10 @@ describe('cfct package', () => {
       expect(result.code).toBe(0);
       const calls = s3.commandCalls(PutObjectCommand);
       expect(calls).toHaveLength(1);
-      expect(calls[0].args[0].input).toMatchObject({ Bucket: 'my-config-bucket', Key: 'custom-control-tower-configuration.zip' });
+      expect(calls[0].args[0].input).toMatchObject({
+        Bucket: 'my-config-bucket',
+        Key: 'custom-control-tower-configuration.zip',
+      });
       expect(Buffer.from(calls[0].args[0].input.Body as Buffer).equals(readFileSync(out))).toBe(true);
       expect(result.stdout).toContain('uploaded s3://my-config-bucket/custom-control-tower-configuration.zip');
     } finally {

@@ -24,10 +24,11 @@ function examplePackage(edit: (manifest: string) => string = (m) => m, changes =
 
 /** An account id written as a number: validate warns (CFCT-M007), and the plan must too. */
 const NUMERIC_ACCOUNT = (m: string) => m.replace('        - "222222222222"', '        - 22222222222');
-const REMOTE_POLICY = (m: string) => m.replace('resource_file: policies/deny-root-user.json', 'resource_file: s3://org-policies/deny-root-user.json');
+const REMOTE_POLICY = (m: string) =>
+  m.replace('resource_file: policies/deny-root-user.json', 'resource_file: s3://org-policies/deny-root-user.json');
 
 describe('cfct apply shows the plan cfct plan shows', () => {
-  test('the plan apply prints carries the package\'s warnings, as plan does', async () => {
+  test("the plan apply prints carries the package's warnings, as plan does", async () => {
     const pkg = examplePackage(NUMERIC_ACCOUNT);
     const world = new LiveWorld();
     const plan = await world.cfct('plan', pkg, '--live');
@@ -61,13 +62,24 @@ describe('cfct apply shows the plan cfct plan shows', () => {
     expect(questions).toHaveLength(1);
     const warnings = /Findings: \d+ errors?, (\d+) warnings?/.exec(stdout)![1];
     expect(Number(warnings)).toBeGreaterThan(0);
-    expect(questions[0]).toMatch(new RegExp(`^Apply \\d+ steps\\? The plan has ${warnings} warnings \\(listed above\\)\\.$`));
+    expect(questions[0]).toMatch(
+      new RegExp(`^Apply \\d+ steps\\? The plan has ${warnings} warnings \\(listed above\\)\\.$`),
+    );
   });
-  test('the plan pipeline-build stores for the approver carries the package\'s warnings', async () => {
+  test("the plan pipeline-build stores for the approver carries the package's warnings", async () => {
     const pkg = examplePackage(NUMERIC_ACCOUNT);
     const world = new LiveWorld();
     const out = join(tempDir(), 'out');
-    const result = await world.cfct('pipeline-build', pkg, '--bucket', 'artifact-bucket', '--execution-id', 'exec-1', '--out', out);
+    const result = await world.cfct(
+      'pipeline-build',
+      pkg,
+      '--bucket',
+      'artifact-bucket',
+      '--execution-id',
+      'exec-1',
+      '--out',
+      out,
+    );
     expect(result.code).toBe(0);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
     expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('CFCT-M007');
@@ -81,7 +93,9 @@ describe('remote policy files', () => {
     const result = await cfct('plan', pkg, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json');
     expect(result.code).toBe(1);
     const finding = JSON.parse(result.stdout).findings.find((f: { ruleId: string }) => f.ruleId === 'CFCT-C004');
-    expect(finding.message).toBe('policy file s3://org-policies/deny-root-user.json cannot be read: not read offline; the policy is left as it is');
+    expect(finding.message).toBe(
+      'policy file s3://org-policies/deny-root-user.json cannot be read: not read offline; the policy is left as it is',
+    );
     expect(finding.hint).toBe('plan with --live to read remote policy files from S3');
     expect(finding.message).not.toContain('does not exist');
     expect(finding.resource).toBe('deny-root-user');
@@ -93,7 +107,9 @@ describe('remote policy files', () => {
     const result = await world.cfct('plan', pkg, '--live', '--format', 'json');
     expect(result.code).toBe(1);
     const finding = JSON.parse(result.stdout).findings.find((f: { ruleId: string }) => f.ruleId === 'CFCT-C004');
-    expect(finding.message).toMatch(/^policy file s3:\/\/org-policies\/deny-root-user\.json cannot be read: (it does not exist|NoSuch\w+: .*); the policy is left as it is$/);
+    expect(finding.message).toMatch(
+      /^policy file s3:\/\/org-policies\/deny-root-user\.json cannot be read: (it does not exist|NoSuch\w+: .*); the policy is left as it is$/,
+    );
     expect(finding.hint).toContain('s3:GetObject');
   });
 
@@ -102,7 +118,9 @@ describe('remote policy files', () => {
     const world = new LiveWorld();
     const clients = fakeAwsClients(world.fake, world.organizations.managementAccountId, 'us-east-1');
     const body = readFileSync(join(EXAMPLE, 'policies', 'deny-root-user.json'), 'utf8');
-    await clients.s3('us-east-1').send(new PutObjectCommand({ Bucket: 'org-policies', Key: 'deny-root-user.json', Body: body }));
+    await clients
+      .s3('us-east-1')
+      .send(new PutObjectCommand({ Bucket: 'org-policies', Key: 'deny-root-user.json', Body: body }));
     const result = await world.cfct('plan', pkg, '--live', '--format', 'json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('CFCT-C004');
@@ -119,15 +137,29 @@ describe('policy counts', () => {
     expect(headline).not.toContain('to adopt');
 
     const markdown = await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'markdown');
-    expect(markdown.stdout).toContain('**Plan:** enable RCPs on the root r-ex12; 2 policies to create, 1 to update (1 adopted), 3 attachments');
+    expect(markdown.stdout).toContain(
+      '**Plan:** enable RCPs on the root r-ex12; 2 policies to create, 1 to update (1 adopted), 3 attachments',
+    );
     expect(markdown.stdout).toContain('| Policies | 2 | 1 (1 adopted) |  | 3 attach, **1 detach** |');
 
     const html = await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'html');
-    expect(html.stdout).toContain('<div class="count" data-count="policies-update"><b>1</b>policies to update (1 adopted)</div>');
+    expect(html.stdout).toContain(
+      '<div class="count" data-count="policies-update"><b>1</b>policies to update (1 adopted)</div>',
+    );
     expect(html.stdout).toContain('data-count="policies-adopt"><b>0</b>');
 
-    const json = JSON.parse((await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout);
-    expect(json.summary.policies).toEqual({ create: 2, update: 1, adopt: 0, adoptedUpdates: 1, delete: 0, attach: 3, detach: 1 });
+    const json = JSON.parse(
+      (await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout,
+    );
+    expect(json.summary.policies).toEqual({
+      create: 2,
+      update: 1,
+      adopt: 0,
+      adoptedUpdates: 1,
+      delete: 0,
+      attach: 3,
+      detach: 1,
+    });
   });
 
   test('a policy that is only adopted (same content and description) counts as an adoption', async () => {

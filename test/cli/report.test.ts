@@ -26,7 +26,13 @@ function sampleReport(overrides: Partial<ReportModel> = {}): ReportModel {
     },
     organization: [],
     policies: [
-      { name: 'deny-leave', type: 'SCP', action: 'create', attach: ['Workloads (ou-ab12-11111111)', 'Sandbox (ou-ab12-22222222)'], detach: [] },
+      {
+        name: 'deny-leave',
+        type: 'SCP',
+        action: 'create',
+        attach: ['Workloads (ou-ab12-11111111)', 'Sandbox (ou-ab12-22222222)'],
+        detach: [],
+      },
       {
         name: 'deny-root',
         type: 'SCP',
@@ -96,7 +102,9 @@ describe('plan report', () => {
         '      1 policy to create, 1 to update, 2 attachments, 1 stack set to create, 1 to update, 27 stack instances to create',
     );
     expect(text).toContain('Findings: 0 errors, 1 warning, 0 info');
-    expect(text).toContain('  + create SCP deny-leave\n    attach to: Workloads (ou-ab12-11111111), Sandbox (ou-ab12-22222222)');
+    expect(text).toContain(
+      '  + create SCP deny-leave\n    attach to: Workloads (ou-ab12-11111111), Sandbox (ou-ab12-22222222)',
+    );
     expect(text).toContain('    +  "Effect": "Deny"');
     expect(text).toContain('  - update SCP deny-root\n');
     expect(text).toContain('    detach from: Legacy (ou-ab12-33333333)');
@@ -133,7 +141,9 @@ describe('plan report', () => {
     expect(md).toContain('> **2 destructive changes: 1 detachment, 1 stack instance to delete**');
     expect(md).toContain('<details><summary>Instances to create: 26</summary>');
     expect(md).toContain('**Instances to create** (1):');
-    expect(md).toContain('```mermaid\nflowchart TD\n  n0["audit-log-bucket (create)"]:::create\n  n1["security-audit-role (update)"]:::update\n  n0 --> n1');
+    expect(md).toContain(
+      '```mermaid\nflowchart TD\n  n0["audit-log-bucket (create)"]:::create\n  n1["security-audit-role (update)"]:::update\n  n0 --> n1',
+    );
     expect(md).toContain('| warning | `CFCT-T004` | manifest.yaml:40:11 |');
   });
 

@@ -28,7 +28,11 @@ function examplePackage(edit: (manifest: string) => string): string {
   return dir;
 }
 
-const REMOTE_TEMPLATE = (m: string) => m.replace('resource_file: templates/security-audit-role.yaml', 'resource_file: s3://org-templates/security-audit-role.yaml');
+const REMOTE_TEMPLATE = (m: string) =>
+  m.replace(
+    'resource_file: templates/security-audit-role.yaml',
+    'resource_file: s3://org-templates/security-audit-role.yaml',
+  );
 
 describe('the text plan', () => {
   test('a plan with errors opens with INCOMPLETE, how many resources were not planned, and why', async () => {
@@ -36,7 +40,9 @@ describe('the text plan', () => {
     const result = await cfct('plan', pkg, '--organization', EXAMPLE_ORGANIZATION);
     expect(result.code).toBe(1);
     const lines = result.stdout.split('\n');
-    expect(lines[2]).toBe('Plan INCOMPLETE: 1 resource not planned (security-audit-role) because of 1 error; fix them and plan again before applying.');
+    expect(lines[2]).toBe(
+      'Plan INCOMPLETE: 1 resource not planned (security-audit-role) because of 1 error; fix them and plan again before applying.',
+    );
     expect(result.stdout).not.toContain('The organization matches the configuration package');
   });
 
@@ -50,7 +56,7 @@ describe('the text plan', () => {
     expect(finding.hint).toBe('plan with --live to read remote templates from S3');
   });
 
-  test('the plan carries the package\'s validation warnings (an account id written as a number)', async () => {
+  test("the plan carries the package's validation warnings (an account id written as a number)", async () => {
     const pkg = examplePackage((m) => m.replace('        - "222222222222"', '        - 22222222222'));
     const validate = await cfct('validate', pkg);
     expect(validate.stdout).toContain('CFCT-M007');
@@ -76,9 +82,15 @@ describe('the text plan', () => {
   });
 
   test('did you mean: an OU or account name that matches nothing gets the closest name of the organization', async () => {
-    const pkg = examplePackage((m) => m.replace('        - Workloads:Prod\n', '        - Workloads:Prd\n').replace('        - Sandbox Developer\n', '        - Sandbox Developr\n'));
+    const pkg = examplePackage((m) =>
+      m
+        .replace('        - Workloads:Prod\n', '        - Workloads:Prd\n')
+        .replace('        - Sandbox Developer\n', '        - Sandbox Developr\n'),
+    );
     const result = await cfct('plan', pkg, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json');
-    const hints = JSON.parse(result.stdout).findings.map((f: { ruleId: string; hint?: string }) => `${f.ruleId} ${f.hint}`);
+    const hints = JSON.parse(result.stdout).findings.map(
+      (f: { ruleId: string; hint?: string }) => `${f.ruleId} ${f.hint}`,
+    );
     expect(hints).toContain('CFCT-O002 did you mean "Workloads:Prod"?');
     expect(hints).toContain('CFCT-O004 did you mean "Sandbox Developer"?');
   });
@@ -95,12 +107,17 @@ describe('an update-with-deletions plan', () => {
 
   test('deletions, detachments and instance removals are counted first in the headline', () => {
     const text = renderText(report);
-    expect(text).toContain('Plan: 7 destructive changes: 1 policy to delete, 2 detachments, 1 stack set to delete, 3 stack instances to delete\n      1 stack set to update\n');
+    expect(text).toContain(
+      'Plan: 7 destructive changes: 1 policy to delete, 2 detachments, 1 stack set to delete, 3 stack instances to delete\n      1 stack set to update\n',
+    );
   });
 
   test('destructive changes come first in their section', () => {
     expect(report.policies.map((p) => `${p.action}:${p.detach.length}`).slice(0, 2)).toEqual(['none:1', 'delete:1']);
-    expect(report.stackSets[0]).toMatchObject({ action: 'delete', stackSetName: 'CustomControlTower-audit-log-bucket' });
+    expect(report.stackSets[0]).toMatchObject({
+      action: 'delete',
+      stackSetName: 'CustomControlTower-audit-log-bucket',
+    });
     const text = renderText(report);
     expect(text.indexOf('instances to delete:')).toBeLessThan(text.indexOf('parameter LogBucketName'));
   });
@@ -158,7 +175,16 @@ describe('an update-with-deletions plan', () => {
       const banner = await redShare(page, '#destroy');
       expect(banner).toBeGreaterThan(0.05);
       await page.close();
-      const calm = await open(renderHtml(buildReport(JSON.parse((await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout), 'x')));
+      const calm = await open(
+        renderHtml(
+          buildReport(
+            JSON.parse(
+              (await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout,
+            ),
+            'x',
+          ),
+        ),
+      );
       expect(await redShare(calm, 'section.stackset.create')).toBe(0);
       await calm.close();
     });
@@ -180,11 +206,14 @@ describe('an update-with-deletions plan', () => {
       const page = await open(renderHtml(report), 480);
       expect(await page.locator('text=222222222222').count()).toBe(1);
       // The rule id's text sits on one line, however narrow the window.
-      const lines = await page.locator('#findings td.rule').first().evaluate((cell) => {
-        const range = document.createRange();
-        range.selectNodeContents(cell);
-        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
-      });
+      const lines = await page
+        .locator('#findings td.rule')
+        .first()
+        .evaluate((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        });
       expect(lines).toBe(1);
       expect(await page.locator('section.stackset .template-diff pre').isVisible()).toBe(true);
       await page.close();
@@ -192,9 +221,13 @@ describe('an update-with-deletions plan', () => {
 
     test('an incomplete plan says so first, naming what was not planned and why', async () => {
       const pkg = examplePackage(REMOTE_TEMPLATE);
-      const json = JSON.parse((await cfct('plan', pkg, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout);
+      const json = JSON.parse(
+        (await cfct('plan', pkg, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout,
+      );
       const page = await open(renderHtml(buildReport(json, 'incomplete')));
-      expect(await page.textContent('body > :nth-child(2)')).toContain('Plan INCOMPLETE: 1 resource not planned (security-audit-role) because of 1 error');
+      expect(await page.textContent('body > :nth-child(2)')).toContain(
+        'Plan INCOMPLETE: 1 resource not planned (security-audit-role) because of 1 error',
+      );
       expect(await page.textContent('#incomplete li')).toContain('security-audit-role: CFCT-K050');
       await page.close();
     });
@@ -203,7 +236,9 @@ describe('an update-with-deletions plan', () => {
 
 describe('long lists', () => {
   test('are folded in text and HTML past 10 entries', async () => {
-    const json = JSON.parse((await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout);
+    const json = JSON.parse(
+      (await cfct('plan', EXAMPLE, '--organization', EXAMPLE_ORGANIZATION, '--format', 'json')).stdout,
+    );
     const report = buildReport(json, 'x');
     const many = Array.from({ length: 30 }, (_, i) => `ou-ab12-${String(i).padStart(8, '0')}`);
     const folded: ReportModel = { ...report, policies: [{ ...report.policies[0], detach: many }] };

@@ -38,6 +38,10 @@ export function cfctBundle(): string {
 
 /** Runs the built bundle as a real process, from `/`, with no node_modules in reach. */
 export function cfctProcess(...args: string[]): CliRun {
-  const result = spawnSync(process.execPath, [cfctBundle(), ...args], { encoding: 'utf8', cwd: '/', env: { PATH: process.env.PATH } });
+  const result = spawnSync(process.execPath, [cfctBundle(), ...args], {
+    encoding: 'utf8',
+    cwd: '/',
+    env: { PATH: process.env.PATH },
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -44,13 +44,17 @@ describe('cfct validate (the bundled executable)', () => {
     writeFileSync(
       zip,
       await zipOf({
-        'custom-control-tower-configuration/manifest.yaml': 'region: us-east-1\nversion: 2021-03-15\nresources:\n  - name: x\n    resource_file: policies/none.json\n    deploy_method: scp\n    deployment_targets: {}\n',
+        'custom-control-tower-configuration/manifest.yaml':
+          'region: us-east-1\nversion: 2021-03-15\nresources:\n  - name: x\n    resource_file: policies/none.json\n    deploy_method: scp\n    deployment_targets: {}\n',
       }),
     );
     const result = runCfct('validate', zip, '--format', 'json');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).findings).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-M003', location: expect.objectContaining({ file: 'manifest.yaml', line: 5, column: 20 }) }),
+      expect.objectContaining({
+        ruleId: 'CFCT-M003',
+        location: expect.objectContaining({ file: 'manifest.yaml', line: 5, column: 20 }),
+      }),
     ]);
   });
 

@@ -97,7 +97,9 @@ describe('cfct validate', () => {
   test('fails with exit 2 on a path that does not exist', async () => {
     const result = await cfct('validate', join(work, 'missing'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/missing does not exist; expected a configuration package: a folder holding manifest.yaml, or a .zip of one/);
+    expect(result.stderr).toMatch(
+      /missing does not exist; expected a configuration package: a folder holding manifest.yaml, or a .zip of one/,
+    );
   });
 
   test('fails with exit 2 on an unknown format or a missing argument', async () => {

@@ -32,16 +32,27 @@ describe('CustomControlTowerPipeline and cdk-nag', () => {
 
   test('each suppression names its rule and gives a reason; resource wildcards of our own statements are the documented ones', () => {
     type Resource = { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } };
-    const suppressions = Object.values(template.toJSON().Resources as Record<string, Resource>)
-      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    const suppressions = Object.values(template.toJSON().Resources as Record<string, Resource>).flatMap(
+      (r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [],
+    );
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) {
       expect(s.id).toMatch(/^AwsSolutions-(IAM4|IAM5|L1)$/);
       expect(s.reason.length).toBeGreaterThan(40);
     }
     // The build role's own statements: Resource '*' only for the read actions that have no resource-level permission.
-    const [buildPolicy] = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => /CfctBuildRoleDefaultPolicy/.test(id)).map(([, p]) => p);
-    const star = buildPolicy.Properties.PolicyDocument.Statement.filter((s: { Resource: unknown }) => s.Resource === '*');
-    expect(star.flatMap((s: { Action: string[] }) => s.Action).every((a: string) => /^(organizations:(Describe|List)|cloudformation:(ListStackSets|ValidateTemplate))/.test(a))).toBe(true);
+    const [buildPolicy] = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /CfctBuildRoleDefaultPolicy/.test(id))
+      .map(([, p]) => p);
+    const star = buildPolicy.Properties.PolicyDocument.Statement.filter(
+      (s: { Resource: unknown }) => s.Resource === '*',
+    );
+    expect(
+      star
+        .flatMap((s: { Action: string[] }) => s.Action)
+        .every((a: string) =>
+          /^(organizations:(Describe|List)|cloudformation:(ListStackSets|ValidateTemplate))/.test(a),
+        ),
+    ).toBe(true);
   });
 });

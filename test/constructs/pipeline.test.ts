@@ -7,7 +7,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ConfigurationSource, CustomControlTowerPipeline, CustomControlTowerPipelineProps, FailureToleranceMode, RegionConcurrency, StackSetOrder } from '../../src';
+import {
+  ConfigurationSource,
+  CustomControlTowerPipeline,
+  CustomControlTowerPipelineProps,
+  FailureToleranceMode,
+  RegionConcurrency,
+  StackSetOrder,
+} from '../../src';
 import { OPERATION_PREFERENCE_RANGES } from '../../src/constructs/stack-set-preferences';
 import { MANIFEST_V2_SCHEMA } from '../../src/manifest';
 
@@ -15,7 +22,11 @@ function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
 }
 
-function synth(props: CustomControlTowerPipelineProps = {}): { stack: Stack; pipeline: CustomControlTowerPipeline; template: Template } {
+function synth(props: CustomControlTowerPipelineProps = {}): {
+  stack: Stack;
+  pipeline: CustomControlTowerPipeline;
+  template: Template;
+} {
   const stack = newStack();
   const pipeline = new CustomControlTowerPipeline(stack, 'Cfct', props);
   return { stack, pipeline, template: Template.fromStack(stack) };
@@ -27,13 +38,18 @@ function stages(template: Template): Record<string, string[]> {
   const [resource] = Object.values(pipelines);
   const out: Record<string, string[]> = {};
   for (const stage of resource.Properties.Stages) {
-    out[stage.Name] = stage.Actions.map((a: { ActionTypeId: { Category: string; Provider: string } }) => `${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}`);
+    out[stage.Name] = stage.Actions.map(
+      (a: { ActionTypeId: { Category: string; Provider: string } }) =>
+        `${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}`,
+    );
   }
   return out;
 }
 
 function ownStateMachine(stack: Stack, id: string): sfn.StateMachine {
-  return new sfn.StateMachine(stack, id, { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, `${id}Pass`)) });
+  return new sfn.StateMachine(stack, id, {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, `${id}Pass`)),
+  });
 }
 
 describe('CustomControlTowerPipeline', () => {
@@ -85,23 +101,31 @@ describe('CustomControlTowerPipeline', () => {
         '. /tmp/cfct-variables.sh',
       ]);
       expect(spec.env['exported-variables']).toEqual(['CFCT_SUMMARY', 'CFCT_REPORT_URL', 'CFCT_PLAN_HASH']);
-      expect(project.Properties.Environment).toMatchObject({ Image: 'aws/codebuild/standard:7.0', ComputeType: 'BUILD_GENERAL1_SMALL' });
+      expect(project.Properties.Environment).toMatchObject({
+        Image: 'aws/codebuild/standard:7.0',
+        ComputeType: 'BUILD_GENERAL1_SMALL',
+      });
       expect(project.Properties.EncryptionKey).toBeDefined();
     });
 
     test('the configuration bucket keeps the upstream name; an upload of the package key starts the pipeline', () => {
-      template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'custom-control-tower-configuration-111111111111-eu-west-1' });
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: 'custom-control-tower-configuration-111111111111-eu-west-1',
+      });
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
-          'source': ['aws.s3'],
+          source: ['aws.s3'],
           'detail-type': ['Object Created'],
-          'detail': { bucket: { name: [Match.anyValue()] }, object: { key: ['custom-control-tower-configuration.zip'] } },
+          detail: { bucket: { name: [Match.anyValue()] }, object: { key: ['custom-control-tower-configuration.zip'] } },
         },
         Targets: [Match.objectLike({ Arn: Match.anyValue() })],
       });
       // The S3 action itself does not poll.
       const [resource] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
-      expect(resource.Properties.Stages[0].Actions[0].Configuration).toMatchObject({ S3ObjectKey: 'custom-control-tower-configuration.zip', PollForSourceChanges: false });
+      expect(resource.Properties.Stages[0].Actions[0].Configuration).toMatchObject({
+        S3ObjectKey: 'custom-control-tower-configuration.zip',
+        PollForSourceChanges: false,
+      });
     });
 
     test('the sample package is deployed beside it (it starts nothing: its key has a leading underscore)', () => {
@@ -135,20 +159,37 @@ describe('CustomControlTowerPipeline', () => {
       for (const r of Object.values(template.findResources('AWS::S3::Bucket'))) {
         const sse = r.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
         // the access log bucket must be SSE-S3 (S3 delivers logs to nothing else)
-        expect(sse.SSEAlgorithm === 'AES256' || JSON.stringify(sse.KMSMasterKeyID) === JSON.stringify(keyRef)).toBe(true);
+        expect(sse.SSEAlgorithm === 'AES256' || JSON.stringify(sse.KMSMasterKeyID) === JSON.stringify(keyRef)).toBe(
+          true,
+        );
       }
     });
 
     test('no fixed physical names except the configuration bucket and the installation-named lock parameter', () => {
       const named: string[] = [];
-      for (const [id, r] of Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
-        for (const key of ['BucketName', 'Name', 'QueueName', 'TopicName', 'FunctionName', 'RoleName', 'LogGroupName', 'StateMachineName', 'ProjectName']) {
+      for (const [id, r] of Object.entries(
+        template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>,
+      )) {
+        for (const key of [
+          'BucketName',
+          'Name',
+          'QueueName',
+          'TopicName',
+          'FunctionName',
+          'RoleName',
+          'LogGroupName',
+          'StateMachineName',
+          'ProjectName',
+        ]) {
           const value = r.Properties?.[key];
           if (typeof value === 'string' && r.Type !== 'AWS::CodePipeline::Pipeline') named.push(`${r.Type}:${value}`);
           void id;
         }
       }
-      expect(named.sort()).toEqual(['AWS::S3::Bucket:custom-control-tower-configuration-111111111111-eu-west-1', 'AWS::SSM::Parameter:/cfct/default/lock-bucket']);
+      expect(named.sort()).toEqual([
+        'AWS::S3::Bucket:custom-control-tower-configuration-111111111111-eu-west-1',
+        'AWS::SSM::Parameter:/cfct/default/lock-bucket',
+      ]);
       const [resource] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
       expect(resource.Properties.Name).toBeUndefined();
     });
@@ -173,9 +214,9 @@ describe('CustomControlTowerPipeline', () => {
     test('pipeline failure goes to the notification topic', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
-          'source': ['aws.codepipeline'],
+          source: ['aws.codepipeline'],
           'detail-type': ['CodePipeline Pipeline Execution State Change'],
-          'detail': { pipeline: [{ Ref: Match.stringLikeRegexp('CfctPipeline') }], state: ['FAILED'] },
+          detail: { pipeline: [{ Ref: Match.stringLikeRegexp('CfctPipeline') }], state: ['FAILED'] },
         },
         Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('CfctNotificationTopic') } })],
       });
@@ -184,9 +225,9 @@ describe('CustomControlTowerPipeline', () => {
     test('state machine failure, timeout or abort goes to the notification topic', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
-          'source': ['aws.states'],
+          source: ['aws.states'],
           'detail-type': ['Step Functions Execution Status Change'],
-          'detail': { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [Match.anyValue(), Match.anyValue()] },
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [Match.anyValue(), Match.anyValue()] },
         },
         Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('CfctNotificationTopic') } })],
       });
@@ -202,7 +243,11 @@ describe('CustomControlTowerPipeline', () => {
               Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
               Condition: {
                 StringEquals: { 'aws:SourceAccount': '111111111111' },
-                ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:rule/*']] } },
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:111111111111:rule/*']],
+                  },
+                },
               },
             }),
           ]),
@@ -230,7 +275,10 @@ describe('CustomControlTowerPipeline', () => {
       expect(approval.Configuration.CustomData).toContain('#{Build.CFCT_PLAN_HASH}');
       expect(approval.Configuration.ExternalEntityLink).toBe('#{Build.CFCT_REPORT_URL}');
       expect(approval.Configuration.NotificationArn.Ref).toMatch(/^CfctApprovalTopic/);
-      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue(), DisplayName: 'cfct default: approve a plan' });
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: Match.anyValue(),
+        DisplayName: 'cfct default: approve a plan',
+      });
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'approver@example.com' });
       expect(pipeline.approvalTopic).toBeDefined();
     });
@@ -238,7 +286,9 @@ describe('CustomControlTowerPipeline', () => {
     test('off: no approval stage and no approval topic', () => {
       const { template } = synth({ requireApproval: false });
       expect(Object.keys(stages(template))).not.toContain('Approval');
-      expect(Object.values(template.findResources('AWS::SNS::Topic')).map((t) => t.Properties.DisplayName)).toEqual(['cfct default: failures']);
+      expect(Object.values(template.findResources('AWS::SNS::Topic')).map((t) => t.Properties.DisplayName)).toEqual([
+        'cfct default: failures',
+      ]);
     });
 
     test('uses your topic when given', () => {
@@ -251,11 +301,22 @@ describe('CustomControlTowerPipeline', () => {
 
   describe('sources', () => {
     test('CodeCommit by name: a CodeCommit action on the branch, started by EventBridge; no configuration bucket', () => {
-      const { template, pipeline } = synth({ source: ConfigurationSource.codeCommit({ repositoryName: 'cfct-config', branch: 'release' }) });
+      const { template, pipeline } = synth({
+        source: ConfigurationSource.codeCommit({ repositoryName: 'cfct-config', branch: 'release' }),
+      });
       expect(stages(template).Source).toEqual(['Source/CodeCommit']);
       const [resource] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
-      expect(resource.Properties.Stages[0].Actions[0].Configuration).toMatchObject({ RepositoryName: 'cfct-config', BranchName: 'release', PollForSourceChanges: false });
-      template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.codecommit'], detail: Match.objectLike({ referenceName: ['release'] }) }) });
+      expect(resource.Properties.Stages[0].Actions[0].Configuration).toMatchObject({
+        RepositoryName: 'cfct-config',
+        BranchName: 'release',
+        PollForSourceChanges: false,
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          source: ['aws.codecommit'],
+          detail: Match.objectLike({ referenceName: ['release'] }),
+        }),
+      });
       template.resourceCountIs('Custom::CDKBucketDeployment', 0);
       expect(pipeline.configurationBucket).toBeUndefined();
     });
@@ -269,20 +330,41 @@ describe('CustomControlTowerPipeline', () => {
     });
 
     test('CodeConnections: owner/repository on the branch through the connection', () => {
-      const connectionArn = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0000-1111-2222-333344445555';
-      const { template } = synth({ source: ConfigurationSource.codeConnection({ connectionArn, owner: 'acme', repository: 'cfct-config', branch: 'main' }) });
+      const connectionArn =
+        'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0000-1111-2222-333344445555';
+      const { template } = synth({
+        source: ConfigurationSource.codeConnection({
+          connectionArn,
+          owner: 'acme',
+          repository: 'cfct-config',
+          branch: 'main',
+        }),
+      });
       expect(stages(template).Source).toEqual(['Source/CodeStarSourceConnection']);
       const [resource] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
-      expect(resource.Properties.Stages[0].Actions[0].Configuration).toMatchObject({ ConnectionArn: connectionArn, FullRepositoryId: 'acme/cfct-config', BranchName: 'main' });
+      expect(resource.Properties.Stages[0].Actions[0].Configuration).toMatchObject({
+        ConnectionArn: connectionArn,
+        FullRepositoryId: 'acme/cfct-config',
+        BranchName: 'main',
+      });
     });
 
     test('S3 with your bucket and key: no new bucket, no sample', () => {
       const stack = newStack();
       const bucket = new s3.Bucket(stack, 'Mine');
-      new CustomControlTowerPipeline(stack, 'Cfct', { source: ConfigurationSource.s3({ bucket, objectKey: 'cfct/package.zip' }) });
+      new CustomControlTowerPipeline(stack, 'Cfct', {
+        source: ConfigurationSource.s3({ bucket, objectKey: 'cfct/package.zip' }),
+      });
       const template = Template.fromStack(stack);
       template.resourceCountIs('Custom::CDKBucketDeployment', 0);
-      template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { bucket: { name: [{ Ref: Match.stringLikeRegexp('Mine') }] }, object: { key: ['cfct/package.zip'] } } }) });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          detail: {
+            bucket: { name: [{ Ref: Match.stringLikeRegexp('Mine') }] },
+            object: { key: ['cfct/package.zip'] },
+          },
+        }),
+      });
     });
 
     test('S3 without the sample package', () => {
@@ -293,12 +375,18 @@ describe('CustomControlTowerPipeline', () => {
     test('fails when a CodeCommit source names both or neither repository', () => {
       const stack = newStack();
       const repository = new codecommit.Repository(stack, 'Repo', { repositoryName: 'cfct' });
-      expect(() => ConfigurationSource.codeCommit({ repository, repositoryName: 'x' })).toThrow(/^ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got both$/);
-      expect(() => ConfigurationSource.codeCommit({})).toThrow(/^ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got neither$/);
+      expect(() => ConfigurationSource.codeCommit({ repository, repositoryName: 'x' })).toThrow(
+        /^ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got both$/,
+      );
+      expect(() => ConfigurationSource.codeCommit({})).toThrow(
+        /^ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got neither$/,
+      );
     });
 
     test('fails when a connection ARN is not one', () => {
-      expect(() => ConfigurationSource.codeConnection({ connectionArn: 'arn:aws:s3:::bucket', owner: 'a', repository: 'b' })).toThrow(
+      expect(() =>
+        ConfigurationSource.codeConnection({ connectionArn: 'arn:aws:s3:::bucket', owner: 'a', repository: 'b' }),
+      ).toThrow(
         /^connectionArn must be a CodeConnections connection ARN \(arn:aws:codeconnections:<region>:<account>:connection\/<id>\), got 'arn:aws:s3:::bucket'$/,
       );
     });
@@ -322,14 +410,26 @@ describe('CustomControlTowerPipeline', () => {
         buildComputeType: codebuild.ComputeType.MEDIUM,
         buildTimeout: Duration.minutes(60),
         buildCommands: ['pip install cfn-lint'],
-        stagesBeforeDeploy: [{ stageName: 'Test', actions: [new actions.ManualApprovalAction({ actionName: 'Check' })] }],
-        stagesAfterDeploy: [{ stageName: 'Verify', actions: [new actions.ManualApprovalAction({ actionName: 'Verify' })] }],
+        stagesBeforeDeploy: [
+          { stageName: 'Test', actions: [new actions.ManualApprovalAction({ actionName: 'Check' })] },
+        ],
+        stagesAfterDeploy: [
+          { stageName: 'Verify', actions: [new actions.ManualApprovalAction({ actionName: 'Verify' })] },
+        ],
         stackSetPrefix: 'Acme-',
         executionRoleName: 'AcmeExecution',
         administrationRoleArn: 'arn:aws:iam::111111111111:role/AcmeAdmin',
       });
       const template = Template.fromStack(stack);
-      expect(Object.keys(stages(template))).toEqual(['Source', 'ValidateAndPlan', 'Approval', 'Test', 'Policies', 'StackSets', 'Verify']);
+      expect(Object.keys(stages(template))).toEqual([
+        'Source',
+        'ValidateAndPlan',
+        'Approval',
+        'Test',
+        'Policies',
+        'StackSets',
+        'Verify',
+      ]);
       expect(p.policyStateMachine).toBe(policy);
       expect(p.stackSetStateMachine).toBe(stackSets);
       // only the given state machines
@@ -339,11 +439,15 @@ describe('CustomControlTowerPipeline', () => {
       expect(project.Properties.TimeoutInMinutes).toBe(60);
       const spec = JSON.parse(project.Properties.Source.BuildSpec);
       expect(spec.phases.build.commands[0]).toBe('pip install cfn-lint');
-      expect(spec.phases.build.commands[1]).toContain('--stack-set-prefix Acme- --administration-role-arn arn:aws:iam::111111111111:role/AcmeAdmin --execution-role-name AcmeExecution');
+      expect(spec.phases.build.commands[1]).toContain(
+        '--stack-set-prefix Acme- --administration-role-arn arn:aws:iam::111111111111:role/AcmeAdmin --execution-role-name AcmeExecution',
+      );
     });
 
     test('a replacement buildspec', () => {
-      const { template } = synth({ buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['echo mine'] } } }) });
+      const { template } = synth({
+        buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['echo mine'] } } }),
+      });
       const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
       expect(JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands).toEqual(['echo mine']);
     });
@@ -362,9 +466,9 @@ describe('CustomControlTowerPipeline', () => {
       const { template } = synth();
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: {
-          'source': ['aws.controltower'],
+          source: ['aws.controltower'],
           'detail-type': ['AWS Service Event via CloudTrail'],
-          'detail': { eventName: ['CreateManagedAccount', 'UpdateManagedAccount'] },
+          detail: { eventName: ['CreateManagedAccount', 'UpdateManagedAccount'] },
         },
         Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'cfct-lifecycle' } })],
       });
@@ -377,13 +481,19 @@ describe('CustomControlTowerPipeline', () => {
       template.resourceCountIs('AWS::SQS::Queue', 2);
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs22.x',
-        Environment: { Variables: Match.objectLike({ PIPELINE_NAME: { Ref: Match.stringLikeRegexp('CfctPipeline') } }) },
+        Environment: {
+          Variables: Match.objectLike({ PIPELINE_NAME: { Ref: Match.stringLikeRegexp('CfctPipeline') } }),
+        },
       });
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10 });
       template.hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
-            { Effect: 'Allow', Action: 'codepipeline:StartPipelineExecution', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+            {
+              Effect: 'Allow',
+              Action: 'codepipeline:StartPipelineExecution',
+              Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+            },
           ]),
         },
       });
@@ -392,7 +502,11 @@ describe('CustomControlTowerPipeline', () => {
     test('off: no queue, no trigger function', () => {
       const { template, pipeline } = synth({ lifecycleTrigger: false });
       template.resourceCountIs('AWS::SQS::Queue', 0);
-      expect(Object.values(template.findResources('AWS::Events::Rule')).some((r) => JSON.stringify(r).includes('aws.controltower'))).toBe(false);
+      expect(
+        Object.values(template.findResources('AWS::Events::Rule')).some((r) =>
+          JSON.stringify(r).includes('aws.controltower'),
+        ),
+      ).toBe(false);
       expect(pipeline.lifecycleQueue).toBeUndefined();
     });
   });
@@ -406,7 +520,9 @@ describe('CustomControlTowerPipeline', () => {
       template.resourceCountIs('AWS::CodePipeline::Pipeline', 2);
       const names = Object.values(template.findResources('AWS::SSM::Parameter')).map((r) => r.Properties.Name);
       expect(names.sort()).toEqual(['/cfct/default/lock-bucket', '/cfct/team-b/lock-bucket']);
-      const buckets = Object.values(template.findResources('AWS::S3::Bucket')).map((r) => r.Properties.BucketName).filter((n) => n !== undefined);
+      const buckets = Object.values(template.findResources('AWS::S3::Bucket'))
+        .map((r) => r.Properties.BucketName)
+        .filter((n) => n !== undefined);
       expect(buckets.map((b) => JSON.stringify(b)).sort()).toEqual([
         '"cfct-configuration-team-b-111111111111-eu-west-1"',
         '"custom-control-tower-configuration-111111111111-eu-west-1"',
@@ -424,27 +540,86 @@ describe('CustomControlTowerPipeline', () => {
 
   describe('fails when props are bad', () => {
     const cases: [string, CustomControlTowerPipelineProps, RegExp][] = [
-      ['installationId is not a lowercase id', { installationId: 'Team B' }, /^installationId must be 1-31 lowercase letters, digits and hyphens, starting with a letter or digit, got 'Team B'$/],
-      ['approval e-mails without approval', { approvalEmails: ['a@example.com'] }, /^approvalEmails and approvalTopic need requireApproval: true; set it, or remove them$/],
-      ['maxConcurrentStackSets is out of range', { maxConcurrentStackSets: 0 }, /^maxConcurrentStackSets must be a whole number between 1 and 40, got 0$/],
-      ['buildTimeout is too long', { buildTimeout: Duration.hours(9) }, /^buildTimeout must be a whole number of minutes between 5 and 480, got 9 hours$/],
-      ['buildCommands with a buildSpec', { buildCommands: ['x'], buildSpec: codebuild.BuildSpec.fromObject({}) }, /^buildCommands cannot be combined with buildSpec: put the commands in your buildspec$/],
-      ['a stage takes a reserved name', { stagesAfterDeploy: [{ stageName: 'Policies' }] }, /^stage name 'Policies' is used by the pipeline itself; choose another name for your stage$/],
-      ['executionRoleName is not a role name', { executionRoleName: 'a/b' }, /^executionRoleName must be an IAM role name \(1-64 of letters, digits and \+=,.@_-\), got 'a\/b'$/],
-      ['administrationRoleArn is not a role ARN', { administrationRoleArn: 'AWSControlTowerStackSetRole' }, /^administrationRoleArn must be an IAM role ARN, got 'AWSControlTowerStackSetRole'$/],
-      ['maxConcurrentPercentage is over 100', { stackSetOperationPreferences: { maxConcurrentPercentage: 150 } }, /^stackSetOperationPreferences\.maxConcurrentPercentage must be a whole number between 1 and 100, got 150$/],
-      ['maxConcurrentCount is 0', { stackSetOperationPreferences: { maxConcurrentCount: 0 } }, /^stackSetOperationPreferences\.maxConcurrentCount must be a whole number of at least 1, got 0$/],
-      ['failureToleranceCount is not whole', { stackSetOperationPreferences: { failureToleranceCount: 1.5 } }, /^stackSetOperationPreferences\.failureToleranceCount must be a whole number of at least 0, got 1\.5$/],
-      ['failureTolerancePercentage is negative', { stackSetOperationPreferences: { failureTolerancePercentage: -1 } }, /^stackSetOperationPreferences\.failureTolerancePercentage must be a whole number between 0 and 100, got -1$/],
-      ['both concurrency forms are given', { stackSetOperationPreferences: { maxConcurrentCount: 2, maxConcurrentPercentage: 50 } }, /^stackSetOperationPreferences: give maxConcurrentCount or maxConcurrentPercentage, not both \(StackSets accepts one of each\)$/],
-      ['both tolerance forms are given', { stackSetOperationPreferences: { failureToleranceCount: 0, failureTolerancePercentage: 10 } }, /^stackSetOperationPreferences: give failureToleranceCount or failureTolerancePercentage, not both \(StackSets accepts one of each\)$/],
-      ['regionOrder names an unknown region', { stackSetOperationPreferences: { regionOrder: ['eu-west-1', 'moon-1'] } }, /^stackSetOperationPreferences\.regionOrder: 'moon-1' is not a known AWS region$/],
+      [
+        'installationId is not a lowercase id',
+        { installationId: 'Team B' },
+        /^installationId must be 1-31 lowercase letters, digits and hyphens, starting with a letter or digit, got 'Team B'$/,
+      ],
+      [
+        'approval e-mails without approval',
+        { approvalEmails: ['a@example.com'] },
+        /^approvalEmails and approvalTopic need requireApproval: true; set it, or remove them$/,
+      ],
+      [
+        'maxConcurrentStackSets is out of range',
+        { maxConcurrentStackSets: 0 },
+        /^maxConcurrentStackSets must be a whole number between 1 and 40, got 0$/,
+      ],
+      [
+        'buildTimeout is too long',
+        { buildTimeout: Duration.hours(9) },
+        /^buildTimeout must be a whole number of minutes between 5 and 480, got 9 hours$/,
+      ],
+      [
+        'buildCommands with a buildSpec',
+        { buildCommands: ['x'], buildSpec: codebuild.BuildSpec.fromObject({}) },
+        /^buildCommands cannot be combined with buildSpec: put the commands in your buildspec$/,
+      ],
+      [
+        'a stage takes a reserved name',
+        { stagesAfterDeploy: [{ stageName: 'Policies' }] },
+        /^stage name 'Policies' is used by the pipeline itself; choose another name for your stage$/,
+      ],
+      [
+        'executionRoleName is not a role name',
+        { executionRoleName: 'a/b' },
+        /^executionRoleName must be an IAM role name \(1-64 of letters, digits and \+=,.@_-\), got 'a\/b'$/,
+      ],
+      [
+        'administrationRoleArn is not a role ARN',
+        { administrationRoleArn: 'AWSControlTowerStackSetRole' },
+        /^administrationRoleArn must be an IAM role ARN, got 'AWSControlTowerStackSetRole'$/,
+      ],
+      [
+        'maxConcurrentPercentage is over 100',
+        { stackSetOperationPreferences: { maxConcurrentPercentage: 150 } },
+        /^stackSetOperationPreferences\.maxConcurrentPercentage must be a whole number between 1 and 100, got 150$/,
+      ],
+      [
+        'maxConcurrentCount is 0',
+        { stackSetOperationPreferences: { maxConcurrentCount: 0 } },
+        /^stackSetOperationPreferences\.maxConcurrentCount must be a whole number of at least 1, got 0$/,
+      ],
+      [
+        'failureToleranceCount is not whole',
+        { stackSetOperationPreferences: { failureToleranceCount: 1.5 } },
+        /^stackSetOperationPreferences\.failureToleranceCount must be a whole number of at least 0, got 1\.5$/,
+      ],
+      [
+        'failureTolerancePercentage is negative',
+        { stackSetOperationPreferences: { failureTolerancePercentage: -1 } },
+        /^stackSetOperationPreferences\.failureTolerancePercentage must be a whole number between 0 and 100, got -1$/,
+      ],
+      [
+        'both concurrency forms are given',
+        { stackSetOperationPreferences: { maxConcurrentCount: 2, maxConcurrentPercentage: 50 } },
+        /^stackSetOperationPreferences: give maxConcurrentCount or maxConcurrentPercentage, not both \(StackSets accepts one of each\)$/,
+      ],
+      [
+        'both tolerance forms are given',
+        { stackSetOperationPreferences: { failureToleranceCount: 0, failureTolerancePercentage: 10 } },
+        /^stackSetOperationPreferences: give failureToleranceCount or failureTolerancePercentage, not both \(StackSets accepts one of each\)$/,
+      ],
+      [
+        'regionOrder names an unknown region',
+        { stackSetOperationPreferences: { regionOrder: ['eu-west-1', 'moon-1'] } },
+        /^stackSetOperationPreferences\.regionOrder: 'moon-1' is not a known AWS region$/,
+      ],
     ];
     test.each(cases)('fails when %s', (_name, props, message) => {
       expect(() => new CustomControlTowerPipeline(newStack(), 'Cfct', props)).toThrow(message);
     });
   });
-
 
   describe('stack set defaults', () => {
     function buildCommand(props: CustomControlTowerPipelineProps): string {
@@ -454,7 +629,7 @@ describe('CustomControlTowerPipeline', () => {
       return commands.find((c) => c.includes('pipeline-build'))!;
     }
 
-    test('operation preferences and order reach cfct pipeline-build as the manifest\'s keys', () => {
+    test("operation preferences and order reach cfct pipeline-build as the manifest's keys", () => {
       const command = buildCommand({
         stackSetOperationPreferences: {
           maxConcurrentCount: 5,
@@ -482,13 +657,15 @@ describe('CustomControlTowerPipeline', () => {
       expect(command).not.toContain('--stack-set-order');
     });
 
-    test('the ranges checked are the manifest schema\'s operation_preferences ranges', () => {
+    test("the ranges checked are the manifest schema's operation_preferences ranges", () => {
       const properties = (MANIFEST_V2_SCHEMA as any).definitions.operationPreferences.properties;
       for (const range of Object.values(OPERATION_PREFERENCE_RANGES)) {
         const schema = properties[range.key];
-        expect({ minimum: schema.minimum, maximum: schema.maximum }).toEqual({ minimum: range.minimum, maximum: 'maximum' in range ? range.maximum : undefined });
+        expect({ minimum: schema.minimum, maximum: schema.maximum }).toEqual({
+          minimum: range.minimum,
+          maximum: 'maximum' in range ? range.maximum : undefined,
+        });
       }
     });
   });
-
 });

@@ -19,7 +19,9 @@ function allStates(states: Record<string, any>, into: Record<string, any> = {}):
   return into;
 }
 
-const { policyMachine, stackSetMachine, stack } = synthesize({ stackSets: { maxConcurrency: 7, pollInterval: Duration.seconds(45) } });
+const { policyMachine, stackSetMachine, stack } = synthesize({
+  stackSets: { maxConcurrency: 7, pollInterval: Duration.seconds(45) },
+});
 const template = Template.fromStack(stack);
 
 describe('PolicyStateMachine definition', () => {
@@ -28,17 +30,38 @@ describe('PolicyStateMachine definition', () => {
   test('takes the lock, checks the plan, loops over policy steps, releases the lock', () => {
     expect(policyMachine.definition.StartAt).toBe('AcquireLock');
     expect(states.AcquireLock.Next).toBe('LockTaken');
-    expect(states.CheckApprovedPlan.Parameters).toMatchObject({ 'scope': 'policies', 'plan.$': '$.plan', 'package.$': '$.package' });
+    expect(states.CheckApprovedPlan.Parameters).toMatchObject({
+      scope: 'policies',
+      'plan.$': '$.plan',
+      'package.$': '$.package',
+    });
     expect(states.ApplyPolicySteps.Parameters).toMatchObject({ 'index.$': '$.policies.nextIndex', 'plan.$': '$.plan' });
     expect(states.PolicyStepsLeft.Default).toBe('ApplyPolicySteps');
-    expect(Object.keys(states)).toEqual(expect.arrayContaining(['ReleaseLock', 'ReleaseLockAfterRefusal', 'ReleaseLockAfterStepFailure', 'ReleaseLockAfterError', 'PlanRefused', 'LockHeld', 'PolicyStepFailed']));
+    expect(Object.keys(states)).toEqual(
+      expect.arrayContaining([
+        'ReleaseLock',
+        'ReleaseLockAfterRefusal',
+        'ReleaseLockAfterStepFailure',
+        'ReleaseLockAfterError',
+        'PlanRefused',
+        'LockHeld',
+        'PolicyStepFailed',
+      ]),
+    );
     expect(policyMachine.definition.TimeoutSeconds).toBe(3600);
   });
 
   test('an approved plan without a policy step releases the lock and ends, applying nothing', () => {
-    expect(states.PlanApproved.Choices[0]).toMatchObject({ Variable: '$.check.approved', BooleanEquals: true, Next: 'PolicyStepsToApply' });
+    expect(states.PlanApproved.Choices[0]).toMatchObject({
+      Variable: '$.check.approved',
+      BooleanEquals: true,
+      Next: 'PolicyStepsToApply',
+    });
     expect(states.PolicyStepsToApply.Choices[0]).toMatchObject({
-      And: [{ Variable: '$.check.stepsInScope', IsPresent: true }, { Variable: '$.check.stepsInScope', NumericEquals: 0 }],
+      And: [
+        { Variable: '$.check.stepsInScope', IsPresent: true },
+        { Variable: '$.check.stepsInScope', NumericEquals: 0 },
+      ],
       Next: 'ReleaseLockNothingToApply',
     });
     expect(states.PolicyStepsToApply.Default).toBe('StartPolicySteps');
@@ -53,11 +76,24 @@ describe('PolicyStateMachine definition', () => {
       expect({ name, retry: task.Retry }).toEqual({
         name,
         retry: [
-          expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']), BackoffRate: 2, JitterStrategy: 'FULL', MaxDelaySeconds: 60 }),
-          expect.objectContaining({ ErrorEquals: expect.arrayContaining(['ThrottlingException', 'TooManyRequestsException']), BackoffRate: 2, JitterStrategy: 'FULL', MaxAttempts: 8 }),
+          expect.objectContaining({
+            ErrorEquals: expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+            BackoffRate: 2,
+            JitterStrategy: 'FULL',
+            MaxDelaySeconds: 60,
+          }),
+          expect.objectContaining({
+            ErrorEquals: expect.arrayContaining(['ThrottlingException', 'TooManyRequestsException']),
+            BackoffRate: 2,
+            JitterStrategy: 'FULL',
+            MaxAttempts: 8,
+          }),
         ],
       });
-      expect({ name, catch: task.Catch }).toEqual({ name, catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'] })] });
+      expect({ name, catch: task.Catch }).toEqual({
+        name,
+        catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'] })],
+      });
     }
   });
 });
@@ -65,9 +101,17 @@ describe('PolicyStateMachine definition', () => {
 describe('StackSetStateMachine definition', () => {
   const states = allStates(stackSetMachine.definition.States);
 
-  test('a Map over the wave\'s stack sets with the configured MaxConcurrency, and a Wait state between checks', () => {
-    expect(states.DeployWave).toMatchObject({ Type: 'Map', MaxConcurrency: 7, ItemsPath: '$.waves.run', ResultPath: '$.waves.results' });
-    expect(states.DeployWave.ItemSelector).toMatchObject({ 'resource.$': '$$.Map.Item.Value', 'runInput.$': '$.runInput' });
+  test("a Map over the wave's stack sets with the configured MaxConcurrency, and a Wait state between checks", () => {
+    expect(states.DeployWave).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 7,
+      ItemsPath: '$.waves.run',
+      ResultPath: '$.waves.results',
+    });
+    expect(states.DeployWave.ItemSelector).toMatchObject({
+      'resource.$': '$$.Map.Item.Value',
+      'runInput.$': '$.runInput',
+    });
     expect(states.WaitForOperation).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 45, Next: 'CheckStep' }));
     // Checks after the first come at a third of the poll interval.
     expect(states.CountWait.Next).toBe('WaitToCheckAgain');
@@ -75,10 +119,24 @@ describe('StackSetStateMachine definition', () => {
     expect(states.WaitToCheckAgain).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 15, Next: 'CheckStep' }));
     expect(states.WaitWhileBusy).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 45, Next: 'NextAttempt' }));
     expect(states.NextAttempt.Parameters['attempt.$']).toBe('States.MathAdd($.started.attempt, 1)');
-    expect(states.StartStep.Parameters).toMatchObject({ 'action': 'start', 'index.$': '$.loop.index', 'attempt.$': '$.loop.attempt', 'pollIntervalSeconds': 45, 'busyTimeoutSeconds': 3600 });
-    expect(states.CheckResult.Choices).toEqual(expect.arrayContaining([
-      expect.objectContaining({ And: [{ Variable: '$.checked.status', StringEquals: 'RUNNING' }, { Variable: '$.loop.waited', NumericGreaterThanEquals: 6 * 3600 - 45 }], Next: 'OperationTimedOut' }),
-    ]));
+    expect(states.StartStep.Parameters).toMatchObject({
+      action: 'start',
+      'index.$': '$.loop.index',
+      'attempt.$': '$.loop.attempt',
+      pollIntervalSeconds: 45,
+      busyTimeoutSeconds: 3600,
+    });
+    expect(states.CheckResult.Choices).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          And: [
+            { Variable: '$.checked.status', StringEquals: 'RUNNING' },
+            { Variable: '$.loop.waited', NumericGreaterThanEquals: 6 * 3600 - 45 },
+          ],
+          Next: 'OperationTimedOut',
+        }),
+      ]),
+    );
     // No task sleeps: every wait is a Wait state.
     expect(Object.values(states).filter((s) => s.Type === 'Wait')).toHaveLength(3);
   });
@@ -95,7 +153,10 @@ describe('StackSetStateMachine definition', () => {
   test('an approved plan without a stack set step releases the lock and ends before any wave', () => {
     expect(states.PlanApproved.Choices[0]).toMatchObject({ Next: 'StackSetStepsToApply' });
     expect(states.StackSetStepsToApply.Choices[0]).toMatchObject({
-      And: [{ Variable: '$.check.stepsInScope', IsPresent: true }, { Variable: '$.check.stepsInScope', NumericEquals: 0 }],
+      And: [
+        { Variable: '$.check.stepsInScope', IsPresent: true },
+        { Variable: '$.check.stepsInScope', NumericEquals: 0 },
+      ],
       Next: 'ReleaseLockNothingToApply',
     });
     expect(states.StackSetStepsToApply.Default).toBe('StartWaves');
@@ -105,24 +166,40 @@ describe('StackSetStateMachine definition', () => {
   test('every Task retries and catches; inside a stack set a Catch ends only that stack set', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     for (const [name, task] of tasks) {
-      expect({ name, retries: task.Retry.length, jitter: task.Retry.every((r: any) => r.JitterStrategy === 'FULL') }).toEqual({ name, retries: 2, jitter: true });
+      expect({
+        name,
+        retries: task.Retry.length,
+        jitter: task.Retry.every((r: any) => r.JitterStrategy === 'FULL'),
+      }).toEqual({ name, retries: 2, jitter: true });
       expect({ name, catches: task.Catch.length }).toEqual({ name, catches: 1 });
     }
-    for (const name of ['PrepareStackSet', 'StartStep', 'CheckStep', 'ExportOutputs']) expect(states[name].Catch[0].Next).toBe('StackSetTaskFailed');
+    for (const name of ['PrepareStackSet', 'StartStep', 'CheckStep', 'ExportOutputs']) {
+      expect(states[name].Catch[0].Next).toBe('StackSetTaskFailed');
+    }
     expect(states.DeployWave.Catch[0].Next).toBe('ReleaseLockAfterError');
   });
 });
 
 describe('resources and IAM', () => {
   test('logging to a KMS-encrypted log group (level ALL), X-Ray tracing on, each function traced with its own log group', () => {
-    template.resourcePropertiesCountIs('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::StepFunctions::StateMachine',
+      { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) },
+      2,
+    );
     template.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
-    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' }, Runtime: 'nodejs22.x', LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }) });
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'Active' },
+      Runtime: 'nodejs22.x',
+      LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
+    });
     template.resourceCountIs('AWS::Lambda::Function', 9);
   });
 
   test('the lock task may touch the lock object only; stack set writes are scoped to the prefix; the admin role is passed to CloudFormation only', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p: any) => JSON.stringify(p.Properties.PolicyDocument));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p: any) =>
+      JSON.stringify(p.Properties.PolicyDocument),
+    );
     const lock = policies.filter((p) => p.includes('s3:DeleteObject'));
     expect(lock).toHaveLength(2);
     for (const p of lock) expect(p).toContain('/cfct/locks/default.json');
@@ -133,7 +210,13 @@ describe('resources and IAM', () => {
     const attach = policies.find((p) => p.includes('organizations:AttachPolicy'))!;
     expect(attach).toContain('policy/o-*/service_control_policy/p-*');
     // No action wildcards anywhere.
-    for (const p of policies) for (const action of JSON.stringify(JSON.parse(p).Statement.map((s: any) => s.Action)).match(/"[a-z0-9-]+:[^"]*"/g) ?? []) expect(action).not.toContain('*');
+    for (const p of policies) {
+      for (const action of JSON.stringify(JSON.parse(p).Statement.map((s: any) => s.Action)).match(
+        /"[a-z0-9-]+:[^"]*"/g,
+      ) ?? []) {
+        expect(action).not.toContain('*');
+      }
+    }
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed finding', () => {
@@ -162,7 +245,13 @@ describe('props', () => {
       executionRoleName: 'TeamAExecution',
     });
     const t = Template.fromStack(s);
-    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Mine'), 'Arn'] } } }] } });
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: {
+        Destinations: [
+          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Mine'), 'Arn'] } } },
+        ],
+      },
+    });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     t.resourceCountIs('AWS::KMS::Key', 1);
     const policies = JSON.stringify(t.findResources('AWS::IAM::Policy'));
@@ -174,9 +263,17 @@ describe('props', () => {
   test('fails when maxConcurrency, pollInterval or installationId are out of range', () => {
     const s = new Stack(new App(), 'Bad');
     const runBucket = s3.Bucket.fromBucketName(s, 'Runs', 'cfct-artifacts');
-    expect(() => new StackSetStateMachine(s, 'A', { runBucket, maxConcurrency: 0 })).toThrow('maxConcurrency must be a whole number from 1 to 40, got 0');
-    expect(() => new StackSetStateMachine(s, 'B', { runBucket, pollInterval: Duration.millis(10) })).toThrow('pollInterval must be a whole number of seconds, at least 1, got 10 millis');
-    expect(() => new StackSetStateMachine(s, 'C', { runBucket, maxOperationWait: Duration.seconds(5) })).toThrow('maxOperationWait must be at least pollInterval (30 seconds), got 5 seconds');
-    expect(() => new PolicyStateMachine(s, 'D', { runBucket, installationId: 'a b' })).toThrow("installationId must be 1-63 letters, digits, '_' or '-', starting with a letter or digit, got 'a b'");
+    expect(() => new StackSetStateMachine(s, 'A', { runBucket, maxConcurrency: 0 })).toThrow(
+      'maxConcurrency must be a whole number from 1 to 40, got 0',
+    );
+    expect(() => new StackSetStateMachine(s, 'B', { runBucket, pollInterval: Duration.millis(10) })).toThrow(
+      'pollInterval must be a whole number of seconds, at least 1, got 10 millis',
+    );
+    expect(() => new StackSetStateMachine(s, 'C', { runBucket, maxOperationWait: Duration.seconds(5) })).toThrow(
+      'maxOperationWait must be at least pollInterval (30 seconds), got 5 seconds',
+    );
+    expect(() => new PolicyStateMachine(s, 'D', { runBucket, installationId: 'a b' })).toThrow(
+      "installationId must be 1-63 letters, digits, '_' or '-', starting with a letter or digit, got 'a b'",
+    );
   });
 });

@@ -21,7 +21,11 @@ import { FakeSts } from '../fake/sts';
 const TOPIC = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n';
 
 /** Plans a package against the example organization in the fake, live (S3 readable). */
-async function planLive(files: Record<string, string>, options: Parameters<typeof planRun>[0]['options'] = {}, world = new LiveWorld()) {
+async function planLive(
+  files: Record<string, string>,
+  options: Parameters<typeof planRun>[0]['options'] = {},
+  world = new LiveWorld(),
+) {
   const pkg = packageFromFiles(files);
   expect(pkg.findings.filter((f) => f.severity === 'error')).toEqual([]);
   const clients = fakeAwsClients(world.fake, '111111111111', pkg.manifest!.region);
@@ -103,16 +107,25 @@ describe('partition of the organization', () => {
   test('a GovCloud organization plans its admin role ARN in aws-us-gov, not aws', async () => {
     const { plan } = await planLive(govManifest);
     const create = plan.steps.find((s) => s.kind === 'stackset.create') as any;
-    expect(create.definition.administrationRoleArn).toBe('arn:aws-us-gov:iam::111111111111:role/service-role/AWSControlTowerStackSetRole');
+    expect(create.definition.administrationRoleArn).toBe(
+      'arn:aws-us-gov:iam::111111111111:role/service-role/AWSControlTowerStackSetRole',
+    );
   });
 
   test('role ARNs take the partition of the home region: commercial, GovCloud, China, European Sovereign Cloud', () => {
-    expect(defaultStackSetSettings('123456789012', {}, 'eu-west-1').administrationRoleArn).toBe('arn:aws:iam::123456789012:role/service-role/AWSControlTowerStackSetRole');
+    expect(defaultStackSetSettings('123456789012', {}, 'eu-west-1').administrationRoleArn).toBe(
+      'arn:aws:iam::123456789012:role/service-role/AWSControlTowerStackSetRole',
+    );
     expect(defaultStackSetSettings('123456789012', {}, 'us-gov-east-1').partition).toBe('aws-us-gov');
-    expect(defaultStackSetSettings('123456789012', {}, 'cn-north-1').administrationRoleArn).toBe('arn:aws-cn:iam::123456789012:role/service-role/AWSControlTowerStackSetRole');
+    expect(defaultStackSetSettings('123456789012', {}, 'cn-north-1').administrationRoleArn).toBe(
+      'arn:aws-cn:iam::123456789012:role/service-role/AWSControlTowerStackSetRole',
+    );
     expect(defaultStackSetSettings('123456789012', {}, 'eusc-de-east-1').partition).toBe('aws-eusc');
     // An explicit admin role is kept as given.
-    expect(defaultStackSetSettings('123456789012', { administrationRoleArn: 'arn:aws-cn:iam::1:role/x' }, 'us-east-1').administrationRoleArn).toBe('arn:aws-cn:iam::1:role/x');
+    expect(
+      defaultStackSetSettings('123456789012', { administrationRoleArn: 'arn:aws-cn:iam::1:role/x' }, 'us-east-1')
+        .administrationRoleArn,
+    ).toBe('arn:aws-cn:iam::1:role/x');
   });
 
   test('member account roles are assumed in the partition of the region (GovCloud, China), not a hard-coded aws', async () => {
@@ -133,7 +146,9 @@ describe('partition of the organization', () => {
   });
 
   test('staged template URLs use the S3 domain of the partition (amazonaws.com.cn in China)', () => {
-    expect(s3ObjectUrl('b', 'cn-north-1', 'k/t.template')).toBe('https://b.s3.cn-north-1.amazonaws.com.cn/k/t.template');
+    expect(s3ObjectUrl('b', 'cn-north-1', 'k/t.template')).toBe(
+      'https://b.s3.cn-north-1.amazonaws.com.cn/k/t.template',
+    );
     expect(s3ObjectUrl('b', 'us-gov-west-1', 'k')).toBe('https://b.s3.us-gov-west-1.amazonaws.com/k');
     expect(s3ObjectUrl('b', 'eusc-de-east-1', 'k')).toBe('https://b.s3.eusc-de-east-1.amazonaws.eu/k');
     expect(s3ObjectUrl('b', 'us-east-1', 'k')).toBe('https://b.s3.us-east-1.amazonaws.com/k');
@@ -163,7 +178,9 @@ describe('template limits at plan time', () => {
       expect.objectContaining({
         severity: 'error',
         resource: 'big',
-        message: expect.stringMatching(/^the template of big is \d+ bytes, over the 51200 bytes .* CustomControlTower-big cannot be created$/),
+        message: expect.stringMatching(
+          /^the template of big is \d+ bytes, over the 51200 bytes .* CustomControlTower-big cannot be created$/,
+        ),
         location: expect.objectContaining({ file: 'manifest.yaml', line: 5 }),
       }),
     ]);
@@ -177,9 +194,21 @@ describe('template limits at plan time', () => {
   test('fails when a template read from S3 is over 1 MB, and the stack set is not planned', async () => {
     const world = new LiveWorld();
     const clients = fakeAwsClients(world.fake, '111111111111', 'us-east-1');
-    await clients.s3('us-east-1').send(new PutObjectCommand({ Bucket: 'org-templates', Key: 'huge.yaml', Body: `${TOPIC}# ${'x'.repeat(1_048_600)}\n` }));
+    await clients.s3('us-east-1').send(
+      new PutObjectCommand({
+        Bucket: 'org-templates',
+        Key: 'huge.yaml',
+        Body: `${TOPIC}# ${'x'.repeat(1_048_600)}\n`,
+      }),
+    );
     const { plan } = await planLive(files('s3://org-templates/huge.yaml'), {}, world);
-    expect(rules(plan.findings, 'CFCT-K082')).toEqual([expect.objectContaining({ severity: 'error', resource: 'big', message: expect.stringContaining('CloudFormation accepts at most 1048576') })]);
+    expect(rules(plan.findings, 'CFCT-K082')).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        resource: 'big',
+        message: expect.stringContaining('CloudFormation accepts at most 1048576'),
+      }),
+    ]);
     expect(plan.steps.filter((s) => s.kind.startsWith('stackset.'))).toEqual([]);
   });
 });
@@ -194,11 +223,21 @@ describe('stack set values and order at apply time', () => {
 
   test('comma-separated parameter values are deployed as upstream deploys them: split, trimmed, re-joined with ","', async () => {
     const w = world();
-    const r = resource('lists', { parameters: [{ key: 'Cidrs', value: '10.0.0.0/16, 10.1.0.0/16 ,10.2.0.0/16' }, { key: 'Name', value: ' padded name ' }] });
-    const { report } = await w.apply(manifest([r]), [desired(r, template('lists', { parameters: ['Cidrs', 'Name'] }), ACCOUNTS)]);
+    const r = resource('lists', {
+      parameters: [
+        { key: 'Cidrs', value: '10.0.0.0/16, 10.1.0.0/16 ,10.2.0.0/16' },
+        { key: 'Name', value: ' padded name ' },
+      ],
+    });
+    const { report } = await w.apply(manifest([r]), [
+      desired(r, template('lists', { parameters: ['Cidrs', 'Name'] }), ACCOUNTS),
+    ]);
     expect(report.failed).toEqual([]);
     // A value without commas is one element and keeps its text.
-    expect(w.cfn.parametersOf('CustomControlTower-lists')).toEqual({ Cidrs: '10.0.0.0/16,10.1.0.0/16,10.2.0.0/16', Name: ' padded name ' });
+    expect(w.cfn.parametersOf('CustomControlTower-lists')).toEqual({
+      Cidrs: '10.0.0.0/16,10.1.0.0/16,10.2.0.0/16',
+      Name: ' padded name ',
+    });
   });
 
   test('export_outputs named with {region} alone, one account in two regions, writes one parameter per region', async () => {
@@ -209,7 +248,9 @@ describe('stack set values and order at apply time', () => {
       parameters: [{ key: 'VpcName', value: 'core' }],
       exportOutputs: [{ name: '/cfct/net/{region}/vpc', value: '$[output_VpcId]' }],
     });
-    const { report } = await w.apply(manifest([r]), [desired(r, template('net', { parameters: ['VpcName'], outputs: { VpcId: 'VpcName' } }), [account])]);
+    const { report } = await w.apply(manifest([r]), [
+      desired(r, template('net', { parameters: ['VpcName'], outputs: { VpcId: 'VpcName' } }), [account]),
+    ]);
     expect(report.failed).toEqual([]);
     expect(report.exports.map((e) => e.name).sort()).toEqual(['/cfct/net/eu-west-1/vpc', `/cfct/net/${HOME}/vpc`]);
     for (const region of [HOME, 'eu-west-1']) {
@@ -225,7 +266,10 @@ describe('stack set values and order at apply time', () => {
     const other = resource('other');
     w.cfn.failingTargets.add(`CustomControlTower-a:${ACCOUNTS[0]}/${HOME}`);
     const m = manifest([a, b, c, other], { stackSetOrder: 'dependencies' });
-    const { plan, report } = await w.apply(m, [a, b, c, other].map((r) => desired(r, template(r.name), ACCOUNTS)));
+    const { plan, report } = await w.apply(
+      m,
+      [a, b, c, other].map((r) => desired(r, template(r.name), ACCOUNTS)),
+    );
     expect(plan.graph.waves).toEqual([['a', 'other'], ['b'], ['c']]);
     expect(report.failed.map((f) => f.resource)).toEqual(['a']);
     // Each blocked resource names the failure at the root of its chain.

@@ -17,11 +17,13 @@ describe('mapLimit', () => {
 
   test('fails with the first error, and starts no further item after it', async () => {
     const started: number[] = [];
-    await expect(mapLimit([1, 2, 3, 4, 5], 1, async (n) => {
-      started.push(n);
-      if (n === 2) throw new Error('boom 2');
-      return n;
-    })).rejects.toThrow('boom 2');
+    await expect(
+      mapLimit([1, 2, 3, 4, 5], 1, async (n) => {
+        started.push(n);
+        if (n === 2) throw new Error('boom 2');
+        return n;
+      }),
+    ).rejects.toThrow('boom 2');
     expect(started).toEqual([1, 2]);
   });
 

@@ -15,7 +15,10 @@ export function memoryFiles(files: Record<string, string>): PackageFiles {
 
 /** Target entries with a manifest location each. */
 export function entries(values: readonly string[], path = 'resources[0].deployment_targets'): TargetEntry[] {
-  return values.map((value, i) => ({ value, location: { file: 'manifest.yaml', line: 10 + i, column: 9, path: `${path}[${i}]` } }));
+  return values.map((value, i) => ({
+    value,
+    location: { file: 'manifest.yaml', line: 10 + i, column: 9, path: `${path}[${i}]` },
+  }));
 }
 
 /** A policy resource. */
@@ -52,7 +55,10 @@ export function policyResource(
 }
 
 /** A manifest of `resources`. */
-export function manifestOf(resources: Manifest['resources'], options: { enablePolicyDeletion?: boolean } = {}): Manifest {
+export function manifestOf(
+  resources: Manifest['resources'],
+  options: { enablePolicyDeletion?: boolean } = {},
+): Manifest {
   return {
     version: '2021-03-15',
     region: 'us-east-1',

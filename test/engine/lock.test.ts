@@ -28,7 +28,8 @@ function world() {
   const s3 = new FakeS3(fake);
   const clock = fake.clock;
   /** An S3 client per caller: the caller is told apart by its context's account id. */
-  const client = (caller = '111111111111') => fake.client(S3Client, s3Sdk, 's3', { accountId: caller, region: 'us-east-1' });
+  const client = (caller = '111111111111') =>
+    fake.client(S3Client, s3Sdk, 's3', { accountId: caller, region: 'us-east-1' });
   const acquire = (owner: string, ttlMs = 15 * MINUTE, c = client()) => acquireLock(c, WHERE, { owner, ttlMs, clock });
   const held = async (owner: string, ttlMs = 15 * MINUTE): Promise<HeldLock> => {
     const result = await acquire(owner, ttlMs);
@@ -48,11 +49,28 @@ describe('lock basics', () => {
 
   test('acquires a free lock and records owner, expiry, acquiredAt and purpose', async () => {
     const w = world();
-    const result = await acquireLock(w.client(), WHERE, { owner: 'alice@laptop 1', ttlMs: 15 * MINUTE, clock: w.clock, purpose: 'cfct apply' });
+    const result = await acquireLock(w.client(), WHERE, {
+      owner: 'alice@laptop 1',
+      ttlMs: 15 * MINUTE,
+      clock: w.clock,
+      purpose: 'cfct apply',
+    });
     expect(result.acquired).toBe(true);
     const now = w.clock.now();
-    expect(w.record()).toEqual({ owner: 'alice@laptop 1', expires: now + 15 * MINUTE, acquiredAt: now, purpose: 'cfct apply' });
-    if (result.acquired) expect(result.lock).toMatchObject({ ...WHERE, owner: 'alice@laptop 1', expires: now + 15 * MINUTE, token: w.s3.etagOf(WHERE.bucket, WHERE.key) });
+    expect(w.record()).toEqual({
+      owner: 'alice@laptop 1',
+      expires: now + 15 * MINUTE,
+      acquiredAt: now,
+      purpose: 'cfct apply',
+    });
+    if (result.acquired) {
+      expect(result.lock).toMatchObject({
+        ...WHERE,
+        owner: 'alice@laptop 1',
+        expires: now + 15 * MINUTE,
+        token: w.s3.etagOf(WHERE.bucket, WHERE.key),
+      });
+    }
   });
 
   test('fails to acquire a lock someone else holds: names the holder and its expiry, writes nothing', async () => {
@@ -60,7 +78,10 @@ describe('lock basics', () => {
     const first = await w.held('alice');
     const before = w.s3.etagOf(WHERE.bucket, WHERE.key);
     const second = await w.acquire('bob');
-    expect(second).toEqual({ acquired: false, heldBy: expect.objectContaining({ owner: 'alice', expires: first.expires }) });
+    expect(second).toEqual({
+      acquired: false,
+      heldBy: expect.objectContaining({ owner: 'alice', expires: first.expires }),
+    });
     expect(w.s3.etagOf(WHERE.bucket, WHERE.key)).toBe(before);
   });
 
@@ -134,7 +155,9 @@ describe('lock basics', () => {
     // Alice's lock expired and was taken over: her release must not delete bob's.
     expect(await releaseLock(w.client(), alice, w.clock)).toEqual({ released: false });
     // Nor may someone who only knows the key and bob's name.
-    expect(await releaseLock(w.client(), { ...bob, token: '"forged"', owner: 'mallory' }, w.clock)).toEqual({ released: false });
+    expect(await releaseLock(w.client(), { ...bob, token: '"forged"', owner: 'mallory' }, w.clock)).toEqual({
+      released: false,
+    });
     expect(w.record().owner).toBe('bob');
     expect(w.fake.callCount('s3', 'DeleteObject')).toBe(2);
     // Releasing twice: the second finds nothing to release.
@@ -148,7 +171,13 @@ describe('lock basics', () => {
       service: 's3',
       rate: 0.6,
       limit: 12,
-      error: () => new S3ServiceException({ name: 'SlowDown', $fault: 'server', message: 'Please reduce your request rate.', $metadata: { httpStatusCode: 503 } }),
+      error: () =>
+        new S3ServiceException({
+          name: 'SlowDown',
+          $fault: 'server',
+          message: 'Please reduce your request rate.',
+          $metadata: { httpStatusCode: 503 },
+        }),
     });
     let lock = await w.held('alice', 10 * MINUTE);
     expect((await w.acquire('bob')).acquired).toBe(false);
@@ -166,7 +195,13 @@ describe('lock basics', () => {
       service: 's3',
       operation: 'GetObject',
       rate: 1,
-      error: () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+      error: () =>
+        new S3ServiceException({
+          name: 'AccessDenied',
+          $fault: 'client',
+          message: 'Access Denied',
+          $metadata: { httpStatusCode: 403 },
+        }),
     });
     await expect(w.acquire('alice')).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(w.fake.callCount('s3', 'GetObject')).toBe(1);
@@ -177,7 +212,9 @@ describe('lock basics', () => {
 describe('concurrent acquirers', () => {
   test.each([2, 5, 12])('%i acquirers of a free lock at once: exactly one wins, the others see it', async (n) => {
     const w = world();
-    const results = await Promise.all(Array.from({ length: n }, (_, i) => w.acquire(`owner-${i}`, 15 * MINUTE, w.client(String(100000000000 + i)))));
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => w.acquire(`owner-${i}`, 15 * MINUTE, w.client(String(100000000000 + i)))),
+    );
     const winners = results.filter((r) => r.acquired);
     expect(winners).toHaveLength(1);
     const winner = winners[0].acquired ? winners[0].lock.owner : '';
@@ -189,7 +226,9 @@ describe('concurrent acquirers', () => {
     const w = world();
     await w.held('crashed', MINUTE);
     w.clock.advance(MINUTE + 1);
-    const results = await Promise.all(Array.from({ length: n }, (_, i) => w.acquire(`owner-${i}`, 15 * MINUTE, w.client(String(100000000000 + i)))));
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => w.acquire(`owner-${i}`, 15 * MINUTE, w.client(String(100000000000 + i)))),
+    );
     const winners = results.filter((r) => r.acquired);
     expect(winners).toHaveLength(1);
     const winner = winners[0].acquired ? winners[0].lock.owner : '';
@@ -221,7 +260,10 @@ async function everySchedule(
       const accountOf = new Map(ids.map((id, i) => [String(200000000000 + i), id]));
       const held = new Map<string, { release: () => void; label: string }>();
       const done = new Set<string>();
-      w.s3.pause = (e) => new Promise<void>((resolve) => held.set(accountOf.get(e.context.accountId)!, { release: resolve, label: `${e.operation}:${e.phase}` }));
+      w.s3.pause = (e) =>
+        new Promise<void>((resolve) =>
+          held.set(accountOf.get(e.context.accountId)!, { release: resolve, label: `${e.operation}:${e.phase}` }),
+        );
       const results: Record<string, unknown> = {};
       const running = ids.map((id, i) =>
         actors[id](w.client(String(200000000000 + i))).then((r) => {
@@ -345,7 +387,11 @@ describe('LockKeeper: renewal while a run goes on', () => {
   test('renews every third of the time to live, on its timer or when asked, and releases on stop', async () => {
     const w = world();
     const { timer, every } = manualTimer();
-    const keeper = new LockKeeper(w.client(), await w.held('alice', 9 * MINUTE), { ttlMs: 9 * MINUTE, clock: w.clock, every });
+    const keeper = new LockKeeper(w.client(), await w.held('alice', 9 * MINUTE), {
+      ttlMs: 9 * MINUTE,
+      clock: w.clock,
+      every,
+    });
     expect(timer.interval).toBe(3 * MINUTE);
     const token = keeper.lock.token;
     await keeper.renewIfDue(); // not due yet: nothing written
@@ -366,15 +412,22 @@ describe('LockKeeper: renewal while a run goes on', () => {
     expect(w.s3.objects.size).toBe(0);
   });
 
-  test('fails when the lock was taken over: tells once, stops renewing, and leaves the new holder\'s lock', async () => {
+  test("fails when the lock was taken over: tells once, stops renewing, and leaves the new holder's lock", async () => {
     const w = world();
     const { timer, every } = manualTimer();
     const losses: LockLoss[] = [];
-    const keeper = new LockKeeper(w.client(), await w.held('alice', 3 * MINUTE), { ttlMs: 3 * MINUTE, clock: w.clock, every, onLost: (l) => losses.push(l) });
+    const keeper = new LockKeeper(w.client(), await w.held('alice', 3 * MINUTE), {
+      ttlMs: 3 * MINUTE,
+      clock: w.clock,
+      every,
+      onLost: (l) => losses.push(l),
+    });
     w.clock.advance(3 * MINUTE); // alice stalled past her expiry
     await w.held('bob');
     await expect(keeper.ensureHeld()).rejects.toBeInstanceOf(LockLostError);
-    await expect(keeper.ensureHeld()).rejects.toThrow(/^the lock s3:\/\/cfct-artifacts\/cfct\/locks\/default.json was taken over by bob until /);
+    await expect(keeper.ensureHeld()).rejects.toThrow(
+      /^the lock s3:\/\/cfct-artifacts\/cfct\/locks\/default.json was taken over by bob until /,
+    );
     expect(losses).toHaveLength(1);
     expect(losses[0].heldBy?.owner).toBe('bob');
     expect(timer.cancelled).toBe(true);
@@ -385,19 +438,31 @@ describe('LockKeeper: renewal while a run goes on', () => {
   test('survives failing renewals until the lock expires, then fails', async () => {
     const w = world();
     const { every } = manualTimer();
-    const keeper = new LockKeeper(w.client(), await w.held('alice', 3 * MINUTE), { ttlMs: 3 * MINUTE, clock: w.clock, every });
+    const keeper = new LockKeeper(w.client(), await w.held('alice', 3 * MINUTE), {
+      ttlMs: 3 * MINUTE,
+      clock: w.clock,
+      every,
+    });
     w.fake.injectFault({
       service: 's3',
       operation: 'PutObject',
       rate: 1,
-      error: () => new S3ServiceException({ name: 'InternalError', $fault: 'server', message: 'We encountered an internal error.', $metadata: { httpStatusCode: 500 } }),
+      error: () =>
+        new S3ServiceException({
+          name: 'InternalError',
+          $fault: 'server',
+          message: 'We encountered an internal error.',
+          $metadata: { httpStatusCode: 500 },
+        }),
     });
     w.clock.advance(MINUTE);
     await keeper.ensureHeld(); // failed renewal, but the lock has two minutes left
     w.clock.advance(MINUTE);
     await keeper.ensureHeld();
     w.clock.advance(MINUTE);
-    await expect(keeper.ensureHeld()).rejects.toThrow(/expired: renewing it failed \(InternalError: We encountered an internal error.\)/);
+    await expect(keeper.ensureHeld()).rejects.toThrow(
+      /expired: renewing it failed \(InternalError: We encountered an internal error.\)/,
+    );
     expect(keeper.lost?.heldBy).toBeUndefined();
   });
 

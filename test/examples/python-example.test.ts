@@ -23,7 +23,11 @@ interface Use {
   called: boolean;
   line: number;
 }
-interface PyClass { init: string[] | null; members: Record<string, string[]>; attrs: string[] }
+interface PyClass {
+  init: string[] | null;
+  members: Record<string, string[]>;
+  attrs: string[];
+}
 
 const USES = `
 import ast, json, sys
@@ -86,7 +90,10 @@ for node in tree.body:
 print(json.dumps(out))
 `;
 
-interface JsiiParam { name: string; type: { fqn?: string } }
+interface JsiiParam {
+  name: string;
+  type: { fqn?: string };
+}
 interface JsiiType {
   kind: string;
   name: string;
@@ -107,14 +114,20 @@ interface Assembly {
   targets: { python: { module: string } };
 }
 
-const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+const snake = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 const upperSnake = (name: string) => snake(name).toUpperCase();
 
 function readAssembly(dir: string): Assembly {
   const plain = join(dir, '.jsii');
   const text = readFileSync(plain, 'utf8');
   const parsed = JSON.parse(text);
-  if (parsed.schema === 'jsii/file-redirect') return JSON.parse(gunzipSync(readFileSync(join(dir, parsed.filename))).toString('utf8'));
+  if (parsed.schema === 'jsii/file-redirect') {
+    return JSON.parse(gunzipSync(readFileSync(join(dir, parsed.filename))).toString('utf8'));
+  }
   return parsed;
 }
 
@@ -130,7 +143,10 @@ function pythonView(assembly: Assembly): Map<string, Record<string, PyClass>> {
     const t = assembly.types[fqn];
     if (!t || seen.has(fqn)) return [];
     seen.add(fqn);
-    return [...(t.properties ?? []).map((p) => snake(p.name)), ...(t.interfaces ?? []).flatMap((i) => structProps(i, seen))];
+    return [
+      ...(t.properties ?? []).map((p) => snake(p.name)),
+      ...(t.interfaces ?? []).flatMap((i) => structProps(i, seen)),
+    ];
   };
   const paramsOf = (params: JsiiParam[] = []) => {
     const last = params[params.length - 1];
@@ -145,7 +161,9 @@ function pythonView(assembly: Assembly): Map<string, Record<string, PyClass>> {
     view.set(mod, classes);
     classes[t.name] = {
       init: t.datatype ? structProps(t.fqn) : t.initializer ? paramsOf(t.initializer.parameters) : null,
-      members: Object.fromEntries((t.methods ?? []).filter((m) => m.static).map((m) => [snake(m.name), paramsOf(m.parameters)])),
+      members: Object.fromEntries(
+        (t.methods ?? []).filter((m) => m.static).map((m) => [snake(m.name), paramsOf(m.parameters)]),
+      ),
       attrs: (t.members ?? []).map((m) => upperSnake(m.name)),
     };
   }
@@ -158,20 +176,34 @@ function check(uses: Use[], modules: Map<string, Record<string, PyClass>>): stri
   for (const use of uses) {
     const where = `app.py:${use.line}: ${use.module}.${use.name}${use.member ? `.${use.member}` : ''}`;
     const cls = modules.get(use.module)?.[use.name];
-    if (!modules.has(use.module)) { problems.push(`${where}: no module ${use.module}`); continue; }
-    if (!cls) { problems.push(`${where}: no such class`); continue; }
+    if (!modules.has(use.module)) {
+      problems.push(`${where}: no module ${use.module}`);
+      continue;
+    }
+    if (!cls) {
+      problems.push(`${where}: no such class`);
+      continue;
+    }
     let accepted: string[] | null = cls.init;
     if (use.member) {
       if (use.called) {
         accepted = cls.members[use.member];
-        if (!accepted) { problems.push(`${where}: no such static method`); continue; }
+        if (!accepted) {
+          problems.push(`${where}: no such static method`);
+          continue;
+        }
       } else {
         if (!cls.attrs.includes(use.member)) problems.push(`${where}: no such enum member`);
         continue;
       }
     }
-    if (use.called && accepted === null && use.keywords.length) { problems.push(`${where}: takes no arguments`); continue; }
-    for (const k of use.keywords) if (!accepted!.includes(k)) problems.push(`${where}: no keyword argument ${k} (accepts ${accepted!.join(', ')})`);
+    if (use.called && accepted === null && use.keywords.length) {
+      problems.push(`${where}: takes no arguments`);
+      continue;
+    }
+    for (const k of use.keywords) {
+      if (!accepted!.includes(k)) problems.push(`${where}: no keyword argument ${k} (accepts ${accepted!.join(', ')})`);
+    }
   }
   return problems;
 }
@@ -186,9 +218,15 @@ beforeAll(() => {
   }
   const own = readAssembly(root);
   outdir = mkdtempSync(join(tmpdir(), 'cfct-example-'));
-  execFileSync('npx', ['jsii-pacmak', '--targets', 'python', '--code-only', '--outdir', outdir], { cwd: root, stdio: 'ignore' });
+  execFileSync('npx', ['jsii-pacmak', '--targets', 'python', '--code-only', '--outdir', outdir], {
+    cwd: root,
+    stdio: 'ignore',
+  });
   const generated = join(outdir, 'python', 'src', ...own.targets.python.module.split('.'), '__init__.py');
-  const ownClasses = JSON.parse(execFileSync('python3', ['-c', GENERATED, generated], { encoding: 'utf8' })) as Record<string, PyClass>;
+  const ownClasses = JSON.parse(execFileSync('python3', ['-c', GENERATED, generated], { encoding: 'utf8' })) as Record<
+    string,
+    PyClass
+  >;
 
   modules = new Map([
     ...pythonView(readAssembly(join(root, 'node_modules', 'aws-cdk-lib'))),
@@ -205,9 +243,16 @@ afterAll(() => {
 describe('examples/python/app.py', () => {
   test('uses the pipeline with an S3 source, approval e-mails, stack set defaults and a stage after deploy', () => {
     const pipeline = uses.find((u) => u.name === 'CustomControlTowerPipeline' && u.called);
-    expect(pipeline?.keywords).toEqual(expect.arrayContaining([
-      'source', 'require_approval', 'approval_emails', 'stack_set_prefix', 'execution_role_name', 'stages_after_deploy',
-    ]));
+    expect(pipeline?.keywords).toEqual(
+      expect.arrayContaining([
+        'source',
+        'require_approval',
+        'approval_emails',
+        'stack_set_prefix',
+        'execution_role_name',
+        'stages_after_deploy',
+      ]),
+    );
     expect(uses).toContainEqual(expect.objectContaining({ name: 'ConfigurationSource', member: 's3', called: true }));
     const source = readFileSync(example, 'utf8');
     expect(source).toMatch(/^class Customizations\(Construct\):/m);
@@ -220,10 +265,36 @@ describe('examples/python/app.py', () => {
 
   test('fails when the example names a keyword argument, a class or an enum member the API does not have', () => {
     const bad: Use[] = [
-      { module: 'cdk_control_tower_customizations', name: 'CustomControlTowerPipeline', keywords: ['approval_email'], called: true, line: 1 },
-      { module: 'cdk_control_tower_customizations', name: 'CustomControlTowerPipelines', keywords: [], called: true, line: 2 },
-      { module: 'cdk_control_tower_customizations', name: 'ConfigurationSource', member: 'git_hub', keywords: [], called: true, line: 3 },
-      { module: 'aws_cdk.aws_codebuild', name: 'ComputeType', member: 'GIGANTIC', keywords: [], called: false, line: 4 },
+      {
+        module: 'cdk_control_tower_customizations',
+        name: 'CustomControlTowerPipeline',
+        keywords: ['approval_email'],
+        called: true,
+        line: 1,
+      },
+      {
+        module: 'cdk_control_tower_customizations',
+        name: 'CustomControlTowerPipelines',
+        keywords: [],
+        called: true,
+        line: 2,
+      },
+      {
+        module: 'cdk_control_tower_customizations',
+        name: 'ConfigurationSource',
+        member: 'git_hub',
+        keywords: [],
+        called: true,
+        line: 3,
+      },
+      {
+        module: 'aws_cdk.aws_codebuild',
+        name: 'ComputeType',
+        member: 'GIGANTIC',
+        keywords: [],
+        called: false,
+        line: 4,
+      },
     ];
     expect(check(bad, modules)).toEqual([
       expect.stringMatching(/^app.py:1: .*no keyword argument approval_email \(accepts scope, id, .*approval_emails/),
@@ -232,12 +303,27 @@ describe('examples/python/app.py', () => {
       'app.py:4: aws_cdk.aws_codebuild.ComputeType.GIGANTIC: no such enum member',
     ]);
     // and a real enum member passes
-    expect(check([{ module: 'aws_cdk.aws_codebuild', name: 'ComputeType', member: 'SMALL', keywords: [], called: false, line: 5 }], modules)).toEqual([]);
+    expect(
+      check(
+        [
+          {
+            module: 'aws_cdk.aws_codebuild',
+            name: 'ComputeType',
+            member: 'SMALL',
+            keywords: [],
+            called: false,
+            line: 5,
+          },
+        ],
+        modules,
+      ),
+    ).toEqual([]);
   });
 
   test('requirements.txt names the published packages at the floors the wheel declares', () => {
     const requirements = readFileSync(join(root, 'examples', 'python', 'requirements.txt'), 'utf8')
-      .split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(requirements).toEqual([
       expect.stringMatching(/^cdk-control-tower-customizations>=\d+\.\d+\.\d+/),

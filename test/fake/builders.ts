@@ -40,18 +40,27 @@ export function policyDocument(seed: string, statements = 1): string {
     Action: [`s3:Delete${i}*`],
     Resource: '*',
   });
-  return JSON.stringify({ Version: '2012-10-17', Statement: Array.from({ length: statements }, (_, i) => statement(i)) });
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: Array.from({ length: statements }, (_, i) => statement(i)),
+  });
 }
 
 /** Builds `spec` in a new fake. Quota breaches in `spec` policies are skipped (AWS would refuse them). */
-export function buildOrganization(spec: OrganizationSpec, options: FakeOrganizationsOptions & { seed?: number } = {}): BuiltOrganization {
+export function buildOrganization(
+  spec: OrganizationSpec,
+  options: FakeOrganizationsOptions & { seed?: number } = {},
+): BuiltOrganization {
   const fake = new FakeAws({ seed: options.seed ?? 7 });
   const organizations = new FakeOrganizations(fake, { ...options, enabledPolicyTypes: spec.enabledPolicyTypes });
   const ouIds: string[] = [];
   const parentId = (index: number) => (index < 0 ? organizations.rootId : ouIds[index]);
   for (const ou of spec.ous) ouIds.push(organizations.addOu(parentId(ou.parent), ou.name));
-  const accountIds = spec.accounts.map((a) => organizations.addAccount({ name: a.name, parentId: parentId(a.parent), state: a.state }));
-  const targetId = (index: number) => (index < 0 ? organizations.rootId : index < ouIds.length ? ouIds[index] : accountIds[index - ouIds.length]);
+  const accountIds = spec.accounts.map((a) =>
+    organizations.addAccount({ name: a.name, parentId: parentId(a.parent), state: a.state }),
+  );
+  const targetId = (index: number) =>
+    index < 0 ? organizations.rootId : index < ouIds.length ? ouIds[index] : accountIds[index - ouIds.length];
   const policyIds: string[] = [];
   for (const p of spec.policies) {
     const id = organizations.addPolicy({
@@ -85,7 +94,14 @@ export function organizationSpecArbitrary(): fc.Arbitrary<OrganizationSpec> {
       accounts: fc.array(
         fc.record({
           parent: fc.nat(),
-          state: fc.constantFrom<FakeAccountState>('ACTIVE', 'ACTIVE', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'),
+          state: fc.constantFrom<FakeAccountState>(
+            'ACTIVE',
+            'ACTIVE',
+            'ACTIVE',
+            'SUSPENDED',
+            'PENDING_CLOSURE',
+            'CLOSED',
+          ),
         }),
         { maxLength: 10 },
       ),
@@ -114,11 +130,17 @@ export function organizationSpecArbitrary(): fc.Arbitrary<OrganizationSpec> {
       const seen = new Set<string>();
       return {
         ous,
-        accounts: accounts.map((a, i) => ({ name: `Account${i}`, parent: ous.length ? (a.parent % (ous.length + 1)) - 1 : -1, state: a.state })),
+        accounts: accounts.map((a, i) => ({
+          name: `Account${i}`,
+          parent: ous.length ? (a.parent % (ous.length + 1)) - 1 : -1,
+          state: a.state,
+        })),
         policies: policies
           .filter((p) => !seen.has(`${p.type}:${p.name}`) && seen.add(`${p.type}:${p.name}`))
           .map((p) => ({ ...p, targets: p.targets.filter((t) => t < total) })),
-        enabledPolicyTypes: rcpEnabled ? ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] : ['SERVICE_CONTROL_POLICY'],
+        enabledPolicyTypes: rcpEnabled
+          ? ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']
+          : ['SERVICE_CONTROL_POLICY'],
       } satisfies OrganizationSpec;
     });
 }
@@ -159,5 +181,8 @@ export function buildLargeOrganization(options: {
     tag: 'default',
     targets: [i % 10 === 0 ? -1 : (i * 7) % options.ouCount],
   }));
-  return buildOrganization({ ous, accounts, policies, enabledPolicyTypes: ['SERVICE_CONTROL_POLICY'] }, { seed: options.seed });
+  return buildOrganization(
+    { ous, accounts, policies, enabledPolicyTypes: ['SERVICE_CONTROL_POLICY'] },
+    { seed: options.seed },
+  );
 }

@@ -18,7 +18,12 @@ import { assumeRoleCredentials } from '../../src/aws/clients';
 import { ControlTowerClient } from '../../src/aws/controltower';
 
 /** Creates `AwsClients` for `managementAccountId` backed by `fake`. */
-export function fakeAwsClients(fake: FakeAws, managementAccountId: string, homeRegion = 'us-east-1', controlTower?: FakeControlTower): AwsClients {
+export function fakeAwsClients(
+  fake: FakeAws,
+  managementAccountId: string,
+  homeRegion = 'us-east-1',
+  controlTower?: FakeControlTower,
+): AwsClients {
   const cache = new Map<string, unknown>();
   const cached = <T>(key: string, make: () => T): T => {
     if (!cache.has(key)) cache.set(key, make());
@@ -27,7 +32,9 @@ export function fakeAwsClients(fake: FakeAws, managementAccountId: string, homeR
   const asManagement = (region: string) => ({ accountId: managementAccountId, region });
   const clients: AwsClients = {
     organizations: () =>
-      cached('organizations', () => fake.client(organizations.OrganizationsClient, organizations, 'organizations', asManagement(homeRegion))),
+      cached('organizations', () =>
+        fake.client(organizations.OrganizationsClient, organizations, 'organizations', asManagement(homeRegion)),
+      ),
     cloudFormation: (region) =>
       cached(`cloudformation:${region}`, () =>
         fake.client(cloudformation.CloudFormationClient, cloudformation, 'cloudformation', asManagement(region)),
@@ -35,17 +42,32 @@ export function fakeAwsClients(fake: FakeAws, managementAccountId: string, homeR
     ssm: (region) => cached(`ssm:${region}`, () => fake.client(ssm.SSMClient, ssm, 'ssm', asManagement(region))),
     s3: (region) => cached(`s3:${region}`, () => fake.client(s3.S3Client, s3, 's3', asManagement(region))),
     sts: (region) => cached(`sts:${region}`, () => fake.client(sts.STSClient, sts, 'sts', asManagement(region))),
-    codePipeline: (region) => cached(`codepipeline:${region}`, () => fake.client(codepipeline.CodePipelineClient, codepipeline, 'codepipeline', asManagement(region))),
+    codePipeline: (region) =>
+      cached(`codepipeline:${region}`, () =>
+        fake.client(codepipeline.CodePipelineClient, codepipeline, 'codepipeline', asManagement(region)),
+      ),
     // The real signed-request client; its HTTP exchange is answered by the fake Control Tower (or
     // fails as an unreachable endpoint would, when the test has none).
-    controlTower: (region) => cached(`controltower:${region}`, () => new ControlTowerClient({
-      region,
-      credentials: FAKE_CONTROL_TOWER_CREDENTIALS,
-      endpoint: `https://controltower.${region}.amazonaws.com`,
-      send: controlTower ? controlTower.send(asManagement(region)) : async () => {
-        throw Object.assign(new Error(`getaddrinfo ENOTFOUND controltower.${region}.amazonaws.com (no fake Control Tower in this test)`), { name: 'RequestError' });
-      },
-    })),
+    controlTower: (region) =>
+      cached(
+        `controltower:${region}`,
+        () =>
+          new ControlTowerClient({
+            region,
+            credentials: FAKE_CONTROL_TOWER_CREDENTIALS,
+            endpoint: `https://controltower.${region}.amazonaws.com`,
+            send: controlTower
+              ? controlTower.send(asManagement(region))
+              : async () => {
+                  throw Object.assign(
+                    new Error(
+                      `getaddrinfo ENOTFOUND controltower.${region}.amazonaws.com (no fake Control Tower in this test)`,
+                    ),
+                    { name: 'RequestError' },
+                  );
+                },
+          }),
+      ),
     ec2InAccount: async (accountId, region, roleName) => {
       // The same AssumeRole call the real implementation makes, answered by the fake STS module.
       await assumeRoleCredentials(clients.sts(region), `arn:aws:iam::${accountId}:role/${roleName}`, 'cfct')();

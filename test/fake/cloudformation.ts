@@ -134,7 +134,10 @@ export class FakeCloudFormation {
   private operationSequence = 0;
   private readonly outputCache = new Map<string, [string, any][]>();
 
-  constructor(private readonly fake: FakeAws, private readonly options: FakeCloudFormationOptions = {}) {
+  constructor(
+    private readonly fake: FakeAws,
+    private readonly options: FakeCloudFormationOptions = {},
+  ) {
     this.checksToFinish = options.checksToFinish ?? 3;
     fake.register(this.service);
   }
@@ -170,8 +173,7 @@ export class FakeCloudFormation {
     name: string;
     templateBody: string;
     parameters?: { ParameterKey: string; ParameterValue: string }[];
-    tags?: Record<string,
-      string>;
+    tags?: Record<string, string>;
     instances?: { account: string; region: string; status?: InstanceStatus }[];
   }): void {
     const set = this.newStackSet({
@@ -181,7 +183,13 @@ export class FakeCloudFormation {
       Tags: Object.entries(input.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     });
     for (const i of input.instances ?? []) {
-      set.instances.set(pairKey(i.account, i.region), { account: i.account, region: i.region, status: i.status ?? 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, i.account, i.region) });
+      set.instances.set(pairKey(i.account, i.region), {
+        account: i.account,
+        region: i.region,
+        status: i.status ?? 'CURRENT',
+        detailedStatus: 'SUCCEEDED',
+        stackId: this.deployStack(set, i.account, i.region),
+      });
     }
   }
 
@@ -193,25 +201,40 @@ export class FakeCloudFormation {
 
   /** The stack set's parameters as CloudFormation holds them (unmasked). */
   parametersOf(name: string): Record<string, string> {
-    return Object.fromEntries((this.stackSets.get(name)?.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    return Object.fromEntries(
+      (this.stackSets.get(name)?.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
   }
 
   /** Every operation ever started, in order. */
   /** The OperationPreferences each operation was started with (undefined: none given), in start order. */
   operationPreferences(): { stackSet: string; action: string; preferences: any }[] {
     return [...this.stackSets.values()]
-      .flatMap((s) => [...s.operations.values()].map((o) => ({ stackSet: s.name, action: o.action, preferences: o.preferences, created: o.created })))
-      .sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
+      .flatMap((s) =>
+        [...s.operations.values()].map((o) => ({
+          stackSet: s.name,
+          action: o.action,
+          preferences: o.preferences,
+          created: o.created,
+        })),
+      )
+      .sort((a, b) => a.created.getTime() - b.created.getTime())
+      .map(({ created: _c, ...rest }) => rest);
   }
 
   operations(): { stackSet: string; action: string; status: string; pairs: number }[] {
-    return [...this.stackSets.values()].flatMap((s) => [...s.operations.values()].map((o) => ({
-      stackSet: s.name,
-      action: o.action,
-      status: o.status,
-      pairs: o.pairs.length,
-      created: o.created,
-    }))).sort((a, b) => a.created.getTime() - b.created.getTime()).map(({ created: _c, ...rest }) => rest);
+    return [...this.stackSets.values()]
+      .flatMap((s) =>
+        [...s.operations.values()].map((o) => ({
+          stackSet: s.name,
+          action: o.action,
+          status: o.status,
+          pairs: o.pairs.length,
+          created: o.created,
+        })),
+      )
+      .sort((a, b) => a.created.getTime() - b.created.getTime())
+      .map(({ created: _c, ...rest }) => rest);
   }
 
   private newStackSet(input: any): FakeStackSet {
@@ -236,11 +259,18 @@ export class FakeCloudFormation {
 
   private templateOf(input: { TemplateBody?: string; TemplateURL?: string }): string {
     if (input.TemplateBody !== undefined) {
-      if (Buffer.byteLength(input.TemplateBody) > 51_200) throw cloudFormationError('ValidationError', 'Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket');
+      if (Buffer.byteLength(input.TemplateBody) > 51_200) {
+        throw cloudFormationError(
+          'ValidationError',
+          'Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket',
+        );
+      }
       return input.TemplateBody;
     }
     if (input.TemplateURL !== undefined) {
-      if (!this.options.readTemplateUrl) throw cloudFormationError('ValidationError', 'TemplateURL must be a supported URL');
+      if (!this.options.readTemplateUrl) {
+        throw cloudFormationError('ValidationError', 'TemplateURL must be a supported URL');
+      }
       return this.options.readTemplateUrl(input.TemplateURL);
     }
     throw cloudFormationError('ValidationError', 'Either Template URL or Template Body must be specified.');
@@ -253,9 +283,18 @@ export class FakeCloudFormation {
   private validateTemplate(input: any) {
     const body = this.templateOf(input);
     checkTemplate(body, ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']);
-    const value = parseCfnTemplate(body, 'template').value as { Resources: Record<string, any>; Parameters?: Record<string, any>; Description?: string };
+    const value = parseCfnTemplate(body, 'template').value as {
+      Resources: Record<string, any>;
+      Parameters?: Record<string, any>;
+      Description?: string;
+    };
     for (const [id, definition] of Object.entries(value.Resources)) {
-      if (typeof definition?.Type !== 'string') throw cloudFormationError('ValidationError', `Template format error: [/Resources/${id}] Every Resources object must contain a Type member.`);
+      if (typeof definition?.Type !== 'string') {
+        throw cloudFormationError(
+          'ValidationError',
+          `Template format error: [/Resources/${id}] Every Resources object must contain a Type member.`,
+        );
+      }
     }
     return {
       ...(value.Description ? { Description: value.Description } : {}),
@@ -275,16 +314,31 @@ export class FakeCloudFormation {
   }
 
   private createStackSet(input: any) {
-    if (this.stackSets.get(input.StackSetName)?.status === 'ACTIVE') throw error(NameAlreadyExistsException, `StackSet ${input.StackSetName} already exists`);
+    if (this.stackSets.get(input.StackSetName)?.status === 'ACTIVE') {
+      throw error(NameAlreadyExistsException, `StackSet ${input.StackSetName} already exists`);
+    }
     checkTemplate(this.templateOf(input), input.Capabilities ?? []);
     checkTags(input.Tags ?? []);
     return { StackSetId: this.newStackSet(input).id };
   }
 
-  private beginOperation(set: FakeStackSet, operationId: string | undefined, action: FakeOperation['action'], pairs: { account: string; region: string }[], input: any): { OperationId: string } {
+  private beginOperation(
+    set: FakeStackSet,
+    operationId: string | undefined,
+    action: FakeOperation['action'],
+    pairs: { account: string; region: string }[],
+    input: any,
+  ): { OperationId: string } {
     const running = [...set.operations.values()].find((o) => o.status === 'RUNNING');
-    if (operationId && set.operations.has(operationId)) throw error(OperationIdAlreadyExistsException, `The operation id ${operationId} already exists`);
-    if (running) throw error(OperationInProgressException, `Another Operation on StackSet ${set.id} is in progress: ${running.id}`);
+    if (operationId && set.operations.has(operationId)) {
+      throw error(OperationIdAlreadyExistsException, `The operation id ${operationId} already exists`);
+    }
+    if (running) {
+      throw error(
+        OperationInProgressException,
+        `Another Operation on StackSet ${set.id} is in progress: ${running.id}`,
+      );
+    }
     checkOperationPreferences(input.OperationPreferences);
     const id = operationId ?? `op-${String(++this.counter).padStart(8, '0')}`;
     set.operations.set(id, {
@@ -297,7 +351,9 @@ export class FakeCloudFormation {
       preferences: input.OperationPreferences,
       parameterOverrides: input.ParameterOverrides,
       results: [],
-      created: this.options.timing ? new Date(this.fake.clock.now()) : new Date(Date.UTC(2026, 0, 1) + ++this.operationSequence * 1000),
+      created: this.options.timing
+        ? new Date(this.fake.clock.now())
+        : new Date(Date.UTC(2026, 0, 1) + ++this.operationSequence * 1000),
     });
     return { OperationId: id };
   }
@@ -306,14 +362,23 @@ export class FakeCloudFormation {
     const set = this.active(input.StackSetName);
     const accounts: string[] | undefined = input.Accounts;
     const regions: string[] | undefined = input.Regions;
-    if ((accounts === undefined) !== (regions === undefined)) throw cloudFormationError('ValidationError', 'Accounts and Regions must be specified together');
+    if ((accounts === undefined) !== (regions === undefined)) {
+      throw cloudFormationError('ValidationError', 'Accounts and Regions must be specified together');
+    }
     const newTemplate = input.UsePreviousTemplate === true ? undefined : this.templateOf(input);
     checkTemplate(newTemplate ?? set.templateBody, input.Capabilities ?? set.capabilities);
     if (input.Tags !== undefined) checkTags(input.Tags);
     if (accounts && regions) {
       // Self-managed: every named account must have an instance in every named Region.
-      const missing = accounts.flatMap((a) => regions.filter((r) => !set.instances.has(pairKey(a, r))).map((r) => pairKey(a, r)));
-      if (missing.length > 0) throw error(StackInstanceNotFoundException, `StackSet ${set.id} has no stack instances in ${missing.join(', ')}`);
+      const missing = accounts.flatMap((a) =>
+        regions.filter((r) => !set.instances.has(pairKey(a, r))).map((r) => pairKey(a, r)),
+      );
+      if (missing.length > 0) {
+        throw error(
+          StackInstanceNotFoundException,
+          `StackSet ${set.id} has no stack instances in ${missing.join(', ')}`,
+        );
+      }
     }
     const result = this.beginOperation(set, input.OperationId, 'UPDATE', [], input);
     // The definition changes when the update is accepted; instances follow when it finishes.
@@ -327,17 +392,25 @@ export class FakeCloudFormation {
     if (input.ExecutionRoleName !== undefined) set.executionRoleName = input.ExecutionRoleName;
     const operation = set.operations.get(result.OperationId)!;
     // INOPERABLE instances are excluded from UpdateStackSet operations.
-    const targeted = (accounts && regions
-      ? accounts.flatMap((a) => regions.map((r) => set.instances.get(pairKey(a, r))).filter((i): i is FakeInstance => i !== undefined))
-      : [...set.instances.values()]).filter((i) => i.status !== 'INOPERABLE');
-    if (templateChanged) for (const instance of set.instances.values()) if (instance.status !== 'INOPERABLE') instance.status = 'OUTDATED';
+    const targeted = (
+      accounts && regions
+        ? accounts.flatMap((a) =>
+            regions.map((r) => set.instances.get(pairKey(a, r))).filter((i): i is FakeInstance => i !== undefined),
+          )
+        : [...set.instances.values()]
+    ).filter((i) => i.status !== 'INOPERABLE');
+    if (templateChanged) {
+      for (const instance of set.instances.values()) if (instance.status !== 'INOPERABLE') instance.status = 'OUTDATED';
+    }
     operation.pairs = targeted.map((i) => ({ account: i.account, region: i.region }));
     return result;
   }
 
   private deleteStackSet(input: any) {
     const set = this.active(input.StackSetName);
-    if ([...set.operations.values()].some((o) => o.status === 'RUNNING')) throw error(OperationInProgressException, `Another Operation on StackSet ${set.id} is in progress`);
+    if ([...set.operations.values()].some((o) => o.status === 'RUNNING')) {
+      throw error(OperationInProgressException, `Another Operation on StackSet ${set.id} is in progress`);
+    }
     if (set.instances.size > 0) throw error(StackSetNotEmptyException, `StackSet ${set.name} is not empty`);
     set.status = 'DELETED';
     return {};
@@ -353,7 +426,10 @@ export class FakeCloudFormation {
         Description: set.description,
         Status: set.status,
         TemplateBody: set.templateBody,
-        Parameters: set.parameters.map((p) => ({ ...p, ParameterValue: noEcho.has(p.ParameterKey) ? '****' : p.ParameterValue })),
+        Parameters: set.parameters.map((p) => ({
+          ...p,
+          ParameterValue: noEcho.has(p.ParameterKey) ? '****' : p.ParameterValue,
+        })),
         Capabilities: [...set.capabilities],
         Tags: set.tags.map((t) => ({ ...t })),
         AdministrationRoleARN: set.administrationRoleArn,
@@ -367,7 +443,12 @@ export class FakeCloudFormation {
     const all = [...this.stackSets.values()].filter((s) => !input.Status || s.status === input.Status);
     const { items, next } = page(all, input);
     return {
-      Summaries: items.map((s) => ({ StackSetName: s.name, StackSetId: s.id, Status: s.status, PermissionModel: s.permissionModel })),
+      Summaries: items.map((s) => ({
+        StackSetName: s.name,
+        StackSetId: s.id,
+        Status: s.status,
+        PermissionModel: s.permissionModel,
+      })),
       NextToken: next,
     };
   }
@@ -376,12 +457,18 @@ export class FakeCloudFormation {
     const set = this.active(input.StackSetName);
     const accounts: string[] = input.Accounts ?? [];
     const regions: string[] = input.Regions ?? [];
-    if (accounts.length === 0 || regions.length === 0) throw cloudFormationError('ValidationError', 'Accounts and Regions must not be empty');
-    if (action === 'DELETE' && input.RetainStacks === undefined) throw cloudFormationError('ValidationError', 'RetainStacks is required');
+    if (accounts.length === 0 || regions.length === 0) {
+      throw cloudFormationError('ValidationError', 'Accounts and Regions must not be empty');
+    }
+    if (action === 'DELETE' && input.RetainStacks === undefined) {
+      throw cloudFormationError('ValidationError', 'RetainStacks is required');
+    }
     const pairs = accounts.flatMap((account) => regions.map((region) => ({ account, region })));
     if (action === 'UPDATE') {
       const missing = pairs.find((p) => !set.instances.has(pairKey(p.account, p.region)));
-      if (missing) throw error(StackInstanceNotFoundException, `Stack instance ${missing.account}/${missing.region} not found`);
+      if (missing) {
+        throw error(StackInstanceNotFoundException, `Stack instance ${missing.account}/${missing.region} not found`);
+      }
     }
     return this.beginOperation(set, input.OperationId, action, pairs, input);
   }
@@ -455,15 +542,25 @@ export class FakeCloudFormation {
   private listOperationResults(input: any) {
     const { operation } = this.operation(input);
     const filter = (input.Filters ?? []).find((f: any) => f.Name === 'OPERATION_RESULT_STATUS');
-    const { items, next } = page(operation.results.filter((r) => !filter || r.Status === filter.Values), input);
+    const { items, next } = page(
+      operation.results.filter((r) => !filter || r.Status === filter.Values),
+      input,
+    );
     return { Summaries: items, NextToken: next };
   }
 
   /** Stops a running operation: instances not yet done are CANCELLED and the operation ends STOPPED. */
   private stopOperation(input: any) {
     const { operation } = this.operation(input);
-    if (operation.status !== 'RUNNING') throw cloudFormationError('InvalidOperationException', `Operation ${operation.id} is not running`);
-    operation.results = operation.pairs.map((p) => ({ Account: p.account, Region: p.region, Status: 'CANCELLED' as const, StatusReason: 'Cancelled since operation was stopped' }));
+    if (operation.status !== 'RUNNING') {
+      throw cloudFormationError('InvalidOperationException', `Operation ${operation.id} is not running`);
+    }
+    operation.results = operation.pairs.map((p) => ({
+      Account: p.account,
+      Region: p.region,
+      Status: 'CANCELLED' as const,
+      StatusReason: 'Cancelled since operation was stopped',
+    }));
     operation.status = 'STOPPED';
     operation.ended = new Date(operation.created.getTime() + 1_000);
     return {};
@@ -474,7 +571,12 @@ export class FakeCloudFormation {
     const all = [...set.operations.values()].reverse();
     const { items, next } = page(all, input);
     return {
-      Summaries: items.map((o) => ({ OperationId: o.id, Action: o.action, Status: o.status, CreationTimestamp: o.created })),
+      Summaries: items.map((o) => ({
+        OperationId: o.id,
+        Action: o.action,
+        Status: o.status,
+        CreationTimestamp: o.created,
+      })),
       NextToken: next,
     };
   }
@@ -482,7 +584,11 @@ export class FakeCloudFormation {
   private describeStacks(input: any, context: CallContext) {
     const stack = this.stacks.get(`${context.accountId}/${context.region}/${input.StackName}`);
     if (!stack) throw cloudFormationError('ValidationError', `Stack with id ${input.StackName} does not exist`);
-    return { Stacks: [{ StackId: stack.stackId, StackName: stack.stackName, StackStatus: 'CREATE_COMPLETE', Outputs: stack.outputs }] };
+    return {
+      Stacks: [
+        { StackId: stack.stackId, StackName: stack.stackName, StackStatus: 'CREATE_COMPLETE', Outputs: stack.outputs },
+      ],
+    };
   }
 
   /**
@@ -493,8 +599,17 @@ export class FakeCloudFormation {
   private fails(set: FakeStackSet, account: string, region: string, operation?: FakeOperation): boolean {
     const keys = [account, pairKey(account, region)];
     const retaining = operation?.action === 'DELETE' && operation.retainStacks;
-    if (!retaining && keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) return true;
-    if (operation?.action === 'DELETE' && !retaining && this.deletionFailureRate > 0 && this.fake.rng.next() < this.deletionFailureRate) return true;
+    if (!retaining && keys.some((k) => this.failingTargets.has(k) || this.failingTargets.has(`${set.name}:${k}`))) {
+      return true;
+    }
+    if (
+      operation?.action === 'DELETE' &&
+      !retaining &&
+      this.deletionFailureRate > 0 &&
+      this.fake.rng.next() < this.deletionFailureRate
+    ) {
+      return true;
+    }
     return this.instanceFailureRate > 0 && this.fake.rng.next() < this.instanceFailureRate;
   }
 
@@ -510,14 +625,19 @@ export class FakeCloudFormation {
     const preferences = operation.preferences ?? {};
     const regions = [...new Set(operation.pairs.map((p) => p.region))];
     const regionOrder: string[] = preferences.RegionOrder ?? [];
-    const order = [...regionOrder.filter((r) => regions.includes(r)), ...regions.filter((r) => !regionOrder.includes(r))];
+    const order = [
+      ...regionOrder.filter((r) => regions.includes(r)),
+      ...regions.filter((r) => !regionOrder.includes(r)),
+    ];
     const sequential = preferences.RegionConcurrencyType === 'SEQUENTIAL';
     let stopped = false;
     let exceeded = false;
     for (const region of order) {
       const accounts = operation.pairs.filter((p) => p.region === region).map((p) => p.account);
       if (stopped) {
-        for (const account of accounts) this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
+        for (const account of accounts) {
+          this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
+        }
         continue;
       }
       const { tolerance, concurrency } = regionConcurrency(preferences, accounts.length);
@@ -526,7 +646,9 @@ export class FakeCloudFormation {
       for (let i = 0; i < accounts.length; i += concurrency) {
         const batch = accounts.slice(i, i + concurrency);
         if (regionStopped) {
-          for (const account of batch) this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
+          for (const account of batch) {
+            this.cancel(set, operation, account, region, 'Cancelled since failure tolerance has exceeded');
+          }
           continue;
         }
         for (const account of batch) if (!this.run(set, operation, account, region)) failures++;
@@ -546,21 +668,46 @@ export class FakeCloudFormation {
   private run(set: FakeStackSet, operation: FakeOperation, account: string, region: string): boolean {
     const key = pairKey(account, region);
     const failed = this.fails(set, account, region, operation);
-    const reason = failed ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.` : undefined;
-    operation.results.push({ Account: account, Region: region, Status: failed ? 'FAILED' : 'SUCCEEDED', ...(reason ? { StatusReason: reason } : {}) });
+    const reason = failed
+      ? `Account ${account} should have 'AWSControlTowerExecution' role with trust relationship to Role 'AWSControlTowerStackSetRole'.`
+      : undefined;
+    operation.results.push({
+      Account: account,
+      Region: region,
+      Status: failed ? 'FAILED' : 'SUCCEEDED',
+      ...(reason ? { StatusReason: reason } : {}),
+    });
     if (operation.action === 'DELETE') {
       if (!failed) {
         set.instances.delete(key);
         if (!operation.retainStacks) this.stacks.delete(`${account}/${region}/${stackNameOf(set)}`);
       } else {
-        set.instances.set(key, { ...(set.instances.get(key) ?? { account, region }), status: 'INOPERABLE', detailedStatus: 'FAILED', statusReason: reason } as FakeInstance);
+        set.instances.set(key, {
+          ...(set.instances.get(key) ?? { account, region }),
+          status: 'INOPERABLE',
+          detailedStatus: 'FAILED',
+          statusReason: reason,
+        } as FakeInstance);
       }
       return !failed;
     }
     if (failed) {
-      set.instances.set(key, { account, region, status: 'OUTDATED', detailedStatus: 'FAILED', statusReason: reason, stackId: set.instances.get(key)?.stackId });
+      set.instances.set(key, {
+        account,
+        region,
+        status: 'OUTDATED',
+        detailedStatus: 'FAILED',
+        statusReason: reason,
+        stackId: set.instances.get(key)?.stackId,
+      });
     } else {
-      set.instances.set(key, { account, region, status: 'CURRENT', detailedStatus: 'SUCCEEDED', stackId: this.deployStack(set, account, region, operation.parameterOverrides) });
+      set.instances.set(key, {
+        account,
+        region,
+        status: 'CURRENT',
+        detailedStatus: 'SUCCEEDED',
+        stackId: this.deployStack(set, account, region, operation.parameterOverrides),
+      });
     }
     return !failed;
   }
@@ -574,7 +721,15 @@ export class FakeCloudFormation {
       if (existing) existing.detailedStatus = 'CANCELLED';
       return;
     }
-    set.instances.set(key, { account, region, status: existing?.status === 'CURRENT' && operation.action === 'UPDATE' ? 'OUTDATED' : existing?.status ?? 'OUTDATED', detailedStatus: 'CANCELLED', statusReason: reason, stackId: existing?.stackId });
+    set.instances.set(key, {
+      account,
+      region,
+      status:
+        existing?.status === 'CURRENT' && operation.action === 'UPDATE' ? 'OUTDATED' : (existing?.status ?? 'OUTDATED'),
+      detailedStatus: 'CANCELLED',
+      statusReason: reason,
+      stackId: existing?.stackId,
+    });
   }
 
   /** The template's Outputs, parsed once per template body (deployments of 1M instances stay cheap). */
@@ -588,10 +743,17 @@ export class FakeCloudFormation {
   }
 
   /** Deploys the stack set's template in the member account; outputs resolve `Ref` to parameters. */
-  private deployStack(set: FakeStackSet, account: string, region: string, overrides?: { ParameterKey: string; ParameterValue: string }[]): string {
+  private deployStack(
+    set: FakeStackSet,
+    account: string,
+    region: string,
+    overrides?: { ParameterKey: string; ParameterValue: string }[],
+  ): string {
     const name = stackNameOf(set);
     const stackId = `arn:aws:cloudformation:${region}:${account}:stack/${name}/fake`;
-    const parameters = Object.fromEntries([...set.parameters, ...(overrides ?? [])].map((p) => [p.ParameterKey, p.ParameterValue]));
+    const parameters = Object.fromEntries(
+      [...set.parameters, ...(overrides ?? [])].map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
     const outputs = this.outputDefinitions(set.templateBody).map(([key, definition]) => ({
       OutputKey: key,
       OutputValue: outputValue(definition?.Value, parameters, account, region),
@@ -611,8 +773,13 @@ export class FakeCloudFormation {
 function checkOperationPreferences(preferences: any): void {
   if (preferences === undefined) return;
   const invalid = (message: string) => cloudFormationError('ValidationError', message);
-  for (const [count, percentage] of [['MaxConcurrentCount', 'MaxConcurrentPercentage'], ['FailureToleranceCount', 'FailureTolerancePercentage']]) {
-    if (preferences[count] !== undefined && preferences[percentage] !== undefined) throw invalid(`You can specify either ${count} or ${percentage}, but not both`);
+  for (const [count, percentage] of [
+    ['MaxConcurrentCount', 'MaxConcurrentPercentage'],
+    ['FailureToleranceCount', 'FailureTolerancePercentage'],
+  ]) {
+    if (preferences[count] !== undefined && preferences[percentage] !== undefined) {
+      throw invalid(`You can specify either ${count} or ${percentage}, but not both`);
+    }
   }
   const ranges: [string, number, number][] = [
     ['MaxConcurrentCount', 1, Number.MAX_SAFE_INTEGER],
@@ -623,12 +790,21 @@ function checkOperationPreferences(preferences: any): void {
   for (const [key, min, max] of ranges) {
     const value = preferences[key];
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw invalid(`1 validation error detected: Value '${value}' at 'operationPreferences.${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must have value ${max === Number.MAX_SAFE_INTEGER ? `greater than or equal to ${min}` : `between ${min} and ${max}`}`);
+      throw invalid(
+        `1 validation error detected: Value '${value}' at 'operationPreferences.${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must have value ${max === Number.MAX_SAFE_INTEGER ? `greater than or equal to ${min}` : `between ${min} and ${max}`}`,
+      );
     }
   }
-  const enums: [string, string[]][] = [['RegionConcurrencyType', ['SEQUENTIAL', 'PARALLEL']], ['ConcurrencyMode', ['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLERANCE']]];
+  const enums: [string, string[]][] = [
+    ['RegionConcurrencyType', ['SEQUENTIAL', 'PARALLEL']],
+    ['ConcurrencyMode', ['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLERANCE']],
+  ];
   for (const [key, values] of enums) {
-    if (preferences[key] !== undefined && !values.includes(preferences[key])) throw invalid(`1 validation error detected: Value '${preferences[key]}' at 'operationPreferences.${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`);
+    if (preferences[key] !== undefined && !values.includes(preferences[key])) {
+      throw invalid(
+        `1 validation error detected: Value '${preferences[key]}' at 'operationPreferences.${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`,
+      );
+    }
   }
 }
 
@@ -638,10 +814,15 @@ function checkOperationPreferences(preferences: any): void {
  * most the tolerance + 1; under SOFT_FAILURE_TOLERANCE it is the maximum concurrent count.
  */
 function regionConcurrency(preferences: any, accounts: number): { tolerance: number; concurrency: number } {
-  const tolerance = preferences.FailureToleranceCount ?? Math.floor(((preferences.FailureTolerancePercentage ?? 0) * accounts) / 100);
-  const maxConcurrent = preferences.MaxConcurrentCount
-    ?? Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts) / 100));
-  const concurrency = Math.max(1, preferences.ConcurrencyMode === 'SOFT_FAILURE_TOLERANCE' ? maxConcurrent : Math.min(maxConcurrent, tolerance + 1));
+  const tolerance =
+    preferences.FailureToleranceCount ?? Math.floor(((preferences.FailureTolerancePercentage ?? 0) * accounts) / 100);
+  const maxConcurrent =
+    preferences.MaxConcurrentCount ??
+    Math.max(1, Math.floor(((preferences.MaxConcurrentPercentage ?? 100) * accounts) / 100));
+  const concurrency = Math.max(
+    1,
+    preferences.ConcurrencyMode === 'SOFT_FAILURE_TOLERANCE' ? maxConcurrent : Math.min(maxConcurrent, tolerance + 1),
+  );
   return { tolerance, concurrency };
 }
 
@@ -654,7 +835,8 @@ function operationDuration(operation: FakeOperation, timing: OperationTiming): n
     const batches = Math.ceil(accounts / regionConcurrency(preferences, accounts).concurrency);
     return batches * timing.instanceDeploymentMs;
   });
-  const deployMs = preferences.RegionConcurrencyType === 'SEQUENTIAL' ? regionMs.reduce((a, b) => a + b, 0) : Math.max(0, ...regionMs);
+  const deployMs =
+    preferences.RegionConcurrencyType === 'SEQUENTIAL' ? regionMs.reduce((a, b) => a + b, 0) : Math.max(0, ...regionMs);
   return timing.operationStartMs + deployMs;
 }
 
@@ -695,30 +877,64 @@ const IAM_TYPES: Record<string, string | undefined> = {
  */
 function checkTemplate(body: string, capabilities: readonly string[]): void {
   const { value, findings } = parseCfnTemplate(body, 'template');
-  if (value === undefined) throw cloudFormationError('ValidationError', `Template format error: ${findings[0]?.message ?? 'unreadable'}`);
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw cloudFormationError('ValidationError', 'Template format error: JSON not well-formed.');
+  if (value === undefined) {
+    throw cloudFormationError('ValidationError', `Template format error: ${findings[0]?.message ?? 'unreadable'}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw cloudFormationError('ValidationError', 'Template format error: JSON not well-formed.');
+  }
   const resources = (value as Record<string, unknown>).Resources;
-  if (!resources || typeof resources !== 'object') throw cloudFormationError('ValidationError', 'Template format error: At least one Resources member must be defined.');
+  if (!resources || typeof resources !== 'object') {
+    throw cloudFormationError(
+      'ValidationError',
+      'Template format error: At least one Resources member must be defined.',
+    );
+  }
   const required = new Set<string>();
   for (const definition of Object.values(resources as Record<string, any>)) {
     const type = String(definition?.Type ?? '');
     if (!(type in IAM_TYPES)) continue;
     const nameProperty = IAM_TYPES[type];
-    required.add(nameProperty && definition?.Properties?.[nameProperty] !== undefined ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM');
+    required.add(
+      nameProperty && definition?.Properties?.[nameProperty] !== undefined ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM',
+    );
   }
-  if ((value as Record<string, unknown>).Transform !== undefined || body.includes('Fn::Transform')) required.add('CAPABILITY_AUTO_EXPAND');
+  if ((value as Record<string, unknown>).Transform !== undefined || body.includes('Fn::Transform')) {
+    required.add('CAPABILITY_AUTO_EXPAND');
+  }
   const has = new Set(capabilities);
-  const missing = [...required].filter((c) => !(has.has(c) || (c === 'CAPABILITY_IAM' && has.has('CAPABILITY_NAMED_IAM'))));
-  if (missing.length > 0) throw error(InsufficientCapabilitiesException, `Requires capabilities : [${missing.join(', ')}]`);
+  const missing = [...required].filter(
+    (c) => !(has.has(c) || (c === 'CAPABILITY_IAM' && has.has('CAPABILITY_NAMED_IAM'))),
+  );
+  if (missing.length > 0) {
+    throw error(InsufficientCapabilitiesException, `Requires capabilities : [${missing.join(', ')}]`);
+  }
 }
 
 /** CloudFormation's tag rules: at most 50; keys 1-128 characters, not `aws:`; values 1-256. */
 function checkTags(tags: readonly { Key?: string; Value?: string }[]): void {
-  if (tags.length > 50) throw cloudFormationError('ValidationError', '1 validation error detected: Value at \'tags\' failed to satisfy constraint: Member must have length less than or equal to 50');
+  if (tags.length > 50) {
+    throw cloudFormationError(
+      'ValidationError',
+      "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    );
+  }
   for (const { Key: key = '', Value: value = '' } of tags) {
-    if (key.length < 1 || key.length > 128) throw cloudFormationError('ValidationError', `1 validation error detected: Value '${key}' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128`);
-    if (key.toLowerCase().startsWith('aws:')) throw cloudFormationError('ValidationError', `Tag keys cannot start with 'aws:': ${key}`);
-    if (value.length < 1 || value.length > 256) throw cloudFormationError('ValidationError', `1 validation error detected: Value at 'tags.member.value' of tag ${key} failed to satisfy constraint: Member must have length between 1 and 256`);
+    if (key.length < 1 || key.length > 128) {
+      throw cloudFormationError(
+        'ValidationError',
+        `1 validation error detected: Value '${key}' at 'tags.member.key' failed to satisfy constraint: Member must have length between 1 and 128`,
+      );
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw cloudFormationError('ValidationError', `Tag keys cannot start with 'aws:': ${key}`);
+    }
+    if (value.length < 1 || value.length > 256) {
+      throw cloudFormationError(
+        'ValidationError',
+        `1 validation error detected: Value at 'tags.member.value' of tag ${key} failed to satisfy constraint: Member must have length between 1 and 256`,
+      );
+    }
   }
 }
 

@@ -38,14 +38,29 @@ export class FakeCodePipeline {
       operations: {
         StartPipelineExecution: (input) => {
           const declared = this.pipelines.get(input.name);
-          if (!declared) throw error('PipelineNotFoundException', `Account '${'123456789012'}' does not have a pipeline with name '${input.name}'`);
+          if (!declared) {
+            throw error(
+              'PipelineNotFoundException',
+              `Account '${'123456789012'}' does not have a pipeline with name '${input.name}'`,
+            );
+          }
           const variables: Record<string, string> = { ...declared };
           for (const v of (input.variables ?? []) as { name?: string; value?: string }[]) {
-            if (!v.name || !/^[A-Za-z0-9@\-_]{1,128}$/.test(v.name)) throw error('ValidationException', `Invalid variable name: ${v.name}`);
-            if (typeof v.value !== 'string' || v.value.length < 1 || v.value.length > 1000) {
-              throw error('ValidationException', `1 validation error detected: Value at 'variables.${v.name}.value' failed to satisfy constraint: Member must have length between 1 and 1000`);
+            if (!v.name || !/^[A-Za-z0-9@\-_]{1,128}$/.test(v.name)) {
+              throw error('ValidationException', `Invalid variable name: ${v.name}`);
             }
-            if (!(v.name in declared)) throw error('ValidationException', `Pipeline variable ${v.name} is not declared in the pipeline ${input.name}`);
+            if (typeof v.value !== 'string' || v.value.length < 1 || v.value.length > 1000) {
+              throw error(
+                'ValidationException',
+                `1 validation error detected: Value at 'variables.${v.name}.value' failed to satisfy constraint: Member must have length between 1 and 1000`,
+              );
+            }
+            if (!(v.name in declared)) {
+              throw error(
+                'ValidationException',
+                `Pipeline variable ${v.name} is not declared in the pipeline ${input.name}`,
+              );
+            }
             variables[v.name] = v.value;
           }
           const pipelineExecutionId = `exec-${this.executions.length + 1}-${Math.floor(this.fake.rng.next() * 1e8)}`;

@@ -21,7 +21,11 @@ export function controlTowerBaselineArn(region: string): string {
 
 /** A Control Tower error, as the fake service throws it. */
 export class FakeControlTowerError extends Error {
-  constructor(name: string, message: string, readonly statusCode: number) {
+  constructor(
+    name: string,
+    message: string,
+    readonly statusCode: number,
+  ) {
     super(message);
     this.name = name;
   }
@@ -49,11 +53,18 @@ export class FakeControlTower {
   }
 
   get service(): FakeService {
-    return { name: 'controltower', operations: { ListEnabledBaselines: (input, context) => this.list(input, context) } };
+    return {
+      name: 'controltower',
+      operations: { ListEnabledBaselines: (input, context) => this.list(input, context) },
+    };
   }
 
   /** Enables a baseline on an OU (state that existed before the test). */
-  enable(region: string, ouArn: string, options: { status?: 'SUCCEEDED' | 'FAILED' | 'UNDER_CHANGE'; baselineIdentifier?: string } = {}): void {
+  enable(
+    region: string,
+    ouArn: string,
+    options: { status?: 'SUCCEEDED' | 'FAILED' | 'UNDER_CHANGE'; baselineIdentifier?: string } = {},
+  ): void {
     const list = this.enabledBaselines.get(region) ?? [];
     list.push({
       arn: `arn:aws:controltower:${region}:111111111111:enabledbaseline/EB${String(list.length).padStart(14, '0')}`,
@@ -71,7 +82,9 @@ export class FakeControlTower {
       this.requests.push(request);
       const problem = await signatureProblem(request, context.region);
       if (problem) return answer(403, 'InvalidSignatureException', problem);
-      if (request.method !== 'POST' || request.path !== '/list-enabled-baselines') return answer(404, 'UnknownOperationException', `no operation at ${request.method} ${request.path}`);
+      if (request.method !== 'POST' || request.path !== '/list-enabled-baselines') {
+        return answer(404, 'UnknownOperationException', `no operation at ${request.method} ${request.path}`);
+      }
       let input: unknown;
       try {
         input = JSON.parse(String(request.body ?? '{}'));
@@ -79,31 +92,60 @@ export class FakeControlTower {
         return answer(400, 'SerializationException', 'the request body is not JSON');
       }
       try {
-        const output = await this.fake.handle('controltower', 'ListEnabledBaselines', input, context) as Record<string, unknown>;
+        const output = (await this.fake.handle('controltower', 'ListEnabledBaselines', input, context)) as Record<
+          string,
+          unknown
+        >;
         const { $metadata: _m, ...body } = output;
         return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
       } catch (error) {
         const name = (error as Error).name;
-        return answer((error as { statusCode?: number }).statusCode ?? STATUS[name] ?? 500, name in STATUS || (error as { statusCode?: number }).statusCode ? name : 'InternalServerException', (error as Error).message);
+        return answer(
+          (error as { statusCode?: number }).statusCode ?? STATUS[name] ?? 500,
+          name in STATUS || (error as { statusCode?: number }).statusCode ? name : 'InternalServerException',
+          (error as Error).message,
+        );
       }
     };
   }
 
   private list(input: any, context: CallContext) {
-    if (!this.landingZone) throw new FakeControlTowerError('ResourceNotFoundException', 'No landing zone exists in this Region.', 404);
+    if (!this.landingZone) {
+      throw new FakeControlTowerError('ResourceNotFoundException', 'No landing zone exists in this Region.', 404);
+    }
     const max = input.maxResults ?? 100;
-    if (!Number.isInteger(max) || max < 5 || max > 100) throw new FakeControlTowerError('ValidationException', '1 validation error detected: Value at \'maxResults\' failed to satisfy constraint: Member must have value between 5 and 100', 400);
+    if (!Number.isInteger(max) || max < 5 || max > 100) {
+      throw new FakeControlTowerError(
+        'ValidationException',
+        "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 5 and 100",
+        400,
+      );
+    }
     for (const key of ['baselineIdentifiers', 'targetIdentifiers']) {
       const values = input.filter?.[key];
       if (values !== undefined && (!Array.isArray(values) || values.length < 1 || values.length > 5)) {
-        throw new FakeControlTowerError('ValidationException', `Value at 'filter.${key}' failed to satisfy constraint: Member must have length between 1 and 5`, 400);
+        throw new FakeControlTowerError(
+          'ValidationException',
+          `Value at 'filter.${key}' failed to satisfy constraint: Member must have length between 1 and 5`,
+          400,
+        );
       }
     }
-    const all = (this.enabledBaselines.get(context.region) ?? []).filter((b) =>
-      (!input.filter?.baselineIdentifiers || input.filter.baselineIdentifiers.includes(b.baselineIdentifier)) &&
-      (!input.filter?.targetIdentifiers || input.filter.targetIdentifiers.includes(b.targetIdentifier)));
-    const start = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64').toString('utf8').replace(/^page:/, '')) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new FakeControlTowerError('ValidationException', 'The nextToken is not valid.', 400);
+    const all = (this.enabledBaselines.get(context.region) ?? []).filter(
+      (b) =>
+        (!input.filter?.baselineIdentifiers || input.filter.baselineIdentifiers.includes(b.baselineIdentifier)) &&
+        (!input.filter?.targetIdentifiers || input.filter.targetIdentifiers.includes(b.targetIdentifier)),
+    );
+    const start = input.nextToken
+      ? Number(
+          Buffer.from(input.nextToken, 'base64')
+            .toString('utf8')
+            .replace(/^page:/, ''),
+        )
+      : 0;
+    if (!Number.isInteger(start) || start < 0) {
+      throw new FakeControlTowerError('ValidationException', 'The nextToken is not valid.', 400);
+    }
     const page = all.slice(start, start + max);
     const next = start + max < all.length ? Buffer.from(`page:${start + max}`).toString('base64') : undefined;
     return { enabledBaselines: page.map((b) => ({ ...b })), ...(next ? { nextToken: next } : {}) };
@@ -111,7 +153,14 @@ export class FakeControlTower {
 }
 
 function answer(statusCode: number, name: string, message: string): TextHttpResponse {
-  return { statusCode, headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': `${name}:http://internal.amazon.com/coral/com.amazonaws.controltower/` }, body: JSON.stringify({ message }) };
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-ErrorType': `${name}:http://internal.amazon.com/coral/com.amazonaws.controltower/`,
+    },
+    body: JSON.stringify({ message }),
+  };
 }
 
 /** Why the request is not correctly signed for controltower in `region` with the fake credentials, or undefined. */
@@ -119,15 +168,33 @@ async function signatureProblem(request: HttpRequest, region: string): Promise<s
   const authorization = request.headers.authorization ?? request.headers.Authorization;
   const date = request.headers['x-amz-date'];
   if (!authorization || !date) return 'Missing Authentication Token';
-  const scope = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
+  const scope =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
   if (!scope) return 'Authorization header is not a SigV4 header';
-  if (scope[1] !== FAKE_CONTROL_TOWER_CREDENTIALS.accessKeyId) return 'The security token included in the request is invalid.';
+  if (scope[1] !== FAKE_CONTROL_TOWER_CREDENTIALS.accessKeyId) {
+    return 'The security token included in the request is invalid.';
+  }
   if (scope[3] !== region) return `Credential should be scoped to a valid region, not '${scope[3]}'.`;
-  if (scope[4] !== 'controltower') return `Credential should be scoped to correct service: 'controltower', not '${scope[4]}'.`;
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([k]) => !['authorization', 'x-amz-date'].includes(k.toLowerCase())));
+  if (scope[4] !== 'controltower') {
+    return `Credential should be scoped to correct service: 'controltower', not '${scope[4]}'.`;
+  }
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).filter(([k]) => !['authorization', 'x-amz-date'].includes(k.toLowerCase())),
+  );
   const unsigned = new HttpRequest({ ...request, headers });
-  const signer = new SignatureV4({ service: 'controltower', region, credentials: FAKE_CONTROL_TOWER_CREDENTIALS, sha256: Sha256 });
-  const when = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
+  const signer = new SignatureV4({
+    service: 'controltower',
+    region,
+    credentials: FAKE_CONTROL_TOWER_CREDENTIALS,
+    sha256: Sha256,
+  });
+  const when = new Date(
+    `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`,
+  );
   const expected = (await signer.sign(unsigned, { signingDate: when })).headers.authorization;
-  return expected === authorization ? undefined : 'The request signature we calculated does not match the signature you provided.';
+  return expected === authorization
+    ? undefined
+    : 'The request signature we calculated does not match the signature you provided.';
 }

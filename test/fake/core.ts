@@ -188,10 +188,12 @@ export class FakeAws {
    */
   callsOf<I>(command: CommandClass<I>, filter: CallFilter = {}): TypedCallRecord<I>[] {
     const operation = operationOf(command);
-    return this.calls.filter((c): c is TypedCallRecord<I> =>
-      c.operation === operation
-      && (filter.service === undefined || c.service === filter.service)
-      && (filter.failed === undefined || (c.error !== undefined) === filter.failed));
+    return this.calls.filter(
+      (c): c is TypedCallRecord<I> =>
+        c.operation === operation &&
+        (filter.service === undefined || c.service === filter.service) &&
+        (filter.failed === undefined || (c.error !== undefined) === filter.failed),
+    );
   }
 
   /** The inputs of the recorded calls of one command, in order (see `callsOf`). */
@@ -202,7 +204,13 @@ export class FakeAws {
   /** Runs one operation as the SDK client would have sent it. */
   async handle(service: string, operation: string, input: unknown, context: CallContext): Promise<unknown> {
     // A copy: the SDK's paginators reuse one input object and set its token for each page.
-    const record = { service, operation, input: typeof input === 'object' && input !== null ? { ...input } : input, context, at: this.clock.now() };
+    const record = {
+      service,
+      operation,
+      input: typeof input === 'object' && input !== null ? { ...input } : input,
+      context,
+      at: this.clock.now(),
+    };
     try {
       for (const entry of this.faults) {
         const { fault } = entry;
@@ -227,7 +235,12 @@ export class FakeAws {
   }
 
   /** A new client instance whose every command is answered by the fake as `context`. */
-  client<C extends object>(clientClass: ClientClass<C>, commands: CommandModule, service: string, context: CallContext): C {
+  client<C extends object>(
+    clientClass: ClientClass<C>,
+    commands: CommandModule,
+    service: string,
+    context: CallContext,
+  ): C {
     const client = new clientClass({ region: context.region, credentials: FAKE_CREDENTIALS });
     this.stubs.push(this.route(mockClient(client as any), commands, service, context));
     return client;
@@ -237,7 +250,12 @@ export class FakeAws {
    * Answers every command of every instance of `clientClass` (including clients created by code
    * under test, such as a Lambda handler) as `context`. Undo with `restore()`.
    */
-  mockAllInstances(clientClass: ClientClass<object>, commands: CommandModule, service: string, context: CallContext): void {
+  mockAllInstances(
+    clientClass: ClientClass<object>,
+    commands: CommandModule,
+    service: string,
+    context: CallContext,
+  ): void {
     this.stubs.push(this.route(mockClient(clientClass as any), commands, service, context));
   }
 
@@ -253,12 +271,16 @@ export class FakeAws {
    */
   private route(stub: ReturnType<typeof mockClient>, commands: CommandModule, service: string, context: CallContext) {
     stub.onAnyCommand().callsFake((input: unknown) => {
-      throw new Error(`the fake does not implement this ${service} operation (input: ${JSON.stringify(input).slice(0, 200)})`);
+      throw new Error(
+        `the fake does not implement this ${service} operation (input: ${JSON.stringify(input).slice(0, 200)})`,
+      );
     });
     const implemented = Object.keys(this.services.get(service)?.operations ?? {});
     for (const operation of implemented) {
       const command = commands[`${operation}Command`];
-      if (typeof command !== 'function') throw new Error(`${service}:${operation} has no ${operation}Command in the SDK module`);
+      if (typeof command !== 'function') {
+        throw new Error(`${service}:${operation} has no ${operation}Command in the SDK module`);
+      }
       stub.on(command as any).callsFake((input: unknown) => this.handle(service, operation, input, context));
     }
     return stub;

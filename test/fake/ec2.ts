@@ -23,22 +23,43 @@ export class FakeEc2 {
         CreateKeyPair: (input, context) => this.createKeyPair(input, context),
         DescribeKeyPairs: (input, context) => this.describeKeyPairs(input, context),
         DescribeAvailabilityZones: (_input, context) => ({
-          AvailabilityZones: this.zonesOf(context).map((z, i) => ({ ZoneName: z.name, ZoneId: `${context.region.replace(/-/g, '')}-az${i + 1}`, State: z.state, RegionName: context.region, ZoneType: 'availability-zone' })),
+          AvailabilityZones: this.zonesOf(context).map((z, i) => ({
+            ZoneName: z.name,
+            ZoneId: `${context.region.replace(/-/g, '')}-az${i + 1}`,
+            State: z.state,
+            RegionName: context.region,
+            ZoneType: 'availability-zone',
+          })),
         }),
       },
     };
   }
 
   private zonesOf(context: CallContext) {
-    return this.zones.get(`${context.accountId}/${context.region}`) ?? this.zones.get(context.region) ?? ['a', 'b', 'c'].map((s) => ({ name: `${context.region}${s}`, state: 'available' as const }));
+    return (
+      this.zones.get(`${context.accountId}/${context.region}`) ??
+      this.zones.get(context.region) ??
+      ['a', 'b', 'c'].map((s) => ({ name: `${context.region}${s}`, state: 'available' as const }))
+    );
   }
 
   private createKeyPair(input: any, context: CallContext) {
     const key = `${context.accountId}/${context.region}/${input.KeyName}`;
-    if (this.keyPairs.has(key)) throw ec2Error('InvalidKeyPair.Duplicate', `The keypair '${input.KeyName}' already exists.`);
-    const pair = { name: input.KeyName, fingerprint: this.fake.rng.chars(40, '0123456789abcdef').replace(/(..)(?!$)/g, '$1:'), id: `key-${this.fake.rng.chars(17)}` };
+    if (this.keyPairs.has(key)) {
+      throw ec2Error('InvalidKeyPair.Duplicate', `The keypair '${input.KeyName}' already exists.`);
+    }
+    const pair = {
+      name: input.KeyName,
+      fingerprint: this.fake.rng.chars(40, '0123456789abcdef').replace(/(..)(?!$)/g, '$1:'),
+      id: `key-${this.fake.rng.chars(17)}`,
+    };
     this.keyPairs.set(key, pair);
-    return { KeyName: pair.name, KeyFingerprint: pair.fingerprint, KeyPairId: pair.id, KeyMaterial: `-----BEGIN RSA PRIVATE KEY-----\n${this.fake.rng.chars(64)}\n-----END RSA PRIVATE KEY-----` };
+    return {
+      KeyName: pair.name,
+      KeyFingerprint: pair.fingerprint,
+      KeyPairId: pair.id,
+      KeyMaterial: `-----BEGIN RSA PRIVATE KEY-----\n${this.fake.rng.chars(64)}\n-----END RSA PRIVATE KEY-----`,
+    };
   }
 
   private describeKeyPairs(input: any, context: CallContext) {
@@ -48,11 +69,13 @@ export class FakeEc2 {
     const missing = names.find((n) => !all.some((p) => p.name === n));
     if (missing) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${missing}' does not exist`);
     return {
-      KeyPairs: all.filter((p) => names.length === 0 || names.includes(p.name)).map((p) => ({
-        KeyName: p.name,
-        KeyFingerprint: p.fingerprint,
-        KeyPairId: p.id,
-      })),
+      KeyPairs: all
+        .filter((p) => names.length === 0 || names.includes(p.name))
+        .map((p) => ({
+          KeyName: p.name,
+          KeyFingerprint: p.fingerprint,
+          KeyPairId: p.id,
+        })),
     };
   }
 }

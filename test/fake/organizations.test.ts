@@ -39,8 +39,14 @@ describe('fake Organizations', () => {
     const sizes: number[] = [];
     for await (const page of paginateListAccounts({ client, pageSize: 20 }, {})) sizes.push(page.Accounts!.length);
     expect(sizes).toEqual([20, 20, 5]);
-    await expect(client.send(new ListAccountsCommand({ MaxResults: 21 }))).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_VALUE_EXCEEDED' });
-    await expect(client.send(new ListAccountsCommand({ NextToken: 'garbage' }))).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'INVALID_NEXT_TOKEN' });
+    await expect(client.send(new ListAccountsCommand({ MaxResults: 21 }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'MAX_VALUE_EXCEEDED',
+    });
+    await expect(client.send(new ListAccountsCommand({ NextToken: 'garbage' }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'INVALID_NEXT_TOKEN',
+    });
   });
 
   test('a sixth SCP on a target is a ConstraintViolationException; FullAWSAccess counts', async () => {
@@ -59,7 +65,10 @@ describe('fake Organizations', () => {
   test('policy documents: 5,120 characters at most, JSON only, names unique per type', async () => {
     const { client } = setup();
     const big = JSON.stringify({ Statement: [{ Sid: 'x'.repeat(5120) }] });
-    await expect(client.send(scp('big', big))).rejects.toMatchObject({ name: 'ConstraintViolationException', Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED' });
+    await expect(client.send(scp('big', big))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED',
+    });
     await expect(client.send(scp('bad', '{'))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
     await client.send(scp('dup'));
     await expect(client.send(scp('dup'))).rejects.toMatchObject({ name: 'DuplicatePolicyException' });
@@ -69,25 +78,47 @@ describe('fake Organizations', () => {
     const { client, ou } = setup();
     const id = (await client.send(scp('p'))).Policy!.PolicySummary!.Id!;
     await client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: ou }));
-    await expect(client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: ou }))).rejects.toMatchObject({ name: 'DuplicatePolicyAttachmentException' });
-    await expect(client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: 'ou-none-00000000' }))).rejects.toMatchObject({ name: 'TargetNotFoundException' });
-    await expect(client.send(new DeletePolicyCommand({ PolicyId: id }))).rejects.toMatchObject({ name: 'PolicyInUseException' });
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: ou }))).rejects.toMatchObject({
+      name: 'DuplicatePolicyAttachmentException',
+    });
+    await expect(
+      client.send(new AttachPolicyCommand({ PolicyId: id, TargetId: 'ou-none-00000000' })),
+    ).rejects.toMatchObject({ name: 'TargetNotFoundException' });
+    await expect(client.send(new DeletePolicyCommand({ PolicyId: id }))).rejects.toMatchObject({
+      name: 'PolicyInUseException',
+    });
     await client.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ou }));
     await expect(client.send(new DetachPolicyCommand({ PolicyId: id, TargetId: ou }))).rejects.toMatchObject({
       name: 'ConstraintViolationException',
       Reason: 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
     });
-    await expect(client.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ou }))).rejects.toMatchObject({ name: 'PolicyNotAttachedException' });
-    const rcp = (await client.send(new CreatePolicyCommand({ Name: 'r', Type: 'RESOURCE_CONTROL_POLICY', Description: '', Content: policyDocument('r') })))
-      .Policy!.PolicySummary!.Id!;
-    await expect(client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }))).rejects.toMatchObject({ name: 'PolicyTypeNotEnabledException' });
+    await expect(
+      client.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ou })),
+    ).rejects.toMatchObject({ name: 'PolicyNotAttachedException' });
+    const rcp = (
+      await client.send(
+        new CreatePolicyCommand({
+          Name: 'r',
+          Type: 'RESOURCE_CONTROL_POLICY',
+          Description: '',
+          Content: policyDocument('r'),
+        }),
+      )
+    ).Policy!.PolicySummary!.Id!;
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }))).rejects.toMatchObject({
+      name: 'PolicyTypeNotEnabledException',
+    });
   });
 
   test('enabling RCPs attaches RCPFullAWSAccess everywhere, which cannot be detached', async () => {
     const { client, org, ou } = setup(['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY']);
     const account = org.addAccount({ name: 'New', parentId: ou });
-    for (const target of [org.rootId, ou, account]) expect(org.attachedTo(target)).toEqual(['p-FullAWSAccess', 'p-RCPFullAWSAccess']);
-    await expect(client.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: ou }))).rejects.toMatchObject({
+    for (const target of [org.rootId, ou, account]) {
+      expect(org.attachedTo(target)).toEqual(['p-FullAWSAccess', 'p-RCPFullAWSAccess']);
+    }
+    await expect(
+      client.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: ou })),
+    ).rejects.toMatchObject({
       name: 'InvalidInputException',
       Reason: 'NON_DETACHABLE_POLICY',
     });
@@ -99,15 +130,32 @@ describe('fake Organizations', () => {
 
   test('EnablePolicyType is asynchronous: PENDING_ENABLE for a few ListRoots reads, attaching fails meanwhile', async () => {
     const { client, org, ou } = setup();
-    const enabled = await client.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+    const enabled = await client.send(
+      new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }),
+    );
     expect(enabled.Root!.PolicyTypes).toContainEqual({ Type: 'RESOURCE_CONTROL_POLICY', Status: 'PENDING_ENABLE' });
-    const rcp = (await client.send(new CreatePolicyCommand({ Name: 'r', Type: 'RESOURCE_CONTROL_POLICY', Description: '', Content: policyDocument('r') })))
-      .Policy!.PolicySummary!.Id!;
-    await expect(client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }))).rejects.toMatchObject({ name: 'PolicyTypeNotEnabledException' });
-    await expect(client.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }))).rejects.toMatchObject({
+    const rcp = (
+      await client.send(
+        new CreatePolicyCommand({
+          Name: 'r',
+          Type: 'RESOURCE_CONTROL_POLICY',
+          Description: '',
+          Content: policyDocument('r'),
+        }),
+      )
+    ).Policy!.PolicySummary!.Id!;
+    await expect(client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }))).rejects.toMatchObject({
+      name: 'PolicyTypeNotEnabledException',
+    });
+    await expect(
+      client.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' })),
+    ).rejects.toMatchObject({
       name: 'PolicyTypeAlreadyEnabledException',
     });
-    const status = async () => (await client.send(new ListRootsCommand({}))).Roots![0].PolicyTypes!.find((t) => t.Type === 'RESOURCE_CONTROL_POLICY')?.Status;
+    const status = async () =>
+      (await client.send(new ListRootsCommand({}))).Roots![0].PolicyTypes!.find(
+        (t) => t.Type === 'RESOURCE_CONTROL_POLICY',
+      )?.Status;
     expect([await status(), await status(), await status()]).toEqual(['PENDING_ENABLE', 'PENDING_ENABLE', 'ENABLED']);
     expect(org.attachedTo(ou)).toContain('p-RCPFullAWSAccess');
     await client.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: ou }));
@@ -116,13 +164,41 @@ describe('fake Organizations', () => {
   test('tags as the Organizations API reference states: lengths, pattern, no aws: keys, unique keys, 50 per resource, all or nothing', async () => {
     const { client, org } = setup();
     const create = (tags: { Key: string; Value: string }[], name = 'p') =>
-      client.send(new CreatePolicyCommand({ Name: name, Type: 'SERVICE_CONTROL_POLICY', Description: '', Content: policyDocument(name), Tags: tags }));
-    await expect(create([{ Key: 'team', Value: 'a (b)' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'INVALID_PATTERN' });
-    await expect(create([{ Key: '', Value: 'x' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MIN_LENGTH_EXCEEDED' });
-    await expect(create([{ Key: 'k'.repeat(129), Value: 'x' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_LENGTH_EXCEEDED' });
-    await expect(create([{ Key: 'k', Value: 'v'.repeat(257) }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_LENGTH_EXCEEDED' });
-    await expect(create([{ Key: 'AWS:owner', Value: 'x' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'INVALID_SYSTEM_TAGS_PARAMETER' });
-    await expect(create([{ Key: 'k', Value: '1' }, { Key: 'k', Value: '2' }])).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'DUPLICATE_TAG_KEY' });
+      client.send(
+        new CreatePolicyCommand({
+          Name: name,
+          Type: 'SERVICE_CONTROL_POLICY',
+          Description: '',
+          Content: policyDocument(name),
+          Tags: tags,
+        }),
+      );
+    await expect(create([{ Key: 'team', Value: 'a (b)' }])).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'INVALID_PATTERN',
+    });
+    await expect(create([{ Key: '', Value: 'x' }])).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'MIN_LENGTH_EXCEEDED',
+    });
+    await expect(create([{ Key: 'k'.repeat(129), Value: 'x' }])).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'MAX_LENGTH_EXCEEDED',
+    });
+    await expect(create([{ Key: 'k', Value: 'v'.repeat(257) }])).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'MAX_LENGTH_EXCEEDED',
+    });
+    await expect(create([{ Key: 'AWS:owner', Value: 'x' }])).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'INVALID_SYSTEM_TAGS_PARAMETER',
+    });
+    await expect(
+      create([
+        { Key: 'k', Value: '1' },
+        { Key: 'k', Value: '2' },
+      ]),
+    ).rejects.toMatchObject({ name: 'InvalidInputException', Reason: 'DUPLICATE_TAG_KEY' });
     await expect(create(Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' })))).rejects.toMatchObject({
       name: 'ConstraintViolationException',
       Reason: 'MAX_TAG_LIMIT_EXCEEDED',
@@ -131,13 +207,38 @@ describe('fake Organizations', () => {
 
     // unicode letters, separators and the allowed symbols pass; an empty value is a value
     const id = (await create([{ Key: 'Équipe büro_1.2:3/4=5+6-7@8', Value: '' }])).Policy!.PolicySummary!.Id!;
-    await client.send(new TagResourceCommand({ ResourceId: id, Tags: Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
+    await client.send(
+      new TagResourceCommand({
+        ResourceId: id,
+        Tags: Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),
+      }),
+    );
     // the 51st tag fails the whole request: k49 is not added either
-    await expect(client.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'k49', Value: 'v' }, { Key: 'k50', Value: 'v' }] }))).rejects.toMatchObject({
+    await expect(
+      client.send(
+        new TagResourceCommand({
+          ResourceId: id,
+          Tags: [
+            { Key: 'k49', Value: 'v' },
+            { Key: 'k50', Value: 'v' },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'ConstraintViolationException',
       Reason: 'MAX_TAG_LIMIT_EXCEEDED',
     });
-    await expect(client.send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'ok', Value: 'v' }, { Key: 'bad', Value: '<script>' }] }))).rejects.toMatchObject({
+    await expect(
+      client.send(
+        new TagResourceCommand({
+          ResourceId: id,
+          Tags: [
+            { Key: 'ok', Value: 'v' },
+            { Key: 'bad', Value: '<script>' },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'InvalidInputException',
       Reason: 'INVALID_PATTERN',
     });
@@ -154,12 +255,17 @@ describe('fake Organizations', () => {
     expect(() => org.addOu(org.rootId, 'Security')).toThrow(organizationsSdk.DuplicateOrganizationalUnitException);
     let parent = ou;
     for (let level = 2; level <= 5; level++) parent = org.addOu(parent, `L${level}`);
-    expect(() => org.addOu(parent, 'L6')).toThrow(expect.objectContaining({ name: 'ConstraintViolationException', Reason: 'OU_DEPTH_LIMIT_EXCEEDED' }));
+    expect(() => org.addOu(parent, 'L6')).toThrow(
+      expect.objectContaining({ name: 'ConstraintViolationException', Reason: 'OU_DEPTH_LIMIT_EXCEEDED' }),
+    );
   });
 
   test('only the management account may call it', async () => {
     const { fake } = setup();
-    const member = fake.client(OrganizationsClient, organizationsSdk, 'organizations', { accountId: '222222222222', region: 'us-east-1' });
+    const member = fake.client(OrganizationsClient, organizationsSdk, 'organizations', {
+      accountId: '222222222222',
+      region: 'us-east-1',
+    });
     await expect(member.send(new ListRootsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
@@ -172,7 +278,13 @@ describe('fake Organizations', () => {
     expect(fake.calls[0].error).toBe('ConcurrentModificationException');
     fake.clearFaults();
     // a limited fault fires only so many times
-    fake.injectFault({ service: 'organizations', operation: 'CreatePolicy', rate: 1, limit: 1, error: concurrentModification });
+    fake.injectFault({
+      service: 'organizations',
+      operation: 'CreatePolicy',
+      rate: 1,
+      limit: 1,
+      error: concurrentModification,
+    });
     await expect(client.send(scp('y'))).rejects.toBeInstanceOf(organizationsSdk.ConcurrentModificationException);
     await client.send(scp('y'));
     expect(org.allPolicies().map((p) => p.name)).toEqual(['FullAWSAccess', 'y']);

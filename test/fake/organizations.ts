@@ -49,18 +49,19 @@ export const TAG_VALUE_MAX = 256;
 const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** The AWS-managed policy attached everywhere when a policy type is enabled. */
-export const AWS_MANAGED_POLICIES: Readonly<Record<FakePolicyType, { id: string; name: string; description: string }>> = {
-  SERVICE_CONTROL_POLICY: {
-    id: 'p-FullAWSAccess',
-    name: 'FullAWSAccess',
-    description: 'Allows access to every operation',
-  },
-  RESOURCE_CONTROL_POLICY: {
-    id: 'p-RCPFullAWSAccess',
-    name: 'RCPFullAWSAccess',
-    description: 'Allows access to every operation',
-  },
-};
+export const AWS_MANAGED_POLICIES: Readonly<Record<FakePolicyType, { id: string; name: string; description: string }>> =
+  {
+    SERVICE_CONTROL_POLICY: {
+      id: 'p-FullAWSAccess',
+      name: 'FullAWSAccess',
+      description: 'Allows access to every operation',
+    },
+    RESOURCE_CONTROL_POLICY: {
+      id: 'p-RCPFullAWSAccess',
+      name: 'RCPFullAWSAccess',
+      description: 'Allows access to every operation',
+    },
+  };
 
 interface OuState {
   id: string;
@@ -136,7 +137,10 @@ export class FakeOrganizations implements FakeService {
   /** Tags of roots, OUs and accounts. */
   private readonly otherTags = new Map<string, Map<string, string>>();
 
-  constructor(private readonly fake: FakeAws, options: FakeOrganizationsOptions = {}) {
+  constructor(
+    private readonly fake: FakeAws,
+    options: FakeOrganizationsOptions = {},
+  ) {
     this.managementAccountId = options.managementAccountId ?? '111111111111';
     this.omitAccountState = options.omitAccountState ?? false;
     this.pendingEnableReads = options.pendingEnableReads ?? 2;
@@ -162,7 +166,10 @@ export class FakeOrganizations implements FakeService {
   addOu(parentId: string, name: string): string {
     this.requireParent(parentId);
     if ([...this.ous.values()].some((ou) => ou.parentId === parentId && ou.name === name)) {
-      throw new DuplicateOrganizationalUnitException({ message: 'An OU with the same name already exists.', $metadata: {} });
+      throw new DuplicateOrganizationalUnitException({
+        message: 'An OU with the same name already exists.',
+        $metadata: {},
+      });
     }
     let depth = 1;
     for (let id = parentId; this.ous.has(id); id = this.ous.get(id)!.parentId) depth++;
@@ -176,7 +183,13 @@ export class FakeOrganizations implements FakeService {
   }
 
   /** Adds an account and returns its id. */
-  addAccount(account: { name: string; parentId?: string; id?: string; email?: string; state?: FakeAccountState }): string {
+  addAccount(account: {
+    name: string;
+    parentId?: string;
+    id?: string;
+    email?: string;
+    state?: FakeAccountState;
+  }): string {
     const id = account.id ?? this.fake.rng.chars(12, '0123456789');
     const parentId = account.parentId ?? this.rootId;
     this.requireParent(parentId);
@@ -280,7 +293,7 @@ export class FakeOrganizations implements FakeService {
     const guard = (handler: (input: any) => unknown) => (input: any, context: CallContext) => {
       if (context.accountId !== this.managementAccountId) {
         throw new AccessDeniedException({
-          message: 'You don\'t have permissions to access this resource.',
+          message: "You don't have permissions to access this resource.",
           $metadata: { httpStatusCode: 400 },
         });
       }
@@ -298,30 +311,54 @@ export class FakeOrganizations implements FakeService {
         },
       }),
       ListRoots: (input) => {
-        const output = this.page('ListRoots', [this.rootOutput()], input, (items, token) => ({ Roots: items, NextToken: token }));
+        const output = this.page('ListRoots', [this.rootOutput()], input, (items, token) => ({
+          Roots: items,
+          NextToken: token,
+        }));
         this.advancePending();
         return output;
       },
       ListOrganizationalUnitsForParent: (input) => {
         this.requireParent(input.ParentId);
-        const ous = [...this.ous.values()].filter((ou) => ou.parentId === input.ParentId).map((ou) => this.ouOutput(ou));
-        return this.page('ListOrganizationalUnitsForParent', ous, input, (items, token) => ({ OrganizationalUnits: items, NextToken: token }));
+        const ous = [...this.ous.values()]
+          .filter((ou) => ou.parentId === input.ParentId)
+          .map((ou) => this.ouOutput(ou));
+        return this.page('ListOrganizationalUnitsForParent', ous, input, (items, token) => ({
+          OrganizationalUnits: items,
+          NextToken: token,
+        }));
       },
       ListAccountsForParent: (input) => {
         this.requireParent(input.ParentId);
         const accounts = [...this.accounts.values()].filter((a) => a.parentId === input.ParentId);
-        return this.page('ListAccountsForParent', accounts, input, (items, token) => ({ Accounts: items.map((a) => this.accountOutput(a)), NextToken: token }));
+        return this.page('ListAccountsForParent', accounts, input, (items, token) => ({
+          Accounts: items.map((a) => this.accountOutput(a)),
+          NextToken: token,
+        }));
       },
       ListAccounts: (input) =>
-        this.page('ListAccounts', [...this.accounts.values()], input, (items, token) => ({ Accounts: items.map((a) => this.accountOutput(a)), NextToken: token })),
+        this.page('ListAccounts', [...this.accounts.values()], input, (items, token) => ({
+          Accounts: items.map((a) => this.accountOutput(a)),
+          NextToken: token,
+        })),
       DescribeAccount: (input) => {
         const account = this.accounts.get(input.AccountId);
-        if (!account) throw new AccountNotFoundException({ message: 'You specified an account that doesn\'t exist.', $metadata: {} });
+        if (!account) {
+          throw new AccountNotFoundException({
+            message: "You specified an account that doesn't exist.",
+            $metadata: {},
+          });
+        }
         return { Account: this.accountOutput(account) };
       },
       DescribeOrganizationalUnit: (input) => {
         const ou = this.ous.get(input.OrganizationalUnitId);
-        if (!ou) throw new OrganizationalUnitNotFoundException({ message: 'We can\'t find an OU with the OrganizationalUnitId that you specified.', $metadata: {} });
+        if (!ou) {
+          throw new OrganizationalUnitNotFoundException({
+            message: "We can't find an OU with the OrganizationalUnitId that you specified.",
+            $metadata: {},
+          });
+        }
         return { OrganizationalUnit: this.ouOutput(ou) };
       },
       ListPolicies: (input) => {
@@ -335,7 +372,10 @@ export class FakeOrganizations implements FakeService {
       },
       ListTargetsForPolicy: (input) => {
         const policy = this.requirePolicy(input.PolicyId);
-        return this.page('ListTargetsForPolicy', this.targetsOf(policy.id), input, (items, token) => ({ Targets: items.map((id) => this.targetSummary(id)), NextToken: token }));
+        return this.page('ListTargetsForPolicy', this.targetsOf(policy.id), input, (items, token) => ({
+          Targets: items.map((id) => this.targetSummary(id)),
+          NextToken: token,
+        }));
       },
       ListPoliciesForTarget: (input) => {
         const type = this.requireType(input.Filter);
@@ -344,14 +384,22 @@ export class FakeOrganizations implements FakeService {
           .map((id) => this.policies.get(id)!)
           .filter((p) => p.type === type)
           .map((p) => this.policySummary(p));
-        return this.page('ListPoliciesForTarget', policies, input, (items, token) => ({ Policies: items, NextToken: token }));
+        return this.page('ListPoliciesForTarget', policies, input, (items, token) => ({
+          Policies: items,
+          NextToken: token,
+        }));
       },
       ListTagsForResource: (input) => {
         const tags = this.taggable(input.ResourceId);
-        return this.page('ListTagsForResource', [...tags].map(([Key, Value]) => ({ Key, Value })), input, (items, token) => ({
-          Tags: items,
-          NextToken: token,
-        }));
+        return this.page(
+          'ListTagsForResource',
+          [...tags].map(([Key, Value]) => ({ Key, Value })),
+          input,
+          (items, token) => ({
+            Tags: items,
+            NextToken: token,
+          }),
+        );
       },
       TagResource: (input) => {
         const tags = this.taggable(input.ResourceId);
@@ -375,7 +423,7 @@ export class FakeOrganizations implements FakeService {
       },
       UpdatePolicy: (input) => {
         const policy = this.requirePolicy(input.PolicyId);
-        if (policy.awsManaged) throw accessDenied('You can\'t modify an AWS managed policy.');
+        if (policy.awsManaged) throw accessDenied("You can't modify an AWS managed policy.");
         if (input.Content !== undefined) {
           validateContent(input.Content);
           policy.content = input.Content;
@@ -389,10 +437,11 @@ export class FakeOrganizations implements FakeService {
       },
       DeletePolicy: (input) => {
         const policy = this.requirePolicy(input.PolicyId);
-        if (policy.awsManaged) throw accessDenied('You can\'t delete an AWS managed policy.');
+        if (policy.awsManaged) throw accessDenied("You can't delete an AWS managed policy.");
         if (this.targetsOf(policy.id).length > 0) {
           throw new PolicyInUseException({
-            message: 'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
+            message:
+              'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
             $metadata: {},
           });
         }
@@ -408,10 +457,18 @@ export class FakeOrganizations implements FakeService {
         return {};
       },
       EnablePolicyType: (input) => {
-        if (input.RootId !== this.rootId) throw new RootNotFoundException({ message: 'We can\'t find a root with the RootId that you specified.', $metadata: {} });
+        if (input.RootId !== this.rootId) {
+          throw new RootNotFoundException({
+            message: "We can't find a root with the RootId that you specified.",
+            $metadata: {},
+          });
+        }
         const type = this.requireType(input.PolicyType);
         if (this.enabledTypes.has(type) || this.pendingTypes.has(type)) {
-          throw new PolicyTypeAlreadyEnabledException({ message: 'The specified policy type is already enabled.', $metadata: {} });
+          throw new PolicyTypeAlreadyEnabledException({
+            message: 'The specified policy type is already enabled.',
+            $metadata: {},
+          });
         }
         // Asynchronous, as in AWS: the root reports PENDING_ENABLE until the change is done.
         if (this.pendingEnableReads > 0) this.pendingTypes.set(type, this.pendingEnableReads);
@@ -434,11 +491,25 @@ export class FakeOrganizations implements FakeService {
     }
   }
 
-  private createPolicy(name: string, type: FakePolicyType, content: string, description: string, tags: Record<string, string>): string {
+  private createPolicy(
+    name: string,
+    type: FakePolicyType,
+    content: string,
+    description: string,
+    tags: Record<string, string>,
+  ): string {
     validateContent(content);
     this.requireUniqueName(name, type);
     const id = `p-${this.fake.rng.chars(8)}`;
-    this.policies.set(id, { id, name, type, description, content, awsManaged: false, tags: new Map(Object.entries(tags)) });
+    this.policies.set(id, {
+      id,
+      name,
+      type,
+      description,
+      content,
+      awsManaged: false,
+      tags: new Map(Object.entries(tags)),
+    });
     return id;
   }
 
@@ -452,11 +523,17 @@ export class FakeOrganizations implements FakeService {
       });
     }
     if (attached.has(policyId)) {
-      throw new DuplicatePolicyAttachmentException({ message: 'The selected policy is already attached to the specified target.', $metadata: {} });
+      throw new DuplicatePolicyAttachmentException({
+        message: 'The selected policy is already attached to the specified target.',
+        $metadata: {},
+      });
     }
     const sameType = [...attached].filter((id) => this.policies.get(id)?.type === policy.type).length;
     if (sameType >= MAX_POLICIES_PER_TARGET) {
-      throw constraint('MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED', 'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.');
+      throw constraint(
+        'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+        'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
+      );
     }
     attached.add(policyId);
   }
@@ -465,14 +542,24 @@ export class FakeOrganizations implements FakeService {
     const policy = this.requirePolicy(policyId);
     const attached = this.requireTarget(targetId);
     if (!attached.has(policyId)) {
-      throw new PolicyNotAttachedException({ message: 'The policy isn\'t attached to the specified target in the specified root.', $metadata: {} });
+      throw new PolicyNotAttachedException({
+        message: "The policy isn't attached to the specified target in the specified root.",
+        $metadata: {},
+      });
     }
     if (policy.id === AWS_MANAGED_POLICIES.RESOURCE_CONTROL_POLICY.id) {
-      throw new InvalidInputException({ message: 'You can\'t detach the RCPFullAWSAccess policy.', Reason: 'NON_DETACHABLE_POLICY', $metadata: {} });
+      throw new InvalidInputException({
+        message: "You can't detach the RCPFullAWSAccess policy.",
+        Reason: 'NON_DETACHABLE_POLICY',
+        $metadata: {},
+      });
     }
     const sameType = [...attached].filter((id) => this.policies.get(id)?.type === policy.type).length;
     if (policy.type === 'SERVICE_CONTROL_POLICY' && sameType <= 1) {
-      throw constraint('MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED', 'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.');
+      throw constraint(
+        'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+        'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+      );
     }
     attached.delete(policyId);
   }
@@ -507,7 +594,11 @@ export class FakeOrganizations implements FakeService {
       const [op, offset] = Buffer.from(input.NextToken, 'base64').toString('utf8').split(':');
       start = Number(offset);
       if (op !== operation || !Number.isInteger(start) || start < 0) {
-        throw new InvalidInputException({ message: 'The specified token is invalid.', Reason: 'INVALID_NEXT_TOKEN', $metadata: {} });
+        throw new InvalidInputException({
+          message: 'The specified token is invalid.',
+          Reason: 'INVALID_NEXT_TOKEN',
+          $metadata: {},
+        });
       }
     }
     const end = start + max;
@@ -536,7 +627,13 @@ export class FakeOrganizations implements FakeService {
   }
 
   private accountOutput(account: AccountStateRecord) {
-    const status = { ACTIVE: 'ACTIVE', PENDING_ACTIVATION: 'ACTIVE', SUSPENDED: 'SUSPENDED', PENDING_CLOSURE: 'PENDING_CLOSURE', CLOSED: 'SUSPENDED' }[account.state];
+    const status = {
+      ACTIVE: 'ACTIVE',
+      PENDING_ACTIVATION: 'ACTIVE',
+      SUSPENDED: 'SUSPENDED',
+      PENDING_CLOSURE: 'PENDING_CLOSURE',
+      CLOSED: 'SUSPENDED',
+    }[account.state];
     return {
       Id: account.id,
       Arn: `arn:aws:organizations::${this.managementAccountId}:account/${this.organizationId}/${account.id}`,
@@ -572,31 +669,50 @@ export class FakeOrganizations implements FakeService {
 
   private requireParent(parentId: string): void {
     if (parentId !== this.rootId && !this.ous.has(parentId)) {
-      throw new ParentNotFoundException({ message: 'We can\'t find a root or OU with the ParentId that you specified.', $metadata: {} });
+      throw new ParentNotFoundException({
+        message: "We can't find a root or OU with the ParentId that you specified.",
+        $metadata: {},
+      });
     }
   }
 
   private requireAccount(accountId: string): AccountStateRecord {
     const account = this.accounts.get(accountId);
-    if (!account) throw new AccountNotFoundException({ message: 'You specified an account that doesn\'t exist.', $metadata: {} });
+    if (!account) {
+      throw new AccountNotFoundException({ message: "You specified an account that doesn't exist.", $metadata: {} });
+    }
     return account;
   }
 
   private requireTarget(targetId: string): Set<string> {
     const attached = this.attachments.get(targetId);
-    if (!attached) throw new TargetNotFoundException({ message: 'We can\'t find a root, OU, account, or policy with the TargetId that you specified.', $metadata: {} });
+    if (!attached) {
+      throw new TargetNotFoundException({
+        message: "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+        $metadata: {},
+      });
+    }
     return attached;
   }
 
   private requirePolicy(policyId: string): PolicyState {
     const policy = this.policies.get(policyId);
-    if (!policy) throw new PolicyNotFoundException({ message: 'We can\'t find a policy with the PolicyId that you specified.', $metadata: {} });
+    if (!policy) {
+      throw new PolicyNotFoundException({
+        message: "We can't find a policy with the PolicyId that you specified.",
+        $metadata: {},
+      });
+    }
     return policy;
   }
 
   private requireType(type: string): FakePolicyType {
     if (type !== 'SERVICE_CONTROL_POLICY' && type !== 'RESOURCE_CONTROL_POLICY') {
-      throw new InvalidInputException({ message: `The fake supports SCPs and RCPs only, got ${type}.`, Reason: 'INVALID_ENUM_POLICY_TYPE', $metadata: {} });
+      throw new InvalidInputException({
+        message: `The fake supports SCPs and RCPs only, got ${type}.`,
+        Reason: 'INVALID_ENUM_POLICY_TYPE',
+        $metadata: {},
+      });
     }
     return type;
   }
@@ -614,7 +730,11 @@ export class FakeOrganizations implements FakeService {
     const policy = this.policies.get(resourceId);
     if (policy) {
       if (policy.awsManaged) {
-        throw new InvalidInputException({ message: 'You can\'t tag an AWS managed policy.', Reason: 'IMMUTABLE_POLICY', $metadata: {} });
+        throw new InvalidInputException({
+          message: "You can't tag an AWS managed policy.",
+          Reason: 'IMMUTABLE_POLICY',
+          $metadata: {},
+        });
       }
       return policy.tags;
     }
@@ -623,18 +743,29 @@ export class FakeOrganizations implements FakeService {
       if (!tags) this.otherTags.set(resourceId, (tags = new Map()));
       return tags;
     }
-    throw new TargetNotFoundException({ message: 'We can\'t find a root, OU, account, or policy with the TargetId that you specified.', $metadata: {} });
+    throw new TargetNotFoundException({
+      message: "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+      $metadata: {},
+    });
   }
 }
 
 /** A TooManyRequestsException, as Organizations throws when throttling. */
 export function throttling(): Error {
-  return new TooManyRequestsException({ message: 'AWS Organizations can\'t complete your request because another request is already in progress. Try again later.', Type: 'RequestLimitExceeded', $metadata: { httpStatusCode: 400 } } as any);
+  return new TooManyRequestsException({
+    message:
+      "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
+    Type: 'RequestLimitExceeded',
+    $metadata: { httpStatusCode: 400 },
+  } as any);
 }
 
 /** A ConcurrentModificationException, as Organizations throws under parallel writes. */
 export function concurrentModification(): Error {
-  return new ConcurrentModificationException({ message: 'The target of the operation is currently being modified by a different request. Try again later.', $metadata: { httpStatusCode: 400 } });
+  return new ConcurrentModificationException({
+    message: 'The target of the operation is currently being modified by a different request. Try again later.',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 /** Organizations write operations (for fault injection on writes only). */
@@ -659,16 +790,32 @@ function isSystemTag(key: string): boolean {
  * (possibly empty, never null), no key twice, no system key.
  */
 function validateTags(tags: readonly { Key?: unknown; Value?: unknown }[]): [string, string][] {
-  const invalid = (reason: string, message: string) => new InvalidInputException({ message, Reason: reason as any, $metadata: {} });
+  const invalid = (reason: string, message: string) =>
+    new InvalidInputException({ message, Reason: reason as any, $metadata: {} });
   const seen = new Set<string>();
   return tags.map((tag) => {
     const { Key: key, Value: value } = tag;
-    if (typeof key !== 'string' || typeof value !== 'string') throw invalid('INPUT_REQUIRED', 'You must specify a value for all required fields.');
-    if (key.length < 1) throw invalid('MIN_LENGTH_EXCEEDED', 'You provided a string parameter that is shorter than allowed.');
-    if ([...key].length > TAG_KEY_MAX || [...value].length > TAG_VALUE_MAX) throw invalid('MAX_LENGTH_EXCEEDED', 'You provided a string parameter that is longer than allowed.');
-    if (!TAG_PATTERN.test(key) || !TAG_PATTERN.test(value)) throw invalid('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
-    if (isSystemTag(key)) throw invalid('INVALID_SYSTEM_TAGS_PARAMETER', 'You specified a tag key that is a system tag. You can\'t add, edit, or delete system tag keys because they\'re reserved for AWS use.');
-    if (seen.has(key)) throw invalid('DUPLICATE_TAG_KEY', 'Tag keys must be unique among the tags attached to the same entity.');
+    if (typeof key !== 'string' || typeof value !== 'string') {
+      throw invalid('INPUT_REQUIRED', 'You must specify a value for all required fields.');
+    }
+    if (key.length < 1) {
+      throw invalid('MIN_LENGTH_EXCEEDED', 'You provided a string parameter that is shorter than allowed.');
+    }
+    if ([...key].length > TAG_KEY_MAX || [...value].length > TAG_VALUE_MAX) {
+      throw invalid('MAX_LENGTH_EXCEEDED', 'You provided a string parameter that is longer than allowed.');
+    }
+    if (!TAG_PATTERN.test(key) || !TAG_PATTERN.test(value)) {
+      throw invalid('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    }
+    if (isSystemTag(key)) {
+      throw invalid(
+        'INVALID_SYSTEM_TAGS_PARAMETER',
+        "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.",
+      );
+    }
+    if (seen.has(key)) {
+      throw invalid('DUPLICATE_TAG_KEY', 'Tag keys must be unique among the tags attached to the same entity.');
+    }
     seen.add(key);
     return [key, value];
   });
@@ -688,6 +835,9 @@ function validateContent(content: unknown): void {
   try {
     JSON.parse(content);
   } catch {
-    throw new MalformedPolicyDocumentException({ message: 'The provided policy document doesn\'t meet the requirements of the specified policy type.', $metadata: {} });
+    throw new MalformedPolicyDocumentException({
+      message: "The provided policy document doesn't meet the requirements of the specified policy type.",
+      $metadata: {},
+    });
   }
 }

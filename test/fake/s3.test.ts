@@ -13,7 +13,8 @@ function setup() {
   const fake = new FakeAws({ seed: 3 });
   const s3 = new FakeS3(fake);
   const client = fake.client(S3Client, s3Sdk, 's3', { accountId: '111111111111', region: 'us-east-1' });
-  const put = (input: Partial<s3Sdk.PutObjectCommandInput> = {}) => client.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x', ...input }));
+  const put = (input: Partial<s3Sdk.PutObjectCommandInput> = {}) =>
+    client.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x', ...input }));
   return { fake, s3, client, put };
 }
 
@@ -39,7 +40,10 @@ describe('fake S3 conditional requests', () => {
 
   test('IfMatch writes only over the ETag given: 412 when it differs, 404 NoSuchKey when the key is absent', async () => {
     const { s3, put } = setup();
-    await expect(put({ IfMatch: '"0"' })).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    await expect(put({ IfMatch: '"0"' })).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      $metadata: { httpStatusCode: 404 },
+    });
     const etag = (await put({ Body: 'one' })).ETag!;
     const next = (await put({ IfMatch: etag, Body: 'two' })).ETag!;
     await expect(put({ IfMatch: etag, Body: 'three' })).rejects.toMatchObject({ name: 'PreconditionFailed' });
@@ -74,16 +78,25 @@ describe('fake S3 conditional requests', () => {
     while (!held) await new Promise((r) => setImmediate(r));
     await put({ Body: 'fast' }); // completes while the conditional write is held before its commit
     release();
-    await expect(slow).rejects.toMatchObject({ name: 'ConditionalRequestConflict', $metadata: { httpStatusCode: 409 } });
+    await expect(slow).rejects.toMatchObject({
+      name: 'ConditionalRequestConflict',
+      $metadata: { httpStatusCode: 409 },
+    });
     expect(s3.objects.get('b/k')!.toString()).toBe('fast');
   });
 
   test('concurrent creates with IfNoneMatch: exactly one succeeds, the others get 409 or 412', async () => {
     const { s3, put } = setup();
-    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => put({ IfNoneMatch: '*', Body: `w${i}` })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => put({ IfNoneMatch: '*', Body: `w${i}` })),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect(['ConditionalRequestConflict', 'PreconditionFailed']).toContain(r.reason.name);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        expect(['ConditionalRequestConflict', 'PreconditionFailed']).toContain(r.reason.name);
+      }
+    }
     expect(s3.etagOf('b', 'k')).toBe((won[0] as PromiseFulfilledResult<s3Sdk.PutObjectCommandOutput>).value.ETag);
   });
 

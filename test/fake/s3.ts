@@ -102,7 +102,12 @@ export class FakeS3 {
     return body.toString('utf8');
   }
 
-  private async hold(operation: S3CallEvent['operation'], phase: S3CallEvent['phase'], input: any, context: CallContext): Promise<void> {
+  private async hold(
+    operation: S3CallEvent['operation'],
+    phase: S3CallEvent['phase'],
+    input: any,
+    context: CallContext,
+  ): Promise<void> {
     if (this.pause) await this.pause({ operation, phase, bucket: input.Bucket, key: input.Key, context });
   }
 
@@ -126,7 +131,9 @@ export class FakeS3 {
     if (input.IfNoneMatch !== undefined && input.IfNoneMatch !== '*') {
       throw new Error(`the fake (like S3) accepts only IfNoneMatch: '*', got ${input.IfNoneMatch}`);
     }
-    if (input.IfNoneMatch !== undefined && input.IfMatch !== undefined) throw new Error('the fake does not combine IfMatch and IfNoneMatch');
+    if (input.IfNoneMatch !== undefined && input.IfMatch !== undefined) {
+      throw new Error('the fake does not combine IfMatch and IfNoneMatch');
+    }
     const conditional = input.IfNoneMatch !== undefined || input.IfMatch !== undefined;
     const id = `${input.Bucket}/${input.Key}`;
     await this.hold('PutObject', 'request', input, context);

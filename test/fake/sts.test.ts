@@ -26,21 +26,30 @@ describe('fake STS', () => {
 
   test('roles with a path resolve to their name', async () => {
     const { client } = setup();
-    const out = await client.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/service-role/Runner', RoleSessionName: 's' }));
+    const out = await client.send(
+      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/service-role/Runner', RoleSessionName: 's' }),
+    );
     expect(out.AssumedRoleUser!.Arn).toBe('arn:aws:sts::222222222222:assumed-role/Runner/s');
   });
 
   test('fails when the role does not exist in the account: AccessDenied (403), nothing recorded', async () => {
     const { sts, client } = setup();
     sts.missingRoles.add('222222222222/AWSControlTowerExecution');
-    await expect(client.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/AWSControlTowerExecution', RoleSessionName: 'cfct' })))
-      .rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    await expect(
+      client.send(
+        new AssumeRoleCommand({
+          RoleArn: 'arn:aws:iam::222222222222:role/AWSControlTowerExecution',
+          RoleSessionName: 'cfct',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     expect(sts.assumed).toEqual([]);
   });
 
   test('fails when the role ARN is not a role ARN: AccessDenied', async () => {
     const { client } = setup();
-    await expect(client.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:user/alice', RoleSessionName: 'cfct' })))
-      .rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(
+      client.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:user/alice', RoleSessionName: 'cfct' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });

@@ -23,12 +23,25 @@ export class FakeSts {
         AssumeRole: (input) => {
           const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(input.RoleArn ?? '');
           if (!match || this.missingRoles.has(`${match[1]}/${match[2]}`)) {
-            throw new STSServiceException({ name: 'AccessDenied', $fault: 'client', message: `User is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`, $metadata: { httpStatusCode: 403 } });
+            throw new STSServiceException({
+              name: 'AccessDenied',
+              $fault: 'client',
+              message: `User is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
+              $metadata: { httpStatusCode: 403 },
+            });
           }
           this.assumed.push(input.RoleArn);
           return {
-            Credentials: { AccessKeyId: `ASIA${match[1]}`, SecretAccessKey: 'fake', SessionToken: 'fake', Expiration: new Date(Date.UTC(2100, 0, 1)) },
-            AssumedRoleUser: { Arn: `arn:aws:sts::${match[1]}:assumed-role/${match[2]}/${input.RoleSessionName}`, AssumedRoleId: `AROA:${input.RoleSessionName}` },
+            Credentials: {
+              AccessKeyId: `ASIA${match[1]}`,
+              SecretAccessKey: 'fake',
+              SessionToken: 'fake',
+              Expiration: new Date(Date.UTC(2100, 0, 1)),
+            },
+            AssumedRoleUser: {
+              Arn: `arn:aws:sts::${match[1]}:assumed-role/${match[2]}/${input.RoleSessionName}`,
+              AssumedRoleId: `AROA:${input.RoleSessionName}`,
+            },
           };
         },
       },

@@ -55,12 +55,24 @@ describe('policy-step handler', () => {
       targetName: 'Security',
     };
     const created = await handler({ correlationId: 'exec-1', installationId: 'default', step: create });
-    expect(created).toEqual({ stepId: create.id, kind: 'policy.create', outcome: 'applied', policyId: expect.stringMatching(/^p-/) });
+    expect(created).toEqual({
+      stepId: create.id,
+      kind: 'policy.create',
+      outcome: 'applied',
+      policyId: expect.stringMatching(/^p-/),
+    });
     const attached = await handler({ correlationId: 'exec-1', installationId: 'default', step: attach });
-    expect(attached).toEqual({ stepId: attach.id, kind: 'policy.attach', outcome: 'applied', policyId: created.policyId });
+    expect(attached).toEqual({
+      stepId: attach.id,
+      kind: 'policy.attach',
+      outcome: 'applied',
+      policyId: created.policyId,
+    });
     expect(env.organizations.targetsOf(created.policyId!)).toEqual([env.ou]);
     // a retried task (Step Functions at-least-once) is harmless
-    expect((await handler({ correlationId: 'exec-1', installationId: 'default', step: attach })).outcome).toBe('already-done');
+    expect((await handler({ correlationId: 'exec-1', installationId: 'default', step: attach })).outcome).toBe(
+      'already-done',
+    );
 
     const entries = logs.map((l) => JSON.parse(l));
     expect(entries.every((e) => e.correlationId === 'exec-1')).toBe(true);
@@ -75,10 +87,16 @@ describe('policy-step handler', () => {
       clock: env.fake.clock,
       log: () => undefined,
     });
-    await expect(run({ correlationId: 'x', installationId: 'default', step: { kind: 'stackset.create', id: 'y' } as unknown as PolicyStep })).rejects.toThrow(
-      new InvalidPolicyStepEventError('step kind stackset.create is not a policy step'),
+    await expect(
+      run({
+        correlationId: 'x',
+        installationId: 'default',
+        step: { kind: 'stackset.create', id: 'y' } as unknown as PolicyStep,
+      }),
+    ).rejects.toThrow(new InvalidPolicyStepEventError('step kind stackset.create is not a policy step'));
+    await expect(run({ correlationId: 'x', installationId: '', step: {} as PolicyStep })).rejects.toThrow(
+      'installationId must be a non-empty string',
     );
-    await expect(run({ correlationId: 'x', installationId: '', step: {} as PolicyStep })).rejects.toThrow('installationId must be a non-empty string');
     await expect(run(undefined as never)).rejects.toThrow('the event must be an object');
     expect(env.fake.calls).toEqual([]);
   });
@@ -92,9 +110,22 @@ describe('policy-step handler', () => {
       log: (e) => entries.push(e),
     });
     env.fake.injectFault({ service: 'organizations', operation: 'EnablePolicyType', rate: 1, error: throttling });
-    const step: PolicyStep = { kind: 'policy.enable-type', id: 'e', summary: 'enable', rootId: env.organizations.rootId, policyType: 'RESOURCE_CONTROL_POLICY' };
-    await expect(run({ correlationId: 'exec-2', installationId: 'default', step })).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    const step: PolicyStep = {
+      kind: 'policy.enable-type',
+      id: 'e',
+      summary: 'enable',
+      rootId: env.organizations.rootId,
+      policyType: 'RESOURCE_CONTROL_POLICY',
+    };
+    await expect(run({ correlationId: 'exec-2', installationId: 'default', step })).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+    });
     expect(env.fake.callCount('organizations', 'EnablePolicyType')).toBe(8);
-    expect(entries[entries.length - 1]).toMatchObject({ level: 'error', correlationId: 'exec-2', errorName: 'TooManyRequestsException', stepId: 'e' });
+    expect(entries[entries.length - 1]).toMatchObject({
+      level: 'error',
+      correlationId: 'exec-2',
+      errorName: 'TooManyRequestsException',
+      stepId: 'e',
+    });
   });
 });

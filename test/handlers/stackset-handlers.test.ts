@@ -13,20 +13,43 @@ function setUp() {
   w.setAccounts(ACCOUNTS);
   w.ssm.seed({ accountId: MANAGEMENT, region: HOME }, '/org/secret', 'S3cr3t-Value-Do-Not-Log', 'SecureString');
   const r = resource('app', {
-    parameters: [{ key: 'Password', value: '$[alfred_genpass_20]', ssmParameters: [{ name: '/app/password', value: '$[password]' }] }, { key: 'Secret', value: '$[alfred_ssm_/org/secret]' }, { key: 'ApiKey', value: 'Package-NoEcho-Literal' }],
+    parameters: [
+      {
+        key: 'Password',
+        value: '$[alfred_genpass_20]',
+        ssmParameters: [{ name: '/app/password', value: '$[password]' }],
+      },
+      { key: 'Secret', value: '$[alfred_ssm_/org/secret]' },
+      { key: 'ApiKey', value: 'Package-NoEcho-Literal' },
+    ],
     exportOutputs: [{ name: '/app/{account_id}/name', value: '$[output_AppName]' }],
     lintSuppressions: [{ ruleId: 'CFCT-M070', reason: 'the fixture passes a SecureString to a plain parameter' }],
   });
   const runInput: StackSetRunInput = {
     homeRegion: HOME,
     settings: w.settings,
-    desired: [desired(r, template('app', { parameters: ['Secret'], noEcho: ['Password', 'ApiKey'], outputs: { AppName: 'AWS::AccountId' } }), ACCOUNTS)],
+    desired: [
+      desired(
+        r,
+        template('app', {
+          parameters: ['Secret'],
+          noEcho: ['Password', 'ApiKey'],
+          outputs: { AppName: 'AWS::AccountId' },
+        }),
+        ACCOUNTS,
+      ),
+    ],
     accountStates: Object.fromEntries(ACCOUNTS.map((a) => [a, 'ACTIVE'])),
   };
   w.s3.objects.set('cfct-runs/run-1/stacksets.json', Buffer.from(JSON.stringify(runInput)));
   const logs: Record<string, unknown>[] = [];
   const deps: TaskDeps = { clients: () => w.aws, clock: w.fake.clock, log: (entry) => logs.push(entry) };
-  const base = { correlationId: 'exec-2026-01-01', runInput: { bucket: 'cfct-runs', key: 'run-1/stacksets.json' }, region: HOME, resource: 'app' };
+  const base = {
+    correlationId: 'exec-2026-01-01',
+    runInput: { bucket: 'cfct-runs', key: 'run-1/stacksets.json' },
+    region: HOME,
+    resource: 'app',
+  };
   return { w, deps, base, logs };
 }
 
@@ -38,12 +61,19 @@ describe('stack set handlers', () => {
     const outputs = createStackSetOutputsHandler(deps);
 
     const prepared = await prepare(base);
-    expect(prepared).toMatchObject({ resource: 'app', stackSetName: 'CustomControlTower-app', action: 'create', hasErrors: false });
+    expect(prepared).toMatchObject({
+      resource: 'app',
+      stackSetName: 'CustomControlTower-app',
+      action: 'create',
+      hasErrors: false,
+    });
     expect(prepared.steps.map((s) => s.kind)).toEqual(['stackset.create', 'stackset.create-instances']);
     // The Step Functions payload goes through JSON, as it does between states.
     for (const s of JSON.parse(JSON.stringify(prepared.steps))) {
       let started = await step({ ...base, action: 'start', step: s });
-      while (started.status === 'blocked') started = await step({ ...base, action: 'start', step: s, attempt: (started as any).attempt + 1 });
+      while (started.status === 'blocked') {
+        started = await step({ ...base, action: 'start', step: s, attempt: (started as any).attempt + 1 });
+      }
       if (started.status === 'done') continue;
       expect(started.status).toBe('started');
       let checked = await step({ ...base, action: 'check', step: s, operationId: (started as any).operationId });
@@ -70,34 +100,66 @@ describe('stack set handlers', () => {
     // A NoEcho value written in the package: the step payload references it, the step task reads it from the run input.
     expect(everything).not.toContain('Package-NoEcho-Literal');
     expect(JSON.stringify(prepared.steps[0])).toContain('"parts":[{"packageToken":0}]');
-    expect(w.cfn.parametersOf('CustomControlTower-app')).toEqual({ Password: password, Secret: 'S3cr3t-Value-Do-Not-Log', ApiKey: 'Package-NoEcho-Literal' });
+    expect(w.cfn.parametersOf('CustomControlTower-app')).toEqual({
+      Password: password,
+      Secret: 'S3cr3t-Value-Do-Not-Log',
+      ApiKey: 'Package-NoEcho-Literal',
+    });
   });
 
   test('fails with InvalidStackSetEventError (and an error log line) for a malformed event', async () => {
     const { deps, logs, base } = setUp();
     const step = createStackSetStepHandler(deps);
-    await expect(createStackSetPrepareHandler(deps)({ ...base, runInput: undefined as any })).rejects.toThrow(InvalidStackSetEventError);
-    await expect(step({ ...base, action: 'check', step: { kind: 'policy.attach' } as any })).rejects.toThrow('step must be a stack set plan step');
-    await expect(step({ ...base, action: 'check', step: { kind: 'stackset.delete', id: 'x', summary: 'x', resource: 'app', stackSetName: 'x' } })).rejects.toThrow('action must be "start", or "check" with an operationId');
+    await expect(createStackSetPrepareHandler(deps)({ ...base, runInput: undefined as any })).rejects.toThrow(
+      InvalidStackSetEventError,
+    );
+    await expect(step({ ...base, action: 'check', step: { kind: 'policy.attach' } as any })).rejects.toThrow(
+      'step must be a stack set plan step',
+    );
+    await expect(
+      step({
+        ...base,
+        action: 'check',
+        step: { kind: 'stackset.delete', id: 'x', summary: 'x', resource: 'app', stackSetName: 'x' },
+      }),
+    ).rejects.toThrow('action must be "start", or "check" with an operationId');
     expect(logs.filter((l) => l.level === 'error')).toHaveLength(3);
   });
 
   test('fails with a structured result naming the AWS error when the run input is missing (no throw)', async () => {
     const { deps, base, logs } = setUp();
     const missing = { ...base, runInput: { bucket: 'cfct-runs', key: 'nope' } };
-    expect(await createStackSetOutputsHandler(deps)(missing)).toEqual({ resource: 'app', exports: [], failed: { errorName: 'NoSuchKey', message: 'NoSuchKey: The specified key does not exist.' } });
+    expect(await createStackSetOutputsHandler(deps)(missing)).toEqual({
+      resource: 'app',
+      exports: [],
+      failed: { errorName: 'NoSuchKey', message: 'NoSuchKey: The specified key does not exist.' },
+    });
     expect(logs.at(-1)).toMatchObject({ level: 'info', errorName: 'NoSuchKey', correlationId: 'exec-2026-01-01' });
     const prepared = await createStackSetPrepareHandler(deps)(missing);
-    expect(prepared).toMatchObject({ resource: 'app', steps: [], hasErrors: true, findings: [expect.objectContaining({ ruleId: 'CFCT-K061', message: expect.stringContaining('NoSuchKey') })] });
+    expect(prepared).toMatchObject({
+      resource: 'app',
+      steps: [],
+      hasErrors: true,
+      findings: [expect.objectContaining({ ruleId: 'CFCT-K061', message: expect.stringContaining('NoSuchKey') })],
+    });
     const step = createStackSetStepHandler(deps);
     const s = { kind: 'stackset.delete', id: 'x', summary: 'x', resource: 'app', stackSetName: 'x' } as const;
-    expect(await step({ ...missing, action: 'start', step: s })).toMatchObject({ status: 'failed', errorName: 'NoSuchKey' });
-    expect(await step({ ...missing, action: 'check', step: s, operationId: 'op' })).toMatchObject({ status: 'FAILED', failures: [] });
+    expect(await step({ ...missing, action: 'start', step: s })).toMatchObject({
+      status: 'failed',
+      errorName: 'NoSuchKey',
+    });
+    expect(await step({ ...missing, action: 'check', step: s, operationId: 'op' })).toMatchObject({
+      status: 'FAILED',
+      failures: [],
+    });
   });
 });
 
 describe('stack set handlers: failures are results the state machine branches on', () => {
-  async function runToEnd(step: ReturnType<typeof createStackSetStepHandler>, event: Parameters<ReturnType<typeof createStackSetStepHandler>>[0]) {
+  async function runToEnd(
+    step: ReturnType<typeof createStackSetStepHandler>,
+    event: Parameters<ReturnType<typeof createStackSetStepHandler>>[0],
+  ) {
     let checked = await step(event);
     while (checked.status === 'RUNNING') checked = await step(event);
     return checked;
@@ -108,14 +170,26 @@ describe('stack set handlers: failures are results the state machine branches on
     const runInput: StackSetRunInput = {
       homeRegion: HOME,
       settings: { ...w.settings, capabilities: [] },
-      desired: [desired(resource('iam'), JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } } } }), ACCOUNTS)],
+      desired: [
+        desired(
+          resource('iam'),
+          JSON.stringify({
+            Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } } },
+          }),
+          ACCOUNTS,
+        ),
+      ],
       accountStates: Object.fromEntries(ACCOUNTS.map((a) => [a, 'ACTIVE'])),
     };
     w.s3.objects.set('cfct-runs/run-2/stacksets.json', Buffer.from(JSON.stringify(runInput)));
     const event = { ...base, resource: 'iam', runInput: { bucket: 'cfct-runs', key: 'run-2/stacksets.json' } };
     const prepared = await createStackSetPrepareHandler(deps)(event);
     const result = await createStackSetStepHandler(deps)({ ...event, action: 'start', step: prepared.steps[0] });
-    expect(result).toEqual({ status: 'failed', errorName: 'InsufficientCapabilitiesException', message: expect.stringContaining('Requires capabilities : [CAPABILITY_IAM]') });
+    expect(result).toEqual({
+      status: 'failed',
+      errorName: 'InsufficientCapabilitiesException',
+      message: expect.stringContaining('Requires capabilities : [CAPABILITY_IAM]'),
+    });
   });
 
   test('survives a redrive after a FAILED operation: the same execution starts a new operation id; the failed instances are listed', async () => {
@@ -125,15 +199,23 @@ describe('stack set handlers: failures are results the state machine branches on
     const [create, instances] = JSON.parse(JSON.stringify(prepared.steps));
     expect(await step({ ...base, action: 'start', step: create })).toEqual({ status: 'done' });
     w.cfn.failingTargets.add(ACCOUNTS[0]);
-    const first = await step({ ...base, action: 'start', step: instances }) as { operationId: string };
+    const first = (await step({ ...base, action: 'start', step: instances })) as { operationId: string };
     const failed = await runToEnd(step, { ...base, action: 'check', step: instances, operationId: first.operationId });
-    expect(failed).toMatchObject({ status: 'FAILED', failures: [{ account: ACCOUNTS[0], region: HOME, status: 'FAILED', reason: expect.any(String) }] });
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      failures: [{ account: ACCOUNTS[0], region: HOME, status: 'FAILED', reason: expect.any(String) }],
+    });
 
     w.cfn.failingTargets.clear();
-    const redriven = await step({ ...base, action: 'start', step: instances }) as { status: string; operationId: string };
+    const redriven = (await step({ ...base, action: 'start', step: instances })) as {
+      status: string;
+      operationId: string;
+    };
     expect(redriven.status).toBe('started');
     expect(redriven.operationId).not.toBe(first.operationId);
-    expect(await runToEnd(step, { ...base, action: 'check', step: instances, operationId: redriven.operationId })).toEqual({ status: 'SUCCEEDED' });
+    expect(
+      await runToEnd(step, { ...base, action: 'check', step: instances, operationId: redriven.operationId }),
+    ).toEqual({ status: 'SUCCEEDED' });
   });
 
   test('survives a busy stack set: blocked until busyTimeoutSeconds of pollIntervalSeconds waits, then failed', async () => {
@@ -145,25 +227,59 @@ describe('stack set handlers: failures are results the state machine branches on
     const other = await step({ ...base, correlationId: 'exec-earlier', action: 'start', step: prepared[1] });
     expect(other.status).toBe('started');
     const timing = { pollIntervalSeconds: 30, busyTimeoutSeconds: 90 };
-    expect(await step({ ...base, ...timing, action: 'start', step: prepared[1], attempt: 3 })).toMatchObject({ status: 'blocked', attempt: 3 });
-    expect(await step({ ...base, ...timing, action: 'start', step: prepared[1], attempt: 4 })).toMatchObject({ status: 'failed', errorName: 'OperationInProgressException', message: expect.stringContaining((other as { operationId: string }).operationId) });
-    await expect(step({ ...base, pollIntervalSeconds: -1, action: 'start', step: prepared[1] } as any)).rejects.toThrow(InvalidStackSetEventError);
+    expect(await step({ ...base, ...timing, action: 'start', step: prepared[1], attempt: 3 })).toMatchObject({
+      status: 'blocked',
+      attempt: 3,
+    });
+    expect(await step({ ...base, ...timing, action: 'start', step: prepared[1], attempt: 4 })).toMatchObject({
+      status: 'failed',
+      errorName: 'OperationInProgressException',
+      message: expect.stringContaining((other as { operationId: string }).operationId),
+    });
+    await expect(step({ ...base, pollIntervalSeconds: -1, action: 'start', step: prepared[1] } as any)).rejects.toThrow(
+      InvalidStackSetEventError,
+    );
   });
 
   test('fails when throttling outlives the retries: the handler throws with the AWS error name, for Step Functions Retry', async () => {
     const { w, deps, base, logs } = setUp();
     const step = createStackSetStepHandler(deps);
     const prepared = JSON.parse(JSON.stringify((await createStackSetPrepareHandler(deps)(base)).steps));
-    w.fake.injectFault({ service: 'cloudformation', operation: 'CreateStackSet', rate: 1, error: () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }) });
+    w.fake.injectFault({
+      service: 'cloudformation',
+      operation: 'CreateStackSet',
+      rate: 1,
+      error: () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }),
+    });
     await expect(step({ ...base, action: 'start', step: prepared[0] })).rejects.toMatchObject({ name: 'Throttling' });
     expect(logs.at(-1)).toMatchObject({ level: 'error', errorName: 'Throttling' });
   });
 
   test('survives an AWS error while preparing: hasErrors with a CFCT-K061 finding, not a throw', async () => {
     const { w, deps, base } = setUp();
-    w.fake.injectFault({ service: 'cloudformation', operation: 'DescribeStackSet', rate: 1, error: () => Object.assign(new Error('User is not authorized to perform cloudformation:DescribeStackSet'), { name: 'AccessDenied' }) });
+    w.fake.injectFault({
+      service: 'cloudformation',
+      operation: 'DescribeStackSet',
+      rate: 1,
+      error: () =>
+        Object.assign(new Error('User is not authorized to perform cloudformation:DescribeStackSet'), {
+          name: 'AccessDenied',
+        }),
+    });
     const prepared = await createStackSetPrepareHandler(deps)(base);
-    expect(prepared).toMatchObject({ resource: 'app', stackSetName: 'CustomControlTower-app', action: 'blocked', steps: [], hasErrors: true });
-    expect(prepared.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K061', severity: 'error', message: expect.stringContaining('AccessDenied: User is not authorized') }));
+    expect(prepared).toMatchObject({
+      resource: 'app',
+      stackSetName: 'CustomControlTower-app',
+      action: 'blocked',
+      steps: [],
+      hasErrors: true,
+    });
+    expect(prepared.findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'CFCT-K061',
+        severity: 'error',
+        message: expect.stringContaining('AccessDenied: User is not authorized'),
+      }),
+    );
   });
 });

@@ -13,7 +13,12 @@ describe('docs/rules.md', () => {
   const rows = doc
     .split('\n')
     .filter((line) => /^\| CFCT-/.test(line))
-    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/\\\|/g, '|')),
+    );
 
   test('lists every rule once, in catalogue order, with its severity, cause and explanation', () => {
     const catalogue = [...Object.entries(RULES), ...Object.entries(ENGINE_RULES)];
@@ -22,7 +27,14 @@ describe('docs/rules.md', () => {
 
   test('every rule id the code reports is in the catalogue', () => {
     const source = execFileSync('grep', ['-rhoE', "'CFCT-[A-Z][0-9]{3}'", join(root, 'src')], { encoding: 'utf8' });
-    const used = [...new Set(source.split('\n').filter(Boolean).map((id) => id.replace(/'/g, '')))].sort();
+    const used = [
+      ...new Set(
+        source
+          .split('\n')
+          .filter(Boolean)
+          .map((id) => id.replace(/'/g, '')),
+      ),
+    ].sort();
     const known = new Set([...Object.keys(RULES), ...Object.keys(ENGINE_RULES)]);
     expect(used.filter((id) => !known.has(id))).toEqual([]);
     expect(used.length).toBeGreaterThan(60);
@@ -30,11 +42,17 @@ describe('docs/rules.md', () => {
 
   test('findings are made only by the catalogue builder: no ruleId literal elsewhere in src', () => {
     // grep exits 1 when nothing matches: that is the outcome wanted, not an error.
-    const hits = spawnSync('grep', ['-rnE', "ruleId: *['\"`]", join(root, 'src'), '--include=*.ts'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const hits = spawnSync('grep', ['-rnE', 'ruleId: *[\'"`]', join(root, 'src'), '--include=*.ts'], {
+      encoding: 'utf8',
+    })
+      .stdout.split('\n')
+      .filter(Boolean);
     const builder = join(root, 'src', 'manifest', 'rules.ts');
     expect(hits.filter((line) => !line.startsWith(`${builder}:`))).toEqual([]);
     // the check sees literals where there are some
-    const probe = spawnSync('grep', ['-rnE', "ruleId: *['\"`]", join(root, 'test', 'engine', 'organization')], { encoding: 'utf8' }).stdout;
+    const probe = spawnSync('grep', ['-rnE', 'ruleId: *[\'"`]', join(root, 'test', 'engine', 'organization')], {
+      encoding: 'utf8',
+    }).stdout;
     expect(probe).toContain("ruleId: 'CFCT-O");
   });
 
@@ -47,7 +65,9 @@ describe('docs/rules.md', () => {
 });
 
 describe('the published JSON Schema', () => {
-  const published = JSON.parse(readFileSync(join(root, 'schema', 'manifest-v2.schema.json'), 'utf8')) as { $id: string };
+  const published = JSON.parse(readFileSync(join(root, 'schema', 'manifest-v2.schema.json'), 'utf8')) as {
+    $id: string;
+  };
 
   test('schema/manifest-v2.schema.json is the schema validation uses, with an $id', () => {
     expect(published).toEqual(MANIFEST_V2_SCHEMA);

@@ -130,16 +130,56 @@ function regionTypos(): string[] {
 const GENERATED: Generated[] = [
   ...misspeltKeys(),
   ...wrongTypes(),
-  ...valueCases('CFCT-M006', "'210987654321'", ['1', '12345', '123456789', "'1234567890123'", "'12345678901'", "'00000000001'", '1234-5678-9012', '"1234 5678 9012"'], 'account id'),
-  ...valueCases('CFCT-M009', 'eu-west-1', regionTypos(), 'region', (value) => `did you mean "${value.replace(/(\d)$/, '-$1')}"?`),
-  ...valueCases('CFCT-M008', 'Sandbox', ["':Sandbox'", "'Sandbox:'", "'A::B'", "' Sandbox'", "'A: B'", 'r-1', 'r-ABCD', `'${'x'.repeat(129)}'`], 'OU'),
+  ...valueCases(
+    'CFCT-M006',
+    "'210987654321'",
+    [
+      '1',
+      '12345',
+      '123456789',
+      "'1234567890123'",
+      "'12345678901'",
+      "'00000000001'",
+      '1234-5678-9012',
+      '"1234 5678 9012"',
+    ],
+    'account id',
+  ),
+  ...valueCases(
+    'CFCT-M009',
+    'eu-west-1',
+    regionTypos(),
+    'region',
+    (value) => `did you mean "${value.replace(/(\d)$/, '-$1')}"?`,
+  ),
+  ...valueCases(
+    'CFCT-M008',
+    'Sandbox',
+    ["':Sandbox'", "'Sandbox:'", "'A::B'", "' Sandbox'", "'A: B'", 'r-1', 'r-ABCD', `'${'x'.repeat(129)}'`],
+    'OU',
+  ),
   ...valueCases(
     'CFCT-M012',
     '/org/network/vpc-id',
-    ['org/network/vpc-id', '/org/network vpc', '/org//vpc', '/aws/vpc', 'ssm-vpc', `/${'a/'.repeat(16)}x`, '/org/{account}/vpc', '/org/vpc!', `/${'x'.repeat(1011)}`],
+    [
+      'org/network/vpc-id',
+      '/org/network vpc',
+      '/org//vpc',
+      '/aws/vpc',
+      'ssm-vpc',
+      `/${'a/'.repeat(16)}x`,
+      '/org/{account}/vpc',
+      '/org/vpc!',
+      `/${'x'.repeat(1011)}`,
+    ],
     'export name',
   ),
-  ...valueCases('CFCT-M002', 'Logging-Baseline', ['Logging_Baseline', '1Logging', 'Logging.Baseline', '"Logging Baseline"', '-Logging', `L${'x'.repeat(128)}`], 'stack set name'),
+  ...valueCases(
+    'CFCT-M002',
+    'Logging-Baseline',
+    ['Logging_Baseline', '1Logging', 'Logging.Baseline', '"Logging Baseline"', '-Logging', `L${'x'.repeat(128)}`],
+    'stack set name',
+  ),
 ];
 
 describe('generated broken packages', () => {
@@ -149,7 +189,12 @@ describe('generated broken packages', () => {
 
   test.each(GENERATED.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const loaded = packageFromFiles({ ...FILES, 'manifest.yaml': c.manifest });
-    expect(brief(loaded.findings)).toContainEqual({ ruleId: c.rule, file: 'manifest.yaml', line: c.line, column: c.column });
+    expect(brief(loaded.findings)).toContainEqual({
+      ruleId: c.rule,
+      file: 'manifest.yaml',
+      line: c.line,
+      column: c.column,
+    });
     if (c.hint) {
       const match = loaded.findings.find((f) => f.ruleId === c.rule && f.location?.line === c.line);
       expect(match?.hint).toBe(c.hint);

@@ -5,7 +5,12 @@ import { hasErrors, RULES } from '../../src/manifest';
 describe('hand-written broken packages', () => {
   test.each(HANDWRITTEN_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const { loaded, expected } = loadCase(c);
-    expect(brief(loaded.findings)).toContainEqual({ ruleId: c.rule, ...expected, line: expected.line, column: expected.column });
+    expect(brief(loaded.findings)).toContainEqual({
+      ruleId: c.rule,
+      ...expected,
+      line: expected.line,
+      column: expected.column,
+    });
     // An error case fails validation; a warning case is otherwise valid, so it passes unless
     // strict; a note (info) case passes even when strict.
     const severity = RULES[c.rule as keyof typeof RULES].severity as string;

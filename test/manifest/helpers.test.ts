@@ -14,12 +14,16 @@ describe('parseHelper', () => {
     expect(parseHelper(value)).toEqual(expected);
   });
 
-  test.each(['$[alfred_ssm_/x', '$[alfred_ssm_]', '$[alfred_genpass_0]', '$[alfred_genpass_-1]', '$[alfred_genaz_x]', '$[alfred_genpasswd_8]'])(
-    'fails on %s',
-    (value) => {
-      expect(parseHelper(value)).toEqual(expect.objectContaining({ error: expect.any(String) }));
-    },
-  );
+  test.each([
+    '$[alfred_ssm_/x',
+    '$[alfred_ssm_]',
+    '$[alfred_genpass_0]',
+    '$[alfred_genpass_-1]',
+    '$[alfred_genaz_x]',
+    '$[alfred_genpasswd_8]',
+  ])('fails on %s', (value) => {
+    expect(parseHelper(value)).toEqual(expect.objectContaining({ error: expect.any(String) }));
+  });
 
   test('suggests the helper a misspelt one is near', () => {
     expect(parseHelper('$[alfred_genpas_8]')).toEqual(expect.objectContaining({ near: 'alfred_genpass' }));
@@ -33,9 +37,12 @@ describe('ssmNameProblem', () => {
     expect(ssmNameProblem(name)).toBeUndefined();
   });
 
-  test.each(['', 'a/b', '/a//b', '/a b', '/aws/x', 'ssm-x', '/AWS/x', `/${'a/'.repeat(15)}b`, 'x'.repeat(1012)])('%p is invalid', (name) => {
-    expect(ssmNameProblem(name)).toEqual(expect.any(String));
-  });
+  test.each(['', 'a/b', '/a//b', '/a b', '/aws/x', 'ssm-x', '/AWS/x', `/${'a/'.repeat(15)}b`, 'x'.repeat(1012)])(
+    '%p is invalid',
+    (name) => {
+      expect(ssmNameProblem(name)).toEqual(expect.any(String));
+    },
+  );
 
   test('export name templates may use {account_id} and {region}', () => {
     expect(ssmNameProblem('/org/{account_id}/{region}/vpc', true)).toBeUndefined();

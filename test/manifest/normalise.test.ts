@@ -3,7 +3,11 @@ import { isPolicy, isStackSet, packageFromFiles, type Manifest } from '../../src
 
 /** The manifest without source locations (to compare what two manifests mean). */
 function meaning(manifest: Manifest | undefined): unknown {
-  return JSON.parse(JSON.stringify(manifest, (key, value: unknown) => (key === 'location' || key.endsWith('Location') ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(manifest, (key, value: unknown) =>
+      key === 'location' || key.endsWith('Location') ? undefined : value,
+    ),
+  );
 }
 
 function load(manifest: string, files: Record<string, string> = {}) {
@@ -64,7 +68,9 @@ describe('normalisation', () => {
     // Except that legacy deploy_to_account keeps only accounts directly under a top-level OU, as upstream.
     const legacyStackSet = legacy.manifest!.resources.find(isStackSet)!;
     expect(legacyStackSet.deploymentTargets.accountsUnderTopLevelOusOnly).toBe(true);
-    expect(current.manifest!.resources.find(isStackSet)!.deploymentTargets.accountsUnderTopLevelOusOnly).toBeUndefined();
+    expect(
+      current.manifest!.resources.find(isStackSet)!.deploymentTargets.accountsUnderTopLevelOusOnly,
+    ).toBeUndefined();
     const withoutLegacyScope = (m: typeof legacy.manifest) => ({
       ...m!,
       resources: m!.resources.map((r) => {
@@ -72,7 +78,10 @@ describe('normalisation', () => {
         return { ...r, deploymentTargets: targets };
       }),
     });
-    expect({ ...(meaning(withoutLegacyScope(legacy.manifest)) as object), version: 'x' }).toEqual({ ...(meaning(current.manifest) as object), version: 'x' });
+    expect({ ...(meaning(withoutLegacyScope(legacy.manifest)) as object), version: 'x' }).toEqual({
+      ...(meaning(current.manifest) as object),
+      version: 'x',
+    });
     expect(legacy.manifest?.version).toBe('2020-01-01');
   });
 
@@ -84,7 +93,10 @@ describe('normalisation', () => {
 
   test('legacy resources keep locations pointing at the legacy keys', () => {
     const resource = load(LEGACY).manifest!.resources[1];
-    expect(resource.resourceFile.location).toMatchObject({ line: 10, path: 'cloudformation_resources[0].template_file' });
+    expect(resource.resourceFile.location).toMatchObject({
+      line: 10,
+      path: 'cloudformation_resources[0].template_file',
+    });
   });
 
   test('parameter values are strings: numbers and booleans stringified, lists joined with commas', () => {
@@ -115,8 +127,12 @@ describe('normalisation', () => {
 
   test('parameters from a parameter file come with their ssm_parameters and file locations', () => {
     const loaded = load(CURRENT, {
-      'parameters/topic.json': '[\n  {"ParameterKey": "Env", "ParameterValue": "$[alfred_genpass_12]", "ssm_parameters": [{"name": "/x/pw", "value": "$[password]"}]}\n]',
-      'templates/topic.yaml': BASE_FILES['templates/topic.yaml'].replace('  Env:\n    Type: String', '  Env:\n    Type: String\n    NoEcho: true'),
+      'parameters/topic.json':
+        '[\n  {"ParameterKey": "Env", "ParameterValue": "$[alfred_genpass_12]", "ssm_parameters": [{"name": "/x/pw", "value": "$[password]"}]}\n]',
+      'templates/topic.yaml': BASE_FILES['templates/topic.yaml'].replace(
+        '  Env:\n    Type: String',
+        '  Env:\n    Type: String\n    NoEcho: true',
+      ),
     });
     expect(loaded.findings).toEqual([]);
     const resource = loaded.manifest!.resources.find(isStackSet)!;
@@ -147,34 +163,53 @@ describe('normalisation', () => {
   });
 
   test('a suppression covers warnings found while normalising, as a note with the reason', () => {
-    const manifest = CURRENT.replace("accounts: ['111122223333', Audit]", 'accounts: [12345678901]') + '    lint_suppressions: [{rule_id: CFCT-M007, reason: the id is right}]\n';
+    const manifest =
+      CURRENT.replace("accounts: ['111122223333', Audit]", 'accounts: [12345678901]') +
+      '    lint_suppressions: [{rule_id: CFCT-M007, reason: the id is right}]\n';
     const loaded = load(manifest);
     expect(loaded.findings.map((f) => [f.ruleId, f.severity])).toEqual([['CFCT-M007', 'info']]);
     expect(loaded.findings[0].message).toContain('(suppressed: the id is right)');
   });
 
   test('a missing or remote parameter file is an error and is not compared with the template', () => {
-    const missing = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: parameters/none.json'));
+    const missing = load(
+      CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: parameters/none.json'),
+    );
     expect(missing.findings.map((f) => f.ruleId)).toEqual(['CFCT-M003']);
     const broken = load(CURRENT, { 'parameters/topic.json': '[{"ParameterKey": "Env"}]' });
     expect(broken.findings.map((f) => f.ruleId)).toEqual(['CFCT-R002']);
-    const remote = load(CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: s3://bucket/parameters.json'));
+    const remote = load(
+      CURRENT.replace('parameter_file: parameters/topic.json', 'parameter_file: s3://bucket/parameters.json'),
+    );
     expect(remote.findings.map((f) => [f.ruleId, f.message])).toEqual([
-      ['CFCT-M003', 'parameter file "s3://bucket/parameters.json" is not in the package; parameter files are read from the package only'],
+      [
+        'CFCT-M003',
+        'parameter file "s3://bucket/parameters.json" is not in the package; parameter files are read from the package only',
+      ],
     ]);
   });
 
   test('regions default to the home region', () => {
-    const loaded = load(CURRENT.replace('    regions: [us-east-1, eu-west-1]\n', '').replace('region: us-east-1', 'region: eu-west-2'));
+    const loaded = load(
+      CURRENT.replace('    regions: [us-east-1, eu-west-1]\n', '').replace('region: us-east-1', 'region: eu-west-2'),
+    );
     expect(loaded.manifest!.resources.find(isStackSet)!.regions).toEqual(['eu-west-2']);
   });
 
   test('remote file references are parsed into bucket and key', () => {
-    const refs = ['s3://my-bucket/path/t.yaml', 'https://my-bucket.s3.eu-west-1.amazonaws.com/path/t.yaml', 'https://s3.amazonaws.com/my-bucket/path/t.yaml'];
+    const refs = [
+      's3://my-bucket/path/t.yaml',
+      'https://my-bucket.s3.eu-west-1.amazonaws.com/path/t.yaml',
+      'https://s3.amazonaws.com/my-bucket/path/t.yaml',
+    ];
     for (const ref of refs) {
       const loaded = load(CURRENT.replace('resource_file: templates/topic.yaml', `resource_file: ${ref}`));
       expect(loaded.findings).toEqual([]);
-      expect(loaded.manifest!.resources.find(isStackSet)!.resourceFile).toMatchObject({ raw: ref, bucket: 'my-bucket', key: 'path/t.yaml' });
+      expect(loaded.manifest!.resources.find(isStackSet)!.resourceFile).toMatchObject({
+        raw: ref,
+        bucket: 'my-bucket',
+        key: 'path/t.yaml',
+      });
     }
   });
 
@@ -222,8 +257,16 @@ describe('normalisation', () => {
       tags: { team: 'platform', cost: '42' },
       permissionModel: 'service_managed',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: true },
-      operationPreferences: { maxConcurrentCount: 5, failureToleranceCount: 1, regionConcurrencyType: 'SEQUENTIAL', regionOrder: ['eu-west-1'] },
-      deploymentTargets: { includeNestedOus: true, excludeAccounts: [expect.objectContaining({ value: '111122223333' })] },
+      operationPreferences: {
+        maxConcurrentCount: 5,
+        failureToleranceCount: 1,
+        regionConcurrencyType: 'SEQUENTIAL',
+        regionOrder: ['eu-west-1'],
+      },
+      deploymentTargets: {
+        includeNestedOus: true,
+        excludeAccounts: [expect.objectContaining({ value: '111122223333' })],
+      },
     });
     expect(topic.dependsOn.map((d) => d.value)).toEqual(['base']);
     const rcp = m.resources[2];
@@ -231,7 +274,10 @@ describe('normalisation', () => {
   });
 
   test('a manifest with schema errors is not returned, but every resource is still checked', () => {
-    const manifest = CURRENT.replace('deploy_method: scp', 'deploy_method: scpp').replace('resource_file: templates/topic.yaml', 'resource_file: templates/none.yaml');
+    const manifest = CURRENT.replace('deploy_method: scp', 'deploy_method: scpp').replace(
+      'resource_file: templates/topic.yaml',
+      'resource_file: templates/none.yaml',
+    );
     const loaded = load(manifest);
     expect(loaded.manifest).toBeUndefined();
     expect(loaded.findings.map((f) => f.ruleId)).toEqual(['CFCT-S005', 'CFCT-M003']);

@@ -17,7 +17,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** A zip made with yazl (deflated, as real tools make them). */
 function yazlZip(files: Record<string, string | Buffer>): Promise<Buffer> {
   const zip = new ZipFile();
-  for (const [name, content] of Object.entries(files)) zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+  for (const [name, content] of Object.entries(files)) {
+    zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+  }
   zip.end();
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
@@ -50,7 +52,9 @@ describe('reading packages', () => {
   });
 
   test('a zip with everything in custom-control-tower-configuration/ is read from that folder', async () => {
-    const nested = Object.fromEntries(Object.entries(FILES).map(([k, v]) => [`custom-control-tower-configuration/${k}`, v]));
+    const nested = Object.fromEntries(
+      Object.entries(FILES).map(([k, v]) => [`custom-control-tower-configuration/${k}`, v]),
+    );
     const loaded = await loadZip(await yazlZip(nested));
     expect(loaded.findings).toEqual([]);
     expect(loaded.files.read('manifest.yaml')?.toString()).toBe(VALID_MANIFEST);
@@ -60,12 +64,16 @@ describe('reading packages', () => {
   test('fails when the manifest is in a folder with another name', async () => {
     const nested = Object.fromEntries(Object.entries(FILES).map(([k, v]) => [`config/${k}`, v]));
     const loaded = await loadZip(await yazlZip(nested));
-    expect(brief(loaded.findings)).toEqual([{ ruleId: 'CFCT-P001', file: 'config/manifest.yaml', line: undefined, column: undefined }]);
+    expect(brief(loaded.findings)).toEqual([
+      { ruleId: 'CFCT-P001', file: 'config/manifest.yaml', line: undefined, column: undefined },
+    ]);
     expect(loaded.manifest).toBeUndefined();
   });
 
   test('fails when custom-control-tower-configuration/ has a sibling at the root', async () => {
-    const nested = Object.fromEntries(Object.entries(FILES).map(([k, v]) => [`custom-control-tower-configuration/${k}`, v]));
+    const nested = Object.fromEntries(
+      Object.entries(FILES).map(([k, v]) => [`custom-control-tower-configuration/${k}`, v]),
+    );
     const loaded = await loadZip(await yazlZip({ ...nested, 'README.md': 'x' }));
     expect(loaded.findings.map((f) => f.ruleId)).toEqual(['CFCT-P001']);
   });
@@ -77,10 +85,18 @@ describe('reading packages', () => {
     ['C:/evil.txt', 'a drive letter'],
     ['..\\evil.txt', 'a backslash parent path'],
   ])('fails on a zip entry with %s (%s), and writes nothing', async (name) => {
-    const entries: RawEntry[] = [...Object.entries(FILES).map(([n, data]) => ({ name: n, data })), { name, data: 'pwned' }];
+    const entries: RawEntry[] = [
+      ...Object.entries(FILES).map(([n, data]) => ({ name: n, data })),
+      { name, data: 'pwned' },
+    ];
     const before = listTree(work);
     const loaded = await loadZip(rawZip(entries));
-    expect(brief(loaded.findings)).toContainEqual({ ruleId: 'CFCT-P002', file: name, line: undefined, column: undefined });
+    expect(brief(loaded.findings)).toContainEqual({
+      ruleId: 'CFCT-P002',
+      file: name,
+      line: undefined,
+      column: undefined,
+    });
     expect(loaded.files.list()).not.toContain('evil.txt');
     expect(loaded.manifest).toBeUndefined();
     expect(listTree(work).length).toBe(before.length + 1);
@@ -92,7 +108,12 @@ describe('reading packages', () => {
       { name: 'templates/link.yaml', data: '/etc/passwd', mode: 0o120777 },
     ];
     const loaded = await loadZip(rawZip(entries));
-    expect(brief(loaded.findings)).toContainEqual({ ruleId: 'CFCT-P003', file: 'templates/link.yaml', line: undefined, column: undefined });
+    expect(brief(loaded.findings)).toContainEqual({
+      ruleId: 'CFCT-P003',
+      file: 'templates/link.yaml',
+      line: undefined,
+      column: undefined,
+    });
     expect(loaded.files.read('templates/link.yaml')).toBeUndefined();
   });
 
@@ -133,7 +154,10 @@ describe('reading packages', () => {
   });
 
   test('fails on a zip with two entries of the same name, keeping the first', async () => {
-    const entries: RawEntry[] = [...Object.entries(FILES).map(([name, data]) => ({ name, data })), { name: 'manifest.yaml', data: 'region: evil' }];
+    const entries: RawEntry[] = [
+      ...Object.entries(FILES).map(([name, data]) => ({ name, data })),
+      { name: 'manifest.yaml', data: 'region: evil' },
+    ];
     const loaded = await loadZip(rawZip(entries));
     expect(loaded.findings.map((f) => f.ruleId)).toEqual(['CFCT-P006']);
     expect(loaded.files.read('manifest.yaml')?.toString()).toBe(VALID_MANIFEST);
@@ -167,7 +191,9 @@ describe('reading packages', () => {
     }
     symlinkSync('/etc/hostname', join(dir, 'templates', 'host.yaml'));
     const loaded = await loadPackage(dir);
-    expect(brief(loaded.findings)).toEqual([{ ruleId: 'CFCT-P003', file: 'templates/host.yaml', line: undefined, column: undefined }]);
+    expect(brief(loaded.findings)).toEqual([
+      { ruleId: 'CFCT-P003', file: 'templates/host.yaml', line: undefined, column: undefined },
+    ]);
   });
 
   test('rejects a path that does not exist with PackageSourceError', async () => {
@@ -175,7 +201,13 @@ describe('reading packages', () => {
   });
 
   test('in-memory packages normalise paths and refuse escaping ones', () => {
-    const loaded = packageFromFiles({ ...FILES, './templates//x.yaml': 'a', 'templates\\y.yaml': 'b', '../up.txt': 'c', 'a/../b.txt': 'd' });
+    const loaded = packageFromFiles({
+      ...FILES,
+      './templates//x.yaml': 'a',
+      'templates\\y.yaml': 'b',
+      '../up.txt': 'c',
+      'a/../b.txt': 'd',
+    });
     expect(loaded.files.list()).toEqual(expect.arrayContaining(['templates/x.yaml', 'templates/y.yaml']));
     expect(brief(loaded.findings)).toEqual([
       { ruleId: 'CFCT-P002', file: '../up.txt', line: undefined, column: undefined },
@@ -190,6 +222,8 @@ describe('reading packages', () => {
 
   test('read files are byte-identical to the originals', async () => {
     const loaded = await loadZip(await yazlZip(FILES));
-    for (const [name, content] of Object.entries(FILES)) expect(loaded.files.read(name)?.toString('utf8')).toBe(content);
+    for (const [name, content] of Object.entries(FILES)) {
+      expect(loaded.files.read(name)?.toString('utf8')).toBe(content);
+    }
   });
 });

@@ -25,7 +25,11 @@ const VALUE = parseYaml(FILES['manifest.yaml'], 'manifest.yaml', { syntaxRule: '
 
 /** The manifest's meaning: the model without source locations. */
 function meaning(manifest: Manifest | undefined): unknown {
-  return JSON.parse(JSON.stringify(manifest, (key, value: unknown) => (key === 'location' || key.endsWith('Location') ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(manifest, (key, value: unknown) =>
+      key === 'location' || key.endsWith('Location') ? undefined : value,
+    ),
+  );
 }
 
 /** A copy of `value` with the keys of every mapping in the order `order` picks. */
@@ -48,15 +52,20 @@ describe('rewritten valid manifests', () => {
       fc.property(
         fc.integer(),
         fc.boolean(),
-        fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE') as fc.Arbitrary<'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'>,
+        fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE') as fc.Arbitrary<
+          'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'
+        >,
         fc.integer({ min: 2, max: 6 }),
         (seed, flow, defaultStringType, indent) => {
-          const rank = (key: string) => [...key].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 1_000_003, seed % 1_000_003);
+          const rank = (key: string) =>
+            [...key].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 1_000_003, seed % 1_000_003);
           const order = (keys: string[]) => [...keys].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
           // Written as YAML 1.1, so strings such as "yes" or "035935210323" are quoted where PyYAML needs it.
           const text = `# rewritten\n${stringify(reorder(VALUE, order), { version: '1.1', collectionStyle: flow ? 'flow' : 'block', defaultStringType, indent })}`;
           const rewritten = packageFromFiles({ ...FILES, 'manifest.yaml': text });
-          expect(rewritten.findings.map((f) => [f.ruleId, f.severity])).toEqual(original.findings.map((f) => [f.ruleId, f.severity]));
+          expect(rewritten.findings.map((f) => [f.ruleId, f.severity])).toEqual(
+            original.findings.map((f) => [f.ruleId, f.severity]),
+          );
           expect(meaning(rewritten.manifest)).toEqual(meaning(original.manifest));
         },
       ),

@@ -26,7 +26,12 @@ const LEGACY = [
   '    regions: [us-east-1]',
   '',
 ].join('\n');
-const EXTENDED = HEADER + POLICY + STACK_SET + STACK_SET.replace('name: topic', 'name: topic2') + '    depends_on: [topic]\n    lint_suppressions:\n      - {rule_id: CFCT-M013, reason: later}\n';
+const EXTENDED =
+  HEADER +
+  POLICY +
+  STACK_SET +
+  STACK_SET.replace('name: topic', 'name: topic2') +
+  '    depends_on: [topic]\n    lint_suppressions:\n      - {rule_id: CFCT-M013, reason: later}\n';
 
 /**
  * The files besides the manifest (mutations only touch the manifest): the base package, with
@@ -34,7 +39,9 @@ const EXTENDED = HEADER + POLICY + STACK_SET + STACK_SET.replace('name: topic', 
  */
 const FILES: Record<string, string> = {
   ...BASE_FILES,
-  'templates/topic.yaml': JSON.stringify(parseYaml(BASE_FILES['templates/topic.yaml'], 't', { syntaxRule: 'CFCT-T001' }).value),
+  'templates/topic.yaml': JSON.stringify(
+    parseYaml(BASE_FILES['templates/topic.yaml'], 't', { syntaxRule: 'CFCT-T001' }).value,
+  ),
 };
 
 const SEEDS: Json[] = [VALID_MANIFEST, LEGACY, EXTENDED].map((text) => {
@@ -44,19 +51,85 @@ const SEEDS: Json[] = [VALID_MANIFEST, LEGACY, EXTENDED].map((text) => {
 });
 
 const INTERESTING = [
-  '$[alfred_genpass_x]', '$[alfred_ssm_/a/b]', '$[alfred_genkeypair]', '$[output_TopicArn]', '$[password]', '$[',
-  '../x', '/abs', 's3://', 's3://bucket/key', 'https://example.com/x', 'templates/topic.yaml', 'policies/deny.json',
-  'parameters/topic.json', '035935210323', '012345670123', '11112222333', 'us-east-7', 'us-east-1', 'Root', 'A::B',
-  'r-abcd', '2021-03-15', '2020-01-01', 'stack_set', 'scp', 'rcp', 'CFCT-M013', 'CFCT-M003', 'service_managed',
-  'dependencies', 'topic', 'deny-delete', 'yes', '0755', '1e3', '', ' ', '__proto__', 'constructor',
+  '$[alfred_genpass_x]',
+  '$[alfred_ssm_/a/b]',
+  '$[alfred_genkeypair]',
+  '$[output_TopicArn]',
+  '$[password]',
+  '$[',
+  '../x',
+  '/abs',
+  's3://',
+  's3://bucket/key',
+  'https://example.com/x',
+  'templates/topic.yaml',
+  'policies/deny.json',
+  'parameters/topic.json',
+  '035935210323',
+  '012345670123',
+  '11112222333',
+  'us-east-7',
+  'us-east-1',
+  'Root',
+  'A::B',
+  'r-abcd',
+  '2021-03-15',
+  '2020-01-01',
+  'stack_set',
+  'scp',
+  'rcp',
+  'CFCT-M013',
+  'CFCT-M003',
+  'service_managed',
+  'dependencies',
+  'topic',
+  'deny-delete',
+  'yes',
+  '0755',
+  '1e3',
+  '',
+  ' ',
+  '__proto__',
+  'constructor',
 ];
 const KEYS = [
-  'region', 'version', 'resources', 'name', 'resource_file', 'deploy_method', 'deployment_targets', 'accounts',
-  'organizational_units', 'parameter_file', 'parameters', 'parameter_key', 'parameter_value', 'regions',
-  'export_outputs', 'depends_on', 'stack_set_name', 'tags', 'lint_suppressions', 'rule_id', 'reason',
-  'operation_preferences', 'auto_deployment', 'enabled', 'permission_model', 'attach_to_accounts',
-  'include_nested_ous', 'exclude_accounts', 'organization_policies', 'cloudformation_resources', 'policy_file',
-  'template_file', 'deploy_to_account', 'deploy_to_ou', 'ssm_parameters', '__proto__', 'toString',
+  'region',
+  'version',
+  'resources',
+  'name',
+  'resource_file',
+  'deploy_method',
+  'deployment_targets',
+  'accounts',
+  'organizational_units',
+  'parameter_file',
+  'parameters',
+  'parameter_key',
+  'parameter_value',
+  'regions',
+  'export_outputs',
+  'depends_on',
+  'stack_set_name',
+  'tags',
+  'lint_suppressions',
+  'rule_id',
+  'reason',
+  'operation_preferences',
+  'auto_deployment',
+  'enabled',
+  'permission_model',
+  'attach_to_accounts',
+  'include_nested_ous',
+  'exclude_accounts',
+  'organization_policies',
+  'cloudformation_resources',
+  'policy_file',
+  'template_file',
+  'deploy_to_account',
+  'deploy_to_ou',
+  'ssm_parameters',
+  '__proto__',
+  'toString',
 ];
 
 const scalar: fc.Arbitrary<Json> = fc.oneof(
@@ -83,7 +156,11 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('rename' as const), at: fc.nat(), key: fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })) }),
+  fc.record({
+    kind: fc.constant('rename' as const),
+    at: fc.nat(),
+    key: fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })),
+  }),
   fc.record({
     kind: fc.constant('insertText' as const),
     at: fc.nat(),
@@ -112,7 +189,9 @@ function applyToValue(root: Json, m: Mutation): void {
   if (keys.length === 0) return;
   const key = keys[Math.floor(m.at / all.length) % keys.length];
   const record = target as Record<string | number, Json>;
-  if (m.kind === 'set') {record[key] = m.value;} else if (m.kind === 'delete') {
+  if (m.kind === 'set') {
+    record[key] = m.value;
+  } else if (m.kind === 'delete') {
     if (Array.isArray(target)) target.splice(key as number, 1);
     else delete record[key];
   } else if (!Array.isArray(target)) {
@@ -138,11 +217,15 @@ function applyToText(text: string, m: Mutation): string {
 function malformed(f: Finding): string | undefined {
   const rule = (RULES as Record<string, { severity: string }>)[f.ruleId];
   if (!rule) return 'unknown rule id';
-  if (f.severity !== rule.severity && !(f.severity === 'info' && rule.severity === 'warning')) return 'severity differs from the rule';
+  if (f.severity !== rule.severity && !(f.severity === 'info' && rule.severity === 'warning')) {
+    return 'severity differs from the rule';
+  }
   if (!f.message) return 'no message';
   if (!f.location?.file) return 'no file';
   const exempt = f.location.file !== 'manifest.yaml' || ['CFCT-P001', 'CFCT-P007'].includes(f.ruleId);
-  if (!exempt && !((f.location.line ?? 0) >= 1 && (f.location.column ?? 0) >= 1)) return 'no line and column in the manifest';
+  if (!exempt && !((f.location.line ?? 0) >= 1 && (f.location.column ?? 0) >= 1)) {
+    return 'no line and column in the manifest';
+  }
   return undefined;
 }
 

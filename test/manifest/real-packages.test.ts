@@ -13,7 +13,8 @@ import { fakeAwsClients } from '../fake/clients';
 
 const FIXTURES = join(__dirname, 'fixtures', 'real-packages');
 const load = (name: string) => loadPackage(join(FIXTURES, name));
-const brief = (findings: readonly Finding[]) => findings.map((f) => [f.ruleId, f.severity, `${f.location?.file}:${f.location?.line}:${f.location?.column}`]);
+const brief = (findings: readonly Finding[]) =>
+  findings.map((f) => [f.ruleId, f.severity, `${f.location?.file}:${f.location?.line}:${f.location?.column}`]);
 
 describe('real-package shapes', () => {
   test('a legacy package whose deploy_to_account and deploy_to_ou hold only comments validates, the lists read as empty', async () => {
@@ -35,18 +36,34 @@ describe('real-package shapes', () => {
     const world = new LiveWorld();
     const clients = fakeAwsClients(world.fake, '111111111111', 'us-east-1');
     const { snapshot } = await loadRunSnapshot(clients, pkg.manifest!, { clock: world.fake.clock });
-    const { plan } = await planRun({ manifest: pkg.manifest!, files: pkg.files, snapshot, readTemplate: templateReader(pkg.files, clients, 'us-east-1', systemClock) });
-    const instances = (resource: string) => plan.steps
-      .filter((s) => s.kind === 'stackset.create-instances' && (s as any).resource === resource)
-      .flatMap((s) => (s as any).targets.accounts as string[]).sort();
+    const { plan } = await planRun({
+      manifest: pkg.manifest!,
+      files: pkg.files,
+      snapshot,
+      readTemplate: templateReader(pkg.files, clients, 'us-east-1', systemClock),
+    });
+    const instances = (resource: string) =>
+      plan.steps
+        .filter((s) => s.kind === 'stackset.create-instances' && (s as any).resource === resource)
+        .flatMap((s) => (s as any).targets.accounts as string[])
+        .sort();
     expect(instances('log-bucket')).toEqual(['222222222222', '333333333333']);
-    expect(plan.findings.filter((f) => f.ruleId === 'CFCT-K080').map((f) => [f.severity, f.resource, f.message.replace(/\).*/, ')')])).toEqual([
+    expect(
+      plan.findings
+        .filter((f) => f.ruleId === 'CFCT-K080')
+        .map((f) => [f.severity, f.resource, f.message.replace(/\).*/, ')')]),
+    ).toEqual([
       ['warning', 'log-bucket', 'account Management (111111111111)'],
       ['warning', 'log-bucket', 'account Web Prod (666666666666)'],
     ]);
-    const create = plan.steps.find((s) => s.kind === 'stackset.create' && (s as any).resource === 'password-policy') as any;
+    const create = plan.steps.find(
+      (s) => s.kind === 'stackset.create' && (s as any).resource === 'password-policy',
+    ) as any;
     // Parts are joined with "," when the value is sent: "!, @, #" is deployed as "!,@,#".
-    expect(create.definition.parameters).toContainEqual({ key: 'AllowedSymbols', parts: [{ literal: '!' }, { literal: '@' }, { literal: '#' }] });
+    expect(create.definition.parameters).toContainEqual({
+      key: 'AllowedSymbols',
+      parts: [{ literal: '!' }, { literal: '@' }, { literal: '#' }],
+    });
   });
 
   test('a current package whose accounts, regions and export_outputs hold only comments validates; regions means the home region', async () => {

@@ -16,23 +16,41 @@ const TEMPLATE = [
 ].join('\n');
 
 function load(parameterKey: string, suppression = '') {
-  const manifest = HEADER + [
-    '  - name: db',
-    '    resource_file: templates/db.yaml',
-    '    deploy_method: stack_set',
-    '    parameter_file: parameters/db.json',
-    '    deployment_targets:',
-    '      accounts:',
-    "        - '111122223333'",
-    suppression,
-    '',
-  ].filter((l) => l !== '').join('\n') + '\n';
+  const manifest =
+    HEADER +
+    [
+      '  - name: db',
+      '    resource_file: templates/db.yaml',
+      '    deploy_method: stack_set',
+      '    parameter_file: parameters/db.json',
+      '    deployment_targets:',
+      '      accounts:',
+      "        - '111122223333'",
+      suppression,
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') +
+    '\n';
   const other = parameterKey === 'Plain' ? 'Hidden' : 'Plain';
-  const parameters = JSON.stringify([
-    { ParameterKey: parameterKey, ParameterValue: '$[alfred_genpass_12]', ssm_parameters: [{ name: '/db/password', value: '$[password]' }] },
-    { ParameterKey: other, ParameterValue: 'x' },
-  ], null, 2);
-  return packageFromFiles({ ...BASE_FILES, 'templates/db.yaml': TEMPLATE, 'parameters/db.json': parameters, 'manifest.yaml': manifest });
+  const parameters = JSON.stringify(
+    [
+      {
+        ParameterKey: parameterKey,
+        ParameterValue: '$[alfred_genpass_12]',
+        ssm_parameters: [{ name: '/db/password', value: '$[password]' }],
+      },
+      { ParameterKey: other, ParameterValue: 'x' },
+    ],
+    null,
+    2,
+  );
+  return packageFromFiles({
+    ...BASE_FILES,
+    'templates/db.yaml': TEMPLATE,
+    'parameters/db.json': parameters,
+    'manifest.yaml': manifest,
+  });
 }
 
 describe('CFCT-M070: a secret given to a parameter that is not NoEcho', () => {
@@ -51,14 +69,27 @@ describe('CFCT-M070: a secret given to a parameter that is not NoEcho', () => {
   });
 
   test('suppressible with a reason: then an info note carrying the reason, and the package is valid', () => {
-    const loaded = load('Plain', '    lint_suppressions:\n      - rule_id: CFCT-M070\n        reason: the bootstrap user rotates this password at first login');
+    const loaded = load(
+      'Plain',
+      '    lint_suppressions:\n      - rule_id: CFCT-M070\n        reason: the bootstrap user rotates this password at first login',
+    );
     const found = loaded.findings.filter((f) => f.ruleId === 'CFCT-M070');
-    expect(found).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringContaining('(suppressed: the bootstrap user rotates this password at first login)') })]);
+    expect(found).toEqual([
+      expect.objectContaining({
+        severity: 'info',
+        message: expect.stringContaining('(suppressed: the bootstrap user rotates this password at first login)'),
+      }),
+    ]);
     expect(loaded.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   test('fails when the suppression gives no reason', () => {
     const loaded = load('Plain', "    lint_suppressions:\n      - rule_id: CFCT-M070\n        reason: ' '");
-    expect(loaded.findings.map((f) => [f.ruleId, f.severity])).toEqual(expect.arrayContaining([['CFCT-M016', 'error'], ['CFCT-M070', 'error']]));
+    expect(loaded.findings.map((f) => [f.ruleId, f.severity])).toEqual(
+      expect.arrayContaining([
+        ['CFCT-M016', 'error'],
+        ['CFCT-M070', 'error'],
+      ]),
+    );
   });
 });

@@ -25,7 +25,8 @@ export const BASE_FILES: Readonly<Record<string, string>> = {
     '    Value: !Ref Topic',
     '',
   ].join('\n'),
-  'policies/deny.json': '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}',
+  'policies/deny.json':
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}',
   'parameters/topic.json': '[{"ParameterKey": "Env", "ParameterValue": "prod"}]',
 };
 
@@ -70,7 +71,11 @@ export function unmark(text: string): { text: string; line?: number; column?: nu
   const at = text.indexOf(MARK);
   if (at < 0) return { text };
   const before = text.slice(0, at).split('\n');
-  return { text: text.slice(0, at) + text.slice(at + MARK.length), line: before.length, column: before[before.length - 1].length + 1 };
+  return {
+    text: text.slice(0, at) + text.slice(at + MARK.length),
+    line: before.length,
+    column: before[before.length - 1].length + 1,
+  };
 }
 
 /** A broken package: files on top of the base package; one file may carry the mark. */
@@ -88,7 +93,10 @@ export interface BrokenCase {
 }
 
 /** Builds the case's package, and where its finding must be. */
-export function buildCase(c: BrokenCase): { files: Record<string, string | Buffer>; expected: { file: string; line?: number; column?: number } } {
+export function buildCase(c: BrokenCase): {
+  files: Record<string, string | Buffer>;
+  expected: { file: string; line?: number; column?: number };
+} {
   const files: Record<string, string | Buffer> = { ...BASE_FILES };
   let expected: { file: string; line?: number; column?: number } | undefined;
   const add = (path: string, content: string | Buffer | null) => {
@@ -106,16 +114,29 @@ export function buildCase(c: BrokenCase): { files: Record<string, string | Buffe
   };
   add('manifest.yaml', c.manifest ?? VALID_MANIFEST);
   for (const [path, content] of Object.entries(c.files ?? {})) add(path, content);
-  return { files, expected: expected ?? { file: c.file ?? 'manifest.yaml', ...(c.wholeFile ? { line: 1, column: 1 } : {}) } };
+  return {
+    files,
+    expected: expected ?? { file: c.file ?? 'manifest.yaml', ...(c.wholeFile ? { line: 1, column: 1 } : {}) },
+  };
 }
 
 /** Loads a case. */
-export function loadCase(c: BrokenCase): { loaded: LoadedPackage; expected: { file: string; line?: number; column?: number } } {
+export function loadCase(c: BrokenCase): {
+  loaded: LoadedPackage;
+  expected: { file: string; line?: number; column?: number };
+} {
   const built = buildCase(c);
   return { loaded: packageFromFiles(built.files), expected: built.expected };
 }
 
 /** Findings reduced to what corpus cases assert. */
-export function brief(findings: readonly Finding[]): { ruleId: string; file?: string; line?: number; column?: number }[] {
-  return findings.map((f) => ({ ruleId: f.ruleId, file: f.location?.file, line: f.location?.line, column: f.location?.column }));
+export function brief(
+  findings: readonly Finding[],
+): { ruleId: string; file?: string; line?: number; column?: number }[] {
+  return findings.map((f) => ({
+    ruleId: f.ruleId,
+    file: f.location?.file,
+    line: f.location?.line,
+    column: f.location?.column,
+  }));
 }

@@ -82,14 +82,19 @@ describe('parseTemplate', () => {
 
   test('fails on an unknown tag, at the tag', () => {
     const { findings } = parseTemplate('Resources:\n  X: !Reference Y\n', 't.yaml');
-    expect(findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-T001', location: expect.objectContaining({ line: 2, column: 6 }) })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ ruleId: 'CFCT-T001', location: expect.objectContaining({ line: 2, column: 6 }) }),
+    ]);
   });
 });
 
 describe('minifyPolicy', () => {
   test('removes insignificant whitespace and keeps key order and string content', () => {
-    const text = '{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::a b" } ]\n}\n';
-    expect(minifyPolicy(text)).toBe('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::a b"}]}');
+    const text =
+      '{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::a b" } ]\n}\n';
+    expect(minifyPolicy(text)).toBe(
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::a b"}]}',
+    );
   });
 
   test('throws on text that is not JSON', () => {

@@ -103,7 +103,13 @@ describe('YAML structure', () => {
 
   test('fails on an alias bomb quickly, without expanding it', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) lines.push(`${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++) {
+      lines.push(
+        `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10)
+          .fill(`*${'abcdefghij'[i - 1]}`)
+          .join(', ')}]`,
+      );
+    }
     const start = Date.now();
     const parsed = parseYaml(`${lines.join('\n')}\n`, 'm.yaml', { syntaxRule: 'CFCT-Y001' });
     expect(Date.now() - start).toBeLessThan(5000);
@@ -113,7 +119,9 @@ describe('YAML structure', () => {
 
   test('fails on a mapping key that is a list, at the key', () => {
     const parsed = parseYaml('a:\n  ? [x, y]\n  : 1\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
-    expect(parsed.findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-Y001', location: expect.objectContaining({ line: 2, column: 5 }) })]);
+    expect(parsed.findings).toEqual([
+      expect.objectContaining({ ruleId: 'CFCT-Y001', location: expect.objectContaining({ line: 2, column: 5 }) }),
+    ]);
   });
 
   test('a key named __proto__ is an ordinary key', () => {
@@ -137,7 +145,9 @@ describe('YAML structure', () => {
 
 describe('tags', () => {
   test('fails on tags PyYAML cannot construct, at the tag', () => {
-    const parsed = parseYaml('a: !!python/object:os.system {x: 1}\nb: !Custom [1]\n', 'm.yaml', { syntaxRule: 'CFCT-Y001' });
+    const parsed = parseYaml('a: !!python/object:os.system {x: 1}\nb: !Custom [1]\n', 'm.yaml', {
+      syntaxRule: 'CFCT-Y001',
+    });
     expect(parsed.findings.map((f) => [f.ruleId, f.location?.line, f.location?.column])).toEqual([
       ['CFCT-Y001', 1, 4],
       ['CFCT-Y001', 2, 4],

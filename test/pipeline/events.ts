@@ -1,15 +1,19 @@
 /** Test events of the pipeline's triggers. */
 
 /** A Control Tower lifecycle event as EventBridge delivers it to SQS. */
-export function lifecycleEvent(accountId: string, eventName = 'CreateManagedAccount', state = 'SUCCEEDED'): Record<string, unknown> {
+export function lifecycleEvent(
+  accountId: string,
+  eventName = 'CreateManagedAccount',
+  state = 'SUCCEEDED',
+): Record<string, unknown> {
   const field = eventName === 'CreateManagedAccount' ? 'createManagedAccountStatus' : 'updateManagedAccountStatus';
   return {
-    'version': '0',
+    version: '0',
     'detail-type': 'AWS Service Event via CloudTrail',
-    'source': 'aws.controltower',
-    'account': '111111111111',
-    'region': 'us-east-1',
-    'detail': {
+    source: 'aws.controltower',
+    account: '111111111111',
+    region: 'us-east-1',
+    detail: {
       eventName,
       eventSource: 'controltower.amazonaws.com',
       serviceEventDetails: {

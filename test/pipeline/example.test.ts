@@ -19,7 +19,9 @@ describe('examples/typescript', () => {
       '  StackSets: ApplyStackSets [Invoke/StepFunctions]',
       '  Verify: ConfirmRollout [Approval/Manual]',
     ]);
-    expect(lines[7]).toMatch(/^state machines: Customizations\w*PolicyStateMachine\w+, Customizations\w*StackSetStateMachine\w+$/);
+    expect(lines[7]).toMatch(
+      /^state machines: Customizations\w*PolicyStateMachine\w+, Customizations\w*StackSetStateMachine\w+$/,
+    );
     expect(lines).toContain('    2 AWS::SQS::Queue');
   });
 });

@@ -1,7 +1,12 @@
 import * as codepipelineSdk from '@aws-sdk/client-codepipeline';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lifecycleEvent } from './events';
-import { accountOfEvent, handleLifecycleBatch, handler, MAX_ACCOUNTS_PER_RUN } from '../../src/handlers/lifecycle-trigger.lambda';
+import {
+  accountOfEvent,
+  handleLifecycleBatch,
+  handler,
+  MAX_ACCOUNTS_PER_RUN,
+} from '../../src/handlers/lifecycle-trigger.lambda';
 import { fakeAwsClients } from '../fake/clients';
 import { FakeCodePipeline } from '../fake/codepipeline';
 import { FakeAws } from '../fake/core';
@@ -13,7 +18,13 @@ function record(body: unknown, i: number): SQSRecord {
     messageId: `m-${i}`,
     receiptHandle: `r-${i}`,
     body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'events', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: 'cfct' },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'events',
+      ApproximateFirstReceiveTimestamp: '0',
+      MessageGroupId: 'cfct',
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -32,7 +43,13 @@ function setup() {
   codePipeline.addPipeline(PIPELINE, { ACCOUNTS: 'all' });
   const clients = fakeAwsClients(fake, '111111111111');
   const logs: Record<string, unknown>[] = [];
-  const deps = { clients: () => clients, region: 'us-east-1', pipelineName: PIPELINE, clock: fake.clock, log: (e: Record<string, unknown>) => void logs.push(e) };
+  const deps = {
+    clients: () => clients,
+    region: 'us-east-1',
+    pipelineName: PIPELINE,
+    clock: fake.clock,
+    log: (e: Record<string, unknown>) => void logs.push(e),
+  };
   return { fake, codePipeline, deps, logs };
 }
 
@@ -40,12 +57,20 @@ describe('lifecycle trigger', () => {
   test('starts one pipeline run scoped to the accounts of the batch (duplicates once, in order)', async () => {
     const env = setup();
     const result = await handleLifecycleBatch(
-      batch(lifecycleEvent('222222222222'), lifecycleEvent('333333333333', 'UpdateManagedAccount'), lifecycleEvent('222222222222')),
+      batch(
+        lifecycleEvent('222222222222'),
+        lifecycleEvent('333333333333', 'UpdateManagedAccount'),
+        lifecycleEvent('222222222222'),
+      ),
       env.deps,
     );
     expect(result.accounts).toEqual(['222222222222', '333333333333']);
     expect(env.codePipeline.executions).toEqual([
-      { pipelineName: PIPELINE, pipelineExecutionId: result.executionIds[0], variables: { ACCOUNTS: '222222222222,333333333333' } },
+      {
+        pipelineName: PIPELINE,
+        pipelineExecutionId: result.executionIds[0],
+        variables: { ACCOUNTS: '222222222222,333333333333' },
+      },
     ]);
   });
 
@@ -75,7 +100,10 @@ describe('lifecycle trigger', () => {
     const env = setup();
     const ids = Array.from({ length: MAX_ACCOUNTS_PER_RUN + 4 }, (_, i) => String(100000000000 + i));
     const result = await handleLifecycleBatch(batch(...ids.map((id) => lifecycleEvent(id))), env.deps);
-    expect(env.codePipeline.executions.map((e) => e.variables.ACCOUNTS.split(',').length)).toEqual([MAX_ACCOUNTS_PER_RUN, 4]);
+    expect(env.codePipeline.executions.map((e) => e.variables.ACCOUNTS.split(',').length)).toEqual([
+      MAX_ACCOUNTS_PER_RUN,
+      4,
+    ]);
     expect(env.codePipeline.executions[0].variables.ACCOUNTS.length).toBeLessThanOrEqual(1000);
     expect(result.executionIds).toHaveLength(2);
   });
@@ -87,7 +115,13 @@ describe('lifecycle trigger', () => {
       operation: 'StartPipelineExecution',
       rate: 1,
       limit: 2,
-      error: () => new codepipelineSdk.CodePipelineServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: {} }),
+      error: () =>
+        new codepipelineSdk.CodePipelineServiceException({
+          name: 'ThrottlingException',
+          $fault: 'client',
+          message: 'Rate exceeded',
+          $metadata: {},
+        }),
     });
     await handleLifecycleBatch(batch(lifecycleEvent('222222222222')), env.deps);
     expect(env.codePipeline.executions).toHaveLength(1);
@@ -96,17 +130,17 @@ describe('lifecycle trigger', () => {
 
   test('fails when the pipeline does not exist, so SQS delivers the batch again', async () => {
     const env = setup();
-    await expect(handleLifecycleBatch(batch(lifecycleEvent('222222222222')), { ...env.deps, pipelineName: 'gone' })).rejects.toThrow(
-      /does not have a pipeline with name 'gone'/,
-    );
+    await expect(
+      handleLifecycleBatch(batch(lifecycleEvent('222222222222')), { ...env.deps, pipelineName: 'gone' }),
+    ).rejects.toThrow(/does not have a pipeline with name 'gone'/);
   });
 
   test('fails when the pipeline does not declare the ACCOUNTS variable', async () => {
     const env = setup();
     env.codePipeline.addPipeline('v1', {});
-    await expect(handleLifecycleBatch(batch(lifecycleEvent('222222222222')), { ...env.deps, pipelineName: 'v1' })).rejects.toThrow(
-      /ACCOUNTS is not declared/,
-    );
+    await expect(
+      handleLifecycleBatch(batch(lifecycleEvent('222222222222')), { ...env.deps, pipelineName: 'v1' }),
+    ).rejects.toThrow(/ACCOUNTS is not declared/);
   });
 
   test('ignores an event whose account id is not 12 digits', () => {
@@ -116,7 +150,10 @@ describe('lifecycle trigger', () => {
 
   test('the Lambda entry point reads PIPELINE_NAME and uses a real client', async () => {
     const env = setup();
-    env.fake.mockAllInstances(codepipelineSdk.CodePipelineClient, codepipelineSdk, 'codepipeline', { accountId: '111111111111', region: 'us-east-1' });
+    env.fake.mockAllInstances(codepipelineSdk.CodePipelineClient, codepipelineSdk, 'codepipeline', {
+      accountId: '111111111111',
+      region: 'us-east-1',
+    });
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
     process.env.AWS_REGION = 'us-east-1';
     process.env.PIPELINE_NAME = PIPELINE;

@@ -55,7 +55,9 @@ async function load(dir: string) {
 
 describe('template linting', () => {
   test('cfn-lint findings become CFCT-L010/L011 with its rule id, the template position and the resource', async () => {
-    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }));
+    const { manifest: m, files } = await load(
+      writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }),
+    );
     const findings = lintTemplates(m, files, { linters: ['cfn-lint'] });
     expect(findings).toContainEqual(
       expect.objectContaining({
@@ -67,7 +69,12 @@ describe('template linting', () => {
       }),
     );
     expect(findings).toContainEqual(
-      expect.objectContaining({ ruleId: 'CFCT-L011', severity: 'warning', message: expect.stringMatching(/^cfn-lint W2001: .*NotUsed/), location: expect.objectContaining({ file: 'templates/queue.yaml', line: 13 }) }),
+      expect.objectContaining({
+        ruleId: 'CFCT-L011',
+        severity: 'warning',
+        message: expect.stringMatching(/^cfn-lint W2001: .*NotUsed/),
+        location: expect.objectContaining({ file: 'templates/queue.yaml', line: 13 }),
+      }),
     );
   });
 
@@ -83,21 +90,28 @@ describe('template linting', () => {
       '      KeySchema: [{ AttributeName: id, KeyType: HASH }]',
       '',
     ].join('\n');
-    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': table }));
+    const { manifest: m, files } = await load(
+      writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': table }),
+    );
     const findings = lintTemplates(m, files, { linters: ['cfn-lint'] });
-    expect(findings).toContainEqual(expect.objectContaining({
-      ruleId: 'CFCT-L012',
-      severity: 'info',
-      message: expect.stringMatching(/^cfn-lint I3011: 'DeletionPolicy' is a required property/),
-      location: expect.objectContaining({ file: 'templates/queue.yaml', line: 3 }),
-      resource: 'queues',
-    }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'CFCT-L012',
+        severity: 'info',
+        message: expect.stringMatching(/^cfn-lint I3011: 'DeletionPolicy' is a required property/),
+        location: expect.objectContaining({ file: 'templates/queue.yaml', line: 3 }),
+        resource: 'queues',
+      }),
+    );
     expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });
 
-  test('lint_suppressions turn a resource\'s cfn-lint warnings into notes that give the reason', async () => {
-    const suppressions = '    lint_suppressions:\n      - rule_id: CFCT-L011\n        reason: the parameter is kept for the next release\n';
-    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(suppressions), 'templates/queue.yaml': BAD_TEMPLATE }));
+  test("lint_suppressions turn a resource's cfn-lint warnings into notes that give the reason", async () => {
+    const suppressions =
+      '    lint_suppressions:\n      - rule_id: CFCT-L011\n        reason: the parameter is kept for the next release\n';
+    const { manifest: m, files } = await load(
+      writePackage({ 'manifest.yaml': manifest(suppressions), 'templates/queue.yaml': BAD_TEMPLATE }),
+    );
     const findings = lintTemplates(m, files, { linters: ['cfn-lint'] });
     const w2001 = findings.find((f) => f.message.includes('W2001'))!;
     expect(w2001.severity).toBe('info');
@@ -107,21 +121,37 @@ describe('template linting', () => {
   });
 
   test('cfn_nag and cfn-guard results map to CFCT-L013/L014/L015 (process stand-in)', async () => {
-    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }));
+    const { manifest: m, files } = await load(
+      writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }),
+    );
     const calls: string[] = [];
     const run = (command: string, args: readonly string[]): ProcessResult => {
       calls.push(command);
       if (command === 'cfn_nag_scan') {
         const dir = args[args.indexOf('--input-path') + 1];
-        const report = [{
-          filename: join(dir, 'templates', 'queue.yaml'),
-          file_results: {
-            violations: [
-              { id: 'W48', type: 'WARN', message: 'SQS Queue should specify KmsMasterKeyId', logical_resource_ids: ['Queue'], line_numbers: [3] },
-              { id: 'F1000', type: 'FAIL', message: 'Missing egress rule', logical_resource_ids: ['Sg'], line_numbers: [-1] },
-            ],
+        const report = [
+          {
+            filename: join(dir, 'templates', 'queue.yaml'),
+            file_results: {
+              violations: [
+                {
+                  id: 'W48',
+                  type: 'WARN',
+                  message: 'SQS Queue should specify KmsMasterKeyId',
+                  logical_resource_ids: ['Queue'],
+                  line_numbers: [3],
+                },
+                {
+                  id: 'F1000',
+                  type: 'FAIL',
+                  message: 'Missing egress rule',
+                  logical_resource_ids: ['Sg'],
+                  line_numbers: [-1],
+                },
+              ],
+            },
           },
-        }];
+        ];
         return { status: 0, stdout: JSON.stringify(report), stderr: '' };
       }
       return { status: 19, stdout: 'queue.yaml Status = FAIL\nFAILED rules\nRule [sqs_encrypted] FAIL\n', stderr: '' };
@@ -136,19 +166,37 @@ describe('template linting', () => {
   });
 
   test('fails with one clear finding when a requested linter is not installed', async () => {
-    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }));
-    const missing = (): ProcessResult => ({ status: null, stdout: '', stderr: '', error: { code: 'ENOENT', message: 'spawn cfn_nag_scan ENOENT' } });
+    const { manifest: m, files } = await load(
+      writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }),
+    );
+    const missing = (): ProcessResult => ({
+      status: null,
+      stdout: '',
+      stderr: '',
+      error: { code: 'ENOENT', message: 'spawn cfn_nag_scan ENOENT' },
+    });
     expect(lintTemplates(m, files, { linters: ['cfn-nag'], run: missing })).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-L017', severity: 'warning', message: 'cfn-nag was requested but is not installed, so templates were not checked with it' }),
+      expect.objectContaining({
+        ruleId: 'CFCT-L017',
+        severity: 'warning',
+        message: 'cfn-nag was requested but is not installed, so templates were not checked with it',
+      }),
     ]);
-    expect(lintTemplates(m, files, { linters: ['cfn-guard'], run: missing })[0].message).toBe('cfn-guard was requested without a rules file, so templates were not checked with it');
+    expect(lintTemplates(m, files, { linters: ['cfn-guard'], run: missing })[0].message).toBe(
+      'cfn-guard was requested without a rules file, so templates were not checked with it',
+    );
   });
 
   test('survives a linter that crashes or prints what is not JSON', async () => {
-    const { manifest: m, files } = await load(writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }));
+    const { manifest: m, files } = await load(
+      writePackage({ 'manifest.yaml': manifest(), 'templates/queue.yaml': BAD_TEMPLATE }),
+    );
     const broken = (): ProcessResult => ({ status: 1, stdout: 'Traceback (most recent call last):', stderr: '' });
     expect(lintTemplates(m, files, { linters: ['cfn-lint'], run: broken })).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-L016', message: 'cfn-lint did not run to completion (exit 1): Traceback (most recent call last):' }),
+      expect.objectContaining({
+        ruleId: 'CFCT-L016',
+        message: 'cfn-lint did not run to completion (exit 1): Traceback (most recent call last):',
+      }),
     ]);
   });
 
@@ -158,7 +206,9 @@ describe('template linting', () => {
     expect(plain.code).toBe(0);
     const linted = await cfct('validate', dir, '--lint');
     expect(linted.code).toBe(1);
-    expect(linted.stdout).toContain("templates/queue.yaml:6:7 error CFCT-L010 cfn-lint E3012: 'abc' is not of type 'integer'");
+    expect(linted.stdout).toContain(
+      "templates/queue.yaml:6:7 error CFCT-L010 cfn-lint E3012: 'abc' is not of type 'integer'",
+    );
     const usage = await cfct('validate', dir, '--lint', 'tflint');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe("cfct validate: --lint takes cfn-lint, cfn-nag and cfn-guard, got 'tflint'\n");

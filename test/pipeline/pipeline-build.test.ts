@@ -14,7 +14,19 @@ const READ_ONLY = /^(Describe|List|Get|Validate)/;
 async function build(world: LiveWorld, ...extra: string[]) {
   const out = join(tempDir(), 'out');
   const variables = join(tempDir(), 'vars.sh');
-  const result = await world.cfct('pipeline-build', EXAMPLE, '--bucket', BUCKET, '--execution-id', 'exec-1', '--out', out, '--variables-file', variables, ...extra);
+  const result = await world.cfct(
+    'pipeline-build',
+    EXAMPLE,
+    '--bucket',
+    BUCKET,
+    '--execution-id',
+    'exec-1',
+    '--out',
+    out,
+    '--variables-file',
+    variables,
+    ...extra,
+  );
   return { result, out, variables };
 }
 
@@ -26,10 +38,14 @@ describe('cfct pipeline-build', () => {
     expect(result.code).toBe(0);
 
     // Only the run files are written: the organization is read.
-    const writes = world.fake.calls.filter((c) => !READ_ONLY.test(c.operation)).map((c) => `${c.service}:${c.operation}`);
+    const writes = world.fake.calls
+      .filter((c) => !READ_ONLY.test(c.operation))
+      .map((c) => `${c.service}:${c.operation}`);
     expect(new Set(writes)).toEqual(new Set(['s3:PutObject']));
     expect([...world.s3.objects.keys()].sort()).toEqual(
-      ['options.json', 'package.zip', 'plan.json', 'report.html', 'report.md', 'stacksets.json'].map((f) => `${BUCKET}/cfct/runs/exec-1/${f}`),
+      ['options.json', 'package.zip', 'plan.json', 'report.html', 'report.md', 'stacksets.json'].map(
+        (f) => `${BUCKET}/cfct/runs/exec-1/${f}`,
+      ),
     );
 
     const plan = JSON.parse(readFileSync(join(out, BUILD_ARTIFACT_FILES.plan), 'utf8'));
@@ -52,7 +68,11 @@ describe('cfct pipeline-build', () => {
     expect(JSON.parse(readFileSync(join(out, BUILD_ARTIFACT_FILES.stackSetInput), 'utf8'))).toEqual(policyInput);
 
     // The variables file is shell: source it and read the values back.
-    const printed = execFileSync('sh', ['-c', `. "${variables}" && printf '%s\\n%s\\n%s' "$CFCT_SUMMARY" "$CFCT_REPORT_URL" "$CFCT_PLAN_HASH"`], { encoding: 'utf8' }).split('\n');
+    const printed = execFileSync(
+      'sh',
+      ['-c', `. "${variables}" && printf '%s\\n%s\\n%s' "$CFCT_SUMMARY" "$CFCT_REPORT_URL" "$CFCT_PLAN_HASH"`],
+      { encoding: 'utf8' },
+    ).split('\n');
     expect(printed[0]).toMatch(/^\d+ to create, \d+ to update, \d+ to delete/);
     expect(printed[1]).toBe(
       `https://us-east-1.console.aws.amazon.com/s3/object/${BUCKET}?region=us-east-1&prefix=${encodeURIComponent('cfct/runs/exec-1/report.html')}`,
@@ -63,13 +83,18 @@ describe('cfct pipeline-build', () => {
 
   test('a scoped run (--accounts) plans for those accounts only and records them in the run options', async () => {
     const world = new LiveWorld();
-    const snapshot = JSON.parse(readFileSync(EXAMPLE_ORGANIZATION, 'utf8')) as { managementAccountId: string; accounts: { id: string; state: string }[] };
+    const snapshot = JSON.parse(readFileSync(EXAMPLE_ORGANIZATION, 'utf8')) as {
+      managementAccountId: string;
+      accounts: { id: string; state: string }[];
+    };
     const accountId = snapshot.accounts.find((a) => a.id !== snapshot.managementAccountId && a.state === 'ACTIVE')!.id;
     const { result, out } = await build(world, '--accounts', accountId);
     expect(result.code).toBe(0);
     const plan = JSON.parse(readFileSync(join(out, BUILD_ARTIFACT_FILES.plan), 'utf8'));
     expect(plan.accounts).toEqual([accountId]);
-    expect(JSON.parse(world.s3.objects.get(`${BUCKET}/cfct/runs/exec-1/options.json`)!.toString()).accounts).toEqual([accountId]);
+    expect(JSON.parse(world.s3.objects.get(`${BUCKET}/cfct/runs/exec-1/options.json`)!.toString()).accounts).toEqual([
+      accountId,
+    ]);
     const instanceAccounts = new Set<string>();
     for (const step of plan.steps) for (const a of (step.targets?.accounts ?? []) as string[]) instanceAccounts.add(a);
     expect([...instanceAccounts]).toEqual([accountId]);
@@ -86,9 +111,20 @@ describe('cfct pipeline-build', () => {
     const world = new LiveWorld();
     const broken = tempDir();
     writeFileSync(join(broken, 'manifest.yaml'), 'region: us-east-1\nversion: 2021-03-15\nresources:\n  - name: x\n');
-    const bad = await world.cfct('pipeline-build', broken, '--bucket', BUCKET, '--execution-id', 'exec-2', '--out', join(tempDir(), 'o'));
+    const bad = await world.cfct(
+      'pipeline-build',
+      broken,
+      '--bucket',
+      BUCKET,
+      '--execution-id',
+      'exec-2',
+      '--out',
+      join(tempDir(), 'o'),
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('manifest.yaml:4:5 error CFCT-S002 entry 1 is missing the required field "resource_file"');
+    expect(bad.stderr).toContain(
+      'manifest.yaml:4:5 error CFCT-S002 entry 1 is missing the required field "resource_file"',
+    );
     expect([...world.s3.objects.keys()].filter((k) => k.includes('exec-2'))).toEqual([]);
   });
 
@@ -101,7 +137,16 @@ describe('cfct pipeline-build', () => {
 
   test('fails when the execution id is not one CodePipeline gives', async () => {
     const world = new LiveWorld();
-    const result = await world.cfct('pipeline-build', EXAMPLE, '--bucket', BUCKET, '--execution-id', 'a/b', '--out', join(tempDir(), 'o'));
+    const result = await world.cfct(
+      'pipeline-build',
+      EXAMPLE,
+      '--bucket',
+      BUCKET,
+      '--execution-id',
+      'a/b',
+      '--out',
+      join(tempDir(), 'o'),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('pipelineExecutionId must be 1 to 128 letters');
   });

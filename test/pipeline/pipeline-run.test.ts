@@ -26,26 +26,61 @@ function writePackage(files: Record<string, string>): string {
 }
 
 /** The build stage as CodeBuild runs it: one command, here in-process against the fake. */
-async function buildStage(world: PipelineWorld, packageDir: string, executionId: string, accounts = 'all', flags: readonly string[] = []) {
+async function buildStage(
+  world: PipelineWorld,
+  packageDir: string,
+  executionId: string,
+  accounts = 'all',
+  flags: readonly string[] = [],
+) {
   const out = join(tempDir(), 'out');
   let stdout = '';
   let stderr = '';
   const code = await run(
-    ['node', 'cfct', 'pipeline-build', packageDir, '--bucket', RUN_BUCKET, '--execution-id', executionId, '--accounts', accounts, '--out', out, ...flags],
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), aws: () => world.clients, clock: world.fake.clock, interactive: false },
+    [
+      'node',
+      'cfct',
+      'pipeline-build',
+      packageDir,
+      '--bucket',
+      RUN_BUCKET,
+      '--execution-id',
+      executionId,
+      '--accounts',
+      accounts,
+      '--out',
+      out,
+      ...flags,
+    ],
+    {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      aws: () => world.clients,
+      clock: world.fake.clock,
+      interactive: false,
+    },
   );
   if (code !== 0) throw new Error(`pipeline-build failed (${code}): ${stderr}`);
   const read = (name: string) => JSON.parse(readFileSync(join(out, name), 'utf8'));
-  return { stdout, plan: read('plan.json'), policyInput: read('policy-input.json'), stackSetInput: read('stackset-input.json') };
+  return {
+    stdout,
+    plan: read('plan.json'),
+    policyInput: read('policy-input.json'),
+    stackSetInput: read('stackset-input.json'),
+  };
 }
 
 async function deployStages(world: PipelineWorld, build: Awaited<ReturnType<typeof buildStage>>) {
   const handlers = realHandlers(world.deps);
   const before = world.fake.calls.length;
-  const policies = await execute(synthesized.policyMachine, build.policyInput, handlers, { executionName: `policies-${build.policyInput.runId}` });
+  const policies = await execute(synthesized.policyMachine, build.policyInput, handlers, {
+    executionName: `policies-${build.policyInput.runId}`,
+  });
   const stackSets =
     policies.status === 'SUCCEEDED'
-      ? await execute(synthesized.stackSetMachine, build.stackSetInput, handlers, { executionName: `stacksets-${build.stackSetInput.runId}` })
+      ? await execute(synthesized.stackSetMachine, build.stackSetInput, handlers, {
+          executionName: `stacksets-${build.stackSetInput.runId}`,
+        })
       : undefined;
   const calls = world.fake.calls.slice(before);
   return { policies, stackSets, calls, writes: world.callsSince(before).writes };
@@ -63,10 +98,17 @@ describe('a pipeline run, end to end', () => {
     expect(deployed.stackSets?.status).toBe('SUCCEEDED');
 
     const workloads = world.ous.get('Workloads')!;
-    const attached = world.organizations.attachedTo(workloads).map((id) => world.organizations.policy(id)!.name).sort();
-    expect(attached).toEqual(['FullAWSAccess', 'RCPFullAWSAccess', 'deny-leave', 'deny-root', 'secure-transport'].sort());
+    const attached = world.organizations
+      .attachedTo(workloads)
+      .map((id) => world.organizations.policy(id)!.name)
+      .sort();
+    expect(attached).toEqual(
+      ['FullAWSAccess', 'RCPFullAWSAccess', 'deny-leave', 'deny-root', 'secure-transport'].sort(),
+    );
     for (const name of ['network', 'app', 'app-config', 'logging']) {
-      expect(world.cfn.instancesOf(`CustomControlTower-${name}`)).toEqual(world.accounts.flatMap((a) => [`${a}/eu-west-1:CURRENT`, `${a}/us-east-1:CURRENT`]).sort());
+      expect(world.cfn.instancesOf(`CustomControlTower-${name}`)).toEqual(
+        world.accounts.flatMap((a) => [`${a}/eu-west-1:CURRENT`, `${a}/us-east-1:CURRENT`]).sort(),
+      );
     }
 
     const second = await buildStage(world, dir, 'exec-2');
@@ -85,12 +127,37 @@ describe('a pipeline run, end to end', () => {
 
     // Control Tower enrolls a new account in Workloads: the trigger starts a run scoped to it.
     const newAccount = '299999999999';
-    world.organizations.addAccount({ id: newAccount, name: 'New', email: 'new@example.com', parentId: world.ous.get('Workloads')! });
+    world.organizations.addAccount({
+      id: newAccount,
+      name: 'New',
+      email: 'new@example.com',
+      parentId: world.ous.get('Workloads')!,
+    });
     const codePipeline = new FakeCodePipeline(world.fake);
     codePipeline.addPipeline('cfct', { ACCOUNTS: 'all' });
     await handleLifecycleBatch(
-      { Records: [{ messageId: 'm1', receiptHandle: 'r', body: JSON.stringify(lifecycleEvent(newAccount)), attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'q', awsRegion: 'us-east-1' }] },
-      { clients: () => world.clients, region: 'us-east-1', pipelineName: 'cfct', clock: world.fake.clock, log: () => undefined },
+      {
+        Records: [
+          {
+            messageId: 'm1',
+            receiptHandle: 'r',
+            body: JSON.stringify(lifecycleEvent(newAccount)),
+            attributes: {} as never,
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: 'q',
+            awsRegion: 'us-east-1',
+          },
+        ],
+      },
+      {
+        clients: () => world.clients,
+        region: 'us-east-1',
+        pipelineName: 'cfct',
+        clock: world.fake.clock,
+        log: () => undefined,
+      },
     );
     const [execution] = codePipeline.executions;
     expect(execution.variables.ACCOUNTS).toBe(newAccount);
@@ -102,7 +169,9 @@ describe('a pipeline run, end to end', () => {
     expect(result.stackSets?.status).toBe('SUCCEEDED');
 
     // Only the new account's instances were created; no other account was named by any write.
-    const instanceWrites = result.calls.filter((c) => /StackInstances$/.test(c.operation) && !/^(List|Describe)/.test(c.operation));
+    const instanceWrites = result.calls.filter(
+      (c) => /StackInstances$/.test(c.operation) && !/^(List|Describe)/.test(c.operation),
+    );
     expect(instanceWrites.length).toBe(4);
     for (const call of instanceWrites) expect((call.input as { Accounts?: string[] }).Accounts).toEqual([newAccount]);
     expect(result.writes.filter((w) => !/StackInstances$/.test(w))).toEqual([]);
@@ -118,7 +187,12 @@ describe('a pipeline run, end to end', () => {
     expect(approved.plan.steps.length).toBeGreaterThan(0);
 
     // After approval, before the deploy stages run: an account moves into the targeted OU.
-    world.organizations.addAccount({ id: '288888888888', name: 'Late', email: 'late@example.com', parentId: world.ous.get('Workloads')! });
+    world.organizations.addAccount({
+      id: '288888888888',
+      name: 'Late',
+      email: 'late@example.com',
+      parentId: world.ous.get('Workloads')!,
+    });
     const result = await deployStages(world, approved);
     expect(result.policies.status).toBe('FAILED');
     expect(result.policies.error).toBe('PlanRefused');
@@ -129,14 +203,22 @@ describe('a pipeline run, end to end', () => {
 });
 
 describe('a pipeline run with installation stack set defaults', () => {
-  const defaults = { MaxConcurrentCount: 2, FailureToleranceCount: 1, RegionConcurrencyType: 'SEQUENTIAL', RegionOrder: ['eu-west-1', 'us-east-1'] };
+  const defaults = {
+    MaxConcurrentCount: 2,
+    FailureToleranceCount: 1,
+    RegionConcurrencyType: 'SEQUENTIAL',
+    RegionOrder: ['eu-west-1', 'us-east-1'],
+  };
   const flags = ['--operation-preferences', JSON.stringify(defaults), '--stack-set-order', 'dependencies'];
   /** The sample package without its own stack_set_order; `logging` sets its own concurrency. */
   function packageWithoutOrder(): string {
     const files = samplePackage();
     const manifest = files['manifest.yaml']
       .replace('stack_set_order: dependencies\n', '')
-      .replace('    resource_file: templates/logging.json\n', '    resource_file: templates/logging.json\n    operation_preferences:\n      MaxConcurrentPercentage: 50\n');
+      .replace(
+        '    resource_file: templates/logging.json\n',
+        '    resource_file: templates/logging.json\n    operation_preferences:\n      MaxConcurrentPercentage: 50\n',
+      );
     return writePackage({ ...files, 'manifest.yaml': manifest });
   }
 
@@ -146,15 +228,27 @@ describe('a pipeline run with installation stack set defaults', () => {
     // The default order: independent stack sets share a wave (sequential would give one each).
     expect(build.plan.stackSets.waves).toEqual([['network', 'logging'], ['app'], ['app-config']]);
     const planned = build.plan.steps.filter((s: { preferences?: unknown }) => s.preferences);
-    expect(new Set(planned.map((s: { resource: string }) => s.resource))).toEqual(new Set(['network', 'app', 'app-config', 'logging']));
+    expect(new Set(planned.map((s: { resource: string }) => s.resource))).toEqual(
+      new Set(['network', 'app', 'app-config', 'logging']),
+    );
     const merged = { ...defaults, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' };
     const { MaxConcurrentCount: _count, ...withoutCount } = merged;
-    const expected = (resource: string) => (resource === 'logging' ? { ...withoutCount, MaxConcurrentPercentage: 50 } : merged);
+    const expected = (resource: string) =>
+      resource === 'logging' ? { ...withoutCount, MaxConcurrentPercentage: 50 } : merged;
     for (const step of planned) expect(step.preferences).toEqual(expected(step.resource));
 
     // What the state machines re-plan from: the stored run options and the run input carry both defaults.
-    const stored = (name: string) => JSON.parse(world.s3.objects.get(`${RUN_BUCKET}/cfct/runs/exec-defaults/${name}`)!.toString('utf8'));
-    const carried = { defaultOperationPreferences: { maxConcurrentCount: 2, failureToleranceCount: 1, regionConcurrencyType: 'SEQUENTIAL', regionOrder: ['eu-west-1', 'us-east-1'] }, defaultStackSetOrder: 'dependencies' };
+    const stored = (name: string) =>
+      JSON.parse(world.s3.objects.get(`${RUN_BUCKET}/cfct/runs/exec-defaults/${name}`)!.toString('utf8'));
+    const carried = {
+      defaultOperationPreferences: {
+        maxConcurrentCount: 2,
+        failureToleranceCount: 1,
+        regionConcurrencyType: 'SEQUENTIAL',
+        regionOrder: ['eu-west-1', 'us-east-1'],
+      },
+      defaultStackSetOrder: 'dependencies',
+    };
     expect(stored('options.json').stackSets).toMatchObject(carried);
     expect(stored('stacksets.json').settings).toMatchObject(carried);
 
@@ -173,5 +267,4 @@ describe('a pipeline run with installation stack set defaults', () => {
     const plain = await buildStage(world, packageWithoutOrder(), 'exec-defaults-3');
     expect(plain.plan.stackSets.waves).toEqual([['network'], ['app'], ['app-config'], ['logging']]);
   });
-
 });

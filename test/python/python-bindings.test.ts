@@ -10,8 +10,14 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 
-interface JsiiProperty { name: string }
-interface JsiiParameter { name: string; type: { fqn?: string }; optional?: boolean }
+interface JsiiProperty {
+  name: string;
+}
+interface JsiiParameter {
+  name: string;
+  type: { fqn?: string };
+  optional?: boolean;
+}
 interface JsiiType {
   kind: 'class' | 'interface' | 'enum';
   name: string;
@@ -28,9 +34,16 @@ interface Assembly {
   types: Record<string, JsiiType>;
 }
 
-interface PythonClass { init: string[] | null; attrs: string[] }
+interface PythonClass {
+  init: string[] | null;
+  attrs: string[];
+}
 
-const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+const snake = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 
 let assembly: Assembly;
 let pythonClasses: Record<string, PythonClass>;
@@ -79,7 +92,10 @@ function structProperties(struct: JsiiType, seen = new Set<string>()): string[] 
   if (seen.has(struct.fqn)) return [];
   seen.add(struct.fqn);
   const inherited = (struct.interfaces ?? []).map((fqn) => assembly.types[fqn]).filter((t) => t?.datatype);
-  return [...(struct.properties ?? []).map((p) => snake(p.name)), ...inherited.flatMap((t) => structProperties(t, seen))];
+  return [
+    ...(struct.properties ?? []).map((p) => snake(p.name)),
+    ...inherited.flatMap((t) => structProperties(t, seen)),
+  ];
 }
 
 describe('generated Python package', () => {
@@ -127,7 +143,11 @@ describe('generated Python package', () => {
       // Python puts the struct's required keyword arguments before its optional ones: compare as sets.
       const keywords = struct?.datatype ? structProperties(struct).sort() : [];
       const init = pythonClasses[cls.name].init ?? [];
-      expect({ type: cls.name, positional: init.slice(0, positional.length), keywords: init.slice(positional.length).sort() }).toEqual({
+      expect({
+        type: cls.name,
+        positional: init.slice(0, positional.length),
+        keywords: init.slice(positional.length).sort(),
+      }).toEqual({
         type: cls.name,
         positional,
         keywords,

@@ -45,7 +45,9 @@ for line in headers.split('\\n'):
 out.append(['Description', text.split('\\n\\n', 1)[1] if '\\n\\n' in text else ''])
 print(json.dumps(out))
 `;
-  const pairs = JSON.parse(execFileSync('python3', ['-c', script, join(wheelDir, wheel)], { encoding: 'utf8' })) as string[][];
+  const pairs = JSON.parse(
+    execFileSync('python3', ['-c', script, join(wheelDir, wheel)], { encoding: 'utf8' }),
+  ) as string[][];
   metadata = new Map();
   for (const [k, v] of pairs) metadata.set(k, [...(metadata.get(k) ?? []), v]);
 }, 300_000);
@@ -114,7 +116,8 @@ describe('release versions', () => {
       const clone = join(dir, 'repo');
       execFileSync('git', ['clone', '-q', '--no-tags', root, clone]);
       symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'));
-      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: clone });
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: clone });
       const bump = () => {
         execFileSync('npx', ['projen', 'bump'], { cwd: clone, stdio: 'ignore' });
         const version = readFileSync(join(clone, 'dist', 'version.txt'), 'utf8').trim();

@@ -7,7 +7,12 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { PolicyStateMachine, PolicyStateMachineProps, StackSetStateMachine, StackSetStateMachineProps } from '../../src';
+import {
+  PolicyStateMachine,
+  PolicyStateMachineProps,
+  StackSetStateMachine,
+  StackSetStateMachineProps,
+} from '../../src';
 import { createPlanCheckHandler } from '../../src/handlers/plan-check.lambda';
 import { createPolicyStepsHandler } from '../../src/handlers/policy-steps.lambda';
 import { createRunLockHandler } from '../../src/handlers/run-lock.lambda';
@@ -30,7 +35,9 @@ if (typeof (Promise as any).withResolvers !== 'function') {
   };
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', { with: { 'resolution-mode': 'import' } });
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions', {
+  with: { 'resolution-mode': 'import' },
+});
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
@@ -51,7 +58,9 @@ export interface SynthesizedMachine {
 function resolveDefinition(value: unknown, lambdaArn: (logicalId: string) => string): string {
   if (typeof value === 'string') return value;
   const v = value as Record<string, any>;
-  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map((p) => resolveDefinition(p, lambdaArn)).join(v['Fn::Join'][0]);
+  if (v['Fn::Join']) {
+    return (v['Fn::Join'][1] as unknown[]).map((p) => resolveDefinition(p, lambdaArn)).join(v['Fn::Join'][0]);
+  }
   if (v['Fn::GetAtt']) return lambdaArn(v['Fn::GetAtt'][0]);
   if (v.Ref === 'AWS::Partition') return 'aws';
   if (v.Ref === 'AWS::Region') return REGION;
@@ -69,14 +78,17 @@ function walkStates(states: Record<string, any>, visit: (name: string, state: an
 }
 
 /** Synthesizes both constructs in one stack and returns their definitions and the stack. */
-export function synthesize(options: { policy?: Partial<PolicyStateMachineProps>; stackSets?: Partial<StackSetStateMachineProps> } = {}) {
+export function synthesize(
+  options: { policy?: Partial<PolicyStateMachineProps>; stackSets?: Partial<StackSetStateMachineProps> } = {},
+) {
   const app = new App();
   const stack = new Stack(app, 'Deploy', { env: { account: ACCOUNT, region: REGION } });
   const runBucket = s3.Bucket.fromBucketName(stack, 'RunBucket', RUN_BUCKET);
   const policies = new PolicyStateMachine(stack, 'Policies', { runBucket, ...options.policy });
   const stackSets = new StackSetStateMachine(stack, 'StackSets', { runBucket, ...options.stackSets });
   const kinds = new Map<string, HandlerKind>();
-  const add = (fn: lambda.IFunction, kind: HandlerKind) => kinds.set(stack.getLogicalId(fn.node.defaultChild as CfnElement), kind);
+  const add = (fn: lambda.IFunction, kind: HandlerKind) =>
+    kinds.set(stack.getLogicalId(fn.node.defaultChild as CfnElement), kind);
   add(policies.lockFunction, 'lock');
   add(policies.planCheckFunction, 'planCheck');
   add(policies.policyStepsFunction, 'policySteps');
@@ -105,7 +117,14 @@ export function synthesize(options: { policy?: Partial<PolicyStateMachineProps>;
     });
     return { definition, taskKinds, waitStates, retryStates };
   };
-  return { stack, template, policies, stackSets, policyMachine: machine(policies), stackSetMachine: machine(stackSets) };
+  return {
+    stack,
+    template,
+    policies,
+    stackSets,
+    policyMachine: machine(policies),
+    stackSetMachine: machine(stackSets),
+  };
 }
 
 /** The real handlers, built on the fake's dependencies. */
@@ -152,7 +171,7 @@ export async function execute(
       invocations[kind] = (invocations[kind] ?? 0) + 1;
       options.intercept?.(state, kind, event);
       // Through JSON, as between Lambda and Step Functions.
-      return JSON.parse(JSON.stringify(await handlers[kind](JSON.parse(JSON.stringify(event))) ?? null));
+      return JSON.parse(JSON.stringify((await handlers[kind](JSON.parse(JSON.stringify(event)))) ?? null));
     };
   }
   const name = options.executionName ?? 'execution-1';
@@ -195,5 +214,14 @@ export async function execute(
     failure ??= { error: (error as Error).name, cause: (error as Error).message };
   }
   await events;
-  return { status, output, ...(failure ?? {}), transitions, invocations, retries, largestPayloadBytes: largest, statesEntered };
+  return {
+    status,
+    output,
+    ...(failure ?? {}),
+    transitions,
+    invocations,
+    retries,
+    largestPayloadBytes: largest,
+    statesEntered,
+  };
 }

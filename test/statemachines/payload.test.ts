@@ -11,7 +11,10 @@ const LIMIT = 256 * 1024;
 test('a 10,000-account, 4-region organization: both machines succeed and every state payload stays under 256 KB', async () => {
   const world = new PipelineWorld({ accounts: 10_000 });
   const { policyMachine, stackSetMachine } = synthesize();
-  const run = await world.build(samplePackage({ regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'eu-central-1'] }), 'exec-large');
+  const run = await world.build(
+    samplePackage({ regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'eu-central-1'] }),
+    'exec-large',
+  );
   const handlers = realHandlers(world.deps);
 
   const policies = await execute(policyMachine, run.policyStateMachineInput, handlers);
@@ -20,12 +23,16 @@ test('a 10,000-account, 4-region organization: both machines succeed and every s
   expect(stackSets.status).toBe('SUCCEEDED');
   expect(world.cfn.instancesOf('CustomControlTower-app')).toHaveLength(40_000);
 
-  const runInputBytes = world.s3.objects.get(`${run.stackSetStateMachineInput.runInput.bucket}/${run.stackSetStateMachineInput.runInput.key}`)!.length;
-  const planBytes = world.s3.objects.get(`${run.policyStateMachineInput.plan.bucket}/${run.policyStateMachineInput.plan.key}`)!.length;
+  const runInputBytes = world.s3.objects.get(
+    `${run.stackSetStateMachineInput.runInput.bucket}/${run.stackSetStateMachineInput.runInput.key}`,
+  )!.length;
+  const planBytes = world.s3.objects.get(
+    `${run.policyStateMachineInput.plan.bucket}/${run.policyStateMachineInput.plan.key}`,
+  )!.length;
   // The figure the issue asks for.
   console.log(
-    `10,000 accounts x 4 regions: largest state payload ${policies.largestPayloadBytes} bytes (policy machine), ${stackSets.largestPayloadBytes} bytes (stack set machine); `
-    + `limit ${LIMIT}; the plan in S3 is ${planBytes} bytes, the stack set run input ${runInputBytes} bytes`,
+    `10,000 accounts x 4 regions: largest state payload ${policies.largestPayloadBytes} bytes (policy machine), ${stackSets.largestPayloadBytes} bytes (stack set machine); ` +
+      `limit ${LIMIT}; the plan in S3 is ${planBytes} bytes, the stack set run input ${runInputBytes} bytes`,
   );
   expect(planBytes).toBeGreaterThan(LIMIT);
   expect(policies.largestPayloadBytes).toBeLessThan(LIMIT);

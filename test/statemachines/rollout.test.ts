@@ -13,12 +13,18 @@ async function deploy(world: PipelineWorld, runId: string, files = samplePackage
   const handlers = realHandlers(world.deps);
   const before = world.fake.calls.length;
   const policies = await execute(synthesized.policyMachine, run.policyStateMachineInput, handlers);
-  const stackSets = policies.status === 'SUCCEEDED' ? await execute(synthesized.stackSetMachine, run.stackSetStateMachineInput, handlers) : undefined;
+  const stackSets =
+    policies.status === 'SUCCEEDED'
+      ? await execute(synthesized.stackSetMachine, run.stackSetStateMachineInput, handlers)
+      : undefined;
   return { run, policies, stackSets, calls: world.callsSince(before) };
 }
 
 function policyNamesOn(world: PipelineWorld, targetId: string): string[] {
-  return world.organizations.attachedTo(targetId).map((id) => world.organizations.policy(id)!.name).sort();
+  return world.organizations
+    .attachedTo(targetId)
+    .map((id) => world.organizations.policy(id)!.name)
+    .sort();
 }
 
 describe('a pipeline run through both state machines', () => {
@@ -29,21 +35,30 @@ describe('a pipeline run through both state machines', () => {
     expect(stackSets).toMatchObject({ status: 'SUCCEEDED' });
 
     const workloads = world.ous.get('Workloads')!;
-    expect(policyNamesOn(world, workloads)).toEqual(['FullAWSAccess', 'RCPFullAWSAccess', 'deny-leave', 'deny-root', 'secure-transport'].sort());
+    expect(policyNamesOn(world, workloads)).toEqual(
+      ['FullAWSAccess', 'RCPFullAWSAccess', 'deny-leave', 'deny-root', 'secure-transport'].sort(),
+    );
     for (const name of ['network', 'app', 'app-config', 'logging']) {
       expect(world.cfn.instancesOf(`CustomControlTower-${name}`)).toEqual(
         world.accounts.flatMap((a) => [`${a}/eu-west-1:CURRENT`, `${a}/us-east-1:CURRENT`]).sort(),
       );
     }
     // app read network's export: its parameter holds the output of network's first instance.
-    expect(world.ssm.get({ accountId: '111111111111', region: 'us-east-1' }, '/org/network/vpc-name')?.value).toBe('vpc-main');
+    expect(world.ssm.get({ accountId: '111111111111', region: 'us-east-1' }, '/org/network/vpc-name')?.value).toBe(
+      'vpc-main',
+    );
     expect(world.cfn.parametersOf('CustomControlTower-app')).toEqual({ VpcName: 'vpc-main' });
     // Dependency order: network before app, app before app-config.
-    const order = world.cfn.operations().filter((o) => o.action === 'CREATE').map((o) => o.stackSet);
+    const order = world.cfn
+      .operations()
+      .filter((o) => o.action === 'CREATE')
+      .map((o) => o.stackSet);
     expect(order.indexOf('CustomControlTower-network')).toBeLessThan(order.indexOf('CustomControlTower-app'));
     expect(order.indexOf('CustomControlTower-app')).toBeLessThan(order.indexOf('CustomControlTower-app-config'));
     // Both machines released the lock.
-    expect(world.s3.objects.has(`${run.policyStateMachineInput.lock.bucket}/${run.policyStateMachineInput.lock.key}`)).toBe(false);
+    expect(
+      world.s3.objects.has(`${run.policyStateMachineInput.lock.bucket}/${run.policyStateMachineInput.lock.key}`),
+    ).toBe(false);
     // Every log line carries the run id as correlation id.
     expect(world.logs.every((l) => l.correlationId === 'exec-first')).toBe(true);
   });
@@ -62,7 +77,9 @@ describe('a pipeline run through both state machines', () => {
     expect(second.calls.byService.cloudformation ?? 0).toBe(0);
     expect(second.stackSets?.invocations.prepare ?? 0).toBe(0);
     expect(second.policies.invocations.policySteps ?? 0).toBe(0);
-    expect(second.policies.output).toMatchObject({ check: { approved: true, stepsInScope: 0, findings: [expect.objectContaining({ ruleId: 'CFCT-C070' })] } });
+    expect(second.policies.output).toMatchObject({
+      check: { approved: true, stepsInScope: 0, findings: [expect.objectContaining({ ruleId: 'CFCT-C070' })] },
+    });
     expect(second.stackSets?.output).toMatchObject({ check: { approved: true, stepsInScope: 0 } });
   });
 

@@ -19,21 +19,53 @@ import { FakeSsm } from '../fake/ssm';
 import { FakeSts } from '../fake/sts';
 import { rawZip } from '../manifest/zip-writer';
 
-export const DENY_LEAVE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }] });
-export const DENY_ROOT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } } }] });
+export const DENY_LEAVE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }],
+});
+export const DENY_ROOT = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } },
+    },
+  ],
+});
 export const SECURE_TRANSPORT = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } } }],
+  Statement: [
+    {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'aws:SecureTransport': 'false' } },
+    },
+  ],
 });
 
 /** A CloudFormation template (JSON) with one bucket, optional parameters and outputs. */
-export function templateOf(seed: string, options: { parameters?: string[]; outputs?: Record<string, string> } = {}): string {
-  return JSON.stringify({
-    AWSTemplateFormatVersion: '2010-09-09',
-    ...(options.parameters ? { Parameters: Object.fromEntries(options.parameters.map((p) => [p, { Type: 'String' }])) } : {}),
-    Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'seed', Value: seed }] } } },
-    ...(options.outputs ? { Outputs: Object.fromEntries(Object.entries(options.outputs).map(([k, v]) => [k, { Value: v }])) } : {}),
-  }, null, 2);
+export function templateOf(
+  seed: string,
+  options: { parameters?: string[]; outputs?: Record<string, string> } = {},
+): string {
+  return JSON.stringify(
+    {
+      AWSTemplateFormatVersion: '2010-09-09',
+      ...(options.parameters
+        ? { Parameters: Object.fromEntries(options.parameters.map((p) => [p, { Type: 'String' }])) }
+        : {}),
+      Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'seed', Value: seed }] } } },
+      ...(options.outputs
+        ? { Outputs: Object.fromEntries(Object.entries(options.outputs).map(([k, v]) => [k, { Value: v }])) }
+        : {}),
+    },
+    null,
+    2,
+  );
 }
 
 /**
@@ -125,17 +157,27 @@ export class PipelineWorld {
 
   constructor(options: { accounts?: number; seed?: number } = {}) {
     this.fake = new FakeAws({ seed: options.seed ?? 5 });
-    this.organizations = new FakeOrganizations(this.fake, { managementAccountId: ACCOUNT, enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] });
+    this.organizations = new FakeOrganizations(this.fake, {
+      managementAccountId: ACCOUNT,
+      enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
+    });
     this.s3 = new FakeS3(this.fake);
     this.cfn = new FakeCloudFormation(this.fake, { readTemplateUrl: (url) => this.s3.readUrl(url) });
     this.ssm = new FakeSsm(this.fake);
     new FakeEc2(this.fake);
     new FakeSts(this.fake);
-    for (const name of ['Security', 'Workloads', 'Sandbox']) this.ous.set(name, this.organizations.addOu(this.organizations.rootId, name));
+    for (const name of ['Security', 'Workloads', 'Sandbox']) {
+      this.ous.set(name, this.organizations.addOu(this.organizations.rootId, name));
+    }
     const count = options.accounts ?? 3;
     for (let i = 0; i < count; i++) {
       const id = String(200000000000 + i);
-      this.organizations.addAccount({ id, name: `Workload ${i}`, email: `workload-${i}@example.com`, parentId: this.ous.get('Workloads')! });
+      this.organizations.addAccount({
+        id,
+        name: `Workload ${i}`,
+        email: `workload-${i}@example.com`,
+        parentId: this.ous.get('Workloads')!,
+      });
       this.accounts.push(id);
     }
     this.clients = fakeAwsClients(this.fake, ACCOUNT, REGION);
@@ -143,11 +185,20 @@ export class PipelineWorld {
   }
 
   /** The build stage: validates and plans the package against the fake, writes the run files, returns the state machine inputs. */
-  async build(files: Record<string, string>, runId: string, options: RunOptions = {}): Promise<PipelineRunFiles & { planSteps: number }> {
+  async build(
+    files: Record<string, string>,
+    runId: string,
+    options: RunOptions = {},
+  ): Promise<PipelineRunFiles & { planSteps: number }> {
     const zip = rawZip(Object.entries(files).map(([name, data]) => ({ name, data })));
     const loaded = await packageFromZip(zip);
-    if (!loaded.manifest || hasErrors(loaded.findings)) throw new Error(`the test package has errors: ${JSON.stringify(loaded.findings)}`);
-    const { snapshot } = await loadRunSnapshot(this.clients, loaded.manifest, { stackSets: options.stackSets, clock: this.fake.clock });
+    if (!loaded.manifest || hasErrors(loaded.findings)) {
+      throw new Error(`the test package has errors: ${JSON.stringify(loaded.findings)}`);
+    }
+    const { snapshot } = await loadRunSnapshot(this.clients, loaded.manifest, {
+      stackSets: options.stackSets,
+      clock: this.fake.clock,
+    });
     const planned = await planRun({
       manifest: loaded.manifest,
       files: loaded.files,
@@ -155,7 +206,9 @@ export class PipelineWorld {
       readTemplate: templateReader(loaded.files, this.clients, REGION, this.fake.clock),
       options,
     });
-    if (hasErrors(planned.plan.findings)) throw new Error(`the test plan has errors: ${JSON.stringify(planned.plan.findings)}`);
+    if (hasErrors(planned.plan.findings)) {
+      throw new Error(`the test plan has errors: ${JSON.stringify(planned.plan.findings)}`);
+    }
     const written = await writePipelineRun({
       clients: this.clients,
       clock: this.fake.clock,
@@ -175,7 +228,12 @@ export class PipelineWorld {
     const writes: string[] = [];
     for (const call of this.fake.calls.slice(from)) {
       byService[call.service] = (byService[call.service] ?? 0) + 1;
-      if (/^(Create|Update|Delete|Attach|Detach|Enable|Tag|Untag|Put)/.test(call.operation) && !(call.service === 's3')) writes.push(`${call.service}:${call.operation}`);
+      if (
+        /^(Create|Update|Delete|Attach|Detach|Enable|Tag|Untag|Put)/.test(call.operation) &&
+        !(call.service === 's3')
+      ) {
+        writes.push(`${call.service}:${call.operation}`);
+      }
     }
     return { byService, writes };
   }

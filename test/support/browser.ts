@@ -47,7 +47,11 @@ export function browserForTests(): () => Browser {
 }
 
 /** A page showing `html` (a window `width` pixels wide, else the default), with the errors it reported. */
-export async function openHtml(browser: Browser, html: string, width?: number): Promise<{ page: Page; errors: string[] }> {
+export async function openHtml(
+  browser: Browser,
+  html: string,
+  width?: number,
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage(width === undefined ? {} : { viewport: { width, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -48,7 +48,9 @@ function describeReport(report: RunReport): string[] {
   const stackSets = report.stackSets;
   if (stackSets) {
     const steps = Object.values(stackSets.steps).reduce((a, b) => a + b, 0);
-    lines.push(`stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} skipped; ${steps} step(s) run`);
+    lines.push(
+      `stack sets: ${stackSets.succeeded.length} succeeded, ${stackSets.failed.length} failed, ${stackSets.blocked.length} skipped; ${steps} step(s) run`,
+    );
     for (const f of stackSets.failed) {
       const [first, ...rest] = f.message.split('\n');
       lines.push(`  FAILED ${f.resource}${f.errorName ? ` (${f.errorName})` : ''}: ${first}`);
@@ -75,11 +77,27 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       .argument('<package>', 'configuration package folder or .zip'),
   )
     .option('--yes', 'apply without asking for confirmation')
-    .option('--plan <file>', 'apply only if this saved plan (cfct plan --format json) is still what the package and organization give')
+    .option(
+      '--plan <file>',
+      'apply only if this saved plan (cfct plan --format json) is still what the package and organization give',
+    )
     .option('--poll-seconds <n>', 'seconds between checks of a running stack set operation', positive, 10)
-    .option('--lock-bucket <bucket>', 'S3 bucket holding the installation lock (default: the one the SSM parameter /cfct/<installation-id>/lock-bucket names)')
-    .option('--lock-ttl-minutes <n>', 'how long the lock lasts unless renewed; it is renewed every third of that while the apply runs', positive, 15)
-    .option('--busy-minutes <n>', 'minutes to wait for a stack set busy with another operation (e.g. of an interrupted run) before its step fails', positive, 60)
+    .option(
+      '--lock-bucket <bucket>',
+      'S3 bucket holding the installation lock (default: the one the SSM parameter /cfct/<installation-id>/lock-bucket names)',
+    )
+    .option(
+      '--lock-ttl-minutes <n>',
+      'how long the lock lasts unless renewed; it is renewed every third of that while the apply runs',
+      positive,
+      15,
+    )
+    .option(
+      '--busy-minutes <n>',
+      'minutes to wait for a stack set busy with another operation (e.g. of an interrupted run) before its step fails',
+      positive,
+      60,
+    )
     .action(async (source: string, options: ApplyOptions) => {
       if (options.organization) {
         io.stderr('cfct apply: applying needs the live organization: use --live (a snapshot is for plans)\n');
@@ -110,7 +128,13 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
  * Takes the installation lock, plans, shows the plan, asks (unless --yes or --plan), then applies
  * it under the lock, which is renewed while the apply runs. Returns the exit code.
  */
-async function applyPackage(io: CliIo, source: string, options: ApplyOptions, saved: RunPlan | undefined, lock: CliLock): Promise<number> {
+async function applyPackage(
+  io: CliIo,
+  source: string,
+  options: ApplyOptions,
+  saved: RunPlan | undefined,
+  lock: CliLock,
+): Promise<number> {
   const { applyRun } = require('../../engine/run') as typeof import('../../engine/run');
   const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
   const inputs = await readPlanInputs(io, 'apply', source, options, {
@@ -125,7 +149,9 @@ async function applyPackage(io: CliIo, source: string, options: ApplyOptions, sa
 
   const differences = saved ? savedPlanDifferences(saved, plan) : undefined;
   if (differences) {
-    io.stderr(`cfct apply: the organization or the package changed since ${options.plan} was made; nothing was applied\n`);
+    io.stderr(
+      `cfct apply: the organization or the package changed since ${options.plan} was made; nothing was applied\n`,
+    );
     const lines = [
       ...differences.gone.map((s) => `  - no longer planned: ${s.summary}`),
       ...differences.added.map((s) => `  + now planned: ${s.summary}`),
@@ -163,7 +189,9 @@ async function applyPackage(io: CliIo, source: string, options: ApplyOptions, sa
   }
 
   const stopped = (message: string) => {
-    io.stderr(`Apply stopped: ${message}. Steps after that were not started; once the other run is done, plan and apply again.\n`);
+    io.stderr(
+      `Apply stopped: ${message}. Steps after that were not started; once the other run is done, plan and apply again.\n`,
+    );
     return ExitCode.FINDINGS;
   };
   let report: RunReport;
@@ -186,7 +214,11 @@ async function applyPackage(io: CliIo, source: string, options: ApplyOptions, sa
   for (const line of describeReport(report)) io.stderr(`${line}\n`);
   if (report.refused) for (const f of report.refused) io.stderr(`${formatFinding(f)}\n`);
   if (lock.lost) return stopped(lock.lost.message);
-  io.stderr(report.succeeded ? 'Apply complete.\n' : 'Apply failed; fix the cause and run it again (it picks up where it stopped).\n');
+  io.stderr(
+    report.succeeded
+      ? 'Apply complete.\n'
+      : 'Apply failed; fix the cause and run it again (it picks up where it stopped).\n',
+  );
   return report.succeeded ? ExitCode.OK : ExitCode.FINDINGS;
 }
 

@@ -25,12 +25,17 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .command('export')
     .description('write a snapshot of the organization (for `cfct plan --organization`); read-only')
     .option('--out <file>', 'where to write it (default: standard output)')
-    .option('--package <package>', 'also read the stack sets outside the prefix and the SSM values this configuration package uses')
+    .option(
+      '--package <package>',
+      'also read the stack sets outside the prefix and the SSM values this configuration package uses',
+    )
     .option('--region <region>', 'home region, when no package gives it (default: AWS_REGION)')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)')
     .action(async (options: ExportOptions) => {
-      const { loadOrganizationSnapshot } = require('../../engine/organization/load') as typeof import('../../engine/organization/load');
-      const { serialiseSnapshot } = require('../../engine/organization/serialise') as typeof import('../../engine/organization/serialise');
+      const { loadOrganizationSnapshot } =
+        require('../../engine/organization/load') as typeof import('../../engine/organization/load');
+      const { serialiseSnapshot } =
+        require('../../engine/organization/serialise') as typeof import('../../engine/organization/serialise');
       const { snapshotNeeds } = require('../../engine/run') as typeof import('../../engine/run');
       const { awsClients } = require('../inputs') as typeof import('../inputs');
       const clock = io.clock ?? systemClock;
@@ -64,8 +69,15 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         }
         // No package: no names or SSM values to read, but every stack set with the prefix, so a
         // manifest whose stack sets all carry the prefix and read no SSM value plans from it as live.
-        const stackSets = { homeRegion: region, prefix: options.stackSetPrefix ?? DEFAULT_STACK_SET_PREFIX, names: [], ssmNames: [] };
-        text = serialiseSnapshot((await loadOrganizationSnapshot(awsClients(io, region), { clock, stackSets })).snapshot);
+        const stackSets = {
+          homeRegion: region,
+          prefix: options.stackSetPrefix ?? DEFAULT_STACK_SET_PREFIX,
+          names: [],
+          ssmNames: [],
+        };
+        text = serialiseSnapshot(
+          (await loadOrganizationSnapshot(awsClients(io, region), { clock, stackSets })).snapshot,
+        );
       }
       if (options.out) {
         writeFileSync(options.out, text);

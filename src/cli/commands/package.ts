@@ -58,7 +58,12 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         const { awsClients } = require('../inputs') as typeof import('../inputs');
         const { retryThrottled, systemClock } = require('../../engine/retry') as typeof import('../../engine/retry');
         const s3 = awsClients(io, region).s3(region);
-        const upload = new PutObjectCommand({ Bucket: options.upload, Key: options.key, Body: zip, ContentType: 'application/zip' });
+        const upload = new PutObjectCommand({
+          Bucket: options.upload,
+          Key: options.key,
+          Body: zip,
+          ContentType: 'application/zip',
+        });
         await retryThrottled(() => s3.send(upload), systemClock);
         io.stdout(`uploaded s3://${options.upload}/${options.key}\n`);
       }

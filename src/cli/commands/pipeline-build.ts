@@ -39,7 +39,11 @@ interface PipelineBuildOptions extends Omit<PlanFlags, 'organization' | 'live'> 
 }
 
 /** The names of the pipeline variables the build stage exports. */
-export const BUILD_VARIABLES = { summary: 'CFCT_SUMMARY', reportUrl: 'CFCT_REPORT_URL', planHash: 'CFCT_PLAN_HASH' } as const;
+export const BUILD_VARIABLES = {
+  summary: 'CFCT_SUMMARY',
+  reportUrl: 'CFCT_REPORT_URL',
+  planHash: 'CFCT_PLAN_HASH',
+} as const;
 
 /** The files of the build stage's output artifact. */
 export const BUILD_ARTIFACT_FILES = {
@@ -56,7 +60,10 @@ export function planSummary(report: ReportModel): string {
   const create = policies.create + stackSets.create + instances.create;
   const update = policies.update + policies.attach + stackSets.update + instances.update;
   const remove = policies.delete + policies.detach + stackSets.delete + instances.delete;
-  const problems = [findings.error ? `${findings.error} error(s)` : '', findings.warning ? `${findings.warning} warning(s)` : ''].filter(Boolean);
+  const problems = [
+    findings.error ? `${findings.error} error(s)` : '',
+    findings.warning ? `${findings.warning} warning(s)` : '',
+  ].filter(Boolean);
   return `${create} to create, ${update} to update, ${remove} to delete${problems.length ? `; ${problems.join(', ')}` : ''}`;
 }
 
@@ -71,9 +78,10 @@ function shellAssignment(name: string, value: string): string {
 }
 
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
-  addStackSetSettingsFlags(program
-    .command('pipeline-build'))
-    .description('the pipeline build stage: validate, plan against the live organization, store the run files and write the state machine inputs')
+  addStackSetSettingsFlags(program.command('pipeline-build'))
+    .description(
+      'the pipeline build stage: validate, plan against the live organization, store the run files and write the state machine inputs',
+    )
     .argument('<package>', 'configuration package folder or .zip (the source artifact)')
     .requiredOption('--bucket <bucket>', 'bucket of the run files (the pipeline artifact bucket)')
     .requiredOption('--execution-id <id>', 'the CodePipeline execution id (#{codepipeline.PipelineExecutionId})')
@@ -81,8 +89,15 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .option('--out <dir>', 'where to write the output artifact (plan, reports, state machine inputs)', 'cfct-out')
     .option('--variables-file <file>', 'write the pipeline variables as shell assignments to this file')
     .option('--lock-bucket <bucket>', 'bucket of the installation lock (default: --bucket)')
-    .option('--accounts <ids>', "limit the run to these accounts (comma-separated 12-digit ids); 'all' or empty for the whole organization")
-    .option('--lint <linters>', "template linters: cfn-lint, cfn-nag, cfn-guard (comma-separated), or 'none'", 'cfn-lint')
+    .option(
+      '--accounts <ids>',
+      "limit the run to these accounts (comma-separated 12-digit ids); 'all' or empty for the whole organization",
+    )
+    .option(
+      '--lint <linters>',
+      "template linters: cfn-lint, cfn-nag, cfn-guard (comma-separated), or 'none'",
+      'cfn-lint',
+    )
     .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: PipelineBuildOptions) => {
       const { writePipelineRun } = require('../../engine/pipeline-run') as typeof import('../../engine/pipeline-run');
@@ -101,7 +116,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         result.exitCode = ExitCode.USAGE;
         return;
       }
-      const accounts = options.accounts === undefined || options.accounts.trim() === '' || options.accounts.trim() === 'all' ? undefined : options.accounts;
+      const accounts =
+        options.accounts === undefined || options.accounts.trim() === '' || options.accounts.trim() === 'all'
+          ? undefined
+          : options.accounts;
       const inputs = await readPlanInputs(io, 'pipeline-build', source, { ...options, accounts, live: true });
       if (typeof inputs === 'number') {
         result.exitCode = inputs;
@@ -118,7 +136,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           ...(options.guardRules ? { guardRules: options.guardRules } : {}),
         }),
       ];
-      const planned = { ...planned0, plan: { ...planned0.plan, findings: [...planned0.plan.findings, ...templateFindings] } };
+      const planned = {
+        ...planned0,
+        plan: { ...planned0.plan, findings: [...planned0.plan.findings, ...templateFindings] },
+      };
       const plan: RunPlan = planned.plan;
       const report = buildReport(plan, `cfct plan: pipeline execution ${options.executionId}`);
       const summary = planSummary(report);
@@ -144,7 +165,13 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         [BUILD_ARTIFACT_FILES.html, html, 'text/html; charset=utf-8'],
         [BUILD_ARTIFACT_FILES.markdown, markdown, 'text/markdown; charset=utf-8'],
       ] as const) {
-        await retryThrottled(() => s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: `${base}${name}`, Body: body, ContentType: type })), inputs.clock);
+        await retryThrottled(
+          () =>
+            s3.send(
+              new PutObjectCommand({ Bucket: options.bucket, Key: `${base}${name}`, Body: body, ContentType: type }),
+            ),
+          inputs.clock,
+        );
       }
       const reportUrl = consoleObjectUrl(plan.homeRegion, options.bucket, `${base}${BUILD_ARTIFACT_FILES.html}`);
 
@@ -152,8 +179,14 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       writeFileSync(join(options.out, BUILD_ARTIFACT_FILES.plan), `${JSON.stringify(plan, null, 2)}\n`);
       writeFileSync(join(options.out, BUILD_ARTIFACT_FILES.html), html);
       writeFileSync(join(options.out, BUILD_ARTIFACT_FILES.markdown), markdown);
-      writeFileSync(join(options.out, BUILD_ARTIFACT_FILES.policyInput), `${JSON.stringify(files.policyStateMachineInput)}\n`);
-      writeFileSync(join(options.out, BUILD_ARTIFACT_FILES.stackSetInput), `${JSON.stringify(files.stackSetStateMachineInput)}\n`);
+      writeFileSync(
+        join(options.out, BUILD_ARTIFACT_FILES.policyInput),
+        `${JSON.stringify(files.policyStateMachineInput)}\n`,
+      );
+      writeFileSync(
+        join(options.out, BUILD_ARTIFACT_FILES.stackSetInput),
+        `${JSON.stringify(files.stackSetStateMachineInput)}\n`,
+      );
       if (options.variablesFile) {
         writeFileSync(
           options.variablesFile,

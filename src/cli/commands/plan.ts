@@ -15,7 +15,9 @@ import { failureDocument } from '../usage';
 
 /** Why nothing was planned, for the `reason` of the JSON document. */
 export function unplannedReason(exitCode: number): string {
-  return exitCode === ExitCode.USAGE ? 'usage error; nothing was planned' : 'the package or the organization snapshot has errors; nothing was planned';
+  return exitCode === ExitCode.USAGE
+    ? 'usage error; nothing was planned'
+    : 'the package or the organization snapshot has errors; nothing was planned';
 }
 
 export type Format = 'text' | 'markdown' | 'html' | 'json';
@@ -27,7 +29,14 @@ interface PlanOptions extends PlanFlags {
   readonly detailedExitcode?: boolean;
 }
 
-const BY_EXTENSION: Readonly<Record<string, Format>> = { '.json': 'json', '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html', '.txt': 'text' };
+const BY_EXTENSION: Readonly<Record<string, Format>> = {
+  '.json': 'json',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.txt': 'text',
+};
 
 /** The format of `--out file`: from `--format` when given, else from the file's extension, else text. */
 export function formatFor(explicit: Format | undefined, out: string | undefined): Format {
@@ -47,7 +56,6 @@ export function renderPlan(plan: RunPlan, format: Format, title: string, options
   return renderText(report, { paint: options.color ? ansi : plain });
 }
 
-
 /**
  * `cfct plan <package> (--organization org.json | --live)`: what applying the package would change.
  * Exit 0 (no errors; with --detailed-exitcode: no changes), 2 with --detailed-exitcode when changes
@@ -60,8 +68,13 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       .description('show what applying a configuration package would change in the organization (read-only)')
       .argument('<package>', 'configuration package folder or .zip'),
   )
-    .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else text)').choices(FORMATS))
-    .option('--out <file>', 'write the plan to a file instead of standard output (.json, .md, .html, .txt pick the format)')
+    .addOption(
+      new Option('--format <format>', 'output format (default: from the --out extension, else text)').choices(FORMATS),
+    )
+    .option(
+      '--out <file>',
+      'write the plan to a file instead of standard output (.json, .md, .html, .txt pick the format)',
+    )
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when changes are pending, 1 on errors')
     .action(async (source: string, options: PlanOptions) => {
       // The engine and the AWS SDK load only when a command needs them, so `cfct --help`,
@@ -78,7 +91,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       };
       // JSON readers always get one document, also when nothing could be planned.
       const unplanned: Finding[] = [];
-      const collect = { print: (findings: readonly Finding[]) => unplanned.push(...findings), usage: (error: Finding) => unplanned.push(error) };
+      const collect = {
+        print: (findings: readonly Finding[]) => unplanned.push(...findings),
+        usage: (error: Finding) => unplanned.push(error),
+      };
       const inputs = await readPlanInputs(io, 'plan', source, options, format === 'json' ? collect : {});
       if (typeof inputs === 'number') {
         if (format === 'json') write(failureDocument('plan', unplanned, unplannedReason(inputs)));

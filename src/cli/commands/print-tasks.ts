@@ -22,31 +22,48 @@ export interface StackSetTask {
   readonly template: string;
 }
 
-
 /**
  * `cfct print-tasks <package>`: per stack set, the resolved template, the parameters with helpers
  * resolved (secrets as references) and the target instances, as org-formation's print-tasks.
  * Read-only. Exit 1 when the package or planning has errors.
  */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
-  addStackSetSettingsFlags(addOrganizationFlags(program
-    .command('print-tasks')
-    .description('print each stack set as it would be deployed: resolved template, parameters and target instances (read-only)')
-    .argument('<package>', 'configuration package folder or .zip')))
+  addStackSetSettingsFlags(
+    addOrganizationFlags(
+      program
+        .command('print-tasks')
+        .description(
+          'print each stack set as it would be deployed: resolved template, parameters and target instances (read-only)',
+        )
+        .argument('<package>', 'configuration package folder or .zip'),
+    ),
+  )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (source: string, options: PrintTasksOptions) => {
       const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
-      const { displayValue, resolveParameter } = require('../../engine/stacksets/parameters') as typeof import('../../engine/stacksets/parameters');
-      const { ssmView } = require('../../engine/stacksets/plan-manifest') as typeof import('../../engine/stacksets/plan-manifest');
-      const { stackSetNameFor } = require('../../engine/stacksets/settings') as typeof import('../../engine/stacksets/settings');
-      const { formatFinding, hasErrors } = require('../../manifest/findings') as typeof import('../../manifest/findings');
+      const { displayValue, resolveParameter } =
+        require('../../engine/stacksets/parameters') as typeof import('../../engine/stacksets/parameters');
+      const { ssmView } =
+        require('../../engine/stacksets/plan-manifest') as typeof import('../../engine/stacksets/plan-manifest');
+      const { stackSetNameFor } =
+        require('../../engine/stacksets/settings') as typeof import('../../engine/stacksets/settings');
+      const { formatFinding, hasErrors } =
+        require('../../manifest/findings') as typeof import('../../manifest/findings');
       // JSON readers always get one document, also when nothing could be planned.
       const json = options.format === 'json';
       const unplanned: import('../../manifest/findings').Finding[] = [];
-      const inputs = await readPlanInputs(io, 'print-tasks', source, options, json ? {
-        print: (findings) => unplanned.push(...findings),
-        usage: (error) => unplanned.push(error),
-      } : {});
+      const inputs = await readPlanInputs(
+        io,
+        'print-tasks',
+        source,
+        options,
+        json
+          ? {
+              print: (findings) => unplanned.push(...findings),
+              usage: (error) => unplanned.push(error),
+            }
+          : {},
+      );
       if (typeof inputs === 'number') {
         if (json) io.stdout(failureDocument('print-tasks', unplanned, unplannedReason(inputs)));
         result.exitCode = inputs;
@@ -54,8 +71,12 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       }
       const planned = await planInputs(inputs);
       // As the planner sees SSM: values exported by stack sets that change in this run are pending.
-      const changing = new Set(planned.stackSetPlan.resources.filter((r) => r.steps.length > 0).map((r) => r.summary.resource));
-      const producers = planned.desired.map((d) => d.resource).filter((r) => changing.has(r.name) && r.exportOutputs.length > 0);
+      const changing = new Set(
+        planned.stackSetPlan.resources.filter((r) => r.steps.length > 0).map((r) => r.summary.resource),
+      );
+      const producers = planned.desired
+        .map((d) => d.resource)
+        .filter((r) => changing.has(r.name) && r.exportOutputs.length > 0);
       const ssm = ssmView(inputs.run.snapshot.stackSets?.ssm ?? {}, producers);
       const tasks: StackSetTask[] = planned.desired.map((d) => {
         const noEcho = new Set(d.template.normalised.noEchoParameters);
@@ -83,8 +104,18 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
           io.stdout(`accounts: ${t.accounts.length > 0 ? t.accounts.join(', ') : '(none)'}\n`);
           io.stdout(`instances: ${t.accounts.length * t.regions.length}\n`);
           const keys = Object.keys(t.parameters);
-          io.stdout(keys.length > 0 ? `parameters:\n${keys.map((k) => `  ${k}: ${t.parameters[k]}\n`).join('')}` : 'parameters: (none)\n');
-          io.stdout(`template:\n${t.template.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n')}\n\n`);
+          io.stdout(
+            keys.length > 0
+              ? `parameters:\n${keys.map((k) => `  ${k}: ${t.parameters[k]}\n`).join('')}`
+              : 'parameters: (none)\n',
+          );
+          io.stdout(
+            `template:\n${t.template
+              .replace(/\n$/, '')
+              .split('\n')
+              .map((l) => `  ${l}`)
+              .join('\n')}\n\n`,
+          );
         }
         for (const f of findings) io.stderr(`${formatFinding(f)}\n`);
       }

@@ -27,12 +27,17 @@ function readSaved(file: string): Saved {
   }
   const d = (doc ?? {}) as Record<string, unknown>;
   if (d.planned === false && Array.isArray(d.findings)) return { unplanned: d.findings as Finding[] };
-  if (typeof d.inputHash !== 'string' || !Array.isArray(d.steps) || !Array.isArray(d.findings) || typeof d.stackSets !== 'object' || d.stackSets === null) {
+  if (
+    typeof d.inputHash !== 'string' ||
+    !Array.isArray(d.steps) ||
+    !Array.isArray(d.findings) ||
+    typeof d.stackSets !== 'object' ||
+    d.stackSets === null
+  ) {
     return { error: `${file} is not a plan; expected ${EXPECTED}` };
   }
   return { plan: doc as RunPlan };
 }
-
 
 /** `cfct show <plan.json>`: renders a saved plan, as `terraform show` does. Exit 1 when the plan has errors. */
 export function register(program: Command, io: CliIo, result: { exitCode: number }): void {
@@ -49,7 +54,13 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
       }
       if ('unplanned' in saved) {
         if (options.format === 'json') {
-          io.stdout(failureDocument('show', saved.unplanned, `${file}: nothing was planned; the package or the organization snapshot has errors`));
+          io.stdout(
+            failureDocument(
+              'show',
+              saved.unplanned,
+              `${file}: nothing was planned; the package or the organization snapshot has errors`,
+            ),
+          );
         } else {
           io.stdout(`${file}: nothing was planned; the package or the organization snapshot has errors:\n`);
           for (const f of saved.unplanned) io.stdout(`  ${formatFinding(f)}\n`);

@@ -17,11 +17,12 @@ interface ValidateOptions {
 
 function prefixOption(value: string): string {
   if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(value)) {
-    throw new InvalidArgumentError('a stack set prefix starts with a letter and holds only letters, digits and hyphens');
+    throw new InvalidArgumentError(
+      'a stack set prefix starts with a letter and holds only letters, digits and hyphens',
+    );
   }
   return value;
 }
-
 
 /**
  * `cfct validate <package>`: reads a configuration package (folder or zip), runs every rule and
@@ -36,7 +37,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--strict', 'fail on warnings too')
     .option('--stack-set-prefix <prefix>', 'stack set name prefix (default CustomControlTower-)', prefixOption)
-    .option('--lint [linters]', 'also lint the templates with installed linters: cfn-lint (default), cfn-nag, cfn-guard (comma-separated)')
+    .option(
+      '--lint [linters]',
+      'also lint the templates with installed linters: cfn-lint (default), cfn-nag, cfn-guard (comma-separated)',
+    )
     .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: ValidateOptions) => {
       let linters: readonly import('../lint').LinterName[] = [];
@@ -44,7 +48,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         const { parseLinters } = require('../lint') as typeof import('../lint');
         const parsed = parseLinters(options.lint === true ? 'cfn-lint' : options.lint);
         if ('unknown' in parsed) {
-          const error = usageFinding('CFCT-U003', `--lint takes cfn-lint, cfn-nag and cfn-guard, got '${parsed.unknown}'`);
+          const error = usageFinding(
+            'CFCT-U003',
+            `--lint takes cfn-lint, cfn-nag and cfn-guard, got '${parsed.unknown}'`,
+          );
           result.exitCode = usageError(io, 'validate', options.format === 'json', error);
           return;
         }
@@ -55,12 +62,20 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         loaded = await loadPackage(source, { stackSetPrefix: options.stackSetPrefix });
       } catch (err) {
         if (!(err instanceof PackageSourceError)) throw err;
-        result.exitCode = usageError(io, 'validate', options.format === 'json', usageFinding('CFCT-U004', packageSourceProblem(source, err)));
+        result.exitCode = usageError(
+          io,
+          'validate',
+          options.format === 'json',
+          usageFinding('CFCT-U004', packageSourceProblem(source, err)),
+        );
         return;
       }
       if (linters.length && loaded.manifest) {
         const { lintTemplates } = require('../lint') as typeof import('../lint');
-        const linted = lintTemplates(loaded.manifest, loaded.files, { linters, ...(options.guardRules ? { guardRules: options.guardRules } : {}) });
+        const linted = lintTemplates(loaded.manifest, loaded.files, {
+          linters,
+          ...(options.guardRules ? { guardRules: options.guardRules } : {}),
+        });
         loaded = { ...loaded, findings: [...loaded.findings, ...linted] };
       }
       const failed = hasErrors(loaded.findings, options.strict === true);

@@ -1,7 +1,18 @@
 /**
  * From a run plan to what the report shows. Reads only the plan, which holds no secret.
  */
-import { isDestructivePolicy, isDestructiveStackSet, type GraphNode, type InstanceGroup, type NotPlanned, type PolicyAction, type PolicyChange, type ReportModel, type StackSetAction, type StackSetChange } from './model';
+import {
+  isDestructivePolicy,
+  isDestructiveStackSet,
+  type GraphNode,
+  type InstanceGroup,
+  type NotPlanned,
+  type PolicyAction,
+  type PolicyChange,
+  type ReportModel,
+  type StackSetAction,
+  type StackSetChange,
+} from './model';
 import { policyText, unifiedDiff } from '../../engine/diff';
 import { isPolicyStep } from '../../engine/policies/run';
 import type { PolicyStep } from '../../engine/policies/steps';
@@ -15,7 +26,18 @@ const POLICY_LABEL: Readonly<Record<string, string>> = {
 };
 
 function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
-  const byName = new Map<string, { type: string; action: PolicyAction; adopted?: boolean; diff?: string; description?: PolicyChange['descriptionChange']; attach: string[]; detach: string[] }>();
+  const byName = new Map<
+    string,
+    {
+      type: string;
+      action: PolicyAction;
+      adopted?: boolean;
+      diff?: string;
+      description?: PolicyChange['descriptionChange'];
+      attach: string[];
+      detach: string[];
+    }
+  >();
   const entry = (name: string, type: string) => {
     let e = byName.get(name);
     if (!e) byName.set(name, (e = { type: POLICY_LABEL[type] ?? type, action: 'none', attach: [], detach: [] }));
@@ -31,8 +53,12 @@ function policyChanges(steps: readonly PolicyStep[]): PolicyChange[] {
         break;
       case 'policy.update':
         e.action = 'update';
-        if (step.before.content !== step.content) e.diff = unifiedDiff(step.policy.name, policyText(step.before.content), policyText(step.content));
-        if (step.before.description !== step.description) e.description = { before: step.before.description, after: step.description };
+        if (step.before.content !== step.content) {
+          e.diff = unifiedDiff(step.policy.name, policyText(step.before.content), policyText(step.content));
+        }
+        if (step.before.description !== step.description) {
+          e.description = { before: step.before.description, after: step.description };
+        }
         break;
       case 'policy.tag':
         if (step.adopt) {
@@ -82,17 +108,25 @@ function instanceGroups(steps: readonly StackSetStep[], kind: StackSetStep['kind
 function stackSetChanges(plan: RunPlan, steps: readonly StackSetStep[]): StackSetChange[] {
   return plan.stackSets.summaries.map((s) => {
     const mine = steps.filter((step) => step.stackSetName === s.stackSetName);
-    const reasons = s.action === 'create' ? [] : [
-      ...(s.adopt ? ['adoption'] : []),
-      ...(s.templateChanged ? ['template'] : []),
-      ...(s.parameterChanges.length > 0 ? ['parameters'] : []),
-      ...(s.tagChanges.length > 0 ? ['tags'] : []),
-    ];
+    const reasons =
+      s.action === 'create'
+        ? []
+        : [
+            ...(s.adopt ? ['adoption'] : []),
+            ...(s.templateChanged ? ['template'] : []),
+            ...(s.parameterChanges.length > 0 ? ['parameters'] : []),
+            ...(s.tagChanges.length > 0 ? ['tags'] : []),
+          ];
     const create = instanceGroups(mine, 'stackset.create-instances');
     const update = instanceGroups(mine, 'stackset.update-instances');
     const del = instanceGroups(mine, 'stackset.delete-instances');
     // With --accounts, a summary may describe work the plan leaves out: the steps decide.
-    const action: StackSetAction = mine.length === 0 && s.action !== 'blocked' ? 'none' : s.adopt && (s.action === 'update' || s.action === 'none') ? 'adopt' : s.action;
+    const action: StackSetAction =
+      mine.length === 0 && s.action !== 'blocked'
+        ? 'none'
+        : s.adopt && (s.action === 'update' || s.action === 'none')
+          ? 'adopt'
+          : s.action;
     return {
       resource: s.resource,
       stackSetName: s.stackSetName,
@@ -120,7 +154,9 @@ function destructiveFirst<T>(items: readonly T[], destructive: (item: T) => bool
 /** One line per policy type the plan enables on the root. */
 function organizationChanges(steps: readonly PolicyStep[]): string[] {
   return steps.flatMap((step) =>
-    step.kind === 'policy.enable-type' ? [`enable ${POLICY_LABEL[step.policyType] ?? step.policyType}s on the root ${step.rootId}`] : [],
+    step.kind === 'policy.enable-type'
+      ? [`enable ${POLICY_LABEL[step.policyType] ?? step.policyType}s on the root ${step.rootId}`]
+      : [],
   );
 }
 
@@ -149,7 +185,10 @@ export function buildReport(plan: RunPlan, title: string): ReportModel {
   const severity = (level: string) => plan.findings.filter((f) => f.severity === level).length;
 
   const actionOf = new Map(stackSets.map((s) => [s.resource, s.action]));
-  const nodes: GraphNode[] = Object.keys(plan.stackSets.dependsOn).map((id) => ({ id, action: actionOf.get(id) ?? 'none' }));
+  const nodes: GraphNode[] = Object.keys(plan.stackSets.dependsOn).map((id) => ({
+    id,
+    action: actionOf.get(id) ?? 'none',
+  }));
   const edges = Object.entries(plan.stackSets.dependsOn).flatMap(([to, froms]) => froms.map((from) => ({ from, to })));
 
   const summary = {
@@ -172,13 +211,20 @@ export function buildReport(plan: RunPlan, title: string): ReportModel {
     findings: { error: severity('error'), warning: severity('warning'), info: severity('info') },
     organization: organization.length,
   };
-  const destructive = summary.policies.delete + summary.policies.detach + summary.stackSets.delete + summary.instances.delete;
+  const destructive =
+    summary.policies.delete + summary.policies.detach + summary.stackSets.delete + summary.instances.delete;
   return {
     title,
-    inputs: { 'input hash': plan.inputHash.slice(0, 12), 'installation': plan.installationId, 'home region': plan.homeRegion },
+    inputs: {
+      'input hash': plan.inputHash.slice(0, 12),
+      installation: plan.installationId,
+      'home region': plan.homeRegion,
+    },
     summary: { ...summary, destructive },
     organization,
-    ...(summary.findings.error > 0 ? { incomplete: { errors: summary.findings.error, notPlanned: notPlanned(plan.findings) } } : {}),
+    ...(summary.findings.error > 0
+      ? { incomplete: { errors: summary.findings.error, notPlanned: notPlanned(plan.findings) } }
+      : {}),
     policies,
     stackSets,
     findings: SEVERITIES.flatMap((level) => plan.findings.filter((f) => f.severity === level)),

@@ -11,9 +11,16 @@ export interface Paint {
   readonly dim: (text: string) => string;
 }
 
-const sgr = (open: number, close: number) => (text: string) => (text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`);
+const sgr = (open: number, close: number) => (text: string) =>
+  text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`;
 
-export const ansi: Paint = { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), bold: sgr(1, 22), dim: sgr(2, 22) };
+export const ansi: Paint = {
+  red: sgr(31, 39),
+  green: sgr(32, 39),
+  yellow: sgr(33, 39),
+  bold: sgr(1, 22),
+  dim: sgr(2, 22),
+};
 
 const same = (text: string) => text;
 export const plain: Paint = { red: same, green: same, yellow: same, bold: same, dim: same };

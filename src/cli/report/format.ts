@@ -1,5 +1,12 @@
 /** Wording shared by every report format, and by `validate`. */
-import { isDestructivePolicy, isDestructiveStackSet, type InstanceGroup, type PolicyChange, type ReportModel, type StackSetChange } from './model';
+import {
+  isDestructivePolicy,
+  isDestructiveStackSet,
+  type InstanceGroup,
+  type PolicyChange,
+  type ReportModel,
+  type StackSetChange,
+} from './model';
 import { plural } from '../../engine/plural';
 import type { Finding } from '../../manifest/findings';
 
@@ -42,7 +49,12 @@ export interface Headline {
 export function headline(report: ReportModel): Headline {
   const s = report.summary;
   const counted = (n: number, text: string) => (n > 0 ? [text] : []);
-  const verbs = (counts: Readonly<Record<string, number>>, noun: string, list: readonly string[], notes: Readonly<Record<string, string>> = {}) => {
+  const verbs = (
+    counts: Readonly<Record<string, number>>,
+    noun: string,
+    list: readonly string[],
+    notes: Readonly<Record<string, string>> = {},
+  ) => {
     const items = list
       .filter((v) => counts[v] > 0)
       .map((v, i) => `${i === 0 ? plural(counts[v], noun) : counts[v]} to ${v}${notes[v] ? ` ${notes[v]}` : ''}`);
@@ -81,7 +93,9 @@ export function destroyLine(report: ReportModel): string {
 /** One line of counts, destructive changes first, e.g. `1 destructive change: 1 detachment; 1 policy to create`. */
 export function summaryLine(report: ReportModel): string {
   if (report.empty) {
-    return report.incomplete ? 'No changes among the resources that could be planned.' : 'No changes. The organization matches the configuration package.';
+    return report.incomplete
+      ? 'No changes among the resources that could be planned.'
+      : 'No changes. The organization matches the configuration package.';
   }
   const h = headline(report);
   return [destroyLine(report), ...h.organization, h.change.join(', ')].filter(Boolean).join('; ');
@@ -92,7 +106,10 @@ export function incompleteLine(report: ReportModel): string {
   const inc = report.incomplete;
   if (!inc) return '';
   const resources = inc.notPlanned.map((r) => r.resource);
-  const which = resources.length > 0 ? `${plural(resources.length, 'resource')} not planned (${foldList(resources)})` : 'some changes may be missing';
+  const which =
+    resources.length > 0
+      ? `${plural(resources.length, 'resource')} not planned (${foldList(resources)})`
+      : 'some changes may be missing';
   return `INCOMPLETE: ${which} because of ${plural(inc.errors, 'error')}; fix them and plan again before applying.`;
 }
 
@@ -107,7 +124,13 @@ export function findingsLine(report: ReportModel): string {
   return `${plural(f.error, 'error')}, ${plural(f.warning, 'warning')}, ${f.info} info`;
 }
 
-const POLICY_VERB: Readonly<Record<string, string>> = { create: 'create', update: 'update', adopt: 'adopt', delete: 'delete', none: 'update attachments of' };
+const POLICY_VERB: Readonly<Record<string, string>> = {
+  create: 'create',
+  update: 'update',
+  adopt: 'adopt',
+  delete: 'delete',
+  none: 'update attachments of',
+};
 const STACK_SET_VERB: Readonly<Record<string, string>> = {
   create: 'create',
   update: 'update',

@@ -30,7 +30,9 @@ const mermaidId = (i: number) => `n${i}`;
 export function toMermaid(graph: Graph): string {
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const lines = ['flowchart TD'];
-  graph.nodes.forEach((n, i) => lines.push(`  ${mermaidId(i)}["${n.id.replace(/"/g, '#quot;')} (${n.action})"]:::${n.action}`));
+  graph.nodes.forEach((n, i) =>
+    lines.push(`  ${mermaidId(i)}["${n.id.replace(/"/g, '#quot;')} (${n.action})"]:::${n.action}`),
+  );
   for (const e of graph.edges) lines.push(`  ${mermaidId(index.get(e.from)!)} --> ${mermaidId(index.get(e.to)!)}`);
   lines.push(
     '  classDef create fill:#d4f7d4,stroke:#2b8a3e',

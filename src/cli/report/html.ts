@@ -1,17 +1,47 @@
 /** The plan as one self-contained HTML page: no scripts, no external resources. */
-import { ACCOUNTS_SHOWN, adoptedNote, destroyLine, findingsLine, headline, incompleteLine, plural, policyHeading, stackSetHeading, summaryLine } from './format';
+import {
+  ACCOUNTS_SHOWN,
+  adoptedNote,
+  destroyLine,
+  findingsLine,
+  headline,
+  incompleteLine,
+  plural,
+  policyHeading,
+  stackSetHeading,
+  summaryLine,
+} from './format';
 import { toSvg } from './graph';
-import { instanceCount, isDestructivePolicy, isDestructiveStackSet, type InstanceGroup, type ReportModel } from './model';
+import {
+  instanceCount,
+  isDestructivePolicy,
+  isDestructiveStackSet,
+  type InstanceGroup,
+  type ReportModel,
+} from './model';
 import { formatLocation } from '../../manifest/findings';
 
 const esc = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 function diffBlock(diff: string): string {
-  const lines = diff.replace(/\n$/, '').split('\n').map((line) => {
-    const cls = line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : '';
-    return cls ? `<span class="${cls}">${esc(line)}</span>` : esc(line);
-  });
+  const lines = diff
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => {
+      const cls =
+        line.startsWith('+') && !line.startsWith('+++')
+          ? 'add'
+          : line.startsWith('-') && !line.startsWith('---')
+            ? 'del'
+            : '';
+      return cls ? `<span class="${cls}">${esc(line)}</span>` : esc(line);
+    });
   return `<pre class="diff">${lines.join('\n')}</pre>`;
 }
 
@@ -19,7 +49,10 @@ function instances(label: string, list: readonly InstanceGroup[], cls: string): 
   if (list.length === 0) return '';
   const count = instanceCount(list);
   const items = list
-    .map((g) => `<li><b>${esc(g.region)}</b>: ${esc(plural(g.accounts.length, 'account'))}<div class="accounts">${g.accounts.map(esc).join(' ')}</div></li>`)
+    .map(
+      (g) =>
+        `<li><b>${esc(g.region)}</b>: ${esc(plural(g.accounts.length, 'account'))}<div class="accounts">${g.accounts.map(esc).join(' ')}</div></li>`,
+    )
     .join('');
   return `<details class="instances ${cls}"${count <= ACCOUNTS_SHOWN ? ' open' : ''}><summary>${esc(label)}: ${count}</summary><ul>${items}</ul></details>`;
 }
@@ -62,7 +95,11 @@ export function renderHtml(report: ReportModel): string {
     { id: 'instances-delete', label: 'instances to delete', n: s.instances.delete, destroys: true },
     { id: 'organization', label: 'organization-wide changes', n: s.organization },
     { id: 'policies-create', label: 'policies to create', n: s.policies.create },
-    { id: 'policies-update', label: `policies to update${s.policies.adoptedUpdates ? ` ${adoptedNote(report)}` : ''}`, n: s.policies.update },
+    {
+      id: 'policies-update',
+      label: `policies to update${s.policies.adoptedUpdates ? ` ${adoptedNote(report)}` : ''}`,
+      n: s.policies.update,
+    },
     { id: 'policies-adopt', label: 'policies to adopt', n: s.policies.adopt },
     { id: 'policies-attach', label: 'attachments', n: s.policies.attach },
     { id: 'stacksets-create', label: 'stack sets to create', n: s.stackSets.create },
@@ -77,8 +114,12 @@ export function renderHtml(report: ReportModel): string {
   const body: string[] = [`<h1>${esc(report.title)}</h1>`];
   const incomplete = incompleteLine(report);
   if (incomplete && report.incomplete) {
-    const items = report.incomplete.notPlanned.map((r) => `<li><b>${esc(r.resource)}</b>: <code>${esc(r.ruleId)}</code> ${esc(r.reason)}</li>`);
-    body.push(`<div id="incomplete" class="banner incomplete">Plan ${esc(incomplete)}${items.length > 0 ? `<ul>${items.join('')}</ul>` : ''}</div>`);
+    const items = report.incomplete.notPlanned.map(
+      (r) => `<li><b>${esc(r.resource)}</b>: <code>${esc(r.ruleId)}</code> ${esc(r.reason)}</li>`,
+    );
+    body.push(
+      `<div id="incomplete" class="banner incomplete">Plan ${esc(incomplete)}${items.length > 0 ? `<ul>${items.join('')}</ul>` : ''}</div>`,
+    );
   }
   const destroy = destroyLine(report);
   if (destroy && !report.empty) {
@@ -92,20 +133,32 @@ export function renderHtml(report: ReportModel): string {
   const nonZero = counts.filter((c) => c.n > 0);
   const zero = counts.filter((c) => c.n === 0);
   if (nonZero.length > 0) body.push(`<div class="counts">${nonZero.map(card).join('')}</div>`);
-  if (zero.length > 0) body.push(`<p class="zeros">Nothing: ${zero.map((c) => `<span class="count" data-count="${c.id}"><b>${c.n}</b> ${esc(c.label)}</span>`).join('')}</p>`);
+  if (zero.length > 0) {
+    body.push(
+      `<p class="zeros">Nothing: ${zero.map((c) => `<span class="count" data-count="${c.id}"><b>${c.n}</b> ${esc(c.label)}</span>`).join('')}</p>`,
+    );
+  }
   body.push(`<p>Findings: ${esc(findingsLine(report))}</p>`);
 
   if (report.organization.length > 0) {
     body.push('<h2>Organization</h2>');
-    for (const change of report.organization) body.push(`<section class="item organization update"><h3>${esc(`~ ${change}`)}</h3></section>`);
+    for (const change of report.organization) {
+      body.push(`<section class="item organization update"><h3>${esc(`~ ${change}`)}</h3></section>`);
+    }
   }
 
   const policies = report.policies.filter((p) => p.action !== 'none' || p.attach.length + p.detach.length > 0);
   if (policies.length > 0) {
     body.push('<h2>Policies</h2>');
     for (const p of policies) {
-      body.push(`<section class="item policy ${p.action}${isDestructivePolicy(p) ? ' destructive' : ''}"><h3>${esc(policyHeading(p))}</h3>`);
-      if (p.descriptionChange) body.push(`<p>Description: ${esc(p.descriptionChange.before ?? '(none)')} → ${esc(p.descriptionChange.after ?? '(none)')}</p>`);
+      body.push(
+        `<section class="item policy ${p.action}${isDestructivePolicy(p) ? ' destructive' : ''}"><h3>${esc(policyHeading(p))}</h3>`,
+      );
+      if (p.descriptionChange) {
+        body.push(
+          `<p>Description: ${esc(p.descriptionChange.before ?? '(none)')} → ${esc(p.descriptionChange.after ?? '(none)')}</p>`,
+        );
+      }
       body.push(targets('Detach from', p.detach, 'detach'));
       if (p.contentDiff) body.push(diffBlock(p.contentDiff));
       body.push(targets('Attach to', p.attach, 'attach'));
@@ -117,25 +170,40 @@ export function renderHtml(report: ReportModel): string {
   if (stackSets.length > 0) {
     body.push('<h2>Stack sets</h2>');
     for (const x of stackSets) {
-      body.push(`<section class="item stackset ${x.action}${isDestructiveStackSet(x) ? ' destructive' : ''}"><h3>${esc(stackSetHeading(x))}</h3>`);
+      body.push(
+        `<section class="item stackset ${x.action}${isDestructiveStackSet(x) ? ' destructive' : ''}"><h3>${esc(stackSetHeading(x))}</h3>`,
+      );
       if (x.reasons.length > 0) body.push(`<p>Why: ${esc(x.reasons.join(', '))}</p>`);
       body.push(instances('Instances to delete', x.delete, 'delete'));
       if (x.parameterChanges.length > 0) {
         body.push('<table class="params"><tr><th>Parameter</th><th>Before</th><th>After</th></tr>');
-        for (const c of x.parameterChanges) body.push(`<tr><td>${esc(c.key)}</td><td>${esc(c.before ?? '(not set)')}</td><td>${esc(c.after ?? '(removed)')}</td></tr>`);
+        for (const c of x.parameterChanges) {
+          body.push(
+            `<tr><td>${esc(c.key)}</td><td>${esc(c.before ?? '(not set)')}</td><td>${esc(c.after ?? '(removed)')}</td></tr>`,
+          );
+        }
         body.push('</table>');
       }
-      if (x.templateDiff) body.push(`<div class="template-diff"><p>Template diff:</p>${diffBlock(x.templateDiff)}</div>`);
-      body.push(instances('Instances to create', x.create, 'create'), instances('Instances to update', x.update, 'update'));
+      if (x.templateDiff) {
+        body.push(`<div class="template-diff"><p>Template diff:</p>${diffBlock(x.templateDiff)}</div>`);
+      }
+      body.push(
+        instances('Instances to create', x.create, 'create'),
+        instances('Instances to update', x.update, 'update'),
+      );
       if (x.knownAfterApply.length > 0) body.push(`<p>Known after apply: ${esc(x.knownAfterApply.join(', '))}</p>`);
       body.push('</section>');
     }
   }
 
-  if (report.graph.nodes.length > 0) body.push('<h2>Stack set order</h2>', `<figure id="graph">${toSvg(report.graph)}</figure>`);
+  if (report.graph.nodes.length > 0) {
+    body.push('<h2>Stack set order</h2>', `<figure id="graph">${toSvg(report.graph)}</figure>`);
+  }
 
   if (report.findings.length > 0) {
-    body.push('<h2>Findings</h2><table id="findings"><tr><th>Severity</th><th>Rule</th><th>Where</th><th>Message</th><th>Hint</th></tr>');
+    body.push(
+      '<h2>Findings</h2><table id="findings"><tr><th>Severity</th><th>Rule</th><th>Where</th><th>Message</th><th>Hint</th></tr>',
+    );
     for (const f of report.findings) {
       body.push(
         `<tr class="${f.severity}"><td class="severity">${f.severity}</td><td class="rule">${esc(f.ruleId)}</td><td class="where">${esc(formatLocation(f.location))}</td><td>${esc(f.message)}</td><td>${esc(f.hint ?? '')}</td></tr>`,
@@ -144,7 +212,11 @@ export function renderHtml(report: ReportModel): string {
     body.push('</table>');
   }
   const inputs = Object.entries(report.inputs);
-  if (inputs.length > 0) body.push(`<footer><small>${inputs.map(([k, v]) => `${esc(k)} <code>${esc(v)}</code>`).join(' · ')}</small></footer>`);
+  if (inputs.length > 0) {
+    body.push(
+      `<footer><small>${inputs.map(([k, v]) => `${esc(k)} <code>${esc(v)}</code>`).join(' · ')}</small></footer>`,
+    );
+  }
 
   return [
     '<!doctype html>',

@@ -1,5 +1,16 @@
 /** The plan as Markdown (a pull request comment, a CodeBuild report, a wiki page). */
-import { adoptedNote, describeGroup, destroyLine, findingsLine, foldList, headline, incompleteLine, policyHeading, stackSetHeading, summaryLine } from './format';
+import {
+  adoptedNote,
+  describeGroup,
+  destroyLine,
+  findingsLine,
+  foldList,
+  headline,
+  incompleteLine,
+  policyHeading,
+  stackSetHeading,
+  summaryLine,
+} from './format';
 import { toMermaid } from './graph';
 import { instanceCount, type InstanceGroup, type ReportModel } from './model';
 import { formatLocation } from '../../manifest/findings';
@@ -33,12 +44,18 @@ export function renderMarkdown(report: ReportModel): string {
   out.push(`**Findings:** ${findingsLine(report)}`, '');
   const s = report.summary;
   const row = (label: string, c: number, u: number, d: number, other: string, updateNote = '') =>
-    c + u + d > 0 || other ? [`| ${label} | ${c || ''} | ${u ? `${u}${updateNote ? ` ${updateNote}` : ''}` : ''} | ${d ? `**${d}**` : ''} | ${other} |`] : [];
+    c + u + d > 0 || other
+      ? [
+          `| ${label} | ${c || ''} | ${u ? `${u}${updateNote ? ` ${updateNote}` : ''}` : ''} | ${d ? `**${d}**` : ''} | ${other} |`,
+        ]
+      : [];
   const otherPolicies = [
     s.policies.adopt ? `${s.policies.adopt} adopt` : '',
     s.policies.attach ? `${s.policies.attach} attach` : '',
     s.policies.detach ? `**${s.policies.detach} detach**` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   const rows = [
     ...row('Policies', s.policies.create, s.policies.update, s.policies.delete, otherPolicies, adoptedNote(report)),
     ...row('Stack sets', s.stackSets.create, s.stackSets.update, s.stackSets.delete, ''),
@@ -57,7 +74,10 @@ export function renderMarkdown(report: ReportModel): string {
       const [symbol, ...rest] = policyHeading(p).split(' ');
       out.push(`### \`${symbol}\` ${rest.join(' ')}`, '');
       if (p.descriptionChange) {
-        out.push(`Description: ${p.descriptionChange.before ?? '(none)'} → ${p.descriptionChange.after ?? '(none)'}`, '');
+        out.push(
+          `Description: ${p.descriptionChange.before ?? '(none)'} → ${p.descriptionChange.after ?? '(none)'}`,
+          '',
+        );
       }
       if (p.contentDiff) out.push(fence('diff', p.contentDiff), '');
       if (p.detach.length > 0) out.push(`**Detach from:** ${foldList(p.detach)}`, '');
@@ -75,11 +95,16 @@ export function renderMarkdown(report: ReportModel): string {
       out.push(...instanceSection('Instances to delete', x.delete));
       if (x.parameterChanges.length > 0) {
         out.push('| Parameter | Before | After |', '|---|---|---|');
-        for (const c of x.parameterChanges) out.push(`| ${cell(c.key)} | ${cell(c.before ?? '(not set)')} | ${cell(c.after ?? '(removed)')} |`);
+        for (const c of x.parameterChanges) {
+          out.push(`| ${cell(c.key)} | ${cell(c.before ?? '(not set)')} | ${cell(c.after ?? '(removed)')} |`);
+        }
         out.push('');
       }
       if (x.templateDiff) out.push('Template diff:', '', fence('diff', x.templateDiff), '');
-      out.push(...instanceSection('Instances to create', x.create), ...instanceSection('Instances to update', x.update));
+      out.push(
+        ...instanceSection('Instances to create', x.create),
+        ...instanceSection('Instances to update', x.update),
+      );
       if (x.knownAfterApply.length > 0) out.push(`Known after apply: ${x.knownAfterApply.join(', ')}`, '');
     }
   }
@@ -89,7 +114,9 @@ export function renderMarkdown(report: ReportModel): string {
   if (report.findings.length > 0) {
     out.push('## Findings', '', '| Severity | Rule | Where | Message | Hint |', '|---|---|---|---|---|');
     for (const f of report.findings) {
-      out.push(`| ${f.severity} | \`${f.ruleId}\` | ${cell(formatLocation(f.location))} | ${cell(f.message)} | ${cell(f.hint ?? '')} |`);
+      out.push(
+        `| ${f.severity} | \`${f.ruleId}\` | ${cell(formatLocation(f.location))} | ${cell(f.message)} | ${cell(f.hint ?? '')} |`,
+      );
     }
     out.push('');
   }

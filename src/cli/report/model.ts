@@ -70,7 +70,9 @@ export interface ReportModel {
      * Each policy counts once, under its action: `update` includes the policies adopted and
      * updated (`adoptedUpdates` of them); `adopt` counts policies only adopted (tagged, unchanged).
      */
-    readonly policies: Readonly<Record<'create' | 'update' | 'adopt' | 'adoptedUpdates' | 'delete' | 'attach' | 'detach', number>>;
+    readonly policies: Readonly<
+      Record<'create' | 'update' | 'adopt' | 'adoptedUpdates' | 'delete' | 'attach' | 'detach', number>
+    >;
     readonly stackSets: Readonly<Record<'create' | 'update' | 'delete', number>>;
     readonly instances: Readonly<Record<'create' | 'update' | 'delete', number>>;
     readonly findings: Readonly<Record<'error' | 'warning' | 'info', number>>;

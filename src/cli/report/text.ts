@@ -1,6 +1,16 @@
 /** The plan as plain text, for terminals and CI logs; coloured when given `ansi`. */
 import { plain, paintBySymbol, type Paint } from './color';
-import { destroyLine, describeGroup, findingsLine, foldList, headline, incompleteLine, policyHeading, stackSetHeading, summaryLine } from './format';
+import {
+  destroyLine,
+  describeGroup,
+  findingsLine,
+  foldList,
+  headline,
+  incompleteLine,
+  policyHeading,
+  stackSetHeading,
+  summaryLine,
+} from './format';
 import type { InstanceGroup, ReportModel } from './model';
 import { formatFinding } from '../../manifest/findings';
 
@@ -18,13 +28,17 @@ export interface TextOptions {
 export function renderText(report: ReportModel, options: TextOptions = {}): string {
   const paint = options.paint ?? plain;
   const groups = (label: string, list: readonly InstanceGroup[], destroys = false): string[] =>
-    list.length === 0 ? [] : [`    ${label}:`, ...list.map((g) => `      ${describeGroup(g)}`)].map((l) => (destroys ? paint.red(l) : l));
+    list.length === 0
+      ? []
+      : [`    ${label}:`, ...list.map((g) => `      ${describeGroup(g)}`)].map((l) => (destroys ? paint.red(l) : l));
 
   const lines: string[] = [paint.bold(report.title), ''];
   const incomplete = incompleteLine(report);
   if (incomplete) lines.push(paint.red(paint.bold(`Plan ${incomplete}`)));
   const destroy = destroyLine(report);
-  if (report.empty || !destroy) {lines.push(`Plan: ${summaryLine(report)}`);} else {
+  if (report.empty || !destroy) {
+    lines.push(`Plan: ${summaryLine(report)}`);
+  } else {
     const h = headline(report);
     lines.push(`Plan: ${paint.red(destroy)}`);
     const rest = [...h.organization, h.change.join(', ')].filter(Boolean).join('; ');
@@ -43,7 +57,9 @@ export function renderText(report: ReportModel, options: TextOptions = {}): stri
     for (const p of policies) {
       lines.push(paintBySymbol(paint, `  ${policyHeading(p)}`));
       if (p.descriptionChange) {
-        lines.push(`    description: ${p.descriptionChange.before ?? '(none)'} -> ${p.descriptionChange.after ?? '(none)'}`);
+        lines.push(
+          `    description: ${p.descriptionChange.before ?? '(none)'} -> ${p.descriptionChange.after ?? '(none)'}`,
+        );
       }
       if (p.contentDiff) lines.push(...indent(p.contentDiff, '    ').map((l) => paintBySymbol(paint, l)));
       if (p.detach.length > 0) lines.push(paint.red(`    detach from: ${foldList(p.detach)}`));
@@ -55,7 +71,9 @@ export function renderText(report: ReportModel, options: TextOptions = {}): stri
   if (stackSets.length > 0) {
     lines.push('', 'Stack sets');
     for (const s of stackSets) {
-      lines.push(paintBySymbol(paint, `  ${stackSetHeading(s)}${s.reasons.length ? ` (${s.reasons.join(', ')})` : ''}`));
+      lines.push(
+        paintBySymbol(paint, `  ${stackSetHeading(s)}${s.reasons.length ? ` (${s.reasons.join(', ')})` : ''}`),
+      );
       lines.push(...groups('instances to delete', s.delete, true));
       for (const c of s.parameterChanges) {
         lines.push(`    parameter ${c.key}: ${c.before ?? '(not set)'} -> ${c.after ?? '(removed)'}`);

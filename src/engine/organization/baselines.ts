@@ -24,17 +24,24 @@ const CONTROL_TOWER_BASELINE = new RegExp(`[/:]${CONTROL_TOWER_BASELINE_ID}$`);
 const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
 
 /** Reads the enrolled OUs; any answer but a list (no landing zone, access denied, unreachable) leaves them undefined. */
-export async function readEnrolledOus(clients: Pick<AwsClients, 'controlTower'>, homeRegion: string, clock: Clock): Promise<EnrolledOus> {
+export async function readEnrolledOus(
+  clients: Pick<AwsClients, 'controlTower'>,
+  homeRegion: string,
+  clock: Clock,
+): Promise<EnrolledOus> {
   const client = clients.controlTower(homeRegion);
   const ous = new Set<string>();
   let calls = 0;
   let token: string | undefined;
   try {
     do {
-      const page = await withRetry(() => {
-        calls++;
-        return client.listEnabledBaselines({ maxResults: 100, ...(token ? { nextToken: token } : {}) });
-      }, { clock, retryable: (e) => THROTTLING.has(errorName(e) ?? ''), maxAttempts: 10 });
+      const page = await withRetry(
+        () => {
+          calls++;
+          return client.listEnabledBaselines({ maxResults: 100, ...(token ? { nextToken: token } : {}) });
+        },
+        { clock, retryable: (e) => THROTTLING.has(errorName(e) ?? ''), maxAttempts: 10 },
+      );
       for (const baseline of page.enabledBaselines) {
         const id = /\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/.exec(baseline.targetIdentifier ?? '')?.[1];
         const isControlTower = CONTROL_TOWER_BASELINE.test(baseline.baselineIdentifier ?? '');
@@ -43,7 +50,10 @@ export async function readEnrolledOus(clients: Pick<AwsClients, 'controlTower'>,
       token = page.nextToken;
     } while (token);
   } catch (error) {
-    return { reason: `ListEnabledBaselines failed: ${errorName(error) ?? 'Error'}: ${(error as Error).message}`, calls };
+    return {
+      reason: `ListEnabledBaselines failed: ${errorName(error) ?? 'Error'}: ${(error as Error).message}`,
+      calls,
+    };
   }
   if (ous.size === 0) return { reason: 'no OU has AWSControlTowerBaseline enabled', calls };
   return { ous: [...ous].sort(), calls };

@@ -32,12 +32,22 @@ export interface CoveredSnapshot {
  * Narrows `snapshot` to `needs`; `source` names the snapshot in findings (its file).
  * Snapshots without `coverage` (written before it existed) count as holding every policy type.
  */
-export function snapshotForPlan(snapshot: OrganizationSnapshot, needs: SnapshotNeeds, source = 'organization snapshot'): CoveredSnapshot {
+export function snapshotForPlan(
+  snapshot: OrganizationSnapshot,
+  needs: SnapshotNeeds,
+  source = 'organization snapshot',
+): CoveredSnapshot {
   const findings: Finding[] = [];
   const coverage = snapshot.coverage;
   const hint = exportHint(needs);
   const missing = (what: string, path: string) =>
-    findings.push(engineFinding('CFCT-O010', { message: `the snapshot does not hold ${what}, which this plan reads`, location: { file: source, path }, hint }));
+    findings.push(
+      engineFinding('CFCT-O010', {
+        message: `the snapshot does not hold ${what}, which this plan reads`,
+        location: { file: source, path },
+        hint,
+      }),
+    );
 
   // Policies: every type the manifest uses, and every type this installation owns a policy of.
   const whole: PolicyType[] = [];
@@ -50,7 +60,11 @@ export function snapshotForPlan(snapshot: OrganizationSnapshot, needs: SnapshotN
       continue;
     }
     const checked = coverage?.unownedPolicyTypes;
-    if (!needs.policyTypes.includes(type) && checked?.installationId === needs.installationId && checked.policyTypes.includes(type)) {
+    if (
+      !needs.policyTypes.includes(type) &&
+      checked?.installationId === needs.installationId &&
+      checked.policyTypes.includes(type)
+    ) {
       unowned.push(type);
     } else {
       missing(
@@ -66,10 +80,23 @@ export function snapshotForPlan(snapshot: OrganizationSnapshot, needs: SnapshotN
   const request = needs.stackSets;
   const read = coverage?.stackSets;
   if (!snapshot.stackSets || !read) {
-    missing(`a stack set section read for this manifest (stack sets with the prefix ${request.prefix}, the manifest's stack sets and SSM values)`, 'stackSets');
+    missing(
+      `a stack set section read for this manifest (stack sets with the prefix ${request.prefix}, the manifest's stack sets and SSM values)`,
+      'stackSets',
+    );
   } else {
-    if (read.homeRegion !== request.homeRegion) missing(`the stack sets of the home region ${request.homeRegion} (it was read in ${read.homeRegion})`, 'coverage.stackSets.homeRegion');
-    if (!request.prefix.startsWith(read.prefix)) missing(`every stack set with the prefix ${request.prefix} (it lists the prefix ${read.prefix})`, 'coverage.stackSets.prefix');
+    if (read.homeRegion !== request.homeRegion) {
+      missing(
+        `the stack sets of the home region ${request.homeRegion} (it was read in ${read.homeRegion})`,
+        'coverage.stackSets.homeRegion',
+      );
+    }
+    if (!request.prefix.startsWith(read.prefix)) {
+      missing(
+        `every stack set with the prefix ${request.prefix} (it lists the prefix ${read.prefix})`,
+        'coverage.stackSets.prefix',
+      );
+    }
     const names = request.names.filter((n) => !read.names.includes(n) && !n.startsWith(read.prefix));
     if (names.length) missing(`the stack set(s) ${names.join(', ')}`, 'coverage.stackSets.names');
     const ssm = request.ssmNames.filter((n) => !read.ssmNames.includes(n));
@@ -81,7 +108,12 @@ export function snapshotForPlan(snapshot: OrganizationSnapshot, needs: SnapshotN
   const narrowed: SnapshotCoverage = {
     policyTypes: whole,
     ...(unowned.length ? { unownedPolicyTypes: { installationId: needs.installationId, policyTypes: unowned } } : {}),
-    stackSets: { homeRegion: request.homeRegion, prefix: request.prefix, names: [...request.names], ssmNames: [...request.ssmNames] },
+    stackSets: {
+      homeRegion: request.homeRegion,
+      prefix: request.prefix,
+      names: [...request.names],
+      ssmNames: [...request.ssmNames],
+    },
   };
   return {
     findings,
@@ -91,7 +123,9 @@ export function snapshotForPlan(snapshot: OrganizationSnapshot, needs: SnapshotN
       stackSets: {
         ...stackSets,
         stackSets: Object.fromEntries(
-          Object.entries(stackSets.stackSets).filter(([name]) => request.names.includes(name) || name.startsWith(request.prefix)),
+          Object.entries(stackSets.stackSets).filter(
+            ([name]) => request.names.includes(name) || name.startsWith(request.prefix),
+          ),
         ),
         ssm: Object.fromEntries(Object.entries(stackSets.ssm).filter(([name]) => request.ssmNames.includes(name))),
       },
@@ -101,6 +135,7 @@ export function snapshotForPlan(snapshot: OrganizationSnapshot, needs: SnapshotN
 }
 
 function exportHint(needs: SnapshotNeeds): string {
-  const prefix = needs.stackSets.prefix === DEFAULT_STACK_SET_PREFIX ? '' : ` --stack-set-prefix ${needs.stackSets.prefix}`;
+  const prefix =
+    needs.stackSets.prefix === DEFAULT_STACK_SET_PREFIX ? '' : ` --stack-set-prefix ${needs.stackSets.prefix}`;
   return `export the snapshot again with \`cfct org export --package <this package>${prefix}\` (it then holds what this manifest needs), or plan with --live`;
 }

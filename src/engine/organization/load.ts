@@ -67,7 +67,10 @@ export interface LoadedSnapshot {
 }
 
 /** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
-export async function loadOrganizationSnapshot(clients: AwsClients, options: LoadSnapshotOptions = {}): Promise<LoadedSnapshot> {
+export async function loadOrganizationSnapshot(
+  clients: AwsClients,
+  options: LoadSnapshotOptions = {},
+): Promise<LoadedSnapshot> {
   // Every call and every page is retried by the engine (the SDK client makes one attempt).
   const client = retrying(clients.organizations(), options.clock ?? systemClock);
   const concurrency = options.concurrency ?? 4;
@@ -107,7 +110,13 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
       for await (const page of paginateListAccountsForParent(paging, { ParentId: parentId })) {
         count('ListAccountsForParent');
         for (const a of page.Accounts ?? []) {
-          accounts.push({ id: a.Id!, name: a.Name ?? '', email: a.Email ?? '', parentId, state: accountState(a.State, a.Status) });
+          accounts.push({
+            id: a.Id!,
+            name: a.Name ?? '',
+            email: a.Email ?? '',
+            parentId,
+            state: accountState(a.State, a.Status),
+          });
         }
       }
       return ous;
@@ -153,23 +162,44 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
         const awsManaged = summary.AwsManaged ?? false;
         const targetIds = await listTargets(client, id, count);
         if (awsManaged) {
-          return { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged, tags: {}, targetIds };
+          return {
+            id,
+            name: summary.Name ?? '',
+            type,
+            description: summary.Description ?? '',
+            awsManaged,
+            tags: {},
+            targetIds,
+          };
         }
         count('DescribePolicy');
         const content = (await client.send(new DescribePolicyCommand({ PolicyId: id }))).Policy?.Content ?? '';
         const tags = knownTags.get(id) ?? (await readTags(id));
-        return { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged, content, tags, targetIds };
+        return {
+          id,
+          name: summary.Name ?? '',
+          type,
+          description: summary.Description ?? '',
+          awsManaged,
+          content,
+          tags,
+          targetIds,
+        };
       })),
     );
   }
   const coverage: SnapshotCoverage = {
     policyTypes: read,
-    ...(unowned.length ? { unownedPolicyTypes: { installationId: options.ownedPolicyTypes!.installationId, policyTypes: unowned } } : {}),
+    ...(unowned.length
+      ? { unownedPolicyTypes: { installationId: options.ownedPolicyTypes!.installationId, policyTypes: unowned } }
+      : {}),
     ...(options.stackSets ? { stackSets: stackSetCoverage(options.stackSets) } : {}),
   };
 
   const clock = options.clock ?? systemClock;
-  const fingerprinter = options.stackSets ? await readFingerprinter(clients, options.stackSets.homeRegion, clock) : undefined;
+  const fingerprinter = options.stackSets
+    ? await readFingerprinter(clients, options.stackSets.homeRegion, clock)
+    : undefined;
   const snapshot: OrganizationSnapshot = {
     organizationId: organization?.Id ?? '',
     managementAccountId: organization?.MasterAccountId ?? '',
@@ -178,7 +208,9 @@ export async function loadOrganizationSnapshot(clients: AwsClients, options: Loa
     organizationalUnits,
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
-    ...(options.stackSets ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) } : {}),
+    ...(options.stackSets
+      ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) }
+      : {}),
     coverage,
   };
   return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
@@ -199,12 +231,24 @@ async function readStackSets(
 }
 
 function stackSetCoverage(request: StackSetSnapshotRequest): NonNullable<SnapshotCoverage['stackSets']> {
-  return { homeRegion: request.homeRegion, prefix: request.prefix, names: [...request.names], ssmNames: [...request.ssmNames] };
+  return {
+    homeRegion: request.homeRegion,
+    prefix: request.prefix,
+    names: [...request.names],
+    ssmNames: [...request.ssmNames],
+  };
 }
 
-async function listTargets(client: OrganizationsClient, policyId: string, count: (op: string) => void): Promise<string[]> {
+async function listTargets(
+  client: OrganizationsClient,
+  policyId: string,
+  count: (op: string) => void,
+): Promise<string[]> {
   const targetIds: string[] = [];
-  for await (const page of paginateListTargetsForPolicy({ client, pageSize: ORGANIZATIONS_PAGE_SIZE }, { PolicyId: policyId })) {
+  for await (const page of paginateListTargetsForPolicy(
+    { client, pageSize: ORGANIZATIONS_PAGE_SIZE },
+    { PolicyId: policyId },
+  )) {
     count('ListTargetsForPolicy');
     for (const target of page.Targets ?? []) targetIds.push(target.TargetId!);
   }

@@ -25,8 +25,7 @@ export interface TargetProblem {
 
 /** An OU entry resolved: a root, an OU, or a problem. */
 export type OuResolution =
-  | { readonly kind: 'root' | 'ou'; readonly id: string }
-  | { readonly kind: 'problem'; readonly problem: TargetProblem };
+  { readonly kind: 'root' | 'ou'; readonly id: string } | { readonly kind: 'problem'; readonly problem: TargetProblem };
 
 /** An account entry resolved: an account, or a problem. */
 export type AccountResolution =
@@ -64,7 +63,12 @@ export function resolveOrganizationalUnit(index: OrganizationIndex, entry: Targe
   const names = value.split(':');
   let parents = [...index.roots.keys()];
   for (const name of names) {
-    const next = parents.flatMap((parent) => index.childOus(parent).filter((ou) => ou.name === name).map((ou) => ou.id));
+    const next = parents.flatMap((parent) =>
+      index
+        .childOus(parent)
+        .filter((ou) => ou.name === name)
+        .map((ou) => ou.id),
+    );
     if (next.length === 0) {
       const nested = index.ousNamed(names[names.length - 1]).map((ou) => index.pathOf(ou.id));
       if (names.length === 1 && nested.length > 0) {
@@ -79,7 +83,10 @@ export function resolveOrganizationalUnit(index: OrganizationIndex, entry: Targe
         `no OU matches "${value}"`,
         nested.length > 0
           ? `OUs with that name: ${nested.map((p) => `"${p}"`).join(', ')}`
-          : didYouMean(value, [...index.ous.keys()].map((id) => index.pathOf(id))) ?? 'OU names are case-sensitive; nested OUs are written A:B:C',
+          : (didYouMean(
+              value,
+              [...index.ous.keys()].map((id) => index.pathOf(id)),
+            ) ?? 'OU names are case-sensitive; nested OUs are written A:B:C'),
       );
     }
     parents = next;
@@ -106,9 +113,17 @@ export function resolveAccount(index: OrganizationIndex, entry: TargetEntry): Ac
   }
   if (matches.length === 1) return { kind: 'account', account: matches[0] };
   if (matches.length === 0) {
-    const known = [...index.accounts.values()].map((a) => (what === 'email' ? a.email : what === 'id' ? a.id : a.name)).filter((x): x is string => Boolean(x));
-    const hint = /^\d+$/.test(value) && value.length < 12 ? 'account ids have 12 digits; quote ids with leading zeros in YAML' : didYouMean(value, known);
-    return { kind: 'problem', problem: { rule: 'CFCT-O004', entry, message: `no account of the organization has the ${what} "${value}"`, hint } };
+    const known = [...index.accounts.values()]
+      .map((a) => (what === 'email' ? a.email : what === 'id' ? a.id : a.name))
+      .filter((x): x is string => Boolean(x));
+    const hint =
+      /^\d+$/.test(value) && value.length < 12
+        ? 'account ids have 12 digits; quote ids with leading zeros in YAML'
+        : didYouMean(value, known);
+    return {
+      kind: 'problem',
+      problem: { rule: 'CFCT-O004', entry, message: `no account of the organization has the ${what} "${value}"`, hint },
+    };
   }
   return {
     kind: 'problem',
@@ -158,9 +173,13 @@ export function resolvePolicyTargets(index: OrganizationIndex, resource: PolicyR
   const accounts = resource.attachToAccounts ? resource.deploymentTargets.accounts : [];
   for (const entry of accounts) {
     const resolved = resolveAccount(index, entry);
-    if (resolved.kind === 'problem') problems.push(resolved.problem);
-    else if (!ACTIVE_STATES.includes(resolved.account.state)) leftOut.push(resolved.account);
-    else if (!targets.has(resolved.account.id)) targets.set(resolved.account.id, { id: resolved.account.id, kind: 'account', entry });
+    if (resolved.kind === 'problem') {
+      problems.push(resolved.problem);
+    } else if (!ACTIVE_STATES.includes(resolved.account.state)) {
+      leftOut.push(resolved.account);
+    } else if (!targets.has(resolved.account.id)) {
+      targets.set(resolved.account.id, { id: resolved.account.id, kind: 'account', entry });
+    }
   }
   findings.push(...accountStateFindings(leftOut, resource.name));
   return { targets: [...targets.values()], problems, findings, leftOutAccountIds: leftOut.map((a) => a.id) };
@@ -190,7 +209,11 @@ export interface AccountTargets {
  * `include_nested_ous` every account below it; explicit accounts by id, name or email;
  * `exclude_accounts` removed last.
  */
-export function resolveAccountTargets(index: OrganizationIndex, targets: DeploymentTargets, resource?: string): AccountTargets {
+export function resolveAccountTargets(
+  index: OrganizationIndex,
+  targets: DeploymentTargets,
+  resource?: string,
+): AccountTargets {
   const covered = new Map<string, SnapshotAccount>();
   const problems: TargetProblem[] = [];
   let includesRoot = false;
@@ -201,16 +224,22 @@ export function resolveAccountTargets(index: OrganizationIndex, targets: Deploym
     } else if (resolved.kind === 'root') {
       includesRoot = true;
     } else {
-      const accounts = targets.includeNestedOus ? index.descendantAccounts(resolved.id) : index.childAccounts(resolved.id);
+      const accounts = targets.includeNestedOus
+        ? index.descendantAccounts(resolved.id)
+        : index.childAccounts(resolved.id);
       for (const account of accounts) covered.set(account.id, account);
     }
   }
   const legacyLeftOut: Finding[] = [];
   for (const entry of targets.accounts) {
     const resolved = resolveAccount(index, entry);
-    if (resolved.kind === 'problem') {problems.push(resolved.problem);} else if (targets.accountsUnderTopLevelOusOnly && !underTopLevelOu(index, resolved.account)) {
+    if (resolved.kind === 'problem') {
+      problems.push(resolved.problem);
+    } else if (targets.accountsUnderTopLevelOusOnly && !underTopLevelOu(index, resolved.account)) {
       legacyLeftOut.push(legacyAccountFinding(index, resolved.account, entry, resource));
-    } else {covered.set(resolved.account.id, resolved.account);}
+    } else {
+      covered.set(resolved.account.id, resolved.account);
+    }
   }
   for (const entry of targets.excludeAccounts) {
     const resolved = resolveAccount(index, entry);
@@ -237,7 +266,12 @@ function underTopLevelOu(index: OrganizationIndex, account: SnapshotAccount): bo
 }
 
 /** CFCT-K080: a legacy `deploy_to_account` entry left out, as upstream leaves it out. */
-function legacyAccountFinding(index: OrganizationIndex, account: SnapshotAccount, entry: TargetEntry, resource: string | undefined): Finding {
+function legacyAccountFinding(
+  index: OrganizationIndex,
+  account: SnapshotAccount,
+  entry: TargetEntry,
+  resource: string | undefined,
+): Finding {
   const where = index.roots.has(account.parentId)
     ? `at the root${account.id === index.managementAccountId ? ' (it is the management account)' : ''}`
     : `in the nested OU ${index.pathOf(account.parentId)}`;
@@ -258,7 +292,10 @@ export function activeMemberAccounts(index: OrganizationIndex): SnapshotAccount[
  * Findings for unresolved entries: warnings, or errors when `blocksRemoval` (the plan would
  * have detached or deleted something for this resource, and does not because of them).
  */
-export function problemFindings(problems: readonly TargetProblem[], options: { resource?: string; blocksRemoval: boolean }): Finding[] {
+export function problemFindings(
+  problems: readonly TargetProblem[],
+  options: { resource?: string; blocksRemoval: boolean },
+): Finding[] {
   return problems.map((p) =>
     engineFinding(p.rule, {
       message: options.blocksRemoval
@@ -276,12 +313,12 @@ function accountStateFindings(accounts: readonly SnapshotAccount[], resource: st
   return accounts.map((a) =>
     a.state === 'CLOSED'
       ? engineFinding('CFCT-O007', {
-        message: `account ${a.name} (${a.id}) is CLOSED: it receives nothing, and what was deployed there is removed without touching the account`,
-        resource,
-      })
+          message: `account ${a.name} (${a.id}) is CLOSED: it receives nothing, and what was deployed there is removed without touching the account`,
+          resource,
+        })
       : engineFinding('CFCT-O006', {
-        message: `account ${a.name} (${a.id}) is ${a.state}: left out; nothing there is updated or removed`,
-        resource,
-      }),
+          message: `account ${a.name} (${a.id}) is ${a.state}: left out; nothing there is updated or removed`,
+          resource,
+        }),
   );
 }

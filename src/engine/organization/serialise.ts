@@ -24,7 +24,16 @@ const TYPE = { enum: POLICY_TYPES };
 /** JSON Schema of the snapshot document. */
 export const SNAPSHOT_SCHEMA = {
   type: 'object',
-  required: ['formatVersion', 'organizationId', 'managementAccountId', 'takenAt', 'roots', 'organizationalUnits', 'accounts', 'policies'],
+  required: [
+    'formatVersion',
+    'organizationId',
+    'managementAccountId',
+    'takenAt',
+    'roots',
+    'organizationalUnits',
+    'accounts',
+    'policies',
+  ],
   additionalProperties: false,
   properties: {
     formatVersion: { const: SNAPSHOT_FORMAT_VERSION },
@@ -81,7 +90,13 @@ export const SNAPSHOT_SCHEMA = {
         type: 'object',
         required: ['id', 'name', 'email', 'parentId', 'state'],
         additionalProperties: false,
-        properties: { id: { type: 'string', pattern: '^\\d{12}$' }, name: { type: 'string' }, email: { type: 'string' }, parentId: ID, state: STATE },
+        properties: {
+          id: { type: 'string', pattern: '^\\d{12}$' },
+          name: { type: 'string' },
+          email: { type: 'string' },
+          parentId: ID,
+          state: STATE,
+        },
       },
     },
     policies: {
@@ -127,16 +142,24 @@ export function parseSnapshot(text: string, file = 'organization.json'): ParsedS
   if (typeof document === 'object' && document !== null && version !== SNAPSHOT_FORMAT_VERSION) {
     return {
       findings: [
-        problem(`snapshot format version ${JSON.stringify(version)} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})`, 'formatVersion', 'export the snapshot again with this version of cfct'),
+        problem(
+          `snapshot format version ${JSON.stringify(version)} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})`,
+          'formatVersion',
+          'export the snapshot again with this version of cfct',
+        ),
       ],
     };
   }
   if (!validate(document)) {
     return {
-      findings: (validate.errors ?? []).map((e) => problem(`snapshot ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`, jsonPath(e.instancePath))),
+      findings: (validate.errors ?? []).map((e) =>
+        problem(`snapshot ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`, jsonPath(e.instancePath)),
+      ),
     };
   }
-  const { formatVersion: _version, ...snapshot } = document as unknown as OrganizationSnapshot & { formatVersion: number };
+  const { formatVersion: _version, ...snapshot } = document as unknown as OrganizationSnapshot & {
+    formatVersion: number;
+  };
   const findings = referenceProblems(snapshot).map((m) => problem(m.message, m.path));
   return findings.length ? { findings } : { snapshot, findings };
 }
@@ -147,14 +170,26 @@ function referenceProblems(snapshot: OrganizationSnapshot): { message: string; p
   const targets = new Set([...containers, ...snapshot.accounts.map((a) => a.id)]);
   const problems: { message: string; path: string }[] = [];
   snapshot.organizationalUnits.forEach((ou, i) => {
-    if (!containers.has(ou.parentId)) problems.push({ message: `OU ${ou.id} has unknown parent ${ou.parentId}`, path: `organizationalUnits[${i}].parentId` });
+    if (!containers.has(ou.parentId)) {
+      problems.push({
+        message: `OU ${ou.id} has unknown parent ${ou.parentId}`,
+        path: `organizationalUnits[${i}].parentId`,
+      });
+    }
   });
   snapshot.accounts.forEach((a, i) => {
-    if (!containers.has(a.parentId)) problems.push({ message: `account ${a.id} has unknown parent ${a.parentId}`, path: `accounts[${i}].parentId` });
+    if (!containers.has(a.parentId)) {
+      problems.push({ message: `account ${a.id} has unknown parent ${a.parentId}`, path: `accounts[${i}].parentId` });
+    }
   });
   snapshot.policies.forEach((p, i) =>
     p.targetIds.forEach((t, j) => {
-      if (!targets.has(t)) problems.push({ message: `policy ${p.id} is attached to unknown target ${t}`, path: `policies[${i}].targetIds[${j}]` });
+      if (!targets.has(t)) {
+        problems.push({
+          message: `policy ${p.id} is attached to unknown target ${t}`,
+          path: `policies[${i}].targetIds[${j}]`,
+        });
+      }
     }),
   );
   return problems;

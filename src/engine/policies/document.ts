@@ -38,7 +38,10 @@ export function readPolicyDocument(
       const error = unreadDocuments.get(file.raw);
       // As for remote templates: offline, the file was not looked for, so it is not "missing".
       if (error instanceof NotReadOfflineError) {
-        return fail(`policy file ${file.raw} cannot be read: not read offline; the policy is left as it is`, 'plan with --live to read remote policy files from S3');
+        return fail(
+          `policy file ${file.raw} cannot be read: not read offline; the policy is left as it is`,
+          'plan with --live to read remote policy files from S3',
+        );
       }
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'it does not exist';
       return fail(
@@ -56,10 +59,16 @@ export function readPolicyDocument(
   const [duplicate] = duplicateKeyOffsets(text.replace(/^\uFEFF/, ''));
   if (duplicate) {
     // Minifying keeps only the last of the two: the policy uploaded would be weaker than the file.
-    return fail(`policy file ${name} repeats the key "${duplicate.key}" in one object, so it is not uploaded`, 'merge the two entries into one, or remove one');
+    return fail(
+      `policy file ${name} repeats the key "${duplicate.key}" in one object, so it is not uploaded`,
+      'merge the two entries into one, or remove one',
+    );
   }
   if (content.length > POLICY_MAX_CHARS) {
-    return fail(`policy file ${name} is ${content.length} characters minified; the limit is ${POLICY_MAX_CHARS}`, 'split the policy or combine statements');
+    return fail(
+      `policy file ${name} is ${content.length} characters minified; the limit is ${POLICY_MAX_CHARS}`,
+      'split the policy or combine statements',
+    );
   }
   return { content };
 }

@@ -84,7 +84,10 @@ const queues = new WeakMap<OrganizationsClient, Promise<unknown>>();
 function serialised<T>(client: OrganizationsClient, write: () => Promise<T>): Promise<T> {
   const previous = queues.get(client) ?? Promise.resolve();
   const next = previous.then(write, write);
-  queues.set(client, next.catch(() => undefined));
+  queues.set(
+    client,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -135,7 +138,9 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
       case 'policy.enable-type': {
         let status: string | undefined;
         const outcome = await tolerate(step, async () => {
-          const enabled = await client.send(new EnablePolicyTypeCommand({ RootId: step.rootId, PolicyType: step.policyType }));
+          const enabled = await client.send(
+            new EnablePolicyTypeCommand({ RootId: step.rootId, PolicyType: step.policyType }),
+          );
           status = enabled.Root?.PolicyTypes?.find((t) => t.Type === step.policyType)?.Status;
         });
         // Already enabled may still mean PENDING_ENABLE (an earlier, interrupted run): wait either way.
@@ -146,7 +151,9 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
         return createPolicy(step);
       case 'policy.update':
         await write(() =>
-          client.send(new UpdatePolicyCommand({ PolicyId: step.policy.id, Content: step.content, Description: step.description })),
+          client.send(
+            new UpdatePolicyCommand({ PolicyId: step.policy.id, Content: step.content, Description: step.description }),
+          ),
         );
         return { outcome: 'applied', policyId: step.policy.id };
       case 'policy.tag':
@@ -164,7 +171,10 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
         return { outcome, policyId };
       }
       case 'policy.delete':
-        return { outcome: await tolerate(step, () => client.send(new DeletePolicyCommand({ PolicyId: step.policy.id }))), policyId: step.policy.id };
+        return {
+          outcome: await tolerate(step, () => client.send(new DeletePolicyCommand({ PolicyId: step.policy.id }))),
+          policyId: step.policy.id,
+        };
     }
   };
 
@@ -181,7 +191,9 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
       const status = root?.PolicyTypes?.find((t) => t.Type === type)?.Status;
       if (status === 'ENABLED') return;
       if (options.clock.now() + delay > deadline) {
-        throw new PolicyTypeNotEnabledError(`${type} is still ${status ?? 'not enabled'} on the root ${rootId} after ${Math.round((options.enableTimeoutMs ?? 120_000) / 1000)} s; run again once ListRoots reports it ENABLED`);
+        throw new PolicyTypeNotEnabledError(
+          `${type} is still ${status ?? 'not enabled'} on the root ${rootId} after ${Math.round((options.enableTimeoutMs ?? 120_000) / 1000)} s; run again once ListRoots reports it ENABLED`,
+        );
       }
       await options.clock.sleep(delay);
       delay = Math.min(delay * 2, 10_000);
@@ -217,9 +229,15 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
         return undefined;
       });
       if (owner !== options.installationId) {
-        throw new Error(`${step.policy.type} "${step.policy.name}" (${policyId}) already exists and is not owned by installation "${options.installationId}"`);
+        throw new Error(
+          `${step.policy.type} "${step.policy.name}" (${policyId}) already exists and is not owned by installation "${options.installationId}"`,
+        );
       }
-      await write(() => client.send(new UpdatePolicyCommand({ PolicyId: policyId, Content: step.content, Description: step.description })));
+      await write(() =>
+        client.send(
+          new UpdatePolicyCommand({ PolicyId: policyId, Content: step.content, Description: step.description }),
+        ),
+      );
       return { outcome: 'already-done' as const, policyId };
     }
   };

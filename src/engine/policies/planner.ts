@@ -101,7 +101,12 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     const account = index.accounts.get(targetId);
     return !account || ACTIVE_STATES.includes(account.state);
   };
-  const attachment = (kind: 'policy.attach' | 'policy.detach', policy: PolicyRef, targetId: string, resource?: string): PolicyAttachmentStep => ({
+  const attachment = (
+    kind: 'policy.attach' | 'policy.detach',
+    policy: PolicyRef,
+    targetId: string,
+    resource?: string,
+  ): PolicyAttachmentStep => ({
     kind,
     id: `${kind}:${label}:${policy.name}:${targetId}`,
     summary: `${kind === 'policy.attach' ? 'attach' : 'detach'} ${label} "${policy.name}" ${kind === 'policy.attach' ? 'to' : 'from'} ${index.describe(targetId)}`,
@@ -133,7 +138,11 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     const actual = existing.get(resource.name);
     const description = resource.description ?? '';
     const tags = { ...resource.tags, [INSTALLATION_TAG]: installationId };
-    const tagFindings = policyTagFindings(tags, actual?.tags ?? {}, { label: `${label} "${resource.name}"`, resource: resource.name, location: resource.location });
+    const tagFindings = policyTagFindings(tags, actual?.tags ?? {}, {
+      label: `${label} "${resource.name}"`,
+      resource: resource.name,
+      location: resource.location,
+    });
     if (tagFindings.length > 0) {
       findings.push(...tagFindings);
       continue;
@@ -168,7 +177,16 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
       }
       ref = { name: actual.name, type, id: actual.id };
       attached = actual.targetIds;
-      head.push(...updateAndTagSteps(actual, { description, content: document.content, tags, adopt, label, resource: resource.name }));
+      head.push(
+        ...updateAndTagSteps(actual, {
+          description,
+          content: document.content,
+          tags,
+          adopt,
+          label,
+          resource: resource.name,
+        }),
+      );
       if (adopt) {
         findings.push(
           engineFinding('CFCT-C005', {
@@ -182,11 +200,17 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     const wanted = new Set(resolution.targets.map((t) => t.id));
     const removals = attached.filter((t) => !wanted.has(t) && detachable(t));
     for (const target of resolution.targets) {
-      if (!attached.includes(target.id)) change(target.id).attach.push(attachment('policy.attach', ref, target.id, resource.name));
+      if (!attached.includes(target.id)) {
+        change(target.id).attach.push(attachment('policy.attach', ref, target.id, resource.name));
+      }
     }
     const blocked = resolution.problems.length > 0 && removals.length > 0;
     findings.push(...problemFindings(resolution.problems, { resource: resource.name, blocksRemoval: blocked }));
-    if (!blocked) for (const target of removals) change(target).detach.push(attachment('policy.detach', ref, target, resource.name));
+    if (!blocked) {
+      for (const target of removals) {
+        change(target).detach.push(attachment('policy.detach', ref, target, resource.name));
+      }
+    }
   }
 
   const deletions: DeletePolicyStep[] = [];
@@ -196,12 +220,19 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     const removable = actual.targetIds.filter(detachable);
     for (const target of removable) change(target).detach.push(attachment('policy.detach', ref, target));
     if (input.manifest.enablePolicyDeletion && removable.length === actual.targetIds.length) {
-      deletions.push({ kind: 'policy.delete', id: `policy.delete:${label}:${actual.name}`, summary: `delete ${label} "${actual.name}"`, policy: ref });
+      deletions.push({
+        kind: 'policy.delete',
+        id: `policy.delete:${label}:${actual.name}`,
+        summary: `delete ${label} "${actual.name}"`,
+        policy: ref,
+      });
     } else {
       findings.push(
         engineFinding('CFCT-C007', {
           message: `${label} "${actual.name}" (${actual.id}) left the manifest: detached, and kept`,
-          hint: input.manifest.enablePolicyDeletion ? 'it is still attached to accounts that are not active' : 'set enable_policy_deletion: true to delete it',
+          hint: input.manifest.enablePolicyDeletion
+            ? 'it is still attached to accounts that are not active'
+            : 'set enable_policy_deletion: true to delete it',
           resource: actual.name,
         }),
       );
@@ -217,7 +248,14 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
 /** Update (only what differs) and tag steps for a policy this installation owns or adopts. */
 function updateAndTagSteps(
   actual: SnapshotPolicy,
-  want: { description: string; content: string; tags: Record<string, string>; adopt: boolean; label: string; resource: string },
+  want: {
+    description: string;
+    content: string;
+    tags: Record<string, string>;
+    adopt: boolean;
+    label: string;
+    resource: string;
+  },
 ): PolicyStep[] {
   const steps: PolicyStep[] = [];
   const policy = { name: actual.name, type: actual.type, id: actual.id };
@@ -229,7 +267,9 @@ function updateAndTagSteps(
       summary: `update ${want.label} "${actual.name}" (${[
         sameDocument(before.content, want.content) ? '' : 'content',
         before.description !== want.description ? 'description' : '',
-      ].filter(Boolean).join(', ')})`,
+      ]
+        .filter(Boolean)
+        .join(', ')})`,
       resource: want.resource,
       policy,
       description: want.description,
@@ -260,10 +300,18 @@ function updateAndTagSteps(
  */
 /** Policy names for a message: the first 10, then how many more (a target may carry thousands in a bad manifest). */
 function foldNames(names: readonly string[], shown = 10): string {
-  return names.length > shown ? `${names.slice(0, shown).join(', ')}, and ${names.length - shown} more` : names.join(', ');
+  return names.length > shown
+    ? `${names.slice(0, shown).join(', ')}, and ${names.length - shown} more`
+    : names.join(', ');
 }
 
-function checkTargets(index: OrganizationIndex, type: PolicyType, changes: Map<string, TargetChanges>, findings: Finding[], enabling: boolean) {
+function checkTargets(
+  index: OrganizationIndex,
+  type: PolicyType,
+  changes: Map<string, TargetChanges>,
+  findings: Finding[],
+  enabling: boolean,
+) {
   const early: PolicyStep[] = [];
   const attaches: PolicyStep[] = [];
   const detaches: PolicyStep[] = [];

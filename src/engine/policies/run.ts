@@ -55,7 +55,10 @@ export interface ApplyResult {
 }
 
 /** Applies the plan's policy steps in order; stops at the first failure. Refuses plans with errors. */
-export async function applyPolicyPlan(plan: Plan, options: Omit<PolicyExecutorOptions, 'installationId'>): Promise<ApplyResult> {
+export async function applyPolicyPlan(
+  plan: Plan,
+  options: Omit<PolicyExecutorOptions, 'installationId'>,
+): Promise<ApplyResult> {
   if (hasErrors(plan.findings)) {
     return { outcomes: [], refused: plan.findings.filter((f) => f.severity === 'error') };
   }

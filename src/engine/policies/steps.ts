@@ -70,12 +70,7 @@ export interface DeletePolicyStep extends PolicyStepBase {
 }
 
 export type PolicyStep =
-  | EnablePolicyTypeStep
-  | CreatePolicyStep
-  | UpdatePolicyStep
-  | TagPolicyStep
-  | PolicyAttachmentStep
-  | DeletePolicyStep;
+  EnablePolicyTypeStep | CreatePolicyStep | UpdatePolicyStep | TagPolicyStep | PolicyAttachmentStep | DeletePolicyStep;
 
 /** Short type names used in ids and summaries. */
 export const POLICY_TYPE_LABEL: Readonly<Record<PolicyType, 'scp' | 'rcp'>> = {

@@ -26,19 +26,38 @@ export function policyTagFindings(
 ): Finding[] {
   const findings: Finding[] = [];
   const problem = (message: string, hint: string) =>
-    findings.push(engineFinding('CFCT-C030', { message: `${where.label}: ${message}`, hint, resource: where.resource, ...(where.location ? { location: where.location } : {}) }));
+    findings.push(
+      engineFinding('CFCT-C030', {
+        message: `${where.label}: ${message}`,
+        hint,
+        resource: where.resource,
+        ...(where.location ? { location: where.location } : {}),
+      }),
+    );
   for (const [key, value] of Object.entries(wanted)) {
     const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
-    if (key.length === 0 || [...key].length > KEY_MAX) problem(`tag key ${shown} must be 1 to ${KEY_MAX} characters`, 'shorten the tag key');
-    if ([...value].length > VALUE_MAX) problem(`the value of tag ${shown} is longer than ${VALUE_MAX} characters`, 'shorten the tag value');
-    if (!PATTERN.test(key) || !PATTERN.test(value)) {
-      problem(`tag ${shown} holds characters Organizations does not accept in tags`, 'use letters, digits, spaces and _ . : / = + - @ only');
+    if (key.length === 0 || [...key].length > KEY_MAX) {
+      problem(`tag key ${shown} must be 1 to ${KEY_MAX} characters`, 'shorten the tag key');
     }
-    if (isSystemTag(key)) problem(`tag key ${shown} starts with aws:, which is reserved for AWS`, 'choose a key without the aws: prefix');
+    if ([...value].length > VALUE_MAX) {
+      problem(`the value of tag ${shown} is longer than ${VALUE_MAX} characters`, 'shorten the tag value');
+    }
+    if (!PATTERN.test(key) || !PATTERN.test(value)) {
+      problem(
+        `tag ${shown} holds characters Organizations does not accept in tags`,
+        'use letters, digits, spaces and _ . : / = + - @ only',
+      );
+    }
+    if (isSystemTag(key)) {
+      problem(`tag key ${shown} starts with aws:, which is reserved for AWS`, 'choose a key without the aws: prefix');
+    }
   }
   const keys = new Set([...Object.keys(existing), ...Object.keys(wanted)].filter((k) => !isSystemTag(k)));
   if (keys.size > MAX_TAGS_PER_POLICY) {
-    problem(`would carry ${keys.size} tags, and Organizations allows ${MAX_TAGS_PER_POLICY} on a policy`, 'remove tags from the manifest resource (or from the policy)');
+    problem(
+      `would carry ${keys.size} tags, and Organizations allows ${MAX_TAGS_PER_POLICY} on a policy`,
+      'remove tags from the manifest resource (or from the policy)',
+    );
   }
   return findings;
 }

@@ -101,7 +101,8 @@ export async function applyStackSets(
   options: ApplyOptions,
 ): Promise<StackSetApplyReport> {
   // NoEcho values written in the package reach the executor from here, never through a plan.
-  const packageParameters = (resource: string) => desired.find((d) => d.resource.name === resource)?.resource.parameters;
+  const packageParameters = (resource: string) =>
+    desired.find((d) => d.resource.name === resource)?.resource.parameters;
   const context: PrepareContext = {
     ...prepareContext,
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
@@ -109,7 +110,8 @@ export async function applyStackSets(
     packageParameters: prepareContext.packageParameters ?? packageParameters,
   };
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
-  const isUnchanged = (r: StackSetPlan['resources'][number]) => r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
+  const isUnchanged = (r: StackSetPlan['resources'][number]) =>
+    r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
   const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));
   for (const removal of plan.removals) {
     if (removal.steps.length === 0) continue;
@@ -126,10 +128,18 @@ export async function applyStackSets(
   const succeeded = new Set<string>();
   for (const name of graph.nodes) {
     if (!inWave.has(name)) {
-      report.failed.push({ resource: name, message: 'not applied: it is part of a dependency cycle (CFCT-M011)', failures: [] });
+      report.failed.push({
+        resource: name,
+        message: 'not applied: it is part of a dependency cycle (CFCT-M011)',
+        failures: [],
+      });
       failedRoot.set(name, name);
     } else if (!byName.has(name)) {
-      report.failed.push({ resource: name, message: 'not planned: its template or targets could not be read', failures: [] });
+      report.failed.push({
+        resource: name,
+        message: 'not planned: its template or targets could not be read',
+        failures: [],
+      });
       failedRoot.set(name, name);
     }
   }
@@ -148,23 +158,31 @@ export async function applyStackSets(
         report.blocked.push({
           resource: name,
           blockedBy: root,
-          reason: root === failedDependency ? `it depends on ${root}, which failed` : `it depends on ${failedDependency}, which was skipped because ${root} failed`,
+          reason:
+            root === failedDependency
+              ? `it depends on ${root}, which failed`
+              : `it depends on ${failedDependency}, which was skipped because ${root} failed`,
         });
         continue;
       }
       if (running.size < limit && dependencies.every((d) => succeeded.has(d))) {
         pending.splice(i, 1);
-        running.set(name, (async () => {
-          const failure = await contained(() => applyOne(byName.get(name)!, unchanged.has(name), context, options, report));
-          if (failure) {
-            report.failed.push({ resource: name, ...failure });
-            failedRoot.set(name, name);
-          } else {
-            report.succeeded.push(name);
-            succeeded.add(name);
-          }
-          running.delete(name);
-        })());
+        running.set(
+          name,
+          (async () => {
+            const failure = await contained(() =>
+              applyOne(byName.get(name)!, unchanged.has(name), context, options, report),
+            );
+            if (failure) {
+              report.failed.push({ resource: name, ...failure });
+              failedRoot.set(name, name);
+            } else {
+              report.succeeded.push(name);
+              succeeded.add(name);
+            }
+            running.delete(name);
+          })(),
+        );
         continue;
       }
       i++;
@@ -172,12 +190,16 @@ export async function applyStackSets(
     if (running.size === 0) break; // nothing can start: only resources waiting on ones that never run
     await Promise.race(running.values());
   }
-  for (const name of pending) report.blocked.push({ resource: name, blockedBy: name, reason: 'its dependencies never ran' });
+  for (const name of pending) {
+    report.blocked.push({ resource: name, blockedBy: name, reason: 'its dependencies never ran' });
+  }
   return report;
 }
 
 /** Runs `work`; an exception (a bug, or throttling that outlived the retries) becomes the stack set's failure. */
-async function contained(work: () => Promise<Omit<StackSetFailure, 'resource'> | undefined>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+async function contained(
+  work: () => Promise<Omit<StackSetFailure, 'resource'> | undefined>,
+): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
   try {
     return await work();
   } catch (error) {
@@ -186,12 +208,24 @@ async function contained(work: () => Promise<Omit<StackSetFailure, 'resource'> |
   }
 }
 
-async function applyOne(desired: DesiredStackSet, unchanged: boolean, context: PrepareContext, options: ApplyOptions, report: StackSetApplyReport): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+async function applyOne(
+  desired: DesiredStackSet,
+  unchanged: boolean,
+  context: PrepareContext,
+  options: ApplyOptions,
+  report: StackSetApplyReport,
+): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
   if (!unchanged) {
     const plan = await prepareStackSet(desired, context);
     report.findings.push(...plan.findings);
     if (hasErrors(plan.findings)) {
-      return { message: plan.findings.filter((f) => f.severity === 'error').map(formatFinding).join('\n'), failures: [] };
+      return {
+        message: plan.findings
+          .filter((f) => f.severity === 'error')
+          .map(formatFinding)
+          .join('\n'),
+        failures: [],
+      };
     }
     const steps = options.limitSteps ? options.limitSteps(plan.steps) : plan.steps;
     const failure = await runSteps(steps, context, options, report);
@@ -216,7 +250,12 @@ const MAX_THROTTLED_CHECKS = 30;
  * deletion (independent instances; deletions come last in a stack set's plan, so a failed
  * deletion never blocks its template update). Returns every failure, or undefined.
  */
-export async function runSteps(steps: readonly StackSetStep[], context: StepContext, options: ApplyOptions, report: Pick<StackSetApplyReport, 'steps'>): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
+export async function runSteps(
+  steps: readonly StackSetStep[],
+  context: StepContext,
+  options: ApplyOptions,
+  report: Pick<StackSetApplyReport, 'steps'>,
+): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
   const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const stepContext: StepContext = {
     ...context,
@@ -227,9 +266,15 @@ export async function runSteps(steps: readonly StackSetStep[], context: StepCont
   let instancesDone = 0;
   const tell = (step: StackSetStep, state: StackSetProgress['state']) =>
     options.onProgress?.({ stackSetName: step.stackSetName, step: step.summary, state, instancesDone, instancesTotal });
-  const failures: { step: StackSetStep; errorName?: string; message: string; failures: readonly InstanceFailure[] }[] = [];
+  const failures: { step: StackSetStep; errorName?: string; message: string; failures: readonly InstanceFailure[] }[] =
+    [];
   for (const step of steps) {
-    if (failures.length > 0 && !(step.kind === 'stackset.delete-instances' && failures.every((f) => f.step.kind === 'stackset.delete-instances'))) break;
+    if (
+      failures.length > 0 &&
+      !(step.kind === 'stackset.delete-instances' && failures.every((f) => f.step.kind === 'stackset.delete-instances'))
+    ) {
+      break;
+    }
     report.steps[step.kind] = (report.steps[step.kind] ?? 0) + 1;
     tell(step, 'started');
     const failure = await runStep(step, stepContext, options, interval, () => tell(step, 'running'));
@@ -283,7 +328,11 @@ async function runStep(
       // Never abandon a started operation over throttling: keep following it.
       if (!isThrottling(error) || ++throttled > MAX_THROTTLED_CHECKS) {
         const { name, message: reason } = describeError(error);
-        return { errorName: name, message: `checking operation ${started.operationId} (${step.summary}): ${name}: ${reason}`, failures: [] };
+        return {
+          errorName: name,
+          message: `checking operation ${started.operationId} (${step.summary}): ${name}: ${reason}`,
+          failures: [],
+        };
       }
       await options.wait(interval);
       continue;

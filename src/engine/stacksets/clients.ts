@@ -6,4 +6,7 @@
 import type { AwsClients } from '../../aws/clients';
 
 /** AWS clients for stack set work: management account (home region) and member accounts (outputs, helpers). */
-export type StackSetClients = Pick<AwsClients, 'cloudFormation' | 'ssm' | 's3' | 'ec2InAccount' | 'cloudFormationInAccount'>;
+export type StackSetClients = Pick<
+  AwsClients,
+  'cloudFormation' | 'ssm' | 's3' | 'ec2InAccount' | 'cloudFormationInAccount'
+>;

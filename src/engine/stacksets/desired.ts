@@ -38,7 +38,12 @@ export class NotReadOfflineError extends Error {
 }
 
 /** A template reader over the package's files and S3 (`s3://` and S3 `https://` URLs). */
-export function templateReader(files: PackageFiles, clients: StackSetClients, homeRegion: string, clock: Clock): TemplateReader {
+export function templateReader(
+  files: PackageFiles,
+  clients: StackSetClients,
+  homeRegion: string,
+  clock: Clock,
+): TemplateReader {
   return async (reference) => {
     if (reference.kind === 'local') return reference.path ? files.read(reference.path)?.toString('utf8') : undefined;
     if (!reference.bucket || !reference.key) return undefined;
@@ -64,12 +69,14 @@ export async function desiredStackSets(
     if (text === undefined) continue;
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > TEMPLATE_MAX_BYTES) {
-      findings.push(engineFinding('CFCT-K082', {
-        message: `the template ${resource.resourceFile.raw} of ${resource.name} is ${bytes} bytes; CloudFormation accepts at most ${TEMPLATE_MAX_BYTES}, so the stack set was not planned`,
-        location: resource.resourceFile.location,
-        hint: 'split the template into nested stacks or trim it',
-        resource: resource.name,
-      }));
+      findings.push(
+        engineFinding('CFCT-K082', {
+          message: `the template ${resource.resourceFile.raw} of ${resource.name} is ${bytes} bytes; CloudFormation accepts at most ${TEMPLATE_MAX_BYTES}, so the stack set was not planned`,
+          location: resource.resourceFile.location,
+          hint: 'split the template into nested stacks or trim it',
+          resource: resource.name,
+        }),
+      );
       continue;
     }
     const parsed = parseTemplate(text, resource.resourceFile.path ?? resource.resourceFile.raw);
@@ -88,12 +95,17 @@ export async function desiredStackSets(
   return { desired, findings };
 }
 
-async function readOrReport(resource: StackSetResource, readTemplate: TemplateReader, findings: Finding[]): Promise<string | undefined> {
+async function readOrReport(
+  resource: StackSetResource,
+  readTemplate: TemplateReader,
+  findings: Finding[],
+): Promise<string | undefined> {
   let text: string | undefined;
   let reason = resource.resourceFile.kind === 'local' ? 'it is not in the package' : 'it does not exist';
-  let hint = resource.resourceFile.kind === 'local'
-    ? 'check the resource_file path (relative to the package root)'
-    : 'check the resource_file URL, and that the bucket grants the management account s3:GetObject';
+  let hint =
+    resource.resourceFile.kind === 'local'
+      ? 'check the resource_file path (relative to the package root)'
+      : 'check the resource_file URL, and that the bucket grants the management account s3:GetObject';
   try {
     text = await readTemplate(resource.resourceFile);
   } catch (error) {
@@ -105,12 +117,14 @@ async function readOrReport(resource: StackSetResource, readTemplate: TemplateRe
     }
   }
   if (text === undefined) {
-    findings.push(engineFinding('CFCT-K050', {
-      message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
-      ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),
-      hint,
-      resource: resource.name,
-    }));
+    findings.push(
+      engineFinding('CFCT-K050', {
+        message: `the template ${resource.resourceFile.raw} of ${resource.name} cannot be read: ${reason}; the stack set was not planned`,
+        ...(resource.resourceFile.location ? { location: resource.resourceFile.location } : {}),
+        hint,
+        resource: resource.name,
+      }),
+    );
   }
   return text;
 }
@@ -130,15 +144,19 @@ export function unstagedTemplateFindings(
   for (const step of steps) {
     if (step.kind !== 'stackset.create' && step.kind !== 'stackset.update') continue;
     const { template } = step.definition;
-    if (template.bytes <= INLINE_TEMPLATE_LIMIT_BYTES || template.url !== undefined || seen.has(step.resource)) continue;
+    if (template.bytes <= INLINE_TEMPLATE_LIMIT_BYTES || template.url !== undefined || seen.has(step.resource)) {
+      continue;
+    }
     seen.add(step.resource);
     const resource = desired.find((d) => d.resource.name === step.resource)?.resource;
-    findings.push(engineFinding('CFCT-K081', {
-      message: `the template of ${step.resource} is ${template.bytes} bytes, over the ${INLINE_TEMPLATE_LIMIT_BYTES} bytes CloudFormation accepts inline, and no staging bucket is configured, so ${step.stackSetName} cannot be ${step.kind === 'stackset.create' ? 'created' : 'updated'}`,
-      location: resource?.resourceFile.location,
-      hint: 'give a staging bucket (cfct plan/apply --staging-bucket, or the pipeline\'s configuration bucket) or shrink the template below 51,200 bytes',
-      resource: step.resource,
-    }));
+    findings.push(
+      engineFinding('CFCT-K081', {
+        message: `the template of ${step.resource} is ${template.bytes} bytes, over the ${INLINE_TEMPLATE_LIMIT_BYTES} bytes CloudFormation accepts inline, and no staging bucket is configured, so ${step.stackSetName} cannot be ${step.kind === 'stackset.create' ? 'created' : 'updated'}`,
+        location: resource?.resourceFile.location,
+        hint: "give a staging bucket (cfct plan/apply --staging-bucket, or the pipeline's configuration bucket) or shrink the template below 51,200 bytes",
+        resource: step.resource,
+      }),
+    );
   }
   return findings;
 }

@@ -123,7 +123,10 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
         await record(step.stackSetName, undefined, context);
         return { status: 'done' };
       case 'stackset.delete':
-        await retryThrottled(() => cfn.send(new DeleteStackSetCommand({ StackSetName: step.stackSetName })), context.clock);
+        await retryThrottled(
+          () => cfn.send(new DeleteStackSetCommand({ StackSetName: step.stackSetName })),
+          context.clock,
+        );
         return { status: 'done' };
       default:
         return await startOperation(cfn, step, context);
@@ -133,7 +136,10 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
     if (error instanceof StackSetNotFoundException && step.kind === 'stackset.delete') return { status: 'done' };
     if (error instanceof OperationInProgressException) return busy(cfn, step, context, attempt);
     if (error instanceof StackSetNotEmptyException) {
-      return failed(error, `stack set ${step.stackSetName} still has stack instances, so it cannot be deleted: ${error.message}`);
+      return failed(
+        error,
+        `stack set ${step.stackSetName} still has stack instances, so it cannot be deleted: ${error.message}`,
+      );
     }
     if (error instanceof ParameterResolutionError) return failed(error, error.message);
     return failed(error, `${step.summary}: ${describeError(error).name}: ${describeError(error).message}`);
@@ -141,7 +147,11 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
 }
 
 /** Starts the operation of an operation step, resuming or replacing an operation of the same id. */
-async function startOperation(cfn: CloudFormationClient, step: StackSetStep, context: StepContext): Promise<StartResult> {
+async function startOperation(
+  cfn: CloudFormationClient,
+  step: StackSetStep,
+  context: StepContext,
+): Promise<StartResult> {
   if (!isOperationStep(step)) throw new Error(`${step.kind} is not an operation step`);
   for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
     const operationId = operationIdFor(step, context.runId, generation);
@@ -166,7 +176,12 @@ async function startOperation(cfn: CloudFormationClient, step: StackSetStep, con
 }
 
 /** Whether an operation of ours with this id is worth following: running, or succeeded with every instance. */
-async function resumable(cfn: CloudFormationClient, stackSetName: string, operationId: string, context: StepContext): Promise<boolean> {
+async function resumable(
+  cfn: CloudFormationClient,
+  stackSetName: string,
+  operationId: string,
+  context: StepContext,
+): Promise<boolean> {
   const described = await retryThrottled(
     () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: stackSetName, OperationId: operationId })),
     context.clock,
@@ -177,7 +192,12 @@ async function resumable(cfn: CloudFormationClient, stackSetName: string, operat
   return (await unsuccessfulInstances(cfn, stackSetName, operationId, context, false)).length === 0;
 }
 
-async function sendOperation(cfn: CloudFormationClient, step: StackSetStep, operationId: string, context: StepContext): Promise<void> {
+async function sendOperation(
+  cfn: CloudFormationClient,
+  step: StackSetStep,
+  operationId: string,
+  context: StepContext,
+): Promise<void> {
   if (step.kind === 'stackset.update') {
     const input = {
       StackSetName: step.stackSetName,
@@ -190,7 +210,13 @@ async function sendOperation(cfn: CloudFormationClient, step: StackSetStep, oper
     await retryThrottled(() => cfn.send(new UpdateStackSetCommand(input)), context.clock);
     return;
   }
-  if (step.kind !== 'stackset.create-instances' && step.kind !== 'stackset.update-instances' && step.kind !== 'stackset.delete-instances') return;
+  if (
+    step.kind !== 'stackset.create-instances' &&
+    step.kind !== 'stackset.update-instances' &&
+    step.kind !== 'stackset.delete-instances'
+  ) {
+    return;
+  }
   const input = {
     StackSetName: step.stackSetName,
     Accounts: step.targets.accounts,
@@ -203,12 +229,20 @@ async function sendOperation(cfn: CloudFormationClient, step: StackSetStep, oper
   } else if (step.kind === 'stackset.update-instances') {
     await retryThrottled(() => cfn.send(new UpdateStackInstancesCommand(input)), context.clock);
   } else {
-    await retryThrottled(() => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })), context.clock);
+    await retryThrottled(
+      () => cfn.send(new DeleteStackInstancesCommand({ ...input, RetainStacks: step.retainStacks ?? false })),
+      context.clock,
+    );
   }
 }
 
 /** The stack set is busy with another operation: `blocked` while the busy wait is under the timeout. */
-async function busy(cfn: CloudFormationClient, step: StackSetStep, context: StepContext, attempt: number): Promise<StartResult> {
+async function busy(
+  cfn: CloudFormationClient,
+  step: StackSetStep,
+  context: StepContext,
+  attempt: number,
+): Promise<StartResult> {
   const blocking = await runningOperation(cfn, step.stackSetName, context).catch((error) => {
     if (isThrottling(error)) throw error;
     return undefined;
@@ -236,25 +270,35 @@ function failed(error: unknown, message: string): StartResult {
  * error (e.g. OperationNotFoundException) is a FAILED result naming it; throttling the retries
  * could not absorb is thrown.
  */
-export async function checkStep(step: StackSetStep, operationId: string, context: StepContext, failOnFailedInstances = true): Promise<CheckResult> {
+export async function checkStep(
+  step: StackSetStep,
+  operationId: string,
+  context: StepContext,
+  failOnFailedInstances = true,
+): Promise<CheckResult> {
   const cfn = context.clients.cloudFormation(context.homeRegion);
   try {
     const described = await retryThrottled(
-      () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })),
+      () =>
+        cfn.send(new DescribeStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: operationId })),
       context.clock,
     );
     const status = described.StackSetOperation?.Status ?? 'RUNNING';
     if (status === 'RUNNING' || status === 'QUEUED' || status === 'STOPPING') return { status: 'RUNNING' };
     const failures = await unsuccessfulInstances(cfn, step.stackSetName, operationId, context, status !== 'SUCCEEDED');
     if (status === 'SUCCEEDED' && (failures.length === 0 || !failOnFailedInstances)) return { status: 'SUCCEEDED' };
-    const what = status === 'SUCCEEDED' ? 'succeeded with failed instances' : status === 'STOPPED' ? 'was stopped' : 'failed';
+    const what =
+      status === 'SUCCEEDED' ? 'succeeded with failed instances' : status === 'STOPPED' ? 'was stopped' : 'failed';
     const failedCount = failures.filter((f) => f.status === 'FAILED').length;
     const cancelledCount = failures.length - failedCount;
     const counts = [
       ...(failedCount > 0 ? [`${failedCount} instance(s) failed`] : []),
       ...(cancelledCount > 0 ? [`${cancelledCount} cancelled`] : []),
     ].join(', ');
-    const list = failures.slice(0, 5).map((f) => `${f.account}/${f.region} ${f.status}: ${f.reason}`).join('; ');
+    const list = failures
+      .slice(0, 5)
+      .map((f) => `${f.account}/${f.region} ${f.status}: ${f.reason}`)
+      .join('; ');
     return {
       status: 'FAILED',
       message: `operation ${operationId} (${step.kind}) on ${step.stackSetName} ${what}${counts ? `: ${counts} (${list}${failures.length > 5 ? '; ...' : ''})` : ''}${described.StackSetOperation?.StatusReason ? `; ${described.StackSetOperation.StatusReason}` : ''}`,
@@ -262,7 +306,11 @@ export async function checkStep(step: StackSetStep, operationId: string, context
     };
   } catch (error) {
     if (isThrottling(error)) throw error;
-    return { status: 'FAILED', message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${describeError(error).name}: ${describeError(error).message}`, failures: [] };
+    return {
+      status: 'FAILED',
+      message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${describeError(error).name}: ${describeError(error).message}`,
+      failures: [],
+    };
   }
 }
 
@@ -276,11 +324,21 @@ class ParameterResolutionError extends Error {
  * fingerprint of the NoEcho values it now holds (`definition` absent: adoption, which keeps the
  * recorded fingerprint unknown).
  */
-async function record(stackSetName: string, definition: StackSetDefinition | undefined, context: StepContext): Promise<void> {
-  await writeStackSetRecord(context.clients, context.homeRegion, stackSetName, {
-    owner: context.settings.installationId,
-    ...(definition?.noEchoFingerprint ? { noEcho: definition.noEchoFingerprint } : {}),
-  }, context.clock);
+async function record(
+  stackSetName: string,
+  definition: StackSetDefinition | undefined,
+  context: StepContext,
+): Promise<void> {
+  await writeStackSetRecord(
+    context.clients,
+    context.homeRegion,
+    stackSetName,
+    {
+      owner: context.settings.installationId,
+      ...(definition?.noEchoFingerprint ? { noEcho: definition.noEchoFingerprint } : {}),
+    },
+    context.clock,
+  );
 }
 
 async function createStackSet(
@@ -301,21 +359,35 @@ async function createStackSet(
   } catch (error) {
     if (!(error instanceof NameAlreadyExistsException)) throw error;
     // A create retried after it succeeded: fine when the stack set is ours.
-    const existing = await retryThrottled(() => cfn.send(new DescribeStackSetCommand({ StackSetName: name })), context.clock);
+    const existing = await retryThrottled(
+      () => cfn.send(new DescribeStackSetCommand({ StackSetName: name })),
+      context.clock,
+    );
     const owner = existing.StackSet?.Tags?.find((t) => t.Key === INSTALLATION_TAG_KEY)?.Value;
     if (owner === context.settings.installationId) return { status: 'done' };
-    return { status: 'failed', errorName: 'NameAlreadyExistsException', message: `stack set ${name} already exists and is not owned by installation '${context.settings.installationId}'` };
+    return {
+      status: 'failed',
+      errorName: 'NameAlreadyExistsException',
+      message: `stack set ${name} already exists and is not owned by installation '${context.settings.installationId}'`,
+    };
   }
 }
 
 function definitionInput(definition: StackSetDefinition, context: StepContext) {
   const { template } = definition;
   if (template.body === undefined && template.url === undefined) {
-    throw new ParameterResolutionError(`the template (${template.bytes} bytes) is over the inline limit and was not staged in S3; re-plan the stack set with a staging bucket configured`);
+    throw new ParameterResolutionError(
+      `the template (${template.bytes} bytes) is over the inline limit and was not staged in S3; re-plan the stack set with a staging bucket configured`,
+    );
   }
-  const tags = { ...definition.tags, [CREATED_TAG_KEY]: definition.createdTag ?? new Date(context.clock.now()).toISOString() };
+  const tags = {
+    ...definition.tags,
+    [CREATED_TAG_KEY]: definition.createdTag ?? new Date(context.clock.now()).toISOString(),
+  };
   if (Object.values(tags).some(isKnownAfterApply)) {
-    throw new ParameterResolutionError('the step holds values known only after apply; re-plan the stack set before applying it');
+    throw new ParameterResolutionError(
+      'the step holds values known only after apply; re-plan the stack set before applying it',
+    );
   }
   return {
     ...(definition.description !== undefined ? { Description: definition.description } : {}),
@@ -328,7 +400,11 @@ function definitionInput(definition: StackSetDefinition, context: StepContext) {
 }
 
 /** Parameter values for the API; SecureString and package references are resolved here, at the last moment. */
-async function parametersFor(resource: string, parameters: readonly ResolvedParameter[], context: StepContext): Promise<Parameter[]> {
+async function parametersFor(
+  resource: string,
+  parameters: readonly ResolvedParameter[],
+  context: StepContext,
+): Promise<Parameter[]> {
   const ssm = context.clients.ssm(context.homeRegion);
   const result: Parameter[] = [];
   for (const parameter of parameters) {
@@ -340,17 +416,28 @@ async function parametersFor(resource: string, parameters: readonly ResolvedPara
         const entry = context.packageParameters?.(resource)?.find((e) => e.key === parameter.key);
         const text = entry ? packageLiteral(entry, part.packageToken) : undefined;
         if (text === undefined) {
-          throw new ParameterResolutionError(`parameter ${parameter.key}: its NoEcho value is not in the package this apply runs with; re-plan the stack set`);
+          throw new ParameterResolutionError(
+            `parameter ${parameter.key}: its NoEcho value is not in the package this apply runs with; re-plan the stack set`,
+          );
         }
         values.push(text);
       } else if ('secureSsm' in part) {
         try {
-          const read = await retryThrottled(() => ssm.send(new GetParameterCommand({ Name: part.secureSsm, WithDecryption: true })), context.clock);
+          const read = await retryThrottled(
+            () => ssm.send(new GetParameterCommand({ Name: part.secureSsm, WithDecryption: true })),
+            context.clock,
+          );
           values.push(read.Parameter?.Value ?? '');
         } catch (error) {
-          throw new ParameterResolutionError(`parameter ${parameter.key}: cannot read SSM parameter ${part.secureSsm}: ${(error as Error).name}`);
+          throw new ParameterResolutionError(
+            `parameter ${parameter.key}: cannot read SSM parameter ${part.secureSsm}: ${(error as Error).name}`,
+          );
         }
-      } else {throw new ParameterResolutionError(`parameter ${parameter.key} is known only after apply (${part.afterApply}); re-plan the stack set before applying it`);}
+      } else {
+        throw new ParameterResolutionError(
+          `parameter ${parameter.key} is known only after apply (${part.afterApply}); re-plan the stack set before applying it`,
+        );
+      }
     }
     result.push({ ParameterKey: parameter.key, ParameterValue: values.join(',') });
   }
@@ -369,22 +456,36 @@ async function unsuccessfulInstances(
   for (const wanted of withCancelled ? (['FAILED', 'CANCELLED'] as const) : (['FAILED'] as const)) {
     const pages = paginateListStackSetOperationResults(
       { client: retrying(cfn, context.clock), pageSize: 100 },
-      { StackSetName: stackSetName, OperationId: operationId, Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }] },
+      {
+        StackSetName: stackSetName,
+        OperationId: operationId,
+        Filters: [{ Name: 'OPERATION_RESULT_STATUS', Values: wanted }],
+      },
     );
     for await (const page of pages) {
       for (const s of page.Summaries ?? []) {
         if (s.Status !== wanted) continue;
-        failures.push({ account: s.Account ?? '?', region: s.Region ?? '?', status: wanted, reason: s.StatusReason ?? 'no reason given' });
+        failures.push({
+          account: s.Account ?? '?',
+          region: s.Region ?? '?',
+          status: wanted,
+          reason: s.StatusReason ?? 'no reason given',
+        });
       }
     }
   }
   return failures;
 }
 
-async function runningOperation(cfn: CloudFormationClient, stackSetName: string, context: StepContext): Promise<string | undefined> {
+async function runningOperation(
+  cfn: CloudFormationClient,
+  stackSetName: string,
+  context: StepContext,
+): Promise<string | undefined> {
   const listed = await retryThrottled(
     () => cfn.send(new ListStackSetOperationsCommand({ StackSetName: stackSetName, MaxResults: 100 })),
     context.clock,
   );
-  return listed.Summaries?.find((s) => s.Status === 'RUNNING' || s.Status === 'QUEUED' || s.Status === 'STOPPING')?.OperationId;
+  return listed.Summaries?.find((s) => s.Status === 'RUNNING' || s.Status === 'QUEUED' || s.Status === 'STOPPING')
+    ?.OperationId;
 }

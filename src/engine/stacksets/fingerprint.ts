@@ -11,7 +11,13 @@
  *   keyed fingerprint of the NoEcho values applied last (DescribeStackSet masks them).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { GetParameterCommand, GetParametersCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  GetParametersCommand,
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  PutParameterCommand,
+} from '@aws-sdk/client-ssm';
 import { retryThrottled, type Clock } from '../retry';
 import type { StackSetClients } from './clients';
 
@@ -46,7 +52,11 @@ export function fingerprinterFor(key: Buffer): Fingerprinter {
 type Clients = Pick<StackSetClients, 'ssm'>;
 
 /** The installation's fingerprinter, or undefined when no key exists yet (nothing was applied). */
-export async function readFingerprinter(clients: Clients, homeRegion: string, clock: Clock): Promise<Fingerprinter | undefined> {
+export async function readFingerprinter(
+  clients: Clients,
+  homeRegion: string,
+  clock: Clock,
+): Promise<Fingerprinter | undefined> {
   try {
     const get = new GetParameterCommand({ Name: FINGERPRINT_KEY_PARAMETER, WithDecryption: true });
     const read = await retryThrottled(() => clients.ssm(homeRegion).send(get), clock);
@@ -59,23 +69,36 @@ export async function readFingerprinter(clients: Clients, homeRegion: string, cl
 }
 
 /** The installation's fingerprinter; the key is created on first use (a concurrent creator wins). */
-export async function ensureFingerprinter(clients: Clients, homeRegion: string, kmsKeyId: string | undefined, clock: Clock): Promise<Fingerprinter> {
+export async function ensureFingerprinter(
+  clients: Clients,
+  homeRegion: string,
+  kmsKeyId: string | undefined,
+  clock: Clock,
+): Promise<Fingerprinter> {
   const existing = await readFingerprinter(clients, homeRegion, clock);
   if (existing) return existing;
   try {
-    await retryThrottled(() => clients.ssm(homeRegion).send(new PutParameterCommand({
-      Name: FINGERPRINT_KEY_PARAMETER,
-      Value: randomBytes(32).toString('base64'),
-      Type: 'SecureString',
-      Overwrite: false,
-      Description: 'cdk-control-tower-customizations: key of the fingerprints of secret parameter values',
-      ...(kmsKeyId ? { KeyId: kmsKeyId } : {}),
-    })), clock);
+    await retryThrottled(
+      () =>
+        clients.ssm(homeRegion).send(
+          new PutParameterCommand({
+            Name: FINGERPRINT_KEY_PARAMETER,
+            Value: randomBytes(32).toString('base64'),
+            Type: 'SecureString',
+            Overwrite: false,
+            Description: 'cdk-control-tower-customizations: key of the fingerprints of secret parameter values',
+            ...(kmsKeyId ? { KeyId: kmsKeyId } : {}),
+          }),
+        ),
+      clock,
+    );
   } catch (error) {
     if (!(error instanceof ParameterAlreadyExists)) throw error;
   }
   const created = await readFingerprinter(clients, homeRegion, clock);
-  if (!created) throw new Error(`the fingerprint key ${FINGERPRINT_KEY_PARAMETER} could not be read after it was created`);
+  if (!created) {
+    throw new Error(`the fingerprint key ${FINGERPRINT_KEY_PARAMETER} could not be read after it was created`);
+  }
   return created;
 }
 
@@ -89,7 +112,10 @@ export async function readStackSetRecords(
   const records: Record<string, StackSetRecord> = {};
   for (let i = 0; i < stackSetNames.length; i += 10) {
     const batch = stackSetNames.slice(i, i + 10);
-    const result = await retryThrottled(() => clients.ssm(homeRegion).send(new GetParametersCommand({ Names: batch.map(recordName) })), clock);
+    const result = await retryThrottled(
+      () => clients.ssm(homeRegion).send(new GetParametersCommand({ Names: batch.map(recordName) })),
+      clock,
+    );
     for (const p of result.Parameters ?? []) {
       const record = parseRecord(p.Value);
       if (record) records[p.Name!.slice(STACK_SET_RECORD_PATH.length)] = record;
@@ -106,12 +132,18 @@ export async function writeStackSetRecord(
   record: StackSetRecord,
   clock: Clock,
 ): Promise<void> {
-  await retryThrottled(() => clients.ssm(homeRegion).send(new PutParameterCommand({
-    Name: recordName(stackSetName),
-    Value: JSON.stringify({ owner: record.owner, ...(record.noEcho ? { noEcho: record.noEcho } : {}) }),
-    Type: 'String',
-    Overwrite: true,
-  })), clock);
+  await retryThrottled(
+    () =>
+      clients.ssm(homeRegion).send(
+        new PutParameterCommand({
+          Name: recordName(stackSetName),
+          Value: JSON.stringify({ owner: record.owner, ...(record.noEcho ? { noEcho: record.noEcho } : {}) }),
+          Type: 'String',
+          Overwrite: true,
+        }),
+      ),
+    clock,
+  );
 }
 
 function parseRecord(value: string | undefined): StackSetRecord | undefined {

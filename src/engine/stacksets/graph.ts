@@ -24,7 +24,13 @@ export function exportNameMatches(exportName: string, name: string): boolean {
   if (!/\{account_id\}|\{region\}/.test(exportName)) return exportName === name;
   const pattern = exportName
     .split(/(\{account_id\}|\{region\})/)
-    .map((part) => (part === '{account_id}' ? '\\d{12}' : part === '{region}' ? '[a-z0-9-]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) =>
+      part === '{account_id}'
+        ? '\\d{12}'
+        : part === '{region}'
+          ? '[a-z0-9-]+'
+          : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(`^${pattern}$`).test(name);
 }
@@ -48,18 +54,22 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
       if (known.has(entry.value) && entry.value !== resource.name) {
         deps.add(entry.value);
       } else {
-        findings.push(finding('CFCT-M010', {
-          message: `depends_on names '${entry.value}', which is not another stack_set resource of this manifest`,
-          location: entry.location,
-          hint: `use the name of a stack_set resource: ${names.filter((n) => n !== resource.name).join(', ') || '(none)'}`,
-          resource: resource.name,
-        }));
+        findings.push(
+          finding('CFCT-M010', {
+            message: `depends_on names '${entry.value}', which is not another stack_set resource of this manifest`,
+            location: entry.location,
+            hint: `use the name of a stack_set resource: ${names.filter((n) => n !== resource.name).join(', ') || '(none)'}`,
+            resource: resource.name,
+          }),
+        );
       }
     }
     const read = resource.parameters.flatMap((p) => ssmNamesRead(p.value));
     for (const producer of resources) {
       if (producer.name === resource.name) continue;
-      if (producer.exportOutputs.some((e) => read.some((name) => exportNameMatches(e.name, name)))) deps.add(producer.name);
+      if (producer.exportOutputs.some((e) => read.some((name) => exportNameMatches(e.name, name)))) {
+        deps.add(producer.name);
+      }
     }
   });
   const dependsOn = Object.fromEntries([...edges].map(([n, d]) => [n, [...d].sort()]));
@@ -67,18 +77,23 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
   const placed = new Set(waves.flat());
   const cyclic = names.filter((n) => !placed.has(n));
   if (cyclic.length > 0) {
-    findings.push(finding('CFCT-M011', {
-      message: `stack set dependencies form a cycle through: ${cyclic.join(', ')}`,
-      location: resources.find((r) => r.name === cyclic[0])?.location,
-      hint: 'remove a depends_on entry, or stop reading an $[alfred_ssm_...] value exported by a resource that depends on this one',
-      resource: cyclic[0],
-    }));
+    findings.push(
+      finding('CFCT-M011', {
+        message: `stack set dependencies form a cycle through: ${cyclic.join(', ')}`,
+        location: resources.find((r) => r.name === cyclic[0])?.location,
+        hint: 'remove a depends_on entry, or stop reading an $[alfred_ssm_...] value exported by a resource that depends on this one',
+        resource: cyclic[0],
+      }),
+    );
   }
   return { nodes: names, dependsOn, waves, findings };
 }
 
 /** Kahn's algorithm in levels; within a wave, manifest order. Nodes on a cycle are left out. */
-function topologicalWaves(names: readonly string[], dependsOn: Readonly<Record<string, readonly string[]>>): string[][] {
+function topologicalWaves(
+  names: readonly string[],
+  dependsOn: Readonly<Record<string, readonly string[]>>,
+): string[][] {
   const done = new Set<string>();
   const waves: string[][] = [];
   for (;;) {
@@ -105,4 +120,3 @@ export function dependantsOf(graph: StackSetGraph, failed: string): string[] {
   }
   return graph.nodes.filter((n) => blocked.has(n));
 }
-

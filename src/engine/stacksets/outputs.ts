@@ -37,11 +37,20 @@ export async function exportOutputs(desired: DesiredStackSet, context: StepConte
       let value = exported.value;
       if (key !== undefined) {
         const outputs = await outputsOf(stackSetNameFor(resource, context.settings), pair, context, outputsCache);
-        if (!(key in outputs)) throw new ExportError(`export ${exported.name}: the stack in ${pair.account}/${pair.region} has no output ${key} (outputs: ${Object.keys(outputs).join(', ') || 'none'})`);
+        if (!(key in outputs)) {
+          throw new ExportError(
+            `export ${exported.name}: the stack in ${pair.account}/${pair.region} has no output ${key} (outputs: ${Object.keys(outputs).join(', ') || 'none'})`,
+          );
+        }
         value = outputs[key];
       }
       const name = exported.name.replace(/\{account_id\}/g, pair.account).replace(/\{region\}/g, pair.region);
-      written.push({ name, account: pair.account, region: pair.region, changed: await putIfChanged(name, value, context) });
+      written.push({
+        name,
+        account: pair.account,
+        region: pair.region,
+        changed: await putIfChanged(name, value, context),
+      });
     }
   }
   return written;
@@ -51,23 +60,36 @@ async function outputsOf(
   stackSetName: string,
   pair: Pair,
   context: StepContext,
-  cache: Map<string,
-    Record<string,
-      string>>,
+  cache: Map<string, Record<string, string>>,
 ): Promise<Record<string, string>> {
   const cacheKey = `${pair.account}/${pair.region}`;
   const cached = cache.get(cacheKey);
   if (cached) return cached;
-  const instance = await retryThrottled(() => context.clients.cloudFormation(context.homeRegion).send(new DescribeStackInstanceCommand({
-    StackSetName: stackSetName,
-    StackInstanceAccount: pair.account,
-    StackInstanceRegion: pair.region,
-  })), context.clock);
+  const instance = await retryThrottled(
+    () =>
+      context.clients.cloudFormation(context.homeRegion).send(
+        new DescribeStackInstanceCommand({
+          StackSetName: stackSetName,
+          StackInstanceAccount: pair.account,
+          StackInstanceRegion: pair.region,
+        }),
+      ),
+    context.clock,
+  );
   const stackId = instance.StackInstance?.StackId;
   if (!stackId) throw new ExportError(`stack instance ${cacheKey} of ${stackSetName} has no stack`);
-  const cfn = await context.clients.cloudFormationInAccount(pair.account, pair.region, context.settings.executionRoleName);
-  const described = await retryThrottled(() => cfn.send(new DescribeStacksCommand({ StackName: stackId })), context.clock);
-  const outputs = Object.fromEntries((described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue ?? '']));
+  const cfn = await context.clients.cloudFormationInAccount(
+    pair.account,
+    pair.region,
+    context.settings.executionRoleName,
+  );
+  const described = await retryThrottled(
+    () => cfn.send(new DescribeStacksCommand({ StackName: stackId })),
+    context.clock,
+  );
+  const outputs = Object.fromEntries(
+    (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue ?? '']),
+  );
   cache.set(cacheKey, outputs);
   return outputs;
 }
@@ -80,6 +102,9 @@ async function putIfChanged(name: string, value: string, context: StepContext): 
   } catch (error) {
     if (!(error instanceof ParameterNotFound)) throw error;
   }
-  await retryThrottled(() => ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true })), context.clock);
+  await retryThrottled(
+    () => ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true })),
+    context.clock,
+  );
   return true;
 }

@@ -47,5 +47,7 @@ export function groupPairs(pairs: readonly Pair[]): PairGroup[] {
   }
   return [...accountsByRegionSet.values()]
     .map((g) => ({ accounts: g.accounts.sort(), regions: g.regions }))
-    .sort((a, b) => (a.regions.join(',') < b.regions.join(',') ? -1 : a.regions.join(',') > b.regions.join(',') ? 1 : 0));
+    .sort((a, b) =>
+      a.regions.join(',') < b.regions.join(',') ? -1 : a.regions.join(',') > b.regions.join(',') ? 1 : 0,
+    );
 }

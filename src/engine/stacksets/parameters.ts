@@ -72,9 +72,15 @@ export function storageName(entry: ParameterEntry, marker: string): string | und
  * Resolves a parameter as far as planning can, reading only `ssm`. Unresolvable references
  * become findings; values that will exist after earlier steps are `afterApply` parts.
  */
-export function resolveParameter(entry: ParameterEntry, ssm: SsmView, resource: string): { parameter: ResolvedParameter; findings: Finding[] } {
+export function resolveParameter(
+  entry: ParameterEntry,
+  ssm: SsmView,
+  resource: string,
+): { parameter: ResolvedParameter; findings: Finding[] } {
   const findings: Finding[] = [];
-  const parts = parseParameterValue(entry.value).flatMap((token) => resolveToken(token, entry, ssm, resource, findings));
+  const parts = parseParameterValue(entry.value).flatMap((token) =>
+    resolveToken(token, entry, ssm, resource, findings),
+  );
   return { parameter: { key: entry.key, parts }, findings };
 }
 
@@ -92,7 +98,8 @@ export function stepParameter(
 ): ResolvedParameter {
   if (!noEcho) return resolved;
   const parts = parseParameterValue(entry.value).flatMap((token, index): ValuePart[] =>
-    token.kind === 'literal' ? [{ packageToken: index }] : resolveToken(token, entry, ssm, resource, []));
+    token.kind === 'literal' ? [{ packageToken: index }] : resolveToken(token, entry, ssm, resource, []),
+  );
   return { key: entry.key, parts };
 }
 
@@ -102,7 +109,13 @@ export function packageLiteral(entry: ParameterEntry, index: number): string | u
   return token?.kind === 'literal' ? token.text : undefined;
 }
 
-function resolveToken(token: HelperToken, entry: ParameterEntry, ssm: SsmView, resource: string, findings: Finding[]): ValuePart[] {
+function resolveToken(
+  token: HelperToken,
+  entry: ParameterEntry,
+  ssm: SsmView,
+  resource: string,
+  findings: Finding[],
+): ValuePart[] {
   switch (token.kind) {
     case 'literal':
       return [{ literal: token.text }];
@@ -111,16 +124,25 @@ function resolveToken(token: HelperToken, entry: ParameterEntry, ssm: SsmView, r
       if (pending) return [{ afterApply: `SSM parameter ${token.name}, exported by ${pending}` }];
       const stored = ssm.get(token.name);
       if (stored) return storedParts(stored);
-      findings.push(engineFinding('CFCT-K010', {
-        message: `parameter ${entry.key} reads SSM parameter ${token.name}, which does not exist in the home region and no resource exports it`,
-        location: entry.location,
-        hint: `create ${token.name} in the management account's home region, or export it from an earlier resource with export_outputs`,
-        resource,
-      }));
+      findings.push(
+        engineFinding('CFCT-K010', {
+          message: `parameter ${entry.key} reads SSM parameter ${token.name}, which does not exist in the home region and no resource exports it`,
+          location: entry.location,
+          hint: `create ${token.name} in the management account's home region, or export it from an earlier resource with export_outputs`,
+          resource,
+        }),
+      );
       return [{ afterApply: `SSM parameter ${token.name} (missing)` }];
     }
     case 'genpass':
-      return generatedParts(entry, STORAGE_MARKERS.password, ssm, resource, findings, `generated password of ${token.length} characters`);
+      return generatedParts(
+        entry,
+        STORAGE_MARKERS.password,
+        ssm,
+        resource,
+        findings,
+        `generated password of ${token.length} characters`,
+      );
     case 'genkeypair':
       return generatedParts(entry, STORAGE_MARKERS.keyName, ssm, resource, findings, 'generated EC2 key pair name');
     case 'genaz':
@@ -133,15 +155,24 @@ function storedParts(stored: SsmValue): ValuePart[] {
   return (stored.value ?? '').split(',').map((literal) => ({ literal }));
 }
 
-function generatedParts(entry: ParameterEntry, marker: string, ssm: SsmView, resource: string, findings: Finding[], what: string): ValuePart[] {
+function generatedParts(
+  entry: ParameterEntry,
+  marker: string,
+  ssm: SsmView,
+  resource: string,
+  findings: Finding[],
+  what: string,
+): ValuePart[] {
   const name = storageName(entry, marker);
   if (!name) {
-    findings.push(engineFinding('CFCT-K011', {
-      message: `parameter ${entry.key} uses a generating helper but has no ssm_parameters entry with value ${marker} to store it`,
-      location: entry.location,
-      hint: `add "ssm_parameters": [{"name": "/my/name", "value": "${marker}"}] to this parameter file entry`,
-      resource,
-    }));
+    findings.push(
+      engineFinding('CFCT-K011', {
+        message: `parameter ${entry.key} uses a generating helper but has no ssm_parameters entry with value ${marker} to store it`,
+        location: entry.location,
+        hint: `add "ssm_parameters": [{"name": "/my/name", "value": "${marker}"}] to this parameter file entry`,
+        resource,
+      }),
+    );
     return [{ afterApply: what }];
   }
   const stored = ssm.get(name);
@@ -171,7 +202,9 @@ export function displayValue(parameter: ResolvedParameter, noEcho: boolean): str
     return knownAfterApply(parameter.parts.flatMap((p) => ('afterApply' in p ? [p.afterApply] : [])).join('; '));
   }
   if (noEcho) return '(secret)';
-  return parameter.parts.map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '(secret)')).join(',');
+  return parameter.parts
+    .map((p) => ('literal' in p ? p.literal : 'secureSsm' in p ? `(secret from ${p.secureSsm})` : '(secret)'))
+    .join(',');
 }
 
 /** One parameter difference, safe to show. */
@@ -206,12 +239,19 @@ export function diffParameters(
     if (noEcho.has(parameter.key)) continue;
     const digests = parameterDigests(parameter, ssm);
     if (!digests || digests.join(',') !== current.elementHashes.join(',')) {
-      changes.push({ key: parameter.key, change: 'changed', from: secret || current.value === undefined ? '(secret)' : current.value, to });
+      changes.push({
+        key: parameter.key,
+        change: 'changed',
+        from: secret || current.value === undefined ? '(secret)' : current.value,
+        to,
+      });
     }
   }
   const desiredKeys = new Set(desired.map((p) => p.key));
   for (const { key, value } of actual) {
-    if (!desiredKeys.has(key)) changes.push({ key, change: 'removed', from: noEcho.has(key) || value === undefined ? '(secret)' : value });
+    if (!desiredKeys.has(key)) {
+      changes.push({ key, change: 'removed', from: noEcho.has(key) || value === undefined ? '(secret)' : value });
+    }
   }
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

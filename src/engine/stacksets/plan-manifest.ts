@@ -24,10 +24,14 @@ export interface StackSetPlan {
 }
 
 /** An SSM view over recorded values, with the exports of `pendingProducers` pending. */
-export function ssmView(values: Readonly<Record<string, SsmValue>>, pendingProducers: readonly StackSetResource[] = []): SsmView {
+export function ssmView(
+  values: Readonly<Record<string, SsmValue>>,
+  pendingProducers: readonly StackSetResource[] = [],
+): SsmView {
   return {
     get: (name) => values[name],
-    pendingExport: (name) => pendingProducers.find((p) => p.exportOutputs.some((e) => exportNameMatches(e.name, name)))?.name,
+    pendingExport: (name) =>
+      pendingProducers.find((p) => p.exportOutputs.some((e) => exportNameMatches(e.name, name)))?.name,
   };
 }
 
@@ -49,19 +53,28 @@ export function planStackSets(
   for (const name of graph.waves.flat()) {
     const entry = byName.get(name);
     if (!entry) continue;
-    const plan = planStackSetResource(entry, { ...context, stackSets: snapshot.stackSets, ssm: ssmView(snapshot.ssm, changed) });
+    const plan = planStackSetResource(entry, {
+      ...context,
+      stackSets: snapshot.stackSets,
+      ssm: ssmView(snapshot.ssm, changed),
+    });
     planned.set(name, plan);
     if (plan.steps.length > 0 && entry.resource.exportOutputs.length > 0) changed.push(entry.resource);
   }
   const manifestNames = new Set(resources.map((r) => stackSetNameFor(r, context.settings)));
   const removed = Object.values(snapshot.stackSets)
     .filter((s) => !manifestNames.has(s.name) && s.name.startsWith(context.settings.prefix))
-    .sort((a, b) => (b.tags[CREATED_TAG_KEY] ?? '').localeCompare(a.tags[CREATED_TAG_KEY] ?? '') || a.name.localeCompare(b.name));
-  const removals = removed.map((s) => planStackSetRemoval(
-    s,
-    manifest.enableStackSetDeletion,
-    { ...context, stackSets: snapshot.stackSets, ssm: ssmView(snapshot.ssm) },
-  ));
+    .sort(
+      (a, b) =>
+        (b.tags[CREATED_TAG_KEY] ?? '').localeCompare(a.tags[CREATED_TAG_KEY] ?? '') || a.name.localeCompare(b.name),
+    );
+  const removals = removed.map((s) =>
+    planStackSetRemoval(s, manifest.enableStackSetDeletion, {
+      ...context,
+      stackSets: snapshot.stackSets,
+      ssm: ssmView(snapshot.ssm),
+    }),
+  );
   const ordered = resources.flatMap((r) => (planned.has(r.name) ? [planned.get(r.name)!] : []));
   return {
     graph,

@@ -5,7 +5,12 @@
  * just-generated secrets are known. Secrets are written to SSM and referenced, never returned.
  */
 import { randomInt } from 'node:crypto';
-import { CreateKeyPairCommand, DescribeAvailabilityZonesCommand, DescribeKeyPairsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateKeyPairCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeKeyPairsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { DesiredStackSet } from './desired';
@@ -35,18 +40,23 @@ export interface PrepareContext extends StepContext {
  * state. An AWS error on the way is a CFCT-K061 finding of a plan with no steps, never an
  * exception; only throttling the retries could not absorb is thrown.
  */
-export async function prepareStackSet(desired: DesiredStackSet, context: PrepareContext): Promise<StackSetResourcePlan> {
+export async function prepareStackSet(
+  desired: DesiredStackSet,
+  context: PrepareContext,
+): Promise<StackSetResourcePlan> {
   try {
     return await prepareUnsafe(desired, context);
   } catch (error) {
     if (isThrottling(error)) throw error;
     const { name, message: reason } = describeError(error);
-    return unplannedResource(desired.resource, context.settings, [engineFinding('CFCT-K061', {
-      message: `preparing ${stackSetNameFor(desired.resource, context.settings)} met ${name}: ${reason}; nothing was changed on the stack set`,
-      resource: desired.resource.name,
-      ...(desired.resource.location ? { location: desired.resource.location } : {}),
-      hint: 'fix the cause the error names (permissions, a missing bucket or parameter), then run again',
-    })]);
+    return unplannedResource(desired.resource, context.settings, [
+      engineFinding('CFCT-K061', {
+        message: `preparing ${stackSetNameFor(desired.resource, context.settings)} met ${name}: ${reason}; nothing was changed on the stack set`,
+        resource: desired.resource.name,
+        ...(desired.resource.location ? { location: desired.resource.location } : {}),
+        hint: 'fix the cause the error names (permissions, a missing bucket or parameter), then run again',
+      }),
+    ]);
   }
 }
 
@@ -54,18 +64,39 @@ async function prepareUnsafe(desired: DesiredStackSet, context: PrepareContext):
   const findings = await generateHelperValues(desired, context);
   const template = await stageLargeTemplate(desired, context);
   const name = stackSetNameFor(desired.resource, context.settings);
-  const fingerprinter = await ensureFingerprinter(context.clients, context.homeRegion, context.settings.secretsKmsKeyId, context.clock);
+  const fingerprinter = await ensureFingerprinter(
+    context.clients,
+    context.homeRegion,
+    context.settings.secretsKmsKeyId,
+    context.clock,
+  );
   const secrets = new Set<string>();
-  const ssm = await readSsmValues(context.clients, context.homeRegion, ssmNamesOf([desired.resource]), context.clock, fingerprinter, secrets);
-  const record = (await readStackSetRecords(context.clients, context.homeRegion, [name], context.clock))[name];
-  const actual = await readStackSet(context.clients, context.homeRegion, name, { secrets, fingerprinter, record }, context.clock);
-  const plan = planStackSetResource({ ...desired, template }, {
-    settings: context.settings,
-    stackSets: actual ? { [name]: actual } : {},
-    accountState: context.accountState,
-    ssm: ssmView(ssm),
+  const ssm = await readSsmValues(
+    context.clients,
+    context.homeRegion,
+    ssmNamesOf([desired.resource]),
+    context.clock,
     fingerprinter,
-  });
+    secrets,
+  );
+  const record = (await readStackSetRecords(context.clients, context.homeRegion, [name], context.clock))[name];
+  const actual = await readStackSet(
+    context.clients,
+    context.homeRegion,
+    name,
+    { secrets, fingerprinter, record },
+    context.clock,
+  );
+  const plan = planStackSetResource(
+    { ...desired, template },
+    {
+      settings: context.settings,
+      stackSets: actual ? { [name]: actual } : {},
+      accountState: context.accountState,
+      ssm: ssmView(ssm),
+      fingerprinter,
+    },
+  );
   return { ...plan, findings: [...findings, ...plan.findings] };
 }
 
@@ -79,7 +110,12 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
   for (const entry of desired.resource.parameters) {
     for (const token of parseParameterValue(entry.value)) {
       if (token.kind !== 'genpass' && token.kind !== 'genkeypair' && token.kind !== 'genaz') continue;
-      const marker = token.kind === 'genpass' ? STORAGE_MARKERS.password : token.kind === 'genkeypair' ? STORAGE_MARKERS.keyName : STORAGE_MARKERS.az;
+      const marker =
+        token.kind === 'genpass'
+          ? STORAGE_MARKERS.password
+          : token.kind === 'genkeypair'
+            ? STORAGE_MARKERS.keyName
+            : STORAGE_MARKERS.az;
       const name = storageName(entry, marker);
       if (!name) continue; // planning reports the missing storage name (CFCT-K011)
       if (await ssmExists(name, context)) continue;
@@ -90,13 +126,23 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       const [account] = desired.targets.accounts;
       const [region] = desired.resource.regions;
       if (!account || !region) {
-        findings.push(engineFinding('CFCT-K012', { message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) }));
+        findings.push(
+          engineFinding('CFCT-K012', {
+            message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`,
+            resource: desired.resource.name,
+            ...(entry.location ? { location: entry.location } : {}),
+          }),
+        );
         continue;
       }
       const ec2 = await context.clients.ec2InAccount(account, region, context.settings.executionRoleName);
       if (token.kind === 'genkeypair') {
         const keyName = `${stackSetNameFor(desired.resource, context.settings)}-${entry.key}`.slice(0, 255);
-        const lost = await generateKeyPair(ec2, { entry, keyName, nameStorage: name, account, region, resource: desired.resource.name }, context);
+        const lost = await generateKeyPair(
+          ec2,
+          { entry, keyName, nameStorage: name, account, region, resource: desired.resource.name },
+          context,
+        );
         if (lost) findings.push(lost);
       } else {
         const zones = await retryThrottled(() => ec2.send(new DescribeAvailabilityZonesCommand({})), context.clock);
@@ -105,7 +151,13 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
           .map((z) => z.ZoneName!)
           .sort();
         if (available.length < token.count) {
-          findings.push(engineFinding('CFCT-K013', { message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`, resource: desired.resource.name, ...(entry.location ? { location: entry.location } : {}) }));
+          findings.push(
+            engineFinding('CFCT-K013', {
+              message: `parameter ${entry.key} asks for ${token.count} availability zones, but ${region} has ${available.length} available in account ${account}`,
+              resource: desired.resource.name,
+              ...(entry.location ? { location: entry.location } : {}),
+            }),
+          );
           continue;
         }
         await putSsm(name, available.slice(0, token.count).join(','), 'String', context);
@@ -125,7 +177,14 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
  */
 async function generateKeyPair(
   ec2: EC2Client,
-  key: { entry: ParameterEntry; keyName: string; nameStorage: string; account: string; region: string; resource: string },
+  key: {
+    entry: ParameterEntry;
+    keyName: string;
+    nameStorage: string;
+    account: string;
+    region: string;
+    resource: string;
+  },
   context: StepContext,
 ): Promise<Finding | undefined> {
   const { entry, keyName } = key;
@@ -150,7 +209,10 @@ async function generateKeyPair(
       ...(entry.location ? { location: entry.location } : {}),
     });
   }
-  const described = await retryThrottled(() => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] })), context.clock);
+  const described = await retryThrottled(
+    () => ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] })),
+    context.clock,
+  );
   const pair = described.KeyPairs?.find((p) => p.KeyName === keyName);
   await storeSibling(entry, STORAGE_MARKERS.keyFingerprint, pair?.KeyFingerprint, 'String', context);
   await putSsm(key.nameStorage, keyName, 'String', context);
@@ -165,37 +227,69 @@ export function generatePassword(length: number): string {
 }
 
 /** Puts a template over the inline limit in the staging bucket and returns the template with its URL. */
-async function stageLargeTemplate(desired: DesiredStackSet, context: StepContext): Promise<DesiredStackSet['template']> {
+async function stageLargeTemplate(
+  desired: DesiredStackSet,
+  context: StepContext,
+): Promise<DesiredStackSet['template']> {
   const { template } = desired;
   if (Buffer.byteLength(template.text) <= INLINE_TEMPLATE_LIMIT_BYTES) return template;
   const bucket = context.settings.stagingBucket;
   if (!bucket) return template; // the step then fails with a message naming the missing bucket
   const key = `stacksets/${stackSetNameFor(desired.resource, context.settings)}/${template.normalised.hash}.template`;
-  await retryThrottled(() => context.clients.s3(context.homeRegion).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: template.text, ContentType: 'application/octet-stream' })), context.clock);
+  await retryThrottled(
+    () =>
+      context.clients.s3(context.homeRegion).send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: template.text,
+          ContentType: 'application/octet-stream',
+        }),
+      ),
+    context.clock,
+  );
   return { ...template, url: s3ObjectUrl(bucket, context.homeRegion, key) };
 }
 
 async function ssmExists(name: string, context: StepContext): Promise<boolean> {
-  const read = await retryThrottled(() => context.clients.ssm(context.homeRegion).send(new GetParametersCommand({ Names: [name] })), context.clock);
+  const read = await retryThrottled(
+    () => context.clients.ssm(context.homeRegion).send(new GetParametersCommand({ Names: [name] })),
+    context.clock,
+  );
   return (read.Parameters ?? []).length > 0;
 }
 
-async function storeSibling(entry: ParameterEntry, marker: string, value: string | undefined, type: 'String' | 'SecureString', context: StepContext): Promise<void> {
+async function storeSibling(
+  entry: ParameterEntry,
+  marker: string,
+  value: string | undefined,
+  type: 'String' | 'SecureString',
+  context: StepContext,
+): Promise<void> {
   const name = storageName(entry, marker);
   if (name && value) await putSsm(name, value, type, context);
 }
 
-async function putSsm(name: string, value: string, type: 'String' | 'SecureString', context: StepContext): Promise<void> {
-  const keyId = type === 'SecureString' && context.settings.secretsKmsKeyId ? { KeyId: context.settings.secretsKmsKeyId } : {};
+async function putSsm(
+  name: string,
+  value: string,
+  type: 'String' | 'SecureString',
+  context: StepContext,
+): Promise<void> {
+  const keyId =
+    type === 'SecureString' && context.settings.secretsKmsKeyId ? { KeyId: context.settings.secretsKmsKeyId } : {};
   try {
     await retryThrottled(
-      () => context.clients.ssm(context.homeRegion).send(new PutParameterCommand({
-        Name: name,
-        Value: value,
-        Type: type,
-        Overwrite: false,
-        ...keyId,
-      })),
+      () =>
+        context.clients.ssm(context.homeRegion).send(
+          new PutParameterCommand({
+            Name: name,
+            Value: value,
+            Type: type,
+            Overwrite: false,
+            ...keyId,
+          }),
+        ),
       context.clock,
     );
   } catch (error) {

@@ -28,8 +28,16 @@ export interface S3ObjectRef {
 }
 
 /** Reads a run input from S3. */
-export async function readRunInput(clients: Pick<StackSetClients, 's3'>, ref: S3ObjectRef, region: string, clock: Clock): Promise<StackSetRunInput> {
-  const object = await retryThrottled(() => clients.s3(region).send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key })), clock);
+export async function readRunInput(
+  clients: Pick<StackSetClients, 's3'>,
+  ref: S3ObjectRef,
+  region: string,
+  clock: Clock,
+): Promise<StackSetRunInput> {
+  const object = await retryThrottled(
+    () => clients.s3(region).send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key })),
+    clock,
+  );
   const text = await object.Body?.transformToString('utf8');
   if (!text) throw new Error(`the stack set run input s3://${ref.bucket}/${ref.key} is empty`);
   return JSON.parse(text) as StackSetRunInput;

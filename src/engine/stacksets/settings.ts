@@ -30,7 +30,12 @@ export const NOECHO_TAG_KEY = 'cfct:noecho-sha256';
 /** When this installation created (or adopted) the stack set, ISO 8601; orders deletions. */
 export const CREATED_TAG_KEY = 'cfct:created';
 /** Tag keys the engine manages itself: never taken from the manifest, never reported as drift. */
-export const ENGINE_TAG_KEYS: readonly string[] = [UPSTREAM_TAG_KEY, INSTALLATION_TAG_KEY, NOECHO_TAG_KEY, CREATED_TAG_KEY];
+export const ENGINE_TAG_KEYS: readonly string[] = [
+  UPSTREAM_TAG_KEY,
+  INSTALLATION_TAG_KEY,
+  NOECHO_TAG_KEY,
+  CREATED_TAG_KEY,
+];
 
 /** Control Tower's baseline stack set: its instances are the governed accounts (`Root`). */
 export const CONTROL_TOWER_BASELINE_STACK_SET = 'AWSControlTowerBP-BASELINE-CONFIG';
@@ -112,7 +117,10 @@ export function stackSetNameFor(resource: StackSetResource, settings: Pick<Stack
 }
 
 /** The order stack sets run in: the manifest's `stack_set_order`, else the installation's default, else `sequential`. */
-export function stackSetOrderOf(manifest: Pick<Manifest, 'stackSetOrder'>, settings: Pick<StackSetSettings, 'defaultStackSetOrder'>): StackSetOrder {
+export function stackSetOrderOf(
+  manifest: Pick<Manifest, 'stackSetOrder'>,
+  settings: Pick<StackSetSettings, 'defaultStackSetOrder'>,
+): StackSetOrder {
   return manifest.stackSetOrder ?? settings.defaultStackSetOrder ?? 'sequential';
 }
 
@@ -136,7 +144,11 @@ export const LIBRARY_OPERATION_PREFERENCES: OperationPreferences = {
 };
 
 /** The first of `layers` (most specific first) that sets either key of a count/percentage pair, with that pair. */
-function pairFrom<K extends keyof OperationPreferences>(layers: readonly OperationPreferences[], count: K, percentage: K): OperationPreferences {
+function pairFrom<K extends keyof OperationPreferences>(
+  layers: readonly OperationPreferences[],
+  count: K,
+  percentage: K,
+): OperationPreferences {
   const layer = layers.find((l) => l[count] !== undefined || l[percentage] !== undefined);
   if (!layer) return {};
   // One of each pair reaches the API: a layer that sets both (refused by the manifest checks) gives its count.
@@ -154,7 +166,11 @@ export function resolveOperationPreferences(
   preferences: OperationPreferences | undefined,
   installationDefault?: OperationPreferences,
 ): ResolvedOperationPreferences {
-  const layers: readonly OperationPreferences[] = [preferences ?? {}, installationDefault ?? {}, LIBRARY_OPERATION_PREFERENCES];
+  const layers: readonly OperationPreferences[] = [
+    preferences ?? {},
+    installationDefault ?? {},
+    LIBRARY_OPERATION_PREFERENCES,
+  ];
   const concurrency = pairFrom(layers, 'maxConcurrentCount', 'maxConcurrentPercentage');
   const tolerance = pairFrom(layers, 'failureToleranceCount', 'failureTolerancePercentage');
   const first = <K extends keyof OperationPreferences>(key: K) => layers.find((l) => l[key] !== undefined)?.[key];
@@ -172,7 +188,8 @@ export function resolveOperationPreferences(
   };
 }
 
-const PREFERENCES_EXAMPLE = '{"MaxConcurrentCount": 5, "FailureToleranceCount": 1, "RegionConcurrencyType": "SEQUENTIAL"}';
+const PREFERENCES_EXAMPLE =
+  '{"MaxConcurrentCount": 5, "FailureToleranceCount": 1, "RegionConcurrencyType": "SEQUENTIAL"}';
 
 /**
  * Reads an installation's default operation preferences given as JSON (`source` names where, e.g.
@@ -192,7 +209,9 @@ export function readOperationPreferences(text: string, source: string): ReadOper
     value = JSON.parse(text);
   } catch (err) {
     const message = `${source} is not JSON: ${(err as Error).message}`;
-    const findings = [engineFinding('CFCT-K100', { message, location, hint: `give a JSON object such as ${PREFERENCES_EXAMPLE}` })];
+    const findings = [
+      engineFinding('CFCT-K100', { message, location, hint: `give a JSON object such as ${PREFERENCES_EXAMPLE}` }),
+    ];
     return { findings };
   }
   return checkOperationPreferences(value, source);
@@ -202,7 +221,13 @@ export function readOperationPreferences(text: string, source: string): ReadOper
 export function checkOperationPreferences(value: unknown, source: string): ReadOperationPreferences {
   if (!isObject(value)) {
     const message = `${source} must be a JSON object, got ${JSON.stringify(value)}`;
-    const findings = [engineFinding('CFCT-K100', { message, location: { file: source, line: 1, column: 1 }, hint: `give a JSON object such as ${PREFERENCES_EXAMPLE}` })];
+    const findings = [
+      engineFinding('CFCT-K100', {
+        message,
+        location: { file: source, line: 1, column: 1 },
+        hint: `give a JSON object such as ${PREFERENCES_EXAMPLE}`,
+      }),
+    ];
     return { findings };
   }
   const positions = new PositionIndex(source);
@@ -217,9 +242,18 @@ export function checkOperationPreferences(value: unknown, source: string): ReadO
 export const STACK_SET_ORDERS: readonly StackSetOrder[] = ['sequential', 'dependencies'];
 
 /** Reads an installation's default stack set order (`source` names where, e.g. `--stack-set-order`). */
-export function readStackSetOrder(text: string, source: string): { readonly order?: StackSetOrder; readonly findings: readonly Finding[] } {
+export function readStackSetOrder(
+  text: string,
+  source: string,
+): { readonly order?: StackSetOrder; readonly findings: readonly Finding[] } {
   if ((STACK_SET_ORDERS as readonly string[]).includes(text)) return { order: text as StackSetOrder, findings: [] };
   return {
-    findings: [engineFinding('CFCT-K101', { message: `${source} is "${text}"; allowed: ${STACK_SET_ORDERS.join(', ')}`, location: { file: source, line: 1, column: 1 }, hint: 'sequential runs stack sets one at a time in manifest order; dependencies runs independent ones at once' })],
+    findings: [
+      engineFinding('CFCT-K101', {
+        message: `${source} is "${text}"; allowed: ${STACK_SET_ORDERS.join(', ')}`,
+        location: { file: source, line: 1, column: 1 },
+        hint: 'sequential runs stack sets one at a time in manifest order; dependencies runs independent ones at once',
+      }),
+    ],
   };
 }

@@ -206,7 +206,10 @@ export async function readStackSetSnapshot(
 ): Promise<StackSetSnapshot> {
   const cfn = clients.cloudFormation(request.homeRegion);
   const wanted = new Set(request.names);
-  for await (const page of paginateListStackSets({ client: retrying(cfn, clock), pageSize: 100 }, { Status: 'ACTIVE' })) {
+  for await (const page of paginateListStackSets(
+    { client: retrying(cfn, clock), pageSize: 100 },
+    { Status: 'ACTIVE' },
+  )) {
     for (const summary of page.Summaries ?? []) {
       if (summary.StackSetName?.startsWith(request.prefix)) wanted.add(summary.StackSetName);
     }
@@ -218,13 +221,20 @@ export async function readStackSetSnapshot(
   // Each stack set is one DescribeStackSet and a paginated ListStackInstances: a few are read at
   // once, so a large organization's listing is not one long chain of pages.
   const states = await mapLimit(names, SNAPSHOT_CONCURRENCY, (name) =>
-    readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter, record: records[name] }, clock));
+    readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter, record: records[name] }, clock),
+  );
   const stackSets: Record<string, StackSetState> = {};
   names.forEach((name, i) => {
     const state = states[i];
     if (state) stackSets[name] = state;
   });
-  const baseline = await readStackSet(clients, request.homeRegion, CONTROL_TOWER_BASELINE_STACK_SET, { secrets }, clock);
+  const baseline = await readStackSet(
+    clients,
+    request.homeRegion,
+    CONTROL_TOWER_BASELINE_STACK_SET,
+    { secrets },
+    clock,
+  );
   return {
     homeRegion: request.homeRegion,
     stackSets,
@@ -254,20 +264,26 @@ export async function readStackSet(
   const cfn = clients.cloudFormation(homeRegion);
   let described;
   try {
-    described = (await retryThrottled(() => cfn.send(new DescribeStackSetCommand({ StackSetName: name })), clock)).StackSet;
+    described = (await retryThrottled(() => cfn.send(new DescribeStackSetCommand({ StackSetName: name })), clock))
+      .StackSet;
   } catch (error) {
     if (error instanceof StackSetNotFoundException) return undefined;
     throw error;
   }
   if (!described || described.Status === 'DELETED') return undefined;
   const instances: StackInstanceState[] = [];
-  for await (const page of paginateListStackInstances({ client: retrying(cfn, clock), pageSize: 100 }, { StackSetName: name })) {
+  for await (const page of paginateListStackInstances(
+    { client: retrying(cfn, clock), pageSize: 100 },
+    { StackSetName: name },
+  )) {
     for (const summary of page.Summaries ?? []) {
       instances.push({
         account: summary.Account!,
         region: summary.Region!,
         status: (summary.Status ?? 'OUTDATED') as StackInstanceState['status'],
-        ...(summary.StackInstanceStatus?.DetailedStatus ? { detailedStatus: summary.StackInstanceStatus.DetailedStatus } : {}),
+        ...(summary.StackInstanceStatus?.DetailedStatus
+          ? { detailedStatus: summary.StackInstanceStatus.DetailedStatus }
+          : {}),
         ...(summary.StatusReason ? { statusReason: summary.StatusReason } : {}),
       });
     }
@@ -281,8 +297,15 @@ export async function readStackSet(
     ...(described.TemplateBody !== undefined ? { templateBody: described.TemplateBody } : {}),
     parameters: (described.Parameters ?? []).map((p) => {
       const elements = (p.ParameterValue ?? '').split(',');
-      if (!elements.some((e) => secrets.has(e))) return { key: p.ParameterKey!, value: p.ParameterValue ?? '', elementHashes: elements.map(sha256) };
-      return { key: p.ParameterKey!, elementHashes: elements.map((e) => (secrets.has(e) ? secretElementHashes(e, fingerprinter)[0] ?? '' : sha256(e))) };
+      if (!elements.some((e) => secrets.has(e))) {
+        return { key: p.ParameterKey!, value: p.ParameterValue ?? '', elementHashes: elements.map(sha256) };
+      }
+      return {
+        key: p.ParameterKey!,
+        elementHashes: elements.map((e) =>
+          secrets.has(e) ? (secretElementHashes(e, fingerprinter)[0] ?? '') : sha256(e),
+        ),
+      };
     }),
     tags: Object.fromEntries((described.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     capabilities: described.Capabilities ?? [],
@@ -310,7 +333,10 @@ export async function readSsmValues(
   const values: Record<string, SsmValue> = {};
   for (let i = 0; i < names.length; i += 10) {
     const batch = names.slice(i, i + 10);
-    const result = await retryThrottled(() => ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true })), clock);
+    const result = await retryThrottled(
+      () => ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true })),
+      clock,
+    );
     for (const p of result.Parameters ?? []) {
       const type = (p.Type ?? 'String') as SsmValue['type'];
       const value = p.Value ?? '';
@@ -326,4 +352,3 @@ export async function readSsmValues(
   }
   return values;
 }
-

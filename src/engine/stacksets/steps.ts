@@ -87,7 +87,8 @@ export interface DeleteStackSetStep extends StepBase {
 }
 
 /** Every stack set step kind. */
-export type StackSetStep = CreateStackSetStep | UpdateStackSetStep | InstancesStep | DeleteStackSetStep | AdoptStackSetStep;
+export type StackSetStep =
+  CreateStackSetStep | UpdateStackSetStep | InstancesStep | DeleteStackSetStep | AdoptStackSetStep;
 
 /** What the plan says about one stack set. */
 export interface StackSetChangeSummary {
@@ -107,7 +108,9 @@ export interface StackSetChangeSummary {
 }
 
 /** A step without its derived `id` and `summary`. */
-export type StepContent<S extends StackSetStep = StackSetStep> = S extends StackSetStep ? Omit<S, 'id' | 'summary'> : never;
+export type StepContent<S extends StackSetStep = StackSetStep> = S extends StackSetStep
+  ? Omit<S, 'id' | 'summary'>
+  : never;
 
 /** Adds the stable id and the one-line summary to a step. */
 export function identify<S extends StackSetStep>(content: StepContent<S>): S {
@@ -128,7 +131,12 @@ export function identify<S extends StackSetStep>(content: StepContent<S>): S {
       summary = `update stack set ${c.stackSetName} (${c.reasons.join(', ')})${c.targets ? `, ${count(c.targets)}` : ''}`;
       break;
     default: {
-      const verb = c.kind === 'stackset.create-instances' ? 'create' : c.kind === 'stackset.update-instances' ? 'update' : 'delete';
+      const verb =
+        c.kind === 'stackset.create-instances'
+          ? 'create'
+          : c.kind === 'stackset.update-instances'
+            ? 'update'
+            : 'delete';
       summary = `${verb} ${count(c.targets)} of ${c.stackSetName}${c.retainStacks ? ' (retaining the stacks)' : ''}`;
       detail = `:${c.targets.regions.join(',')}:${sha256(c.targets.accounts.join(',')).slice(0, 12)}${c.retainStacks ? ':retain' : ''}`;
     }

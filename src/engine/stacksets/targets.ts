@@ -45,20 +45,30 @@ export function resolveStackSetTargets(
   controlTower: ControlTowerAccounts,
 ): ResolvedStackSetTargets {
   const resolved = resolveAccountTargets(index, resource.deploymentTargets, resource.name);
-  const findings: Finding[] = [...resolved.findings, ...problemFindings(resolved.problems, { resource: resource.name, blocksRemoval: false })];
+  const findings: Finding[] = [
+    ...resolved.findings,
+    ...problemFindings(resolved.problems, { resource: resource.name, blocksRemoval: false }),
+  ];
   const ids = new Set(resolved.accounts.map((a) => a.id));
   let rootUnresolved: string[] | undefined;
   if (resolved.includesRoot) {
     const root = rootAccounts(index, controlTower, resource, findings);
-    const excluded = new Set(resource.deploymentTargets.excludeAccounts.flatMap((e) => {
-      const r = resolveAccount(index, e);
-      return r.kind === 'account' ? [r.account.id] : [];
-    }));
+    const excluded = new Set(
+      resource.deploymentTargets.excludeAccounts.flatMap((e) => {
+        const r = resolveAccount(index, e);
+        return r.kind === 'account' ? [r.account.id] : [];
+      }),
+    );
     const candidates = root.accounts.filter((id) => !excluded.has(id));
     if (!root.known) rootUnresolved = candidates.filter((id) => !ids.has(id)).sort();
     for (const id of candidates) ids.add(id);
   }
-  return { accounts: [...ids].sort(), unresolved: resolved.problems.map((p) => p.entry), findings, ...(rootUnresolved ? { rootUnresolved } : {}) };
+  return {
+    accounts: [...ids].sort(),
+    unresolved: resolved.problems.map((p) => p.entry),
+    findings,
+    ...(rootUnresolved ? { rootUnresolved } : {}),
+  };
 }
 
 /** Account state by id for planning: undefined for accounts no longer in the organization. */
@@ -73,19 +83,28 @@ function rootAccounts(
   resource: StackSetResource,
   findings: Finding[],
 ): { accounts: string[]; known: boolean } {
-  const active = (ids: Iterable<string>) => [...ids].filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
+  const active = (ids: Iterable<string>) =>
+    [...ids].filter((id) => id !== index.managementAccountId && index.accounts.get(id)?.state === 'ACTIVE');
   if (controlTower.rootAccounts === 'all_active') {
-    findings.push(engineFinding('CFCT-K034', {
-      message: 'Root means every ACTIVE member account (root_accounts: all_active), whether Control Tower governs it or not',
-      ...(resource.location ? { location: resource.location } : {}),
-      resource: resource.name,
-    }));
+    findings.push(
+      engineFinding('CFCT-K034', {
+        message:
+          'Root means every ACTIVE member account (root_accounts: all_active), whether Control Tower governs it or not',
+        ...(resource.location ? { location: resource.location } : {}),
+        resource: resource.name,
+      }),
+    );
     return { accounts: activeMemberAccounts(index).map((a) => a.id), known: true };
   }
   if (controlTower.enrolledOus) {
     const ous = new Set(controlTower.enrolledOus);
-    return { accounts: active([...index.accounts.values()].filter((a) => ous.has(a.parentId)).map((a) => a.id)), known: true };
+    return {
+      accounts: active([...index.accounts.values()].filter((a) => ous.has(a.parentId)).map((a) => a.id)),
+      known: true,
+    };
   }
-  if (controlTower.baselineStackSetAccounts) return { accounts: active(controlTower.baselineStackSetAccounts), known: true };
+  if (controlTower.baselineStackSetAccounts) {
+    return { accounts: active(controlTower.baselineStackSetAccounts), known: true };
+  }
   return { accounts: activeMemberAccounts(index).map((a) => a.id), known: false };
 }

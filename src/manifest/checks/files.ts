@@ -28,7 +28,9 @@ function readLocal(files: PackageFiles, ref: FileReference, resource: string, fi
       finding('CFCT-M003', {
         message: `file "${ref.raw}" is not in the package`,
         location: ref.location,
-        hint: didYouMean(ref.path, files.list()) ?? 'paths are relative to the package root (the folder holding manifest.yaml)',
+        hint:
+          didYouMean(ref.path, files.list()) ??
+          'paths are relative to the package root (the folder holding manifest.yaml)',
         resource,
       }),
     );

@@ -55,8 +55,11 @@ function checkUnique(manifest: Manifest, prefix: string): Finding[] {
 function checkStackSetName(resource: StackSetResource, prefix: string): Finding[] {
   const full = stackSetName(resource, prefix);
   let problem: string | undefined;
-  if (full.length > STACK_SET_NAME_MAX) problem = `is ${full.length} characters long; at most ${STACK_SET_NAME_MAX} are allowed`;
-  else if (!STACK_SET_NAME.test(full)) problem = 'must start with a letter and contain only letters, digits and hyphens';
+  if (full.length > STACK_SET_NAME_MAX) {
+    problem = `is ${full.length} characters long; at most ${STACK_SET_NAME_MAX} are allowed`;
+  } else if (!STACK_SET_NAME.test(full)) {
+    problem = 'must start with a letter and contain only letters, digits and hyphens';
+  }
   if (!problem) return [];
   return [
     finding('CFCT-M002', {
@@ -76,7 +79,9 @@ function checkDependsOn(manifest: Manifest, allNames: readonly string[]): Findin
   for (const resource of stackSets.values()) {
     for (const entry of resource.dependsOn) {
       if (stackSets.has(entry.value)) continue;
-      const why = allNames.includes(entry.value) ? 'is not a stack_set resource (policies always run before stack sets)' : 'names no resource';
+      const why = allNames.includes(entry.value)
+        ? 'is not a stack_set resource (policies always run before stack sets)'
+        : 'names no resource';
       findings.push(
         finding('CFCT-M010', {
           message: `depends_on entry "${entry.value}" of "${resource.name}" ${why}`,

@@ -30,7 +30,9 @@ function checkRegion(value: unknown, path: DocPath, positions: PositionIndex, re
 }
 
 function checkRegionList(value: unknown, path: DocPath, positions: PositionIndex, resource?: string): Finding[] {
-  return Array.isArray(value) ? value.flatMap((region, i) => checkRegion(region, [...path, i], positions, resource)) : [];
+  return Array.isArray(value)
+    ? value.flatMap((region, i) => checkRegion(region, [...path, i], positions, resource))
+    : [];
 }
 
 function misplaced(key: string, method: string, path: DocPath, positions: PositionIndex, resource: string): Finding {
@@ -44,8 +46,19 @@ function misplaced(key: string, method: string, path: DocPath, positions: Positi
   });
 }
 
-function inconsistent(message: string, path: DocPath, positions: PositionIndex, resource: string | undefined, hint: string): Finding {
-  return finding('CFCT-M018', { message, location: positions.keyAt(path), hint, ...(resource !== undefined ? { resource } : {}) });
+function inconsistent(
+  message: string,
+  path: DocPath,
+  positions: PositionIndex,
+  resource: string | undefined,
+  hint: string,
+): Finding {
+  return finding('CFCT-M018', {
+    message,
+    location: positions.keyAt(path),
+    hint,
+    ...(resource !== undefined ? { resource } : {}),
+  });
 }
 
 /**
@@ -66,14 +79,27 @@ export function checkOperationPreferenceOptions(
     ['FailureTolerancePercentage', 'FailureToleranceCount'],
   ]) {
     if (prefs[percentage] !== undefined && prefs[count] !== undefined) {
-      findings.push(inconsistent(`${subject} set both ${percentage} and ${count}`, [...path, count], positions, resource, `keep ${percentage} or ${count}, not both`));
+      findings.push(
+        inconsistent(
+          `${subject} set both ${percentage} and ${count}`,
+          [...path, count],
+          positions,
+          resource,
+          `keep ${percentage} or ${count}, not both`,
+        ),
+      );
     }
   }
   findings.push(...checkRegionList(prefs.RegionOrder, [...path, 'RegionOrder'], positions, resource));
   return findings;
 }
 
-function checkStackSetOptions(raw: Record<string, unknown>, path: DocPath, positions: PositionIndex, resource: string): Finding[] {
+function checkStackSetOptions(
+  raw: Record<string, unknown>,
+  path: DocPath,
+  positions: PositionIndex,
+  resource: string,
+): Finding[] {
   const findings: Finding[] = [];
   if (raw.parameters !== undefined && raw.parameter_file !== undefined) {
     findings.push(
@@ -87,12 +113,26 @@ function checkStackSetOptions(raw: Record<string, unknown>, path: DocPath, posit
   }
   if (raw.auto_deployment !== undefined && raw.permission_model !== 'service_managed') {
     findings.push(
-      inconsistent(`auto_deployment of "${resource}" needs permission_model: service_managed`, [...path, 'auto_deployment'], positions, resource, 'add permission_model: service_managed, or remove auto_deployment'),
+      inconsistent(
+        `auto_deployment of "${resource}" needs permission_model: service_managed`,
+        [...path, 'auto_deployment'],
+        positions,
+        resource,
+        'add permission_model: service_managed, or remove auto_deployment',
+      ),
     );
   }
   const prefs = raw.operation_preferences;
   if (isObject(prefs)) {
-    findings.push(...checkOperationPreferenceOptions(prefs, [...path, 'operation_preferences'], positions, `operation_preferences of "${resource}"`, resource));
+    findings.push(
+      ...checkOperationPreferenceOptions(
+        prefs,
+        [...path, 'operation_preferences'],
+        positions,
+        `operation_preferences of "${resource}"`,
+        resource,
+      ),
+    );
   }
   findings.push(...checkRegionList(raw.regions, [...path, 'regions'], positions, resource));
   return findings;
@@ -104,7 +144,11 @@ function checkStackSetOptions(raw: Record<string, unknown>, path: DocPath, posit
  * (CFCT-M017) and inconsistent extension options (CFCT-M018). Resources for which `skip`
  * returns true (they failed the schema) are not checked.
  */
-export function checkOptions(value: Record<string, unknown>, positions: PositionIndex, skip: (path: DocPath) => boolean): Finding[] {
+export function checkOptions(
+  value: Record<string, unknown>,
+  positions: PositionIndex,
+  skip: (path: DocPath) => boolean,
+): Finding[] {
   const findings = checkRegion(value.region, ['region'], positions);
   for (const key of ['resources', 'cloudformation_resources']) {
     const list = value[key];
@@ -117,12 +161,18 @@ export function checkOptions(value: Record<string, unknown>, positions: Position
       const method = key === 'cloudformation_resources' ? 'stack_set' : asText(raw.deploy_method);
       if (method === 'stack_set') {
         findings.push(...checkStackSetOptions(raw, path, positions, resource));
-        for (const option of POLICY_ONLY) if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
+        for (const option of POLICY_ONLY) {
+          if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
+        }
       } else {
-        for (const option of STACK_SET_ONLY) if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
+        for (const option of STACK_SET_ONLY) {
+          if (raw[option] !== undefined) findings.push(misplaced(option, method, path, positions, resource));
+        }
         const targets = isObject(raw.deployment_targets) ? raw.deployment_targets : {};
         for (const option of POLICY_TARGETS_NOT_ALLOWED) {
-          if (targets[option] !== undefined) findings.push(misplaced(option, method, [...path, 'deployment_targets'], positions, resource));
+          if (targets[option] !== undefined) {
+            findings.push(misplaced(option, method, [...path, 'deployment_targets'], positions, resource));
+          }
         }
       }
     });

@@ -8,7 +8,11 @@ import { finding } from '../rules';
 import { didYouMean } from '../suggest';
 import { isObject } from '../values';
 
-function checkAgainstTemplate(resource: StackSetResource, parameters: readonly ParameterEntry[], template: unknown): Finding[] {
+function checkAgainstTemplate(
+  resource: StackSetResource,
+  parameters: readonly ParameterEntry[],
+  template: unknown,
+): Finding[] {
   const findings: Finding[] = [];
   const declared = isObject(template) && isObject(template.Parameters) ? template.Parameters : {};
   const names = Object.keys(declared);
@@ -35,7 +39,9 @@ function checkAgainstTemplate(resource: StackSetResource, parameters: readonly P
         finding('CFCT-R003', {
           message: `parameter "${parameter.key}" is not declared by template ${resource.resourceFile.raw}`,
           location: parameter.location,
-          hint: didYouMean(parameter.key, names) ?? (names.length ? `the template declares: ${names.join(', ')}` : 'the template declares no parameters'),
+          hint:
+            didYouMean(parameter.key, names) ??
+            (names.length ? `the template declares: ${names.join(', ')}` : 'the template declares no parameters'),
           resource: resource.name,
         }),
       );
@@ -48,7 +54,9 @@ function checkAgainstTemplate(resource: StackSetResource, parameters: readonly P
       finding('CFCT-R004', {
         message: `template parameter "${name}" has no Default and is not given`,
         location: resource.parameterFile?.location ?? resource.location,
-        hint: resource.parameterFile ? `add {"ParameterKey": "${name}", "ParameterValue": "..."} to the parameter file` : `add it under parameters (parameter_key: ${name})`,
+        hint: resource.parameterFile
+          ? `add {"ParameterKey": "${name}", "ParameterValue": "..."} to the parameter file`
+          : `add it under parameters (parameter_key: ${name})`,
         resource: resource.name,
       }),
     );
@@ -62,7 +70,11 @@ function isGeneratedPassword(element: string): boolean {
 }
 
 /** CFCT-M070: a secret given to a template parameter that is not NoEcho (also reported by the engine for SecureStrings). */
-export function secretToPlainParameter(resource: Pick<StackSetResource, 'name' | 'resourceFile'>, parameter: ParameterEntry, what: string): Finding {
+export function secretToPlainParameter(
+  resource: Pick<StackSetResource, 'name' | 'resourceFile'>,
+  parameter: ParameterEntry,
+  what: string,
+): Finding {
   return finding('CFCT-M070', {
     message: `parameter "${parameter.key}" receives ${what}, but template ${resource.resourceFile.raw} does not declare it NoEcho: the value would be shown in clear text by DescribeStackSet and in every member stack's parameters`,
     location: parameter.location,
@@ -71,7 +83,13 @@ export function secretToPlainParameter(resource: Pick<StackSetResource, 'name' |
   });
 }
 
-function ssmNameFinding(name: string, problem: string, location: SourceLocation | undefined, resource: string, what: string): Finding {
+function ssmNameFinding(
+  name: string,
+  problem: string,
+  location: SourceLocation | undefined,
+  resource: string,
+  what: string,
+): Finding {
   return finding('CFCT-M012', {
     message: `${what} "${name}" ${problem}`,
     location,
@@ -87,7 +105,17 @@ function checkHelpers(resource: StackSetResource, parameters: readonly Parameter
     const stored = new Set(parameter.ssmParameters.map((entry) => entry.value));
     for (const entry of parameter.ssmParameters) {
       const problem = ssmNameProblem(entry.name);
-      if (problem) findings.push(ssmNameFinding(entry.name, problem, parameter.location, resource.name, `ssm_parameters name of "${parameter.key}"`));
+      if (problem) {
+        findings.push(
+          ssmNameFinding(
+            entry.name,
+            problem,
+            parameter.location,
+            resource.name,
+            `ssm_parameters name of "${parameter.key}"`,
+          ),
+        );
+      }
       if (!STORAGE_PLACEHOLDERS.includes(entry.value)) {
         findings.push(
           finding('CFCT-H001', {
@@ -105,7 +133,9 @@ function checkHelpers(resource: StackSetResource, parameters: readonly Parameter
         finding('CFCT-H001', {
           message: `parameter "${parameter.key}": ${parameter.value} ${helper.error}`,
           location: parameter.location,
-          hint: helper.near ? `did you mean ${helper.near}?` : 'helpers are $[alfred_ssm_<name>], $[alfred_genpass_<N>], $[alfred_genkeypair], $[alfred_genaz_<N>]',
+          hint: helper.near
+            ? `did you mean ${helper.near}?`
+            : 'helpers are $[alfred_ssm_<name>], $[alfred_genpass_<N>], $[alfred_genkeypair], $[alfred_genaz_<N>]',
           resource: resource.name,
         }),
       );
@@ -113,9 +143,20 @@ function checkHelpers(resource: StackSetResource, parameters: readonly Parameter
     }
     if (helper.kind === 'ssm') {
       const problem = ssmNameProblem(helper.name);
-      if (problem) findings.push(ssmNameFinding(helper.name, problem, parameter.location, resource.name, `SSM parameter read by "${parameter.key}"`));
+      if (problem) {
+        findings.push(
+          ssmNameFinding(
+            helper.name,
+            problem,
+            parameter.location,
+            resource.name,
+            `SSM parameter read by "${parameter.key}"`,
+          ),
+        );
+      }
     }
-    const needed = helper.kind === 'genpass' ? '$[password]' : helper.kind === 'genkeypair' ? '$[keymaterial]' : undefined;
+    const needed =
+      helper.kind === 'genpass' ? '$[password]' : helper.kind === 'genkeypair' ? '$[keymaterial]' : undefined;
     if (needed && !stored.has(needed)) {
       findings.push(
         finding('CFCT-H002', {
@@ -135,14 +176,18 @@ function checkExports(resource: StackSetResource, template: unknown): Finding[] 
   const outputs = isObject(template) && isObject(template.Outputs) ? Object.keys(template.Outputs) : undefined;
   for (const output of resource.exportOutputs) {
     const problem = ssmNameProblem(output.name, true);
-    if (problem) findings.push(ssmNameFinding(output.name, problem, output.location, resource.name, 'export_outputs name'));
+    if (problem) {
+      findings.push(ssmNameFinding(output.name, problem, output.location, resource.name, 'export_outputs name'));
+    }
     const match = /^\$\[output_(.+)\]$/.exec(output.value);
     if (match && outputs && !outputs.includes(match[1])) {
       findings.push(
         finding('CFCT-M013', {
           message: `export "${output.name}" reads output "${match[1]}", which template ${resource.resourceFile.raw} does not declare`,
           location: output.location,
-          hint: didYouMean(match[1], outputs) ?? (outputs.length ? `the template's outputs: ${outputs.join(', ')}` : 'the template declares no Outputs'),
+          hint:
+            didYouMean(match[1], outputs) ??
+            (outputs.length ? `the template's outputs: ${outputs.join(', ')}` : 'the template declares no Outputs'),
           resource: resource.name,
         }),
       );
@@ -158,7 +203,11 @@ function checkExports(resource: StackSetResource, template: unknown): Finding[] 
  * template, or undefined when it is remote or did not parse (then only the checks that need
  * no template run).
  */
-export function checkParameters(resource: StackSetResource, parameters: readonly ParameterEntry[] | undefined, template: unknown): Finding[] {
+export function checkParameters(
+  resource: StackSetResource,
+  parameters: readonly ParameterEntry[] | undefined,
+  template: unknown,
+): Finding[] {
   if (parameters === undefined) return checkExports(resource, template);
   return [
     ...(template === undefined ? [] : checkAgainstTemplate(resource, parameters, template)),

@@ -61,7 +61,9 @@ export function applySuppressions(findings: readonly Finding[], manifest: Manife
   const reasons = new Map<string, string>();
   for (const resource of manifest.resources) {
     for (const suppression of resource.lintSuppressions) {
-      if (suppression.reason.trim()) reasons.set(`${resource.name}\u0000${suppression.ruleId}`, suppression.reason.trim());
+      if (suppression.reason.trim()) {
+        reasons.set(`${resource.name}\u0000${suppression.ruleId}`, suppression.reason.trim());
+      }
     }
   }
   return findings.map((f) => {

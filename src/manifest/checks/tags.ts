@@ -27,7 +27,9 @@ function length(text: string): number {
 /** Problems of one tag: what is wrong, or nothing. */
 function tagProblems(key: string, value: string, stackSet: boolean): string[] {
   const problems: string[] = [];
-  if (length(key) === 0 || length(key) > MAX_TAG_KEY_LENGTH) problems.push(`key "${key}" must have 1 to ${MAX_TAG_KEY_LENGTH} characters, it has ${length(key)}`);
+  if (length(key) === 0 || length(key) > MAX_TAG_KEY_LENGTH) {
+    problems.push(`key "${key}" must have 1 to ${MAX_TAG_KEY_LENGTH} characters, it has ${length(key)}`);
+  }
   if (/^aws:/i.test(key)) problems.push(`key "${key}" starts with "aws:", which AWS reserves for its own tags`);
   if (/^cfct:/.test(key) || key === 'AWS_Solutions') problems.push(`key "${key}" is a tag this library manages itself`);
   if (!TAG_CHARACTERS.test(key)) problems.push(`key "${key}" has characters tags may not hold`);
@@ -39,7 +41,13 @@ function tagProblems(key: string, value: string, stackSet: boolean): string[] {
   return problems;
 }
 
-function checkResourceTags(tags: Record<string, unknown>, path: DocPath, positions: PositionIndex, resource: string, stackSet: boolean): Finding[] {
+function checkResourceTags(
+  tags: Record<string, unknown>,
+  path: DocPath,
+  positions: PositionIndex,
+  resource: string,
+  stackSet: boolean,
+): Finding[] {
   const findings: Finding[] = [];
   const max = MAX_TAGS - ENGINE_TAG_COUNT;
   const keys = Object.keys(tags);
@@ -74,12 +82,22 @@ function checkResourceTags(tags: Record<string, unknown>, path: DocPath, positio
  * Checks the `tags` of every 2021-03-15 resource (legacy manifests have none). Resources for
  * which `skip` returns true (they failed the schema) are not checked.
  */
-export function checkTags(value: Record<string, unknown>, positions: PositionIndex, skip: (path: DocPath) => boolean): Finding[] {
+export function checkTags(
+  value: Record<string, unknown>,
+  positions: PositionIndex,
+  skip: (path: DocPath) => boolean,
+): Finding[] {
   const list = value.resources;
   if (!Array.isArray(list)) return [];
   return list.flatMap((raw, i) => {
     const path = ['resources', i];
     if (!isObject(raw) || skip(path) || !isObject(raw.tags)) return [];
-    return checkResourceTags(raw.tags, [...path, 'tags'], positions, asText(raw.name), raw.deploy_method === 'stack_set');
+    return checkResourceTags(
+      raw.tags,
+      [...path, 'tags'],
+      positions,
+      asText(raw.name),
+      raw.deploy_method === 'stack_set',
+    );
   });
 }

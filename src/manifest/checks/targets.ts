@@ -16,7 +16,10 @@ function checkAccount(entry: TargetEntry, resource: string): Finding[] {
     finding('CFCT-M006', {
       message: `account id "${value}" does not have exactly 12 digits`,
       location: entry.location,
-      hint: digits.length === 12 ? `write it as '${digits}'` : 'an account id has 12 digits; check for missing or extra digits',
+      hint:
+        digits.length === 12
+          ? `write it as '${digits}'`
+          : 'an account id has 12 digits; check for missing or extra digits',
       resource,
     }),
   ];
@@ -25,7 +28,9 @@ function checkAccount(entry: TargetEntry, resource: string): Finding[] {
 /** Why `value` is not a well-formed OU reference, or undefined when it is one. */
 function ouProblem(value: string): string | undefined {
   if (value === 'Root' || ROOT_ID.test(value) || OU_ID.test(value)) return undefined;
-  if (value.startsWith('r-')) return 'looks like a root id but is not one (r- followed by 4 to 32 lowercase letters or digits)';
+  if (value.startsWith('r-')) {
+    return 'looks like a root id but is not one (r- followed by 4 to 32 lowercase letters or digits)';
+  }
   const levels = value.split(':');
   if (levels.some((level) => level === '')) return 'has an empty level (a leading, trailing or doubled ":")';
   if (levels.some((level) => level !== level.trim())) return 'has spaces around a level name';
@@ -67,7 +72,9 @@ export function checkTargets(manifest: Manifest): Finding[] {
   const findings: Finding[] = [];
   for (const resource of manifest.resources) {
     const targets = resource.deploymentTargets;
-    for (const account of [...targets.accounts, ...targets.excludeAccounts]) findings.push(...checkAccount(account, resource.name));
+    for (const account of [...targets.accounts, ...targets.excludeAccounts]) {
+      findings.push(...checkAccount(account, resource.name));
+    }
     for (const ou of targets.organizationalUnits) findings.push(...checkOu(ou, resource.name));
     if (isPolicy(resource)) findings.push(...policyTargets(resource));
   }

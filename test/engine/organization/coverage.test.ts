@@ -8,18 +8,37 @@ import type { OrganizationSnapshot } from '../../../src/engine/organization/snap
 import { policyDocument } from '../../fake/builders';
 import { fakeOrganization } from '../helpers';
 
-const needs = (over: Partial<SnapshotNeeds> = {}, stackSets: Partial<SnapshotNeeds['stackSets']> = {}): SnapshotNeeds => ({
+const needs = (
+  over: Partial<SnapshotNeeds> = {},
+  stackSets: Partial<SnapshotNeeds['stackSets']> = {},
+): SnapshotNeeds => ({
   installationId: 'default',
   policyTypes: ['SERVICE_CONTROL_POLICY'],
   ...over,
-  stackSets: { homeRegion: 'us-east-1', prefix: 'CustomControlTower-', names: ['CustomControlTower-a'], ssmNames: ['/x'], ...stackSets },
+  stackSets: {
+    homeRegion: 'us-east-1',
+    prefix: 'CustomControlTower-',
+    names: ['CustomControlTower-a'],
+    ssmNames: ['/x'],
+    ...stackSets,
+  },
 });
 
 const STACK_SETS = { homeRegion: 'us-east-1', stackSets: {}, ssm: {} };
 
-async function snapshotWith(coverage: OrganizationSnapshot['coverage'], stackSets: OrganizationSnapshot['stackSets'] = STACK_SETS): Promise<OrganizationSnapshot> {
-  const { clients, organizations } = fakeOrganization({ enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] });
-  organizations.addPolicy({ name: 'mine', type: 'RESOURCE_CONTROL_POLICY', content: policyDocument('m'), tags: { 'cfct:installation': 'default' } });
+async function snapshotWith(
+  coverage: OrganizationSnapshot['coverage'],
+  stackSets: OrganizationSnapshot['stackSets'] = STACK_SETS,
+): Promise<OrganizationSnapshot> {
+  const { clients, organizations } = fakeOrganization({
+    enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
+  });
+  organizations.addPolicy({
+    name: 'mine',
+    type: 'RESOURCE_CONTROL_POLICY',
+    content: policyDocument('m'),
+    tags: { 'cfct:installation': 'default' },
+  });
   const { snapshot } = await loadOrganizationSnapshot(clients);
   const { coverage: _c, stackSets: _s, ...rest } = snapshot;
   return { ...rest, ...(stackSets ? { stackSets } : {}), ...(coverage ? { coverage } : {}) };
@@ -28,14 +47,23 @@ async function snapshotWith(coverage: OrganizationSnapshot['coverage'], stackSet
 const ALL = ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] as const;
 const readFor = (stackSets: Partial<NonNullable<NonNullable<OrganizationSnapshot['coverage']>['stackSets']>> = {}) => ({
   policyTypes: [...ALL],
-  stackSets: { homeRegion: 'us-east-1', prefix: 'CustomControlTower-', names: ['CustomControlTower-a'], ssmNames: ['/x'], ...stackSets },
+  stackSets: {
+    homeRegion: 'us-east-1',
+    prefix: 'CustomControlTower-',
+    names: ['CustomControlTower-a'],
+    ssmNames: ['/x'],
+    ...stackSets,
+  },
 });
 
 describe('snapshotForPlan', () => {
-  test('narrows to what a live read returns: the manifest\'s types, owned types, the prefix\'s stack sets and the SSM values read', async () => {
+  test("narrows to what a live read returns: the manifest's types, owned types, the prefix's stack sets and the SSM values read", async () => {
     const snapshot = await snapshotWith(readFor({ names: [], ssmNames: ['/x', '/y'] }), {
       homeRegion: 'us-east-1',
-      stackSets: { 'CustomControlTower-a': { name: 'CustomControlTower-a' } as never, 'Other-b': { name: 'Other-b' } as never },
+      stackSets: {
+        'CustomControlTower-a': { name: 'CustomControlTower-a' } as never,
+        'Other-b': { name: 'Other-b' } as never,
+      },
       ssm: { '/x': { name: '/x' } as never, '/y': { name: '/y' } as never },
     });
     const covered = snapshotForPlan(snapshot, needs());
@@ -49,7 +77,10 @@ describe('snapshotForPlan', () => {
     // for another installation the RCPs are nobody's business: dropped, and recorded as checked
     const other = snapshotForPlan(snapshot, needs({ installationId: 'other' }));
     expect(other.snapshot!.policies.map((p) => p.type)).not.toContain('RESOURCE_CONTROL_POLICY');
-    expect(other.snapshot!.coverage!.unownedPolicyTypes).toEqual({ installationId: 'other', policyTypes: ['RESOURCE_CONTROL_POLICY'] });
+    expect(other.snapshot!.coverage!.unownedPolicyTypes).toEqual({
+      installationId: 'other',
+      policyTypes: ['RESOURCE_CONTROL_POLICY'],
+    });
   });
 
   test('fails when the snapshot has no stack set section (an old `org export` without --package)', async () => {
@@ -65,9 +96,11 @@ describe('snapshotForPlan', () => {
     ]);
   });
 
-  test('fails when the stack sets were read for another prefix, another region, or without the manifest\'s names and SSM values', async () => {
+  test("fails when the stack sets were read for another prefix, another region, or without the manifest's names and SSM values", async () => {
     const refused = async (read: Parameters<typeof readFor>[0], over: Partial<SnapshotNeeds['stackSets']> = {}) =>
-      snapshotForPlan(await snapshotWith(readFor(read)), needs({}, over)).findings.map((f) => `${f.ruleId} ${f.location?.path}: ${f.message}`);
+      snapshotForPlan(await snapshotWith(readFor(read)), needs({}, over)).findings.map(
+        (f) => `${f.ruleId} ${f.location?.path}: ${f.message}`,
+      );
     expect(await refused({ prefix: 'Mine-' }, { prefix: 'Mine-', names: ['Mine-a'] })).toEqual([]);
     expect(await refused({ prefix: 'Other-' })).toEqual([
       'CFCT-O010 coverage.stackSets.prefix: the snapshot does not hold every stack set with the prefix CustomControlTower- (it lists the prefix Other-), which this plan reads',
@@ -87,20 +120,28 @@ describe('snapshotForPlan', () => {
 
   test('fails when a policy type was neither read nor checked for this installation', async () => {
     const scpOnly = { ...readFor(), policyTypes: ['SERVICE_CONTROL_POLICY' as const] };
-    const refused = (snapshot: OrganizationSnapshot, n: SnapshotNeeds) => snapshotForPlan(snapshot, n).findings.map((f) => f.message);
+    const refused = (snapshot: OrganizationSnapshot, n: SnapshotNeeds) =>
+      snapshotForPlan(snapshot, n).findings.map((f) => f.message);
     expect(refused(await snapshotWith(scpOnly), needs())).toEqual([
       'the snapshot does not hold the RESOURCE_CONTROL_POLICY policies, so it cannot tell whether installation "default" owns one to detach, which this plan reads',
     ]);
-    expect(refused(await snapshotWith(scpOnly), needs({ policyTypes: [...ALL] }))).toEqual(['the snapshot does not hold the RESOURCE_CONTROL_POLICY policies, which this plan reads']);
-    const checked = { ...scpOnly, unownedPolicyTypes: { installationId: 'default', policyTypes: ['RESOURCE_CONTROL_POLICY' as const] } };
+    expect(refused(await snapshotWith(scpOnly), needs({ policyTypes: [...ALL] }))).toEqual([
+      'the snapshot does not hold the RESOURCE_CONTROL_POLICY policies, which this plan reads',
+    ]);
+    const checked = {
+      ...scpOnly,
+      unownedPolicyTypes: { installationId: 'default', policyTypes: ['RESOURCE_CONTROL_POLICY' as const] },
+    };
     expect(refused(await snapshotWith(checked), needs())).toEqual([]);
     expect(refused(await snapshotWith(checked), needs({ installationId: 'other' }))).toHaveLength(1);
   });
 });
 
 describe('reading a type the manifest does not use', () => {
-  test('costs a ListPolicies page and a tag read per customer-managed policy, not the full-access policy\'s targets', async () => {
-    const { clients, organizations } = fakeOrganization({ enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] });
+  test("costs a ListPolicies page and a tag read per customer-managed policy, not the full-access policy's targets", async () => {
+    const { clients, organizations } = fakeOrganization({
+      enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
+    });
     for (let i = 0; i < 10; i++) {
       const ou = organizations.addOu(organizations.rootId, `OU${i}`);
       for (let j = 0; j < 20; j++) organizations.addAccount({ name: `A${i}-${j}`, parentId: ou });

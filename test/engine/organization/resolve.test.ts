@@ -13,7 +13,12 @@ import { entries, policyResource } from '../helpers';
 
 const ROOT = 'r-ab12';
 const ou = (n: string) => `ou-ab12-${n.padEnd(8, '0')}`;
-const acct = (id: string, name: string, parentId: string, state: SnapshotAccount['state'] = 'ACTIVE'): SnapshotAccount => ({
+const acct = (
+  id: string,
+  name: string,
+  parentId: string,
+  state: SnapshotAccount['state'] = 'ACTIVE',
+): SnapshotAccount => ({
   id,
   name,
   email: `${name.toLowerCase()}@example.com`,
@@ -71,14 +76,20 @@ describe('resolveOrganizationalUnit', () => {
 
   test('fails when a bare name names a nested OU, with the path as hint (upstream matched nothing)', () => {
     const r = resolveOrganizationalUnit(index, entry('Prod'));
-    expect(r).toEqual({ kind: 'problem', problem: expect.objectContaining({ rule: 'CFCT-O003', hint: 'write the nested path: "Workloads:Prod"' }) });
+    expect(r).toEqual({
+      kind: 'problem',
+      problem: expect.objectContaining({ rule: 'CFCT-O003', hint: 'write the nested path: "Workloads:Prod"' }),
+    });
   });
 
-  test.each(['security', 'root', 'Workloads:prod', 'Nope', 'Prod:Web', 'r-zzzz', 'ou-ab12-zzzzzzzz'])('fails when %s matches nothing (case-sensitive, exact)', (value) => {
-    const r = resolveOrganizationalUnit(index, entry(value));
-    expect(r.kind).toBe('problem');
-    expect(r.kind === 'problem' && r.problem.rule).toBe('CFCT-O002');
-  });
+  test.each(['security', 'root', 'Workloads:prod', 'Nope', 'Prod:Web', 'r-zzzz', 'ou-ab12-zzzzzzzz'])(
+    'fails when %s matches nothing (case-sensitive, exact)',
+    (value) => {
+      const r = resolveOrganizationalUnit(index, entry(value));
+      expect(r.kind).toBe('problem');
+      expect(r.kind === 'problem' && r.problem.rule).toBe('CFCT-O002');
+    },
+  );
 });
 
 describe('resolveAccount', () => {
@@ -94,11 +105,17 @@ describe('resolveAccount', () => {
 
   test('fails when a name is shared by several accounts', () => {
     const r = resolveAccount(index, entry('TWIN'));
-    expect(r).toEqual({ kind: 'problem', problem: expect.objectContaining({ rule: 'CFCT-O005', hint: 'name the account by its 12-digit id' }) });
+    expect(r).toEqual({
+      kind: 'problem',
+      problem: expect.objectContaining({ rule: 'CFCT-O005', hint: 'name the account by its 12-digit id' }),
+    });
   });
 
   test('fails when the account is unknown, with a hint for ids that lost digits', () => {
-    expect(resolveAccount(index, entry('123123123123'))).toEqual({ kind: 'problem', problem: expect.objectContaining({ rule: 'CFCT-O004' }) });
+    expect(resolveAccount(index, entry('123123123123'))).toEqual({
+      kind: 'problem',
+      problem: expect.objectContaining({ rule: 'CFCT-O004' }),
+    });
     const r = resolveAccount(index, entry('12345678901'));
     expect(r.kind === 'problem' && r.problem.hint).toMatch(/12 digits/);
   });
@@ -106,8 +123,15 @@ describe('resolveAccount', () => {
 
 describe('resolvePolicyTargets', () => {
   test('attaches to the root itself and to OUs themselves (not their accounts)', () => {
-    const r = resolvePolicyTargets(index, policyResource('p', { ous: ['Root', 'Workloads:Prod', 'Security', 'Security'] }));
-    expect(r.targets.map((t) => [t.id, t.kind])).toEqual([[ROOT, 'root'], [ou('prod'), 'ou'], [ou('sec'), 'ou']]);
+    const r = resolvePolicyTargets(
+      index,
+      policyResource('p', { ous: ['Root', 'Workloads:Prod', 'Security', 'Security'] }),
+    );
+    expect(r.targets.map((t) => [t.id, t.kind])).toEqual([
+      [ROOT, 'root'],
+      [ou('prod'), 'ou'],
+      [ou('sec'), 'ou'],
+    ]);
     expect(r.problems).toEqual([]);
     expect(r.findings).toEqual([]);
   });
@@ -115,16 +139,25 @@ describe('resolvePolicyTargets', () => {
   test('ignores accounts unless attach_to_accounts is set (validation warns: CFCT-M014)', () => {
     const ignored = resolvePolicyTargets(index, policyResource('p', { accounts: ['Shop', 'nobody'] }));
     expect(ignored).toMatchObject({ targets: [], problems: [], findings: [] });
-    const used = resolvePolicyTargets(index, policyResource('p', { accounts: ['Shop', 'nobody'], attachToAccounts: true }));
+    const used = resolvePolicyTargets(
+      index,
+      policyResource('p', { accounts: ['Shop', 'nobody'], attachToAccounts: true }),
+    );
     expect(used.targets.map((t) => t.id)).toEqual(['444444444444']);
     expect(used.problems.map((p) => p.rule)).toEqual(['CFCT-O004']);
   });
 
   test('leaves suspended and closing accounts out with a finding', () => {
-    const r = resolvePolicyTargets(index, policyResource('p', { accounts: ['Old', 'Leaving'], attachToAccounts: true }));
+    const r = resolvePolicyTargets(
+      index,
+      policyResource('p', { accounts: ['Old', 'Leaving'], attachToAccounts: true }),
+    );
     expect(r.targets).toEqual([]);
     expect(r.leftOutAccountIds).toEqual(['666666666666', '777777777777']);
-    expect(r.findings.map((f) => [f.ruleId, f.severity])).toEqual([['CFCT-O006', 'warning'], ['CFCT-O006', 'warning']]);
+    expect(r.findings.map((f) => [f.ruleId, f.severity])).toEqual([
+      ['CFCT-O006', 'warning'],
+      ['CFCT-O006', 'warning'],
+    ]);
   });
 });
 
@@ -141,13 +174,20 @@ describe('resolveAccountTargets', () => {
   test('include_nested_ous recurses; exclude_accounts removes', () => {
     const r = resolveAccountTargets(
       index,
-      targets({ organizationalUnits: entries(['Workloads']), includeNestedOus: true, excludeAccounts: entries(['Shop']) }),
+      targets({
+        organizationalUnits: entries(['Workloads']),
+        includeNestedOus: true,
+        excludeAccounts: entries(['Shop']),
+      }),
     );
     expect(r.accounts.map((a) => a.id)).toEqual(['555555555555']);
   });
 
   test('explicit accounts by id, name and email, each once', () => {
-    const r = resolveAccountTargets(index, targets({ accounts: entries(['Audit', '222222222222', 'log archive@example.com', 'Log Archive']) }));
+    const r = resolveAccountTargets(
+      index,
+      targets({ accounts: entries(['Audit', '222222222222', 'log archive@example.com', 'Log Archive']) }),
+    );
     expect(r.accounts.map((a) => a.id)).toEqual(['222222222222', '333333333333']);
   });
 
@@ -161,7 +201,11 @@ describe('resolveAccountTargets', () => {
   test('fails on unknown and ambiguous entries, including unknown exclusions', () => {
     const r = resolveAccountTargets(
       index,
-      targets({ organizationalUnits: entries(['Nope']), accounts: entries(['twin']), excludeAccounts: entries(['ghost']) }),
+      targets({
+        organizationalUnits: entries(['Nope']),
+        accounts: entries(['twin']),
+        excludeAccounts: entries(['ghost']),
+      }),
     );
     expect(r.problems.map((p) => p.rule)).toEqual(['CFCT-O002', 'CFCT-O005', 'CFCT-O004']);
     expect(r.accounts).toEqual([]);
@@ -173,13 +217,22 @@ describe('problemFindings', () => {
 
   test('a warning while nothing would be removed because of it', () => {
     expect(problemFindings(problems, { resource: 'r', blocksRemoval: false })).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-O002', severity: 'warning', resource: 'r', location: expect.objectContaining({ line: 10 }) }),
+      expect.objectContaining({
+        ruleId: 'CFCT-O002',
+        severity: 'warning',
+        resource: 'r',
+        location: expect.objectContaining({ line: 10 }),
+      }),
     ]);
   });
 
   test('an error when it would otherwise cause a removal', () => {
     expect(problemFindings(problems, { resource: 'r', blocksRemoval: true })).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-O002', severity: 'error', message: expect.stringMatching(/nothing is removed for "r"/) }),
+      expect.objectContaining({
+        ruleId: 'CFCT-O002',
+        severity: 'error',
+        message: expect.stringMatching(/nothing is removed for "r"/),
+      }),
     ]);
   });
 });

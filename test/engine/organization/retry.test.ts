@@ -38,7 +38,9 @@ describe('Organizations reads under throttling', () => {
   test(`fails when throttling outlasts ${THROTTLED_ATTEMPTS} attempts: the error is thrown, after that many calls`, async () => {
     const { fake, clients } = sample(6);
     fake.injectFault({ service: 'organizations', rate: 1, error: throttling });
-    await expect(loadOrganizationSnapshot(clients, { clock: fake.clock })).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await expect(loadOrganizationSnapshot(clients, { clock: fake.clock })).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+    });
     expect(fake.calls).toHaveLength(THROTTLED_ATTEMPTS);
     expect(fake.clock.sleeps).toHaveLength(THROTTLED_ATTEMPTS - 1);
   });

@@ -31,9 +31,19 @@ describe('loadOrganizationSnapshot', () => {
     const { clients, organizations, prod, deep, deepAccount, closed, scp } = sample();
     const { snapshot } = await loadOrganizationSnapshot(clients);
     expect(snapshot.managementAccountId).toBe(organizations.managementAccountId);
-    expect(snapshot.roots).toEqual([{ id: organizations.rootId, name: 'Root', enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] }]);
+    expect(snapshot.roots).toEqual([
+      {
+        id: organizations.rootId,
+        name: 'Root',
+        enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'],
+      },
+    ]);
     expect(snapshot.organizationalUnits).toHaveLength(organizations.ouIds().length);
-    expect(snapshot.organizationalUnits.find((o) => o.id === deep)).toEqual({ id: deep, name: 'L5', parentId: expect.any(String) });
+    expect(snapshot.organizationalUnits.find((o) => o.id === deep)).toEqual({
+      id: deep,
+      name: 'L5',
+      parentId: expect.any(String),
+    });
     expect(snapshot.accounts).toHaveLength(organizations.accountIds().length);
     expect(snapshot.accounts.find((a) => a.id === deepAccount)).toMatchObject({ parentId: deep, state: 'SUSPENDED' });
     expect(snapshot.accounts.find((a) => a.id === closed)).toMatchObject({ parentId: prod, state: 'CLOSED' });
@@ -60,7 +70,9 @@ describe('loadOrganizationSnapshot', () => {
     const { clients, fake, organizations } = sample();
     const { apiCalls } = await loadOrganizationSnapshot(clients);
     // the engine's count agrees with the calls the fake received
-    const received = Object.fromEntries(Object.entries(fake.callCounts()).map(([k, v]) => [k.replace('organizations:', ''), v]));
+    const received = Object.fromEntries(
+      Object.entries(fake.callCounts()).map(([k, v]) => [k.replace('organizations:', ''), v]),
+    );
     expect(apiCalls).toEqual(received);
     const parents = 1 + organizations.ouIds().length;
     // root has 46 OUs (3 pages), every other parent 1 page
@@ -107,12 +119,16 @@ describe('snapshot JSON', () => {
   test('fails when the document is not JSON', () => {
     const { snapshot, findings } = parseSnapshot('{ nope', 'org.json');
     expect(snapshot).toBeUndefined();
-    expect(findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-O001', severity: 'error', location: { file: 'org.json' } })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ ruleId: 'CFCT-O001', severity: 'error', location: { file: 'org.json' } }),
+    ]);
   });
 
   test('fails when the format version is unknown', () => {
     const { findings } = parseSnapshot(JSON.stringify({ formatVersion: 99 }));
-    expect(findings).toEqual([expect.objectContaining({ ruleId: 'CFCT-O001', message: expect.stringMatching(/format version 99/) })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ ruleId: 'CFCT-O001', message: expect.stringMatching(/format version 99/) }),
+    ]);
   });
 
   test('fails with a path when a field is wrong or a reference dangles', async () => {
@@ -121,7 +137,10 @@ describe('snapshot JSON', () => {
     const bad = JSON.parse(serialiseSnapshot(snapshot));
     bad.accounts[0].state = 'HAPPY';
     expect(parseSnapshot(JSON.stringify(bad)).findings).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-O001', location: { file: 'organization.json', path: 'accounts[0].state' } }),
+      expect.objectContaining({
+        ruleId: 'CFCT-O001',
+        location: { file: 'organization.json', path: 'accounts[0].state' },
+      }),
     ]);
     bad.accounts[0].state = 'ACTIVE';
     bad.accounts[0].parentId = 'ou-zzzz-zzzzzzzz';
@@ -137,9 +156,15 @@ describe('snapshot JSON', () => {
     const bad = JSON.parse(serialiseSnapshot(snapshot));
     bad.coverage.policyTypes = ['TAG_POLICY'];
     expect(parseSnapshot(JSON.stringify(bad)).findings).toEqual([
-      expect.objectContaining({ ruleId: 'CFCT-O001', location: { file: 'organization.json', path: 'coverage.policyTypes[0]' } }),
+      expect.objectContaining({
+        ruleId: 'CFCT-O001',
+        location: { file: 'organization.json', path: 'coverage.policyTypes[0]' },
+      }),
     ]);
     bad.coverage = { policyTypes: [], stackSets: { homeRegion: 'us-east-1', prefix: 'X-' } };
-    expect(parseSnapshot(JSON.stringify(bad)).findings.map((f) => f.location?.path)).toEqual(['coverage.stackSets', 'coverage.stackSets']);
+    expect(parseSnapshot(JSON.stringify(bad)).findings.map((f) => f.location?.path)).toEqual([
+      'coverage.stackSets',
+      'coverage.stackSets',
+    ]);
   });
 });

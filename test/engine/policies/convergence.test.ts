@@ -85,12 +85,15 @@ async function run(input: Scenario, faults: boolean): Promise<void> {
       attachToAccounts: r.attachToAccounts,
     }),
   );
-  const files = memoryFiles(Object.fromEntries(drawn.map((r) => [`policies/${r.name}.json`, policyDocument(`${r.name}${r.content}`)])));
+  const files = memoryFiles(
+    Object.fromEntries(drawn.map((r) => [`policies/${r.name}.json`, policyDocument(`${r.name}${r.content}`)])),
+  );
   const manifest = manifestOf(manifestResources, { enablePolicyDeletion });
 
   // what this installation does not own (and will not adopt) must never change
   const adoptable = (p: { name: string; type: string; tags: Record<string, string> }) =>
-    installationId === 'default' && p.tags[INSTALLATION_TAG] === undefined &&
+    installationId === 'default' &&
+    p.tags[INSTALLATION_TAG] === undefined &&
     drawn.some((r) => r.name === p.name && (r.type === 'scp') === (p.type === 'SERVICE_CONTROL_POLICY'));
   const foreign = organizations
     .allPolicies()
@@ -100,8 +103,14 @@ async function run(input: Scenario, faults: boolean): Promise<void> {
   const whole = policyTypesOf(manifest);
   const others = POLICY_TYPES.filter((t) => !whole.includes(t));
   const asRun = async () =>
-    (await loadOrganizationSnapshot(clients, { policyTypes: whole, ownedPolicyTypes: { installationId, policyTypes: others } })).snapshot;
-  const plan = async () => createPolicyPlan({ manifest, files, snapshot: (await loadOrganizationSnapshot(clients)).snapshot, installationId });
+    (
+      await loadOrganizationSnapshot(clients, {
+        policyTypes: whole,
+        ownedPolicyTypes: { installationId, policyTypes: others },
+      })
+    ).snapshot;
+  const plan = async () =>
+    createPolicyPlan({ manifest, files, snapshot: (await loadOrganizationSnapshot(clients)).snapshot, installationId });
   const first = createPolicyPlan({ manifest, files, snapshot: await asRun(), installationId });
   if (first.steps.some((s) => s.kind === 'policy.enable-type') && pendingEnableReads > 0) stats.pending++;
   if (first.steps.some((s) => s.kind === 'policy.detach' && !whole.includes(s.policy.type))) stats.otherTypes++;
@@ -112,7 +121,9 @@ async function run(input: Scenario, faults: boolean): Promise<void> {
   const result = await applyPolicyPlan(first, { clients, clock: fake.clock, random: () => fake.rng.next() });
   fake.clearFaults();
 
-  stats.faults += fake.calls.filter((c) => c.error === 'TooManyRequestsException' || c.error === 'ConcurrentModificationException').length;
+  stats.faults += fake.calls.filter(
+    (c) => c.error === 'TooManyRequestsException' || c.error === 'ConcurrentModificationException',
+  ).length;
   if (hasErrors(first.findings)) {
     stats.refused++;
     expect(result.refused).toBeDefined();
@@ -131,7 +142,10 @@ async function run(input: Scenario, faults: boolean): Promise<void> {
 
 describe('policy plan convergence (property)', () => {
   test('apply(plan) then plan again is empty; foreign policies untouched', async () => {
-    await fc.assert(fc.asyncProperty(scenario, (s) => run(s, false)), { numRuns: 50, seed: 20261127 });
+    await fc.assert(
+      fc.asyncProperty(scenario, (s) => run(s, false)),
+      { numRuns: 50, seed: 20261127 },
+    );
     expect(stats.applied).toBeGreaterThan(20);
     expect(stats.refused).toBeGreaterThan(0);
     expect(stats.pending).toBeGreaterThan(0);
@@ -141,7 +155,10 @@ describe('policy plan convergence (property)', () => {
   test('the same with 10% throttling and 10% conflicts injected on every Organizations call', async () => {
     stats.faults = 0;
     stats.pending = 0;
-    await fc.assert(fc.asyncProperty(scenario, (s) => run(s, true)), { numRuns: 50, seed: 4242 });
+    await fc.assert(
+      fc.asyncProperty(scenario, (s) => run(s, true)),
+      { numRuns: 50, seed: 4242 },
+    );
     expect(stats.faults).toBeGreaterThan(20);
     expect(stats.pending).toBeGreaterThan(0);
   });

@@ -36,19 +36,31 @@ export function template(
   seed: string,
   options: { parameters?: string[]; noEcho?: string[]; outputs?: Record<string, string>; padTo?: number } = {},
 ): string {
-  const parameters = Object.fromEntries([...(options.parameters ?? []), ...(options.noEcho ?? [])].map((p) => [p, { Type: 'String', ...(options.noEcho?.includes(p) ? { NoEcho: true } : {}) }]));
+  const parameters = Object.fromEntries(
+    [...(options.parameters ?? []), ...(options.noEcho ?? [])].map((p) => [
+      p,
+      { Type: 'String', ...(options.noEcho?.includes(p) ? { NoEcho: true } : {}) },
+    ]),
+  );
   const body: Record<string, unknown> = {
     AWSTemplateFormatVersion: '2010-09-09',
     ...(Object.keys(parameters).length ? { Parameters: parameters } : {}),
     Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: { Tags: [{ Key: 'seed', Value: seed }] } } },
-    ...(options.outputs ? { Outputs: Object.fromEntries(Object.entries(options.outputs).map(([k, ref]) => [k, { Value: { Ref: ref } }])) } : {}),
+    ...(options.outputs
+      ? { Outputs: Object.fromEntries(Object.entries(options.outputs).map(([k, ref]) => [k, { Value: { Ref: ref } }])) }
+      : {}),
   };
   if (options.padTo) body.Metadata = { Padding: 'x'.repeat(Math.max(0, options.padTo - JSON.stringify(body).length)) };
   return JSON.stringify(body, null, 2);
 }
 
 /** A stack set resource with defaults. */
-export function resource(name: string, overrides: Partial<Omit<StackSetResource, 'parameters'>> & { parameters?: (Partial<ParameterEntry> & { key: string; value: string })[] } = {}): StackSetResource {
+export function resource(
+  name: string,
+  overrides: Partial<Omit<StackSetResource, 'parameters'>> & {
+    parameters?: (Partial<ParameterEntry> & { key: string; value: string })[];
+  } = {},
+): StackSetResource {
   return {
     name,
     deployMethod: 'stack_set',
@@ -67,7 +79,10 @@ export function resource(name: string, overrides: Partial<Omit<StackSetResource,
 }
 
 /** A manifest of stack set resources (indexes set from the order). */
-export function manifest(resources: StackSetResource[], options: Partial<Pick<Manifest, 'enableStackSetDeletion' | 'stackSetOrder'>> = {}): Manifest {
+export function manifest(
+  resources: StackSetResource[],
+  options: Partial<Pick<Manifest, 'enableStackSetDeletion' | 'stackSetOrder'>> = {},
+): Manifest {
   return {
     version: '2021-03-15',
     region: HOME,
@@ -80,7 +95,11 @@ export function manifest(resources: StackSetResource[], options: Partial<Pick<Ma
 
 /** Desired state from a resource, its template text and its (ACTIVE) target accounts. */
 export function desired(r: StackSetResource, text: string, accounts: readonly string[]): DesiredStackSet {
-  return { resource: r, template: { text, normalised: normaliseTemplate(parseTemplate(text, 'template.json').value) }, targets: { accounts: [...accounts].sort(), unresolved: [], findings: [] } };
+  return {
+    resource: r,
+    template: { text, normalised: normaliseTemplate(parseTemplate(text, 'template.json').value) },
+    targets: { accounts: [...accounts].sort(), unresolved: [], findings: [] },
+  };
 }
 
 /** The fake AWS with every service the stack set engine uses. */
@@ -101,7 +120,10 @@ export class StackSetWorld {
   constructor(options: { seed?: number; checksToFinish?: number; settings?: Partial<StackSetSettings> } = {}) {
     this.fake = new FakeAws({ seed: options.seed ?? 1 });
     this.s3 = new FakeS3(this.fake);
-    this.cfn = new FakeCloudFormation(this.fake, { checksToFinish: options.checksToFinish, readTemplateUrl: (url) => this.s3.readUrl(url) });
+    this.cfn = new FakeCloudFormation(this.fake, {
+      checksToFinish: options.checksToFinish,
+      readTemplateUrl: (url) => this.s3.readUrl(url),
+    });
     this.ssm = new FakeSsm(this.fake);
     this.ec2 = new FakeEc2(this.fake);
     this.sts = new FakeSts(this.fake);
@@ -127,25 +149,43 @@ export class StackSetWorld {
     const fingerprinter = await readFingerprinter(this.clients, HOME, this.fake.clock);
     const snapshot = await readStackSetSnapshot(
       this.clients,
-      { homeRegion: HOME, names: resources.map((r) => this.nameOf(r)), prefix: this.settings.prefix, ssmNames: ssmNamesOf(resources) },
+      {
+        homeRegion: HOME,
+        names: resources.map((r) => this.nameOf(r)),
+        prefix: this.settings.prefix,
+        ssmNames: ssmNamesOf(resources),
+      },
       this.fake.clock,
       fingerprinter,
     );
     const accountState = (id: string) => this.accountStates.get(id);
-    return planStackSets(m, wanted, snapshot, { settings: this.settings, accountState, ...(fingerprinter ? { fingerprinter } : {}) });
+    return planStackSets(m, wanted, snapshot, {
+      settings: this.settings,
+      accountState,
+      ...(fingerprinter ? { fingerprinter } : {}),
+    });
   }
 
   /** Plans and applies, as `cfct apply` does; returns the plan and the report. */
-  async apply(m: Manifest, wanted: readonly DesiredStackSet[]): Promise<{ plan: StackSetPlan; report: StackSetApplyReport }> {
+  async apply(
+    m: Manifest,
+    wanted: readonly DesiredStackSet[],
+  ): Promise<{ plan: StackSetPlan; report: StackSetApplyReport }> {
     const plan = await this.plan(m, wanted);
-    const report = await applyStackSets(m, wanted, plan, {
-      clients: this.clients,
-      settings: this.settings,
-      homeRegion: HOME,
-      runId: `run-${++this.runs}`,
-      clock: this.fake.clock,
-      accountState: (id) => this.accountStates.get(id),
-    }, { wait: (ms) => this.fake.clock.sleep(ms), pollIntervalMs: 10_000 });
+    const report = await applyStackSets(
+      m,
+      wanted,
+      plan,
+      {
+        clients: this.clients,
+        settings: this.settings,
+        homeRegion: HOME,
+        runId: `run-${++this.runs}`,
+        clock: this.fake.clock,
+        accountState: (id) => this.accountStates.get(id),
+      },
+      { wait: (ms) => this.fake.clock.sleep(ms), pollIntervalMs: 10_000 },
+    );
     return { plan, report };
   }
 

@@ -11,8 +11,20 @@ function helperResource() {
     regions: ['eu-west-1', HOME],
     lintSuppressions: [{ ruleId: 'CFCT-M070', reason: 'the token is a test fixture' }],
     parameters: [
-      { key: 'DbPassword', value: '$[alfred_genpass_16]', ssmParameters: [{ name: '/db/password', value: '$[password]' }] },
-      { key: 'KeyName', value: '$[alfred_genkeypair]', ssmParameters: [{ name: '/db/keyname', value: '$[keyname]' }, { name: '/db/keymaterial', value: '$[keymaterial]' }, { name: '/db/keyfingerprint', value: '$[keyfingerprint]' }] },
+      {
+        key: 'DbPassword',
+        value: '$[alfred_genpass_16]',
+        ssmParameters: [{ name: '/db/password', value: '$[password]' }],
+      },
+      {
+        key: 'KeyName',
+        value: '$[alfred_genkeypair]',
+        ssmParameters: [
+          { name: '/db/keyname', value: '$[keyname]' },
+          { name: '/db/keymaterial', value: '$[keymaterial]' },
+          { name: '/db/keyfingerprint', value: '$[keyfingerprint]' },
+        ],
+      },
       { key: 'Azs', value: '$[alfred_genaz_3]', ssmParameters: [{ name: '/db/azs', value: '$[az]' }] },
       { key: 'OrgId', value: '$[alfred_ssm_/org/id]' },
       { key: 'Token', value: '$[alfred_ssm_/org/token],extra' },
@@ -45,7 +57,14 @@ describe('parameter helpers end to end', () => {
       'Azs: 3 availability zones, stored in /db/azs',
     ]);
 
-    const context = { clients: w.clients, settings: w.settings, homeRegion: HOME, runId: 'run-helpers', clock: w.fake.clock, accountState: (id: string) => w.accountStates.get(id) };
+    const context = {
+      clients: w.clients,
+      settings: w.settings,
+      homeRegion: HOME,
+      runId: 'run-helpers',
+      clock: w.fake.clock,
+      accountState: (id: string) => w.accountStates.get(id),
+    };
     const replanned = await prepareStackSet(wanted[0], context);
     expect(replanned.summary.knownAfterApply).toEqual([]);
     const { report } = await w.apply(m, wanted);
@@ -71,7 +90,9 @@ describe('parameter helpers end to end', () => {
 
     // Secrets appear in no plan, step payload or report.
     const payloads = JSON.stringify({ plan, replanned, report, again: await w.plan(m, wanted) });
-    for (const secret of [password.value, keyMaterial.value, 'tok-SECRET-9f8e7d']) expect(payloads).not.toContain(secret);
+    for (const secret of [password.value, keyMaterial.value, 'tok-SECRET-9f8e7d']) {
+      expect(payloads).not.toContain(secret);
+    }
     expect(payloads).toContain('"secureSsm":"/db/password"');
 
     // Reused on the next run: nothing changes, the NoEcho fingerprint matches.
@@ -92,7 +113,9 @@ describe('parameter helpers end to end', () => {
     expect(JSON.parse(w.ssm.get(mgmt, recordName('CustomControlTower-db'))!.value).noEcho).toMatch(/^[0-9a-f]{64}$/);
     w.ssm.seed(mgmt, '/db/password', 'Rotated-Password-1', 'SecureString');
     const { plan } = await w.apply(manifest([r]), wanted);
-    expect(plan.resources[0].summary.parameterChanges).toEqual([{ key: 'DbPassword', change: 'changed', from: '(secret)', to: '(secret)' }]);
+    expect(plan.resources[0].summary.parameterChanges).toEqual([
+      { key: 'DbPassword', change: 'changed', from: '(secret)', to: '(secret)' },
+    ]);
     expect(plan.resources[0].steps.map((s) => s.kind)).toEqual(['stackset.update']);
     expect(w.cfn.parametersOf('CustomControlTower-db').DbPassword).toBe('Rotated-Password-1');
     expect(JSON.stringify(plan)).not.toContain('Rotated-Password-1');
@@ -100,8 +123,14 @@ describe('parameter helpers end to end', () => {
 
   test('fails with findings, not exceptions, when zones are too few or the role cannot be assumed', async () => {
     const w = world();
-    w.ec2.zones.set('eu-west-1', [{ name: 'eu-west-1a', state: 'available' }, { name: 'eu-west-1b', state: 'impaired' }]);
-    const r = resource('az', { regions: ['eu-west-1'], parameters: [{ key: 'Azs', value: '$[alfred_genaz_2]', ssmParameters: [{ name: '/az/list', value: '$[az]' }] }] });
+    w.ec2.zones.set('eu-west-1', [
+      { name: 'eu-west-1a', state: 'available' },
+      { name: 'eu-west-1b', state: 'impaired' },
+    ]);
+    const r = resource('az', {
+      regions: ['eu-west-1'],
+      parameters: [{ key: 'Azs', value: '$[alfred_genaz_2]', ssmParameters: [{ name: '/az/list', value: '$[az]' }] }],
+    });
     const { report } = await w.apply(manifest([r]), [desired(r, template('az', { parameters: ['Azs'] }), ACCOUNTS)]);
     expect(report.failed).toEqual([{ resource: 'az', message: expect.stringContaining('CFCT-K013'), failures: [] }]);
     expect(w.cfn.stackSets.has('CustomControlTower-az')).toBe(false);

@@ -12,10 +12,20 @@ const mgmt = { accountId: MANAGEMENT, region: HOME };
 const KEY = 'CustomControlTower-vm-KeyName';
 
 function keyResource(storage = ['$[keyname]', '$[keymaterial]', '$[keyfingerprint]']) {
-  const names: Record<string, string> = { '$[keyname]': '/vm/keyname', '$[keymaterial]': '/vm/keymaterial', '$[keyfingerprint]': '/vm/keyfingerprint' };
+  const names: Record<string, string> = {
+    '$[keyname]': '/vm/keyname',
+    '$[keymaterial]': '/vm/keymaterial',
+    '$[keyfingerprint]': '/vm/keyfingerprint',
+  };
   return resource('vm', {
     regions: [HOME],
-    parameters: [{ key: 'KeyName', value: '$[alfred_genkeypair]', ssmParameters: storage.map((value) => ({ name: names[value], value })) }],
+    parameters: [
+      {
+        key: 'KeyName',
+        value: '$[alfred_genkeypair]',
+        ssmParameters: storage.map((value) => ({ name: names[value], value })),
+      },
+    ],
   });
 }
 
@@ -33,7 +43,9 @@ describe('generated key pairs', () => {
     const w = world();
     const client = (accountId: string) => w.fake.client(EC2Client, ec2Sdk, 'ec2', { accountId, region: HOME });
     await client(ACCOUNTS[0]).send(new CreateKeyPairCommand({ KeyName: 'k' }));
-    await expect(client(ACCOUNTS[0]).send(new CreateKeyPairCommand({ KeyName: 'k' }))).rejects.toMatchObject({ name: 'InvalidKeyPair.Duplicate' });
+    await expect(client(ACCOUNTS[0]).send(new CreateKeyPairCommand({ KeyName: 'k' }))).rejects.toMatchObject({
+      name: 'InvalidKeyPair.Duplicate',
+    });
     await client('999999999999').send(new CreateKeyPairCommand({ KeyName: 'k' }));
   });
 
@@ -41,13 +53,20 @@ describe('generated key pairs', () => {
     const w = world();
     const r = keyResource();
     w.ec2.keyPairs.set(`${ACCOUNTS[0]}/${HOME}/${KEY}`, { name: KEY, fingerprint: 'aa:bb:cc', id: 'key-0123' });
-    w.ssm.seed(mgmt, '/vm/keymaterial', '-----BEGIN RSA PRIVATE KEY-----\nkept\n-----END RSA PRIVATE KEY-----', 'SecureString');
+    w.ssm.seed(
+      mgmt,
+      '/vm/keymaterial',
+      '-----BEGIN RSA PRIVATE KEY-----\nkept\n-----END RSA PRIVATE KEY-----',
+      'SecureString',
+    );
     const { report } = await w.apply(manifest([r]), [desired(r, vmTemplate, ACCOUNTS)]);
     expect(report.failed).toEqual([]);
     expect(w.ssm.get(mgmt, '/vm/keyname')!.value).toBe(KEY);
     expect(w.ssm.get(mgmt, '/vm/keyfingerprint')!.value).toBe('aa:bb:cc');
     expect(w.ssm.get(mgmt, '/vm/keymaterial')!.value).toContain('kept');
-    expect(w.fake.calls.filter((c) => c.operation === 'CreateKeyPair').map((c) => c.error)).toEqual(['InvalidKeyPair.Duplicate']);
+    expect(w.fake.calls.filter((c) => c.operation === 'CreateKeyPair').map((c) => c.error)).toEqual([
+      'InvalidKeyPair.Duplicate',
+    ]);
     expect(w.cfn.parametersOf('CustomControlTower-vm').KeyName).toBe(KEY);
   });
 
@@ -69,12 +88,16 @@ describe('generated key pairs', () => {
 
     // the next run meets InvalidKeyPair.Duplicate: a finding, not a crash, and the name is not stored
     const second = await w.apply(manifest([r]), wanted);
-    expect(second.report.failed).toEqual([{ resource: 'vm', message: expect.stringContaining('CFCT-K070'), failures: [] }]);
+    expect(second.report.failed).toEqual([
+      { resource: 'vm', message: expect.stringContaining('CFCT-K070'), failures: [] },
+    ]);
     const finding = second.report.findings.find((f) => f.ruleId === 'CFCT-K070')!;
     expect(finding).toMatchObject({
       severity: 'error',
       resource: 'vm',
-      message: expect.stringContaining(`key pair ${KEY} exists in account ${ACCOUNTS[0]} (${HOME}), but its private key was never stored in /vm/keymaterial`),
+      message: expect.stringContaining(
+        `key pair ${KEY} exists in account ${ACCOUNTS[0]} (${HOME}), but its private key was never stored in /vm/keymaterial`,
+      ),
       hint: `delete the key pair (aws ec2 delete-key-pair --key-name ${KEY} --region ${HOME}, in account ${ACCOUNTS[0]}) and run again to create and store a new one; or, if you hold its private key, store it in /vm/keymaterial as a SecureString`,
     });
     expect(w.ssm.get(mgmt, '/vm/keyname')).toBeUndefined();

@@ -4,7 +4,9 @@ import { isKnownAfterApply, knownAfterApply } from '../../../src/engine/stackset
 describe('known after apply', () => {
   test('the marker reads as the plan shows it, with or without what it will be', () => {
     expect(knownAfterApply()).toBe('(known after apply)');
-    expect(knownAfterApply('SSM parameter /x, exported by network')).toBe('(known after apply: SSM parameter /x, exported by network)');
+    expect(knownAfterApply('SSM parameter /x, exported by network')).toBe(
+      '(known after apply: SSM parameter /x, exported by network)',
+    );
   });
 
   test('only markers are recognised: not plain values, not undefined, not text that merely starts like one', () => {

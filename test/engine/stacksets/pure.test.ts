@@ -5,7 +5,13 @@ import { fingerprinterFor } from '../../../src/engine/stacksets/fingerprint';
 import { buildStackSetGraph, dependantsOf, exportNameMatches } from '../../../src/engine/stacksets/graph';
 import { crossPairs, groupPairs, pairKey } from '../../../src/engine/stacksets/pairs';
 import { parseParameterValue } from '../../../src/engine/stacksets/parameter-helpers';
-import { diffParameters, elementHashes, noEchoFingerprint, resolveParameter, SsmValue } from '../../../src/engine/stacksets/parameters';
+import {
+  diffParameters,
+  elementHashes,
+  noEchoFingerprint,
+  resolveParameter,
+  SsmValue,
+} from '../../../src/engine/stacksets/parameters';
 import { ssmView } from '../../../src/engine/stacksets/plan-manifest';
 import { resolveOperationPreferences } from '../../../src/engine/stacksets/settings';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
@@ -15,9 +21,18 @@ const normalised = (text: string) => normaliseTemplate(parseTemplate(text, 't').
 
 describe('template normalisation', () => {
   test('formatting, key order and JSON versus YAML do not change the hash', () => {
-    const json = '{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":{"Ref":"N"}}}},"Parameters":{"N":{"Type":"String"}}}';
-    const pretty = JSON.stringify({ Parameters: { N: { Type: 'String' } }, Resources: { B: { Properties: { BucketName: { Ref: 'N' } }, Type: 'AWS::S3::Bucket' } } }, null, 4);
-    const yaml = 'Parameters:\n  N:\n    Type: String\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref N\n';
+    const json =
+      '{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":{"Ref":"N"}}}},"Parameters":{"N":{"Type":"String"}}}';
+    const pretty = JSON.stringify(
+      {
+        Parameters: { N: { Type: 'String' } },
+        Resources: { B: { Properties: { BucketName: { Ref: 'N' } }, Type: 'AWS::S3::Bucket' } },
+      },
+      null,
+      4,
+    );
+    const yaml =
+      'Parameters:\n  N:\n    Type: String\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref N\n';
     expect(normalised(pretty).hash).toBe(normalised(json).hash);
     expect(normalised(yaml).hash).toBe(normalised(json).hash);
   });
@@ -29,7 +44,9 @@ describe('template normalisation', () => {
   });
 
   test('NoEcho parameters are found whether written as a boolean or a string', () => {
-    const t = normalised('{"Parameters":{"A":{"Type":"String","NoEcho":true},"B":{"Type":"String","NoEcho":"true"},"C":{"Type":"String"}},"Resources":{}}');
+    const t = normalised(
+      '{"Parameters":{"A":{"Type":"String","NoEcho":true},"B":{"Type":"String","NoEcho":"true"},"C":{"Type":"String"}},"Resources":{}}',
+    );
     expect(t.noEchoParameters).toEqual(['A', 'B']);
     expect(t.declaredParameters).toEqual(['A', 'B', 'C']);
   });
@@ -45,20 +62,38 @@ describe('pairs', () => {
   });
 
   test('property: groups cover exactly the given pairs, and there is one group per distinct region set', () => {
-    const pairArb = fc.record({ account: fc.constantFrom('a', 'b', 'c', 'd', 'e'), region: fc.constantFrom('r1', 'r2', 'r3') });
-    fc.assert(fc.property(fc.array(pairArb, { maxLength: 30 }), (pairs) => {
-      const groups = groupPairs(pairs);
-      const covered = groups.flatMap((g) => crossPairs(g.accounts, g.regions).map(pairKey)).sort();
-      expect(covered).toEqual([...new Set(pairs.map(pairKey))].sort());
-      const regionSets = new Set([...new Set(pairs.map((p) => p.account))].map((a) => pairs.filter((p) => p.account === a).map((p) => p.region).filter((r, i, all) => all.indexOf(r) === i).sort().join(',')));
-      expect(groups.length).toBe(regionSets.size);
-    }));
+    const pairArb = fc.record({
+      account: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      region: fc.constantFrom('r1', 'r2', 'r3'),
+    });
+    fc.assert(
+      fc.property(fc.array(pairArb, { maxLength: 30 }), (pairs) => {
+        const groups = groupPairs(pairs);
+        const covered = groups.flatMap((g) => crossPairs(g.accounts, g.regions).map(pairKey)).sort();
+        expect(covered).toEqual([...new Set(pairs.map(pairKey))].sort());
+        const regionSets = new Set(
+          [...new Set(pairs.map((p) => p.account))].map((a) =>
+            pairs
+              .filter((p) => p.account === a)
+              .map((p) => p.region)
+              .filter((r, i, all) => all.indexOf(r) === i)
+              .sort()
+              .join(','),
+          ),
+        );
+        expect(groups.length).toBe(regionSets.size);
+      }),
+    );
   });
 });
 
 describe('helpers', () => {
   test('parses every helper, defaults and comma lists', () => {
-    expect(parseParameterValue('$[alfred_ssm_/org/id],plain,$[alfred_genpass_12],$[alfred_genpass],$[alfred_genaz_3],$[alfred_genaz],$[alfred_genkeypair],$[other]')).toEqual([
+    expect(
+      parseParameterValue(
+        '$[alfred_ssm_/org/id],plain,$[alfred_genpass_12],$[alfred_genpass],$[alfred_genaz_3],$[alfred_genaz],$[alfred_genkeypair],$[other]',
+      ),
+    ).toEqual([
       { kind: 'ssm', name: '/org/id' },
       { kind: 'literal', text: 'plain' },
       { kind: 'genpass', length: 12 },
@@ -73,10 +108,21 @@ describe('helpers', () => {
 
 describe('parameters', () => {
   const actual = (key: string, value: string) => ({ key, value, elementHashes: elementHashes(value) });
-  const ssmValue = (name: string, value: string, type: SsmValue['type'] = 'String'): SsmValue => ({ name, type, ...(type === 'SecureString' ? {} : { value }), elementHashes: elementHashes(value), version: 1 });
+  const ssmValue = (name: string, value: string, type: SsmValue['type'] = 'String'): SsmValue => ({
+    name,
+    type,
+    ...(type === 'SecureString' ? {} : { value }),
+    elementHashes: elementHashes(value),
+    version: 1,
+  });
 
   test('compares both ways: added, changed and removed keys', () => {
-    const r = resource('x', { parameters: [{ key: 'A', value: '1' }, { key: 'B', value: 'new' }] });
+    const r = resource('x', {
+      parameters: [
+        { key: 'A', value: '1' },
+        { key: 'B', value: 'new' },
+      ],
+    });
     const desired = r.parameters.map((p) => resolveParameter(p, ssmView({}), 'x').parameter);
     const changes = diffParameters(desired, [actual('B', 'old'), actual('C', 'gone')], new Set(), ssmView({}));
     expect(changes).toEqual([
@@ -88,7 +134,12 @@ describe('parameters', () => {
 
   test('an SSM value read by $[alfred_ssm_] is compared, and a SecureString only through digests', () => {
     const ssm = ssmView({ '/a': ssmValue('/a', 'v1,v2'), '/s': ssmValue('/s', 'secret!', 'SecureString') });
-    const r = resource('x', { parameters: [{ key: 'A', value: '$[alfred_ssm_/a]' }, { key: 'S', value: '$[alfred_ssm_/s]' }] });
+    const r = resource('x', {
+      parameters: [
+        { key: 'A', value: '$[alfred_ssm_/a]' },
+        { key: 'S', value: '$[alfred_ssm_/s]' },
+      ],
+    });
     const desired = r.parameters.map((p) => resolveParameter(p, ssm, 'x').parameter);
     expect(desired[1].parts).toEqual([{ secureSsm: '/s' }]);
     expect(diffParameters(desired, [actual('A', 'v1,v2'), actual('S', 'secret!')], new Set(), ssm)).toEqual([]);
@@ -101,10 +152,17 @@ describe('parameters', () => {
   });
 
   test('an export pending in this run is known after apply; a missing SSM parameter is a finding', () => {
-    const r = resource('x', { parameters: [{ key: 'A', value: '$[alfred_ssm_/exported]' }, { key: 'B', value: '$[alfred_ssm_/missing]' }] });
+    const r = resource('x', {
+      parameters: [
+        { key: 'A', value: '$[alfred_ssm_/exported]' },
+        { key: 'B', value: '$[alfred_ssm_/missing]' },
+      ],
+    });
     const producer = resource('p', { exportOutputs: [{ name: '/exported', value: '$[output_Id]' }] });
     const ssm = ssmView({}, [producer]);
-    expect(resolveParameter(r.parameters[0], ssm, 'x').parameter.parts).toEqual([{ afterApply: 'SSM parameter /exported, exported by p' }]);
+    expect(resolveParameter(r.parameters[0], ssm, 'x').parameter.parts).toEqual([
+      { afterApply: 'SSM parameter /exported, exported by p' },
+    ]);
     const missing = resolveParameter(r.parameters[1], ssm, 'x');
     expect(missing.findings.map((f) => [f.ruleId, f.severity])).toEqual([['CFCT-K010', 'error']]);
   });
@@ -120,7 +178,8 @@ describe('parameters', () => {
     const entry = (value: string) => resource('x', { parameters: [{ key: 'P', value }] }).parameters[0];
     const noEcho = new Set(['P']);
     const key = fingerprinterFor(Buffer.alloc(32, 7));
-    const fp = (value: string, name = 'S', k = key) => noEchoFingerprint(name, [resolveParameter(entry(value), ssmView({}), 'x').parameter], noEcho, ssmView({}), k);
+    const fp = (value: string, name = 'S', k = key) =>
+      noEchoFingerprint(name, [resolveParameter(entry(value), ssmView({}), 'x').parameter], noEcho, ssmView({}), k);
     expect(fp('a')).toMatch(/^[0-9a-f]{64}$/);
     expect(fp('a')).toBe(fp('a'));
     expect(fp('b')).not.toBe(fp('a'));
@@ -128,18 +187,46 @@ describe('parameters', () => {
     expect(fp('a', 'S', fingerprinterFor(Buffer.alloc(32, 8)))).not.toBe(fp('a'));
     // Not the unkeyed digest an offline search could test guesses against.
     expect(fp('a')).not.toBe(sha256(`S\nP=${sha256('a')}`));
-    expect(noEchoFingerprint('S', [resolveParameter(entry('a'), ssmView({}), 'x').parameter], noEcho, ssmView({}), undefined)).toBe('unknown');
-    const generated = resource('x', { parameters: [{ key: 'P', value: '$[alfred_genpass]', ssmParameters: [{ name: '/p', value: '$[password]' }] }] }).parameters[0];
-    expect(noEchoFingerprint('S', [resolveParameter(generated, ssmView({}), 'x').parameter], noEcho, ssmView({}), key)).toBe('unknown');
+    expect(
+      noEchoFingerprint(
+        'S',
+        [resolveParameter(entry('a'), ssmView({}), 'x').parameter],
+        noEcho,
+        ssmView({}),
+        undefined,
+      ),
+    ).toBe('unknown');
+    const generated = resource('x', {
+      parameters: [{ key: 'P', value: '$[alfred_genpass]', ssmParameters: [{ name: '/p', value: '$[password]' }] }],
+    }).parameters[0];
+    expect(
+      noEchoFingerprint('S', [resolveParameter(generated, ssmView({}), 'x').parameter], noEcho, ssmView({}), key),
+    ).toBe('unknown');
     expect(noEchoFingerprint('S', [], new Set(), ssmView({}), key)).toBeUndefined();
   });
 });
 
 describe('operation preferences', () => {
   test('default to 100% / 10% / PARALLEL / SOFT_FAILURE_TOLERANCE; counts replace percentages', () => {
-    expect(resolveOperationPreferences(undefined)).toEqual({ MaxConcurrentPercentage: 100, FailureTolerancePercentage: 10, RegionConcurrencyType: 'PARALLEL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' });
-    expect(resolveOperationPreferences({ maxConcurrentCount: 5, failureToleranceCount: 0, regionOrder: ['eu-west-1'], concurrencyMode: 'STRICT_FAILURE_TOLERANCE' })).toEqual({
-      MaxConcurrentCount: 5, FailureToleranceCount: 0, RegionConcurrencyType: 'PARALLEL', RegionOrder: ['eu-west-1'], ConcurrencyMode: 'STRICT_FAILURE_TOLERANCE',
+    expect(resolveOperationPreferences(undefined)).toEqual({
+      MaxConcurrentPercentage: 100,
+      FailureTolerancePercentage: 10,
+      RegionConcurrencyType: 'PARALLEL',
+      ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+    });
+    expect(
+      resolveOperationPreferences({
+        maxConcurrentCount: 5,
+        failureToleranceCount: 0,
+        regionOrder: ['eu-west-1'],
+        concurrencyMode: 'STRICT_FAILURE_TOLERANCE',
+      }),
+    ).toEqual({
+      MaxConcurrentCount: 5,
+      FailureToleranceCount: 0,
+      RegionConcurrencyType: 'PARALLEL',
+      RegionOrder: ['eu-west-1'],
+      ConcurrencyMode: 'STRICT_FAILURE_TOLERANCE',
     });
   });
 });
@@ -167,7 +254,10 @@ describe('dependency graph', () => {
   });
 
   test('fails when depends_on names an unknown resource or the graph has a cycle', () => {
-    const g = buildStackSetGraph([resource('a', { dependsOn: [dep('b')] }), resource('b', { dependsOn: [dep('a'), dep('nope')] })], 'dependencies');
+    const g = buildStackSetGraph(
+      [resource('a', { dependsOn: [dep('b')] }), resource('b', { dependsOn: [dep('a'), dep('nope')] })],
+      'dependencies',
+    );
     expect(g.findings.map((f) => f.ruleId).sort()).toEqual(['CFCT-M010', 'CFCT-M011']);
     expect(g.waves).toEqual([]);
   });

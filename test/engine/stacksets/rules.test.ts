@@ -17,7 +17,16 @@ describe('stack set rules', () => {
   test('fails when a key pair helper has no target account to run in: CFCT-K012 at its turn, nothing is created', async () => {
     const w = world();
     const r = resource('vm', {
-      parameters: [{ key: 'KeyName', value: '$[alfred_genkeypair]', ssmParameters: [{ name: '/vm/keymaterial', value: '$[keymaterial]' }, { name: '/vm/keyname', value: '$[keyname]' }] }],
+      parameters: [
+        {
+          key: 'KeyName',
+          value: '$[alfred_genkeypair]',
+          ssmParameters: [
+            { name: '/vm/keymaterial', value: '$[keymaterial]' },
+            { name: '/vm/keyname', value: '$[keyname]' },
+          ],
+        },
+      ],
     });
     const { report } = await w.apply(manifest([r]), [desired(r, template('vm', { parameters: ['KeyName'] }), [])]);
     const k012 = report.findings.filter((f) => f.ruleId === 'CFCT-K012');
@@ -33,7 +42,9 @@ describe('stack set rules', () => {
     const r = resource('org-wide', { permissionModel: 'service_managed' });
     const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
     expect(plan.resources[0].steps).toEqual([]);
-    expect(plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K020', severity: 'error', resource: 'org-wide' }));
+    expect(plan.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'CFCT-K020', severity: 'error', resource: 'org-wide' }),
+    );
   });
 
   test('a wanted INOPERABLE instance is left out of every operation, with a CFCT-K030 warning', async () => {
@@ -43,20 +54,33 @@ describe('stack set rules', () => {
     w.cfn.stackSets.get('CustomControlTower-baseline')!.instances.get(`${ACCOUNTS[0]}/${HOME}`)!.status = 'INOPERABLE';
     const before = w.cfn.operations().length;
     const { plan, report } = await w.apply(manifest([r]), [desired(r, template('b'), ACCOUNTS)]);
-    expect(plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K030', severity: 'warning', resource: 'baseline' }));
+    expect(plan.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'CFCT-K030', severity: 'warning', resource: 'baseline' }),
+    );
     expect(plan.findings.find((f) => f.ruleId === 'CFCT-K030')!.message).toContain(`${ACCOUNTS[0]}/${HOME}`);
     expect(report.failed).toEqual([]);
-    expect(plan.resources[0].steps.flatMap((s) => ('targets' in s && s.targets ? s.targets.accounts : []))).not.toContain(ACCOUNTS[0]);
+    expect(
+      plan.resources[0].steps.flatMap((s) => ('targets' in s && s.targets ? s.targets.accounts : [])),
+    ).not.toContain(ACCOUNTS[0]);
     expect(w.operationsSince(before).map((o) => o.action)).toEqual(['UPDATE']);
-    expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([`${ACCOUNTS[0]}/${HOME}:INOPERABLE`, `${ACCOUNTS[1]}/${HOME}:CURRENT`, `${ACCOUNTS[2]}/${HOME}:CURRENT`]);
+    expect(w.cfn.instancesOf('CustomControlTower-baseline')).toEqual([
+      `${ACCOUNTS[0]}/${HOME}:INOPERABLE`,
+      `${ACCOUNTS[1]}/${HOME}:CURRENT`,
+      `${ACCOUNTS[2]}/${HOME}:CURRENT`,
+    ]);
   });
 
   test('a removed stack set with instances in a suspended account is not deleted this run: CFCT-K042, the other instances go', async () => {
     const w = world();
     const [gone, stays] = [resource('gone'), resource('stays')];
-    await w.apply(manifest([gone, stays]), [desired(gone, template('g'), ACCOUNTS), desired(stays, template('s'), ACCOUNTS)]);
+    await w.apply(manifest([gone, stays]), [
+      desired(gone, template('g'), ACCOUNTS),
+      desired(stays, template('s'), ACCOUNTS),
+    ]);
     w.setAccounts([ACCOUNTS[0]], 'SUSPENDED');
-    const { plan, report } = await w.apply(manifest([stays], { enableStackSetDeletion: true }), [desired(stays, template('s'), ACCOUNTS.slice(1))]);
+    const { plan, report } = await w.apply(manifest([stays], { enableStackSetDeletion: true }), [
+      desired(stays, template('s'), ACCOUNTS.slice(1)),
+    ]);
     expect(plan.findings).toContainEqual(expect.objectContaining({ ruleId: 'CFCT-K042', severity: 'warning' }));
     expect(plan.removals[0].steps.map((s) => s.kind)).toEqual(['stackset.delete-instances']);
     expect(report.failed).toEqual([]);

@@ -28,8 +28,13 @@ function upstreamInstallation(): StackSetWorld {
 }
 
 function upstreamManifest(count = STACK_SETS) {
-  const resources = Array.from({ length: count }, (_, i) => resource(`r${i}`, { regions: REGIONS, parameters: [{ key: 'Env', value: 'prod' }] }));
-  return { m: manifest(resources), wanted: resources.map((r) => desired(r, template(r.name, { parameters: ['Env'] }), ACCOUNTS)) };
+  const resources = Array.from({ length: count }, (_, i) =>
+    resource(`r${i}`, { regions: REGIONS, parameters: [{ key: 'Env', value: 'prod' }] }),
+  );
+  return {
+    m: manifest(resources),
+    wanted: resources.map((r) => desired(r, template(r.name, { parameters: ['Env'] }), ACCOUNTS)),
+  };
 }
 
 describe('taking over an upstream installation touches no member account', () => {
@@ -38,16 +43,26 @@ describe('taking over an upstream installation touches no member account', () =>
     const { m, wanted } = upstreamManifest();
     const { plan, report } = await w.apply(m, wanted);
     expect(report.failed).toEqual([]);
-    expect(plan.resources.every((r) => r.summary.adopt && r.steps.map((s) => s.kind).join() === 'stackset.adopt')).toBe(true);
+    expect(plan.resources.every((r) => r.summary.adopt && r.steps.map((s) => s.kind).join() === 'stackset.adopt')).toBe(
+      true,
+    );
     expect(w.cfn.operations()).toEqual([]);
-    for (const op of ['UpdateStackSet', 'CreateStackInstances', 'UpdateStackInstances', 'DeleteStackInstances', 'CreateStackSet']) {
+    for (const op of [
+      'UpdateStackSet',
+      'CreateStackInstances',
+      'UpdateStackInstances',
+      'DeleteStackInstances',
+      'CreateStackSet',
+    ]) {
       expect(w.fake.callCount('cloudformation', op)).toBe(0);
     }
     // One record per stack set, and the fingerprint key, created at the first apply.
     expect(w.fake.callCount('ssm', 'PutParameter')).toBe(STACK_SETS + 1);
     for (let i = 0; i < STACK_SETS; i++) {
       expect(JSON.parse(w.ssm.get(mgmt, recordName(`CustomControlTower-r${i}`))!.value)).toEqual({ owner: 'default' });
-      expect(w.cfn.stackSets.get(`CustomControlTower-r${i}`)!.tags).toEqual([{ Key: UPSTREAM_TAG_KEY, Value: UPSTREAM_TAG_VALUE }]);
+      expect(w.cfn.stackSets.get(`CustomControlTower-r${i}`)!.tags).toEqual([
+        { Key: UPSTREAM_TAG_KEY, Value: UPSTREAM_TAG_VALUE },
+      ]);
     }
     // The next run: owned, unchanged, no step at all.
     const again = await w.plan(m, wanted);
@@ -62,7 +77,9 @@ describe('taking over an upstream installation touches no member account', () =>
     const removed = manifest([wanted[0].resource], { enableStackSetDeletion: true });
     const { plan, report } = await w.apply(removed, [wanted[0]]);
     expect(report.failed).toEqual([]);
-    expect(plan.removals.find((r) => r.summary.stackSetName === 'CustomControlTower-r1')!.summary.action).toBe('delete');
+    expect(plan.removals.find((r) => r.summary.stackSetName === 'CustomControlTower-r1')!.summary.action).toBe(
+      'delete',
+    );
     expect(w.cfn.stackSets.get('CustomControlTower-r1')?.status ?? 'DELETED').toBe('DELETED');
     const untouched = plan.removals.find((r) => r.summary.stackSetName === 'CustomControlTower-r2')!;
     expect(untouched.steps).toEqual([]);
@@ -82,7 +99,9 @@ describe('taking over an upstream installation touches no member account', () =>
   test('a changed parameter still updates an adopted stack set, which then records ownership itself', async () => {
     const w = upstreamInstallation();
     const r = resource('r0', { regions: REGIONS, parameters: [{ key: 'Env', value: 'dev' }] });
-    const { plan, report } = await w.apply(manifest([r]), [desired(r, template('r0', { parameters: ['Env'] }), ACCOUNTS)]);
+    const { plan, report } = await w.apply(manifest([r]), [
+      desired(r, template('r0', { parameters: ['Env'] }), ACCOUNTS),
+    ]);
     expect(report.failed).toEqual([]);
     expect(plan.resources[0].steps.map((s) => s.kind)).toEqual(['stackset.update']);
     expect(JSON.parse(w.ssm.get(mgmt, recordName('CustomControlTower-r0'))!.value)).toEqual({ owner: 'default' });

@@ -23,7 +23,11 @@ async function setUp(withBaseline: boolean) {
     });
   }
   const { snapshot } = await loadOrganizationSnapshot(w.aws, { clock: w.fake.clock });
-  const stackSets = await readStackSetSnapshot(w.clients, { homeRegion: HOME, names: [], prefix: w.settings.prefix, ssmNames: [] }, w.fake.clock);
+  const stackSets = await readStackSetSnapshot(
+    w.clients,
+    { homeRegion: HOME, names: [], prefix: w.settings.prefix, ssmNames: [] },
+    w.fake.clock,
+  );
   return { index: new OrganizationIndex(snapshot), stackSets, enrolled, notEnrolled };
 }
 
@@ -38,7 +42,9 @@ describe('stack set targets', () => {
   test('Root means the ACTIVE accounts of the Control Tower baseline stack set, never the management account', async () => {
     const { index, stackSets, enrolled } = await setUp(true);
     expect(stackSets.baselineAccounts).toEqual([MANAGEMENT, '200000000001', '200000000003']);
-    const resolved = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root']) }), { baselineStackSetAccounts: stackSets.baselineAccounts });
+    const resolved = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root']) }), {
+      baselineStackSetAccounts: stackSets.baselineAccounts,
+    });
     expect(resolved.accounts).toEqual([enrolled]);
     expect(resolved.findings).toEqual([]);
   });
@@ -56,16 +62,23 @@ describe('stack set targets', () => {
     org.addAccount({ id: '200000000003', name: 'sandbox', parentId: unregistered });
     org.addAccount({ id: '200000000004', name: 'suspended', parentId: registered, state: 'SUSPENDED' });
     controlTower.enable(HOME, `arn:aws:organizations::${MANAGEMENT}:ou/${org.organizationId}/${registered}`);
-    controlTower.enable(HOME, `arn:aws:organizations::${MANAGEMENT}:ou/${org.organizationId}/${unregistered}`, { status: 'FAILED' });
+    controlTower.enable(HOME, `arn:aws:organizations::${MANAGEMENT}:ou/${org.organizationId}/${unregistered}`, {
+      status: 'FAILED',
+    });
     // The baseline stack set says otherwise: enabled baselines win.
-    w.cfn.seedStackSet({ name: CONTROL_TOWER_BASELINE_STACK_SET, templateBody: template('ct'), instances: [{ account: '200000000003', region: HOME }] });
+    w.cfn.seedStackSet({
+      name: CONTROL_TOWER_BASELINE_STACK_SET,
+      templateBody: template('ct'),
+      instances: [{ account: '200000000003', region: HOME }],
+    });
     const request = { homeRegion: HOME, names: [], prefix: w.settings.prefix, ssmNames: [] };
     const { snapshot, apiCalls } = await loadOrganizationSnapshot(aws, { clock: w.fake.clock, stackSets: request });
     expect(apiCalls.ListEnabledBaselines).toBe(1);
     expect(snapshot.stackSets!.enrolledOus).toEqual([registered]);
     const index = new OrganizationIndex(snapshot);
     const resolved = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root']) }), {
-      enrolledOus: snapshot.stackSets!.enrolledOus, baselineStackSetAccounts: snapshot.stackSets!.baselineAccounts,
+      enrolledOus: snapshot.stackSets!.enrolledOus,
+      baselineStackSetAccounts: snapshot.stackSets!.baselineAccounts,
     });
     expect(resolved.accounts).toEqual(['200000000001']);
     expect(resolved.rootUnresolved).toBeUndefined();
@@ -75,11 +88,19 @@ describe('stack set targets', () => {
   test('Root with neither source: every ACTIVE member account as candidates, flagged unresolved; exclude_accounts still applies', async () => {
     const { index, stackSets, enrolled, notEnrolled } = await setUp(false);
     expect(stackSets.baselineAccounts).toBeUndefined();
-    const all = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root'], ['enrolled']) }), {});
+    const all = resolveStackSetTargets(
+      index,
+      resource('r', { deploymentTargets: targets(['Root'], ['enrolled']) }),
+      {},
+    );
     expect(all.accounts).toEqual([enrolled, notEnrolled]);
     expect(all.rootUnresolved).toEqual([notEnrolled]);
     expect(all.findings).toEqual([]);
-    const excluded = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Root'], [], ['not-enrolled']) }), { enrolledOus: [index.accounts.get(enrolled)!.parentId] });
+    const excluded = resolveStackSetTargets(
+      index,
+      resource('r', { deploymentTargets: targets(['Root'], [], ['not-enrolled']) }),
+      { enrolledOus: [index.accounts.get(enrolled)!.parentId] },
+    );
     expect(excluded.accounts).toEqual([enrolled]);
   });
 
@@ -94,7 +115,11 @@ describe('stack set targets', () => {
 
   test('an unknown OU is reported and recorded as unresolved (so deletions are refused)', async () => {
     const { index } = await setUp(false);
-    const resolved = resolveStackSetTargets(index, resource('r', { deploymentTargets: targets(['Workloadz'], ['enrolled']) }), {});
+    const resolved = resolveStackSetTargets(
+      index,
+      resource('r', { deploymentTargets: targets(['Workloadz'], ['enrolled']) }),
+      {},
+    );
     expect(resolved.accounts).toEqual(['200000000001']);
     expect(resolved.unresolved).toEqual([{ value: 'Workloadz' }]);
     expect(resolved.findings.map((f) => f.ruleId)).toEqual(['CFCT-O002']);
@@ -102,14 +127,29 @@ describe('stack set targets', () => {
 });
 
 describe('Root when Control Tower cannot be read', () => {
-  const rootTargets = { accounts: [], organizationalUnits: [{ value: 'Root' }], excludeAccounts: [], includeNestedOus: false };
-  const unresolvedRoot = (accounts: string[], candidates: string[]) => ({ accounts, unresolved: [], findings: [], rootUnresolved: candidates });
+  const rootTargets = {
+    accounts: [],
+    organizationalUnits: [{ value: 'Root' }],
+    excludeAccounts: [],
+    includeNestedOus: false,
+  };
+  const unresolvedRoot = (accounts: string[], candidates: string[]) => ({
+    accounts,
+    unresolved: [],
+    findings: [],
+    rootUnresolved: candidates,
+  });
 
   test('fails when Root would create instances: no step at all, an error with a hint, nothing deployed', async () => {
     const w = new StackSetWorld();
     w.setAccounts(['200000000001', '200000000002']);
     const r = resource('r', { deploymentTargets: rootTargets });
-    const wanted = [{ ...desired(r, template('a'), []), targets: unresolvedRoot(['200000000001', '200000000002'], ['200000000001', '200000000002']) }];
+    const wanted = [
+      {
+        ...desired(r, template('a'), []),
+        targets: unresolvedRoot(['200000000001', '200000000002'], ['200000000001', '200000000002']),
+      },
+    ];
     const { plan, report } = await w.apply(manifest([r]), wanted);
     expect(plan.resources[0].steps).toEqual([]);
     const [error] = plan.findings.filter((f) => f.ruleId === 'CFCT-K090');
@@ -125,7 +165,9 @@ describe('Root when Control Tower cannot be read', () => {
     w.setAccounts(accounts);
     const r = resource('r', { deploymentTargets: rootTargets });
     await w.apply(manifest([r]), [desired(r, template('a'), accounts)]);
-    const plan = await w.plan(manifest([r]), [{ ...desired(r, template('a'), []), targets: unresolvedRoot(accounts, accounts) }]);
+    const plan = await w.plan(manifest([r]), [
+      { ...desired(r, template('a'), []), targets: unresolvedRoot(accounts, accounts) },
+    ]);
     expect(plan.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(plan.resources[0].steps).toEqual([]);
   });
