@@ -12,7 +12,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
+import { logsKeyStatement } from './key-statements';
 import { DeployStateMachineProps } from './state-machine-props';
+import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { RunLockFunction } from '../handlers/run-lock-function';
 
 /** Lambda errors Step Functions reports for the Lambda service itself (not the handler). */
@@ -100,25 +102,7 @@ function newLogsKey(scope: Construct): kms.IKey {
     description: 'Encrypts the logs of a Customizations for AWS Control Tower state machine and its tasks',
     enableKeyRotation: true,
   });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: [
-        'kms:Encrypt',
-        'kms:Decrypt',
-        'kms:ReEncryptFrom',
-        'kms:ReEncryptTo',
-        'kms:GenerateDataKey',
-        'kms:DescribeKey',
-      ],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-        },
-      },
-    }),
-  );
+  key.addToResourcePolicy(logsKeyStatement(Stack.of(scope)));
   return key;
 }
 
@@ -327,10 +311,17 @@ const ORGANIZATIONS_READS = [
 ];
 
 /**
- * Grants the plan check (a re-plan from the live organization) its reads: Organizations,
- * the installation's stack sets, SSM parameters the manifest reads.
+ * The plan check's function, which both deploy state machines run after taking the lock (a
+ * re-plan from the live organization), with its reads: the run files, Organizations, the
+ * installation's stack sets, SSM parameters the manifest reads.
  */
-export function grantPlanCheck(fn: lambda.IFunction, stackSetPrefix: string): void {
+export function newPlanCheckFunction(parts: DeployParts): PlanCheckFunction {
+  const fn = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, {
+    description: 'Checks that the approved plan still holds',
+    memorySize: 1769,
+  });
+  grantReadRunFiles(parts, fn);
+  const stackSetPrefix = parts.stackSetPrefix;
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ORGANIZATIONS_READS, resources: ['*'] }));
   const stack = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
   fn.addToRolePolicy(
@@ -354,6 +345,7 @@ export function grantPlanCheck(fn: lambda.IFunction, stackSetPrefix: string): vo
       appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:(cloudformation|ssm):.*\\*$/' }],
     },
   ]);
+  return fn;
 }
 
 /** The states both deploy state machines open with: take the lock, check the approved plan. */

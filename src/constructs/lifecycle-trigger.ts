@@ -9,7 +9,7 @@ import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { eventBridgeKeyStatement } from './pipeline-key';
+import { eventBridgeKeyStatement } from './key-statements';
 import { LifecycleTriggerFunction } from '../handlers/lifecycle-trigger-function';
 
 /**

@@ -17,8 +17,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { ConfigurationSource } from './configuration-source';
+import { eventBridgeKeyStatement, logsKeyStatement } from './key-statements';
 import { LifecycleTrigger } from './lifecycle-trigger';
-import { eventBridgeKeyStatement } from './pipeline-key';
 import { suppressBucketDeploymentFindings, suppressPipelineFindings } from './pipeline-nag';
 import { createDefaultStateMachines } from './pipeline-state-machines';
 import { StackSetOperationPreferences, StackSetOrder } from './stack-set-defaults';
@@ -279,27 +279,7 @@ export class CustomControlTowerPipeline extends Construct {
       });
     this.encryptionKey = key;
     // CloudWatch Logs encrypts this construct's log groups with the key (only log groups of this account and region).
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:DescribeKey',
-        ],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
-          },
-        },
-      }),
-      false,
-    );
+    key.addToResourcePolicy(logsKeyStatement(stack), false);
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       // S3 delivers server access logs only to buckets encrypted with SSE-S3.

@@ -5,18 +5,17 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   deployParts,
-  grantPlanCheck,
   grantReadRunFiles,
   lambdaTask,
   lockedRunStates,
   newHandler,
   newLockFunction,
+  newPlanCheckFunction,
   stateMachineLogs,
   suppress,
   suppressStateMachineRole,
 } from './deploy-parts';
 import { PolicyStateMachineProps } from './policy-state-machine-props';
-import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { PolicyStepsFunction } from '../handlers/policy-steps-function';
 
 /**
@@ -49,12 +48,7 @@ export class PolicyStateMachine extends Construct {
     const parts = deployParts(this, props, Duration.hours(1));
 
     this.lockFunction = newLockFunction(parts);
-    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, {
-      description: 'Checks that the approved plan still holds',
-      memorySize: 1769,
-    });
-    grantReadRunFiles(parts, this.planCheckFunction);
-    grantPlanCheck(this.planCheckFunction, parts.stackSetPrefix);
+    this.planCheckFunction = newPlanCheckFunction(parts);
     this.policyStepsFunction = newHandler(parts, 'PolicyStepsTask', PolicyStepsFunction, {
       description: "Applies the approved plan's SCP and RCP steps",
       memorySize: 1024,

@@ -5,20 +5,19 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   deployParts,
-  grantPlanCheck,
   grantReadRunFiles,
   grantWriteRunFiles,
   lambdaTask,
   lockedRunStates,
   newHandler,
   newLockFunction,
+  newPlanCheckFunction,
   stackSetArns,
   stateMachineLogs,
   suppress,
   suppressStateMachineRole,
 } from './deploy-parts';
 import { StackSetStateMachineProps } from './stackset-state-machine-props';
-import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { StacksetRunOutputsFunction } from '../handlers/stackset-run-outputs-function';
 import { StacksetRunPrepareFunction } from '../handlers/stackset-run-prepare-function';
 import { StacksetRunStepFunction } from '../handlers/stackset-run-step-function';
@@ -105,12 +104,7 @@ export class StackSetStateMachine extends Construct {
 
     // ---- functions, each with the permissions of its task ----------------------------------
     this.lockFunction = newLockFunction(parts);
-    this.planCheckFunction = newHandler(parts, 'PlanCheckTask', PlanCheckFunction, {
-      description: 'Checks that the approved plan still holds',
-      memorySize: 1769,
-    });
-    grantReadRunFiles(parts, this.planCheckFunction);
-    grantPlanCheck(this.planCheckFunction, parts.stackSetPrefix);
+    this.planCheckFunction = newPlanCheckFunction(parts);
     this.waveFunction = newHandler(parts, 'WaveTask', StacksetWaveFunction, {
       description: 'Picks the next dependency wave of stack sets',
       memorySize: 1024,

@@ -161,30 +161,12 @@ export async function loadOrganizationSnapshot(
         const id = summary.Id!;
         const awsManaged = summary.AwsManaged ?? false;
         const targetIds = await listTargets(client, id, count);
-        if (awsManaged) {
-          return {
-            id,
-            name: summary.Name ?? '',
-            type,
-            description: summary.Description ?? '',
-            awsManaged,
-            tags: {},
-            targetIds,
-          };
-        }
+        const described = { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged };
+        if (awsManaged) return { ...described, tags: {}, targetIds };
         count('DescribePolicy');
         const content = (await client.send(new DescribePolicyCommand({ PolicyId: id }))).Policy?.Content ?? '';
         const tags = knownTags.get(id) ?? (await readTags(id));
-        return {
-          id,
-          name: summary.Name ?? '',
-          type,
-          description: summary.Description ?? '',
-          awsManaged,
-          content,
-          tags,
-          targetIds,
-        };
+        return { ...described, content, tags, targetIds };
       })),
     );
   }
