@@ -158,9 +158,8 @@ export abstract class ConfigurationSource {
   public static codeCommit(options: CodeCommitConfigurationSourceOptions): ConfigurationSource {
     const given = [options.repository, options.repositoryName].filter((x) => x !== undefined).length;
     if (given !== 1) {
-      throw new Error(
-        `ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got ${given === 0 ? 'neither' : 'both'}`,
-      );
+      const got = given === 0 ? 'neither' : 'both';
+      throw new Error(`ConfigurationSource.codeCommit needs exactly one of repository and repositoryName, got ${got}`);
     }
     checkBranch(options.branch);
     return new CodeCommitSource(options);

@@ -299,7 +299,8 @@ export class LockKeeper {
 
 /** "owner (purpose) until <ISO time>", for messages. */
 export function describeHolder(holder: LockHolder): string {
-  return `${holder.owner}${holder.purpose ? ` (${holder.purpose})` : ''} until ${new Date(holder.expires).toISOString()}`;
+  const who = holder.purpose ? `${holder.owner} (${holder.purpose})` : holder.owner;
+  return `${who} until ${new Date(holder.expires).toISOString()}`;
 }
 
 /** Reads who holds a lock now, or undefined when nobody does. */

@@ -19,6 +19,7 @@ import { formatFinding, hasErrors, type Finding } from '../manifest/findings';
 import { packageFromZip } from '../manifest/load';
 import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
 import { checkSavedPlan, savedPlanDifferences, type PlanStep } from './plan';
+import { listFirst } from './plural';
 import { isPolicyStep } from './policies/run';
 import type { Clock } from './retry';
 import { retryThrottled } from './retry';
@@ -283,14 +284,15 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
   const added = differences.added.filter((s) => !covered(s));
   if (added.length > 0) {
     const findings = checkSavedPlan(approved, { ...fresh, steps: fresh.steps.filter((s) => !covered(s)) });
-    const summaries = added
-      .slice(0, 5)
-      .map((s) => s.summary)
-      .join('; ');
+    const summaries = listFirst(
+      added.map((s) => s.summary),
+      5,
+      '; ',
+    );
     return {
       approved: false,
       findings,
-      message: `refused: the organization or the package changed since the plan was approved; ${added.length} change(s) were not approved (${summaries}${added.length > 5 ? '; ...' : ''}). Plan again, review, and approve the new plan`,
+      message: `refused: the organization or the package changed since the plan was approved; ${added.length} change(s) were not approved (${summaries}). Plan again, review, and approve the new plan`,
       alreadyDone: 0,
     };
   }
@@ -300,10 +302,11 @@ export function compareWithApproved(approved: RunPlan, fresh: RunPlan, scope: Ap
       ? []
       : [
           engineFinding('CFCT-C060', {
-            message: `${done.length} approved step(s) are already done or completed differently: ${done
-              .slice(0, 5)
-              .map((s) => s.summary)
-              .join('; ')}${done.length > 5 ? '; ...' : ''}`,
+            message: `${done.length} approved step(s) are already done or completed differently: ${listFirst(
+              done.map((s) => s.summary),
+              5,
+              '; ',
+            )}`,
           }),
         ];
   return {
@@ -492,7 +495,9 @@ export function nextWave(
     ...failed.map((f) => `FAILED ${f.resource}: ${f.message}`),
     ...skipped.map((s) => `SKIPPED ${s.resource}: ${s.reason}`),
   ];
-  const head = `${succeeded.length} stack set(s) succeeded, ${failed.length} failed, ${skipped.length} skipped${unchanged.length > 0 ? `, ${unchanged.length} unchanged (no step in the approved plan)` : ''}`;
+  const counts = [`${succeeded.length} stack set(s) succeeded`, `${failed.length} failed`, `${skipped.length} skipped`];
+  if (unchanged.length > 0) counts.push(`${unchanged.length} unchanged (no step in the approved plan)`);
+  const head = counts.join(', ');
   const summary = (anyFailed ? `${head}. ${lines.join('\n')}` : head).slice(0, 30_000);
   return { progress: { wave, succeeded, failed, skipped, unchanged }, run: [], done: true, failed: anyFailed, summary };
 }

@@ -70,9 +70,10 @@ export function checkSavedPlan(saved: Pick<Plan, 'inputHash' | 'steps'>, fresh: 
     differences.gone.length ? `no longer needed: ${ids(differences.gone)}` : '',
     differences.added.length ? `now needed: ${ids(differences.added)}` : '',
   ].filter(Boolean);
+  const changed = parts.length ? `; steps ${parts.join('; ')}` : ' (the steps are the same)';
   return [
     engineFinding('CFCT-C010', {
-      message: `the organization or the package changed since the plan was made${parts.length ? `; steps ${parts.join('; ')}` : ' (the steps are the same)'}`,
+      message: `the organization or the package changed since the plan was made${changed}`,
       hint: 'plan again, review, and apply the new plan',
     }),
   ];

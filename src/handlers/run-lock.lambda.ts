@@ -105,8 +105,9 @@ export function createRunLockHandler(deps: TaskDeps): (event: RunLockEvent) => P
         if (event.action === 'renew') {
           const renewed = await renewLock(s3, event.held!, { ttlMs, clock: deps.clock });
           if (renewed.renewed) return { renewed: true, lock: renewed.lock };
+          const takenBy = renewed.heldBy ? ` by ${renewed.heldBy.owner}` : '';
           throw new LockLostError(
-            `the lock s3://${event.lock.bucket}/${event.lock.key} expired and was taken over${renewed.heldBy ? ` by ${renewed.heldBy.owner}` : ''}; this run stopped`,
+            `the lock s3://${event.lock.bucket}/${event.lock.key} expired and was taken over${takenBy}; this run stopped`,
           );
         }
         return releaseLock(s3, event.held!, deps.clock);

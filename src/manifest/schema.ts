@@ -168,9 +168,10 @@ function walkNullLists(value: unknown, node: SchemaNode, path: (string | number)
     const child = resolveRef(property, root);
     if (object[key] === null && child.type === 'array' && !(schema.required ?? []).includes(key)) {
       const absent = NULL_MEANS_ABSENT.has(key);
+      const readAs = absent ? 'not given (the home region)' : 'an empty list';
       findings.push(
         finding('CFCT-M051', {
-          message: `"${key}" holds no items (only comments, or nothing), so it is read as ${absent ? 'not given (the home region)' : 'an empty list'}, as upstream reads it`,
+          message: `"${key}" holds no items (only comments, or nothing), so it is read as ${readAs}, as upstream reads it`,
           location: positions.keyAt([...path, key]),
           hint: `write ${key}: [] to say so explicitly, or remove the key`,
         }),

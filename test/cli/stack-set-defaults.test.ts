@@ -77,7 +77,7 @@ describe('cfct plan --operation-preferences / --stack-set-order', () => {
     const cases: [string[], RegExp][] = [
       [
         ['--operation-preferences', '{"MaxConcurrentCount": 0}'],
-        /--operation-preferences:1:1 error CFCT-S007 "MaxConcurrentCount" must be >= 1 .*hint: use a value >= 1/,
+        /--operation-preferences:1:24 error CFCT-S007 "MaxConcurrentCount" must be >= 1 .*hint: use a value >= 1/,
       ],
       [
         ['--operation-preferences', '{"MaxConcurrentCount": 2, "MaxConcurrentPercentage": 50}'],

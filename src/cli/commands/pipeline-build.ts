@@ -64,7 +64,8 @@ export function planSummary(report: ReportModel): string {
     findings.error ? `${findings.error} error(s)` : '',
     findings.warning ? `${findings.warning} warning(s)` : '',
   ].filter(Boolean);
-  return `${create} to create, ${update} to update, ${remove} to delete${problems.length ? `; ${problems.join(', ')}` : ''}`;
+  const changes = `${create} to create, ${update} to update, ${remove} to delete`;
+  return problems.length ? `${changes}; ${problems.join(', ')}` : changes;
 }
 
 /** The S3 console link of an object (the approver opens the report there, signed in). */

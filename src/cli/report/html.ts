@@ -48,20 +48,21 @@ function diffBlock(diff: string): string {
 function instances(label: string, list: readonly InstanceGroup[], cls: string): string {
   if (list.length === 0) return '';
   const count = instanceCount(list);
-  const items = list
-    .map(
-      (g) =>
-        `<li><b>${esc(g.region)}</b>: ${esc(plural(g.accounts.length, 'account'))}<div class="accounts">${g.accounts.map(esc).join(' ')}</div></li>`,
-    )
-    .join('');
-  return `<details class="instances ${cls}"${count <= ACCOUNTS_SHOWN ? ' open' : ''}><summary>${esc(label)}: ${count}</summary><ul>${items}</ul></details>`;
+  const item = (g: InstanceGroup) => {
+    const accounts = `<div class="accounts">${g.accounts.map(esc).join(' ')}</div>`;
+    return `<li><b>${esc(g.region)}</b>: ${esc(plural(g.accounts.length, 'account'))}${accounts}</li>`;
+  };
+  const open = count <= ACCOUNTS_SHOWN ? ' open' : '';
+  const summary = `<summary>${esc(label)}: ${count}</summary>`;
+  return `<details class="instances ${cls}"${open}>${summary}<ul>${list.map(item).join('')}</ul></details>`;
 }
 
 /** A list of targets, folded into a `<details>` past ACCOUNTS_SHOWN entries. */
 function targets(label: string, list: readonly string[], cls: string): string {
   if (list.length === 0) return '';
   if (list.length <= ACCOUNTS_SHOWN) return `<p class="${cls}">${esc(label)}: ${esc(list.join(', '))}</p>`;
-  return `<details class="${cls}"><summary>${esc(label)}: ${list.length}</summary><p>${esc(list.join(', '))}</p></details>`;
+  const summary = `<summary>${esc(label)}: ${list.length}</summary>`;
+  return `<details class="${cls}">${summary}<p>${esc(list.join(', '))}</p></details>`;
 }
 
 const STYLE = `
@@ -117,9 +118,8 @@ export function renderHtml(report: ReportModel): string {
     const items = report.incomplete.notPlanned.map(
       (r) => `<li><b>${esc(r.resource)}</b>: <code>${esc(r.ruleId)}</code> ${esc(r.reason)}</li>`,
     );
-    body.push(
-      `<div id="incomplete" class="banner incomplete">Plan ${esc(incomplete)}${items.length > 0 ? `<ul>${items.join('')}</ul>` : ''}</div>`,
-    );
+    const list = items.length > 0 ? `<ul>${items.join('')}</ul>` : '';
+    body.push(`<div id="incomplete" class="banner incomplete">Plan ${esc(incomplete)}${list}</div>`);
   }
   const destroy = destroyLine(report);
   if (destroy && !report.empty) {
@@ -134,9 +134,8 @@ export function renderHtml(report: ReportModel): string {
   const zero = counts.filter((c) => c.n === 0);
   if (nonZero.length > 0) body.push(`<div class="counts">${nonZero.map(card).join('')}</div>`);
   if (zero.length > 0) {
-    body.push(
-      `<p class="zeros">Nothing: ${zero.map((c) => `<span class="count" data-count="${c.id}"><b>${c.n}</b> ${esc(c.label)}</span>`).join('')}</p>`,
-    );
+    const zeros = zero.map((c) => `<span class="count" data-count="${c.id}"><b>${c.n}</b> ${esc(c.label)}</span>`);
+    body.push(`<p class="zeros">Nothing: ${zeros.join('')}</p>`);
   }
   body.push(`<p>Findings: ${esc(findingsLine(report))}</p>`);
 
@@ -151,9 +150,8 @@ export function renderHtml(report: ReportModel): string {
   if (policies.length > 0) {
     body.push('<h2>Policies</h2>');
     for (const p of policies) {
-      body.push(
-        `<section class="item policy ${p.action}${isDestructivePolicy(p) ? ' destructive' : ''}"><h3>${esc(policyHeading(p))}</h3>`,
-      );
+      const destructive = isDestructivePolicy(p) ? ' destructive' : '';
+      body.push(`<section class="item policy ${p.action}${destructive}"><h3>${esc(policyHeading(p))}</h3>`);
       if (p.descriptionChange) {
         body.push(
           `<p>Description: ${esc(p.descriptionChange.before ?? '(none)')} → ${esc(p.descriptionChange.after ?? '(none)')}</p>`,
@@ -170,9 +168,8 @@ export function renderHtml(report: ReportModel): string {
   if (stackSets.length > 0) {
     body.push('<h2>Stack sets</h2>');
     for (const x of stackSets) {
-      body.push(
-        `<section class="item stackset ${x.action}${isDestructiveStackSet(x) ? ' destructive' : ''}"><h3>${esc(stackSetHeading(x))}</h3>`,
-      );
+      const destructive = isDestructiveStackSet(x) ? ' destructive' : '';
+      body.push(`<section class="item stackset ${x.action}${destructive}"><h3>${esc(stackSetHeading(x))}</h3>`);
       if (x.reasons.length > 0) body.push(`<p>Why: ${esc(x.reasons.join(', '))}</p>`);
       body.push(instances('Instances to delete', x.delete, 'delete'));
       if (x.parameterChanges.length > 0) {

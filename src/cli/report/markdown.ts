@@ -43,12 +43,11 @@ export function renderMarkdown(report: ReportModel): string {
   }
   out.push(`**Findings:** ${findingsLine(report)}`, '');
   const s = report.summary;
-  const row = (label: string, c: number, u: number, d: number, other: string, updateNote = '') =>
-    c + u + d > 0 || other
-      ? [
-          `| ${label} | ${c || ''} | ${u ? `${u}${updateNote ? ` ${updateNote}` : ''}` : ''} | ${d ? `**${d}**` : ''} | ${other} |`,
-        ]
-      : [];
+  const row = (label: string, c: number, u: number, d: number, other: string, updateNote = '') => {
+    if (c + u + d === 0 && !other) return [];
+    const updates = u && updateNote ? `${u} ${updateNote}` : u || '';
+    return [`| ${label} | ${c || ''} | ${updates} | ${d ? `**${d}**` : ''} | ${other} |`];
+  };
   const otherPolicies = [
     s.policies.adopt ? `${s.policies.adopt} adopt` : '',
     s.policies.attach ? `${s.policies.attach} attach` : '',

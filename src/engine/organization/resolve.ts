@@ -296,11 +296,10 @@ export function problemFindings(
   problems: readonly TargetProblem[],
   options: { resource?: string; blocksRemoval: boolean },
 ): Finding[] {
+  const subject = options.resource ? `"${options.resource}"` : 'this resource';
   return problems.map((p) =>
     engineFinding(p.rule, {
-      message: options.blocksRemoval
-        ? `${p.message}; nothing is removed for ${options.resource ? `"${options.resource}"` : 'this resource'} until it is fixed`
-        : p.message,
+      message: options.blocksRemoval ? `${p.message}; nothing is removed for ${subject} until it is fixed` : p.message,
       location: p.entry.location,
       hint: p.hint,
       resource: options.resource,

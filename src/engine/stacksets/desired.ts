@@ -149,9 +149,10 @@ export function unstagedTemplateFindings(
     }
     seen.add(step.resource);
     const resource = desired.find((d) => d.resource.name === step.resource)?.resource;
+    const action = step.kind === 'stackset.create' ? 'created' : 'updated';
     findings.push(
       engineFinding('CFCT-K081', {
-        message: `the template of ${step.resource} is ${template.bytes} bytes, over the ${INLINE_TEMPLATE_LIMIT_BYTES} bytes CloudFormation accepts inline, and no staging bucket is configured, so ${step.stackSetName} cannot be ${step.kind === 'stackset.create' ? 'created' : 'updated'}`,
+        message: `the template of ${step.resource} is ${template.bytes} bytes, over the ${INLINE_TEMPLATE_LIMIT_BYTES} bytes CloudFormation accepts inline, and no staging bucket is configured, so ${step.stackSetName} cannot be ${action}`,
         location: resource?.resourceFile.location,
         hint: "give a staging bucket (cfct plan/apply --staging-bucket, or the pipeline's configuration bucket) or shrink the template below 51,200 bytes",
         resource: step.resource,

@@ -54,11 +54,12 @@ export function buildStackSetGraph(resources: readonly StackSetResource[], order
       if (known.has(entry.value) && entry.value !== resource.name) {
         deps.add(entry.value);
       } else {
+        const others = names.filter((n) => n !== resource.name);
         findings.push(
           finding('CFCT-M010', {
             message: `depends_on names '${entry.value}', which is not another stack_set resource of this manifest`,
             location: entry.location,
-            hint: `use the name of a stack_set resource: ${names.filter((n) => n !== resource.name).join(', ') || '(none)'}`,
+            hint: `use the name of a stack_set resource: ${others.join(', ') || '(none)'}`,
             resource: resource.name,
           }),
         );

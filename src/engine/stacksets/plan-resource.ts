@@ -9,6 +9,7 @@ import type { Finding } from '../../manifest/findings';
 import type { StackSetResource } from '../../manifest/model';
 import type { AccountState } from '../organization/snapshot';
 import { DEFAULT_INSTALLATION_ID } from '../plan';
+import { listFirst } from '../plural';
 import { engineFinding } from '../rules';
 import type { DesiredStackSet } from './desired';
 import type { Fingerprinter } from './fingerprint';
@@ -238,9 +239,10 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
       if (instance.status === 'INOPERABLE') toDetach.push(instance);
       else toDelete.push(instance);
     } else if (instance.status === 'INOPERABLE') {
+      const reason = instance.statusReason ? ` (${instance.statusReason})` : '';
       findings.push(
         engineFinding('CFCT-K030', {
-          message: `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${instance.statusReason ? ` (${instance.statusReason})` : ''}; it is left out of every operation`,
+          message: `stack instance ${pairKey(instance)} of ${stackSetName} is INOPERABLE${reason}; it is left out of every operation`,
           hint: 'delete it with DeleteStackInstances --retain-stacks, delete the stack in that account by hand, then run again to recreate it',
           location: resource.location,
           resource: resource.name,
@@ -260,9 +262,10 @@ export function planStackSetResource(desired: DesiredStackSet, context: StackSet
     );
   }
   if (toDelete.length + toDetach.length > 0 && targets.unresolved.length > 0) {
+    const unknown = targets.unresolved.map((e) => `'${e.value}'`).join(', ');
     findings.push(
       engineFinding('CFCT-K031', {
-        message: `${toDelete.length + toDetach.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${targets.unresolved.map((e) => `'${e.value}'`).join(', ')} match nothing; no instance was deleted`,
+        message: `${toDelete.length + toDetach.length} instance(s) of ${stackSetName} would be deleted while deployment targets ${unknown} match nothing; no instance was deleted`,
         hint: 'fix or remove the unknown targets; a typo must never delete instances',
         location: targets.unresolved[0].location,
         resource: resource.name,
@@ -405,17 +408,20 @@ export function planStackSetRemoval(
   return { summary: { ...summary(base, 'delete'), instancesToDelete: retain.length + remove.length }, steps, findings };
 }
 
+/** `account/region (status reason)`: an instance as messages name it. */
+function withReason(instance: StackInstanceState): string {
+  return instance.statusReason ? `${pairKey(instance)} (${instance.statusReason})` : pairKey(instance);
+}
+
 /** CFCT-K060: unwanted INOPERABLE instances are removed from the stack set, their stacks kept. */
+
 function inoperableFinding(
   stackSetName: string,
   instances: readonly StackInstanceState[],
   resource?: StackSetResource,
 ): Finding {
-  const listed = instances
-    .slice(0, 10)
-    .map((i) => `${pairKey(i)}${i.statusReason ? ` (${i.statusReason})` : ''}`)
-    .join(', ');
-  const message = `${instances.length} stack instance(s) of ${stackSetName} are INOPERABLE after a failed deletion and no longer wanted: ${listed}${instances.length > 10 ? ', ...' : ''}. They are removed from the stack set with RetainStacks=true; their stacks stay in those accounts`;
+  const listed = listFirst(instances.map(withReason), 10, ', ');
+  const message = `${instances.length} stack instance(s) of ${stackSetName} are INOPERABLE after a failed deletion and no longer wanted: ${listed}. They are removed from the stack set with RetainStacks=true; their stacks stay in those accounts`;
   const hint =
     'delete each stack left in its account by hand (for example, empty the bucket that blocked its deletion, or restore the execution role first)';
   return engineFinding('CFCT-K060', {

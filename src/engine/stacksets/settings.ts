@@ -11,7 +11,7 @@ import type { Manifest, OperationPreferences, StackSetOrder, StackSetResource } 
 import { operationPreferencesOf } from '../../manifest/normalise';
 import { validateOperationPreferencesSchema } from '../../manifest/schema';
 import { isObject } from '../../manifest/values';
-import { PositionIndex } from '../../manifest/yaml';
+import { parseYaml, PositionIndex } from '../../manifest/yaml';
 import { DEFAULT_INSTALLATION_ID, INSTALLATION_TAG } from '../installation';
 import { engineFinding } from '../rules';
 
@@ -214,11 +214,20 @@ export function readOperationPreferences(text: string, source: string): ReadOper
     ];
     return { findings };
   }
-  return checkOperationPreferences(value, source);
+  // JSON is YAML: the YAML reader gives each key's line and column in the text, for the findings.
+  const { positions } = parseYaml(text, source, { json: true, syntaxRule: 'CFCT-K100' });
+  return checkOperationPreferences(value, source, positions);
 }
 
-/** Checks default operation preferences already parsed (e.g. from construct props, in manifest keys). */
-export function checkOperationPreferences(value: unknown, source: string): ReadOperationPreferences {
+/**
+ * Checks default operation preferences already parsed (e.g. from construct props, in manifest
+ * keys). Findings point at `source` line 1, column 1 unless `positions` locate the keys.
+ */
+export function checkOperationPreferences(
+  value: unknown,
+  source: string,
+  positions: PositionIndex = new PositionIndex(source),
+): ReadOperationPreferences {
   if (!isObject(value)) {
     const message = `${source} must be a JSON object, got ${JSON.stringify(value)}`;
     const findings = [
@@ -230,7 +239,6 @@ export function checkOperationPreferences(value: unknown, source: string): ReadO
     ];
     return { findings };
   }
-  const positions = new PositionIndex(source);
   const findings = [
     ...validateOperationPreferencesSchema(value, positions, source),
     ...checkOperationPreferenceOptions(value, [], positions, source),

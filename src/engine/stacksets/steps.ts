@@ -128,7 +128,8 @@ export function identify<S extends StackSetStep>(content: StepContent<S>): S {
       summary = `record ownership of upstream stack set ${c.stackSetName} (no stack set operation)`;
       break;
     case 'stackset.update':
-      summary = `update stack set ${c.stackSetName} (${c.reasons.join(', ')})${c.targets ? `, ${count(c.targets)}` : ''}`;
+      summary = `update stack set ${c.stackSetName} (${c.reasons.join(', ')})`;
+      if (c.targets) summary += `, ${count(c.targets)}`;
       break;
     default: {
       const verb =
@@ -137,8 +138,9 @@ export function identify<S extends StackSetStep>(content: StepContent<S>): S {
           : c.kind === 'stackset.update-instances'
             ? 'update'
             : 'delete';
+      const accountsHash = sha256(c.targets.accounts.join(',')).slice(0, 12);
       summary = `${verb} ${count(c.targets)} of ${c.stackSetName}${c.retainStacks ? ' (retaining the stacks)' : ''}`;
-      detail = `:${c.targets.regions.join(',')}:${sha256(c.targets.accounts.join(',')).slice(0, 12)}${c.retainStacks ? ':retain' : ''}`;
+      detail = `:${c.targets.regions.join(',')}:${accountsHash}${c.retainStacks ? ':retain' : ''}`;
     }
   }
   return { ...content, id: `${c.kind}:${c.stackSetName}${detail}`, summary } as unknown as S;

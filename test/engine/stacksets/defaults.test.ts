@@ -123,6 +123,19 @@ describe('reading default operation preferences', () => {
     },
   );
 
+  test('fails at the line and column of the bad value in the flag text', () => {
+    const read = readOperationPreferences(
+      '{"RegionConcurrencyType": "PARALLEL",\n "MaxConcurrentCount": 0}',
+      '--operation-preferences',
+    );
+    expect(read.findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'CFCT-S007',
+        location: expect.objectContaining({ file: '--operation-preferences', line: 2, column: 24 }),
+      }),
+    ]);
+  });
+
   test('checks parsed values the same way', () => {
     expect(checkOperationPreferences({ MaxConcurrentPercentage: 101 }, 'props').findings.map((f) => f.ruleId)).toEqual([
       'CFCT-S007',
