@@ -98,7 +98,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ec2@^3',
     '@aws-sdk/client-sts@^3',
     'aws-sdk-client-mock@^4.1.0',
-    'aws-sdk-client-mock-jest@^4.1.0',
     'fast-check@^4',
     'cdk-nag@^2.38.2',
     'diff@^8',
