@@ -5,7 +5,8 @@
  * resource starts as soon as everything it depends on succeeded). A failure, synchronous or not,
  * fails that stack set only: its dependants are skipped with a reason, independent ones run to
  * completion, operations already started are followed to their end. The report lists every
- * failure and every skip. Waiting between operation checks is the caller's `wait`.
+ * failure and every skip. Waiting between operation checks is the caller's `wait`. One executor
+ * (`createStackSetExecutor`) applies the run's steps.
  */
 import { describeError, isThrottling } from '../retry';
 import type { DesiredStackSet } from './desired';

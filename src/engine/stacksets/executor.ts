@@ -111,7 +111,10 @@ export interface CheckOptions {
   readonly failOnFailedInstances?: boolean;
 }
 
-/** Applies stack set steps against CloudFormation; create one per run (its options name the run). */
+/**
+ * Applies stack set steps against CloudFormation. Made per run: its options carry the run id every
+ * operation id derives from; it holds no other state, so each Lambda task of a run makes its own.
+ */
 export interface StackSetExecutor {
   /**
    * Starts a step. OperationInProgressException gives `blocked` while the busy wait, counted as

@@ -291,6 +291,31 @@ describe('executor results', () => {
     });
   });
 
+  test('fails a check of an operation that succeeded with failed instances, unless the check is told failOnFailedInstances: false', async () => {
+    const w = world();
+    const r = resource('tolerant', { operationPreferences: { failureToleranceCount: 1, maxConcurrentCount: 1 } });
+    await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
+    const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
+    const step = plan.resources[0].steps[0];
+    expect(step.kind).toBe('stackset.create-instances');
+    w.cfn.failingTargets.add(ACCOUNTS[1]);
+    const run = executor(w, 'run-tolerant');
+    const started = await run.start(step);
+    if (started.status !== 'started') throw new Error(`expected a started operation, got ${started.status}`);
+    let lenient = await run.check(step, started.operationId, { failOnFailedInstances: false });
+    while (lenient.status === 'RUNNING') {
+      lenient = await run.check(step, started.operationId, { failOnFailedInstances: false });
+    }
+    expect(lenient).toEqual({ status: 'SUCCEEDED' });
+    expect(await run.check(step, started.operationId)).toEqual({
+      status: 'FAILED',
+      message: expect.stringMatching(
+        /succeeded with failed instances: 1 instance\(s\) failed \(\d+\/us-east-1 FAILED: /,
+      ),
+      failures: [expect.objectContaining({ account: ACCOUNTS[1], status: 'FAILED' })],
+    });
+  });
+
   test('fails when throttling outlives the retries: start throws, with the error name kept, so Step Functions Retry can act', async () => {
     const w = world();
     const r = await deployed(w);
