@@ -9,7 +9,7 @@
  */
 import { loadOrganizationSnapshot } from '../src/engine/organization/load';
 import { serialiseSnapshot } from '../src/engine/organization/serialise';
-import { createPolicyPlan } from '../src/engine/policies/run';
+import { createPolicyPlan } from '../src/engine/policies';
 import { manifestOf, memoryFiles, policyResource } from '../test/engine/helpers';
 import { buildLargeOrganization, policyDocument } from '../test/fake/builders';
 import { fakeAwsClients } from '../test/fake/clients';

@@ -10,8 +10,13 @@ import { parseSnapshot } from '../engine/organization/serialise';
 import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
-import { NotReadOfflineError, templateReader, type TemplateReader } from '../engine/stacksets/desired';
-import { readOperationPreferences, readStackSetOrder } from '../engine/stacksets/settings';
+import {
+  NotReadOfflineError,
+  readOperationPreferences,
+  readStackSetOrder,
+  templateReader,
+  type TemplateReader,
+} from '../engine/stacksets';
 import {
   formatFinding,
   hasErrors,

@@ -20,14 +20,13 @@ import { packageFromZip } from '../manifest/load';
 import type { AccountState, OrganizationSnapshot } from './organization/snapshot';
 import { checkSavedPlan, savedPlanDifferences, type PlanStep } from './plan';
 import { listFirst } from './plural';
-import { isPolicyStep } from './policies/run';
+import { isPolicyStep } from './policies';
 import type { Clock } from './retry';
 import { retryThrottled } from './retry';
 import { engineFinding } from './rules';
 import { loadRunSnapshot, planRun, type PlannedRun, type RunOptions, type RunPlan } from './run';
+import { templateReader, type S3ObjectRef, type StackSetRunInput } from './stacksets';
 import type { AwsClients } from '../aws/clients';
-import { templateReader } from './stacksets/desired';
-import type { S3ObjectRef, StackSetRunInput } from './stacksets/run-input';
 
 /** Key prefix of the run files when none is given. */
 export const DEFAULT_PIPELINE_RUN_PREFIX = 'cfct/runs';

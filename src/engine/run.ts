@@ -16,28 +16,37 @@ import { loadOrganizationSnapshot, type LoadedSnapshot } from './organization/lo
 import { OrganizationIndex } from './organization/organization-index';
 import { POLICY_TYPES, type AccountState, type OrganizationSnapshot, type PolicyType } from './organization/snapshot';
 import { DEFAULT_INSTALLATION_ID, inputHash, Plan, PLAN_FORMAT_VERSION } from './plan';
-import { applyPolicyPlan, createPolicyPlan, isPolicyStep, policyInputHash, type ApplyResult } from './policies/run';
-import type { PolicyStep } from './policies/steps';
+import {
+  applyPolicyPlan,
+  createPolicyPlan,
+  isPolicyStep,
+  policyInputHash,
+  type ApplyResult,
+  type PolicyStep,
+} from './policies';
 import type { Clock } from './retry';
 import { engineFinding, withPlanningSuppressions } from './rules';
-import { applyStackSets, type ApplyOptions, type StackSetApplyReport } from './stacksets/apply';
 import {
-  desiredStackSets,
-  unstagedTemplateFindings,
-  type TemplateReader,
-  type DesiredStackSet,
-} from './stacksets/desired';
-import type { Fingerprinter } from './stacksets/fingerprint';
-import { planStackSets, type StackSetPlan } from './stacksets/plan-manifest';
-import {
+  accountStateOf,
+  applyStackSets,
   defaultStackSetSettings,
+  desiredStackSets,
+  identify,
+  planStackSets,
+  ssmNamesOf,
   stackSetNameFor,
+  unstagedTemplateFindings,
+  type ApplyOptions,
+  type DesiredStackSet,
+  type Fingerprinter,
+  type StackSetApplyReport,
+  type StackSetPlan,
   type StackSetSettings,
   type StackSetSettingsOverrides,
-} from './stacksets/settings';
-import { ssmNamesOf, type StackSetSnapshot } from './stacksets/snapshot';
-import { identify, type StackSetStep } from './stacksets/steps';
-import { accountStateOf } from './stacksets/targets';
+  type StackSetSnapshot,
+  type StackSetStep,
+  type TemplateReader,
+} from './stacksets';
 
 /** What a run is configured with (command line flags, or the pipeline construct's props). */
 export interface RunOptions {

@@ -11,8 +11,8 @@
  */
 import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
 import { checkApprovedRun, type ApprovalScope } from '../engine/pipeline-run';
-import { isPolicyStep } from '../engine/policies/run';
-import type { S3ObjectRef } from '../engine/stacksets/run-input';
+import { isPolicyStep } from '../engine/policies';
+import type { S3ObjectRef } from '../engine/stacksets';
 import type { Finding } from '../manifest/findings';
 
 /** The task input. */

@@ -13,9 +13,7 @@
  * with the correlation id; policy content is never logged.
  */
 import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
-import { createPolicyExecutor, StepOutcome } from '../engine/policies/executor';
-import { isPolicyStep } from '../engine/policies/run';
-import type { PolicyStep } from '../engine/policies/steps';
+import { createPolicyExecutor, isPolicyStep, StepOutcome, type PolicyStep } from '../engine/policies';
 
 /** The task input. */
 export interface PolicyStepEvent {

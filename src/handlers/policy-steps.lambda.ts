@@ -14,10 +14,10 @@
 import { createPolicyStepHandler } from './policy-step.lambda';
 import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
 import { readRunObject } from '../engine/pipeline-run';
-import { isPolicyStep } from '../engine/policies/run';
+import { isPolicyStep } from '../engine/policies';
 import { isThrottling } from '../engine/retry';
 import type { RunPlan } from '../engine/run';
-import type { S3ObjectRef } from '../engine/stacksets/run-input';
+import type { S3ObjectRef } from '../engine/stacksets';
 
 /** The task input. */
 export interface PolicyStepsEvent {

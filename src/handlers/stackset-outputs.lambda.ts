@@ -9,8 +9,7 @@
 import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
 import { describeError, isThrottling } from '../engine/retry';
-import { ExportedOutput, exportOutputs } from '../engine/stacksets/outputs';
-import { desiredOf, readRunInput } from '../engine/stacksets/run-input';
+import { desiredOf, ExportedOutput, exportOutputs, readRunInput } from '../engine/stacksets';
 
 /** The task output: SSM names written, never values. */
 export interface StackSetOutputsResult {

@@ -15,10 +15,14 @@ import { logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
 import { describeError, isThrottling } from '../engine/retry';
 import { engineFinding } from '../engine/rules';
-import type { DesiredStackSet } from '../engine/stacksets/desired';
-import { prepareStackSet } from '../engine/stacksets/prepare';
-import { desiredOf, readRunInput, type StackSetRunInput } from '../engine/stacksets/run-input';
-import type { StackSetStep } from '../engine/stacksets/steps';
+import {
+  desiredOf,
+  prepareStackSet,
+  readRunInput,
+  type DesiredStackSet,
+  type StackSetRunInput,
+  type StackSetStep,
+} from '../engine/stacksets';
 import type { Finding } from '../manifest/findings';
 import { hasErrors } from '../manifest/findings';
 

@@ -14,12 +14,11 @@ import { preparedStepsRef, storePreparedSteps, cut } from './stackset-run';
 import { logged, type StackSetTaskEvent } from './stackset-task';
 import { InvalidTaskEventError, lambdaDeps, type TaskDeps } from './task';
 import { readApprovedRun } from '../engine/pipeline-run';
-import { isPolicyStep } from '../engine/policies/run';
+import { isPolicyStep } from '../engine/policies';
 import { describeError, isThrottling } from '../engine/retry';
 import { engineFinding } from '../engine/rules';
 import { limitToAccounts } from '../engine/run';
-import { readRunInput, type S3ObjectRef } from '../engine/stacksets/run-input';
-import type { StackSetStep } from '../engine/stacksets/steps';
+import { readRunInput, type S3ObjectRef, type StackSetStep } from '../engine/stacksets';
 import { formatFinding, type Finding } from '../manifest/findings';
 
 /** The task input. */

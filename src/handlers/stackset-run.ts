@@ -7,8 +7,7 @@ import type { AwsClients } from '../aws/clients';
 import { readRunObject } from '../engine/pipeline-run';
 import type { Clock } from '../engine/retry';
 import { retryThrottled } from '../engine/retry';
-import type { S3ObjectRef } from '../engine/stacksets/run-input';
-import type { StackSetStep } from '../engine/stacksets/steps';
+import type { S3ObjectRef, StackSetStep } from '../engine/stacksets';
 
 /** The object holding a resource's prepared steps: `<run folder>/prepared/<resource>.json`. */
 export function preparedStepsRef(runInput: S3ObjectRef, resource: string): S3ObjectRef {

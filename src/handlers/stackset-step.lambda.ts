@@ -33,9 +33,14 @@
 import { InvalidStackSetEventError, logged, StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
 import { describeError, isThrottling } from '../engine/retry';
-import { checkStep, CheckResult, startStep, StartResult, StepContext } from '../engine/stacksets/executor';
-import { readRunInput } from '../engine/stacksets/run-input';
-import type { StackSetStep } from '../engine/stacksets/steps';
+import {
+  createStackSetExecutor,
+  readRunInput,
+  type CheckResult,
+  type StackSetExecutor,
+  type StackSetStep,
+  type StartResult,
+} from '../engine/stacksets';
 
 /** The task input. */
 export interface StackSetStepEvent extends StackSetTaskEvent {
@@ -79,10 +84,10 @@ export function createStackSetStepHandler(
           );
         }
         const clients = deps.clients();
-        let context: StepContext;
+        let executor: StackSetExecutor;
         try {
           const input = await readRunInput(clients, event.runInput, event.region, deps.clock);
-          context = {
+          executor = createStackSetExecutor({
             clients,
             settings: input.settings,
             homeRegion: input.homeRegion,
@@ -93,7 +98,7 @@ export function createStackSetStepHandler(
             // NoEcho values written in the package come from the run input, never from the step.
             packageParameters: (resource: string) =>
               input.desired.find((d) => d.resource.name === resource)?.resource.parameters,
-          };
+          });
         } catch (error) {
           if (isThrottling(error)) throw error;
           const { name, message: reason } = describeError(error);
@@ -102,8 +107,8 @@ export function createStackSetStepHandler(
             ? { status: 'failed' as const, errorName: name, message }
             : { status: 'FAILED' as const, message, failures: [] };
         }
-        if (event.action === 'start') return startStep(event.step, context, event.attempt ?? 1);
-        return checkStep(event.step, event.operationId!, context);
+        if (event.action === 'start') return executor.start(event.step, event.attempt ?? 1);
+        return executor.check(event.step, event.operationId!);
       },
       (result) => ({
         stepId: event.step.id,

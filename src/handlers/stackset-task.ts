@@ -2,7 +2,7 @@
  * Shared by the stack set Lambda tasks: their event, its checks, and the logged run.
  */
 import { correlationIdOf, InvalidTaskEventError, runTask, type TaskDeps } from './task';
-import type { S3ObjectRef } from '../engine/stacksets/run-input';
+import type { S3ObjectRef } from '../engine/stacksets';
 
 /** Fields every stack set task event has. */
 export interface StackSetTaskEvent {

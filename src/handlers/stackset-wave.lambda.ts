@@ -16,7 +16,7 @@ import {
   type StackSetRunProgress,
 } from '../engine/pipeline-run';
 import type { RunPlan } from '../engine/run';
-import type { S3ObjectRef } from '../engine/stacksets/run-input';
+import type { S3ObjectRef } from '../engine/stacksets';
 
 /** The task input. */
 export interface StackSetWaveEvent {

@@ -10,8 +10,8 @@ import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorl
 import { createAwsClients } from '../../src/aws/clients';
 import { systemClock } from '../../src/engine/retry';
 import { loadRunSnapshot, planRun } from '../../src/engine/run';
-import { templateReader } from '../../src/engine/stacksets/desired';
-import { s3ObjectUrl, defaultStackSetSettings } from '../../src/engine/stacksets/settings';
+import { defaultStackSetSettings, templateReader } from '../../src/engine/stacksets';
+import { s3ObjectUrl } from '../../src/engine/stacksets/settings';
 import { packageFromFiles, type Finding } from '../../src/manifest';
 import { LiveWorld } from '../cli/live-world';
 import { fakeAwsClients } from '../fake/clients';

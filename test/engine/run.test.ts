@@ -4,11 +4,10 @@
  */
 import { DescribePolicyCommand, ListTargetsForPolicyCommand } from '@aws-sdk/client-organizations';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { PolicyStep } from '../../src/engine/policies/steps';
+import type { PolicyStep } from '../../src/engine/policies';
 import { systemClock } from '../../src/engine/retry';
 import { applyRun, limitToAccounts, loadRunSnapshot, planRun, policyTypesOf } from '../../src/engine/run';
-import { templateReader } from '../../src/engine/stacksets/desired';
-import { identify, type StackSetStep } from '../../src/engine/stacksets/steps';
+import { identify, templateReader, type StackSetStep } from '../../src/engine/stacksets';
 import { packageFromFiles } from '../../src/manifest';
 import { LiveWorld } from '../cli/live-world';
 import { fakeAwsClients } from '../fake/clients';

@@ -1,5 +1,5 @@
 import * as organizationsSdk from '@aws-sdk/client-organizations';
-import type { PolicyStep } from '../../src/engine/policies/steps';
+import type { PolicyStep } from '../../src/engine/policies';
 import { createPolicyStepHandler, handler, InvalidPolicyStepEventError } from '../../src/handlers/policy-step.lambda';
 import { policyDocument } from '../fake/builders';
 import { fakeAwsClients } from '../fake/clients';

@@ -1,4 +1,4 @@
-import type { StackSetRunInput } from '../../src/engine/stacksets/run-input';
+import type { StackSetRunInput } from '../../src/engine/stacksets';
 import { createStackSetOutputsHandler } from '../../src/handlers/stackset-outputs.lambda';
 import { createStackSetPrepareHandler } from '../../src/handlers/stackset-prepare.lambda';
 import { createStackSetStepHandler } from '../../src/handlers/stackset-step.lambda';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { systemClock } from '../../src/engine/retry';
 import { loadRunSnapshot, planRun } from '../../src/engine/run';
-import { templateReader } from '../../src/engine/stacksets/desired';
+import { templateReader } from '../../src/engine/stacksets';
 import { hasErrors, isStackSet, loadPackage, type Finding } from '../../src/manifest';
 import { LiveWorld } from '../cli/live-world';
 import { fakeAwsClients } from '../fake/clients';

@@ -6,7 +6,7 @@
 import { ACCOUNT, REGION, RUN_BUCKET } from './harness';
 import { writePipelineRun, type PipelineRunFiles } from '../../src/engine/pipeline-run';
 import { planRun, loadRunSnapshot, type RunOptions } from '../../src/engine/run';
-import { templateReader } from '../../src/engine/stacksets/desired';
+import { templateReader } from '../../src/engine/stacksets';
 import type { TaskDeps } from '../../src/handlers/task';
 import { hasErrors, packageFromZip } from '../../src/manifest';
 import { fakeAwsClients } from '../fake/clients';

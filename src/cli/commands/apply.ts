@@ -5,7 +5,7 @@ import { renderPlan } from './plan';
 import { savedPlanDifferences } from '../../engine/plan';
 import { errorName, systemClock } from '../../engine/retry';
 import type { RunPlan, RunReport } from '../../engine/run';
-import type { StackSetProgress } from '../../engine/stacksets/apply';
+import type { StackSetProgress } from '../../engine/stacksets';
 import { formatFinding, hasErrors } from '../../manifest/findings';
 import type { PlanFlags } from '../inputs';
 import { ExitCode, type CliIo } from '../io';

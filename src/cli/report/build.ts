@@ -14,10 +14,9 @@ import {
   type StackSetChange,
 } from './model';
 import { policyText, unifiedDiff } from '../../engine/diff';
-import { isPolicyStep } from '../../engine/policies/run';
-import type { PolicyStep } from '../../engine/policies/steps';
+import { isPolicyStep, type PolicyStep } from '../../engine/policies';
 import type { RunPlan } from '../../engine/run';
-import type { StackSetStep } from '../../engine/stacksets/steps';
+import type { StackSetStep } from '../../engine/stacksets';
 import type { Finding } from '../../manifest/findings';
 
 const POLICY_LABEL: Readonly<Record<string, string>> = {

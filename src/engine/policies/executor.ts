@@ -191,8 +191,10 @@ export function createPolicyExecutor(options: PolicyExecutorOptions): PolicyExec
       const status = root?.PolicyTypes?.find((t) => t.Type === type)?.Status;
       if (status === 'ENABLED') return;
       if (options.clock.now() + delay > deadline) {
+        const seen = status ?? 'not enabled';
+        const seconds = Math.round((options.enableTimeoutMs ?? 120_000) / 1000);
         throw new PolicyTypeNotEnabledError(
-          `${type} is still ${status ?? 'not enabled'} on the root ${rootId} after ${Math.round((options.enableTimeoutMs ?? 120_000) / 1000)} s; run again once ListRoots reports it ENABLED`,
+          `${type} is still ${seen} on the root ${rootId} after ${seconds} s; run again once ListRoots reports it ENABLED`,
         );
       }
       await options.clock.sleep(delay);

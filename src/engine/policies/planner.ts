@@ -106,15 +106,19 @@ function planPolicyType(input: PolicyPlanInput, type: PolicyType): PolicyPlanRes
     policy: PolicyRef,
     targetId: string,
     resource?: string,
-  ): PolicyAttachmentStep => ({
-    kind,
-    id: `${kind}:${label}:${policy.name}:${targetId}`,
-    summary: `${kind === 'policy.attach' ? 'attach' : 'detach'} ${label} "${policy.name}" ${kind === 'policy.attach' ? 'to' : 'from'} ${index.describe(targetId)}`,
-    policy,
-    targetId,
-    targetName: index.describe(targetId),
-    ...(resource ? { resource } : {}),
-  });
+  ): PolicyAttachmentStep => {
+    const [verb, preposition] = kind === 'policy.attach' ? ['attach', 'to'] : ['detach', 'from'];
+    const targetName = index.describe(targetId);
+    return {
+      kind,
+      id: `${kind}:${label}:${policy.name}:${targetId}`,
+      summary: `${verb} ${label} "${policy.name}" ${preposition} ${targetName}`,
+      policy,
+      targetId,
+      targetName,
+      ...(resource ? { resource } : {}),
+    };
+  };
 
   for (const resource of desired) {
     const document = readPolicyDocument(input.files, resource, input.remoteDocuments, input.unreadDocuments);
@@ -279,10 +283,12 @@ function updateAndTagSteps(
   }
   const missing = Object.entries(want.tags).filter(([k, v]) => actual.tags[k] !== v);
   if (missing.length > 0) {
+    const verb = want.adopt ? 'adopt' : 'tag';
+    const tagList = missing.map(([k, v]) => `${k}=${v}`).join(', ');
     steps.push({
       kind: 'policy.tag',
       id: `policy.tag:${want.label}:${actual.name}`,
-      summary: `${want.adopt ? 'adopt' : 'tag'} ${want.label} "${actual.name}" (${missing.map(([k, v]) => `${k}=${v}`).join(', ')})`,
+      summary: `${verb} ${want.label} "${actual.name}" (${tagList})`,
       resource: want.resource,
       policy,
       tags: Object.fromEntries(missing),
@@ -323,18 +329,22 @@ function checkTargets(
     const leaving = new Set(c.detach.map((s) => s.policy.name));
     const final = [...current.filter((n) => !leaving.has(n)), ...c.attach.map((s) => s.policy.name)];
     if (final.length > MAX_POLICIES_PER_TARGET) {
+      const target = index.describe(targetId);
+      const labelPlural = `${POLICY_TYPE_LABEL[type].toUpperCase()}s`;
       findings.push(
         engineFinding('CFCT-C003', {
-          message: `${index.describe(targetId)} would have ${final.length} ${POLICY_TYPE_LABEL[type].toUpperCase()}s attached (limit ${MAX_POLICIES_PER_TARGET}): ${foldNames(final)}`,
+          message: `${target} would have ${final.length} ${labelPlural} attached (limit ${MAX_POLICIES_PER_TARGET}): ${foldNames(final)}`,
           hint: 'attach fewer policies there, combine policies, or detach policies this installation does not own',
           resource: c.attach[0]?.resource,
         }),
       );
     }
     if (type === 'SERVICE_CONTROL_POLICY' && final.length === 0 && c.detach.length > 0) {
+      const detached = [...leaving].join(', ');
+      const target = index.describe(targetId);
       findings.push(
         engineFinding('CFCT-C008', {
-          message: `detaching ${[...leaving].join(', ')} would leave ${index.describe(targetId)} without any SCP; the detach is not planned`,
+          message: `detaching ${detached} would leave ${target} without any SCP; the detach is not planned`,
           hint: 'attach FullAWSAccess (or another SCP) to that target first',
         }),
       );

@@ -77,3 +77,8 @@ export const POLICY_TYPE_LABEL: Readonly<Record<PolicyType, 'scp' | 'rcp'>> = {
   SERVICE_CONTROL_POLICY: 'scp',
   RESOURCE_CONTROL_POLICY: 'rcp',
 };
+
+/** Whether a plan step is a policy step. */
+export function isPolicyStep(step: { readonly kind: string }): step is PolicyStep {
+  return step.kind.startsWith('policy.');
+}

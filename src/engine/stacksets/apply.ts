@@ -5,11 +5,12 @@
  * resource starts as soon as everything it depends on succeeded). A failure, synchronous or not,
  * fails that stack set only: its dependants are skipped with a reason, independent ones run to
  * completion, operations already started are followed to their end. The report lists every
- * failure and every skip. Waiting between operation checks is the caller's `wait`.
+ * failure and every skip. Waiting between operation checks is the caller's `wait`. One executor
+ * (`createStackSetExecutor`) applies the run's steps.
  */
 import { describeError, isThrottling } from '../retry';
 import type { DesiredStackSet } from './desired';
-import { checkStep, DEFAULT_POLL_INTERVAL_MS, InstanceFailure, startStep, StepContext } from './executor';
+import { createStackSetExecutor, DEFAULT_POLL_INTERVAL_MS, InstanceFailure, type StackSetExecutor } from './executor';
 import { buildStackSetGraph } from './graph';
 import { ExportedOutput, exportOutputs } from './outputs';
 import type { StackSetPlan } from './plan-manifest';
@@ -109,13 +110,14 @@ export async function applyStackSets(
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
     packageParameters: prepareContext.packageParameters ?? packageParameters,
   };
+  const executor = createStackSetExecutor(context);
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
   const isUnchanged = (r: StackSetPlan['resources'][number]) =>
     r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
   const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));
   for (const removal of plan.removals) {
     if (removal.steps.length === 0) continue;
-    const failure = await contained(() => runSteps(removal.steps, context, options, report));
+    const failure = await contained(() => runSteps(removal.steps, executor, options, report));
     if (failure) report.failed.push({ resource: removal.summary.resource, ...failure });
     else report.succeeded.push(removal.summary.resource);
   }
@@ -171,7 +173,7 @@ export async function applyStackSets(
           name,
           (async () => {
             const failure = await contained(() =>
-              applyOne(byName.get(name)!, unchanged.has(name), context, options, report),
+              applyOne(byName.get(name)!, unchanged.has(name), context, executor, options, report),
             );
             if (failure) {
               report.failed.push({ resource: name, ...failure });
@@ -212,6 +214,7 @@ async function applyOne(
   desired: DesiredStackSet,
   unchanged: boolean,
   context: PrepareContext,
+  executor: StackSetExecutor,
   options: ApplyOptions,
   report: StackSetApplyReport,
 ): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
@@ -228,7 +231,7 @@ async function applyOne(
       };
     }
     const steps = options.limitSteps ? options.limitSteps(plan.steps) : plan.steps;
-    const failure = await runSteps(steps, context, options, report);
+    const failure = await runSteps(steps, executor, options, report);
     if (failure) return failure;
   }
   if (desired.resource.exportOutputs.length > 0) {
@@ -252,16 +255,11 @@ const MAX_THROTTLED_CHECKS = 30;
  */
 export async function runSteps(
   steps: readonly StackSetStep[],
-  context: StepContext,
+  executor: StackSetExecutor,
   options: ApplyOptions,
   report: Pick<StackSetApplyReport, 'steps'>,
 ): Promise<Omit<StackSetFailure, 'resource'> | undefined> {
   const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const stepContext: StepContext = {
-    ...context,
-    pollIntervalMs: interval,
-    ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
-  };
   const instancesTotal = steps.reduce((n, s) => n + instancesOf(s), 0);
   let instancesDone = 0;
   const tell = (step: StackSetStep, state: StackSetProgress['state']) =>
@@ -277,7 +275,7 @@ export async function runSteps(
     }
     report.steps[step.kind] = (report.steps[step.kind] ?? 0) + 1;
     tell(step, 'started');
-    const failure = await runStep(step, stepContext, options, interval, () => tell(step, 'running'));
+    const failure = await runStep(step, executor, options, interval, () => tell(step, 'running'));
     if (failure) {
       tell(step, 'failed');
       failures.push({ step, ...failure });
@@ -300,17 +298,17 @@ type StepFailure = { errorName?: string; message: string; failures: readonly Ins
 
 async function runStep(
   step: StackSetStep,
-  context: StepContext,
+  executor: StackSetExecutor,
   options: ApplyOptions,
   interval: number,
   running: () => void,
 ): Promise<StepFailure | undefined> {
   let started;
   try {
-    started = await startStep(step, context);
+    started = await executor.start(step);
     while (started.status === 'blocked') {
       await options.wait(interval);
-      started = await startStep(step, context, started.attempt + 1);
+      started = await executor.start(step, started.attempt + 1);
     }
   } catch (error) {
     const { name, message: reason } = describeError(error);
@@ -322,7 +320,7 @@ async function runStep(
   for (;;) {
     let checked;
     try {
-      checked = await checkStep(step, started.operationId, context);
+      checked = await executor.check(step, started.operationId);
       throttled = 0;
     } catch (error) {
       // Never abandon a started operation over throttling: keep following it.

@@ -1,7 +1,8 @@
 /**
- * Applies one stack set step at a time. `startStep` starts (or resumes) the step's operation and
- * returns at once; `checkStep` reports how it went. Nothing here waits for an operation: the
- * caller (a Step Functions Wait loop, or the CLI) polls.
+ * Applies one stack set step at a time, through an executor made per run
+ * (`createStackSetExecutor`, as the policy engine's `createPolicyExecutor`). Its `start` starts
+ * (or resumes) the step's operation and returns at once; its `check` reports how it went.
+ * Nothing here waits for an operation: the caller (a Step Functions Wait loop, or the CLI) polls.
  *
  * Failure containment: every AWS answer a step meets, synchronous or not, becomes a result
  * (`failed` / `FAILED` with the error name), never an exception, so one bad stack set fails
@@ -43,6 +44,7 @@ import { packageLiteral, type ResolvedParameter } from './parameters';
 import { CREATED_TAG_KEY, INSTALLATION_TAG_KEY, StackSetSettings } from './settings';
 import { isOperationStep, StackSetDefinition, StackSetStep } from './steps';
 import { canonicalJson, sha256 } from '../canonical';
+import { listFirst } from '../plural';
 
 /** How long the caller waits between checks and between starts of a busy stack set, by default. */
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
@@ -50,8 +52,11 @@ export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 /** New operation ids tried for one step in one run before the start gives up. */
 const MAX_GENERATIONS = 50;
 
-/** What the executor needs. */
-export interface StepContext {
+/**
+ * What an executor needs. `prepareStackSet` and `exportOutputs` run with the same options (their
+ * calls at a stack set's turn share one object with the executor's).
+ */
+export interface StackSetExecutorOptions {
   readonly clients: StackSetClients;
   readonly settings: StackSetSettings;
   readonly homeRegion: string;
@@ -81,22 +86,60 @@ export interface InstanceFailure {
   readonly reason: string;
 }
 
-/** Outcome of `startStep`. */
+/** Outcome of `StackSetExecutor.start`. */
 export type StartResult =
   /** A synchronous step finished. */
   | { readonly status: 'done' }
-  /** An operation runs; poll it with `checkStep`. */
+  /** An operation runs; poll it with `StackSetExecutor.check`. */
   | { readonly status: 'started'; readonly operationId: string }
-  /** Another operation runs on the stack set; wait a poll interval, then call `startStep` again with `attempt + 1`. */
+  /** Another operation runs on the stack set; wait a poll interval, then call `start` again with `attempt + 1`. */
   | { readonly status: 'blocked'; readonly attempt: number; readonly message: string }
   /** The step failed: any AWS error it met (its name), or a step that cannot be sent as it is. */
   | { readonly status: 'failed'; readonly errorName: string; readonly message: string };
 
-/** Outcome of `checkStep`. */
+/** Outcome of `StackSetExecutor.check`. */
 export type CheckResult =
   | { readonly status: 'RUNNING' }
   | { readonly status: 'SUCCEEDED' }
   | { readonly status: 'FAILED'; readonly message: string; readonly failures: readonly InstanceFailure[] };
+
+/** How `StackSetExecutor.check` judges an operation. */
+export interface CheckOptions {
+  /**
+   * Whether an operation that SUCCEEDED with failed instances (within the failure tolerance) is
+   * FAILED. @default true
+   */
+  readonly failOnFailedInstances?: boolean;
+}
+
+/**
+ * Applies stack set steps against CloudFormation. Made per run: its options carry the run id every
+ * operation id derives from; it holds no other state, so each Lambda task of a run makes its own.
+ */
+export interface StackSetExecutor {
+  /**
+   * Starts a step. OperationInProgressException gives `blocked` while the busy wait, counted as
+   * `(attempt - 1)` poll intervals, is under the busy timeout (default 60 minutes), then `failed`
+   * naming the blocking operation. Every other AWS error is `failed` with its name; throttling the
+   * retries could not absorb is thrown.
+   */
+  start(step: StackSetStep, attempt?: number): Promise<StartResult>;
+  /**
+   * Checks a started step's operation; on failure lists the failed and cancelled instances. An
+   * AWS error (e.g. OperationNotFoundException) is a FAILED result naming it; throttling the
+   * retries could not absorb is thrown.
+   */
+  check(step: StackSetStep, operationId: string, options?: CheckOptions): Promise<CheckResult>;
+}
+
+/** Creates an executor. */
+export function createStackSetExecutor(options: StackSetExecutorOptions): StackSetExecutor {
+  return {
+    start: (step, attempt = 1) => start(step, options, attempt),
+    check: (step, operationId, checkOptions = {}) =>
+      check(step, operationId, options, checkOptions.failOnFailedInstances ?? true),
+  };
+}
 
 /** The operation id of a step in a run: `cfct-` and 40 hex digits; generation 0 is the first attempt. */
 export function operationIdFor(step: StackSetStep, runId: string, generation = 0): string {
@@ -104,13 +147,8 @@ export function operationIdFor(step: StackSetStep, runId: string, generation = 0
   return `cfct-${sha256(seed).slice(0, 40)}`;
 }
 
-/**
- * Starts a step. OperationInProgressException gives `blocked` while the busy wait, counted as
- * `(attempt - 1)` poll intervals, is under the busy timeout (default 60 minutes), then `failed`
- * naming the blocking operation. Every other AWS error is `failed` with its name; throttling the
- * retries could not absorb is thrown.
- */
-export async function startStep(step: StackSetStep, context: StepContext, attempt = 1): Promise<StartResult> {
+/** `StackSetExecutor.start`. */
+async function start(step: StackSetStep, context: StackSetExecutorOptions, attempt: number): Promise<StartResult> {
   const cfn = context.clients.cloudFormation(context.homeRegion);
   try {
     switch (step.kind) {
@@ -150,7 +188,7 @@ export async function startStep(step: StackSetStep, context: StepContext, attemp
 async function startOperation(
   cfn: CloudFormationClient,
   step: StackSetStep,
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<StartResult> {
   if (!isOperationStep(step)) throw new Error(`${step.kind} is not an operation step`);
   for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
@@ -180,7 +218,7 @@ async function resumable(
   cfn: CloudFormationClient,
   stackSetName: string,
   operationId: string,
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<boolean> {
   const described = await retryThrottled(
     () => cfn.send(new DescribeStackSetOperationCommand({ StackSetName: stackSetName, OperationId: operationId })),
@@ -196,7 +234,7 @@ async function sendOperation(
   cfn: CloudFormationClient,
   step: StackSetStep,
   operationId: string,
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<void> {
   if (step.kind === 'stackset.update') {
     const input = {
@@ -240,7 +278,7 @@ async function sendOperation(
 async function busy(
   cfn: CloudFormationClient,
   step: StackSetStep,
-  context: StepContext,
+  context: StackSetExecutorOptions,
   attempt: number,
 ): Promise<StartResult> {
   const blocking = await runningOperation(cfn, step.stackSetName, context).catch((error) => {
@@ -252,10 +290,11 @@ async function busy(
   const timeout = context.busyTimeoutMs ?? (context.settings.busyTimeoutMinutes ?? 60) * 60_000;
   const waited = Math.max(0, attempt - 1) * interval;
   if (waited >= timeout) {
+    const minutes = Math.round(waited / 60_000);
     return {
       status: 'failed',
       errorName: 'OperationInProgressException',
-      message: `${message}; gave up after waiting ${Math.round(waited / 60_000)} minute(s) (${attempt} attempts). Wait for that operation to finish (or stop it), then run again`,
+      message: `${message}; gave up after waiting ${minutes} minute(s) (${attempt} attempts). Wait for that operation to finish (or stop it), then run again`,
     };
   }
   return { status: 'blocked', attempt, message };
@@ -265,16 +304,12 @@ function failed(error: unknown, message: string): StartResult {
   return { status: 'failed', errorName: errorName(error) ?? 'Error', message };
 }
 
-/**
- * Checks a started step's operation; on failure lists the failed and cancelled instances. An AWS
- * error (e.g. OperationNotFoundException) is a FAILED result naming it; throttling the retries
- * could not absorb is thrown.
- */
-export async function checkStep(
+/** `StackSetExecutor.check`. */
+async function check(
   step: StackSetStep,
   operationId: string,
-  context: StepContext,
-  failOnFailedInstances = true,
+  context: StackSetExecutorOptions,
+  failOnFailedInstances: boolean,
 ): Promise<CheckResult> {
   const cfn = context.clients.cloudFormation(context.homeRegion);
   try {
@@ -295,20 +330,25 @@ export async function checkStep(
       ...(failedCount > 0 ? [`${failedCount} instance(s) failed`] : []),
       ...(cancelledCount > 0 ? [`${cancelledCount} cancelled`] : []),
     ].join(', ');
-    const list = failures
-      .slice(0, 5)
-      .map((f) => `${f.account}/${f.region} ${f.status}: ${f.reason}`)
-      .join('; ');
+    const list = listFirst(
+      failures.map((f) => `${f.account}/${f.region} ${f.status}: ${f.reason}`),
+      5,
+      '; ',
+    );
+    const instances = counts ? `: ${counts} (${list})` : '';
+    const statusReason = described.StackSetOperation?.StatusReason;
+    const reason = statusReason ? `; ${statusReason}` : '';
     return {
       status: 'FAILED',
-      message: `operation ${operationId} (${step.kind}) on ${step.stackSetName} ${what}${counts ? `: ${counts} (${list}${failures.length > 5 ? '; ...' : ''})` : ''}${described.StackSetOperation?.StatusReason ? `; ${described.StackSetOperation.StatusReason}` : ''}`,
+      message: `operation ${operationId} (${step.kind}) on ${step.stackSetName} ${what}${instances}${reason}`,
       failures,
     };
   } catch (error) {
     if (isThrottling(error)) throw error;
+    const { name, message: reason } = describeError(error);
     return {
       status: 'FAILED',
-      message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${describeError(error).name}: ${describeError(error).message}`,
+      message: `checking operation ${operationId} (${step.kind}) on ${step.stackSetName}: ${name}: ${reason}`,
       failures: [],
     };
   }
@@ -327,7 +367,7 @@ class ParameterResolutionError extends Error {
 async function record(
   stackSetName: string,
   definition: StackSetDefinition | undefined,
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<void> {
   await writeStackSetRecord(
     context.clients,
@@ -344,7 +384,7 @@ async function record(
 async function createStackSet(
   cfn: CloudFormationClient,
   step: { stackSetName: string; resource: string; definition: StackSetDefinition },
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<StartResult> {
   const { stackSetName: name, definition } = step;
   const input = {
@@ -373,7 +413,7 @@ async function createStackSet(
   }
 }
 
-function definitionInput(definition: StackSetDefinition, context: StepContext) {
+function definitionInput(definition: StackSetDefinition, context: StackSetExecutorOptions) {
   const { template } = definition;
   if (template.body === undefined && template.url === undefined) {
     throw new ParameterResolutionError(
@@ -403,7 +443,7 @@ function definitionInput(definition: StackSetDefinition, context: StepContext) {
 async function parametersFor(
   resource: string,
   parameters: readonly ResolvedParameter[],
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<Parameter[]> {
   const ssm = context.clients.ssm(context.homeRegion);
   const result: Parameter[] = [];
@@ -449,7 +489,7 @@ async function unsuccessfulInstances(
   cfn: CloudFormationClient,
   stackSetName: string,
   operationId: string,
-  context: StepContext,
+  context: StackSetExecutorOptions,
   withCancelled: boolean,
 ): Promise<InstanceFailure[]> {
   const failures: InstanceFailure[] = [];
@@ -480,7 +520,7 @@ async function unsuccessfulInstances(
 async function runningOperation(
   cfn: CloudFormationClient,
   stackSetName: string,
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<string | undefined> {
   const listed = await retryThrottled(
     () => cfn.send(new ListStackSetOperationsCommand({ StackSetName: stackSetName, MaxResults: 100 })),

@@ -7,7 +7,7 @@ import { DescribeStacksCommand, DescribeStackInstanceCommand } from '@aws-sdk/cl
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { retryThrottled } from '../retry';
 import type { DesiredStackSet } from './desired';
-import type { StepContext } from './executor';
+import type { StackSetExecutorOptions } from './executor';
 import { crossPairs, Pair } from './pairs';
 import { outputKeyOf } from './parameter-helpers';
 import { stackSetNameFor } from './settings';
@@ -24,7 +24,10 @@ export interface ExportedOutput {
 export class ExportError extends Error {}
 
 /** Writes the resource's exports; returns what was written. Values are never logged. */
-export async function exportOutputs(desired: DesiredStackSet, context: StepContext): Promise<ExportedOutput[]> {
+export async function exportOutputs(
+  desired: DesiredStackSet,
+  context: StackSetExecutorOptions,
+): Promise<ExportedOutput[]> {
   const { resource, targets } = desired;
   const pairs = crossPairs(targets.accounts, resource.regions);
   const outputsCache = new Map<string, Record<string, string>>();
@@ -38,8 +41,9 @@ export async function exportOutputs(desired: DesiredStackSet, context: StepConte
       if (key !== undefined) {
         const outputs = await outputsOf(stackSetNameFor(resource, context.settings), pair, context, outputsCache);
         if (!(key in outputs)) {
+          const present = Object.keys(outputs).join(', ') || 'none';
           throw new ExportError(
-            `export ${exported.name}: the stack in ${pair.account}/${pair.region} has no output ${key} (outputs: ${Object.keys(outputs).join(', ') || 'none'})`,
+            `export ${exported.name}: the stack in ${pair.account}/${pair.region} has no output ${key} (outputs: ${present})`,
           );
         }
         value = outputs[key];
@@ -59,7 +63,7 @@ export async function exportOutputs(desired: DesiredStackSet, context: StepConte
 async function outputsOf(
   stackSetName: string,
   pair: Pair,
-  context: StepContext,
+  context: StackSetExecutorOptions,
   cache: Map<string, Record<string, string>>,
 ): Promise<Record<string, string>> {
   const cacheKey = `${pair.account}/${pair.region}`;
@@ -94,7 +98,7 @@ async function outputsOf(
   return outputs;
 }
 
-async function putIfChanged(name: string, value: string, context: StepContext): Promise<boolean> {
+async function putIfChanged(name: string, value: string, context: StackSetExecutorOptions): Promise<boolean> {
   const ssm = context.clients.ssm(context.homeRegion);
   try {
     const current = await retryThrottled(() => ssm.send(new GetParameterCommand({ Name: name })), context.clock);

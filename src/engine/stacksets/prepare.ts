@@ -14,7 +14,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, ParameterAlreadyExists, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { DesiredStackSet } from './desired';
-import type { StepContext } from './executor';
+import type { StackSetExecutorOptions } from './executor';
 import { ensureFingerprinter, readStackSetRecords } from './fingerprint';
 import { parseParameterValue, STORAGE_MARKERS } from './parameter-helpers';
 import { storageName } from './parameters';
@@ -30,8 +30,8 @@ import { engineFinding } from '../rules';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** Inputs of `prepareStackSet` beyond the executor's. */
-export interface PrepareContext extends StepContext {
+/** Inputs of `prepareStackSet`: the executor's options, and the accounts' states. */
+export interface PrepareContext extends StackSetExecutorOptions {
   readonly accountState: (accountId: string) => AccountState | undefined;
 }
 
@@ -49,9 +49,10 @@ export async function prepareStackSet(
   } catch (error) {
     if (isThrottling(error)) throw error;
     const { name, message: reason } = describeError(error);
+    const stackSetName = stackSetNameFor(desired.resource, context.settings);
     return unplannedResource(desired.resource, context.settings, [
       engineFinding('CFCT-K061', {
-        message: `preparing ${stackSetNameFor(desired.resource, context.settings)} met ${name}: ${reason}; nothing was changed on the stack set`,
+        message: `preparing ${stackSetName} met ${name}: ${reason}; nothing was changed on the stack set`,
         resource: desired.resource.name,
         ...(desired.resource.location ? { location: desired.resource.location } : {}),
         hint: 'fix the cause the error names (permissions, a missing bucket or parameter), then run again',
@@ -105,7 +106,10 @@ async function prepareUnsafe(desired: DesiredStackSet, context: PrepareContext):
  * that are not stored yet, in their sibling `ssm_parameters` (reused when present, as upstream).
  * Key pairs and zones come from the first target account and region, through the execution role.
  */
-export async function generateHelperValues(desired: DesiredStackSet, context: StepContext): Promise<Finding[]> {
+export async function generateHelperValues(
+  desired: DesiredStackSet,
+  context: StackSetExecutorOptions,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const entry of desired.resource.parameters) {
     for (const token of parseParameterValue(entry.value)) {
@@ -126,9 +130,10 @@ export async function generateHelperValues(desired: DesiredStackSet, context: St
       const [account] = desired.targets.accounts;
       const [region] = desired.resource.regions;
       if (!account || !region) {
+        const what = token.kind === 'genaz' ? 'availability zones' : 'key pair';
         findings.push(
           engineFinding('CFCT-K012', {
-            message: `parameter ${entry.key} needs a target account and region to create its ${token.kind === 'genaz' ? 'availability zones' : 'key pair'} in, and the resource has none`,
+            message: `parameter ${entry.key} needs a target account and region to create its ${what} in, and the resource has none`,
             resource: desired.resource.name,
             ...(entry.location ? { location: entry.location } : {}),
           }),
@@ -185,7 +190,7 @@ async function generateKeyPair(
     region: string;
     resource: string;
   },
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<Finding | undefined> {
   const { entry, keyName } = key;
   let created;
@@ -229,7 +234,7 @@ export function generatePassword(length: number): string {
 /** Puts a template over the inline limit in the staging bucket and returns the template with its URL. */
 async function stageLargeTemplate(
   desired: DesiredStackSet,
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<DesiredStackSet['template']> {
   const { template } = desired;
   if (Buffer.byteLength(template.text) <= INLINE_TEMPLATE_LIMIT_BYTES) return template;
@@ -251,7 +256,7 @@ async function stageLargeTemplate(
   return { ...template, url: s3ObjectUrl(bucket, context.homeRegion, key) };
 }
 
-async function ssmExists(name: string, context: StepContext): Promise<boolean> {
+async function ssmExists(name: string, context: StackSetExecutorOptions): Promise<boolean> {
   const read = await retryThrottled(
     () => context.clients.ssm(context.homeRegion).send(new GetParametersCommand({ Names: [name] })),
     context.clock,
@@ -264,7 +269,7 @@ async function storeSibling(
   marker: string,
   value: string | undefined,
   type: 'String' | 'SecureString',
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<void> {
   const name = storageName(entry, marker);
   if (name && value) await putSsm(name, value, type, context);
@@ -274,7 +279,7 @@ async function putSsm(
   name: string,
   value: string,
   type: 'String' | 'SecureString',
-  context: StepContext,
+  context: StackSetExecutorOptions,
 ): Promise<void> {
   const keyId =
     type === 'SecureString' && context.settings.secretsKmsKeyId ? { KeyId: context.settings.secretsKmsKeyId } : {};

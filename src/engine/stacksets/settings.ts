@@ -215,7 +215,8 @@ export function readOperationPreferences(text: string, source: string): ReadOper
     return { findings };
   }
   // JSON is YAML: the YAML reader gives each key's line and column in the text, for the findings.
-  const { positions } = parseYaml(text, source, { json: true, syntaxRule: 'CFCT-K100' });
+  // (The text is JSON already, so the syntax rule never fires.)
+  const { positions } = parseYaml(text, source, { json: true, syntaxRule: 'CFCT-Y001' });
   return checkOperationPreferences(value, source, positions);
 }
 

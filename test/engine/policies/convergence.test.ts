@@ -10,7 +10,7 @@ import * as fc from 'fast-check';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import { POLICY_TYPES } from '../../../src/engine/organization/snapshot';
 import { INSTALLATION_TAG } from '../../../src/engine/plan';
-import { applyPolicyPlan, createPolicyPlan } from '../../../src/engine/policies/run';
+import { applyPolicyPlan, createPolicyPlan } from '../../../src/engine/policies';
 import { policyTypesOf } from '../../../src/engine/run';
 import { hasErrors } from '../../../src/manifest/findings';
 import type { PolicyResource } from '../../../src/manifest/model';

@@ -7,9 +7,7 @@ import {
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
 import { checkSavedPlan } from '../../../src/engine/plan';
-import { createPolicyExecutor } from '../../../src/engine/policies/executor';
-import { applyPolicyPlan, createPolicyPlan } from '../../../src/engine/policies/run';
-import type { PolicyStep } from '../../../src/engine/policies/steps';
+import { applyPolicyPlan, createPolicyExecutor, createPolicyPlan, type PolicyStep } from '../../../src/engine/policies';
 import type { Manifest, PackageFiles } from '../../../src/manifest/model';
 import { policyDocument } from '../../fake/builders';
 import { concurrentModification, ORGANIZATIONS_WRITES, throttling } from '../../fake/organizations';

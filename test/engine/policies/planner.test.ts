@@ -1,7 +1,7 @@
 import { TagResourceCommand } from '@aws-sdk/client-organizations';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import type { Plan } from '../../../src/engine/plan';
-import { createPolicyPlan } from '../../../src/engine/policies/run';
+import { createPolicyPlan } from '../../../src/engine/policies';
 import { packageFromFiles } from '../../../src/manifest/load';
 import type { Manifest, PackageFiles } from '../../../src/manifest/model';
 import { policyDocument } from '../../fake/builders';

@@ -1,8 +1,7 @@
 import { accountIds, desired, HOME, manifest, resource, StackSetWorld, template } from './env';
+import { readOperationPreferences, readStackSetOrder } from '../../../src/engine/stacksets';
 import {
   checkOperationPreferences,
-  readOperationPreferences,
-  readStackSetOrder,
   resolveOperationPreferences,
   stackSetOrderOf,
 } from '../../../src/engine/stacksets/settings';

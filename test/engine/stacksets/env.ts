@@ -5,13 +5,20 @@
  */
 import type { AwsClients } from '../../../src/aws/clients';
 import type { AccountState } from '../../../src/engine/organization/snapshot';
-import { applyStackSets, StackSetApplyReport } from '../../../src/engine/stacksets/apply';
-import type { StackSetClients } from '../../../src/engine/stacksets/clients';
-import type { DesiredStackSet } from '../../../src/engine/stacksets/desired';
-import { readFingerprinter } from '../../../src/engine/stacksets/fingerprint';
-import { planStackSets, StackSetPlan } from '../../../src/engine/stacksets/plan-manifest';
-import { defaultStackSetSettings, StackSetSettings, stackSetNameFor } from '../../../src/engine/stacksets/settings';
-import { readStackSetSnapshot, ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
+import {
+  applyStackSets,
+  defaultStackSetSettings,
+  planStackSets,
+  readFingerprinter,
+  readStackSetSnapshot,
+  ssmNamesOf,
+  StackSetApplyReport,
+  stackSetNameFor,
+  StackSetPlan,
+  StackSetSettings,
+  type DesiredStackSet,
+  type StackSetClients,
+} from '../../../src/engine/stacksets';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
 import type { StackSetResource, Manifest, ParameterEntry } from '../../../src/manifest/model';
 import { parseTemplate } from '../../../src/manifest/template';

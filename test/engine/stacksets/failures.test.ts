@@ -12,9 +12,12 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import { accountIds, desired, HOME, manifest, resource, StackSetWorld, template } from './env';
-import { applyStackSets } from '../../../src/engine/stacksets/apply';
-import { checkStep, operationIdFor, startStep } from '../../../src/engine/stacksets/executor';
-import type { StackSetStep } from '../../../src/engine/stacksets/steps';
+import {
+  applyStackSets,
+  createStackSetExecutor,
+  operationIdFor,
+  type StackSetStep,
+} from '../../../src/engine/stacksets';
 
 const ACCOUNTS = accountIds(3);
 
@@ -26,6 +29,10 @@ function world(settings: ConstructorParameters<typeof StackSetWorld>[0] = {}): S
 
 function context(w: StackSetWorld, runId: string) {
   return { clients: w.clients, settings: w.settings, homeRegion: HOME, runId, clock: w.fake.clock };
+}
+
+function executor(w: StackSetWorld, runId: string) {
+  return createStackSetExecutor(context(w, runId));
 }
 
 /** Every operation the fake holds has ended: nothing was abandoned mid-poll. */
@@ -261,7 +268,7 @@ describe('executor results', () => {
     const plan = await w.plan(manifest([r]), [desired(r, template('b'), ACCOUNTS.slice(0, 1))]);
     const update = plan.resources[0].steps[0] as Extract<StackSetStep, { kind: 'stackset.update' }>;
     const stale = { ...update, targets: { accounts: ACCOUNTS, regions: [HOME] } };
-    const result = await startStep(stale, context(w, 'run-nf'));
+    const result = await executor(w, 'run-nf').start(stale);
     expect(result).toEqual({
       status: 'failed',
       errorName: 'StackInstanceNotFoundException',
@@ -273,15 +280,39 @@ describe('executor results', () => {
     const w = world();
     const r = await deployed(w);
     const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
-    const checked = await checkStep(
+    const checked = await executor(w, 'run-x').check(
       plan.resources[0].steps[0],
       'cfct-0000000000000000000000000000000000000000',
-      context(w, 'run-x'),
     );
     expect(checked).toEqual({
       status: 'FAILED',
       message: expect.stringContaining('OperationNotFoundException'),
       failures: [],
+    });
+  });
+
+  test('fails a check of an operation that succeeded with failed instances, unless the check is told failOnFailedInstances: false', async () => {
+    const w = world();
+    const r = resource('tolerant', { operationPreferences: { failureToleranceCount: 1, maxConcurrentCount: 1 } });
+    await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
+    const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
+    const step = plan.resources[0].steps[0];
+    expect(step.kind).toBe('stackset.create-instances');
+    w.cfn.failingTargets.add(ACCOUNTS[1]);
+    const run = executor(w, 'run-tolerant');
+    const started = await run.start(step);
+    if (started.status !== 'started') throw new Error(`expected a started operation, got ${started.status}`);
+    let lenient = await run.check(step, started.operationId, { failOnFailedInstances: false });
+    while (lenient.status === 'RUNNING') {
+      lenient = await run.check(step, started.operationId, { failOnFailedInstances: false });
+    }
+    expect(lenient).toEqual({ status: 'SUCCEEDED' });
+    expect(await run.check(step, started.operationId)).toEqual({
+      status: 'FAILED',
+      message: expect.stringMatching(
+        /succeeded with failed instances: 1 instance\(s\) failed \(\d+\/us-east-1 FAILED: /,
+      ),
+      failures: [expect.objectContaining({ account: ACCOUNTS[1], status: 'FAILED' })],
     });
   });
 
@@ -295,7 +326,7 @@ describe('executor results', () => {
       rate: 1,
       error: () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }),
     });
-    await expect(startStep(plan.resources[0].steps[0], context(w, 'run-t'))).rejects.toMatchObject({
+    await expect(executor(w, 'run-t').start(plan.resources[0].steps[0])).rejects.toMatchObject({
       name: 'Throttling',
     });
   });
@@ -335,28 +366,28 @@ describe('operation ids that retry', () => {
     await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
     const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
     const step = plan.resources[0].steps[0];
-    const ctx = context(w, 'exec-redrive');
+    const run = executor(w, 'exec-redrive');
     w.cfn.failingTargets.add(ACCOUNTS[1]);
-    const first = await startStep(step, ctx);
+    const first = await run.start(step);
     expect(first).toEqual({ status: 'started', operationId: operationIdFor(step, 'exec-redrive') });
-    let checked = await checkStep(step, (first as { operationId: string }).operationId, ctx);
+    let checked = await run.check(step, (first as { operationId: string }).operationId);
     while (checked.status === 'RUNNING') {
-      checked = await checkStep(step, (first as { operationId: string }).operationId, ctx);
+      checked = await run.check(step, (first as { operationId: string }).operationId);
     }
     expect(checked.status).toBe('FAILED');
 
     w.cfn.failingTargets.clear();
-    const second = await startStep(step, ctx);
+    const second = await run.start(step);
     expect(second).toEqual({ status: 'started', operationId: operationIdFor(step, 'exec-redrive', 1) });
-    let again = await checkStep(step, (second as { operationId: string }).operationId, ctx);
+    let again = await run.check(step, (second as { operationId: string }).operationId);
     while (again.status === 'RUNNING') {
-      again = await checkStep(step, (second as { operationId: string }).operationId, ctx);
+      again = await run.check(step, (second as { operationId: string }).operationId);
     }
     expect(again).toEqual({ status: 'SUCCEEDED' });
     expect(w.cfn.instancesOf('CustomControlTower-baseline').every((i) => i.endsWith(':CURRENT'))).toBe(true);
 
     // Once it succeeded, another start of the same step resumes that operation: no third one.
-    expect(await startStep(step, ctx)).toEqual(second);
+    expect(await run.start(step)).toEqual(second);
     expect(w.fake.callsOf(CreateStackInstancesCommand, { failed: false })).toHaveLength(3);
   });
 
@@ -366,12 +397,12 @@ describe('operation ids that retry', () => {
     await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
     const plan = await w.plan(manifest([r]), [desired(r, template('b'), ACCOUNTS.slice(0, 1))]);
     const step = plan.resources[0].steps[0];
-    const ctx = context(w, 'exec-stop');
-    const first = (await startStep(step, ctx)) as { operationId: string };
+    const run = executor(w, 'exec-stop');
+    const first = (await run.start(step)) as { operationId: string };
     await w.clients
       .cloudFormation(HOME)
       .send(new StopStackSetOperationCommand({ StackSetName: step.stackSetName, OperationId: first.operationId }));
-    const second = await startStep(step, ctx);
+    const second = await run.start(step);
     expect(second).toEqual({ status: 'started', operationId: operationIdFor(step, 'exec-stop', 1) });
     expect(second).not.toEqual(first);
   });
@@ -386,7 +417,7 @@ describe('busy stack sets', () => {
     const wanted = [desired(r, template('a'), ACCOUNTS)];
     const plan = await w.plan(m, wanted);
     // An earlier, interrupted run left an operation running on the stack set.
-    const blocker = await startStep(plan.resources[0].steps[0], context(w, 'interrupted-run'));
+    const blocker = await executor(w, 'interrupted-run').start(plan.resources[0].steps[0]);
     expect(blocker.status).toBe('started');
     return { w, m, wanted, plan, blocker: blocker as { operationId: string } };
   }

@@ -1,6 +1,6 @@
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
+import { prepareStackSet } from '../../../src/engine/stacksets';
 import { recordName } from '../../../src/engine/stacksets/fingerprint';
-import { prepareStackSet } from '../../../src/engine/stacksets/prepare';
 import { NOECHO_TAG_KEY } from '../../../src/engine/stacksets/settings';
 
 const ACCOUNTS = accountIds(2);

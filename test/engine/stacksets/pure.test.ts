@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { resource } from './env';
 import { sha256 } from '../../../src/engine/canonical';
+import { ssmView } from '../../../src/engine/stacksets';
 import { fingerprinterFor } from '../../../src/engine/stacksets/fingerprint';
 import { buildStackSetGraph, dependantsOf, exportNameMatches } from '../../../src/engine/stacksets/graph';
 import { crossPairs, groupPairs, pairKey } from '../../../src/engine/stacksets/pairs';
@@ -12,7 +13,6 @@ import {
   resolveParameter,
   SsmValue,
 } from '../../../src/engine/stacksets/parameters';
-import { ssmView } from '../../../src/engine/stacksets/plan-manifest';
 import { resolveOperationPreferences } from '../../../src/engine/stacksets/settings';
 import { normaliseTemplate } from '../../../src/engine/stacksets/template';
 import { parseTemplate } from '../../../src/manifest/template';

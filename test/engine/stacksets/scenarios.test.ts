@@ -7,7 +7,7 @@ import {
   StopStackSetOperationCommand,
 } from '@aws-sdk/client-cloudformation';
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
-import { checkStep, startStep } from '../../../src/engine/stacksets/executor';
+import { createStackSetExecutor } from '../../../src/engine/stacksets';
 import { INSTALLATION_TAG_KEY, UPSTREAM_TAG_KEY, UPSTREAM_TAG_VALUE } from '../../../src/engine/stacksets/settings';
 
 const ACCOUNTS = accountIds(3);
@@ -391,9 +391,15 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
     const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
     const step = plan.resources[0].steps[0];
-    const context = { clients: w.clients, settings: w.settings, homeRegion: HOME, runId: 'run-x', clock: w.fake.clock };
-    const first = await startStep(step, context);
-    const again = await startStep(step, context);
+    const executor = createStackSetExecutor({
+      clients: w.clients,
+      settings: w.settings,
+      homeRegion: HOME,
+      runId: 'run-x',
+      clock: w.fake.clock,
+    });
+    const first = await executor.start(step);
+    const again = await executor.start(step);
     expect(first).toMatchObject({ status: 'started' });
     expect(again).toEqual(first);
     expect(w.fake.callsOf(CreateStackInstancesCommand).map((c) => c.error)).toEqual([
@@ -409,22 +415,25 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
     const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
     const context = { clients: w.clients, settings: w.settings, homeRegion: HOME, runId: 'run-y', clock: w.fake.clock };
-    const blocker = await startStep(plan.resources[0].steps[0], { ...context, runId: 'someone-else' });
+    const executor = createStackSetExecutor(context);
+    const blocker = await createStackSetExecutor({ ...context, runId: 'someone-else' }).start(
+      plan.resources[0].steps[0],
+    );
     expect(blocker.status).toBe('started');
-    const blocked = await startStep(plan.resources[0].steps[0], context);
+    const blocked = await executor.start(plan.resources[0].steps[0]);
     expect(blocked).toMatchObject({
       status: 'blocked',
       attempt: 1,
       message: expect.stringContaining((blocker as any).operationId),
     });
     // 10-second polls: still waiting after 59 minutes 50 seconds (not failed after 3 minutes)...
-    expect(await startStep(plan.resources[0].steps[0], context, 19)).toMatchObject({ status: 'blocked', attempt: 19 });
-    expect(await startStep(plan.resources[0].steps[0], context, 360)).toMatchObject({
+    expect(await executor.start(plan.resources[0].steps[0], 19)).toMatchObject({ status: 'blocked', attempt: 19 });
+    expect(await executor.start(plan.resources[0].steps[0], 360)).toMatchObject({
       status: 'blocked',
       attempt: 360,
     });
     // ...and failed once the wait reaches 60 minutes.
-    const failed = await startStep(plan.resources[0].steps[0], context, 361);
+    const failed = await executor.start(plan.resources[0].steps[0], 361);
     expect(failed).toMatchObject({
       status: 'failed',
       errorName: 'OperationInProgressException',
@@ -433,12 +442,9 @@ describe('stack set scenarios: ownership, executor and limits', () => {
       ),
     });
     // The limit is configurable (handlers: busyTimeoutSeconds, pollIntervalSeconds).
-    expect(
-      await startStep(plan.resources[0].steps[0], { ...context, pollIntervalMs: 30_000, busyTimeoutMs: 60_000 }, 3),
-    ).toMatchObject({ status: 'failed' });
-    expect(
-      await startStep(plan.resources[0].steps[0], { ...context, pollIntervalMs: 30_000, busyTimeoutMs: 60_000 }, 2),
-    ).toMatchObject({ status: 'blocked' });
+    const shortWait = createStackSetExecutor({ ...context, pollIntervalMs: 30_000, busyTimeoutMs: 60_000 });
+    expect(await shortWait.start(plan.resources[0].steps[0], 3)).toMatchObject({ status: 'failed' });
+    expect(await shortWait.start(plan.resources[0].steps[0], 2)).toMatchObject({ status: 'blocked' });
   });
 
   test('fails when the operation was stopped: STOPPED is a failure, not a success', async () => {
@@ -447,14 +453,14 @@ describe('stack set scenarios: ownership, executor and limits', () => {
     await w.apply(manifest([r]), [desired(r, template('a'), ACCOUNTS.slice(0, 1))]);
     const plan = await w.plan(manifest([r]), [desired(r, template('a'), ACCOUNTS)]);
     const step = plan.resources[0].steps[0];
-    const context = {
+    const executor = createStackSetExecutor({
       clients: w.clients,
       settings: w.settings,
       homeRegion: HOME,
       runId: 'run-stop',
       clock: w.fake.clock,
-    };
-    const started = await startStep(step, context);
+    });
+    const started = await executor.start(step);
     if (started.status !== 'started') throw new Error(`expected a started operation, got ${started.status}`);
     await w.clients.cloudFormation(HOME).send(
       new StopStackSetOperationCommand({
@@ -462,7 +468,7 @@ describe('stack set scenarios: ownership, executor and limits', () => {
         OperationId: started.operationId,
       }),
     );
-    const checked = await checkStep(step, started.operationId, context);
+    const checked = await executor.check(step, started.operationId);
     expect(checked).toEqual({
       status: 'FAILED',
       message: expect.stringMatching(/create-instances\) on CustomControlTower-baseline was stopped: 2 cancelled/),

@@ -1,9 +1,13 @@
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 import { sha256 } from '../../../src/engine/canonical';
-import { startStep } from '../../../src/engine/stacksets/executor';
-import { FINGERPRINT_KEY_PARAMETER, readFingerprinter, recordName } from '../../../src/engine/stacksets/fingerprint';
-import { planStackSets } from '../../../src/engine/stacksets/plan-manifest';
-import { readStackSetSnapshot, ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
+import {
+  createStackSetExecutor,
+  planStackSets,
+  readFingerprinter,
+  readStackSetSnapshot,
+  ssmNamesOf,
+} from '../../../src/engine/stacksets';
+import { FINGERPRINT_KEY_PARAMETER, recordName } from '../../../src/engine/stacksets/fingerprint';
 import type { CreateStackSetStep } from '../../../src/engine/stacksets/steps';
 
 const ACCOUNTS = accountIds(2);
@@ -167,13 +171,14 @@ describe('nothing derived from a secret leaks', () => {
     const w = world();
     const r = resource('app', { parameters: [{ key: 'ApiKey', value: LITERAL }] });
     const plan = await w.plan(manifest([r]), [desired(r, template('app', { noEcho: ['ApiKey'] }), ACCOUNTS)]);
-    const result = await startStep(plan.resources[0].steps[0], {
+    const executor = createStackSetExecutor({
       clients: w.clients,
       settings: w.settings,
       homeRegion: HOME,
       runId: 'r',
       clock: w.fake.clock,
     });
+    const result = await executor.start(plan.resources[0].steps[0]);
     expect(result).toEqual({
       status: 'failed',
       errorName: 'ParameterResolutionError',

@@ -2,10 +2,13 @@ import { HOME, MANAGEMENT, manifest, resource, StackSetWorld, template } from '.
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import { OrganizationIndex } from '../../../src/engine/organization/organization-index';
 import { parseSnapshot, serialiseSnapshot } from '../../../src/engine/organization/serialise';
-import { desiredStackSets, templateReader } from '../../../src/engine/stacksets/desired';
-import { planStackSets } from '../../../src/engine/stacksets/plan-manifest';
-import { ssmNamesOf } from '../../../src/engine/stacksets/snapshot';
-import { accountStateOf } from '../../../src/engine/stacksets/targets';
+import {
+  accountStateOf,
+  desiredStackSets,
+  planStackSets,
+  ssmNamesOf,
+  templateReader,
+} from '../../../src/engine/stacksets';
 import { FakeOrganizations } from '../../fake/organizations';
 
 function organization(w: StackSetWorld) {

@@ -1,8 +1,8 @@
 import { desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 import { loadOrganizationSnapshot } from '../../../src/engine/organization/load';
 import { OrganizationIndex } from '../../../src/engine/organization/organization-index';
+import { readStackSetSnapshot } from '../../../src/engine/stacksets';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from '../../../src/engine/stacksets/settings';
-import { readStackSetSnapshot } from '../../../src/engine/stacksets/snapshot';
 import { resolveStackSetTargets } from '../../../src/engine/stacksets/targets';
 import { fakeAwsClients } from '../../fake/clients';
 import { FakeControlTower } from '../../fake/controltower';
