@@ -364,6 +364,22 @@ export interface LockedRunStates {
   readonly lockPayload: (action: 'acquire' | 'renew' | 'release') => Record<string, unknown>;
   /** A task that releases the lock, then goes on to `then`. */
   readonly release: (id: string, then: sfn.IChainable) => sfn.Chain;
+  /**
+   * The whole definition: take the lock (or end at `lockHeld`), check the approved plan (or
+   * release and end at `refused`), release and succeed when the plan has no step in this
+   * machine's scope, else go on to `apply`.
+   */
+  readonly definition: (apply: sfn.IChainable, nothingToApply: NothingToApply) => sfn.IChainable;
+}
+
+/** The states a deploy state machine ends in when its approved plan has nothing for it. */
+export interface NothingToApply {
+  /** Id of the Choice on the number of steps in scope. */
+  readonly choiceId: string;
+  /** Id of the Succeed state after the lock is released. */
+  readonly succeedId: string;
+  /** Comment of that Succeed state. */
+  readonly comment: string;
 }
 
 /**
@@ -422,5 +438,24 @@ export function lockedRunStates(
     '$.check',
   );
   check.addCatch(releaseAfterError, { resultPath: '$.error' });
-  return { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release };
+  const definition = (apply: sfn.IChainable, nothing: NothingToApply) => {
+    const stepsToApply = new sfn.Choice(machine, nothing.choiceId)
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.check.stepsInScope'),
+          sfn.Condition.numberEquals('$.check.stepsInScope', 0),
+        ),
+        release('ReleaseLockNothingToApply', new sfn.Succeed(machine, nothing.succeedId, { comment: nothing.comment })),
+      )
+      .otherwise(apply);
+    const approved = new sfn.Choice(machine, 'PlanApproved')
+      .when(sfn.Condition.booleanEquals('$.check.approved', true), stepsToApply)
+      .otherwise(release('ReleaseLockAfterRefusal', refused));
+    return acquire.next(
+      new sfn.Choice(machine, 'LockTaken')
+        .when(sfn.Condition.booleanEquals('$.lockResult.acquired', true), check.next(approved))
+        .otherwise(lockHeld),
+    );
+  };
+  return { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release, definition };
 }

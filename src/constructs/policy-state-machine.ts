@@ -61,13 +61,14 @@ export class PolicyStateMachine extends Construct {
       error: 'PolicyStepFailed',
       causePath: '$.policies.failed.cause',
     });
-    const { acquire, check, lockHeld, refused, releaseAfterError, release } = lockedRunStates(
+    const states = lockedRunStates(
       this,
       { lock: this.lockFunction, planCheck: this.planCheckFunction },
       parts.lockTtl,
       'policies',
       failed,
     );
+    const { releaseAfterError, release } = states;
 
     const start = new sfn.Pass(this, 'StartPolicySteps', {
       result: sfn.Result.fromObject({ nextIndex: 0, done: false }),
@@ -95,32 +96,11 @@ export class PolicyStateMachine extends Construct {
       .when(sfn.Condition.booleanEquals('$.policies.done', true), applied)
       .otherwise(apply);
 
-    const definition = acquire.next(
-      new sfn.Choice(this, 'LockTaken')
-        .when(
-          sfn.Condition.booleanEquals('$.lockResult.acquired', true),
-          check.next(
-            new sfn.Choice(this, 'PlanApproved')
-              .when(
-                sfn.Condition.booleanEquals('$.check.approved', true),
-                new sfn.Choice(this, 'PolicyStepsToApply')
-                  .when(
-                    sfn.Condition.and(
-                      sfn.Condition.isPresent('$.check.stepsInScope'),
-                      sfn.Condition.numberEquals('$.check.stepsInScope', 0),
-                    ),
-                    release(
-                      'ReleaseLockNothingToApply',
-                      new sfn.Succeed(this, 'NoPolicySteps', { comment: 'The approved plan has no policy step' }),
-                    ),
-                  )
-                  .otherwise(start.next(apply.next(afterStep))),
-              )
-              .otherwise(release('ReleaseLockAfterRefusal', refused)),
-          ),
-        )
-        .otherwise(lockHeld),
-    );
+    const definition = states.definition(start.next(apply.next(afterStep)), {
+      choiceId: 'PolicyStepsToApply',
+      succeedId: 'NoPolicySteps',
+      comment: 'The approved plan has no policy step',
+    });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Customizations for AWS Control Tower: SCPs and RCPs of an approved plan',

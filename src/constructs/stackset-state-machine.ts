@@ -137,13 +137,14 @@ export class StackSetStateMachine extends Construct {
       error: 'StackSetsFailed',
       causePath: '$.waves.summary',
     });
-    const { acquire, check, lockHeld, refused, releaseAfterError, lockPayload, release } = lockedRunStates(
+    const states = lockedRunStates(
       this,
       { lock: this.lockFunction, planCheck: this.planCheckFunction },
       parts.lockTtl,
       'stacksets',
       orchestrationFailed,
     );
+    const { releaseAfterError, lockPayload, release } = states;
     const renew = lambdaTask(this, 'RenewLock', this.lockFunction, lockPayload('renew'), '$.lockResult');
     renew.addCatch(releaseAfterError, { resultPath: '$.error' });
 
@@ -339,32 +340,11 @@ export class StackSetStateMachine extends Construct {
         .otherwise(renew.next(deployWave.next(nextWave))),
     );
 
-    const definition = acquire.next(
-      new sfn.Choice(this, 'LockTaken')
-        .when(
-          sfn.Condition.booleanEquals('$.lockResult.acquired', true),
-          check.next(
-            new sfn.Choice(this, 'PlanApproved')
-              .when(
-                sfn.Condition.booleanEquals('$.check.approved', true),
-                new sfn.Choice(this, 'StackSetStepsToApply')
-                  .when(
-                    sfn.Condition.and(
-                      sfn.Condition.isPresent('$.check.stepsInScope'),
-                      sfn.Condition.numberEquals('$.check.stepsInScope', 0),
-                    ),
-                    release(
-                      'ReleaseLockNothingToApply',
-                      new sfn.Succeed(this, 'NoStackSetSteps', { comment: 'The approved plan has no stack set step' }),
-                    ),
-                  )
-                  .otherwise(startWaves.next(nextWave)),
-              )
-              .otherwise(release('ReleaseLockAfterRefusal', refused)),
-          ),
-        )
-        .otherwise(lockHeld),
-    );
+    const definition = states.definition(startWaves.next(nextWave), {
+      choiceId: 'StackSetStepsToApply',
+      succeedId: 'NoStackSetSteps',
+      comment: 'The approved plan has no stack set step',
+    });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Customizations for AWS Control Tower: stack sets of an approved plan, wave by wave',
