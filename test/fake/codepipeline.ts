@@ -40,7 +40,7 @@ const REQUEST_TOKEN = /^[a-zA-Z0-9-]+$/;
 
 /** AWS's message for failed input constraints (one per request: the first). */
 function invalid(value: unknown, path: string, constraint: string): ValidationException {
-  const shown = typeof value === 'string' ? `'${value}'` : `'${JSON.stringify(value)}'`;
+  const shown = value === null ? 'null' : typeof value === 'string' ? `'${value}'` : `'${JSON.stringify(value)}'`;
   return new ValidationException({
     message: `1 validation error detected: Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`,
     $metadata: { httpStatusCode: 400 },

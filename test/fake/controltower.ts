@@ -7,6 +7,7 @@
  * ARNs, one status); calls go through `FakeAws.handle`, so the call log and fault injection
  * apply. Spec: controltower.md.
  */
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -236,6 +237,20 @@ async function signatureProblem(request: HttpRequest, region: string): Promise<S
   if (scope[4] !== 'controltower') {
     return signature(`Credential should be scoped to correct service: 'controltower', not '${scope[4]}'.`);
   }
+  const mismatch = signature(
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  );
+  // The signed payload hash must be the body's, else a changed body would pass as signed.
+  const payloadHash = request.headers['x-amz-content-sha256'];
+  if (
+    payloadHash !== undefined &&
+    payloadHash !==
+      createHash('sha256')
+        .update(String(request.body ?? ''))
+        .digest('hex')
+  ) {
+    return mismatch;
+  }
   const headers = Object.fromEntries(
     Object.entries(request.headers).filter(([k]) => !['authorization', 'x-amz-date'].includes(k.toLowerCase())),
   );
@@ -250,9 +265,5 @@ async function signatureProblem(request: HttpRequest, region: string): Promise<S
     `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`,
   );
   const expected = (await signer.sign(unsigned, { signingDate: when })).headers.authorization;
-  return expected === authorization
-    ? undefined
-    : signature(
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-      );
+  return expected === authorization ? undefined : mismatch;
 }
