@@ -97,7 +97,7 @@ export class FakeEc2 {
         State: z.state,
         OptInStatus: type === 'availability-zone' ? 'opt-in-not-required' : z.optedIn ? 'opted-in' : 'not-opted-in',
         RegionName: context.region,
-        GroupName: type === 'availability-zone' ? context.region : z.name.replace(/[a-z]$/, ''),
+        GroupName: type === 'availability-zone' ? `${context.region}-zg-1` : z.name.replace(/[a-z]$/, ''),
         NetworkBorderGroup: type === 'availability-zone' ? context.region : z.name.replace(/[a-z]$/, ''),
         ZoneType: type,
         Messages: [],
