@@ -2,9 +2,12 @@
  * Fake AWS Control Tower: enabled baselines (which OUs Control Tower governs), answered over the
  * same signed HTTP request the engine's client sends (src/aws/controltower.ts). Each request's
  * SigV4 signature is checked by signing it again with the fake credentials: an unsigned, wrongly
- * scoped or tampered request gets AWS's 403. Pages as AWS does (maxResults 5..100, nextToken);
- * calls go through `FakeAws.handle`, so the call log and fault injection apply.
+ * scoped or tampered request gets AWS's 403. Validates and pages as the API reference says
+ * (ListEnabledBaselines, EnabledBaselineFilter: maxResults 5..100, nextToken, filters of 1..5
+ * ARNs, one status); calls go through `FakeAws.handle`, so the call log and fault injection
+ * apply. Spec: controltower.md.
  */
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -59,18 +62,28 @@ export class FakeControlTower {
     };
   }
 
-  /** Enables a baseline on an OU (state that existed before the test). */
+  /**
+   * Enables a baseline on a target, an OU by default (state that existed before the test). The
+   * enabled baseline's ARN names the account in the target's ARN (the management account).
+   */
   enable(
     region: string,
     ouArn: string,
-    options: { status?: 'SUCCEEDED' | 'FAILED' | 'UNDER_CHANGE'; baselineIdentifier?: string } = {},
+    options: {
+      status?: 'SUCCEEDED' | 'FAILED' | 'UNDER_CHANGE';
+      baselineIdentifier?: string;
+      /** The parent enabled baseline's ARN: a child baseline, listed only with `includeChildren`. */
+      parentIdentifier?: string;
+    } = {},
   ): void {
     const list = this.enabledBaselines.get(region) ?? [];
+    const account = /^arn:aws[\w-]*:organizations::(\d{12}):/.exec(ouArn)?.[1] ?? '111111111111';
     list.push({
-      arn: `arn:aws:controltower:${region}:111111111111:enabledbaseline/EB${String(list.length).padStart(14, '0')}`,
+      arn: `arn:aws:controltower:${region}:${account}:enabledbaseline/EB${String(list.length).padStart(13, '0')}`,
       baselineIdentifier: options.baselineIdentifier ?? controlTowerBaselineArn(region),
       baselineVersion: '4.0',
       targetIdentifier: ouArn,
+      ...(options.parentIdentifier ? { parentIdentifier: options.parentIdentifier } : {}),
       statusSummary: { status: options.status ?? 'SUCCEEDED', lastOperationIdentifier: 'op' },
     });
     this.enabledBaselines.set(region, list);
@@ -81,7 +94,7 @@ export class FakeControlTower {
     return async (request) => {
       this.requests.push(request);
       const problem = await signatureProblem(request, context.region);
-      if (problem) return answer(403, 'InvalidSignatureException', problem);
+      if (problem) return answer(403, problem.name, problem.message);
       if (request.method !== 'POST' || request.path !== '/list-enabled-baselines') {
         return answer(404, 'UnknownOperationException', `no operation at ${request.method} ${request.path}`);
       }
@@ -110,46 +123,78 @@ export class FakeControlTower {
   }
 
   private list(input: any, context: CallContext) {
-    if (!this.landingZone) {
-      throw new FakeControlTowerError('ResourceNotFoundException', 'No landing zone exists in this Region.', 404);
-    }
     const max = input.maxResults ?? 100;
     if (!Number.isInteger(max) || max < 5 || max > 100) {
-      throw new FakeControlTowerError(
-        'ValidationException',
+      throw invalid(
         "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 5 and 100",
-        400,
       );
     }
+    if (input.nextToken !== undefined && (typeof input.nextToken !== 'string' || !/\S/.test(input.nextToken))) {
+      throw invalid(
+        "Value at 'nextToken' failed to satisfy constraint: Member must satisfy regular expression pattern: \\S+",
+      );
+    }
+    if (input.includeChildren !== undefined && typeof input.includeChildren !== 'boolean') {
+      throw invalid("Value at 'includeChildren' failed to satisfy constraint: Member must be a boolean");
+    }
+    const filter = input.filter ?? {};
+    for (const key of Object.keys(filter)) {
+      if (!['baselineIdentifiers', 'targetIdentifiers', 'statuses'].includes(key)) {
+        // parentIdentifiers, inheritanceDriftStatuses: not modelled, so not silently ignored
+        throw new Error(`the fake does not implement the ListEnabledBaselines filter ${key}`);
+      }
+    }
     for (const key of ['baselineIdentifiers', 'targetIdentifiers']) {
-      const values = input.filter?.[key];
-      if (values !== undefined && (!Array.isArray(values) || values.length < 1 || values.length > 5)) {
-        throw new FakeControlTowerError(
-          'ValidationException',
-          `Value at 'filter.${key}' failed to satisfy constraint: Member must have length between 1 and 5`,
-          400,
+      const values = filter[key];
+      if (values === undefined) continue;
+      if (!Array.isArray(values) || values.length < 1 || values.length > 5) {
+        throw invalid(`Value at 'filter.${key}' failed to satisfy constraint: Member must have length between 1 and 5`);
+      }
+      const bad = values.find((v) => typeof v !== 'string' || v.length < 20 || v.length > 2048 || !ARN.test(v));
+      if (bad !== undefined) {
+        throw invalid(
+          `Value '${bad}' at 'filter.${key}' failed to satisfy constraint: Member must have length between 20 and 2048 and satisfy regular expression pattern: ^arn:aws[0-9a-zA-Z_\\-:\\/]+$`,
         );
       }
     }
+    const statuses = filter.statuses;
+    if (
+      statuses !== undefined &&
+      (!Array.isArray(statuses) || statuses.length !== 1 || !STATUSES.includes(statuses[0]))
+    ) {
+      throw invalid(
+        `Value at 'filter.statuses' failed to satisfy constraint: Member must have length 1 and its member must satisfy enum value set: [${STATUSES.join(', ')}]`,
+      );
+    }
+    const start = input.nextToken ? tokenStart(input.nextToken) : 0;
+    if (start === undefined) throw invalid('The nextToken is not valid.');
+    if (!this.landingZone) {
+      throw new FakeControlTowerError('ResourceNotFoundException', 'No landing zone exists in this Region.', 404);
+    }
     const all = (this.enabledBaselines.get(context.region) ?? []).filter(
       (b) =>
-        (!input.filter?.baselineIdentifiers || input.filter.baselineIdentifiers.includes(b.baselineIdentifier)) &&
-        (!input.filter?.targetIdentifiers || input.filter.targetIdentifiers.includes(b.targetIdentifier)),
+        (input.includeChildren === true || b.parentIdentifier === undefined) &&
+        (!filter.baselineIdentifiers || filter.baselineIdentifiers.includes(b.baselineIdentifier)) &&
+        (!filter.targetIdentifiers || filter.targetIdentifiers.includes(b.targetIdentifier)) &&
+        (!statuses || statuses[0] === b.statusSummary?.status),
     );
-    const start = input.nextToken
-      ? Number(
-          Buffer.from(input.nextToken, 'base64')
-            .toString('utf8')
-            .replace(/^page:/, ''),
-        )
-      : 0;
-    if (!Number.isInteger(start) || start < 0) {
-      throw new FakeControlTowerError('ValidationException', 'The nextToken is not valid.', 400);
-    }
     const page = all.slice(start, start + max);
     const next = start + max < all.length ? Buffer.from(`page:${start + max}`).toString('base64') : undefined;
     return { enabledBaselines: page.map((b) => ({ ...b })), ...(next ? { nextToken: next } : {}) };
   }
+}
+
+const ARN = /^arn:aws[0-9a-zA-Z_\-:/]+$/;
+const STATUSES = ['SUCCEEDED', 'FAILED', 'UNDER_CHANGE'];
+
+function invalid(message: string): FakeControlTowerError {
+  return new FakeControlTowerError('ValidationException', message, 400);
+}
+
+/** The offset a token the fake issued stands for, or undefined for any other token. */
+function tokenStart(token: string): number | undefined {
+  const match = /^page:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+  return match && Buffer.from(`page:${match[1]}`).toString('base64') === token ? Number(match[1]) : undefined;
 }
 
 function answer(statusCode: number, name: string, message: string): TextHttpResponse {
@@ -163,22 +208,48 @@ function answer(statusCode: number, name: string, message: string): TextHttpResp
   };
 }
 
+/** AWS's 403 for a request that is not signed, or not signed by known credentials. */
+interface SignatureProblem {
+  readonly name: string;
+  readonly message: string;
+}
+
+const signature = (message: string): SignatureProblem => ({ name: 'InvalidSignatureException', message });
+
 /** Why the request is not correctly signed for controltower in `region` with the fake credentials, or undefined. */
-async function signatureProblem(request: HttpRequest, region: string): Promise<string | undefined> {
+async function signatureProblem(request: HttpRequest, region: string): Promise<SignatureProblem | undefined> {
   const authorization = request.headers.authorization ?? request.headers.Authorization;
   const date = request.headers['x-amz-date'];
-  if (!authorization || !date) return 'Missing Authentication Token';
+  if (!authorization || !date) {
+    return { name: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  }
   const scope =
     /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
       authorization,
     );
-  if (!scope) return 'Authorization header is not a SigV4 header';
-  if (scope[1] !== FAKE_CONTROL_TOWER_CREDENTIALS.accessKeyId) {
-    return 'The security token included in the request is invalid.';
+  if (!scope) {
+    return { name: 'IncompleteSignatureException', message: 'Authorization header requires a SigV4 signature.' };
   }
-  if (scope[3] !== region) return `Credential should be scoped to a valid region, not '${scope[3]}'.`;
+  if (scope[1] !== FAKE_CONTROL_TOWER_CREDENTIALS.accessKeyId) {
+    return { name: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  }
+  if (scope[3] !== region) return signature(`Credential should be scoped to a valid region, not '${scope[3]}'.`);
   if (scope[4] !== 'controltower') {
-    return `Credential should be scoped to correct service: 'controltower', not '${scope[4]}'.`;
+    return signature(`Credential should be scoped to correct service: 'controltower', not '${scope[4]}'.`);
+  }
+  const mismatch = signature(
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  );
+  // The signed payload hash must be the body's, else a changed body would pass as signed.
+  const payloadHash = request.headers['x-amz-content-sha256'];
+  if (
+    payloadHash !== undefined &&
+    payloadHash !==
+      createHash('sha256')
+        .update(String(request.body ?? ''))
+        .digest('hex')
+  ) {
+    return mismatch;
   }
   const headers = Object.fromEntries(
     Object.entries(request.headers).filter(([k]) => !['authorization', 'x-amz-date'].includes(k.toLowerCase())),
@@ -194,7 +265,5 @@ async function signatureProblem(request: HttpRequest, region: string): Promise<s
     `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`,
   );
   const expected = (await signer.sign(unsigned, { signingDate: when })).headers.authorization;
-  return expected === authorization
-    ? undefined
-    : 'The request signature we calculated does not match the signature you provided.';
+  return expected === authorization ? undefined : mismatch;
 }

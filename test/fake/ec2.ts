@@ -1,4 +1,9 @@
-/** Fake EC2: key pairs and availability zones per account and region. */
+/**
+ * Fake EC2: key pairs and Availability Zones per account and region, with the checks of the API
+ * reference (CreateKeyPair, DescribeKeyPairs, DescribeAvailabilityZones). Inputs the fake does
+ * not model (filters, tags, dry runs, PPK keys) fail loudly rather than being ignored.
+ * Spec: ec2.md.
+ */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import type { CallContext, FakeAws, FakeService } from './core';
 
@@ -6,11 +11,57 @@ function ec2Error(name: string, message: string): EC2ServiceException {
   return new EC2ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: 400 } });
 }
 
+/** A key pair as the fake holds it (tests may set one directly, as an earlier run would have). */
+export interface FakeKeyPair {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly id: string;
+  /** @default 'rsa' */
+  readonly type?: 'rsa' | 'ed25519';
+  /** Milliseconds since the epoch. @default - the fake clock's start */
+  readonly created?: number;
+}
+
+/** A zone as the fake holds it. */
+export interface FakeZone {
+  readonly name: string;
+  readonly state: 'available' | 'information' | 'impaired' | 'unavailable' | 'constrained';
+  /** @default 'availability-zone' */
+  readonly type?: 'availability-zone' | 'local-zone' | 'wavelength-zone';
+  /** Local and Wavelength Zones only: listed without `AllAvailabilityZones` only when opted in. @default false */
+  readonly optedIn?: boolean;
+}
+
+/** Fails loudly on an input member the fake does not model, so it is never silently ignored. */
+function unsupported(operation: string, input: any, members: string[]): void {
+  for (const member of members) {
+    if (input[member] !== undefined) throw new Error(`the fake does not implement ${operation} ${member}`);
+  }
+}
+
+/** The zone id prefix AWS uses for a region: us-east-1 -> use1, ap-northeast-2 -> apne2, us-gov-west-1 -> usgw1. */
+export function zoneIdPrefix(region: string): string {
+  const parts = region.split('-');
+  const middle = parts
+    .slice(1, -1)
+    .map(
+      (p) =>
+        /^(north|south)(east|west)$/
+          .exec(p)
+          ?.slice(1)
+          .map((w) => w[0])
+          .join('') ?? p[0],
+    )
+    .join('');
+  return `${parts[0]}${middle}${parts[parts.length - 1]}`;
+}
+
 /** The fake's state and its service module. */
 export class FakeEc2 {
-  readonly keyPairs = new Map<string, { name: string; fingerprint: string; id: string }>();
+  /** Key pairs by `account/region/name`. */
+  readonly keyPairs = new Map<string, FakeKeyPair>();
   /** Zones per region; every account sees the same zone names unless overridden by `account/region`. */
-  readonly zones = new Map<string, { name: string; state: 'available' | 'impaired' | 'unavailable' }[]>();
+  readonly zones = new Map<string, FakeZone[]>();
 
   constructor(private readonly fake: FakeAws) {
     fake.register(this.service);
@@ -22,20 +73,12 @@ export class FakeEc2 {
       operations: {
         CreateKeyPair: (input, context) => this.createKeyPair(input, context),
         DescribeKeyPairs: (input, context) => this.describeKeyPairs(input, context),
-        DescribeAvailabilityZones: (_input, context) => ({
-          AvailabilityZones: this.zonesOf(context).map((z, i) => ({
-            ZoneName: z.name,
-            ZoneId: `${context.region.replace(/-/g, '')}-az${i + 1}`,
-            State: z.state,
-            RegionName: context.region,
-            ZoneType: 'availability-zone',
-          })),
-        }),
+        DescribeAvailabilityZones: (input, context) => this.describeZones(input, context),
       },
     };
   }
 
-  private zonesOf(context: CallContext) {
+  private zonesOf(context: CallContext): FakeZone[] {
     return (
       this.zones.get(`${context.accountId}/${context.region}`) ??
       this.zones.get(context.region) ??
@@ -43,38 +86,112 @@ export class FakeEc2 {
     );
   }
 
-  private createKeyPair(input: any, context: CallContext) {
-    const key = `${context.accountId}/${context.region}/${input.KeyName}`;
-    if (this.keyPairs.has(key)) {
-      throw ec2Error('InvalidKeyPair.Duplicate', `The keypair '${input.KeyName}' already exists.`);
+  private describeZones(input: any, context: CallContext) {
+    unsupported('DescribeAvailabilityZones', input, ['Filters', 'DryRun']);
+    const prefix = zoneIdPrefix(context.region);
+    const zones = this.zonesOf(context).map((z, i) => {
+      const type = z.type ?? 'availability-zone';
+      return {
+        ZoneName: z.name,
+        ZoneId: `${prefix}-${type === 'availability-zone' ? 'az' : type === 'local-zone' ? 'lz' : 'wlz'}${i + 1}`,
+        State: z.state,
+        OptInStatus: type === 'availability-zone' ? 'opt-in-not-required' : z.optedIn ? 'opted-in' : 'not-opted-in',
+        RegionName: context.region,
+        GroupName: type === 'availability-zone' ? `${context.region}-zg-1` : z.name.replace(/[a-z]$/, ''),
+        NetworkBorderGroup: type === 'availability-zone' ? context.region : z.name.replace(/[a-z]$/, ''),
+        ZoneType: type,
+        Messages: [],
+      };
+    });
+    const names: string[] | undefined = input.ZoneNames;
+    const ids: string[] | undefined = input.ZoneIds;
+    for (const name of names ?? []) {
+      if (!zones.some((z) => z.ZoneName === name)) {
+        throw ec2Error('InvalidParameterValue', `Invalid availability zone: [${name}]`);
+      }
     }
-    const pair = {
-      name: input.KeyName,
-      fingerprint: this.fake.rng.chars(40, '0123456789abcdef').replace(/(..)(?!$)/g, '$1:'),
-      id: `key-${this.fake.rng.chars(17)}`,
+    for (const id of ids ?? []) {
+      if (!zones.some((z) => z.ZoneId === id)) {
+        throw ec2Error('InvalidParameterValue', `Invalid availability zone ID: [${id}]`);
+      }
+    }
+    const named = names?.length || ids?.length;
+    return {
+      AvailabilityZones: zones.filter((z) =>
+        named
+          ? (names ?? []).includes(z.ZoneName) || (ids ?? []).includes(z.ZoneId)
+          : input.AllAvailabilityZones === true || z.OptInStatus !== 'not-opted-in',
+      ),
+    };
+  }
+
+  private createKeyPair(input: any, context: CallContext) {
+    unsupported('CreateKeyPair', input, ['TagSpecifications', 'DryRun']);
+    const name = input.KeyName;
+    if (name === undefined || name === '') {
+      throw ec2Error('MissingParameter', 'The request must contain the parameter KeyName');
+    }
+    if (String(name).length > 255 || !/^[\x20-\x7e]+$/.test(name)) {
+      throw ec2Error(
+        'InvalidParameterValue',
+        `Value (${name}) for parameter KeyName is invalid. A key pair name can have up to 255 ASCII characters.`,
+      );
+    }
+    const type = input.KeyType ?? 'rsa';
+    if (type !== 'rsa' && type !== 'ed25519') {
+      throw ec2Error('InvalidParameterValue', `Value (${type}) for parameter KeyType is invalid. Use rsa or ed25519.`);
+    }
+    if (input.KeyFormat !== undefined && input.KeyFormat !== 'pem') {
+      if (input.KeyFormat === 'ppk') throw new Error('the fake does not implement CreateKeyPair KeyFormat ppk');
+      throw ec2Error('InvalidParameterValue', `Value (${input.KeyFormat}) for parameter KeyFormat is invalid.`);
+    }
+    const key = `${context.accountId}/${context.region}/${name}`;
+    if (this.keyPairs.has(key)) {
+      throw ec2Error('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
+    }
+    const pair: FakeKeyPair = {
+      name,
+      // RSA: the SHA-1 digest of the private key, as colon-separated hex; ED25519: a base64 SHA-256 digest
+      fingerprint:
+        type === 'rsa'
+          ? this.fake.rng.chars(40, '0123456789abcdef').replace(/(..)(?!$)/g, '$1:')
+          : `${this.fake.rng.chars(43, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')}=`,
+      id: `key-${this.fake.rng.chars(17, '0123456789abcdef')}`,
+      type,
+      created: this.fake.clock.now(),
     };
     this.keyPairs.set(key, pair);
+    const header = type === 'rsa' ? 'RSA PRIVATE KEY' : 'OPENSSH PRIVATE KEY';
     return {
       KeyName: pair.name,
       KeyFingerprint: pair.fingerprint,
       KeyPairId: pair.id,
-      KeyMaterial: `-----BEGIN RSA PRIVATE KEY-----\n${this.fake.rng.chars(64)}\n-----END RSA PRIVATE KEY-----`,
+      KeyMaterial: `-----BEGIN ${header}-----\n${this.fake.rng.chars(64)}\n-----END ${header}-----`,
     };
   }
 
   private describeKeyPairs(input: any, context: CallContext) {
+    unsupported('DescribeKeyPairs', input, ['Filters', 'IncludePublicKey', 'DryRun']);
     const names: string[] = input.KeyNames ?? [];
+    const ids: string[] = input.KeyPairIds ?? [];
     const prefix = `${context.accountId}/${context.region}/`;
     const all = [...this.keyPairs.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
     const missing = names.find((n) => !all.some((p) => p.name === n));
-    if (missing) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${missing}' does not exist`);
+    if (missing !== undefined) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${missing}' does not exist`);
+    const missingId = ids.find((id) => !all.some((p) => p.id === id));
+    if (missingId !== undefined) {
+      throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${missingId}' does not exist`);
+    }
     return {
       KeyPairs: all
-        .filter((p) => names.length === 0 || names.includes(p.name))
+        .filter((p) => (names.length === 0 && ids.length === 0) || names.includes(p.name) || ids.includes(p.id))
         .map((p) => ({
-          KeyName: p.name,
-          KeyFingerprint: p.fingerprint,
           KeyPairId: p.id,
+          KeyFingerprint: p.fingerprint,
+          KeyName: p.name,
+          KeyType: p.type ?? 'rsa',
+          Tags: [],
+          CreateTime: new Date(p.created ?? Date.UTC(2026, 0, 1)),
         })),
     };
   }
