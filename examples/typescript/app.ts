@@ -9,7 +9,13 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
-import { ConfigurationSource, CustomControlTowerPipeline, FailureToleranceMode, RegionConcurrency, StackSetOrder } from '../../src';
+import {
+  ConfigurationSource,
+  CustomControlTowerPipeline,
+  FailureToleranceMode,
+  RegionConcurrency,
+  StackSetOrder,
+} from '../../src';
 
 /** What the team's wrapper asks for. */
 export interface CustomizationsProps {
@@ -75,7 +81,10 @@ export class CustomizationsStack extends Stack {
 export function buildApp(): { app: App; stack: CustomizationsStack } {
   const app = new App();
   const stack = new CustomizationsStack(app, 'Customizations', {
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111', region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+    env: {
+      account: process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111',
+      region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
+    },
   });
   return { app, stack };
 }

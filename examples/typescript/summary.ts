@@ -14,7 +14,9 @@ export function summarise(template: { Resources: Record<string, { Type: string; 
   for (const [, r] of resources.filter(([, x]) => x.Type === 'AWS::CodePipeline::Pipeline')) {
     lines.push(`pipeline (${r.Properties.PipelineType}, ${r.Properties.ExecutionMode}):`);
     for (const stage of r.Properties.Stages) {
-      const actions = stage.Actions.map((a: any) => `${a.Name} [${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}]`);
+      const actions = stage.Actions.map(
+        (a: any) => `${a.Name} [${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}]`,
+      );
       lines.push(`  ${stage.Name}: ${actions.join(', ')}`);
     }
   }
@@ -23,7 +25,8 @@ export function summarise(template: { Resources: Record<string, { Type: string; 
   const counts = new Map<string, number>();
   for (const [, r] of resources) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
   lines.push(`resources (${resources.length}):`);
-  for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(3)} ${type}`);
+  for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0])))
+    lines.push(`  ${String(n).padStart(3)} ${type}`);
   return lines;
 }
 
