@@ -18,7 +18,7 @@ import { INSTALLATION_TAG } from '../plan';
 import type { Clock } from '../retry';
 import { retrying, systemClock } from '../retry';
 import { readEnrolledOus } from './baselines';
-import { mapLimit } from '../concurrency';
+import { createLimiter, settleAll, type Limiter } from '../concurrency';
 import {
   AccountState,
   OrganizationSnapshot,
@@ -66,66 +66,143 @@ export interface LoadedSnapshot {
   readonly fingerprinter?: Fingerprinter;
 }
 
-/** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
+/**
+ * Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets.
+ * The OU tree and the policies are read at once through one limit of `concurrency` Organizations
+ * requests in flight (Organizations throttles early); the stack sets (CloudFormation and SSM,
+ * other services and quotas) are read beside them.
+ */
 export async function loadOrganizationSnapshot(
   clients: AwsClients,
   options: LoadSnapshotOptions = {},
 ): Promise<LoadedSnapshot> {
+  const clock = options.clock ?? systemClock;
   // Every call and every page is retried by the engine (the SDK client makes one attempt).
-  const client = retrying(clients.organizations(), options.clock ?? systemClock);
-  const concurrency = options.concurrency ?? 4;
+  const client = retrying(clients.organizations(), clock);
   const apiCalls: Record<string, number> = {};
   const count = (operation: string) => {
     apiCalls[operation] = (apiCalls[operation] ?? 0) + 1;
   };
-  const paging = { client, pageSize: ORGANIZATIONS_PAGE_SIZE };
+  const reader: OrganizationsReader = {
+    client,
+    paging: { client, pageSize: ORGANIZATIONS_PAGE_SIZE },
+    limit: createLimiter(options.concurrency ?? 4),
+    count,
+  };
+  const readStackSetsAndKey = async () => {
+    if (!options.stackSets) return {};
+    const fingerprinter = await readFingerprinter(clients, options.stackSets.homeRegion, clock);
+    return { fingerprinter, stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) };
+  };
+  // The first failure stops the Organizations reads from starting anything more; what runs
+  // already is waited for, so nothing still calls AWS once this returns or throws.
+  const [organization, tree, policyRead, stackSetRead] = await settleAll(reader.limit, [
+    reader.limit(async () => {
+      count('DescribeOrganization');
+      return (await client.send(new DescribeOrganizationCommand({}))).Organization;
+    }),
+    readTree(reader),
+    readPolicies(reader, options),
+    readStackSetsAndKey(),
+  ]);
+  const { fingerprinter, stackSets } = stackSetRead;
 
-  count('DescribeOrganization');
-  const organization = (await client.send(new DescribeOrganizationCommand({}))).Organization;
+  const coverage: SnapshotCoverage = {
+    policyTypes: policyRead.read,
+    ...(policyRead.unowned.length
+      ? {
+          unownedPolicyTypes: {
+            installationId: options.ownedPolicyTypes!.installationId,
+            policyTypes: policyRead.unowned,
+          },
+        }
+      : {}),
+    ...(options.stackSets ? { stackSets: stackSetCoverage(options.stackSets) } : {}),
+  };
+  const snapshot: OrganizationSnapshot = {
+    organizationId: organization?.Id ?? '',
+    managementAccountId: organization?.MasterAccountId ?? '',
+    takenAt: new Date(clock.now()).toISOString(),
+    roots: tree.roots,
+    organizationalUnits: tree.organizationalUnits,
+    accounts: tree.accounts.sort((a, b) => a.id.localeCompare(b.id)),
+    policies: policyRead.policies,
+    ...(stackSets ? { stackSets } : {}),
+    coverage,
+  };
+  return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
+}
 
-  const roots: SnapshotRoot[] = [];
-  for await (const page of paginateListRoots(paging, {})) {
-    count('ListRoots');
-    for (const root of page.Roots ?? []) {
-      roots.push({
-        id: root.Id!,
-        name: root.Name ?? 'Root',
-        enabledPolicyTypes: (root.PolicyTypes ?? [])
-          .filter((t) => t.Status === 'ENABLED' && isPolicyType(t.Type))
-          .map((t) => t.Type as PolicyType),
-      });
+/** What the Organizations readers share: the client, one limit on requests in flight, the call count. */
+interface OrganizationsReader {
+  readonly client: OrganizationsClient;
+  readonly paging: { readonly client: OrganizationsClient; readonly pageSize: number };
+  readonly limit: Limiter;
+  readonly count: (operation: string) => void;
+}
+
+/** Roots, then the OU tree level by level with the accounts of each parent. */
+async function readTree(reader: OrganizationsReader): Promise<{
+  roots: SnapshotRoot[];
+  organizationalUnits: SnapshotOrganizationalUnit[];
+  accounts: SnapshotAccount[];
+}> {
+  const { paging, limit, count } = reader;
+  const roots: SnapshotRoot[] = await limit(async () => {
+    const read: SnapshotRoot[] = [];
+    for await (const page of paginateListRoots(paging, {})) {
+      count('ListRoots');
+      for (const root of page.Roots ?? []) {
+        read.push({
+          id: root.Id!,
+          name: root.Name ?? 'Root',
+          enabledPolicyTypes: (root.PolicyTypes ?? [])
+            .filter((t) => t.Status === 'ENABLED' && isPolicyType(t.Type))
+            .map((t) => t.Type as PolicyType),
+        });
+      }
     }
-  }
+    return read;
+  });
 
   const organizationalUnits: SnapshotOrganizationalUnit[] = [];
   const accounts: SnapshotAccount[] = [];
+  const listOus = async (parentId: string) => {
+    const ous: SnapshotOrganizationalUnit[] = [];
+    for await (const page of paginateListOrganizationalUnitsForParent(paging, { ParentId: parentId })) {
+      count('ListOrganizationalUnitsForParent');
+      for (const ou of page.OrganizationalUnits ?? []) ous.push({ id: ou.Id!, name: ou.Name ?? '', parentId });
+    }
+    return ous;
+  };
+  const listAccounts = async (parentId: string) => {
+    for await (const page of paginateListAccountsForParent(paging, { ParentId: parentId })) {
+      count('ListAccountsForParent');
+      for (const a of page.Accounts ?? []) {
+        const state = accountState(a.State, a.Status);
+        accounts.push({ id: a.Id!, name: a.Name ?? '', email: a.Email ?? '', parentId, state });
+      }
+    }
+  };
   let level = roots.map((r) => r.id);
   while (level.length > 0) {
-    const children = await mapLimit(level, concurrency, async (parentId) => {
-      const ous: SnapshotOrganizationalUnit[] = [];
-      for await (const page of paginateListOrganizationalUnitsForParent(paging, { ParentId: parentId })) {
-        count('ListOrganizationalUnitsForParent');
-        for (const ou of page.OrganizationalUnits ?? []) ous.push({ id: ou.Id!, name: ou.Name ?? '', parentId });
-      }
-      for await (const page of paginateListAccountsForParent(paging, { ParentId: parentId })) {
-        count('ListAccountsForParent');
-        for (const a of page.Accounts ?? []) {
-          accounts.push({
-            id: a.Id!,
-            name: a.Name ?? '',
-            email: a.Email ?? '',
-            parentId,
-            state: accountState(a.State, a.Status),
-          });
-        }
-      }
-      return ous;
-    });
+    const [children] = await Promise.all([
+      Promise.all(level.map((parentId) => limit(() => listOus(parentId)))),
+      Promise.all(level.map((parentId) => limit(() => listAccounts(parentId)))),
+    ]);
     const next = children.flat();
     organizationalUnits.push(...next);
     level = next.map((ou) => ou.id);
   }
+  return { roots, organizationalUnits, accounts };
+}
 
+/** The policies of each type read, with their targets, documents and tags. */
+async function readPolicies(
+  reader: OrganizationsReader,
+  options: LoadSnapshotOptions,
+): Promise<{ policies: SnapshotPolicy[]; read: PolicyType[]; unowned: PolicyType[] }> {
+  const { client, paging, limit, count } = reader;
   const policies: SnapshotPolicy[] = [];
   const full = new Set(options.policyTypes ?? POLICY_TYPES);
   const checked = new Set((options.ownedPolicyTypes?.policyTypes ?? []).filter((t) => !full.has(t)));
@@ -140,15 +217,18 @@ export async function loadOrganizationSnapshot(
     return tags;
   };
   for (const type of POLICY_TYPES.filter((t) => full.has(t) || checked.has(t))) {
-    const summaries = [];
-    for await (const page of paginateListPolicies(paging, { Filter: type })) {
-      count('ListPolicies');
-      summaries.push(...(page.Policies ?? []));
-    }
+    const summaries = await limit(async () => {
+      const listed = [];
+      for await (const page of paginateListPolicies(paging, { Filter: type })) {
+        count('ListPolicies');
+        listed.push(...(page.Policies ?? []));
+      }
+      return listed;
+    });
     const knownTags = new Map<string, Record<string, string>>();
     if (!full.has(type)) {
       const customer = summaries.filter((p) => !(p.AwsManaged ?? false));
-      const tagged = await mapLimit(customer, concurrency, async (p) => [p.Id!, await readTags(p.Id!)] as const);
+      const tagged = await Promise.all(customer.map((p) => limit(async () => [p.Id!, await readTags(p.Id!)] as const)));
       tagged.forEach(([id, tags]) => knownTags.set(id, tags));
       if (!tagged.some(([, tags]) => tags[INSTALLATION_TAG] === options.ownedPolicyTypes!.installationId)) {
         unowned.push(type);
@@ -156,46 +236,20 @@ export async function loadOrganizationSnapshot(
       }
     }
     read.push(type);
-    policies.push(
-      ...(await mapLimit(summaries, concurrency, async (summary) => {
-        const id = summary.Id!;
-        const awsManaged = summary.AwsManaged ?? false;
-        const targetIds = await listTargets(client, id, count);
-        const described = { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged };
-        if (awsManaged) return { ...described, tags: {}, targetIds };
-        count('DescribePolicy');
-        const content = (await client.send(new DescribePolicyCommand({ PolicyId: id }))).Policy?.Content ?? '';
-        const tags = knownTags.get(id) ?? (await readTags(id));
-        return { ...described, content, tags, targetIds };
-      })),
-    );
+    const readPolicy = async (summary: (typeof summaries)[number]): Promise<SnapshotPolicy> => {
+      const id = summary.Id!;
+      const awsManaged = summary.AwsManaged ?? false;
+      const targetIds = await listTargets(client, id, count);
+      const described = { id, name: summary.Name ?? '', type, description: summary.Description ?? '', awsManaged };
+      if (awsManaged) return { ...described, tags: {}, targetIds };
+      count('DescribePolicy');
+      const content = (await client.send(new DescribePolicyCommand({ PolicyId: id }))).Policy?.Content ?? '';
+      const tags = knownTags.get(id) ?? (await readTags(id));
+      return { ...described, content, tags, targetIds };
+    };
+    policies.push(...(await Promise.all(summaries.map((summary) => limit(() => readPolicy(summary))))));
   }
-  const coverage: SnapshotCoverage = {
-    policyTypes: read,
-    ...(unowned.length
-      ? { unownedPolicyTypes: { installationId: options.ownedPolicyTypes!.installationId, policyTypes: unowned } }
-      : {}),
-    ...(options.stackSets ? { stackSets: stackSetCoverage(options.stackSets) } : {}),
-  };
-
-  const clock = options.clock ?? systemClock;
-  const fingerprinter = options.stackSets
-    ? await readFingerprinter(clients, options.stackSets.homeRegion, clock)
-    : undefined;
-  const snapshot: OrganizationSnapshot = {
-    organizationId: organization?.Id ?? '',
-    managementAccountId: organization?.MasterAccountId ?? '',
-    takenAt: new Date((options.clock ?? systemClock).now()).toISOString(),
-    roots,
-    organizationalUnits,
-    accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
-    policies,
-    ...(options.stackSets
-      ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) }
-      : {}),
-    coverage,
-  };
-  return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
+  return { policies, read, unowned };
 }
 
 /** The stack set snapshot, with the OUs Control Tower governs (what `Root` means for stack sets). */

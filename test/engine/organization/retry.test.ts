@@ -24,6 +24,15 @@ describe('Organizations reads under throttling', () => {
 
     const { fake, clients } = sample(5);
     fake.injectFault({ service: 'organizations', rate: 0.3, error: throttling });
+    // and one later page (NextToken given) for certain, whatever order the readers' calls take
+    fake.injectFault({
+      service: 'organizations',
+      operation: 'ListAccountsForParent',
+      rate: 1,
+      limit: 1,
+      when: (input) => input.NextToken !== undefined,
+      error: throttling,
+    });
     const { snapshot } = await loadOrganizationSnapshot(clients, { clock: fake.clock });
     expect(snapshot.accounts).toEqual(expected.accounts);
     expect(snapshot.organizationalUnits).toEqual(expected.organizationalUnits);
@@ -35,14 +44,27 @@ describe('Organizations reads under throttling', () => {
     expect(pages.some((c) => c.error && c.input.NextToken)).toBe(true);
   });
 
-  test(`fails when throttling outlasts ${THROTTLED_ATTEMPTS} attempts: the error is thrown, after that many calls`, async () => {
+  test(`fails when throttling outlasts ${THROTTLED_ATTEMPTS} attempts: the error is thrown, after that many calls of each request, and nothing more starts`, async () => {
     const { fake, clients } = sample(6);
     fake.injectFault({ service: 'organizations', rate: 1, error: throttling });
-    await expect(loadOrganizationSnapshot(clients, { clock: fake.clock })).rejects.toMatchObject({
+    await expect(loadOrganizationSnapshot(clients, { clock: fake.clock, concurrency: 4 })).rejects.toMatchObject({
       name: 'TooManyRequestsException',
     });
-    expect(fake.calls).toHaveLength(THROTTLED_ATTEMPTS);
-    expect(fake.clock.sleeps).toHaveLength(THROTTLED_ATTEMPTS - 1);
+    // The readers run side by side: the requests in flight when throttling began (the
+    // organization, the roots, the first policy page) are each tried exactly that many times;
+    // nothing queued behind them starts once the first one gives up.
+    const requests = new Map<string, number>();
+    for (const call of fake.calls) {
+      const key = `${call.operation} ${JSON.stringify(call.input)}`;
+      requests.set(key, (requests.get(key) ?? 0) + 1);
+    }
+    expect([...requests.keys()].map((k) => k.split(' ')[0]).sort()).toEqual([
+      'DescribeOrganization',
+      'ListPolicies',
+      'ListRoots',
+    ]);
+    expect([...requests.values()]).toEqual([THROTTLED_ATTEMPTS, THROTTLED_ATTEMPTS, THROTTLED_ATTEMPTS]);
+    expect(fake.clock.sleeps).toHaveLength(3 * (THROTTLED_ATTEMPTS - 1));
   });
 
   test('the SDK client makes one attempt, so the engine retry is the only one (adaptive mode still paces Organizations)', async () => {
