@@ -31,7 +31,8 @@ import {
   SnapshotRoot,
 } from './snapshot';
 import { Fingerprinter, readFingerprinter } from '../stacksets/fingerprint';
-import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
+import { readStackSetSnapshot, StackSetSnapshotOptions, StackSetSnapshotRequest } from '../stacksets/snapshot';
+import type { StackSetStateCache, StateCacheReport } from '../stacksets/state-cache';
 
 /** Organizations' maximum page size for list operations. */
 export const ORGANIZATIONS_PAGE_SIZE = 20;
@@ -53,6 +54,12 @@ export interface LoadSnapshotOptions {
   readonly clock?: Clock;
   /** Also read the stack sets and SSM values a manifest needs. @default - not read */
   readonly stackSets?: StackSetSnapshotRequest;
+  /**
+   * Stack set states read before (with `stackSets`): a stack set nothing touched since is
+   * confirmed with one ListStackSetOperations call instead of read in full; the snapshot is the
+   * same. @default - every stack set is read in full
+   */
+  readonly stackSetStateCache?: StackSetStateCache;
 }
 
 /** A snapshot and the API calls it took, per operation (`ListAccountsForParent: 751`). */
@@ -64,6 +71,8 @@ export interface LoadedSnapshot {
    * snapshot), when stack sets were read and the key exists.
    */
   readonly fingerprinter?: Fingerprinter;
+  /** How the stack set state cache was used, when one was given and the fingerprint key exists. */
+  readonly stateCache?: StateCacheReport;
 }
 
 /** Reads the whole organization: roots, OU tree, accounts, and policies with tags and targets. */
@@ -182,6 +191,10 @@ export async function loadOrganizationSnapshot(
   const fingerprinter = options.stackSets
     ? await readFingerprinter(clients, options.stackSets.homeRegion, clock)
     : undefined;
+  let stateCache: StateCacheReport | undefined;
+  const cache = options.stackSetStateCache
+    ? { cache: options.stackSetStateCache, onCacheReport: (r: StateCacheReport) => (stateCache = r) }
+    : {};
   const snapshot: OrganizationSnapshot = {
     organizationId: organization?.Id ?? '',
     managementAccountId: organization?.MasterAccountId ?? '',
@@ -191,11 +204,16 @@ export async function loadOrganizationSnapshot(
     accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
     policies,
     ...(options.stackSets
-      ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) }
+      ? { stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count, cache) }
       : {}),
     coverage,
   };
-  return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
+  return {
+    snapshot,
+    apiCalls,
+    ...(fingerprinter ? { fingerprinter } : {}),
+    ...(stateCache ? { stateCache } : {}),
+  };
 }
 
 /** The stack set snapshot, with the OUs Control Tower governs (what `Root` means for stack sets). */
@@ -205,8 +223,9 @@ async function readStackSets(
   clock: Clock,
   fingerprinter: Fingerprinter | undefined,
   count: (operation: string) => void,
+  options: StackSetSnapshotOptions,
 ) {
-  const stackSets = await readStackSetSnapshot(clients, request, clock, fingerprinter);
+  const stackSets = await readStackSetSnapshot(clients, request, clock, fingerprinter, options);
   const enrolled = await readEnrolledOus(clients, request.homeRegion, clock);
   for (let i = 0; i < enrolled.calls; i++) count('ListEnabledBaselines');
   return { ...stackSets, ...(enrolled.ous ? { enrolledOus: enrolled.ous } : {}) };

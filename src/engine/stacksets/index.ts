@@ -8,6 +8,7 @@
  * | module | exports | role |
  * |---|---|---|
  * | snapshot.ts | `readStackSetSnapshot`, `ssmNamesOf`, `StackSetSnapshot` | read: stack sets, instances, SSM values (the names a manifest reads) |
+ * | state-cache.ts | `s3StackSetStateCache`, `stackSetStateCacheKey`, `parseS3ObjectUrl`, `describeStateCacheReport`, `StackSetStateCache`, `StateCacheReport` | read: stack set states confirmed by their stamp instead of read in full |
  * | fingerprint.ts | `readFingerprinter`, `Fingerprinter` | read: the installation's key for NoEcho fingerprints |
  * | desired.ts | `desiredStackSets`, `templateReader`, `unstagedTemplateFindings`, `NotReadOfflineError`, `DesiredStackSet` | a manifest resource with its template and resolved targets |
  * | plan-manifest.ts | `planStackSets`, `StackSetPlan` | plan every stack set of a manifest (graph, removals, resources) |
@@ -61,5 +62,13 @@ export {
   type StackSetSettingsOverrides,
 } from './settings';
 export { readStackSetSnapshot, ssmNamesOf, type StackSetSnapshot } from './snapshot';
+export {
+  describeStateCacheReport,
+  parseS3ObjectUrl,
+  s3StackSetStateCache,
+  stackSetStateCacheKey,
+  type StackSetStateCache,
+  type StateCacheReport,
+} from './state-cache';
 export { accountStateOf } from './targets';
 export { identify, type StackSetStep } from './steps';
