@@ -47,6 +47,7 @@ import {
   type StackSetStep,
   type TemplateReader,
   type S3ObjectRef,
+  type StackSetStateCache,
   s3StackSetStateCache,
 } from './stacksets';
 
@@ -409,6 +410,11 @@ export interface ApplyRunOptions {
   readonly concurrency?: number;
   /** Told as each stack set's steps start, wait and finish. */
   readonly onProgress?: ApplyOptions['onProgress'];
+  /**
+   * Refreshed at the end with the stack sets that ran steps (see `ApplyOptions.stateCache`).
+   * @default - no cache is written
+   */
+  readonly stateCache?: StackSetStateCache;
 }
 
 /** What an apply did. */
@@ -473,6 +479,7 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
       concurrency: options.concurrency,
       onProgress: options.onProgress,
       ...(limit ? { limitSteps: limit } : {}),
+      ...(options.stateCache ? { stateCache: options.stateCache } : {}),
     },
   );
   return { policies, stackSets, succeeded: stackSets.failed.length === 0 && stackSets.blocked.length === 0 };

@@ -20,7 +20,7 @@ import { parseTemplate } from '../../manifest/template';
 import { mapLimit } from '../concurrency';
 import { retrying, retryThrottled, type Clock } from '../retry';
 import type { StackSetClients } from './clients';
-import { Fingerprinter, readStackSetRecords, StackSetRecord } from './fingerprint';
+import { Fingerprinter, readFingerprinter, readStackSetRecords, StackSetRecord } from './fingerprint';
 import { ssmNamesRead, STORAGE_MARKERS } from './parameter-helpers';
 import { storageName, SsmValue, elementHashes, secretElementHashes } from './parameters';
 import { sha256 } from '../canonical';
@@ -380,6 +380,68 @@ async function cachedReader(
     return { location: cache.location, confirmed, read: fullReads, saved, notes };
   };
   return { read, finish };
+}
+
+/** What {@link refreshStackSetStates} reads again. */
+export interface StackSetStateRefresh {
+  readonly homeRegion: string;
+  /** Stack sets whose steps have all finished. */
+  readonly names: readonly string[];
+  /** The SSM names the manifest reads (`ssmNamesOf`): the next plan shapes parameter values with them. */
+  readonly ssmNames: readonly string[];
+}
+
+/**
+ * After a run changed stack sets: reads each of `names` in full once (stamp first, as the
+ * snapshot read does) and puts its state in the cache, so that the next plan confirms it with one
+ * call instead of reading it again. A stack set that is gone, or has an operation that has not
+ * finished, loses its entry. Saves once. Undefined without a fingerprint key (no cache use).
+ */
+export async function refreshStackSetStates(
+  clients: SnapshotClients,
+  request: StackSetStateRefresh,
+  cache: StackSetStateCache,
+  clock: Clock,
+): Promise<StateCacheReport | undefined> {
+  const fingerprinter = await readFingerprinter(clients, request.homeRegion, clock);
+  if (!fingerprinter || request.names.length === 0) return undefined;
+  const cfn = clients.cloudFormation(request.homeRegion);
+  const wanted = new Set(request.names);
+  const ids = new Map<string, string>();
+  for await (const page of paginateListStackSets(
+    { client: retrying(cfn, clock), pageSize: 100 },
+    { Status: 'ACTIVE' },
+  )) {
+    for (const summary of page.Summaries ?? []) {
+      if (summary.StackSetName && summary.StackSetId && wanted.has(summary.StackSetName)) {
+        ids.set(summary.StackSetName, summary.StackSetId);
+      }
+    }
+  }
+  const secrets = new Set<string>();
+  await readSsmValues(clients, request.homeRegion, request.ssmNames, clock, fingerprinter, secrets);
+  const digest = secretsDigest(secrets, fingerprinter);
+  const loaded = await cache.load();
+  const notes = loaded.note ? [loaded.note] : [];
+  const entries: Record<string, StackSetStateEntry> = { ...loaded.entries };
+  const names = [...wanted].sort();
+  await mapLimit(names, SNAPSHOT_CONCURRENCY, async (name) => {
+    const id = ids.get(name);
+    const now = id === undefined ? undefined : await readStamp(cfn, name, id, digest, clock);
+    const state = now?.finished
+      ? await readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter }, clock)
+      : undefined;
+    if (now && state && state.id === now.stamp.stackSetId) entries[name] = { stamp: now.stamp, state };
+    else delete entries[name];
+  });
+  const sorted = Object.fromEntries(
+    Object.keys(entries)
+      .sort()
+      .map((name) => [name, entries[name]]),
+  );
+  const saved = await cache.save(sorted);
+  if (saved.note) notes.push(saved.note);
+  return { location: cache.location, confirmed: 0, read: names.length, saved: saved.saved, notes };
 }
 
 /** How `readStackSet` treats secrets, and the stack set's record. */

@@ -9,17 +9,19 @@ import {
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { accountIds, desired, HOME, manifest, MANAGEMENT, resource, StackSetWorld, template } from './env';
 import {
+  applyStackSets,
   readFingerprinter,
   readStackSetSnapshot,
   s3StackSetStateCache,
   ssmNamesOf,
   stackSetStateCacheKey,
+  type DesiredStackSet,
   type StackSetSnapshot,
   type StateCacheReport,
 } from '../../../src/engine/stacksets';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from '../../../src/engine/stacksets/settings';
 import { parseS3ObjectUrl, type StackSetStateCache } from '../../../src/engine/stacksets/state-cache';
-import type { StackSetResource } from '../../../src/manifest/model';
+import type { Manifest, StackSetResource } from '../../../src/manifest/model';
 
 const BUCKET = 'cfct-artifacts';
 const KEY = stackSetStateCacheKey('cfct/runs');
@@ -328,6 +330,65 @@ describe('stack set state cache', () => {
     expect(after.calls(name)).toEqual({ ListStackSetOperations: 2, DescribeStackSet: 1, ListStackInstances: 1 });
     expect(after.snapshot.stackSets[name].description).toBe('last');
     expect(w.fake.callsOf(DescribeStackSetCommand).length).toBeGreaterThan(0);
+  });
+
+  describe('refresh after apply', () => {
+    /** Plans and applies as `cfct apply --state-cache` does: the apply loop refreshes the cache at the end. */
+    async function applyWithCache(w: StackSetWorld, m: Manifest, wanted: readonly DesiredStackSet[]) {
+      const plan = await w.plan(m, wanted);
+      return applyStackSets(
+        m,
+        wanted,
+        plan,
+        {
+          clients: w.clients,
+          settings: w.settings,
+          homeRegion: HOME,
+          runId: `cached-${w.fake.clock.now()}`,
+          clock: w.fake.clock,
+          accountState: (id) => w.accountStates.get(id),
+        },
+        { wait: (ms) => w.fake.clock.sleep(ms), pollIntervalMs: 10_000, stateCache: cacheOf(w) },
+      );
+    }
+
+    test('the stack sets an apply changed are read once at its end and cached: the next plan confirms every stack set', async () => {
+      const { w, m, wanted, resources } = await world();
+      await readBoth(w, resources);
+      const changed = [desired(resources[0], template('a2'), ACCOUNTS), wanted[1]];
+      const report = await applyWithCache(w, m, changed);
+      expect(report.failed).toEqual([]);
+      expect(report.stateCache).toMatchObject({ confirmed: 0, read: 1, saved: true, notes: [] });
+      const next = await readBoth(w, resources);
+      expect(next.report).toMatchObject({ confirmed: 3, read: 0, saved: false });
+      expect(next.snapshot.stackSets[w.nameOf(resources[0])].templateBody).toBe(template('a2'));
+    });
+
+    test('the first apply (no cache object yet) leaves the cache with every stack set it created', async () => {
+      const w = new StackSetWorld();
+      w.setAccounts(ACCOUNTS);
+      const a = resource('a');
+      const m = manifest([a]);
+      const report = await applyWithCache(w, m, [desired(a, template('a'), ACCOUNTS)]);
+      expect(report.stateCache).toMatchObject({ read: 1, saved: true, notes: ['no cache object yet'] });
+      const next = await readBoth(w, [a]);
+      expect(next.calls(w.nameOf(a))).toEqual(CONFIRMED);
+    });
+
+    test('a failing refresh save is a note in the report; the apply succeeds', async () => {
+      const { w, m, wanted, resources } = await world();
+      w.fake.injectFault({
+        service: 's3',
+        operation: 'PutObject',
+        rate: 1,
+        error: () =>
+          new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: {} }),
+      });
+      const report = await applyWithCache(w, m, [desired(resources[0], template('a3'), ACCOUNTS), wanted[1]]);
+      expect(report.failed).toEqual([]);
+      expect(report.stateCache).toMatchObject({ saved: false });
+      expect(report.stateCache!.notes).toContain('the cache object could not be written (AccessDenied: Access Denied)');
+    });
   });
 
   test('parseS3ObjectUrl takes s3://bucket/key only', () => {
