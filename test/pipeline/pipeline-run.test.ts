@@ -121,22 +121,28 @@ describe('a pipeline run, end to end', () => {
     expect(again.writes).toEqual([]);
   });
 
-  test('the build stage reads stack set states through the cache: the second no-change run makes no ListStackInstances call, and plans the same', async () => {
+  test('the build stage reads stack set states through the cache, which the stack set state machine refreshes at its end: no-change runs after a rollout make no ListStackInstances call, and plan the same', async () => {
     const world = new PipelineWorld();
     const dir = writePackage(samplePackage());
     const first = await buildStage(world, dir, 'exec-1');
     expect(first.stderr).not.toContain('stack set state cache'); // no fingerprint key yet: no cache use
     expect((await deployStages(world, first)).stackSets?.status).toBe('SUCCEEDED');
 
+    // The stack set state machine left each stack set's state and merged them into the cache at
+    // its end: the first no-change run after the rollout confirms every stack set with one call.
+    const stackSets = ['network', 'app', 'app-config', 'logging'].map((n) => `CustomControlTower-${n}`);
+    const afterRollout = world.fake.calls.length;
     const second = await buildStage(world, dir, 'exec-2');
     expect(second.plan.steps).toEqual([]);
-    expect(second.stderr).toMatch(/stack set state cache s3:\/\/cfct-artifacts\/cfct\/runs\/stack-set-states\.json: /);
+    expect(second.stderr).toMatch(
+      /stack set state cache s3:\/\/cfct-artifacts\/cfct\/runs\/stack-set-states\.json: 4 confirmed, /,
+    );
+    expect(world.fake.calls.slice(afterRollout).filter((c) => c.operation === 'ListStackInstances')).toEqual([]);
     const before = world.fake.calls.length;
     const third = await buildStage(world, dir, 'exec-3');
     const calls = world.fake.calls.slice(before);
     expect(third.plan).toEqual(second.plan);
     expect(calls.filter((c) => c.operation === 'ListStackInstances')).toEqual([]);
-    const stackSets = ['network', 'app', 'app-config', 'logging'].map((n) => `CustomControlTower-${n}`);
     for (const name of stackSets) {
       const mine = calls.filter((c) => (c.input as { StackSetName?: string }).StackSetName === name);
       expect(mine.map((c) => c.operation)).toEqual(['ListStackSetOperations']);

@@ -444,6 +444,31 @@ export async function refreshStackSetStates(
   return { location: cache.location, confirmed: 0, read: names.length, saved: saved.saved, notes };
 }
 
+/**
+ * One stack set's cache entry, read now (stamp first, then the state), for a task that has just
+ * finished the stack set's steps: the pipeline's outputs task. The StackSetId is the one
+ * DescribeStackSet gives (no ListStackSets per task): a stack set deleted and created again
+ * between the two reads gets a stamp whose operation is not its own, which the next plan's stamp
+ * never equals, so it is read in full then. Undefined without a fingerprint key, while an
+ * operation has not finished, or when the stack set does not exist.
+ */
+export async function readStackSetStateEntry(
+  clients: SnapshotClients,
+  request: { readonly homeRegion: string; readonly name: string; readonly ssmNames: readonly string[] },
+  clock: Clock,
+): Promise<StackSetStateEntry | undefined> {
+  const fingerprinter = await readFingerprinter(clients, request.homeRegion, clock);
+  if (!fingerprinter) return undefined;
+  const secrets = new Set<string>();
+  await readSsmValues(clients, request.homeRegion, request.ssmNames, clock, fingerprinter, secrets);
+  const cfn = clients.cloudFormation(request.homeRegion);
+  const now = await readStamp(cfn, request.name, '', secretsDigest(secrets, fingerprinter), clock);
+  if (!now?.finished) return undefined;
+  const state = await readStackSet(clients, request.homeRegion, request.name, { secrets, fingerprinter }, clock);
+  if (!state) return undefined;
+  return { stamp: { ...now.stamp, stackSetId: state.id }, state };
+}
+
 /** How `readStackSet` treats secrets, and the stack set's record. */
 export interface ReadStackSetOptions {
   /** Elements of the SecureString values read (in memory only): parameter values holding one keep only digests. */

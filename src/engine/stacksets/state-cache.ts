@@ -156,6 +156,46 @@ function documentSchema() {
 }
 
 let validateDocument: ReturnType<Ajv['compile']> | undefined;
+let validateEntry: ReturnType<Ajv['compile']> | undefined;
+
+/** A cache entry from untrusted JSON (a state file), or undefined when it is not one. */
+export function parseStackSetStateEntry(value: unknown, stackSetName: string): StackSetStateEntry | undefined {
+  validateEntry ??= new Ajv({ allErrors: false }).compile(documentSchema().properties.stackSets.additionalProperties);
+  if (!validateEntry(value)) return undefined;
+  const entry = value as StackSetStateEntry;
+  return entry.state.name === stackSetName ? entry : undefined;
+}
+
+/**
+ * Puts entries into the cache (`null`: the stack set has no usable entry, it is dropped) with
+ * one load and one save. Never throws.
+ */
+export async function mergeStackSetStates(
+  cache: StackSetStateCache,
+  updates: Readonly<Record<string, StackSetStateEntry | null>>,
+): Promise<StateCacheReport> {
+  const loaded = await cache.load();
+  const notes = loaded.note ? [loaded.note] : [];
+  const entries: Record<string, StackSetStateEntry> = { ...loaded.entries };
+  for (const [name, entry] of Object.entries(updates)) {
+    if (entry) entries[name] = entry;
+    else delete entries[name];
+  }
+  const sorted = Object.fromEntries(
+    Object.keys(entries)
+      .sort()
+      .map((name) => [name, entries[name]]),
+  );
+  const saved = await cache.save(sorted);
+  if (saved.note) notes.push(saved.note);
+  const read = Object.values(updates).filter(Boolean).length;
+  return { location: cache.location, confirmed: 0, read, saved: saved.saved, notes };
+}
+
+/** Where the outputs task of a pipeline run leaves one stack set's entry: `<run files>/states/<name>.json`. */
+export function stackSetStateFileKey(runFilesBase: string, stackSetName: string): string {
+  return `${runFilesBase.replace(/\/+$/, '')}/states/${stackSetName}.json`;
+}
 
 /** Options of {@link s3StackSetStateCache}. */
 export interface S3StackSetStateCacheOptions {
