@@ -26,6 +26,7 @@ import { storageName, SsmValue, elementHashes, secretElementHashes } from './par
 import { sha256 } from '../canonical';
 import { CONTROL_TOWER_BASELINE_STACK_SET } from './settings';
 import {
+  mergeStackSetStates,
   sameStamp,
   secretsDigest,
   type StackSetStamp,
@@ -421,35 +422,26 @@ export async function refreshStackSetStates(
   const secrets = new Set<string>();
   await readSsmValues(clients, request.homeRegion, request.ssmNames, clock, fingerprinter, secrets);
   const digest = secretsDigest(secrets, fingerprinter);
-  const loaded = await cache.load();
-  const notes = loaded.note ? [loaded.note] : [];
-  const entries: Record<string, StackSetStateEntry> = { ...loaded.entries };
   const names = [...wanted].sort();
+  const updates: Record<string, StackSetStateEntry | null> = {};
   await mapLimit(names, SNAPSHOT_CONCURRENCY, async (name) => {
     const id = ids.get(name);
     const now = id === undefined ? undefined : await readStamp(cfn, name, id, digest, clock);
     const state = now?.finished
       ? await readStackSet(clients, request.homeRegion, name, { secrets, fingerprinter }, clock)
       : undefined;
-    if (now && state && state.id === now.stamp.stackSetId) entries[name] = { stamp: now.stamp, state };
-    else delete entries[name];
+    updates[name] = now && state && state.id === now.stamp.stackSetId ? { stamp: now.stamp, state } : null;
   });
-  const sorted = Object.fromEntries(
-    Object.keys(entries)
-      .sort()
-      .map((name) => [name, entries[name]]),
-  );
-  const saved = await cache.save(sorted);
-  if (saved.note) notes.push(saved.note);
-  return { location: cache.location, confirmed: 0, read: names.length, saved: saved.saved, notes };
+  return { ...(await mergeStackSetStates(cache, updates)), read: names.length };
 }
 
 /**
  * One stack set's cache entry, read now (stamp first, then the state), for a task that has just
  * finished the stack set's steps: the pipeline's outputs task. The StackSetId is the one
- * DescribeStackSet gives (no ListStackSets per task): a stack set deleted and created again
- * between the two reads gets a stamp whose operation is not its own, which the next plan's stamp
- * never equals, so it is read in full then. Undefined without a fingerprint key, while an
+ * DescribeStackSet gives (no ListStackSets per task). A stack set deleted and created again
+ * between the two reads is stamped with the new id and the old one's newest operation: the state
+ * is the new one's, and a stamp that names an operation the new one does not have never holds
+ * again, so the next plan reads it in full. Undefined without a fingerprint key, while an
  * operation has not finished, or when the stack set does not exist.
  */
 export async function readStackSetStateEntry(
