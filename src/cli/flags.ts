@@ -45,8 +45,10 @@ export function addOrganizationFlags(command: Command): Command {
 
 /** Options `plan` and `apply` share. */
 export function addPlanFlags(command: Command): Command {
-  return addStackSetSettingsFlags(addOrganizationFlags(command)).option(
-    '--accounts <ids>',
-    'limit stack set work to these accounts (12-digit ids, comma-separated)',
-  );
+  return addStackSetSettingsFlags(addOrganizationFlags(command))
+    .option('--accounts <ids>', 'limit stack set work to these accounts (12-digit ids, comma-separated)')
+    .option(
+      '--state-cache <s3-url>',
+      'with --live: read stack set states through this cache object (s3://bucket/key; the pipeline keeps one at s3://<artifact bucket>/cfct/runs/stack-set-states.json); unchanged stack sets cost one call each, the plan is the same',
+    );
 }

@@ -11,10 +11,13 @@ import { DEFAULT_INSTALLATION_ID } from '../engine/plan';
 import { systemClock, type Clock } from '../engine/retry';
 import { loadRunSnapshot, planRun, type PlannedRun, type PlanRunInput, type RunOptions } from '../engine/run';
 import {
+  describeStateCacheReport,
   NotReadOfflineError,
+  parseS3ObjectUrl,
   readOperationPreferences,
   readStackSetOrder,
   templateReader,
+  type StateCacheReport,
   type TemplateReader,
 } from '../engine/stacksets';
 import {
@@ -51,6 +54,11 @@ export interface PlanFlags {
   readonly operationPreferences?: string;
   /** The installation's default `stack_set_order`, for manifests without one. @default sequential */
   readonly stackSetOrder?: string;
+  /**
+   * The stack set state cache object, `s3://bucket/key` (live plans only).
+   * @default - every stack set is read in full
+   */
+  readonly stateCache?: string;
 }
 
 /** What planning reads: the package's manifest and files, the organization, how to read templates. */
@@ -61,6 +69,8 @@ export interface PlanInputs {
   readonly clients?: AwsClients;
   /** The package's own findings (warnings and notes; errors stop before planning). */
   readonly packageFindings: readonly Finding[];
+  /** How the stack set state cache was used (live runs with `--state-cache`, once a fingerprint key exists). */
+  readonly stateCache?: StateCacheReport;
 }
 
 /** Where findings go when planning cannot start; by default, one line each on stderr. */
@@ -132,6 +142,20 @@ export async function readPlanInputs(
   if (badAccount !== undefined || accounts?.length === 0) {
     return usage('CFCT-U003', `--accounts takes 12-digit account ids separated by commas, got '${flags.accounts}'`);
   }
+  const stateCache = flags.stateCache !== undefined ? parseS3ObjectUrl(flags.stateCache) : undefined;
+  if (flags.stateCache !== undefined && !stateCache) {
+    return usage(
+      'CFCT-U003',
+      `--state-cache takes an S3 object URL, s3://bucket/key, got '${flags.stateCache}'`,
+      'the pipeline keeps its cache at s3://<artifact bucket>/cfct/runs/stack-set-states.json',
+    );
+  }
+  if (stateCache && flags.organization) {
+    return usage(
+      'CFCT-U003',
+      '--state-cache is for plans against the live organization (--live); a snapshot is read as it is',
+    );
+  }
   const defaults = [
     flags.operationPreferences !== undefined
       ? readOperationPreferences(flags.operationPreferences, '--operation-preferences')
@@ -169,6 +193,7 @@ export async function readPlanInputs(
       ...(order ? { defaultStackSetOrder: order } : {}),
     },
     ...(accounts ? { accounts } : {}),
+    ...(stateCache ? { stateCache } : {}),
   };
   const clock = io.clock ?? systemClock;
   const files = loaded.files;
@@ -214,17 +239,29 @@ export async function readPlanInputs(
     if (typeof ready === 'number') return ready;
     clients = ready;
   }
-  const { snapshot, fingerprinter } = await loadRunSnapshot(clients, manifest, {
+  const {
+    snapshot,
+    fingerprinter,
+    stateCache: cacheReport,
+  } = await loadRunSnapshot(clients, manifest, {
     stackSets: options.stackSets,
     installationId: options.installationId,
+    ...(stateCache ? { stateCache } : {}),
     clock,
   });
   progress.done(
     `read the organization: ${plural(snapshot.accounts.length, 'account')}, ${plural(snapshot.organizationalUnits.length, 'OU')}, ${plural(Object.keys(snapshot.stackSets?.stackSets ?? {}).length, 'stack set')}`,
   );
   const readTemplate = templateReader(loaded.files, clients, manifest.region, clock);
+  if (cacheReport) io.stderr(`${describeStateCacheReport(cacheReport)}\n`);
   const run = { manifest, files, snapshot, readTemplate, options, ...(fingerprinter ? { fingerprinter } : {}) };
-  return { run, clock, clients, packageFindings: loaded.findings };
+  return {
+    run,
+    clock,
+    clients,
+    packageFindings: loaded.findings,
+    ...(cacheReport ? { stateCache: cacheReport } : {}),
+  };
 }
 
 /**

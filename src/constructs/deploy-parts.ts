@@ -14,6 +14,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
 import { logsKeyStatement } from './key-statements';
 import { DeployStateMachineProps } from './state-machine-props';
+import { stackSetStateCacheKey } from '../engine/stacksets/state-cache-key';
 import { PlanCheckFunction } from '../handlers/plan-check-function';
 import { RunLockFunction } from '../handlers/run-lock-function';
 
@@ -187,6 +188,28 @@ function suppressRunPrefix(fn: lambda.IFunction): void {
   ]);
 }
 
+/**
+ * Reading and writing the stack set state cache object (`<runPrefix>/stack-set-states.json`) of
+ * the run bucket, and telling a missing one (NoSuchKey) from one it may not read.
+ */
+export function grantStateCache(grantee: iam.IGrantable, bucket: s3.IBucket, runPrefix: string): void {
+  const key = stackSetStateCacheKey(runPrefix);
+  const add = (statement: iam.PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  add(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(key)] }));
+  // Without ListBucket a missing object reads as AccessDenied instead of NoSuchKey.
+  add(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringEquals: { 's3:prefix': key } },
+    }),
+  );
+  const bucketKey = bucket.encryptionKey;
+  if (bucketKey) {
+    add(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [bucketKey.keyArn] }));
+  }
+}
+
 /** The key of the installation's lock object (contract B). */
 export function lockKey(installationId: string): string {
   return `cfct/locks/${installationId}.json`;
@@ -321,12 +344,17 @@ export function newPlanCheckFunction(parts: DeployParts): PlanCheckFunction {
     memorySize: 1769,
   });
   grantReadRunFiles(parts, fn);
+  grantStateCache(fn, parts.runBucket, parts.runPrefix);
   const stackSetPrefix = parts.stackSetPrefix;
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ORGANIZATIONS_READS, resources: ['*'] }));
   const stack = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
+      actions: [
+        'cloudformation:DescribeStackSet',
+        'cloudformation:ListStackInstances',
+        'cloudformation:ListStackSetOperations',
+      ],
       resources: [`${stack}:stackset/${stackSetPrefix}*`, `${stack}:stackset/AWSControlTowerBP-BASELINE-CONFIG:*`],
     }),
   );

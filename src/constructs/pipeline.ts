@@ -17,6 +17,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { ConfigurationSource } from './configuration-source';
+import { grantStateCache } from './deploy-parts';
 import { eventBridgeKeyStatement, logsKeyStatement } from './key-statements';
 import { LifecycleTrigger } from './lifecycle-trigger';
 import { suppressBucketDeploymentFindings, suppressPipelineFindings } from './pipeline-nag';
@@ -402,6 +403,7 @@ export class CustomControlTowerPipeline extends Construct {
       }),
     );
     grantPlanReads(this.buildProject, props.stackSetPrefix ?? 'CustomControlTower-');
+    grantStateCache(this.buildProject, artifactBucket, RUN_PREFIX);
 
     const buildOutput = new codepipeline.Artifact('Plan');
     const buildAction = new actions.CodeBuildAction({
@@ -613,7 +615,11 @@ function grantPlanReads(project: codebuild.PipelineProject, stackSetPrefix: stri
   );
   project.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
+      actions: [
+        'cloudformation:DescribeStackSet',
+        'cloudformation:ListStackInstances',
+        'cloudformation:ListStackSetOperations',
+      ],
       resources: [
         `arn:${stack.partition}:cloudformation:${stack.region}:${stack.account}:stackset/${stackSetPrefix}*`,
         `arn:${stack.partition}:cloudformation:${stack.region}:${stack.account}:stackset/AWSControlTowerBP-*`,

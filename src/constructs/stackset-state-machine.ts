@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import {
   deployParts,
   grantReadRunFiles,
+  grantStateCache,
   grantWriteRunFiles,
   lambdaTask,
   lockedRunStates,
@@ -110,6 +111,7 @@ export class StackSetStateMachine extends Construct {
       memorySize: 1024,
     });
     grantReadRunFiles(parts, this.waveFunction);
+    grantStateCache(this.waveFunction, parts.runBucket, parts.runPrefix);
     this.prepareFunction = newHandler(parts, 'PrepareTask', StacksetRunPrepareFunction, {
       description: 'Prepares a stack set at its turn (helpers, staging, re-plan)',
       memorySize: 1024,
@@ -126,6 +128,7 @@ export class StackSetStateMachine extends Construct {
       memorySize: 512,
     });
     grantReadRunFiles(parts, this.outputsFunction);
+    grantWriteRunFiles(parts, this.outputsFunction, '*/states/*');
     grantStackSetTasks(this, parts.stackSetPrefix, administrationRoleArn, executionRoleName);
 
     // ---- the lock --------------------------------------------------------------------------
@@ -190,7 +193,14 @@ export class StackSetStateMachine extends Construct {
     startStep.addCatch(crashed, { resultPath: '$.error' });
     const checkStep = lambdaTask(this, 'CheckStep', this.stepFunction, stepPayload('check'), '$.checked');
     checkStep.addCatch(crashed, { resultPath: '$.error' });
-    const exportOutputs = lambdaTask(this, 'ExportOutputs', this.outputsFunction, item, '$.exported');
+    // After the stack set's steps: its export_outputs, and its state for the stack set state cache.
+    const exportOutputs = lambdaTask(
+      this,
+      'ExportOutputs',
+      this.outputsFunction,
+      { ...item, exports: sfn.JsonPath.stringAt('$.prepared.hasExports'), saveState: true },
+      '$.exported',
+    );
     exportOutputs.addCatch(crashed, { resultPath: '$.error' });
     const succeeded = outcome('StackSetSucceeded', 'succeeded');
 
@@ -234,7 +244,10 @@ export class StackSetStateMachine extends Construct {
     const moreSteps = new sfn.Choice(this, 'MoreSteps');
     const exportsLeft = new sfn.Choice(this, 'HasExports')
       .when(
-        sfn.Condition.booleanEquals('$.prepared.hasExports', true),
+        sfn.Condition.or(
+          sfn.Condition.booleanEquals('$.prepared.hasExports', true),
+          sfn.Condition.numberGreaterThan('$.prepared.stepCount', 0),
+        ),
         exportOutputs.next(
           new sfn.Choice(this, 'Exported')
             .when(
@@ -322,6 +335,7 @@ export class StackSetStateMachine extends Construct {
         plan: sfn.JsonPath.objectAt('$.plan'),
         progress: sfn.JsonPath.objectAt('$.waves.progress'),
         results: sfn.JsonPath.listAt('$.waves.results'),
+        options: sfn.JsonPath.objectAt('$.options'),
       },
       '$.waves',
       "Folds the last wave's outcomes in and names the next wave's stack sets (dependants of failures are skipped)",
@@ -418,6 +432,20 @@ function grantStackSetTasks(
   // outputs: the stack instance, its stack's outputs through the execution role, SSM writes
   machine.outputsFunction.addToRolePolicy(
     new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackInstance'], resources: [stackSets[0]] }),
+  );
+  // outputs: the stack set's state for the state cache (stamp, then the full read), SSM values it is shaped with
+  machine.outputsFunction.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'cloudformation:ListStackSetOperations',
+        'cloudformation:DescribeStackSet',
+        'cloudformation:ListStackInstances',
+      ],
+      resources: [stackSets[0]],
+    }),
+  );
+  machine.outputsFunction.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['ssm:GetParameters'], resources: [parameters] }),
   );
   machine.outputsFunction.addToRolePolicy(
     new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [executionRoles] }),

@@ -376,7 +376,13 @@ export async function checkApprovedRun(input: CheckApprovedRunInput): Promise<Ap
       alreadyDone: 0,
     };
   }
-  const { snapshot } = await loadRunSnapshot(clients, loaded.manifest, { stackSets: options.stackSets, clock });
+  // The build stage's options: the same installation, prefix and stack set state cache.
+  const { snapshot } = await loadRunSnapshot(clients, loaded.manifest, {
+    stackSets: options.stackSets,
+    ...(options.installationId ? { installationId: options.installationId } : {}),
+    ...(options.stateCache ? { stateCache: options.stateCache } : {}),
+    clock,
+  });
   const fresh = await planRun({
     manifest: loaded.manifest,
     files: loaded.files,

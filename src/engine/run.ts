@@ -24,7 +24,7 @@ import {
   type ApplyResult,
   type PolicyStep,
 } from './policies';
-import type { Clock } from './retry';
+import { systemClock, type Clock } from './retry';
 import { engineFinding, withPlanningSuppressions } from './rules';
 import {
   accountStateOf,
@@ -46,6 +46,9 @@ import {
   type StackSetSnapshot,
   type StackSetStep,
   type TemplateReader,
+  type S3ObjectRef,
+  type StackSetStateCache,
+  s3StackSetStateCache,
 } from './stacksets';
 
 /** What a run is configured with (command line flags, or the pipeline construct's props). */
@@ -61,6 +64,12 @@ export interface RunOptions {
    * @default - the whole organization
    */
   readonly accounts?: readonly string[];
+  /**
+   * The stack set state cache object (`stackSetStateCacheKey` in the run bucket) that live plans
+   * read stack set states through; the plan is the same without it. Offline plans never use it.
+   * @default - every stack set is read in full
+   */
+  readonly stateCache?: S3ObjectRef;
 }
 
 /** A plan of a whole run. JSON-serialisable; holds no secret. */
@@ -101,10 +110,20 @@ export interface PlannedRun {
 export async function loadRunSnapshot(
   clients: AwsClients,
   manifest: Manifest,
-  options: Pick<RunOptions, 'stackSets' | 'installationId'> & { readonly clock?: Clock } = {},
+  options: Pick<RunOptions, 'stackSets' | 'installationId' | 'stateCache'> & { readonly clock?: Clock } = {},
 ): Promise<LoadedSnapshot> {
   const needs = snapshotNeeds(manifest, options);
+  const cache = options.stateCache
+    ? s3StackSetStateCache({
+        clients,
+        ref: options.stateCache,
+        homeRegion: manifest.region,
+        installationId: needs.installationId,
+        clock: options.clock ?? systemClock,
+      })
+    : undefined;
   return loadOrganizationSnapshot(clients, {
+    ...(cache ? { stackSetStateCache: cache } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     policyTypes: needs.policyTypes,
     ownedPolicyTypes: {
@@ -391,6 +410,11 @@ export interface ApplyRunOptions {
   readonly concurrency?: number;
   /** Told as each stack set's steps start, wait and finish. */
   readonly onProgress?: ApplyOptions['onProgress'];
+  /**
+   * Refreshed at the end with the stack sets that ran steps (see `ApplyOptions.stateCache`).
+   * @default - no cache is written
+   */
+  readonly stateCache?: StackSetStateCache;
 }
 
 /** What an apply did. */
@@ -455,6 +479,7 @@ export async function applyRun(planned: PlannedRun, options: ApplyRunOptions): P
       concurrency: options.concurrency,
       onProgress: options.onProgress,
       ...(limit ? { limitSteps: limit } : {}),
+      ...(options.stateCache ? { stateCache: options.stateCache } : {}),
     },
   );
   return { policies, stackSets, succeeded: stackSets.failed.length === 0 && stackSets.blocked.length === 0 };

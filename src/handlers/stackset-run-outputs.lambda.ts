@@ -3,13 +3,13 @@
  * through the outputs task (`stackset-outputs.lambda.ts`) and returns a bounded summary (a
  * templated export writes one parameter per instance: thousands of names).
  *
- * Input: `{ "correlationId", "runInput", "region", "resource" }`.
+ * Input: `{ "correlationId", "runInput", "region", "resource", "exports"?, "saveState"? }` (see
+ * the outputs task).
  * Output: `{ "resource", "exported": 2, "changed": 1, "names": [...first 10] }`, with `"failed":
  * { "errorName", "message" }` when an AWS error stopped the export.
  */
-import { createStackSetOutputsHandler } from './stackset-outputs.lambda';
+import { createStackSetOutputsHandler, type StackSetOutputsEvent } from './stackset-outputs.lambda';
 import { cut } from './stackset-run';
-import type { StackSetTaskEvent } from './stackset-task';
 import { lambdaDeps, type TaskDeps } from './task';
 
 /** The task output. */
@@ -19,12 +19,14 @@ export interface StackSetRunOutputsResult {
   readonly changed: number;
   readonly names: readonly string[];
   readonly failed?: { readonly errorName: string; readonly message: string };
+  /** With `saveState`: whether the stack set's state was left for the state cache. */
+  readonly stateSaved?: boolean;
 }
 
 /** Builds the handler. */
 export function createStackSetRunOutputsHandler(
   deps: TaskDeps,
-): (event: StackSetTaskEvent) => Promise<StackSetRunOutputsResult> {
+): (event: StackSetOutputsEvent) => Promise<StackSetRunOutputsResult> {
   const outputs = createStackSetOutputsHandler(deps);
   return async (event) => {
     const result = await outputs(event);
@@ -33,6 +35,7 @@ export function createStackSetRunOutputsHandler(
       exported: result.exports.length,
       changed: result.exports.filter((e) => e.changed).length,
       names: result.exports.slice(0, 10).map((e) => e.name),
+      ...(result.stateSaved !== undefined ? { stateSaved: result.stateSaved } : {}),
       ...(result.failed
         ? {
             failed: {

@@ -540,3 +540,62 @@ describe('cfct apply', () => {
     expect(result.stderr).toContain('--accounts takes 12-digit account ids');
   });
 });
+
+describe('cfct plan --live --state-cache and cfct apply --live --state-cache', () => {
+  const CACHE = 's3://cfct-artifacts/cfct/runs/stack-set-states.json';
+
+  test('--state-cache: apply caches the stack sets it changed; the plans after it are the ones without a cache, confirm every stack set with one call and list no instance', async () => {
+    const world = new LiveWorld();
+    const applyResult = await world.cfct(
+      'apply',
+      EXAMPLE,
+      '--live',
+      '--yes',
+      '--poll-seconds',
+      '1',
+      '--state-cache',
+      CACHE,
+    );
+    expect(applyResult.code).toBe(0);
+    // The apply read the stack sets it created once at its end and cached them.
+    expect(applyResult.stderr).toMatch(
+      /stack set state cache s3:\/\/cfct-artifacts\/cfct\/runs\/stack-set-states\.json: 0 confirmed, 2 read in full, saved/,
+    );
+    const without = await world.cfct('plan', EXAMPLE, '--live', '--format', 'json');
+    const before = world.fake.calls.length;
+    const first = await world.cfct('plan', EXAMPLE, '--live', '--format', 'json', '--state-cache', CACHE);
+    expect(first.stdout).toBe(without.stdout);
+    expect(world.fake.calls.slice(before).filter((c) => c.operation === 'ListStackInstances')).toEqual([]);
+    const second = await world.cfct('plan', EXAMPLE, '--live', '--format', 'json', '--state-cache', CACHE);
+    expect(second.stdout).toBe(without.stdout);
+    expect(second.stderr).toMatch(/: 2 confirmed, 1 read in full, not written/); // the third: the baseline stack set, which does not exist
+    expect(world.fake.calls.slice(before).filter((c) => c.operation === 'ListStackInstances')).toEqual([]);
+    expect(
+      world.fake.calls.slice(before).filter((c) => c.operation === 'ListStackSetOperations').length,
+    ).toBeGreaterThan(0);
+  });
+
+  test('fails with usage (CFCT-U003) when --state-cache is not an s3://bucket/key URL, or is given with --organization', async () => {
+    const world = new LiveWorld();
+    for (const bad of [
+      'cfct-artifacts/key',
+      's3://cfct-artifacts',
+      's3://cfct-artifacts/dir/',
+      's3://Bad_Bucket/key',
+    ]) {
+      const result = await world.cfct('plan', EXAMPLE, '--live', '--state-cache', bad, '--format', 'json');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--state-cache takes an S3 object URL, s3://bucket/key, got '${bad}'`);
+      expect(JSON.parse(result.stdout).findings[0]).toMatchObject({ ruleId: 'CFCT-U003' });
+    }
+    const applyBad = await world.cfct('apply', EXAMPLE, '--live', '--yes', '--state-cache', 'nope');
+    expect(applyBad.code).toBe(2);
+    expect(applyBad.stderr).toContain("--state-cache takes an S3 object URL, s3://bucket/key, got 'nope'");
+    const org = join(tempDir(), 'org.json');
+    expect((await world.cfct('org', 'export', '--package', EXAMPLE, '--out', org)).code).toBe(0);
+    const offline = await world.cfct('plan', EXAMPLE, '--organization', org, '--state-cache', 's3://b/k');
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('--state-cache is for plans against the live organization');
+    expect(world.fake.callsOf(PutObjectCommand).filter((c) => c.input.Key === 'k')).toEqual([]);
+  });
+});

@@ -668,4 +668,47 @@ describe('CustomControlTowerPipeline', () => {
       }
     });
   });
+
+  describe('stack set state cache', () => {
+    const KEY = 'cfct/runs/stack-set-states.json';
+    /** The policies (by logical id) with a statement `match` accepts. */
+    function policiesWith(template: Template, match: (statement: any) => boolean): string[] {
+      return Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, r]) => (r.Properties.PolicyDocument.Statement as any[]).some(match))
+        .map(([id]) => id)
+        .sort();
+    }
+
+    test('the build role and the plan check function read and write exactly the cache object, tell a missing one apart, and list operations of the installation stack sets', () => {
+      const { template } = synth();
+      const cacheObject = (s: any) =>
+        JSON.stringify(s.Action) === JSON.stringify(['s3:GetObject', 's3:PutObject']) &&
+        JSON.stringify(s.Resource).includes(`/${KEY}"`) &&
+        !JSON.stringify(s.Resource).includes('*');
+      const listPrefix = (s: any) => s.Action === 's3:ListBucket' && s.Condition?.StringEquals?.['s3:prefix'] === KEY;
+      const operations = (s: any) =>
+        Array.isArray(s.Action) &&
+        s.Action.includes('cloudformation:ListStackSetOperations') &&
+        s.Action.includes('cloudformation:DescribeStackSet');
+      const withCache = policiesWith(template, cacheObject);
+      // The build role, the plan check function of each state machine, and the stack set state
+      // machine's wave task (it merges the run's states into the cache once the run is done).
+      expect(withCache).toEqual([
+        expect.stringMatching(/^CfctBuildRole/),
+        expect.stringMatching(/^CfctPolicyStateMachinePlanCheckTask/),
+        expect.stringMatching(/^CfctStackSetStateMachinePlanCheckTask/),
+        expect.stringMatching(/^CfctStackSetStateMachineWaveTask/),
+      ]);
+      expect(policiesWith(template, listPrefix)).toEqual(withCache);
+      const readers = withCache.filter((id) => !/WaveTask/.test(id));
+      for (const id of readers) expect(policiesWith(template, operations)).toContain(id);
+      // The same ARNs as DescribeStackSet: the installation's prefix and the baseline stack set.
+      const policies = template.findResources('AWS::IAM::Policy');
+      const statements = readers.flatMap((id) => policies[id].Properties.PolicyDocument.Statement as any[]);
+      for (const s of statements.filter(operations)) {
+        expect(JSON.stringify(s.Resource)).toMatch(/stackset\/CustomControlTower-\*/);
+        expect(JSON.stringify(s.Resource)).toMatch(/stackset\/AWSControlTowerBP-/);
+      }
+    });
+  });
 });

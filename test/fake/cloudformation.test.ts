@@ -12,7 +12,9 @@ import {
   ListStackSetOperationResultsCommand,
   OperationIdAlreadyExistsException,
   OperationInProgressException,
+  ListStackSetOperationsCommand,
   paginateListStackInstances,
+  paginateListStackSetOperations,
   StackInstanceNotFoundException,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -473,6 +475,33 @@ describe('fake CloudFormation: operations, pages and masking', () => {
       sizes.push(page.Summaries!.length);
     }
     expect(sizes).toEqual([100, 30]);
+  });
+
+  test('ListStackSetOperations lists the oldest first (the API documents no order), in pages of MaxResults, with EndTimestamp once ended', async () => {
+    const w = new StackSetWorld();
+    const cfn = await createdSet(w);
+    const ids: string[] = [];
+    for (const accounts of [ACCOUNTS.slice(0, 1), ACCOUNTS.slice(1, 2), ACCOUNTS.slice(2, 3)]) {
+      const { OperationId } = await cfn.send(
+        new CreateStackInstancesCommand({ StackSetName: 'S', Accounts: accounts, Regions: [HOME] }),
+      );
+      ids.push(OperationId!);
+      if (ids.length < 3) await finish(w, 'S', OperationId!);
+    }
+    const pages: { OperationId?: string; Status?: string; EndTimestamp?: Date; CreationTimestamp?: Date }[][] = [];
+    for await (const page of paginateListStackSetOperations({ client: cfn, pageSize: 2 }, { StackSetName: 'S' })) {
+      pages.push(page.Summaries ?? []);
+    }
+    expect(pages.map((p) => p.map((o) => o.OperationId))).toEqual([ids.slice(0, 2), ids.slice(2)]);
+    const all = pages.flat();
+    expect(all.map((o) => o.Status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'RUNNING']);
+    expect(all.map((o) => o.EndTimestamp !== undefined)).toEqual([true, true, false]);
+    expect(all[0].CreationTimestamp!.getTime()).toBeLessThan(all[2].CreationTimestamp!.getTime());
+    for (const MaxResults of [0, 101]) {
+      await expect(cfn.send(new ListStackSetOperationsCommand({ StackSetName: 'S', MaxResults }))).rejects.toThrow(
+        /Member must have value between 1 and 100/,
+      );
+    }
   });
 
   test('DescribeStackSet masks NoEcho parameter values as ****', async () => {

@@ -566,9 +566,23 @@ export class FakeCloudFormation {
     return {};
   }
 
+  /**
+   * ListStackSetOperations: pages of `MaxResults` (1-100, else a ValidationError). The API
+   * reference documents no order; the fake lists the oldest first, so no caller can rely on the
+   * newest coming first.
+   */
   private listOperations(input: any) {
     const set = this.active(input.StackSetName);
-    const all = [...set.operations.values()].reverse();
+    if (
+      input.MaxResults !== undefined &&
+      (!Number.isInteger(input.MaxResults) || input.MaxResults < 1 || input.MaxResults > 100)
+    ) {
+      throw cloudFormationError(
+        'ValidationError',
+        `1 validation error detected: Value '${input.MaxResults}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`,
+      );
+    }
+    const all = [...set.operations.values()].sort((a, b) => a.created.getTime() - b.created.getTime());
     const { items, next } = page(all, input);
     return {
       Summaries: items.map((o) => ({
@@ -576,6 +590,8 @@ export class FakeCloudFormation {
         Action: o.action,
         Status: o.status,
         CreationTimestamp: o.created,
+        ...(o.ended ? { EndTimestamp: o.ended } : {}),
+        ...(o.statusReason ? { StatusReason: o.statusReason } : {}),
       })),
       NextToken: next,
     };

@@ -1,3 +1,4 @@
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { StackSetRunInput } from '../../src/engine/stacksets';
 import { createStackSetOutputsHandler } from '../../src/handlers/stackset-outputs.lambda';
 import { createStackSetPrepareHandler } from '../../src/handlers/stackset-prepare.lambda';
@@ -105,6 +106,20 @@ describe('stack set handlers', () => {
       Secret: 'S3cr3t-Value-Do-Not-Log',
       ApiKey: 'Package-NoEcho-Literal',
     });
+
+    // saveState: the stack set's state cache entry beside the run files, with no secret in it.
+    const exportCalls = w.fake.callsOf(PutParameterCommand).length;
+    const saved = await outputs({ ...base, exports: false, saveState: true });
+    expect(saved).toEqual({ resource: 'app', exports: [], stateSaved: true });
+    expect(w.fake.callsOf(PutParameterCommand)).toHaveLength(exportCalls);
+    const file = w.s3.objects.get('cfct-runs/run-1/states/CustomControlTower-app.json')!.toString();
+    const state = JSON.parse(file);
+    expect(state.stackSetName).toBe('CustomControlTower-app');
+    expect(state.entry.state.instances).toHaveLength(2);
+    expect(state.entry.stamp.operationId).toEqual(expect.any(String));
+    expect(file).not.toContain(password);
+    expect(file).not.toContain('S3cr3t-Value-Do-Not-Log');
+    expect(file).not.toContain('Package-NoEcho-Literal');
   });
 
   test('fails with InvalidStackSetEventError (and an error log line) for a malformed event', async () => {

@@ -66,6 +66,11 @@ describe('cfct pipeline-build', () => {
       lock: { bucket: BUCKET, key: 'cfct/locks/default.json' },
     });
     expect(JSON.parse(readFileSync(join(out, BUILD_ARTIFACT_FILES.stackSetInput), 'utf8'))).toEqual(policyInput);
+    // The plan check reads stack set states through the build stage's cache object.
+    expect(JSON.parse(world.s3.objects.get(`${BUCKET}/cfct/runs/exec-1/options.json`)!.toString()).stateCache).toEqual({
+      bucket: BUCKET,
+      key: 'cfct/runs/stack-set-states.json',
+    });
 
     // The variables file is shell: source it and read the values back.
     const printed = execFileSync(

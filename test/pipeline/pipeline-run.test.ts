@@ -64,6 +64,7 @@ async function buildStage(
   const read = (name: string) => JSON.parse(readFileSync(join(out, name), 'utf8'));
   return {
     stdout,
+    stderr,
     plan: read('plan.json'),
     policyInput: read('policy-input.json'),
     stackSetInput: read('stackset-input.json'),
@@ -118,6 +119,48 @@ describe('a pipeline run, end to end', () => {
     expect(again.policies.status).toBe('SUCCEEDED');
     expect(again.stackSets?.status).toBe('SUCCEEDED');
     expect(again.writes).toEqual([]);
+  });
+
+  test('the build stage reads stack set states through the cache, which the stack set state machine refreshes at its end: no-change runs after a rollout make no ListStackInstances call, and plan the same', async () => {
+    const world = new PipelineWorld();
+    const dir = writePackage(samplePackage());
+    const first = await buildStage(world, dir, 'exec-1');
+    expect(first.stderr).not.toContain('stack set state cache'); // no fingerprint key yet: no cache use
+    expect((await deployStages(world, first)).stackSets?.status).toBe('SUCCEEDED');
+
+    // The stack set state machine left each stack set's state and merged them into the cache at
+    // its end: the first no-change run after the rollout confirms every stack set with one call.
+    const stackSets = ['network', 'app', 'app-config', 'logging'].map((n) => `CustomControlTower-${n}`);
+    const afterRollout = world.fake.calls.length;
+    const second = await buildStage(world, dir, 'exec-2');
+    expect(second.plan.steps).toEqual([]);
+    expect(second.stderr).toMatch(
+      /stack set state cache s3:\/\/cfct-artifacts\/cfct\/runs\/stack-set-states\.json: 4 confirmed, /,
+    );
+    expect(world.fake.calls.slice(afterRollout).filter((c) => c.operation === 'ListStackInstances')).toEqual([]);
+    const before = world.fake.calls.length;
+    const third = await buildStage(world, dir, 'exec-3');
+    const calls = world.fake.calls.slice(before);
+    expect(third.plan).toEqual(second.plan);
+    expect(calls.filter((c) => c.operation === 'ListStackInstances')).toEqual([]);
+    for (const name of stackSets) {
+      const mine = calls.filter((c) => (c.input as { StackSetName?: string }).StackSetName === name);
+      expect(mine.map((c) => c.operation)).toEqual(['ListStackSetOperations']);
+    }
+    expect(third.stderr).toMatch(/: 4 confirmed, \d+ read in full, not written/);
+
+    // A new account: the plan check re-plans through the cache too (one ListStackSetOperations per stack set).
+    world.organizations.addAccount({ id: '123412341234', name: 'New', parentId: world.ous.get('Workloads')! });
+    const fourth = await buildStage(world, dir, 'exec-4');
+    expect(fourth.plan.steps.length).toBeGreaterThan(0);
+    const deployed = await deployStages(world, fourth);
+    expect(deployed.stackSets?.status).toBe('SUCCEEDED');
+    const listed = deployed.calls.filter((c) => c.operation === 'ListStackSetOperations');
+    for (const name of stackSets) {
+      expect(listed.filter((c) => (c.input as { StackSetName: string }).StackSetName === name).length).toBeGreaterThan(
+        0,
+      );
+    }
   });
 
   test('a lifecycle event for a new account gives a scoped run that touches only that account', async () => {

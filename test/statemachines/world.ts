@@ -4,9 +4,9 @@
  * S3 through contract C); and the state machine inputs it returns.
  */
 import { ACCOUNT, REGION, RUN_BUCKET } from './harness';
-import { writePipelineRun, type PipelineRunFiles } from '../../src/engine/pipeline-run';
+import { DEFAULT_PIPELINE_RUN_PREFIX, writePipelineRun, type PipelineRunFiles } from '../../src/engine/pipeline-run';
 import { planRun, loadRunSnapshot, type RunOptions } from '../../src/engine/run';
-import { templateReader } from '../../src/engine/stacksets';
+import { stackSetStateCacheKey, templateReader } from '../../src/engine/stacksets';
 import type { TaskDeps } from '../../src/handlers/task';
 import { hasErrors, packageFromZip } from '../../src/manifest';
 import { fakeAwsClients } from '../fake/clients';
@@ -195,8 +195,19 @@ export class PipelineWorld {
     if (!loaded.manifest || hasErrors(loaded.findings)) {
       throw new Error(`the test package has errors: ${JSON.stringify(loaded.findings)}`);
     }
+    // As `cfct pipeline-build`: stack set states through the cache object of the run prefix, whose
+    // location the run options carry to the plan check.
+    options = {
+      ...options,
+      stateCache: options.stateCache ?? {
+        bucket: RUN_BUCKET,
+        key: stackSetStateCacheKey(DEFAULT_PIPELINE_RUN_PREFIX),
+      },
+    };
     const { snapshot } = await loadRunSnapshot(this.clients, loaded.manifest, {
       stackSets: options.stackSets,
+      ...(options.installationId ? { installationId: options.installationId } : {}),
+      stateCache: options.stateCache,
       clock: this.fake.clock,
     });
     const planned = await planRun({

@@ -60,6 +60,10 @@ function describeReport(report: RunReport): string[] {
     for (const b of stackSets.blocked) lines.push(`  SKIPPED ${b.resource}: ${b.reason}`);
     for (const e of stackSets.exports) lines.push(`  exported ${e.name}`);
     for (const f of stackSets.findings) lines.push(`  ${formatFinding(f)}`);
+    if (stackSets.stateCache) {
+      const { describeStateCacheReport } = require('../../engine/stacksets') as typeof import('../../engine/stacksets');
+      lines.push(describeStateCacheReport(stackSets.stateCache));
+    }
   }
   return lines;
 }
@@ -194,9 +198,21 @@ async function applyPackage(
     );
     return ExitCode.FINDINGS;
   };
+  const cacheRef = inputs.run.options?.stateCache;
+  const { s3StackSetStateCache } = require('../../engine/stacksets') as typeof import('../../engine/stacksets');
+  const stateCache = cacheRef
+    ? s3StackSetStateCache({
+        clients,
+        ref: cacheRef,
+        homeRegion: plan.homeRegion,
+        installationId: plan.installationId,
+        clock: inputs.clock,
+      })
+    : undefined;
   let report: RunReport;
   try {
     report = await applyRun(planned, {
+      ...(stateCache ? { stateCache } : {}),
       clients,
       clock: inputs.clock,
       wait: (ms) => inputs.clock.sleep(ms),

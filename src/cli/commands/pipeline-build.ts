@@ -101,7 +101,10 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
     )
     .option('--guard-rules <path>', 'cfn-guard rules file or folder (with --lint cfn-guard)')
     .action(async (source: string, options: PipelineBuildOptions) => {
-      const { writePipelineRun } = require('../../engine/pipeline-run') as typeof import('../../engine/pipeline-run');
+      const { DEFAULT_PIPELINE_RUN_PREFIX, writePipelineRun } =
+        require('../../engine/pipeline-run') as typeof import('../../engine/pipeline-run');
+      const { parseS3ObjectUrl, stackSetStateCacheKey } =
+        require('../../engine/stacksets') as typeof import('../../engine/stacksets');
       const { planInputs, readPlanInputs } = require('../inputs') as typeof import('../inputs');
       const { createPackageZip } = require('../package-zip') as typeof import('../package-zip');
       const { PutObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
@@ -121,7 +124,16 @@ export function register(program: Command, io: CliIo, result: { exitCode: number
         options.accounts === undefined || options.accounts.trim() === '' || options.accounts.trim() === 'all'
           ? undefined
           : options.accounts;
-      const inputs = await readPlanInputs(io, 'pipeline-build', source, { ...options, accounts, live: true });
+      // Stack set states are read through the installation's cache in the run bucket (and the
+      // plan check reads them through it too: the location travels in the run options).
+      const stateCache = `s3://${options.bucket}/${stackSetStateCacheKey(options.prefix ?? DEFAULT_PIPELINE_RUN_PREFIX)}`;
+      const inputs = await readPlanInputs(io, 'pipeline-build', source, {
+        ...options,
+        accounts,
+        live: true,
+        // A bucket name S3 would refuse holds no cache: plan without one.
+        ...(parseS3ObjectUrl(stateCache) ? { stateCache } : {}),
+      });
       if (typeof inputs === 'number') {
         result.exitCode = inputs;
         return;

@@ -31,7 +31,8 @@ import {
   SnapshotRoot,
 } from './snapshot';
 import { Fingerprinter, readFingerprinter } from '../stacksets/fingerprint';
-import { readStackSetSnapshot, StackSetSnapshotRequest } from '../stacksets/snapshot';
+import { readStackSetSnapshot, StackSetSnapshotOptions, StackSetSnapshotRequest } from '../stacksets/snapshot';
+import type { StackSetStateCache, StateCacheReport } from '../stacksets/state-cache';
 
 /** Organizations' maximum page size for list operations. */
 export const ORGANIZATIONS_PAGE_SIZE = 20;
@@ -53,6 +54,12 @@ export interface LoadSnapshotOptions {
   readonly clock?: Clock;
   /** Also read the stack sets and SSM values a manifest needs. @default - not read */
   readonly stackSets?: StackSetSnapshotRequest;
+  /**
+   * Stack set states read before (with `stackSets`): a stack set nothing touched since is
+   * confirmed with one ListStackSetOperations call instead of read in full; the snapshot is the
+   * same. @default - every stack set is read in full
+   */
+  readonly stackSetStateCache?: StackSetStateCache;
 }
 
 /** A snapshot and the API calls it took, per operation (`ListAccountsForParent: 751`). */
@@ -64,6 +71,8 @@ export interface LoadedSnapshot {
    * snapshot), when stack sets were read and the key exists.
    */
   readonly fingerprinter?: Fingerprinter;
+  /** How the stack set state cache was used, when one was given and the fingerprint key exists. */
+  readonly stateCache?: StateCacheReport;
 }
 
 /**
@@ -89,10 +98,15 @@ export async function loadOrganizationSnapshot(
     limit: createLimiter(options.concurrency ?? 4),
     count,
   };
+  let stateCache: StateCacheReport | undefined;
+  const cache = options.stackSetStateCache
+    ? { cache: options.stackSetStateCache, onCacheReport: (r: StateCacheReport) => (stateCache = r) }
+    : {};
   const readStackSetsAndKey = async () => {
     if (!options.stackSets) return {};
     const fingerprinter = await readFingerprinter(clients, options.stackSets.homeRegion, clock);
-    return { fingerprinter, stackSets: await readStackSets(clients, options.stackSets, clock, fingerprinter, count) };
+    const stackSets = await readStackSets(clients, options.stackSets, clock, fingerprinter, count, cache);
+    return { fingerprinter, stackSets };
   };
   // The first failure stops the Organizations reads from starting anything more; what runs
   // already is waited for, so nothing still calls AWS once this returns or throws.
@@ -130,7 +144,12 @@ export async function loadOrganizationSnapshot(
     ...(stackSets ? { stackSets } : {}),
     coverage,
   };
-  return { snapshot, apiCalls, ...(fingerprinter ? { fingerprinter } : {}) };
+  return {
+    snapshot,
+    apiCalls,
+    ...(fingerprinter ? { fingerprinter } : {}),
+    ...(stateCache ? { stateCache } : {}),
+  };
 }
 
 /** What the Organizations readers share: the client, one limit on requests in flight, the call count. */
@@ -259,8 +278,9 @@ async function readStackSets(
   clock: Clock,
   fingerprinter: Fingerprinter | undefined,
   count: (operation: string) => void,
+  options: StackSetSnapshotOptions,
 ) {
-  const stackSets = await readStackSetSnapshot(clients, request, clock, fingerprinter);
+  const stackSets = await readStackSetSnapshot(clients, request, clock, fingerprinter, options);
   const enrolled = await readEnrolledOus(clients, request.homeRegion, clock);
   for (let i = 0; i < enrolled.calls; i++) count('ListEnabledBaselines');
   return { ...stackSets, ...(enrolled.ous ? { enrolledOus: enrolled.ous } : {}) };

@@ -16,6 +16,8 @@ import { ExportedOutput, exportOutputs } from './outputs';
 import type { StackSetPlan } from './plan-manifest';
 import { PrepareContext, prepareStackSet } from './prepare';
 import { stackSetOrderOf } from './settings';
+import { refreshStackSetStates, ssmNamesOf } from './snapshot';
+import type { StackSetStateCache, StateCacheReport } from './state-cache';
 import type { StackSetStep } from './steps';
 import { hasErrors, formatFinding, Finding } from '../../manifest/findings';
 import { isStackSet } from '../../manifest/model';
@@ -39,6 +41,12 @@ export interface ApplyOptions {
   readonly limitSteps?: (steps: readonly StackSetStep[]) => StackSetStep[];
   /** Told as each stack set's steps start, wait and finish, for progress displays. */
   readonly onProgress?: (progress: StackSetProgress) => void;
+  /**
+   * Once every stack set's steps have finished, the stack sets that ran steps are read in full
+   * once and put in this cache (one save), so that the next plan confirms them with one call each.
+   * @default - no cache is written
+   */
+  readonly stateCache?: StackSetStateCache;
 }
 
 /** Where one stack set's apply stands. */
@@ -87,6 +95,8 @@ export interface StackSetApplyReport {
   readonly steps: Record<string, number>;
   readonly exports: ExportedOutput[];
   readonly findings: Finding[];
+  /** How the state cache was refreshed (with `stateCache`, once a fingerprint key exists). */
+  stateCache?: StateCacheReport;
 }
 
 /**
@@ -112,12 +122,21 @@ export async function applyStackSets(
   };
   const executor = createStackSetExecutor(context);
   const report: StackSetApplyReport = { succeeded: [], failed: [], blocked: [], steps: {}, exports: [], findings: [] };
+  /** Stack sets a step ran on (they are read again for the state cache once everything finished). */
+  const ranSteps = new Set<string>();
+  const tracked: ApplyOptions = {
+    ...options,
+    onProgress: (progress) => {
+      if (progress.state === 'started') ranSteps.add(progress.stackSetName);
+      options.onProgress?.(progress);
+    },
+  };
   const isUnchanged = (r: StackSetPlan['resources'][number]) =>
     r.steps.length === 0 && r.summary.knownAfterApply.length === 0 && !hasErrors(r.findings);
   const unchanged = new Set(plan.resources.filter(isUnchanged).map((r) => r.summary.resource));
   for (const removal of plan.removals) {
     if (removal.steps.length === 0) continue;
-    const failure = await contained(() => runSteps(removal.steps, executor, options, report));
+    const failure = await contained(() => runSteps(removal.steps, executor, tracked, report));
     if (failure) report.failed.push({ resource: removal.summary.resource, ...failure });
     else report.succeeded.push(removal.summary.resource);
   }
@@ -173,7 +192,7 @@ export async function applyStackSets(
           name,
           (async () => {
             const failure = await contained(() =>
-              applyOne(byName.get(name)!, unchanged.has(name), context, executor, options, report),
+              applyOne(byName.get(name)!, unchanged.has(name), context, executor, tracked, report),
             );
             if (failure) {
               report.failed.push({ resource: name, ...failure });
@@ -194,6 +213,31 @@ export async function applyStackSets(
   }
   for (const name of pending) {
     report.blocked.push({ resource: name, blockedBy: name, reason: 'its dependencies never ran' });
+  }
+  if (options.stateCache && ranSteps.size > 0) {
+    try {
+      const refreshed = await refreshStackSetStates(
+        context.clients,
+        {
+          homeRegion: context.homeRegion,
+          names: [...ranSteps],
+          ssmNames: ssmNamesOf(manifest.resources.filter(isStackSet)),
+        },
+        options.stateCache,
+        context.clock,
+      );
+      if (refreshed) report.stateCache = refreshed;
+    } catch (error) {
+      // The run is done: a read that fails here leaves the cache as it was (the next plan reads in full).
+      const { name, message } = describeError(error);
+      report.stateCache = {
+        location: options.stateCache.location,
+        confirmed: 0,
+        read: 0,
+        saved: false,
+        notes: [`the stack sets could not be read again (${name}: ${message})`],
+      };
+    }
   }
   return report;
 }

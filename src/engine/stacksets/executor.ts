@@ -23,8 +23,8 @@ import {
   DeleteStackSetCommand,
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
-  ListStackSetOperationsCommand,
   paginateListStackSetOperationResults,
+  paginateListStackSetOperations,
   NameAlreadyExistsException,
   OperationIdAlreadyExistsException,
   OperationInProgressException,
@@ -522,10 +522,15 @@ async function runningOperation(
   stackSetName: string,
   context: StackSetExecutorOptions,
 ): Promise<string | undefined> {
-  const listed = await retryThrottled(
-    () => cfn.send(new ListStackSetOperationsCommand({ StackSetName: stackSetName, MaxResults: 100 })),
-    context.clock,
-  );
-  return listed.Summaries?.find((s) => s.Status === 'RUNNING' || s.Status === 'QUEUED' || s.Status === 'STOPPING')
-    ?.OperationId;
+  // Every page: the API reference documents no order, so the running one may be on any of them.
+  for await (const page of paginateListStackSetOperations(
+    { client: retrying(cfn, context.clock), pageSize: 100 },
+    { StackSetName: stackSetName },
+  )) {
+    const running = page.Summaries?.find(
+      (s) => s.Status === 'RUNNING' || s.Status === 'QUEUED' || s.Status === 'STOPPING',
+    );
+    if (running) return running.OperationId;
+  }
+  return undefined;
 }

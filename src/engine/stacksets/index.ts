@@ -7,7 +7,8 @@
  *
  * | module | exports | role |
  * |---|---|---|
- * | snapshot.ts | `readStackSetSnapshot`, `ssmNamesOf`, `StackSetSnapshot` | read: stack sets, instances, SSM values (the names a manifest reads) |
+ * | snapshot.ts | `readStackSetSnapshot`, `refreshStackSetStates`, `readStackSetStateEntry`, `ssmNamesOf`, `StackSetSnapshot` | read: stack sets, instances, SSM values (the names a manifest reads) |
+ * | state-cache.ts | `s3StackSetStateCache`, `stackSetStateCacheKey`, `parseS3ObjectUrl`, `describeStateCacheReport`, `mergeStackSetStates`, `stackSetStateFileKey`, `parseStackSetStateEntry`, `StackSetStateCache`, `StateCacheReport` | read: stack set states confirmed by their stamp instead of read in full; refreshed after apply |
  * | fingerprint.ts | `readFingerprinter`, `Fingerprinter` | read: the installation's key for NoEcho fingerprints |
  * | desired.ts | `desiredStackSets`, `templateReader`, `unstagedTemplateFindings`, `NotReadOfflineError`, `DesiredStackSet` | a manifest resource with its template and resolved targets |
  * | plan-manifest.ts | `planStackSets`, `StackSetPlan` | plan every stack set of a manifest (graph, removals, resources) |
@@ -60,6 +61,24 @@ export {
   type StackSetSettings,
   type StackSetSettingsOverrides,
 } from './settings';
-export { readStackSetSnapshot, ssmNamesOf, type StackSetSnapshot } from './snapshot';
+export {
+  readStackSetSnapshot,
+  readStackSetStateEntry,
+  refreshStackSetStates,
+  ssmNamesOf,
+  type StackSetSnapshot,
+} from './snapshot';
+export {
+  describeStateCacheReport,
+  mergeStackSetStates,
+  parseS3ObjectUrl,
+  parseStackSetStateEntry,
+  s3StackSetStateCache,
+  stackSetStateCacheKey,
+  stackSetStateFileKey,
+  type StackSetStateEntry,
+  type StackSetStateCache,
+  type StateCacheReport,
+} from './state-cache';
 export { accountStateOf } from './targets';
 export { identify, type StackSetStep } from './steps';
