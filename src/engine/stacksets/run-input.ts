@@ -8,6 +8,7 @@ import type { AccountState } from '../organization/snapshot';
 import type { Clock } from '../retry';
 import type { StackSetClients } from './clients';
 import { retryThrottled } from '../retry';
+import type { S3ObjectRef } from '../s3-object';
 import type { DesiredStackSet } from './desired';
 import type { StackSetSettings } from './settings';
 
@@ -21,11 +22,7 @@ export interface StackSetRunInput {
   readonly accountStates: Readonly<Record<string, AccountState>>;
 }
 
-/** Where a run input is stored. */
-export interface S3ObjectRef {
-  readonly bucket: string;
-  readonly key: string;
-}
+export type { S3ObjectRef };
 
 /** Reads a run input from S3. */
 export async function readRunInput(

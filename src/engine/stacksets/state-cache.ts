@@ -20,9 +20,10 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import Ajv from 'ajv';
 import { describeError, errorName, retryThrottled, type Clock } from '../retry';
 import type { Fingerprinter } from './fingerprint';
-import type { S3ObjectRef } from './run-input';
+import type { S3ObjectRef } from '../s3-object';
+export { parseS3ObjectUrl } from '../s3-object';
 export { STACK_SET_STATE_CACHE_OBJECT, stackSetStateCacheKey } from './state-cache-key';
-import { STACK_SET_SNAPSHOT_SCHEMA, type StackSetState } from './snapshot';
+import { STACK_SET_SNAPSHOT_SCHEMA, type StackSetState } from './snapshot-model';
 import type { AwsClients } from '../../aws/clients';
 
 /** Version of the cache object's format; an object of another version is an empty cache. */
@@ -117,7 +118,7 @@ interface CacheDocument {
   readonly stackSets: StackSetStateEntries;
 }
 
-/** The JSON Schema of the cache object (made on first use: snapshot.ts and this module import each other). */
+/** The JSON Schema of the cache object. */
 function documentSchema() {
   // The stack set item of the snapshot schema, without the record (never cached).
   const item = STACK_SET_SNAPSHOT_SCHEMA.properties.stackSets.additionalProperties;
@@ -283,14 +284,4 @@ export function s3StackSetStateCache(options: S3StackSetStateCacheOptions): Stac
       }
     },
   };
-}
-
-/**
- * `s3://bucket/key` as an object reference; undefined when it is not one (no bucket, no key, a
- * key ending in `/`, a bucket of other characters than S3 allows: lowercase letters, digits, `.`, `-`).
- */
-export function parseS3ObjectUrl(url: string): S3ObjectRef | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{0,62})\/(.+)$/.exec(url.trim());
-  if (!match || match[2].endsWith('/')) return undefined;
-  return { bucket: match[1], key: match[2] };
 }
