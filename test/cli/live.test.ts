@@ -582,6 +582,7 @@ describe('cfct plan --live --state-cache and cfct apply --live --state-cache', (
       's3://cfct-artifacts',
       's3://cfct-artifacts/dir/',
       's3://Bad_Bucket/key',
+      's3://b/key',
     ]) {
       const result = await world.cfct('plan', EXAMPLE, '--live', '--state-cache', bad, '--format', 'json');
       expect(result.code).toBe(2);
@@ -593,7 +594,7 @@ describe('cfct plan --live --state-cache and cfct apply --live --state-cache', (
     expect(applyBad.stderr).toContain("--state-cache takes an S3 object URL, s3://bucket/key, got 'nope'");
     const org = join(tempDir(), 'org.json');
     expect((await world.cfct('org', 'export', '--package', EXAMPLE, '--out', org)).code).toBe(0);
-    const offline = await world.cfct('plan', EXAMPLE, '--organization', org, '--state-cache', 's3://b/k');
+    const offline = await world.cfct('plan', EXAMPLE, '--organization', org, '--state-cache', 's3://cache-bucket/k');
     expect(offline.code).toBe(2);
     expect(offline.stderr).toContain('--state-cache is for plans against the live organization');
     expect(world.fake.callsOf(PutObjectCommand).filter((c) => c.input.Key === 'k')).toEqual([]);
