@@ -393,7 +393,7 @@ export const RULES = {
     severity: 'error',
     title: 'option value not accepted',
     explanation:
-      'An option was given a value it does not take (a `--format` or `--lint` outside its choices, a `--stack-set-prefix` with other characters, `--accounts` that are not 12-digit ids, a number that is not positive); nothing was read or planned.',
+      'An option was given a value it does not take (a `--format` or `--lint` outside its choices, a `--stack-set-prefix` with other characters, `--accounts` that are not 12-digit ids, a `--state-cache` that is not an `s3://bucket/key` URL or is given with `--organization`, a number that is not positive); nothing was read or planned.',
   },
   'CFCT-U004': {
     severity: 'error',
