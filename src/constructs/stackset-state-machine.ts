@@ -193,16 +193,25 @@ export class StackSetStateMachine extends Construct {
     startStep.addCatch(crashed, { resultPath: '$.error' });
     const checkStep = lambdaTask(this, 'CheckStep', this.stepFunction, stepPayload('check'), '$.checked');
     checkStep.addCatch(crashed, { resultPath: '$.error' });
-    // After the stack set's steps: its export_outputs, and its state for the stack set state cache.
+    // After the stack set's steps: its export_outputs. Its state for the stack set state cache is
+    // read beside the next wave (ReadStates), so the outcome says whether its steps all ran.
     const exportOutputs = lambdaTask(
       this,
       'ExportOutputs',
       this.outputsFunction,
-      { ...item, exports: sfn.JsonPath.stringAt('$.prepared.hasExports'), saveState: true },
+      { ...item, action: 'exports' },
       '$.exported',
     );
     exportOutputs.addCatch(crashed, { resultPath: '$.error' });
     const succeeded = outcome('StackSetSucceeded', 'succeeded');
+    const succeededWithState = (stateId: string, readState: boolean | string) =>
+      new sfn.Pass(this, stateId, {
+        parameters: {
+          resource: sfn.JsonPath.stringAt('$.resource'),
+          status: 'succeeded',
+          readState: typeof readState === 'string' ? sfn.JsonPath.stringAt(readState) : readState,
+        },
+      });
 
     const firstStep = new sfn.Pass(this, 'FirstStep', {
       result: sfn.Result.fromObject({ index: 0, attempt: 1, waited: 0 }),
@@ -244,19 +253,17 @@ export class StackSetStateMachine extends Construct {
     const moreSteps = new sfn.Choice(this, 'MoreSteps');
     const exportsLeft = new sfn.Choice(this, 'HasExports')
       .when(
-        sfn.Condition.or(
-          sfn.Condition.booleanEquals('$.prepared.hasExports', true),
-          sfn.Condition.numberGreaterThan('$.prepared.stepCount', 0),
-        ),
+        sfn.Condition.booleanEquals('$.prepared.hasExports', true),
         exportOutputs.next(
           new sfn.Choice(this, 'Exported')
             .when(
               sfn.Condition.isPresent('$.exported.failed'),
               outcome('ExportFailed', 'failed', sfn.JsonPath.stringAt('$.exported.failed.message')),
             )
-            .otherwise(succeeded),
+            .otherwise(succeededWithState('StackSetExported', '$.exported.readState')),
         ),
       )
+      .when(sfn.Condition.numberGreaterThan('$.prepared.stepCount', 0), succeededWithState('StackSetStepsRan', true))
       .otherwise(succeeded);
     moreSteps
       .when(sfn.Condition.numberLessThanJsonPath('$.loop.index', '$.prepared.stepCount'), startStep)
@@ -319,7 +326,61 @@ export class StackSetStateMachine extends Construct {
       resultPath: '$.waves.results',
     });
     deployWave.itemProcessor(oneStackSet);
-    deployWave.addCatch(releaseAfterError, { resultPath: '$.error' });
+
+    // ---- the state cache: states of a finished wave, read beside the next one ---------------
+    // Each stack set of the wave folded in last whose steps all ran (`$.waves.statesToRead`,
+    // names only) is read in full once by the outputs function (`action: 'state'`), which leaves
+    // its entry beside the run files. A failed read never fails the run: it leaves no file, and
+    // the next plan reads that stack set in full.
+    const readStates = (prefix: string, comment: string, resultPath?: string) => {
+      const read = lambdaTask(
+        this,
+        `${prefix}State`,
+        this.outputsFunction,
+        {
+          correlationId: sfn.JsonPath.stringAt('$.correlationId'),
+          runInput: sfn.JsonPath.objectAt('$.runInput'),
+          region: sfn.JsonPath.stringAt('$.region'),
+          resource: sfn.JsonPath.stringAt('$.resource'),
+          action: 'state',
+        },
+        '$',
+        'Reads a stack set in full once (stamp first) and leaves its state cache entry beside the run files',
+      );
+      read.addCatch(
+        new sfn.Pass(this, `${prefix}StateNotRead`, {
+          parameters: {
+            resource: sfn.JsonPath.stringAt('$.resource'),
+            stateSaved: false,
+            error: sfn.JsonPath.stringAt('$.error.Error'),
+          },
+        }),
+        { resultPath: '$.error' },
+      );
+      const map = new sfn.Map(this, `${prefix}States`, {
+        comment,
+        itemsPath: '$.waves.statesToRead',
+        maxConcurrency: this.maxConcurrency,
+        itemSelector: {
+          resource: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+          correlationId: sfn.JsonPath.stringAt('$.runId'),
+          region: sfn.JsonPath.stringAt('$.region'),
+          runInput: sfn.JsonPath.objectAt('$.runInput'),
+        },
+        ...(resultPath ? { resultPath } : {}),
+      });
+      map.itemProcessor(read);
+      return map;
+    };
+    // Branch 1 ends with today's state (the wave's results at $.waves.results), branch 2 with the
+    // reads' small outcomes: the Parallel's output is branch 1's, so the machine sees the same $.
+    const waveAndStates = new sfn.Parallel(this, 'DeployWaveAndReadStates', {
+      comment: "The wave's stack sets beside the state reads of the wave before it (the run waits for the longer)",
+      outputPath: '$[0]',
+    });
+    waveAndStates.branch(deployWave);
+    waveAndStates.branch(readStates('Read', "The states of the previous wave's stack sets whose steps ran"));
+    waveAndStates.addCatch(releaseAfterError, { resultPath: '$.error' });
 
     const startWaves = new sfn.Pass(this, 'StartWaves', {
       result: sfn.Result.fromObject({ progress: null, results: [] }),
@@ -342,6 +403,31 @@ export class StackSetStateMachine extends Construct {
     );
     nextWave.addCatch(releaseAfterError, { resultPath: '$.error' });
 
+    // After the last wave: its states are read (on the path, once), then the wave task, called
+    // again with the progress and no results, merges every state left into the cache.
+    const mergeStates = lambdaTask(
+      this,
+      'MergeStates',
+      this.waveFunction,
+      {
+        correlationId: sfn.JsonPath.stringAt('$.runId'),
+        region: sfn.JsonPath.stringAt('$.region'),
+        plan: sfn.JsonPath.objectAt('$.plan'),
+        progress: sfn.JsonPath.objectAt('$.waves.progress'),
+        results: [],
+        options: sfn.JsonPath.objectAt('$.options'),
+      },
+      '$.waves',
+      'Merges the states the run left into the stack set state cache, once every state is read',
+    );
+    mergeStates.addCatch(releaseAfterError, { resultPath: '$.error' });
+    const readLastStates = readStates(
+      'ReadLast',
+      "The states of the last wave's stack sets whose steps ran",
+      sfn.JsonPath.DISCARD,
+    );
+    readLastStates.addCatch(releaseAfterError, { resultPath: '$.error' });
+
     const finished = release(
       'ReleaseLock',
       new sfn.Choice(this, 'AnyStackSetFailed')
@@ -350,8 +436,15 @@ export class StackSetStateMachine extends Construct {
     );
     nextWave.next(
       new sfn.Choice(this, 'WavesLeft')
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.booleanEquals('$.waves.done', true),
+            sfn.Condition.isPresent('$.waves.statesToRead[0]'),
+          ),
+          readLastStates.next(mergeStates).next(finished),
+        )
         .when(sfn.Condition.booleanEquals('$.waves.done', true), finished)
-        .otherwise(renew.next(deployWave.next(nextWave))),
+        .otherwise(renew.next(waveAndStates.next(nextWave))),
     );
 
     const definition = states.definition(startWaves.next(nextWave), {

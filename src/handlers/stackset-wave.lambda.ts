@@ -4,13 +4,18 @@
  * dependency failed or was not run. When no wave is left it gives the run's summary.
  *
  * Input: `{ "correlationId", "region", "plan": {bucket,key}, "progress"?: {...}, "results"?: [...],
- * "options"?: {bucket,key} }`.
- * Output: `{ "progress": {...}, "run": ["a", "b"], "done": false, "failed": false, "summary": "" }`;
- * once done, with run options that name a state cache, the states the outputs task left are
- * merged into it (`"stateCache": { "read", "saved", "notes" }`).
+ * "options"?: {bucket,key} }`; a result may say `"readState": true` (the stack set's steps all ran).
+ * Output: `{ "progress": {...}, "run": ["a", "b"], "done": false, "failed": false, "summary": "",
+ * "statesToRead": ["x"] }`: `statesToRead` names the stack sets of the wave just folded in whose
+ * state the machine reads (outputs task, `action: 'state'`) beside the next wave, or after the
+ * last one. Once done with nothing left to read, and with run options that name a state cache,
+ * the states left in `<run files>/states/` are merged into it (`"stateCache": { "read", "saved",
+ * "notes" }`); done with states still to read, the machine reads them and calls the task again
+ * with the progress and no results, which merges.
  * The plan (waves, dependencies) is read from S3; only resource names and short messages travel.
  */
 import { correlationIdOf, InvalidTaskEventError, lambdaDeps, runTask, type TaskDeps } from './task';
+import { mapLimit } from '../engine/concurrency';
 import {
   nextWave,
   readRunObject,
@@ -30,6 +35,9 @@ import {
   type StateCacheReport,
 } from '../engine/stacksets';
 
+/** State files read at once when the run's states are merged into the cache. */
+const STATE_FILE_READS = 16;
+
 /** The task input. */
 export interface StackSetWaveEvent {
   readonly correlationId: string;
@@ -38,7 +46,7 @@ export interface StackSetWaveEvent {
   /** Absent (or null) before the first wave. */
   readonly progress?: StackSetRunProgress | null;
   /** Outcomes of the wave that just ran. */
-  readonly results?: readonly StackSetOutcome[];
+  readonly results?: readonly StackSetWaveOutcome[];
   /**
    * The run options; when they name a stack set state cache, the run's end merges the states the
    * outputs task left (`<run files>/states/<name>.json`) into it. @default - no merge
@@ -46,8 +54,16 @@ export interface StackSetWaveEvent {
   readonly options?: S3ObjectRef;
 }
 
+/** A stack set's outcome, as its Map iteration ends. */
+export interface StackSetWaveOutcome extends StackSetOutcome {
+  /** Its steps all ran (and its export did not fail): its state is read for the state cache. */
+  readonly readState?: boolean;
+}
+
 /** The task output: the next wave, and at the run's end how the state cache was refreshed. */
 export interface StackSetWaveResult extends NextWave {
+  /** Stack sets of the wave just folded in whose state is to be read (names, possibly none). */
+  readonly statesToRead: readonly string[];
   readonly stateCache?: { readonly read: number; readonly saved: boolean; readonly notes: readonly string[] };
 }
 
@@ -87,6 +103,7 @@ export function createStackSetWaveHandler(deps: TaskDeps): (event: StackSetWaveE
         invalid: (p) => new InvalidStackSetWaveEventError(p),
         describe: (r) => ({
           run: r.run,
+          statesToRead: r.statesToRead.length,
           done: r.done,
           failed: r.failed,
           ...(r.done ? { summary: r.summary } : {}),
@@ -97,17 +114,24 @@ export function createStackSetWaveHandler(deps: TaskDeps): (event: StackSetWaveE
         const plan = JSON.parse(
           (await readRunObject(deps.clients(), event.plan, event.region, deps.clock)).toString('utf8'),
         ) as RunPlan;
-        const next = nextWave(plan, event.progress ?? undefined, event.results ?? []);
-        if (!next.done || !event.options) return next;
+        const results = event.results ?? [];
+        const next = nextWave(plan, event.progress ?? undefined, results);
+        const statesToRead = results
+          .filter((r) => r.status === 'succeeded' && r.readState === true)
+          .map((r) => r.resource);
+        // The merge waits for the last wave's states: the machine reads them, then calls again.
+        if (!next.done || !event.options || statesToRead.length > 0) return { ...next, statesToRead };
         const report = await mergeRunStates(deps, event, plan, next);
-        return report ? { ...next, stateCache: { read: report.read, saved: report.saved, notes: report.notes } } : next;
+        return report
+          ? { ...next, statesToRead, stateCache: { read: report.read, saved: report.saved, notes: report.notes } }
+          : { ...next, statesToRead };
       },
     );
 }
 
 /**
- * The run is done: merges the state cache entries the outputs task left for the stack sets that
- * ran into the cache object the run options name, with one save (the only writer of that object
+ * The run is done and every state is read: merges the state cache entries the outputs task left
+ * (`action: 'state'`) for the stack sets that ran into the cache object the run options name, with one save (the only writer of that object
  * in the run, so the parallel branches never race on it). Undefined when the options name none.
  */
 async function mergeRunStates(
@@ -137,18 +161,25 @@ async function mergeRunStates(
   const ran = new Set([...next.progress.succeeded, ...next.progress.failed.map((f) => f.resource)]);
   const base = event.plan.key.replace(/\/[^/]*$/, '');
   const updates: Record<string, StackSetStateEntry | null> = {};
-  for (const summary of plan.stackSets.summaries.filter((s) => ran.has(s.resource))) {
+  // The state files side by side (a few S3 reads at once, not one after another), in plan order.
+  const summaries = plan.stackSets.summaries.filter((s) => ran.has(s.resource));
+  const files = await mapLimit(summaries, STATE_FILE_READS, async (summary) => {
     const ref = { bucket: event.plan.bucket, key: stackSetStateFileKey(base, summary.stackSetName) };
-    let file: { entry?: unknown };
     try {
-      file = JSON.parse((await readRunObject(clients, ref, event.region, deps.clock)).toString('utf8'));
+      return JSON.parse((await readRunObject(clients, ref, event.region, deps.clock)).toString('utf8')) as {
+        entry?: unknown;
+      };
     } catch (error) {
       if (isThrottling(error)) throw error;
-      continue; // no state left for it (it failed before its end, or it was removed)
+      return undefined; // no state left for it (it failed before its end, it was removed, its read failed)
     }
+  });
+  summaries.forEach((summary, i) => {
+    const file = files[i];
+    if (!file) return;
     updates[summary.stackSetName] =
       file.entry === null ? null : (parseStackSetStateEntry(file.entry, summary.stackSetName) ?? null);
-  }
+  });
   if (Object.keys(updates).length === 0) return undefined;
   return mergeStackSetStates(cache, updates);
 }

@@ -15,6 +15,7 @@ function allStates(states: Record<string, any>, into: Record<string, any> = {}):
   for (const [name, state] of Object.entries(states)) {
     into[name] = state;
     if (state.ItemProcessor) allStates(state.ItemProcessor.States, into);
+    for (const branch of state.Branches ?? []) allStates(branch.States, into);
   }
   return into;
 }
@@ -143,8 +144,10 @@ describe('StackSetStateMachine definition', () => {
 
   test('waves loop through the wave task, a failure ends FAILED with the summary, after the lock is released', () => {
     expect(states.WavesLeft.Default).toBe('RenewLock');
-    expect(states.RenewLock.Next).toBe('DeployWave');
-    expect(states.DeployWave.Next).toBe('NextWave');
+    expect(states.RenewLock.Next).toBe('DeployWaveAndReadStates');
+    expect(states.DeployWaveAndReadStates.Branches[0].StartAt).toBe('DeployWave');
+    expect(states.DeployWave.End).toBe(true);
+    expect(states.DeployWaveAndReadStates.Next).toBe('NextWave');
     expect(states.ReleaseLock.Next).toBe('AnyStackSetFailed');
     expect(states.StackSetsFailed).toEqual({ Type: 'Fail', Error: 'StackSetsFailed', CausePath: '$.waves.summary' });
     expect(stackSetMachine.definition.TimeoutSeconds).toBe(24 * 3600);
@@ -176,7 +179,67 @@ describe('StackSetStateMachine definition', () => {
     for (const name of ['PrepareStackSet', 'StartStep', 'CheckStep', 'ExportOutputs']) {
       expect(states[name].Catch[0].Next).toBe('StackSetTaskFailed');
     }
-    expect(states.DeployWave.Catch[0].Next).toBe('ReleaseLockAfterError');
+    // The wave's Map runs in a Parallel branch: the Parallel catches for it.
+    expect(states.DeployWave.Catch).toBeUndefined();
+    expect(states.DeployWaveAndReadStates.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseLockAfterError' },
+    ]);
+    // A failed state read ends only that read: never the run.
+    for (const name of ['ReadState', 'ReadLastState']) {
+      expect(states[name].Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `${name}NotRead` },
+      ]);
+      expect(states[`${name}NotRead`]).toMatchObject({ Type: 'Pass', End: true, Parameters: { stateSaved: false } });
+    }
+    for (const name of ['ReadLastStates', 'MergeStates']) {
+      expect(states[name].Catch[0].Next).toBe('ReleaseLockAfterError');
+    }
+  });
+
+  test("a wave's stack sets run beside the state reads of the wave before it (a Parallel whose output is the wave's)", () => {
+    const parallel = states.DeployWaveAndReadStates;
+    expect(parallel).toMatchObject({ Type: 'Parallel', OutputPath: '$[0]', Next: 'NextWave' });
+    expect(parallel.Branches.map((b: any) => b.StartAt)).toEqual(['DeployWave', 'ReadStates']);
+    expect(Object.keys(parallel.Branches[1].States)).toEqual(['ReadStates']);
+    // Branch 2: a Map over the previous wave's stack sets whose steps ran (names only), each read by the outputs function.
+    expect(states.ReadStates).toMatchObject({ Type: 'Map', ItemsPath: '$.waves.statesToRead', MaxConcurrency: 7 });
+    expect(states.ReadStates.ItemSelector).toEqual({
+      'resource.$': '$$.Map.Item.Value',
+      'correlationId.$': '$.runId',
+      'region.$': '$.region',
+      'runInput.$': '$.runInput',
+    });
+    expect(states.ReadStates.ItemProcessor.StartAt).toBe('ReadState');
+    expect(states.ReadState.Parameters).toMatchObject({ action: 'state', 'resource.$': '$.resource' });
+    expect(states.ReadState.Resource).toBe(states.ExportOutputs.Resource);
+    expect(states.ExportOutputs.Parameters).toMatchObject({ action: 'exports' });
+    expect(states.ExportOutputs.Parameters.saveState).toBeUndefined();
+    // The outcome says whether the stack set's steps all ran; the wave task names those to read.
+    expect(states.StackSetExported.Parameters).toEqual({
+      'resource.$': '$.resource',
+      status: 'succeeded',
+      'readState.$': '$.exported.readState',
+    });
+    expect(states.StackSetStepsRan.Parameters).toEqual({
+      'resource.$': '$.resource',
+      status: 'succeeded',
+      readState: true,
+    });
+    expect(states.HasExports.Choices.map((c: any) => c.Next)).toEqual(['ExportOutputs', 'StackSetStepsRan']);
+    // After the last wave: its states, then the wave task merges (on the path once).
+    expect(states.WavesLeft.Choices[0]).toEqual({
+      And: [
+        { Variable: '$.waves.done', BooleanEquals: true },
+        { Variable: '$.waves.statesToRead[0]', IsPresent: true },
+      ],
+      Next: 'ReadLastStates',
+    });
+    expect(states.WavesLeft.Choices[1]).toMatchObject({ Next: 'ReleaseLock' });
+    expect(states.ReadLastStates).toMatchObject({ Type: 'Map', ItemsPath: '$.waves.statesToRead', ResultPath: null });
+    expect(states.ReadLastStates.Next).toBe('MergeStates');
+    expect(states.MergeStates).toMatchObject({ ResultPath: '$.waves', Next: 'ReleaseLock' });
+    expect(states.MergeStates.Parameters).toMatchObject({ results: [], 'progress.$': '$.waves.progress' });
+    expect(states.MergeStates.Resource).toBe(states.NextWave.Resource);
   });
 });
 

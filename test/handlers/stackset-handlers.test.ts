@@ -2,10 +2,12 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { StackSetRunInput } from '../../src/engine/stacksets';
 import { createStackSetOutputsHandler } from '../../src/handlers/stackset-outputs.lambda';
 import { createStackSetPrepareHandler } from '../../src/handlers/stackset-prepare.lambda';
+import { createStackSetRunOutputsHandler } from '../../src/handlers/stackset-run-outputs.lambda';
 import { createStackSetStepHandler } from '../../src/handlers/stackset-step.lambda';
 import { InvalidStackSetEventError } from '../../src/handlers/stackset-task';
 import type { TaskDeps } from '../../src/handlers/task';
 import { accountIds, desired, HOME, MANAGEMENT, resource, StackSetWorld, template } from '../engine/stacksets/env';
+import { cloudFormationError } from '../fake/cloudformation';
 
 const ACCOUNTS = accountIds(2);
 
@@ -167,6 +169,88 @@ describe('stack set handlers', () => {
       status: 'FAILED',
       failures: [],
     });
+  });
+});
+
+describe("the state machine's outputs task: export_outputs after the steps, the state read beside the next wave", () => {
+  /** Prepares the stack set and runs its steps to the end, as the state machine does. */
+  async function deploy(deps: TaskDeps, base: ReturnType<typeof setUp>['base']) {
+    const step = createStackSetStepHandler(deps);
+    const prepared = await createStackSetPrepareHandler(deps)(base);
+    for (const s of JSON.parse(JSON.stringify(prepared.steps))) {
+      let started = await step({ ...base, action: 'start', step: s });
+      while (started.status === 'blocked') {
+        started = await step({ ...base, action: 'start', step: s, attempt: (started as any).attempt + 1 });
+      }
+      if (started.status === 'done') continue;
+      let checked = await step({ ...base, action: 'check', step: s, operationId: (started as any).operationId });
+      while (checked.status === 'RUNNING') {
+        checked = await step({ ...base, action: 'check', step: s, operationId: (started as any).operationId });
+      }
+      expect(checked.status).toBe('SUCCEEDED');
+    }
+  }
+  const STATE_FILE = 'cfct-runs/run-1/states/CustomControlTower-app.json';
+
+  test("action 'exports' writes export_outputs, reads no state and says the state is to be read; action 'state' reads it once and leaves its entry", async () => {
+    const { w, deps, base } = setUp();
+    await deploy(deps, base);
+    const outputs = createStackSetRunOutputsHandler(deps);
+
+    const before = w.fake.calls.length;
+    expect(await outputs({ ...base, action: 'exports' })).toEqual({
+      resource: 'app',
+      exported: 2,
+      changed: 2,
+      names: ACCOUNTS.map((a) => `/app/${a}/name`),
+      readState: true,
+    });
+    // The default action is the export; neither reads the stack set's instances nor leaves a state.
+    expect(await outputs(base)).toMatchObject({ resource: 'app', exported: 2, changed: 0, readState: true });
+    const exportCalls = w.fake.calls.slice(before).map((c) => c.operation);
+    expect(exportCalls).not.toContain('ListStackInstances');
+    expect(exportCalls).not.toContain('ListStackSetOperations');
+    expect(w.s3.objects.has(STATE_FILE)).toBe(false);
+
+    const puts = w.fake.callsOf(PutParameterCommand).length;
+    const readFrom = w.fake.calls.length;
+    expect(await outputs({ ...base, action: 'state' })).toEqual({ resource: 'app', stateSaved: true });
+    expect(w.fake.callsOf(PutParameterCommand)).toHaveLength(puts);
+    // Stamp first, then the full read.
+    const ops = w.fake.calls.slice(readFrom).map((c) => c.operation);
+    expect(ops.indexOf('ListStackSetOperations')).toBeLessThan(ops.indexOf('ListStackInstances'));
+    const state = JSON.parse(w.s3.objects.get(STATE_FILE)!.toString());
+    expect(state.stackSetName).toBe('CustomControlTower-app');
+    expect(state.entry.state.instances).toHaveLength(2);
+  });
+
+  test("action 'state' survives a failed read: no state file, stateSaved false, no throw", async () => {
+    const { w, deps, base } = setUp();
+    await deploy(deps, base);
+    w.fake.injectFault({
+      service: 'cloudformation',
+      operation: 'ListStackInstances',
+      rate: 1,
+      error: () => cloudFormationError('AccessDeniedException', 'not allowed'),
+    });
+    const outputs = createStackSetRunOutputsHandler(deps);
+    expect(await outputs({ ...base, action: 'state' })).toEqual({ resource: 'app', stateSaved: false });
+    expect(w.s3.objects.has(STATE_FILE)).toBe(false);
+    // A missing run input: the export fails (no state to read), the state read saves nothing.
+    const missing = { ...base, runInput: { bucket: 'cfct-runs', key: 'nope' } };
+    expect(await outputs({ ...missing, action: 'exports' })).toMatchObject({
+      exported: 0,
+      readState: false,
+      failed: { errorName: 'NoSuchKey' },
+    });
+    expect(await outputs({ ...missing, action: 'state' })).toEqual({ resource: 'app', stateSaved: false });
+  });
+
+  test('fails with InvalidStackSetEventError for an unknown action', async () => {
+    const { deps, base } = setUp();
+    await expect(createStackSetRunOutputsHandler(deps)({ ...base, action: 'refresh' as any })).rejects.toThrow(
+      InvalidStackSetEventError,
+    );
   });
 });
 
